@@ -1,0 +1,142 @@
+#include "simulation.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "parallel.hpp"
+#include "phases.hpp"
+#include "population.hpp"
+#include "rng.hpp"
+#include "version.hpp"
+
+namespace talentsim {
+
+StepRow run_step(World& w, std::int32_t step) {
+    calendar_and_shocks(w, step);
+    separations(w);
+    post_vacancies(w);
+    search(w);
+    for (int round = 0; round < w.scenario->offers.rounds; ++round) {
+        screen_and_offer(w, round);
+        counteroffer(w, round);
+        decide(w, round);
+    }
+    move(w);
+    update_wages(w);
+    return record(w);
+}
+
+std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
+    const Capacity cap = capacity_of(s, steps);
+    const std::uint64_t per_candidate = 80 + 12 * static_cast<std::uint64_t>(s.search.applications) + 16;
+    const std::uint64_t per_employer = 64 + 12 * s.roles.size();
+    // Postings: bounded by vacancies, at most ~10 per employee plus 20 per employer-role.
+    const std::uint64_t postings = std::min<std::uint64_t>(cap.candidates * 2 + cap.employers * s.roles.size() * 20, 1ull << 40);
+    const std::uint64_t per_posting = 24 + 8 * (s.cities.size() + 1);
+    return cap.candidates * per_candidate + cap.employers * per_employer + postings * per_posting + (64ull << 20);
+}
+
+Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps)
+    : scenario_(scenario), steps_(steps) {
+    initialise(world_, scenario_, seed, steps_);
+    const std::size_t n = world_.candidates.size();
+    const auto k = static_cast<std::size_t>(scenario_.output.panel_sample);
+    panel_ids_.resize(n);
+    std::iota(panel_ids_.begin(), panel_ids_.end(), 0u);
+    if (k > 0 && k < n) {  // a deterministic sample: the k smallest random keys, in id order
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed(n);
+        for (std::uint32_t i = 0; i < n; ++i) keyed[i] = {Stream(seed, 0, Phase::panel_sample, i)(), i};
+        std::nth_element(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(k), keyed.end());
+        panel_ids_.resize(k);
+        for (std::size_t j = 0; j < k; ++j) panel_ids_[j] = keyed[j].second;
+        std::sort(panel_ids_.begin(), panel_ids_.end());
+    }
+}
+
+RunMetadata Simulation::metadata(int threads) const {
+    RunMetadata m;
+    m.scenario_name = scenario_.scenario.name;
+    m.scenario_toml = to_toml(scenario_);
+    m.start = scenario_.scenario.start;
+    m.talentsim_version = std::string(kVersion) + "+" + kGitHash;
+    m.build_type = kBuildType;
+    m.seed = world_.seed;
+    m.steps = steps_;
+    m.threads = threads;
+    m.panel_every = static_cast<std::int32_t>(scenario_.output.panel_every);
+    for (const auto& x : scenario_.cities) m.cities.push_back(x.name);
+    for (const auto& x : scenario_.roles) m.roles.push_back(x.name);
+    for (const auto& x : scenario_.tiers) m.tiers.push_back(x.name);
+    for (const auto& x : scenario_.employer_types) m.employer_types.push_back(x.name);
+    for (const auto& x : scenario_.degrees) m.degrees.push_back(x.name);
+    for (const char* x : kStatusNames) m.statuses.emplace_back(x);
+    return m;
+}
+
+void Simulation::begin(Writer& out, int threads) {
+    const auto& c = world_.candidates;
+    const auto& E = world_.employers;
+    std::vector<CandidateRow> candidates(c.size());
+    for (std::uint32_t i = 0; i < c.size(); ++i)
+        candidates[i] = CandidateRow{i, c.degree[i], c.tier[i], c.role[i], c.home_city[i], c.entry_step[i], c.productivity[i]};
+    std::vector<EmployerRow> employers(E.size());
+    for (std::uint32_t e = 0; e < E.size(); ++e)
+        employers[e] = EmployerRow{e, E.type[e], E.city[e], E.entry_step[e], E.wage_factor[e], E.amenity[e]};
+    out.begin(metadata(threads), candidates, employers);
+}
+
+PanelSnapshot Simulation::panel() const {
+    const auto& c = world_.candidates;
+    PanelSnapshot p;
+    p.step = next_step_;
+    const std::size_t n = panel_ids_.size();
+    p.wage.resize(n);
+    p.employer.resize(n);
+    p.status.resize(n);
+    p.city.resize(n);
+    for_each_index(n, [&](std::size_t k) {
+        const std::uint32_t i = panel_ids_[k];
+        p.wage[k] = c.wage[i];
+        p.employer[k] = c.employer[i];
+        p.status[k] = c.status[i];
+        p.city[k] = c.city[i];
+    });
+    return p;
+}
+
+const StepRow& Simulation::step(Writer& out) {
+    last_ = run_step(world_, next_step_);
+    const Scenario& s = scenario_;
+    const auto& P = world_.postings;
+    const auto& E = world_.employers;
+    const auto& c = world_.candidates;
+    posting_rows_.clear();
+    if (s.output.postings) {
+        posting_rows_.resize(P.size());
+        for_each_index(P.size(), [&](std::size_t p) {
+            const std::uint32_t e = P.employer[p];
+            posting_rows_[p] = PostingRow{next_step_, static_cast<std::uint32_t>(p), e, P.role[p], P.degree[p], E.city[e], E.type[e],
+                                          P.salary[p], s.vacancies.unlimited ? 0u : 1u};
+        });
+    }
+    offer_rows_.clear();
+    if (s.output.offers) {
+        offer_rows_.resize(world_.offers.size());
+        for_each_index(world_.offers.size(), [&](std::size_t k) {
+            const Offer& o = world_.offers[k];
+            offer_rows_[k] = OfferRow{next_step_, o.candidate, o.employer, c.role[o.candidate], c.degree[o.candidate], o.kind, o.accepted, o.salary};
+        });
+    }
+    const std::span<const MoveRow> moves = s.output.moves ? std::span<const MoveRow>(world_.moves) : std::span<const MoveRow>();
+    const bool snapshot = (s.output.panel_every > 0 && (next_step_ + 1) % s.output.panel_every == 0) || next_step_ + 1 == steps_;
+    if (snapshot) {
+        const PanelSnapshot p = panel();
+        out.write_step(last_, posting_rows_, offer_rows_, moves, &p);
+    } else {
+        out.write_step(last_, posting_rows_, offer_rows_, moves, nullptr);
+    }
+    ++next_step_;
+    return last_;
+}
+
+}  // namespace talentsim

@@ -1,0 +1,47 @@
+// A run: a frozen scenario, the world it builds, and the step as a list of named phases.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "scenario.hpp"
+#include "state.hpp"
+#include "writer.hpp"
+
+namespace talentsim {
+
+// One step: the phases in order (docs/model.md, "Process overview and scheduling").
+StepRow run_step(World& w, std::int32_t step);
+
+// Bytes a run of this scenario needs, estimated before anything is allocated.
+std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps);
+
+class Simulation {
+public:
+    // seed and steps come from the scenario unless overridden.
+    Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps);
+    Simulation(const Simulation&) = delete;
+    Simulation& operator=(const Simulation&) = delete;
+
+    RunMetadata metadata(int threads) const;
+    void begin(Writer& out, int threads);    // metadata and static tables
+    const StepRow& step(Writer& out);        // runs and writes the next step
+    bool done() const { return next_step_ >= steps_; }
+    std::int32_t next_step() const { return next_step_; }
+    std::int32_t steps() const { return steps_; }
+    const World& world() const { return world_; }
+    const Scenario& scenario() const { return scenario_; }
+
+private:
+    PanelSnapshot panel() const;
+    Scenario scenario_;
+    std::int32_t steps_;
+    std::int32_t next_step_ = 0;
+    World world_;
+    std::vector<std::uint32_t> panel_ids_;
+    std::vector<PostingRow> posting_rows_;
+    std::vector<OfferRow> offer_rows_;
+    StepRow last_{};
+};
+
+}  // namespace talentsim
