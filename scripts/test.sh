@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command from a fresh clone: installs what is missing, builds, and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh Release
+cd build
+ctest --output-on-failure -j"$(nproc)" --timeout 900
