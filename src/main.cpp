@@ -13,6 +13,7 @@
 #include <iostream>
 #include <thread>
 
+#include "commands.hpp"
 #include "scenario.hpp"
 #include "simulation.hpp"
 #include "version.hpp"
@@ -26,7 +27,6 @@ namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop.store(true); }
 
-struct UsageError : std::runtime_error { using std::runtime_error::runtime_error; };
 
 constexpr const char* kDefaultScenario = "scenarios/china_ai_2024.toml";
 
@@ -211,10 +211,15 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "--help" || cmd == "-h" || cmd == "help") { std::cout << kUsage; return 0; }
         if (cmd == "--version") { std::cout << version_string() << "\n"; return 0; }
-        if (cmd == "run") return cmd_run(args);
-        if (cmd == "validate") return cmd_validate(args);
-        if (cmd == "info") return cmd_info(args);
-        if (cmd == "reference") { std::cout << scenario_reference_markdown(); return 0; }
+        // One row per command; commands other than these live in their own files (commands.hpp).
+        const std::pair<const char*, int (*)(const std::vector<std::string>&)> commands[] = {
+            {"run", cmd_run},
+            {"validate", cmd_validate},
+            {"info", cmd_info},
+            {"reference", [](const std::vector<std::string>&) { std::cout << scenario_reference_markdown(); return 0; }},
+        };
+        for (const auto& [name, fn] : commands)
+            if (cmd == name) return fn(args);
         std::cerr << (cmd.empty() ? std::string("talentsim: no command given") : "talentsim: unknown command '" + cmd + "'") << "\n\n" << kUsage;
         return 2;
     } catch (const ScenarioInvalid& e) {
