@@ -11,8 +11,8 @@ packages=(
   catch2
   libtomlplusplus-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
+  slurm-wlm munge
 )
-[ "${TALENTSIM_WITH_SLURM:-0}" = 1 ] && packages+=(slurm-wlm munge)
 
 missing=()
 for p in "${packages[@]}"; do

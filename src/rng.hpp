@@ -37,10 +37,8 @@ public:
     double uniform() { return (*this)() * (1.0 / 4294967296.0); }
     bool bernoulli(double p) { return uniform() < p; }
 
-private:
-    void refill() {
-        std::array<std::uint32_t, 4> c = ctr_;
-        std::array<std::uint32_t, 2> k = key_;
+    // The Philox4x32-10 bijection of one counter block under a key.
+    static std::array<std::uint32_t, 4> philox(std::array<std::uint32_t, 4> c, std::array<std::uint32_t, 2> k) {
         for (int round = 0; round < 10; ++round) {
             const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c[0];
             const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c[2];
@@ -49,7 +47,12 @@ private:
             k[0] += 0x9E3779B9u;
             k[1] += 0xBB67AE85u;
         }
-        block_ = c;
+        return c;
+    }
+
+private:
+    void refill() {
+        block_ = philox(ctr_, key_);
         used_ = 0;
         ++ctr_[0];
     }

@@ -182,9 +182,15 @@ const Decl<EventParams> kEventDecls[] = {
 struct Collector {
     std::string file;
     std::vector<ScenarioError> errors;
+    std::vector<std::string> overridden;  // key paths given with --set
+    bool is_override(const std::string& key) const {
+        return std::any_of(overridden.begin(), overridden.end(), [&](const std::string& o) {
+            return key == o || key.rfind(o + ".", 0) == 0 || o.rfind(key + ".", 0) == 0;
+        });
+    }
     void add(const toml::source_region& where, std::string key, std::string msg) {
         ScenarioError e;
-        const bool from_override = where.begin.line == 0;
+        const bool from_override = where.begin.line == 0 && is_override(key);
         e.file = from_override ? "--set" : file;
         e.line = static_cast<int>(where.begin.line);
         e.column = static_cast<int>(where.begin.column);
@@ -250,8 +256,9 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
         std::visit([&](auto* p) {
             using T = std::remove_pointer_t<decltype(p)>;
             auto out_of_range = [&](double v) {
-                if (v < d.lo || v > d.hi)
-                    c.add(where, full, "value " + fmt_number(v) + " is out of range [" + fmt_number(d.lo) + ", " + fmt_number(d.hi) + "]");
+                constexpr bool integer = std::is_same_v<T, std::int64_t>;
+                auto f = [](double x) { return integer ? std::to_string(static_cast<long long>(x)) : fmt_number(x); };
+                if (v < d.lo || v > d.hi) c.add(where, full, "value " + f(v) + " is out of range [" + f(d.lo) + ", " + f(d.hi) + "]");
             };
             if constexpr (std::is_same_v<T, double>) {
                 std::optional<double> v;
@@ -297,7 +304,7 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
             std::string_view field = scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key;
             return field == k.str();
         });
-        if (!known) c.add(v.source(), prefix + std::string(k.str()), "unknown key");
+        if (!known) c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()), "unknown key");
     }
 }
 
@@ -350,6 +357,7 @@ void check_sum(const std::vector<P>& v, double P::*field, const std::string& key
 void apply_override(toml::table& root, const std::string& spec, Collector& c) {
     const auto eq = spec.find('=');
     toml::source_region none{};
+    c.overridden.push_back(spec.substr(0, eq));
     if (eq == std::string::npos || eq == 0) { c.add(none, spec, "expected key.path=value"); return; }
     const std::string path = spec.substr(0, eq), text = spec.substr(eq + 1);
     // The value is TOML (3, 0.5, true, "text", ["a","b"]); a bare word is taken as a string.
@@ -532,7 +540,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
     static const std::set<std::string> kCategories = {"cities", "roles", "tiers", "degrees", "employer_types", "events"};
     for (const auto& [k, v] : root)
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
-            c.add(v.source(), std::string(k.str()), "unknown key");
+            c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
     if (c.errors.empty()) freeze(s, root, c);
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     return s;
@@ -587,6 +595,14 @@ std::string fmt_default(const Value& v) {
         else { T copy = x; return "`" + toml_value(Target(&copy)) + "`"; }
     }, v);
 }
+std::string fmt_integer(double v) {
+    if (v >= 1e6) {  // 1e+08 reads better as 10^8
+        const int exp = static_cast<int>(std::floor(std::log10(v)));
+        const double mant = v / std::pow(10.0, exp);
+        return (std::abs(mant - 1.0) < 1e-9 ? std::string() : fmt_number(mant) + "x") + "10^" + std::to_string(exp);
+    }
+    return std::to_string(static_cast<long long>(v));
+}
 template <class Owner>
 void reference_rows(std::ostream& out, std::span<const Decl<Owner>> decls, const std::string& prefix) {
     out << "| key | type | default | range | unit | meaning |\n|---|---|---|---|---|---|\n";
@@ -604,7 +620,8 @@ void reference_rows(std::ostream& out, std::span<const Decl<Owner>> decls, const
         if (!d.choices.empty()) range = std::string(d.choices);
         else if (d.ref == "month") range = "YYYY-MM";
         else if (!d.ref.empty()) range = "names in `" + std::string(d.ref) + "`";
-        else if (std::string(type) == "float" || std::string(type) == "integer") range = "[" + fmt_number(d.lo) + ", " + fmt_number(d.hi) + "]";
+        else if (std::string(type) == "integer") range = "[" + fmt_integer(d.lo) + ", " + fmt_integer(d.hi) + "]";
+        else if (std::string(type) == "float") range = "[" + fmt_number(d.lo) + ", " + fmt_number(d.hi) + "]";
         std::string doc(d.doc);
         for (auto& ch : doc) if (ch == '|') ch = '/';
         for (std::size_t p = 0; (p = range.find('|', p)) != std::string::npos;) range.replace(p, 1, ", ");

@@ -53,6 +53,10 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_
     }
 }
 
+Simulation::Simulation(const Scenario& scenario, std::int32_t steps, Restoring) : scenario_(scenario), steps_(steps) {
+    world_.scenario = &scenario_;
+}
+
 RunMetadata Simulation::metadata(int threads) const {
     RunMetadata m;
     m.scenario_name = scenario_.scenario.name;

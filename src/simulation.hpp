@@ -16,6 +16,8 @@ StepRow run_step(World& w, std::int32_t step);
 // Bytes a run of this scenario needs, estimated before anything is allocated.
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps);
 
+struct CheckpointAccess;  // checkpoint.cpp: saves and restores the whole state
+
 class Simulation {
 public:
     // seed and steps come from the scenario unless overridden.
@@ -33,6 +35,9 @@ public:
     const Scenario& scenario() const { return scenario_; }
 
 private:
+    friend struct CheckpointAccess;
+    struct Restoring {};  // an empty shell that checkpoint.cpp fills; no population is drawn
+    Simulation(const Scenario& scenario, std::int32_t steps, Restoring);
     PanelSnapshot panel() const;
     Scenario scenario_;
     std::int32_t steps_;
