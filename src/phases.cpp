@@ -363,7 +363,7 @@ void screen_and_offer(World& w, int round) {
                 const std::uint32_t i = A.applicant[k];
                 if (c.hired_step[i] == step) continue;
                 const bool employed = c.status[i] == u8(Status::employed) || (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
-                const double posted = P.salary[p];
+                const double posted = P.salary[p] * s.tiers[c.tier[i]].wage_premium;  // eq. 12
                 const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, A.signal[k]);
                 if (worth < posted) continue;  // not worth the posted salary (eq. 12)
                 double bid = posted;

@@ -139,6 +139,7 @@ const Decl<RoleParams> kRoleDecls[] = {
 const Decl<TierParams> kTierDecls[] = {
     {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates from this school tier."},
     {"productivity", AT(productivity), 0.0, -5, 5, "log points", "Log-productivity premium of the tier."},
+    {"wage_premium", AT(wage_premium), 1.0, 0.1, 20, "multiplier", "Offers to graduates of this tier are the posted salary times this (capped by value)."},
 };
 const Decl<DegreeParams> kDegreeDecls[] = {
     {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates with this highest degree."},

@@ -70,7 +70,7 @@ struct RoleParams {
     std::string name;
     double share = 0, base_wage = 0, demand = 0, master_required_share = 0, phd_required_share = 0;
 };
-struct TierParams { std::string name; double share = 0, productivity = 0; };
+struct TierParams { std::string name; double share = 0, productivity = 0, wage_premium = 0; };
 struct DegreeParams { std::string name; double share = 0, productivity = 0, wage_premium = 0; };
 struct EmployerTypeParams {
     std::string name;

@@ -135,3 +135,17 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
         REQUIRE(ratio == Approx(during ? 2.0 : 1.0).epsilon(1e-6));  // 4^0.5 = 2
     }
 }
+
+TEST_CASE("offers pay the posted salary times the tier premium; poaching bids lie above it", "[phases][unit]") {
+    const Scenario s = scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",
+                                                          "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false"});
+    const auto out = run(s, 21, 12);
+    int posted = 0, poaching = 0;
+    for (const auto& o : out->offers) {
+        const double base = 500000.0 * out->employers[o.employer].wage_factor * 1.5;
+        if (o.kind == static_cast<std::uint8_t>(OfferKind::posted)) { REQUIRE(o.salary == Approx(base).epsilon(1e-6)); ++posted; }
+        if (o.kind == static_cast<std::uint8_t>(OfferKind::poaching)) { REQUIRE(o.salary > base * (1 - 1e-6)); ++poaching; }
+    }
+    CHECK(posted > 0);
+    CHECK(poaching > 0);
+}
