@@ -1,6 +1,7 @@
 #include "simulation.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
 
 #include "parallel.hpp"
@@ -11,19 +12,38 @@
 
 namespace talentsim {
 
-StepRow run_step(World& w, std::int32_t step) {
-    calendar_and_shocks(w, step);
-    separations(w);
-    post_vacancies(w);
-    search(w);
-    for (int round = 0; round < w.scenario->offers.rounds; ++round) {
-        screen_and_offer(w, round);
-        counteroffer(w, round);
-        decide(w, round);
+namespace {
+// Adds the time since the last lap to a phase's total; does nothing without a PhaseTimes.
+class PhaseClock {
+public:
+    explicit PhaseClock(PhaseTimes* times) : times_(times), last_(std::chrono::steady_clock::now()) {}
+    void lap(int phase) {
+        if (!times_) return;
+        const auto now = std::chrono::steady_clock::now();
+        times_->seconds[phase] += std::chrono::duration<double>(now - last_).count();
+        last_ = now;
     }
-    move(w);
-    update_wages(w);
-    return record(w);
+private:
+    PhaseTimes* times_;
+    std::chrono::steady_clock::time_point last_;
+};
+}  // namespace
+
+StepRow run_step(World& w, std::int32_t step, PhaseTimes* times) {
+    PhaseClock clock(times);
+    calendar_and_shocks(w, step);    clock.lap(0);
+    separations(w);                  clock.lap(1);
+    post_vacancies(w);               clock.lap(2);
+    search(w);                       clock.lap(3);
+    for (int round = 0; round < w.scenario->offers.rounds; ++round) {
+        screen_and_offer(w, round);  clock.lap(4);
+        counteroffer(w, round);      clock.lap(5);
+        decide(w, round);            clock.lap(6);
+    }
+    move(w);                         clock.lap(7);
+    update_wages(w);                 clock.lap(8);
+    StepRow row = record(w);         clock.lap(9);
+    return row;
 }
 
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
@@ -109,7 +129,7 @@ PanelSnapshot Simulation::panel() const {
 }
 
 const StepRow& Simulation::step(Writer& out) {
-    last_ = run_step(world_, next_step_);
+    last_ = run_step(world_, next_step_, times_);
     const Scenario& s = scenario_;
     const auto& P = world_.postings;
     const auto& E = world_.employers;

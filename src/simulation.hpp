@@ -1,5 +1,6 @@
 // A run: a frozen scenario, the world it builds, and the step as a list of named phases.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -10,8 +11,19 @@
 
 namespace talentsim {
 
+inline constexpr int kPhaseCount = 10;
+inline constexpr const char* kPhaseNames[kPhaseCount] = {
+    "calendar_and_shocks", "separations", "post_vacancies", "search", "screen_and_offer",
+    "counteroffer", "decide", "move", "update_wages", "record"};
+
+// Wall-clock seconds spent in each phase, summed over steps (benchmarks only).
+struct PhaseTimes {
+    std::array<double, kPhaseCount> seconds{};
+};
+
 // One step: the phases in order (docs/model.md, "Process overview and scheduling").
-StepRow run_step(World& w, std::int32_t step);
+// `times`, when given, accumulates the time of each phase.
+StepRow run_step(World& w, std::int32_t step, PhaseTimes* times = nullptr);
 
 // Bytes a run of this scenario needs, estimated before anything is allocated.
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps);
@@ -32,6 +44,7 @@ public:
     std::int32_t next_step() const { return next_step_; }
     std::int32_t steps() const { return steps_; }
     const World& world() const { return world_; }
+    void time_phases(PhaseTimes* times) { times_ = times; }
     const Scenario& scenario() const { return scenario_; }
 
 private:
@@ -47,6 +60,7 @@ private:
     std::vector<PostingRow> posting_rows_;
     std::vector<OfferRow> offer_rows_;
     StepRow last_{};
+    PhaseTimes* times_ = nullptr;
 };
 
 }  // namespace talentsim

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Turns the JSON lines of `talentsim bench` into the Markdown of docs/benchmarks.md."""
+import argparse
+import json
+import platform
+import subprocess
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("raw", help="file with one JSON object per line")
+    ap.add_argument("--command", default="scripts/bench.sh")
+    ap.add_argument("--out", help="write Markdown here (default: print)")
+    a = ap.parse_args()
+    runs = [json.loads(line) for line in open(a.raw) if line.strip()]
+    plain = [r for r in runs if not r["output"]]
+    by = {(r["candidates"], r["threads"]): r for r in plain}
+    lines = []
+    w = lines.append
+    model = sh("lscpu | sed -n 's/^Model name: *//p'") or platform.processor()
+    w("# Benchmarks\n")
+    w("Measured by `%s` (a benchmark, not a test). Synthetic scenario: the default scenario's "
+      "mechanisms (`scenarios/china_ai_2024.toml`) scaled to the number of candidates, employers, "
+      "graduates and overseas inflow in proportion; %d steps.\n" % (a.command, runs[0]["steps"]))
+    w("Machine: %s, %s cores; %s; compiler: %s; build: %s (`-O3 -DNDEBUG` via CMake Release); "
+      "talentsim %s.\n" % (model, sh("nproc"), sh("free -g | awk '/Mem:/{print $2\" GiB\"}'"),
+                            sh("c++ --version | head -1"), runs[0]["build_type"], runs[0]["version"]))
+    w("## Throughput and scaling\n")
+    w("| candidates | threads | candidate-steps/s | speed-up 1 -> 2 | run s | init s | peak RSS MiB | RSS bytes/candidate | state bytes/candidate | memory passes/step |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for r in plain:
+        one = by.get((r["candidates"], 1))
+        speed = "%.2f" % (one["run_seconds"] / r["run_seconds"]) if one and r["threads"] == 2 else ""
+        w("| %d | %d | %.2fM | %s | %.2f | %.2f | %.0f | %.0f | %.0f | %.1f |" % (
+            r["candidates"], r["threads"], r["candidate_steps_per_second"] / 1e6, speed, r["run_seconds"],
+            r["init_seconds"], r["peak_rss_bytes"] / 2**20, r["peak_rss_bytes"] / r["candidate_slots"],
+            r["state_bytes_per_candidate"], r["memory_passes_per_step"]))
+    sizes = sorted({r["candidates"] for r in plain})
+    if 1000000 in sizes and 4000000 in sizes and (4000000, 2) in by and (1000000, 2) in by:
+        w("\nLinearity: 4M candidates take %.2fx the time of 1M (2 threads; 4.0x is linear)." %
+          (by[(4000000, 2)]["run_seconds"] / by[(1000000, 2)]["run_seconds"]))
+    w("\n## Time per phase (share of the step)\n")
+    names = list(plain[0]["phases"].keys())
+    w("| candidates | threads | " + " | ".join(names) + " |")
+    w("|---|---|" + "---|" * len(names))
+    for r in plain:
+        total = sum(r["phases"].values())
+        w("| %d | %d | " % (r["candidates"], r["threads"]) +
+          " | ".join("%.0f%%" % (100 * r["phases"][n] / total) for n in names) + " |")
+    out = [r for r in runs if r["output"]]
+    if out:
+        w("\n## Output cost\n")
+        w("| candidates | threads | run s with output | of which writing | share |")
+        w("|---|---|---|---|---|")
+        for r in out:
+            w("| %d | %d | %.2f | %.2f | %.1f%% |" % (r["candidates"], r["threads"], r["run_seconds"], r["write_seconds"],
+                                                   100 * r["write_seconds"] / r["run_seconds"]))
+        w("\nOutput: `/steps`, `/postings`, `/offers`, `/moves` every step and a panel of all candidates "
+          "every 12 steps, chunked and deflate-compressed.")
+    w("\n## Definitions\n")
+    w("- candidate-steps/s: initial candidates x steps / wall time of the stepping loop (initialisation excluded).")
+    w("- state bytes/candidate: bytes of all per-candidate arrays / candidate slots (slots include "
+      "pre-allocated graduates and overseas entrants).")
+    w("- memory passes/step: mean time of one step / time of one parallel copy (STREAM copy) of the "
+      "candidate state with the same thread count, measured in the same process.")
+    text = "\n".join(lines) + "\n"
+    if a.out:
+        open(a.out, "w").write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
