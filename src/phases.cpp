@@ -7,6 +7,8 @@
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for_each.h>
 
 #include <algorithm>
 #include <atomic>
@@ -244,20 +246,40 @@ void post_vacancies(World& w) {
     // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
     if (s.search.mode == "exogenous") return;
     const std::size_t C = s.cities.size();
-    P.cdf.resize(C + 1);
+    P.sampler.resize(C + 1);
     tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
-        auto& cdf = P.cdf[city];
-        cdf.resize(NP);
-        double acc = 0;
+        std::vector<double> weight(NP);
         for (std::size_t p = 0; p < NP; ++p) {
             const std::uint32_t e = P.employer[p];
             const std::uint8_t pc = E.city[e];
             const double vis = (pc == kAbroad ? 1.0 : s.cities[pc].visibility) * s.employer_types[E.type[e]].visibility;
             const bool same = (city == C) ? pc == kAbroad : pc == city;
-            acc += vis * (same ? 1.0 : s.search.other_city_weight);
-            cdf[p] = acc;
+            weight[p] = vis * (same ? 1.0 : s.search.other_city_weight);
         }
+        P.sampler[city].build(weight);
     });
+}
+
+void AliasTable::build(const std::vector<double>& weight) {
+    const std::size_t n = weight.size();
+    column.resize(n);
+    double total = 0;
+    for (double x : weight) total += x;
+    std::vector<double> scaled(n);
+    std::vector<std::uint32_t> small, large;
+    for (std::size_t j = 0; j < n; ++j) {
+        column[j] = Column{1.0f, static_cast<std::uint32_t>(j)};
+        scaled[j] = total > 0 ? weight[j] * static_cast<double>(n) / total : 1.0;
+        (scaled[j] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(j));
+    }
+    while (!small.empty() && !large.empty()) {
+        const std::uint32_t s = small.back(), l = large.back();
+        small.pop_back();
+        column[s] = Column{static_cast<float>(scaled[s]), l};
+        scaled[l] -= 1.0 - scaled[s];
+        if (scaled[l] < 1.0) { large.pop_back(); small.push_back(l); }
+    }
+    // What is left has probability 1 up to rounding.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,8 +293,8 @@ void search(World& w) {
     const bool exogenous = s.search.mode == "exogenous";
     const std::size_t K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
     const std::int32_t step = w.now.step;
-    A.of_candidate.assign(N * K, kNone);
-    std::vector<float> signal_of(N * K, 0.f);
+    struct Application { std::uint32_t posting; Applicant who; };
+    tbb::enumerable_thread_specific<std::vector<Application>> found;
     std::vector<std::uint32_t> count(NP + 1, 0);
     w.counters += count_each_index(N, [&](std::size_t ii, Counters& n) {
         const auto i = static_cast<std::uint32_t>(ii);
@@ -288,25 +310,21 @@ void search(World& w) {
         boost::random::normal_distribution<double> normal;
         const double stay = econ::utility_of_staying(w, i);
         const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
+        std::uint32_t chosen[100];  // search.applications <= 100
+        std::size_t applied = 0;
         for (std::size_t a = 0; a < K; ++a) {
-            std::uint32_t p;
-            if (exogenous) p = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
-            else {
-                const auto& cdf = P.cdf[city];
-                p = static_cast<std::uint32_t>(std::upper_bound(cdf.begin(), cdf.end(), rng.uniform() * cdf.back()) - cdf.begin());
-                if (p >= NP) continue;
-            }
+            const std::uint32_t p = exogenous ? static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP))
+                                              : P.sampler[city].draw(rng);
             const double z = normal(rng);
             const std::uint32_t e = P.employer[p];
             // Eligible and better than what the candidate has (eq. 11).
             if (P.role[p] != c.role[i] || P.degree[p] > c.degree[i] || e == c.employer[i]) continue;
             if (st == Status::employed && P.salary[p] < c.wage[i] * (1.0 + s.search.min_raise)) continue;
             if (!(econ::utility_of_offer(w, i, e, P.salary[p]) > stay)) continue;
-            bool duplicate = false;
-            for (std::size_t b = 0; b < a; ++b) duplicate |= A.of_candidate[i * K + b] == p;
-            if (duplicate) continue;
-            A.of_candidate[i * K + a] = p;
-            signal_of[i * K + a] = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
+            if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
+            chosen[applied++] = p;
+            const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
+            found.local().push_back(Application{p, Applicant{signal, i}});
             atomic_add(count[p + 1], 1u);
             n.applications++;
         }
@@ -314,24 +332,16 @@ void search(World& w) {
     // Group by posting, then rank each posting's applicants by signal (ties: lower id first).
     for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
     A.first = count;
-    A.applicant.resize(count[NP]);
-    A.signal.resize(count[NP]);
+    A.ranked.resize(count[NP]);
     std::vector<std::uint32_t> fill(count.begin(), count.end() - 1);
-    for_each_index(N * K, [&](std::size_t slot) {
-        const std::uint32_t p = A.of_candidate[slot];
-        if (p == kNone) return;
-        const std::uint32_t at = std::atomic_ref<std::uint32_t>(fill[p]).fetch_add(1, std::memory_order_relaxed);
-        A.applicant[at] = static_cast<std::uint32_t>(slot / K);
-        A.signal[at] = signal_of[slot];
+    tbb::parallel_for_each(found.begin(), found.end(), [&](const std::vector<Application>& list) {
+        for (const Application& app : list)
+            A.ranked[std::atomic_ref<std::uint32_t>(fill[app.posting]).fetch_add(1, std::memory_order_relaxed)] = app.who;
     });
     for_each_index(NP, [&](std::size_t p) {
-        const std::uint32_t b = A.first[p], e = A.first[p + 1];
-        if (e - b < 2) return;
-        std::vector<std::pair<float, std::uint32_t>> v;
-        v.reserve(e - b);
-        for (std::uint32_t k = b; k < e; ++k) v.emplace_back(-A.signal[k], A.applicant[k]);
-        std::sort(v.begin(), v.end());
-        for (std::uint32_t k = b; k < e; ++k) { A.signal[k] = -v[k - b].first; A.applicant[k] = v[k - b].second; }
+        std::sort(A.ranked.begin() + A.first[p], A.ranked.begin() + A.first[p + 1], [](const Applicant& x, const Applicant& y) {
+            return x.signal != y.signal ? x.signal > y.signal : x.candidate < y.candidate;
+        });
     });
     A.cursor.assign(A.first.begin(), A.first.end() - 1);
 }
@@ -359,12 +369,12 @@ void screen_and_offer(World& w, int round) {
             if (unlimited && round > 0) continue;
             std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
             while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
-                const std::uint32_t k = A.cursor[p]++;
-                const std::uint32_t i = A.applicant[k];
+                const Applicant& who = A.ranked[A.cursor[p]++];
+                const std::uint32_t i = who.candidate;
                 if (c.hired_step[i] == step) continue;
                 const bool employed = c.status[i] == u8(Status::employed) || (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
                 const double posted = P.salary[p] * s.tiers[c.tier[i]].wage_premium;  // eq. 12
-                const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, A.signal[k]);
+                const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, who.signal);
                 if (worth < posted) continue;  // not worth the posted salary (eq. 12)
                 double bid = posted;
                 if (employed && s.offers.poaching) bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
@@ -601,9 +611,16 @@ void update_wages(World& w) {
                 c.wage[i] = static_cast<float>(c.wage[i] * raise);
             }
         } else if (st == Status::sitting_out) {
-            const auto& tp = s.employer_types[w.employers.type[c.nc_employer[i]]];
-            n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
-            if (--c.nc_months[i] == 0) {
+            // A restriction of N months keeps the candidate out for N steps (the step of leaving
+            // and the N-1 after it, each paid the compensation); the new job starts in the step
+            // after that. Joining in the step the count reached 0 had the candidate working for
+            // the competitor in the N-th month it was paid to sit out (docs/validation.md, case 3),
+            // and a 0-month restriction wrapped around to 255 months.
+            if (c.nc_months[i] > 0) {
+                const auto& tp = s.employer_types[w.employers.type[c.nc_employer[i]]];
+                n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
+                --c.nc_months[i];
+            } else {
                 sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
                 c.pending_employer[i] = kNone;
             }

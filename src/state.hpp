@@ -60,22 +60,41 @@ struct Employers {
     void resize(std::size_t n, std::size_t roles);
 };
 
+// Walker's alias method: draws index j with probability weight_j / sum in O(1).
+struct AliasTable {
+    struct Column {
+        float keep;             // probability of keeping the column drawn
+        std::uint32_t alias;    // the index taken otherwise
+    };
+    std::vector<Column> column;
+    void build(const std::vector<double>& weight);
+    template <class Rng>
+    std::uint32_t draw(Rng& rng) const {
+        const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(rng()) * column.size()) >> 32);
+        const Column& col = column[j];
+        return rng() * (1.0f / 4294967296.0f) < col.keep ? j : col.alias;
+    }
+};
+
 // Postings listed this step (rebuilt every step).
 struct Postings {
     std::vector<std::uint32_t> employer, slots;  // slots 0 = unlimited
     std::vector<std::uint8_t> role, degree;
     std::vector<float> salary;
     std::vector<std::uint32_t> first;            // [employer]: first posting of the employer (size E+1)
-    std::vector<std::vector<double>> cdf;        // [searcher city + abroad]: cumulative sampling weights
+    std::vector<AliasTable> sampler;             // [searcher city + abroad]: sampling weights (eq. 10)
     std::size_t size() const { return employer.size(); }
 };
 
-// Applications grouped by posting, ranked best first.
+struct Applicant {
+    float signal;             // screening signal of log-productivity
+    std::uint32_t candidate;
+};
+
+// Applications grouped by posting, ranked best first (rebuilt every step).
 struct Applications {
-    std::vector<std::uint32_t> of_candidate;     // [candidate * A + a] posting or kNone
-    std::vector<std::uint32_t> first;            // [posting] offsets into applicant (size P+1)
-    std::vector<std::uint32_t> applicant;
-    std::vector<float> signal;                   // parallel to applicant
+    std::vector<std::uint32_t> first;            // [posting] offsets into ranked (size P+1)
+    std::vector<Applicant> ranked;
     std::vector<std::uint32_t> cursor;           // [posting] next applicant to consider
 };
 

@@ -67,9 +67,9 @@ TEST_CASE("defaults fill unwritten keys and categories keep file order", "[scena
     REQUIRE(c.cities.size() == 5);
     CHECK(c.cities[0].name == "beijing");      // file order, not alphabetical
     CHECK(c.cities[4].name == "chengdu");
-    CHECK(c.date_of_step(0) == 202301);
-    CHECK(c.date_of_step(13) == 202402);
-    CHECK(c.month_of_step(6) == 7);
+    CHECK(s.date_of_step(0) == 202401);   // minimal starts in 2024-01
+    CHECK(s.date_of_step(13) == 202502);
+    CHECK(s.month_of_step(6) == 7);
 }
 
 TEST_CASE("error: unknown key, with file, line and column", "[scenario][errors]") {
