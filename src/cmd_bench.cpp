@@ -124,7 +124,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     const double init_seconds = since(t0);
     PhaseTimes times;
     sim.time_phases(&times);
-    TimedWriter out(vm.count("out") ? make_hdf5_writer(vm["out"].as<std::string>()) : std::unique_ptr<Writer>(new NullWriter));
+    TimedWriter out(vm.count("out") ? make_background_writer(make_hdf5_writer(vm["out"].as<std::string>())) : std::unique_ptr<Writer>(new NullWriter));
     t0 = Clock::now();
     sim.begin(out, threads);
     while (!sim.done()) sim.step(out);

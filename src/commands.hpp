@@ -10,4 +10,10 @@ namespace talentsim {
 
 struct UsageError : std::runtime_error { using std::runtime_error::runtime_error; };
 
+int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
+
+int cmd_bench(const std::vector<std::string>& args);    // cmd_bench.cpp
+int cmd_resume(const std::vector<std::string>& args);   // cmd_resume.cpp
+int cmd_sweep(const std::vector<std::string>& args);    // cmd_sweep.cpp
+
 }  // namespace talentsim

@@ -1,20 +1,12 @@
 // The talentsim command line: run, validate, info, reference.
 // Exit codes: 0 success, 1 run-time failure (or interrupted), 2 bad usage or bad scenario.
 #include <boost/program_options.hpp>
-#include <tbb/global_control.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <cstdio>
-#include <fstream>
-#include <iomanip>
 #include <iostream>
-#include <thread>
 
 #include "commands.hpp"
 #include "scenario.hpp"
+#include "run.hpp"
 #include "simulation.hpp"
 #include "version.hpp"
 #include "writer.hpp"
@@ -24,19 +16,19 @@ using namespace talentsim;
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop.store(true); }
-
-
 constexpr const char* kDefaultScenario = "scenarios/china_ai_2024.toml";
 
 const char* kUsage =
     "talentsim - agent-based simulator of markets for scarce technical talent\n\n"
     "Usage:\n"
     "  talentsim run [SCENARIO.toml] [--out FILE.h5] [--seed N] [--steps N] [--threads N]\n"
-    "                [--set key.path=value ...] [--quiet]\n"
+    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--quiet]\n"
+    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--quiet]\n"
     "  talentsim validate SCENARIO.toml [--set key.path=value ...]\n"
     "  talentsim info FILE.h5\n"
+    "  talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]\n"
+    "  talentsim bench [--candidates N] [--steps N] [--threads N] [--out FILE.h5]   performance figures (JSON)\n"
+    "  talentsim sweep plan|run|slurm|point|merge ...   parameter sweeps (talentsim sweep --help)\n"
     "  talentsim reference            print the scenario reference (Markdown)\n"
     "  talentsim --help | --version | <command> --help\n\n"
     "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
@@ -57,51 +49,6 @@ std::filesystem::path default_scenario() {
     return std::filesystem::exists(installed) ? installed : std::filesystem::path(kDefaultScenario);
 }
 
-std::uint64_t available_memory() {
-    std::ifstream in("/proc/meminfo");
-    std::string key;
-    std::uint64_t kb = 0;
-    while (in >> key >> kb) {
-        if (key == "MemAvailable:") return kb * 1024;
-        in.ignore(256, '\n');
-    }
-    return 0;
-}
-
-std::string fmt_duration(double s) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(1) << s << "s";
-    return o.str();
-}
-
-void print_summary(const Simulation& sim, const std::vector<StepRow>& rows, const std::filesystem::path& file, double seconds) {
-    std::int64_t hires = 0, moves = 0, co_made = 0, co_won = 0, blocked = 0, buyouts = 0, teams = 0, reloc = 0, returnees = 0;
-    for (const auto& r : rows) {
-        hires += r.hires; moves += r.job_to_job_moves; co_made += r.counteroffers_made; co_won += r.counteroffers_won;
-        blocked += r.noncompete_blocked; buyouts += r.noncompete_buyouts; teams += r.team_moves; reloc += r.relocations;
-        returnees += r.returnees;
-    }
-    const StepRow& last = rows.back();
-    auto line = [](const std::string& k, const std::string& v) { std::cout << "  " << std::left << std::setw(30) << k << v << "\n"; };
-    auto num = [](double x, int prec = 0) { std::ostringstream o; o << std::fixed << std::setprecision(prec) << x; return o.str(); };
-    std::cout << "talentsim run: " << sim.scenario().scenario.name << ", seed " << sim.world().seed << ", "
-              << rows.size() << " steps in " << fmt_duration(seconds) << "\n";
-    line("final date", std::to_string(last.date / 100) + "-" + (last.date % 100 < 10 ? "0" : "") + std::to_string(last.date % 100));
-    line("employed / unemployed", num(last.employed) + " / " + num(last.unemployed));
-    line("students / abroad", num(last.students) + " / " + num(last.abroad));
-    line("sitting out a non-compete", num(last.sitting_out));
-    line("mean wage (employed)", num(last.wage_mean) + " CNY/year");
-    line("p10 / p50 / p90 wage", num(last.wage_p10) + " / " + num(last.wage_p50) + " / " + num(last.wage_p90));
-    line("mean posted salary", num(last.posted_mean) + " CNY/year");
-    line("hires (all steps)", num(hires));
-    line("job-to-job moves", num(moves));
-    line("counteroffers made / won", num(co_made) + " / " + num(co_won));
-    line("non-compete blocks / buyouts", num(blocked) + " / " + num(buyouts));
-    line("team moves", num(teams));
-    line("relocations / returnees", num(reloc) + " / " + num(returnees));
-    line("output", file.string());
-}
-
 int cmd_run(const std::vector<std::string>& args) {
     po::options_description opts("talentsim run [SCENARIO.toml] [options]");
     opts.add_options()
@@ -112,6 +59,9 @@ int cmd_run(const std::vector<std::string>& args) {
         ("steps", po::value<std::int32_t>(), "number of steps (default: scenario.steps)")
         ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")
         ("set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value")
+        ("checkpoint-every", po::value<std::int32_t>()->default_value(0),
+         "save a checkpoint every N steps (0 = none); an existing checkpoint of the same run is continued")
+        ("checkpoint", po::value<std::string>(), "checkpoint file (default: the result file + .ckpt)")
         ("quiet,q", "no progress line and no summary");
     po::positional_options_description pos;
     pos.add("scenario", 1);
@@ -125,51 +75,24 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::uint64_t seed = vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.scenario.seed);
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
-    const bool quiet = vm.count("quiet") > 0;
-    const std::filesystem::path out_path = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
-                                                           : std::filesystem::path("results") / (scenario.scenario.name + ".h5");
 
-    const std::uint64_t need = estimated_memory_bytes(scenario, steps), have = available_memory();
-    if (have > 0 && need > have) {
-        std::cerr << "talentsim run: " << file.string() << ": this run needs about " << (need >> 20) << " MiB but only "
-                  << (have >> 20) << " MiB are available; reduce population.candidates or steps\n";
+    RunOptions options;
+    options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
+                                  : std::filesystem::path("results") / (scenario.scenario.name + ".h5");
+    options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
+    if (options.checkpoint_every < 0) throw UsageError("--checkpoint-every must not be negative");
+    if (vm.count("checkpoint")) {
+        if (options.checkpoint_every == 0) throw UsageError("--checkpoint needs --checkpoint-every N");
+        options.checkpoint = vm["checkpoint"].as<std::string>();
+    }
+    try {
+        check_resources(scenario, steps);
+    } catch (const ResourceError& e) {
+        std::cerr << "talentsim run: " << file.string() << ": " << e.what() << "; nothing was run\n";
         return 1;
     }
-    const int workers = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(workers));
-
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    const auto t0 = std::chrono::steady_clock::now();
-    Simulation sim(scenario, seed, steps);
-    auto writer = make_hdf5_writer(out_path);
-    sim.begin(*writer, workers);
-    std::vector<StepRow> rows;
-    const bool progress = !quiet && isatty(STDERR_FILENO);
-    while (!sim.done()) {
-        rows.push_back(sim.step(*writer));
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (progress) {
-            const StepRow& r = rows.back();
-            const double eta = elapsed / sim.next_step() * (sim.steps() - sim.next_step());
-            std::fprintf(stderr, "\rstep %d/%d %d-%02d  employed %lld  vacancies %lld  hires %lld  moves %lld  elapsed %s  ETA %s   ",
-                         sim.next_step(), sim.steps(), r.date / 100, r.date % 100, static_cast<long long>(r.employed),
-                         static_cast<long long>(r.vacancies), static_cast<long long>(r.hires),
-                         static_cast<long long>(r.job_to_job_moves), fmt_duration(elapsed).c_str(), fmt_duration(eta).c_str());
-        }
-        if (g_stop.load() && !sim.done()) {
-            writer->finish(false);
-            if (progress) std::fputc('\n', stderr);
-            std::cerr << "talentsim run: interrupted after step " << sim.next_step() << " of " << sim.steps()
-                      << "; incomplete results (complete = 0) in " << writer->final_path().string() << "\n";
-            return 1;
-        }
-    }
-    writer->finish(true);
-    if (progress) std::fputc('\n', stderr);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!quiet) print_summary(sim, rows, writer->final_path(), seconds);
-    return 0;
+    return run_on_console("run", threads, vm.count("quiet") > 0, options,
+                          [&](const RunOptions& o) { return run_simulation(scenario, seed, steps, o); });
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
@@ -214,8 +137,12 @@ int main(int argc, char** argv) {
         // One row per command; commands other than these live in their own files (commands.hpp).
         const std::pair<const char*, int (*)(const std::vector<std::string>&)> commands[] = {
             {"run", cmd_run},
+            {"resume", cmd_resume},
             {"validate", cmd_validate},
             {"info", cmd_info},
+            {"bench", cmd_bench},
+            {"compare", cmd_compare},
+            {"sweep", cmd_sweep},
             {"reference", [](const std::vector<std::string>&) { std::cout << scenario_reference_markdown(); return 0; }},
         };
         for (const auto& [name, fn] : commands)

@@ -301,9 +301,10 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
     }
     // Unknown keys.
     for (const auto& [k, v] : tbl) {
+        const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
         const bool known = std::any_of(decls.begin(), decls.end(), [&](const auto& d) {
             std::string_view field = scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key;
-            return field == k.str();
+            return field == name;
         });
         if (!known) c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()), "unknown key");
     }

@@ -48,6 +48,10 @@ public:
 // If destroyed without finish() (an exception unwound the run), the partial file is removed.
 std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path);
 
+// Wraps a writer so that write_step returns after copying the step; a background thread does the
+// writing (at most two steps queued). Same file, byte for byte, as writing in the foreground.
+std::unique_ptr<Writer> make_background_writer(std::unique_ptr<Writer> inner);
+
 // `talentsim info`: prints what a result file holds. Throws std::runtime_error with a clear
 // message when the file is missing, is not HDF5, or is not a talentsim result of a known schema.
 void print_info(const std::filesystem::path& path, std::ostream& out);
