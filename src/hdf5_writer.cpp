@@ -27,7 +27,7 @@ h5::Datatype step_type() {
     return h5::compound(sizeof(R), {
         TS_FIELD(R, step), TS_FIELD(R, date), TS_FIELD(R, students), TS_FIELD(R, employed),
         TS_FIELD(R, unemployed), TS_FIELD(R, abroad), TS_FIELD(R, sitting_out), TS_FIELD(R, inactive),
-        TS_FIELD(R, vacancies), TS_FIELD(R, postings), TS_FIELD(R, applications), TS_FIELD(R, offers),
+        TS_FIELD(R, vacancies), TS_FIELD(R, postings), TS_FIELD(R, searchers), TS_FIELD(R, applications), TS_FIELD(R, offers),
         TS_FIELD(R, hires), TS_FIELD(R, job_to_job_moves), TS_FIELD(R, counteroffers_made),
         TS_FIELD(R, counteroffers_won), TS_FIELD(R, noncompete_blocked), TS_FIELD(R, noncompete_buyouts),
         TS_FIELD(R, team_moves), TS_FIELD(R, relocations), TS_FIELD(R, returnees), TS_FIELD(R, graduates),

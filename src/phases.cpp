@@ -140,7 +140,7 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     auto& c = w.candidates;
     while (w.active_candidates < c.size() && c.entry_step[w.active_candidates] <= step) {
         const std::size_t i = w.active_candidates++;
-        c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student : Status::abroad);
+        c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student : c.city[i] == kAbroad ? Status::abroad : Status::unemployed);
     }
     // Graduation.
     w.counters += count_each_index(w.active_candidates, [&](std::size_t i, Counters& n) {
@@ -170,8 +170,19 @@ void separations(World& w) {
             else if (u < leave + layoff + s.separations.quit_rate) end_job(w, i, Status::unemployed, n);
         } else if (st == Status::unemployed) {
             if (rng.bernoulli(s.separations.unemployed_leave_rate)) c.status[i] = u8(Status::inactive);
-        } else if (st == Status::abroad) {
-            if (c.employer[i] != kNone && !E.alive[c.employer[i]]) c.employer[i] = kNone;
+        } else if (st == Status::abroad && c.employer[i] != kNone) {
+            // Employees of overseas employers separate like the employed but stay abroad.
+            const std::uint32_t e = c.employer[i];
+            const double rate = s.employer_types[E.type[e]].layoff_rate + s.separations.quit_rate;
+            if (!E.alive[e] || rng.bernoulli(rate)) {
+                atomic_add(w.employers.departures[e * s.roles.size() + c.role[i]], 1u);
+                n.separations++;
+                n.jobs_ended++;
+                n.tenure_months_ended += c.tenure[i];
+                c.prev_employer[i] = e;
+                c.employer[i] = kNone;
+                c.tenure[i] = 0;
+            }
         } else if (st == Status::sitting_out) {
             if (!E.alive[c.pending_employer[i]]) { c.status[i] = u8(Status::unemployed); c.pending_employer[i] = kNone; c.spell[i] = 0; }
         }
@@ -307,6 +318,7 @@ void search(World& w) {
         if (intensity <= 0 || NP == 0) return;
         Stream rng(w.seed, step, Phase::search, i);
         if (!rng.bernoulli(intensity)) return;
+        n.searchers++;
         boost::random::normal_distribution<double> normal;
         const double stay = econ::utility_of_staying(w, i);
         const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
@@ -642,7 +654,7 @@ StepRow record(World& w) {
     by_status[static_cast<int>(Status::inactive)] += static_cast<std::int64_t>(c.size() - w.active_candidates) * 0;
     row.students = by_status[0]; row.employed = by_status[1]; row.unemployed = by_status[2];
     row.abroad = by_status[3]; row.sitting_out = by_status[4]; row.inactive = by_status[5];
-    row.vacancies = n.vacancies; row.postings = n.postings; row.applications = n.applications; row.offers = n.offers;
+    row.vacancies = n.vacancies; row.postings = n.postings; row.searchers = n.searchers; row.applications = n.applications; row.offers = n.offers;
     row.hires = n.hires; row.job_to_job_moves = n.job_to_job_moves;
     row.counteroffers_made = n.counteroffers_made; row.counteroffers_won = n.counteroffers_won;
     row.noncompete_blocked = n.noncompete_blocked; row.noncompete_buyouts = n.noncompete_buyouts;
@@ -671,7 +683,7 @@ StepRow record(World& w) {
 }
 
 Counters& Counters::operator+=(const Counters& o) {
-    postings += o.postings; vacancies += o.vacancies; applications += o.applications; offers += o.offers;
+    postings += o.postings; vacancies += o.vacancies; searchers += o.searchers; applications += o.applications; offers += o.offers;
     hires += o.hires; job_to_job_moves += o.job_to_job_moves; counteroffers_made += o.counteroffers_made;
     counteroffers_won += o.counteroffers_won; noncompete_blocked += o.noncompete_blocked;
     noncompete_buyouts += o.noncompete_buyouts; team_moves += o.team_moves; relocations += o.relocations;

@@ -75,6 +75,9 @@ Capacity capacity_of(const Scenario& s, std::int32_t steps) {
     const std::int32_t g0 = first_graduation_step(s);
     for (std::int32_t t = g0; t < steps; t += 12) c.candidates += static_cast<std::size_t>(s.population.graduates_per_year);
     c.candidates += static_cast<std::size_t>(s.population.abroad_inflow_per_month) * static_cast<std::size_t>(std::max(0, steps - 1));
+    for (std::size_t e = 0; e < s.events.size(); ++e)
+        if (s.events[e].kind == "entry_candidates" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
+            c.candidates += static_cast<std::size_t>(s.events[e].count);
     c.employers = static_cast<std::size_t>(s.population.employers);
     for (std::size_t e = 0; e < s.events.size(); ++e)
         if (s.events[e].kind == "entry" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
@@ -89,7 +92,7 @@ double initial_log_productivity(const Scenario& s, int degree, int tier, double 
 }
 
 // Draws the fixed attributes of candidate slot i and puts it in `status`.
-static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_t entry_step) {
+static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_t entry_step, int role = -1) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     Stream rng(w.seed, entry_step, Phase::init_candidates, i);
@@ -97,7 +100,8 @@ static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_
     c.entry_step[i] = entry_step;
     c.degree[i] = static_cast<std::uint8_t>(pick(rng, s.degrees, +[](const DegreeParams& d) { return d.share; }));
     c.tier[i] = static_cast<std::uint8_t>(pick(rng, s.tiers, +[](const TierParams& t) { return t.share; }));
-    c.role[i] = static_cast<std::uint8_t>(pick(rng, s.roles, +[](const RoleParams& r) { return r.share; }));
+    const int drawn_role = pick(rng, s.roles, +[](const RoleParams& r) { return r.share; });
+    c.role[i] = static_cast<std::uint8_t>(role >= 0 ? role : drawn_role);
     c.home_city[i] = static_cast<std::uint8_t>(pick(rng, s.cities, +[](const CityParams& x) { return x.candidate_share; }));
     const bool fresh = status == Status::student;
     c.experience[i] = fresh ? 0.f
@@ -249,6 +253,12 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
                 w.candidates.graduation_step[i] = t + 12;
             }
         for (std::int64_t k = 0; k < s.population.abroad_inflow_per_month; ++k, ++i) draw_candidate(w, i, Status::abroad, t);
+        for (std::size_t ev = 0; ev < s.events.size(); ++ev) {  // people switching into the field
+            const auto& event = s.events[ev];
+            if (event.kind != "entry_candidates" || std::max(1, s.event_start_step[ev]) != t) continue;
+            const int role = event.role == "*" ? -1 : s.role_index(event.role);
+            for (std::int64_t k = 0; k < event.count; ++k, ++i) draw_candidate(w, i, Status::unemployed, t, role);
+        }
     }
     // Inactive until they enter: the calendar phase switches them on.
     for (std::size_t k = N0; k < w.candidates.size(); ++k) w.candidates.status[k] = static_cast<std::uint8_t>(Status::inactive);
@@ -284,7 +294,9 @@ void census(World& w) {
     std::fill(E.payroll.begin(), E.payroll.end(), 0);
     const auto& c = w.candidates;
     for_each_index(w.active_candidates, [&](std::size_t i) {
-        if (c.status[i] != static_cast<std::uint8_t>(Status::employed) || c.employer[i] == kNone) return;
+        // Employees: the employed, and candidates abroad who work for an (overseas) employer.
+        if (c.employer[i] == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
+                                       c.status[i] != static_cast<std::uint8_t>(Status::abroad))) return;
         const std::uint32_t e = c.employer[i];
         std::atomic_ref<std::uint32_t>(E.headcount[e * R + c.role[i]]).fetch_add(1, std::memory_order_relaxed);
         std::atomic_ref<std::int64_t>(E.payroll[e]).fetch_add(std::llround(c.wage[i]), std::memory_order_relaxed);

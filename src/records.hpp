@@ -21,6 +21,7 @@ struct StepRow {
     std::int64_t students, employed, unemployed, abroad, sitting_out, inactive;
     std::int64_t vacancies;     // open vacancy slots after posting
     std::int64_t postings;
+    std::int64_t searchers;     // candidates who searched this step
     std::int64_t applications;
     std::int64_t offers;
     std::int64_t hires;         // all accepted offers (incl. from unemployment, students, abroad)

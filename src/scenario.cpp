@@ -170,11 +170,11 @@ const Decl<EmployerTypeParams> kTypeDecls[] = {
 const Decl<EventParams> kEventDecls[] = {
     {"date", AT(date), Required{}, 0, 0, "YYYY-MM", "First month of the event.", {}, "month"},
     {"months", AT(months), L{1}, 1, 6000, "months", "Duration (for multipliers and rates)."},
-    {"kind", AT(kind), Required{}, 0, 0, "", "demand: vacancy creation x multiplier; funding: budgets x multiplier (once); entry: count new firms; exit: each firm exits with probability (once); noncompete_enforcement: enforcement prob x multiplier; relocation_cost: moving costs x multiplier.", "demand|funding|entry|exit|noncompete_enforcement|relocation_cost"},
+    {"kind", AT(kind), Required{}, 0, 0, "", "demand: vacancy creation x multiplier; funding: budgets x multiplier (once); entry: count new firms; entry_candidates: count people switch into the field as job seekers (once); exit: each firm exits with probability (once); noncompete_enforcement: enforcement prob x multiplier; relocation_cost: moving costs x multiplier.", "demand|funding|entry|entry_candidates|exit|noncompete_enforcement|relocation_cost"},
     {"role", AT(role), std::string{"*"}, 0, 0, "", "Role family it applies to (* = all).", {}, "roles"},
     {"employer_type", AT(employer_type), std::string{"*"}, 0, 0, "", "Employer type it applies to (* = all).", {}, "employer_types"},
     {"multiplier", AT(multiplier), 1.0, 0, 1000, "multiplier", "For demand, funding, noncompete_enforcement, relocation_cost."},
-    {"count", AT(count), L{0}, 0, 1.0e6, "firms", "For entry."},
+    {"count", AT(count), L{0}, 0, 1.0e7, "firms or people", "For entry (firms) and entry_candidates (people)."},
     {"probability", AT(probability), 0.0, 0, 1, "prob", "For exit."},
 };
 #undef AT

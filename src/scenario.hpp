@@ -85,7 +85,7 @@ struct EmployerTypeParams {
 struct EventParams {
     std::string date;   // "YYYY-MM"
     std::int64_t months = 0;
-    std::string kind;   // demand, funding, entry, exit, noncompete_enforcement, relocation_cost
+    std::string kind;   // demand, funding, entry, entry_candidates, exit, noncompete_enforcement, relocation_cost
     std::string role, employer_type;  // "*" = all
     double multiplier = 0;
     std::int64_t count = 0;

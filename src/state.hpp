@@ -117,7 +117,7 @@ struct Hire {
 
 // Integer counters bumped by the phases; sums of integers do not depend on the thread count.
 struct Counters {
-    std::int64_t postings = 0, vacancies = 0, applications = 0, offers = 0, hires = 0, job_to_job_moves = 0;
+    std::int64_t postings = 0, vacancies = 0, searchers = 0, applications = 0, offers = 0, hires = 0, job_to_job_moves = 0;
     std::int64_t counteroffers_made = 0, counteroffers_won = 0, noncompete_blocked = 0, noncompete_buyouts = 0;
     std::int64_t team_moves = 0, relocations = 0, returnees = 0, graduates = 0;
     std::int64_t separations = 0, layoffs = 0, firm_exits = 0, firm_entries = 0;

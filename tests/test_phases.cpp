@@ -137,8 +137,11 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
 }
 
 TEST_CASE("offers pay the posted salary times the tier premium; poaching bids lie above it", "[phases][unit]") {
+    // Young workforce (wages below posted salaries) searching often, so employed candidates apply.
     const Scenario s = scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",
-                                                          "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false"});
+                                                          "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false",
+                                                          "population.experience_mean_years=0", "population.productivity_sigma=0.05",
+                                                          "search.employed_intensity=0.5", "offers.poaching_premium=1.0"});
     const auto out = run(s, 21, 12);
     int posted = 0, poaching = 0;
     for (const auto& o : out->offers) {
@@ -148,4 +151,34 @@ TEST_CASE("offers pay the posted salary times the tier premium; poaching bids li
     }
     CHECK(posted > 0);
     CHECK(poaching > 0);
+}
+
+TEST_CASE("entry_candidates events bring job seekers into the field at their date", "[phases][unit]") {
+    Scenario s = scenario("scenarios/minimal.toml", {"separations.unemployed_leave_rate=0"});
+    s.events.push_back(EventParams{"2024-04", 1, "entry_candidates", "llm_algorithm", "*", 1.0, 500, 0.0});
+    s.event_start_step.push_back(3);
+    const auto out = run(s, 4, 6);
+    int entrants = 0;
+    for (const auto& c : out->candidates) {
+        if (c.entry_step != 3) continue;
+        ++entrants;
+        CHECK(c.role == 0);
+    }
+    CHECK(entrants == 500);
+    CHECK(out->candidates.size() == 1000 + 500);
+    // They are on the market from step 3: searchers jump.
+    CHECK(out->steps[3].searchers >= out->steps[2].searchers + 300);
+    CHECK(out->steps[3].unemployed + out->steps[3].hires >= out->steps[2].unemployed + 400);
+}
+
+TEST_CASE("overseas employers count their staff and post vacancies", "[phases][unit]") {
+    const Scenario s = scenario("scenarios/china_ai_2024.toml", {"population.candidates=8000", "population.employers=300"});
+    const auto out = run(s, 8, 6);
+    const int overseas = s.type_index("overseas_lab");
+    REQUIRE(overseas >= 0);
+    int postings = 0;
+    for (const auto& p : out->postings) postings += p.employer_type == overseas;
+    CHECK(postings > 0);
+    for (const auto& p : out->postings)
+        if (p.employer_type == overseas) CHECK(p.city == kAbroad);
 }
