@@ -39,10 +39,14 @@ inline double home_bonus(const World& w, std::uint32_t i, std::uint8_t city) {
     return (s.relocation.enabled && city == w.candidates.home_city[i]) ? s.relocation.home_preference : 0.0;
 }
 
+// Utility of working in `city` for `salary` with non-wage attractiveness `amenity` (eq. 6).
+inline double utility_at(const World& w, std::uint32_t i, std::uint8_t city, double amenity, double salary) {
+    return salary + amenity + home_bonus(w, i, city) - relocation_cost(w, i, city);
+}
+
 // Utility of working at employer e for `salary` (eq. 6).
 inline double utility_of_offer(const World& w, std::uint32_t i, std::uint32_t e, double salary) {
-    const std::uint8_t city = w.employers.city[e];
-    return salary + w.employers.amenity[e] + home_bonus(w, i, city) - relocation_cost(w, i, city);
+    return utility_at(w, i, w.employers.city[e], w.employers.amenity[e], salary);
 }
 
 // Utility of the candidate's current situation (eq. 7).

@@ -231,6 +231,7 @@ void post_vacancies(World& w) {
     P.role.resize(NP);
     P.degree.resize(NP);
     P.salary.resize(NP);
+    P.card.resize(NP);
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
         std::uint32_t p = P.first[e];
         if (p == P.first[e + 1]) return;
@@ -248,6 +249,7 @@ void post_vacancies(World& w) {
                 P.degree[p] = static_cast<std::uint8_t>(d);
                 P.slots[p] = unlimited ? 0 : 1;
                 P.salary[p] = static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
+                P.card[p] = PostingCard{static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
                 n.posted_salary_sum += std::llround(P.salary[p]);
             }
         }
@@ -328,11 +330,11 @@ void search(World& w) {
             const std::uint32_t p = exogenous ? static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP))
                                               : P.sampler[city].draw(rng);
             const double z = normal(rng);
-            const std::uint32_t e = P.employer[p];
+            const PostingCard& post = P.card[p];
             // Eligible and better than what the candidate has (eq. 11).
-            if (P.role[p] != c.role[i] || P.degree[p] > c.degree[i] || e == c.employer[i]) continue;
-            if (st == Status::employed && P.salary[p] < c.wage[i] * (1.0 + s.search.min_raise)) continue;
-            if (!(econ::utility_of_offer(w, i, e, P.salary[p]) > stay)) continue;
+            if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
+            if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
+            if (!(econ::utility_at(w, i, post.city, post.amenity, post.salary) > stay)) continue;
             if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
             chosen[applied++] = p;
             const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);

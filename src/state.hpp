@@ -76,8 +76,18 @@ struct AliasTable {
     }
 };
 
+// What a searcher reads of a posting, packed in one cache line's quarter (search is bound by
+// random reads of postings).
+struct PostingCard {
+    std::uint32_t employer;
+    float salary;               // posted annual salary
+    float amenity;              // the employer's non-wage attractiveness
+    std::uint8_t role, degree, city, pad = 0;
+};
+
 // Postings listed this step (rebuilt every step).
 struct Postings {
+    std::vector<PostingCard> card;               // [posting], for search
     std::vector<std::uint32_t> employer, slots;  // slots 0 = unlimited
     std::vector<std::uint8_t> role, degree;
     std::vector<float> salary;
