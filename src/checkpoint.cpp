@@ -61,7 +61,7 @@ struct CheckpointAccess {
     // Mirrors of the structs as this file knows them.
     template <class T> using V = std::vector<T>;
     struct StepConditionsLayout { std::int32_t step, month; V<double> demand, posted_index, enforcement; double reloc; };
-    struct PostingsLayout { V<std::uint32_t> a, b; V<std::uint8_t> c, d; V<float> e; V<std::uint32_t> f; V<AliasTable> g; };
+    struct PostingsLayout { V<PostingCard> card; V<std::uint32_t> a, b; V<std::uint8_t> c, d; V<float> e; V<std::uint32_t> f; V<AliasTable> g; };
     struct ApplicationsLayout { V<std::uint32_t> a; V<Applicant> b; V<std::uint32_t> c; };
     struct WorldLayout {
         const Scenario* scenario; std::uint64_t seed; std::int32_t steps; Candidates c; Employers e; std::size_t ac, ae;
