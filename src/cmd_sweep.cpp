@@ -183,7 +183,7 @@ int sweep_slurm(const std::vector<std::string>& args) {
         ("cpus-per-task", po::value<int>()->default_value(1), "CPUs per task (threads per run)")
         ("setup", po::value<std::vector<std::string>>()->composing(), "shell line run before talentsim, e.g. --setup 'module load hdf5 tbb'")
         ("binary", po::value<std::string>(), "talentsim on the compute nodes (default: this executable)")
-        ("only-missing", "submit only the array tasks whose points lack complete results")
+        ("only-missing", "(re)submit DIR/sweep.sbatch for only the array tasks whose points lack complete results")
         ("submit", "call sbatch and print the job id")
         ("sbatch", po::value<std::string>()->default_value("sbatch"), "the sbatch program");
     po::positional_options_description pos;
@@ -216,9 +216,15 @@ int sweep_slurm(const std::vector<std::string>& args) {
     o.binary = fs::absolute(o.binary);
 
     sweep::prepare_output(s, dir);
-    const sweep::SlurmScript script = sweep::write_slurm_script(s, dir, o);
-    std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk << " point(s); " << s.points.size()
-              << " points, " << s.runs() << " runs\n";
+    sweep::SlurmScript script;
+    if (vm.count("only-missing")) {  // the script already written, with its chunks, time and partition
+        script = sweep::read_slurm_script(s, dir);
+        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk << " point(s)\n";
+    } else {
+        script = sweep::write_slurm_script(s, dir, o);
+        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk << " point(s); " << s.points.size()
+                  << " points, " << s.runs() << " runs\n";
+    }
     std::string array;
     if (vm.count("only-missing")) {
         const auto tasks = sweep::incomplete_tasks(s, dir, script.chunk);
@@ -263,6 +269,7 @@ int sweep_merge(const std::vector<std::string>& args) {
     if (!vm.count("dir")) throw UsageError("merge needs the sweep's output directory");
     const fs::path dir = vm["dir"].as<std::string>();
     if (!fs::is_directory(dir)) throw UsageError(dir.string() + ": no such directory");
+    if (!fs::exists(dir / "manifest.toml")) throw UsageError(dir.string() + ": not the output directory of a sweep (no manifest.toml)");
     return report_merge(sweep::merge(dir), std::cout);
 }
 

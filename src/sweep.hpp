@@ -8,8 +8,6 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -170,6 +168,8 @@ struct SlurmScript {
     std::int64_t tasks = 0, chunk = 0;
 };
 SlurmScript write_slurm_script(const Sweep& s, const std::filesystem::path& dir, const SlurmOptions& opt);
+// DIR/sweep.sbatch as written before; throws UsageError if missing or written for another plan.
+SlurmScript read_slurm_script(const Sweep& s, const std::filesystem::path& dir);
 // Array task indices with at least one point lacking complete results.
 std::vector<std::int64_t> incomplete_tasks(const Sweep& s, const std::filesystem::path& dir, std::int64_t chunk);
 

@@ -531,7 +531,8 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
             else if (t->get("key")) keys = get_strings(*t, prefix, "key", c, true);
             else if (t->get("keys")) keys = get_strings(*t, prefix, "keys", c, false);
             else c.add(t->source(), prefix + "key", "required key is missing (the scenario key to vary, as --set takes it)");
-            if (t->get("keys") && keys.empty() && c.errors.empty()) c.add(t->get("keys")->source(), prefix + "keys", "needs at least one key");
+            if (t->get("keys") && !t->get("key") && t->get("keys")->is_array() && t->get("keys")->as_array()->empty())
+                c.add(t->get("keys")->source(), prefix + "keys", "needs at least one key");
             p.name = get_string(*t, prefix, "name", c, false).value_or(keys.empty() ? "" : keys.front().first);
             const int forms = (t->get("values") ? 1 : 0) + (t->get("range") ? 1 : 0) + (t->get("log_range") ? 1 : 0);
             if (forms != 1) c.add(t->source(), prefix + "values", forms == 0 ? "give values, range or log_range" : "give only one of values, range, log_range");

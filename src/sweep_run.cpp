@@ -545,6 +545,7 @@ SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmO
       << "+" << out.chunk - 1 << ".\n";
     o << "# Written by: talentsim sweep slurm. Resubmit failed or missing tasks alone with\n";
     o << "#   talentsim sweep slurm " << fs::absolute(s.file).lexically_normal().string() << " --out " << adir.string() << " --only-missing --submit\n";
+    o << "# (that reuses this script: its chunks, time limit and partition).\n";
     o << "# or: sbatch --array=3,17 " << (adir / "sweep.sbatch").string() << "   (the command line overrides --array below)\n";
     o << "#SBATCH --job-name=" << "talentsim-" << s.name << "\n";
     o << "#SBATCH --array=0-" << out.tasks - 1 << (opt.throttle > 0 ? "%" + std::to_string(opt.throttle) : std::string()) << "\n";
@@ -564,6 +565,25 @@ SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmO
     out.path = adir / "sweep.sbatch";
     write_atomically(out.path, o.str());
     fs::permissions(out.path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+    return out;
+}
+
+SlurmScript read_slurm_script(const Sweep& s, const fs::path& dir) {
+    SlurmScript out;
+    out.path = fs::absolute(dir / "sweep.sbatch").lexically_normal();
+    std::ifstream in(out.path);
+    if (!in) throw UsageError(out.path.string() + ": no array job script yet; run talentsim sweep slurm without --only-missing first");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    if (text.find("(plan " + s.fingerprint + ")") == std::string::npos)
+        throw UsageError(out.path.string() + ": written for another sweep plan; run talentsim sweep slurm without --only-missing");
+    const auto at = text.find(" --chunk ");
+    if (at == std::string::npos) throw UsageError(out.path.string() + ": no --chunk in the script; run talentsim sweep slurm again");
+    out.chunk = std::stoll(text.substr(at + 9));
+    if (out.chunk < 1) throw UsageError(out.path.string() + ": bad --chunk");
+    const auto n = static_cast<std::int64_t>(s.points.size());
+    out.tasks = (n + out.chunk - 1) / out.chunk;
     return out;
 }
 

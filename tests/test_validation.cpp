@@ -225,7 +225,7 @@ TEST_CASE("validation: two-state flows give the discrete-time steady state, spel
 
 // =============================================================================================
 // Case 2: the Burdett-Mortensen job ladder, for several k' = lambda1 (1 - delta) / delta.
-TEST_CASE("validation: job-ladder wage distribution is F / (1 + k'(1 - F)) for several k'", "[validation]") {
+TEST_CASE("validation: job-ladder wage distribution is F / (1 + k'(1 - F)) for several k'", "[validation][slow]") {
     struct Case { double lambda1, delta; std::int32_t steps; };
     // Steps: the distance from the initial distribution decays at least like (1 - delta)^t.
     const Case cases[] = {{0.05, 0.05, 300}, {0.2, 0.05, 300}, {0.5, 0.05, 300}, {0.5, 0.2, 100}};
@@ -480,7 +480,7 @@ TEST_CASE("validation: an incumbent that always outbids keeps every worker and p
 
 // =============================================================================================
 // Every validation scenario runs with the binary and plots with scripts/plot_validation.py.
-TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG", "[validation][plot]") {
+TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG", "[validation][plot][slow]") {
     const auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
     const fs::path dir = fs::temp_directory_path() / ("talentsim-validation-" + std::to_string(std::random_device{}()) + "-" + std::to_string(tick));
     fs::create_directories(dir);
