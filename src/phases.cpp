@@ -142,7 +142,8 @@ void calendar_and_shocks(World& w, std::int32_t step) {
         const std::size_t i = w.active_candidates++;
         c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student : c.city[i] == kAbroad ? Status::abroad : Status::unemployed);
     }
-    // Graduation.
+    // Graduation (students graduate only in the graduation month).
+    if (now.month != s.population.graduation_month) return;
     w.counters += count_each_index(w.active_candidates, [&](std::size_t i, Counters& n) {
         if (c.graduation_step[i] != step) return;
         n.graduates++;
@@ -572,7 +573,10 @@ void move(World& w) {
         sign_contract(w, i, e, hire.salary, rng);
     });
     // Team members follow a lead who moved job to job this step (eq. 15).
-    auto followers = collect_indices(s.teams.enabled ? w.active_candidates : 0, [&](std::size_t i) {
+    const bool a_lead_moved = std::any_of(w.hires.begin(), w.hires.end(), [&](const Hire& h) {
+        return c.team[h.candidate] == h.candidate && c.moved_step[h.candidate] == step;
+    });
+    auto followers = collect_indices(s.teams.enabled && a_lead_moved ? w.active_candidates : 0, [&](std::size_t i) {
         const std::uint32_t lead = c.team[i];
         return c.status[i] == u8(Status::employed) && lead != kNone && lead != i && c.hired_step[i] != step &&
                c.moved_step[lead] == step && c.prev_employer[lead] == c.employer[i] && c.employer[lead] != kNone;
@@ -653,7 +657,6 @@ StepRow record(World& w) {
     row.date = w.scenario->date_of_step(w.now.step);
     std::int64_t by_status[kStatusCount] = {};
     for (std::size_t i = 0; i < w.active_candidates; ++i) by_status[c.status[i]]++;
-    by_status[static_cast<int>(Status::inactive)] += static_cast<std::int64_t>(c.size() - w.active_candidates) * 0;
     row.students = by_status[0]; row.employed = by_status[1]; row.unemployed = by_status[2];
     row.abroad = by_status[3]; row.sitting_out = by_status[4]; row.inactive = by_status[5];
     row.vacancies = n.vacancies; row.postings = n.postings; row.searchers = n.searchers; row.applications = n.applications; row.offers = n.offers;
@@ -674,10 +677,13 @@ StepRow record(World& w) {
         double sum = 0;
         for (std::size_t k = 0; k < employed.size(); ++k) { wages[k] = c.wage[employed[k]]; sum += wages[k]; }
         row.wage_mean = sum / static_cast<double>(wages.size());
+        // Each selection only searches above the previous one.
+        auto from = wages.begin();
         auto q = [&](double p) {
-            const std::size_t at = static_cast<std::size_t>(p * static_cast<double>(wages.size() - 1));
-            std::nth_element(wages.begin(), wages.begin() + static_cast<std::ptrdiff_t>(at), wages.end());
-            return static_cast<double>(wages[at]);
+            const auto at = wages.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(wages.size() - 1));
+            std::nth_element(from, at, wages.end());
+            from = at;
+            return static_cast<double>(*at);
         };
         row.wage_p10 = q(0.1); row.wage_p50 = q(0.5); row.wage_p90 = q(0.9);
     }
