@@ -61,9 +61,8 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_
     initialise(world_, scenario_, seed, steps_);
     const std::size_t n = world_.candidates.size();
     const auto k = static_cast<std::size_t>(scenario_.output.panel_sample);
-    panel_ids_.resize(n);
-    std::iota(panel_ids_.begin(), panel_ids_.end(), 0u);
     if (k > 0 && k < n) {  // a deterministic sample: the k smallest random keys, in id order
+                           // (no sample: panel_ids_ stays empty and the panel covers everyone)
         std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed(n);
         for (std::uint32_t i = 0; i < n; ++i) keyed[i] = {Stream(seed, 0, Phase::panel_sample, i)(), i};
         std::nth_element(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(k), keyed.end());
@@ -113,13 +112,14 @@ PanelSnapshot Simulation::panel() const {
     const auto& c = world_.candidates;
     PanelSnapshot p;
     p.step = next_step_;
-    const std::size_t n = panel_ids_.size();
+    const bool everyone = panel_ids_.empty();
+    const std::size_t n = everyone ? c.size() : panel_ids_.size();
     p.wage.resize(n);
     p.employer.resize(n);
     p.status.resize(n);
     p.city.resize(n);
     for_each_index(n, [&](std::size_t k) {
-        const std::uint32_t i = panel_ids_[k];
+        const std::uint32_t i = everyone ? static_cast<std::uint32_t>(k) : panel_ids_[k];
         p.wage[k] = c.wage[i];
         p.employer[k] = c.employer[i];
         p.status[k] = c.status[i];

@@ -56,7 +56,7 @@ private:
     std::int32_t steps_;
     std::int32_t next_step_ = 0;
     World world_;
-    std::vector<std::uint32_t> panel_ids_;
+    std::vector<std::uint32_t> panel_ids_;  // the panel sample; empty = every candidate
     std::vector<PostingRow> posting_rows_;
     std::vector<OfferRow> offer_rows_;
     StepRow last_{};

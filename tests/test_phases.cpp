@@ -182,3 +182,16 @@ TEST_CASE("overseas employers count their staff and post vacancies", "[phases][u
     for (const auto& p : out->postings)
         if (p.employer_type == overseas) CHECK(p.city == kAbroad);
 }
+
+TEST_CASE("the panel covers every candidate slot, or a deterministic sample of the given size", "[phases][unit]") {
+    const auto all = run(scenario("scenarios/minimal.toml", {"output.panel_every=4"}), 3, 12);
+    REQUIRE(all->panels.size() == 3);
+    CHECK(all->panels[0].wage.size() == all->candidates.size());
+    CHECK(all->panels[2].step == 11);
+    const Scenario sampled = scenario("scenarios/minimal.toml", {"output.panel_every=4", "output.panel_sample=100"});
+    const auto a = run(sampled, 3, 12), b = run(sampled, 3, 12), c = run(sampled, 4, 12);
+    REQUIRE(a->panels[0].wage.size() == 100);
+    CHECK(a->panels[1].employer == b->panels[1].employer);  // same seed, same sample
+    // Another seed draws another sample: the wages seen differ.
+    CHECK(a->panels[0].wage != c->panels[0].wage);
+}
