@@ -93,6 +93,11 @@ def main():
     numeric = lambda p: pv[p].dtype.kind in "fiub"  # noqa: E731
 
     if y is None:
+        if numeric(x):
+            xpos = pv[x].astype(float)
+        else:  # categories in order of first appearance
+            cats = list(dict.fromkeys(text(v) for v in pv[x]))
+            xpos = np.array([cats.index(text(v)) for v in pv[x]], dtype=float)
         others = [p for p in params if p != x] if design == "grid" else []
         keys = [tuple(pv[p][i] for p in others) for i in range(len(status))]
         groups = sorted(set(keys), key=lambda k: tuple(map(str, k)) if not all(isinstance(v, (int, float, np.number)) for v in k) else k)
@@ -101,8 +106,8 @@ def main():
             idx = np.array([i for i in range(len(status)) if keys[i] == g and status[i] == "ok"], dtype=int)
             if idx.size == 0:
                 continue
-            order = idx[np.argsort(pv[x][idx], kind="stable")] if numeric(x) else idx
-            xs = pv[x][order] if numeric(x) else np.arange(order.size)
+            order = idx[np.argsort(xpos[idx], kind="stable")]
+            xs = xpos[order]
             colour = cmap(gi) if len(groups) > 1 else "C0"
             lab = ", ".join(f"{p} = {label(v)}" for p, v in zip(others, g)) or None
             style = "-o" if design == "grid" else "o"
@@ -112,11 +117,10 @@ def main():
             else:
                 ax.errorbar(xs, mean[order], yerr=sd[order], fmt="none", ecolor=colour, alpha=0.5)
             sel = np.isin(run_point, order) & run_ok
-            rx = pv[x][run_point[sel]] if numeric(x) else np.searchsorted(order, run_point[sel])
-            ax.plot(rx, run_value[sel], ".", color=colour, alpha=0.35, ms=3)
+            ax.plot(xpos[run_point[sel]], run_value[sel], ".", color=colour, alpha=0.35, ms=3)
         if not numeric(x):
-            first = [i for i in range(len(status)) if keys[i] == groups[0]]
-            ax.set_xticks(range(len(first)), [label(pv[x][i]) for i in first])
+            ax.set_xticks(range(len(cats)), cats)
+            ax.set_xlim(-0.5, len(cats) - 0.5)
         elif log_scale(pv[x]):
             ax.set_xscale("log")
         ax.set_xlabel(x)

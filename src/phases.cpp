@@ -587,7 +587,13 @@ void move(World& w) {
         const std::uint32_t i = followers[f], lead = c.team[i], e = c.employer[lead], old = c.employer[i];
         Stream rng(w.seed, step, Phase::moves, i, 1);
         if (!rng.bernoulli(s.teams.follow_prob)) return;
-        if (s.noncompete.enabled && c.nc_clause[i] && econ::competes(w, old, e)) { n.noncompete_blocked++; return; }
+        // A bound follower is held back when the former employer enforces (same rule as eq. 14, no buyout).
+        const int k_old = E.type[old];
+        const double enforce = std::min(1.0, s.employer_types[k_old].noncompete_enforce_prob * w.now.enforcement[k_old]);
+        if (s.noncompete.enabled && c.nc_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
+            n.noncompete_blocked++;
+            return;
+        }
         const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
         team_rows[f] = MoveRow{step, i, old, e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]), 1, 0, c.wage[i], salary};
         follows[f] = 1;

@@ -95,6 +95,7 @@ std::uint64_t replicate_seed(std::uint64_t sweep_seed, Seeds scheme, const std::
 namespace {
 
 constexpr std::int64_t kMaxPoints = 1000000;
+constexpr std::int64_t kMaxRuns = 10000000;
 
 struct Collector {
     std::string file;
@@ -618,7 +619,10 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
             const auto& p = s.parameters[i];
             if (p.keys.empty()) continue;  // its key is already reported
             std::set<std::string> seen;
-            for (const auto& v : p.values) {
+            // Listed values one by one; a range by its two ends (scenario bounds are intervals).
+            std::vector<Value> check = p.values;
+            if (p.spacing != Parameter::Spacing::listed && !p.values.empty()) check = {range_value(p, 0.0), range_value(p, 1.0)};
+            for (const auto& v : check) {
                 std::vector<std::string> o = s.fixed;
                 for (const auto& k : p.keys) o.push_back(k + "=" + override_text(v));
                 try {
@@ -674,6 +678,11 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
         for (const auto& p : s.parameters) total = std::min<std::size_t>(total * std::max<std::size_t>(p.values.size(), 1), kMaxPoints + 1);
         if (s.design == Design::grid && total > static_cast<std::size_t>(kMaxPoints))
             c.add(root.get("parameters")->source(), "parameters", "the grid has more than " + std::to_string(kMaxPoints) + " points");
+        else if (const std::size_t points = s.design == Design::grid ? total : static_cast<std::size_t>(s.design_points);
+                 points * static_cast<std::size_t>(s.replicates) > static_cast<std::size_t>(kMaxRuns))
+            c.add(root.get("sweep") ? root.get("sweep")->source() : root.source(), "sweep.replicates",
+                  std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
+                      std::to_string(kMaxRuns) + " runs; split the sweep");
     }
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     plan_points(s);

@@ -46,7 +46,7 @@ fs::path dir() {
     return d;
 }
 
-// Two small runs of the calibrated scenario (3,000 candidates, 36 months, monthly panel), made once.
+// Two small runs of the calibrated scenario (3,000 candidates, monthly panel), made once.
 const std::vector<fs::path>& results() {
     static const std::vector<fs::path> files = [] {
         std::vector<fs::path> out;
@@ -56,6 +56,7 @@ const std::vector<fs::path>& results() {
                                     " --seed " + std::to_string(seed) + " --out " + f.string() +
                                     " --set population.candidates=3000 --set population.employers=150" +
                                     " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
+                                    " --set events.15.count=1650" +  // the entry_candidates event, scaled like the population
                                     " --set output.panel_every=1 --set wages.months_per_year=13";
             std::string log;
             if (sh(cmd, &log) != 0) FAIL("talentsim run failed: " << log);
