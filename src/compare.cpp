@@ -4,6 +4,7 @@
 // /postings and /offers, earned wages from /panel, flows from /moves and /steps.
 // docs/compare.md documents the vocabulary, the filters, the distance, the loss and the KS distance.
 #include "compare.hpp"
+#include "toml_errors.hpp"
 
 #include <toml++/toml.h>
 
@@ -89,26 +90,8 @@ struct Spec {
 // ---------------------------------------------------------------------------------------------
 // Parsing and validation: every error, with file:line:column and key.
 
-struct Errors {
-    std::string file;
-    std::vector<ScenarioError> list;
-    void add(const toml::source_region& where, std::string key, std::string msg) {
-        list.push_back(ScenarioError{file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                                     std::move(key), std::move(msg)});
-    }
-};
-
-std::string kind_of(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date/time";
-    }
-}
+using Errors = TomlErrors;
+std::string kind_of(const toml::node& n) { return toml_type_name(n); }
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
     std::string s;
@@ -337,12 +320,12 @@ Spec read_target(const toml::table& t, const std::string& prefix, Errors& e) {
         else {
             Errors tmp{e.file, {}};
             s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
-            for (auto& err : tmp.list) {  // report at the key in the file
+            for (auto& err : tmp.errors) {  // report at the key in the file
                 const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
                 err.line = static_cast<int>(at->source().begin.line);
                 err.column = static_cast<int>(at->source().begin.column);
                 err.key = r.key(has_base_date ? "base_date" : "base_steps");
-                e.list.push_back(err);
+                e.errors.push_back(err);
             }
         }
         if (!s.sample.filter.date && !s.sample.filter.steps)
@@ -423,7 +406,7 @@ TargetsFile parse_targets(const std::filesystem::path& path) {
                       "distribution \"" + s.distribution + "\" mixes " + it->second.first + " (" + it->second.second + ") and " + var + " (" + s.unit + ")");
         }
     }
-    if (!e.list.empty()) throw ScenarioInvalid(std::move(e.list));
+    if (!e.errors.empty()) throw ScenarioInvalid(std::move(e.errors));
     return out;
 }
 

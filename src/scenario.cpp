@@ -3,6 +3,7 @@
 // validation, --set overrides, the resolved TOML in result files and docs/scenario-reference.md
 // are all generated from these declarations.
 #include "scenario.hpp"
+#include "toml_errors.hpp"
 
 #include <toml++/toml.h>
 
@@ -201,17 +202,7 @@ struct Collector {
     }
 };
 
-std::string type_name_of(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date/time";
-    }
-}
+std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
 std::string fmt_number(double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -466,6 +457,18 @@ void freeze(Scenario& s, const toml::table& root, Collector& c) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+std::string toml_type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        default: return "a date/time";
+    }
+}
+
 int Scenario::role_index(const std::string& n) const {
     for (std::size_t i = 0; i < roles.size(); ++i) if (roles[i].name == n) return static_cast<int>(i);
     return -1;
@@ -549,6 +552,12 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
 }
 
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+    // Devices, FIFOs and directories never end or never parse; a scenario is a few kB (docs/reliability.md).
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+        throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "not a regular file"}});
+    if (const auto size = std::filesystem::file_size(file, ec); !ec && size > (64u << 20))
+        throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "larger than 64 MiB: not a scenario file"}});
     std::ifstream in(file, std::ios::binary);
     if (!in) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the scenario file"}});
     std::stringstream buf;

@@ -14,6 +14,7 @@
 
 #include "sweep.hpp"
 #include "sweep_internal.hpp"
+#include "toml_errors.hpp"
 
 namespace talentsim::sweep {
 
@@ -97,26 +98,9 @@ namespace {
 constexpr std::int64_t kMaxPoints = 1000000;
 constexpr std::int64_t kMaxRuns = 10000000;
 
-struct Collector {
-    std::string file;
-    std::vector<ScenarioError> errors;
-    void add(const toml::source_region& where, std::string key, std::string msg) {
-        errors.push_back(ScenarioError{file, static_cast<int>(where.begin.line), static_cast<int>(where.begin.column),
-                                       std::move(key), std::move(msg)});
-    }
-};
+using Collector = TomlErrors;
 
-std::string type_name_of(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date/time";
-    }
-}
+std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
 // Keys of `t` not in `known` are errors.
 void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known, Collector& c) {
@@ -187,6 +171,11 @@ std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml:
 }
 
 std::string read_text(const std::filesystem::path& p, bool* ok) {
+    std::error_code ec;  // devices and FIFOs never end: only regular files up to 64 MiB are read
+    if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > (64u << 20)) {
+        *ok = false;
+        return {};
+    }
     std::ifstream in(p, std::ios::binary);
     *ok = static_cast<bool>(in);
     std::stringstream buf;
