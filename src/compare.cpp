@@ -45,7 +45,7 @@ const std::map<std::string, std::vector<FieldInfo>> kFields = {
     {"offers", {{"salary", true}}},
     {"panel", {{"wage", true}}},
     {"moves", {{"raise", false}, {"new_wage", true}, {"old_wage", true}}},
-    {"steps", {{"vacancies", false}, {"postings", false}, {"applications", false}, {"offers", false}, {"hires", false},
+    {"steps", {{"vacancies", false}, {"postings", false}, {"searchers", false}, {"applications", false}, {"offers", false}, {"hires", false},
                {"job_to_job_moves", false}, {"counteroffers_made", false}, {"counteroffers_won", false},
                {"noncompete_blocked", false}, {"noncompete_buyouts", false}, {"team_moves", false}, {"relocations", false},
                {"returnees", false}, {"graduates", false}, {"separations", false}, {"layoffs", false},

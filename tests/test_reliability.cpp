@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -258,7 +259,13 @@ TEST_CASE("hostile input: enormous files", "[reliability]") {
     CHECK(validate(minimal_with("") + "[junk]\n" + many, &err) == 2);
     CHECK_THAT(err.substr(0, 4000), Catch::Contains("hostile.toml"));
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120));  // no hang
-    // Not a file at all.
+    // Not a file at all: devices and FIFOs would never end (timeout exits 124 on a hang).
+    std::string out;
+    CHECK(test::run_cli_raw("timeout 30 " TALENTSIM_BINARY " validate /dev/zero", &out) == 2);
+    CHECK_THAT(out, Catch::Contains("/dev/zero") && Catch::Contains("not a regular file"));
+    const auto fifo = test::temp_dir("rel_fifo") / "scenario.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(test::run_cli_raw("timeout 30 " TALENTSIM_BINARY " validate " + fifo.string(), &out) == 2);
     CHECK(test::run_cli("validate /dev/null", nullptr, &err) == 2);
     CHECK(test::run_cli("validate /tmp", nullptr, &err) != 0);
     CHECK(test::run_cli("validate /nonexistent/scenario.toml", nullptr, &err) == 2);
