@@ -111,11 +111,18 @@ int cmd_bench(const std::vector<std::string>& args) {
     const Scenario base = load_scenario(vm["scenario"].as<std::string>());
     const double scale = static_cast<double>(n) / static_cast<double>(base.population.candidates);
     auto scaled = [&](std::int64_t v) { return std::to_string(std::max<std::int64_t>(v > 0 ? 1 : 0, std::llround(v * scale))); };
-    const Scenario s = load_scenario(vm["scenario"].as<std::string>(), {
+    std::vector<std::string> overrides = {
         "population.candidates=" + std::to_string(n), "population.employers=" + scaled(base.population.employers),
         "population.graduates_per_year=" + scaled(base.population.graduates_per_year),
-        "population.abroad_inflow_per_month=" + scaled(base.population.abroad_inflow_per_month),
-        "output.panel_every=12", "output.panel_sample=0"});
+        "population.abroad_inflow_per_month=" + scaled(base.population.abroad_inflow_per_month)};
+    for (std::size_t e = 0; e < base.events.size(); ++e)  // entrant firms and people in proportion too
+        if (base.events[e].count > 0) overrides.push_back("events." + std::to_string(e) + ".count=" + scaled(base.events[e].count));
+    // With --out: the panel of all candidates every 12 steps and every table; without: no output at all.
+    const bool output = vm.count("out") > 0;
+    for (const std::string& o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
+        overrides.push_back(o + (o == "output.panel_every=" ? (output ? "12" : "0") : (output ? "true" : "false")));
+    overrides.push_back("output.panel_sample=0");
+    const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
 
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     const long rss_before = peak_rss_kib();

@@ -11,6 +11,8 @@
 #include <tbb/parallel_for_each.h>
 
 #include <algorithm>
+#include <array>
+#include <functional>
 #include <atomic>
 #include <cmath>
 
@@ -661,8 +663,14 @@ StepRow record(World& w) {
     StepRow row{};
     row.step = w.now.step;
     row.date = w.scenario->date_of_step(w.now.step);
-    std::int64_t by_status[kStatusCount] = {};
-    for (std::size_t i = 0; i < w.active_candidates; ++i) by_status[c.status[i]]++;
+    using StatusCounts = std::array<std::int64_t, kStatusCount>;
+    const StatusCounts by_status = tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), StatusCounts{},
+        [&](const tbb::blocked_range<std::size_t>& r, StatusCounts acc) {
+            for (std::size_t i = r.begin(); i != r.end(); ++i) acc[c.status[i]]++;
+            return acc;
+        },
+        [](StatusCounts a, const StatusCounts& b) { for (int k = 0; k < kStatusCount; ++k) a[k] += b[k]; return a; });
     row.students = by_status[0]; row.employed = by_status[1]; row.unemployed = by_status[2];
     row.abroad = by_status[3]; row.sitting_out = by_status[4]; row.inactive = by_status[5];
     row.vacancies = n.vacancies; row.postings = n.postings; row.searchers = n.searchers; row.applications = n.applications; row.offers = n.offers;
@@ -676,12 +684,19 @@ StepRow record(World& w) {
     row.jobs_ended = n.jobs_ended; row.tenure_months_ended = n.tenure_months_ended;
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
-    // Wages of the employed: mean summed in index order, quantiles by selection.
+    // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
+    // for any thread count), quantiles by selection.
     const auto employed = collect_indices(w.active_candidates, [&](std::size_t i) { return c.status[i] == u8(Status::employed); });
     if (!employed.empty()) {
         std::vector<float> wages(employed.size());
-        double sum = 0;
-        for (std::size_t k = 0; k < employed.size(); ++k) { wages[k] = c.wage[employed[k]]; sum += wages[k]; }
+        for_each_index(employed.size(), [&](std::size_t k) { wages[k] = c.wage[employed[k]]; });
+        const double sum = tbb::parallel_deterministic_reduce(
+            tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+            [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+                for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+                return acc;
+            },
+            std::plus<double>());
         row.wage_mean = sum / static_cast<double>(wages.size());
         // Each selection only searches above the previous one.
         auto from = wages.begin();

@@ -118,7 +118,7 @@ const Decl<Scenario> kScalars[] = {
     {"separations.quit_rate", AT(separations.quit_rate), 0.01, 0, 1, "prob/month", "Probability an employed candidate quits into unemployment."},
     {"separations.leave_field_rate", AT(separations.leave_field_rate), 0.002, 0, 1, "prob/month", "Probability an employed candidate leaves the field for good."},
     {"separations.unemployed_leave_rate", AT(separations.unemployed_leave_rate), 0.01, 0, 1, "prob/month", "Probability an unemployed candidate leaves the field."},
-    {"output.panel_every", AT(output.panel_every), L{12}, 0, 6000, "steps", "Panel snapshot every this many steps (0 = none); the last step always has one."},
+    {"output.panel_every", AT(output.panel_every), L{12}, 0, 6000, "steps", "Panel snapshot every this many steps, and at the last step (0 = no panel)."},
     {"output.panel_sample", AT(output.panel_sample), L{0}, 0, 1.0e9, "candidates", "Panel covers a deterministic sample of this many candidates (0 = all)."},
     {"output.postings", AT(output.postings), true, 0, 0, "", "Write /postings."},
     {"output.offers", AT(output.offers), true, 0, 0, "", "Write /offers."},

@@ -152,7 +152,7 @@ const StepRow& Simulation::step(Writer& out) {
         });
     }
     const std::span<const MoveRow> moves = s.output.moves ? std::span<const MoveRow>(world_.moves) : std::span<const MoveRow>();
-    const bool snapshot = (s.output.panel_every > 0 && (next_step_ + 1) % s.output.panel_every == 0) || next_step_ + 1 == steps_;
+    const bool snapshot = s.output.panel_every > 0 && ((next_step_ + 1) % s.output.panel_every == 0 || next_step_ + 1 == steps_);
     if (snapshot) {
         const PanelSnapshot p = panel();
         out.write_step(last_, posting_rows_, offer_rows_, moves, &p);
