@@ -48,11 +48,14 @@ StepRow run_step(World& w, std::int32_t step, PhaseTimes* times) {
 
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
     const Capacity cap = capacity_of(s, steps);
-    const std::uint64_t per_candidate = 80 + 12 * static_cast<std::uint64_t>(s.search.applications) + 16;
+    // Agent state (76 bytes a slot) plus per-step scratch of the record and search phases, and
+    // output rows and panel snapshot (docs/benchmarks.md measures about 125 bytes a slot).
+    const std::uint64_t per_candidate = 96 + 8 * static_cast<std::uint64_t>(s.search.applications) + 24;
     const std::uint64_t per_employer = 64 + 12 * s.roles.size();
-    // Postings: bounded by vacancies, at most ~10 per employee plus 20 per employer-role.
-    const std::uint64_t postings = std::min<std::uint64_t>(cap.candidates * 2 + cap.employers * s.roles.size() * 20, 1ull << 40);
-    const std::uint64_t per_posting = 24 + 8 * (s.cities.size() + 1);
+    // Postings: one per open vacancy; measured at under a quarter of the candidates, so half is a
+    // safe bound, plus one per employer and role (unlimited vacancies).
+    const std::uint64_t postings = cap.candidates / 2 + cap.employers * s.roles.size();
+    const std::uint64_t per_posting = 70 + 8 * (s.cities.size() + 1);
     return cap.candidates * per_candidate + cap.employers * per_employer + postings * per_posting + (64ull << 20);
 }
 
