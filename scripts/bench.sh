@@ -19,4 +19,4 @@ for n in "${sizes[@]}"; do
 done
 echo "bench: 1000000 candidates, $steps steps, 2 threads, HDF5 output on" >&2
 build/talentsim bench --candidates 1000000 --steps "$steps" --threads 2 --out "$out_dir/bench.h5" >> "$raw"
-/usr/bin/python3 scripts/bench_report.py "$raw" --command "scripts/bench.sh ${1:-}" ${doc:+--out "$doc"}
+/usr/bin/python3 scripts/bench_report.py "$raw" --command "scripts/bench.sh${1:+ $1}" ${doc:+--out "$doc"}

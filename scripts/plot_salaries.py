@@ -9,6 +9,7 @@ is drawn on the side of the market it describes: thresholds as dashed lines, ban
 spans (monthly figures converted with the run's wages.months_per_year).
 """
 import argparse
+import math
 import sys
 import tomllib
 
@@ -79,8 +80,15 @@ def draw_marks(ax, marks):
         c = colors[(j + 3) % len(colors)]
         if kind == "line":
             ax.axvline(x / 1e6, color=c, ls="--", lw=1.2, label=f"{label}: {x / 1e3:,.0f}k")
-        else:
-            ax.axvspan(x[0] / 1e6, x[1] / 1e6, color=c, alpha=0.15, label=f"{label}: {x[0] / 1e3:,.0f}k-{x[1] / 1e3:,.0f}k")
+        else:  # a band; an open side is drawn to the edge of the axes and labelled as a bound
+            lo, hi = x
+            if math.isinf(lo) and math.isinf(hi):
+                continue
+            text = (f"<= {hi / 1e3:,.0f}k" if math.isinf(lo) else f">= {lo / 1e3:,.0f}k" if math.isinf(hi)
+                    else f"{lo / 1e3:,.0f}k-{hi / 1e3:,.0f}k")
+            left, right = ax.get_xlim()
+            ax.axvspan(left if math.isinf(lo) else lo / 1e6, right if math.isinf(hi) else hi / 1e6,
+                       color=c, alpha=0.15, label=f"{label}: {text}")
 
 
 def histograms(ax, groups, bins, title):

@@ -119,7 +119,7 @@ int cmd_bench(const std::vector<std::string>& args) {
         if (base.events[e].count > 0) overrides.push_back("events." + std::to_string(e) + ".count=" + scaled(base.events[e].count));
     // With --out: the panel of all candidates every 12 steps and every table; without: no output at all.
     const bool output = vm.count("out") > 0;
-    for (const std::string& o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
+    for (const std::string o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
         overrides.push_back(o + (o == "output.panel_every=" ? (output ? "12" : "0") : (output ? "true" : "false")));
     overrides.push_back("output.panel_sample=0");
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
