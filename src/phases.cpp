@@ -327,12 +327,26 @@ void search(World& w) {
         boost::random::normal_distribution<double> normal;
         const double stay = econ::utility_of_staying(w, i);
         const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
-        std::uint32_t chosen[100];  // search.applications <= 100
+        // All random numbers first (in the same order as one sample at a time), with the reads of
+        // the sampled postings prefetched, so the K memory reads overlap (search is bound by them).
+        constexpr std::size_t kMax = 100;  // search.applications <= 100
+        AliasTable::Pending pending[kMax];
+        std::uint32_t sampled[kMax];
+        double noise[kMax];
+        for (std::size_t a = 0; a < K; ++a) {
+            if (exogenous) sampled[a] = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
+            else pending[a] = P.sampler[city].start(rng);
+            noise[a] = normal(rng);
+        }
+        for (std::size_t a = 0; a < K; ++a) {
+            if (!exogenous) sampled[a] = P.sampler[city].finish(pending[a]);
+            __builtin_prefetch(&P.card[sampled[a]]);
+        }
+        std::uint32_t chosen[kMax];
         std::size_t applied = 0;
         for (std::size_t a = 0; a < K; ++a) {
-            const std::uint32_t p = exogenous ? static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP))
-                                              : P.sampler[city].draw(rng);
-            const double z = normal(rng);
+            const std::uint32_t p = sampled[a];
+            const double z = noise[a];
             const PostingCard& post = P.card[p];
             // Eligible and better than what the candidate has (eq. 11).
             if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;

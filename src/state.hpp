@@ -68,11 +68,22 @@ struct AliasTable {
     };
     std::vector<Column> column;
     void build(const std::vector<double>& weight);
+    // A draw in two halves, so that the column can be fetched while other draws are made:
+    // first the random numbers (column and coin), then the memory read.
+    struct Pending {
+        std::uint32_t column;
+        float coin;
+    };
     template <class Rng>
-    std::uint32_t draw(Rng& rng) const {
+    Pending start(Rng& rng) const {
         const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(rng()) * column.size()) >> 32);
-        const Column& col = column[j];
-        return rng() * (1.0f / 4294967296.0f) < col.keep ? j : col.alias;
+        const float coin = rng() * (1.0f / 4294967296.0f);
+        __builtin_prefetch(&column[j]);
+        return Pending{j, coin};
+    }
+    std::uint32_t finish(Pending d) const {
+        const Column& col = column[d.column];
+        return d.coin < col.keep ? d.column : col.alias;
     }
 };
 
