@@ -1,6 +1,7 @@
 // Building the initial population and the slots of later entrants (docs/model.md, section D.1).
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/exponential_distribution.hpp>
+#include <tbb/enumerable_thread_specific.h>
 
 #include <algorithm>
 #include <cmath>
@@ -293,14 +294,29 @@ void census(World& w) {
     std::fill(E.headcount.begin(), E.headcount.end(), 0u);
     std::fill(E.payroll.begin(), E.payroll.end(), 0);
     const auto& c = w.candidates;
-    for_each_index(w.active_candidates, [&](std::size_t i) {
-        // Employees: the employed, and candidates abroad who work for an (overseas) employer.
-        if (c.employer[i] == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
-                                       c.status[i] != static_cast<std::uint8_t>(Status::abroad))) return;
-        const std::uint32_t e = c.employer[i];
-        std::atomic_ref<std::uint32_t>(E.headcount[e * R + c.role[i]]).fetch_add(1, std::memory_order_relaxed);
-        std::atomic_ref<std::int64_t>(E.payroll[e]).fetch_add(std::llround(c.wage[i]), std::memory_order_relaxed);
+    // Each thread counts into its own arrays (no shared cache lines); the integer sums are then
+    // added up, which gives the same totals for any thread count.
+    struct Tally {
+        std::vector<std::uint32_t> headcount;
+        std::vector<std::int64_t> payroll;
+    };
+    tbb::enumerable_thread_specific<Tally> tallies([&] { return Tally{std::vector<std::uint32_t>(E.headcount.size(), 0u),
+                                                                      std::vector<std::int64_t>(E.payroll.size(), 0)}; });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+        Tally& t = tallies.local();
+        for (std::size_t i = r.begin(); i != r.end(); ++i) {
+            // Employees: the employed, and candidates abroad who work for an (overseas) employer.
+            if (c.employer[i] == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
+                                           c.status[i] != static_cast<std::uint8_t>(Status::abroad))) continue;
+            const std::uint32_t e = c.employer[i];
+            t.headcount[e * R + c.role[i]]++;
+            t.payroll[e] += std::llround(c.wage[i]);
+        }
     });
+    for (const Tally& t : tallies) {
+        for_each_index(E.headcount.size(), [&](std::size_t k) { E.headcount[k] += t.headcount[k]; });
+        for_each_index(E.payroll.size(), [&](std::size_t k) { E.payroll[k] += t.payroll[k]; });
+    }
 }
 
 }  // namespace talentsim
