@@ -19,7 +19,15 @@ def main():
     ap.add_argument("--command", default="scripts/bench.sh")
     ap.add_argument("--out", help="write Markdown here (default: print)")
     a = ap.parse_args()
-    runs = [json.loads(line) for line in open(a.raw) if line.strip()]
+    every = [json.loads(line) for line in open(a.raw) if line.strip()]
+    # Repetitions: keep the fastest run of each configuration (the least disturbed by the machine).
+    best = {}
+    for r in every:
+        key = (r["candidates"], r["threads"], r["output"])
+        if key not in best or r["run_seconds"] < best[key]["run_seconds"]:
+            best[key] = r
+    runs = sorted(best.values(), key=lambda r: (r["output"], r["candidates"], r["threads"]))
+    repetitions = len(every) // max(1, len(runs))
     plain = [r for r in runs if not r["output"]]
     by = {(r["candidates"], r["threads"]): r for r in plain}
     lines = []
@@ -28,7 +36,8 @@ def main():
     w("# Benchmarks\n")
     w("Measured by `%s` (a benchmark, not a test). Synthetic scenario: the default scenario's "
       "mechanisms (`scenarios/china_ai_2024.toml`) scaled to the number of candidates, employers, "
-      "graduates and overseas inflow in proportion; %d steps.\n" % (a.command, runs[0]["steps"]))
+      "graduates and overseas inflow in proportion; %d steps; the fastest of %d runs of each configuration.\n"
+      % (a.command, runs[0]["steps"], repetitions))
     w("Machine: %s, %s cores; %s; compiler: %s; build: %s (`-O3 -DNDEBUG` via CMake Release); "
       "talentsim %s.\n" % (model, sh("nproc"), sh("free -g | awk '/Mem:/{print $2\" GiB\"}'"),
                             sh("c++ --version | head -1"), runs[0]["build_type"], runs[0]["version"]))

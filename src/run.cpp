@@ -191,7 +191,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
     }
     check_resources(scenario, steps);
     Simulation sim(scenario, seed, steps);
-    auto hdf5 = make_hdf5_writer(o.out);
+    auto hdf5 = make_background_writer(make_hdf5_writer(o.out));  // writing overlaps the next steps
     std::unique_ptr<JournalWriter> journal;
     CheckpointHeader header;
     if (o.checkpoint_every > 0) {
@@ -222,7 +222,7 @@ RunResult resume_simulation(const fs::path& checkpoint, const RunOptions& o) {
     check_resources(scenario, h.steps);
     std::unique_ptr<Simulation> sim = load_checkpoint(checkpoint, scenario, &h);
     const fs::path out = o.out.empty() ? fs::path(h.out) : o.out;
-    auto hdf5 = make_hdf5_writer(out);
+    auto hdf5 = make_background_writer(make_hdf5_writer(out));
     RunResult r;
     auto journal = JournalWriter::replay(journal_of(checkpoint), h.journal_bytes, h.journal_hash, *hdf5, r.rows);
     if (r.rows.size() != static_cast<std::size_t>(h.next_step))

@@ -10,10 +10,11 @@ using namespace talentsim;
 
 namespace {
 
-std::filesystem::path run_to_file(const Scenario& s, std::uint64_t seed, int threads, const std::filesystem::path& path) {
+std::filesystem::path run_to_file(const Scenario& s, std::uint64_t seed, int threads, const std::filesystem::path& path,
+                                  bool background = false) {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     Simulation sim(s, seed, static_cast<std::int32_t>(s.scenario.steps));
-    auto out = make_hdf5_writer(path);
+    auto out = background ? make_background_writer(make_hdf5_writer(path)) : make_hdf5_writer(path);
     sim.begin(*out, threads);
     while (!sim.done()) sim.step(*out);
     out->finish(true);
@@ -25,11 +26,11 @@ const std::vector<std::string> kSmall = {"population.candidates=8000", "populati
 
 }  // namespace
 
-TEST_CASE("1 thread and 4 threads write identical datasets", "[determinism]") {
+TEST_CASE("1 thread and 4 threads (background writer) write identical datasets", "[determinism]") {
     const Scenario s = test::scenario("scenarios/china_ai_2024.toml", kSmall);
     const auto dir = test::temp_dir("determinism");
     const auto a = run_to_file(s, 77, 1, dir / "t1.h5");
-    const auto b = run_to_file(s, 77, 4, dir / "t4.h5");
+    const auto b = run_to_file(s, 77, 4, dir / "t4.h5", true);  // and through the background writer
     const h5::File fa = h5::open_read_only(a), fb = h5::open_read_only(b);
     const auto da = h5::list_datasets(fa), db = h5::list_datasets(fb);
     REQUIRE(da.size() == db.size());
