@@ -22,14 +22,14 @@ namespace {
 const char* kSweepUsage =
     "talentsim sweep - parameter sweeps on one machine or as Slurm array jobs (docs/sweeps.md)\n\n"
     "  talentsim sweep plan SWEEP.toml                       points, values and seeds; runs nothing\n"
-    "  talentsim sweep run SWEEP.toml --out DIR [--jobs N] [--threads T] [--keep-runs] [--quiet]\n"
+    "  talentsim sweep run SWEEP.toml --out DIR [--jobs N] [--threads T] [--keep-runs] [--checkpoint-every S] [--quiet]\n"
     "                                                        all points here, N runs at a time; resumable;\n"
     "                                                        merges into DIR/sweep.h5 at the end\n"
     "  talentsim sweep slurm SWEEP.toml --out DIR [--array-limit M] [--chunk K] [--throttle R]\n"
     "                  [--time HH:MM:SS] [--partition P] [--account A] [--mem MEM] [--cpus-per-task C]\n"
-    "                  [--setup LINE ...] [--only-missing] [--submit]\n"
+    "                  [--setup LINE ...] [--checkpoint-every S] [--only-missing] [--submit]\n"
     "                                                        writes DIR/sweep.sbatch (an array job)\n"
-    "  talentsim sweep point SWEEP.toml --out DIR --index I [--chunk K] [--threads T]\n"
+    "  talentsim sweep point SWEEP.toml --out DIR --index I [--chunk K] [--threads T] [--checkpoint-every S]\n"
     "                                                        the points of array task I\n"
     "  talentsim sweep merge DIR                             gathers DIR/points into DIR/sweep.h5\n\n"
     "Exit codes: 0 every point complete, 1 some point failed, is missing or the run was interrupted\n"
@@ -103,6 +103,8 @@ void add_run_options(po::options_description& opts, bool local) {
         ("jobs,j", po::value<int>()->default_value(local ? 0 : 1), local ? "runs at a time (0 = one per core)" : "runs at a time")
         ("threads", po::value<int>()->default_value(0), "threads per run (0 = cores / jobs); results do not depend on it")
         ("keep-runs", "keep each run's result file in DIR/runs/pPPPPPP_rRRR.h5")
+        ("checkpoint-every", po::value<std::int32_t>()->default_value(0),
+         "checkpoint each run every N steps in DIR/checkpoints; a run cut short resumes from it when run again (0 = no)")
         ("quiet,q", "no progress output");
 }
 
@@ -111,6 +113,8 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
     o.jobs = jobs;
     o.threads = check_jobs(vm, "threads", 0, 1024);
     o.keep_runs = vm.count("keep-runs") > 0;
+    o.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
+    if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be 0 or more");
     o.progress = !vm.count("quiet");
     o.stop = &install_stop_handlers();
     return o;
@@ -181,6 +185,8 @@ int sweep_slurm(const std::vector<std::string>& args) {
         ("account", po::value<std::string>()->default_value(""), "account to charge")
         ("mem", po::value<std::string>()->default_value(""), "memory per task, e.g. 4G")
         ("cpus-per-task", po::value<int>()->default_value(1), "CPUs per task (threads per run)")
+        ("checkpoint-every", po::value<std::int32_t>()->default_value(0),
+         "each task checkpoints its runs every N steps; a task resubmitted after its time limit resumes them (0 = no)")
         ("setup", po::value<std::vector<std::string>>()->composing(), "shell line run before talentsim, e.g. --setup 'module load hdf5 tbb'")
         ("binary", po::value<std::string>(), "talentsim on the compute nodes (default: this executable)")
         ("only-missing", "(re)submit DIR/sweep.sbatch for only the array tasks whose points lack complete results")
@@ -201,6 +207,8 @@ int sweep_slurm(const std::vector<std::string>& args) {
     o.account = vm["account"].as<std::string>();
     o.mem = vm["mem"].as<std::string>();
     o.cpus_per_task = vm["cpus-per-task"].as<int>();
+    o.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
+    if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be 0 or more");
     if (vm.count("setup")) o.setup = vm["setup"].as<std::vector<std::string>>();
     if (o.array_limit < 1) throw UsageError("--array-limit must be at least 1");
     if (o.chunk < 0 || o.throttle < 0) throw UsageError("--chunk and --throttle must not be negative");

@@ -123,6 +123,7 @@ struct ExecOptions {
     int jobs = 1;                // runs at a time
     int threads = 0;             // threads per run (0: cores / jobs, at least 1)
     bool keep_runs = false;      // keep DIR/runs/pNNNNNN_rNN.h5
+    std::int32_t checkpoint_every = 0;  // checkpoint each run every N steps in DIR/checkpoints (0 = no)
     bool progress = false;       // progress bar on stderr
     const std::atomic<bool>* stop = nullptr;  // set by SIGINT/SIGTERM: finish no new run
 };
@@ -160,6 +161,7 @@ struct SlurmOptions {
     std::int64_t throttle = 0;         // most tasks running at once (0: no limit)
     std::string time = "01:00:00", partition, account, mem;
     int cpus_per_task = 1;
+    std::int32_t checkpoint_every = 0; // passed to `sweep point` (resume long points after a time limit)
     std::vector<std::string> setup;    // shell lines before the run (module load ...)
     std::filesystem::path binary;      // talentsim on the compute nodes
 };

@@ -2,6 +2,7 @@
 // sweep_merge.cpp). Not part of the command-line surface.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,8 +25,14 @@ class RunMetrics {
 public:
     RunMetrics(const Scenario& s, std::int32_t steps, std::int64_t window);
     void after_step(const World& w, const StepRow& row);   // call after every step
+    // The same from what a result file holds: the step's row and its /postings rows.
+    void after_step(const StepRow& row, std::span<const PostingRow> postings);
+    // Wages earned by the employed at the end of the run, by role and degree.
+    using Earned = std::vector<std::vector<double>>;
+    Earned earned(const World& w) const;
     // Values of the given catalog names (NaN where undefined, e.g. a rate over zero events).
-    std::vector<double> values(const World& w, const std::vector<std::string>& names) const;
+    std::vector<double> values(const Earned& earned, const std::vector<std::string>& names) const;
+    std::vector<double> values(const World& w, const std::vector<std::string>& names) const { return values(earned(w), names); }
 
 private:
     const Scenario& scenario_;

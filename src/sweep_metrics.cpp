@@ -92,7 +92,22 @@ void RunMetrics::after_step(const World& w, const StepRow& row) {
     for (std::size_t p = 0; p < P.size(); ++p) posted_[P.role[p] * kDegreeCount + P.degree[p]].push_back(P.salary[p]);
 }
 
-std::vector<double> RunMetrics::values(const World& w, const std::vector<std::string>& names) const {
+void RunMetrics::after_step(const StepRow& row, std::span<const PostingRow> postings) {
+    const std::int32_t step = seen_++;
+    if (step < steps_ - window_) return;
+    rows_.push_back(row);
+    for (const PostingRow& p : postings) posted_[p.role * kDegreeCount + p.required_degree].push_back(p.salary);
+}
+
+RunMetrics::Earned RunMetrics::earned(const World& w) const {
+    Earned out(scenario_.roles.size() * kDegreeCount);
+    const auto& c = w.candidates;
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        if (c.status[i] == static_cast<std::uint8_t>(Status::employed)) out[c.role[i] * kDegreeCount + c.degree[i]].push_back(c.wage[i]);
+    return out;
+}
+
+std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<std::string>& names) const {
     std::unordered_map<std::string, double> m;
     // Flows: sums over the window, per year; stocks: window means or the last step.
     double sum[32] = {};
@@ -148,11 +163,6 @@ std::vector<double> RunMetrics::values(const World& w, const std::vector<std::st
     m["mean_completed_tenure_months"] = ratio(sum[TME], sum[JE]);
 
     // Wages earned at the end of the run (employed candidates) and posted over the window.
-    const std::size_t cells = scenario_.roles.size() * kDegreeCount;
-    std::vector<std::vector<double>> earned(cells);
-    const auto& c = w.candidates;
-    for (std::size_t i = 0; i < w.active_candidates; ++i)
-        if (c.status[i] == static_cast<std::uint8_t>(Status::employed)) earned[c.role[i] * kDegreeCount + c.degree[i]].push_back(c.wage[i]);
     for (const auto& g : wage_groups(scenario_)) {
         std::vector<double> e, p;
         for (std::size_t k : g.cells) {

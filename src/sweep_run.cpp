@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "compare.hpp"
+#include "h5.hpp"
 #include "run.hpp"
 #include "sweep_internal.hpp"
 #include "version.hpp"
@@ -303,7 +304,8 @@ private:
 };
 
 ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, const fs::path& run_dir, bool keep, int threads,
-                              const std::atomic<bool>* stop, std::mutex& compare_lock) {
+                              const std::atomic<bool>* stop, std::mutex& compare_lock, const fs::path& checkpoint_dir,
+                              std::int32_t checkpoint_every) {
     ReplicateResult out;
     out.replicate = r;
     out.seed = p.seeds[static_cast<std::size_t>(r)];
@@ -324,13 +326,37 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         o.out = file;
         o.threads = threads;
         o.stop = stop;
-        std::vector<double> values;  // taken from the world after the last step
+        if (checkpoint_every > 0) {  // a run cut short resumes from DIR/checkpoints when the point runs again
+            if (!scenario.output.postings)
+                throw std::runtime_error("checkpointed sweep runs need output.postings = true (posted-wage metrics are rebuilt from it)");
+            fs::create_directories(checkpoint_dir);
+            o.checkpoint_every = checkpoint_every;
+            o.checkpoint = checkpoint_dir / (std::string(name) + ".ckpt");
+        }
+        RunMetrics::Earned earned;  // taken from the world after the last step
         o.on_step = [&](const Simulation& sim, const StepRow& row) {
             metrics.after_step(sim.world(), row);
-            if (sim.done()) values = metrics.values(sim.world(), s.builtin_metrics);
+            if (sim.done()) earned = metrics.earned(sim.world());
         };
         const talentsim::RunResult res = run_simulation(scenario, out.seed, steps, o);
         if (!res.complete) { cleanup(); throw Interrupted{}; }
+        std::vector<double> values;
+        if (res.resumed_at > 0) {
+            // Resumed from a checkpoint: the steps before it were not observed here, so the window
+            // is rebuilt from every step's row and the result file's postings.
+            RunMetrics again(scenario, steps, s.window);
+            const h5::File f = h5::open_read_only(res.file);
+            const auto posted = h5::read_rows<PostingRow>(f, "postings");
+            std::size_t at = 0;
+            for (const StepRow& row : res.rows) {
+                const std::size_t from = at;
+                while (at < posted.size() && posted[at].step == row.step) ++at;
+                again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
+            }
+            values = again.values(earned, s.builtin_metrics);
+        } else {
+            values = metrics.values(earned, s.builtin_metrics);
+        }
         out.metric_names = s.builtin_metrics;
         out.metric_values = values;
         for (const auto& target : s.targets) {
@@ -431,7 +457,10 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
             const Point& p = s.points[todo[slot]];
             ReplicateResult res;
             try {
-                arena.execute([&] { res = run_replicate(s, p, rep, run_dir, opt.keep_runs, threads, opt.stop, compare_lock); });
+                arena.execute([&] {
+                    res = run_replicate(s, p, rep, run_dir, opt.keep_runs, threads, opt.stop, compare_lock, dir / "checkpoints",
+                                        opt.checkpoint_every);
+                });
             } catch (const Interrupted&) {
                 interrupted = true;
                 return;
@@ -561,7 +590,8 @@ SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmO
     for (const auto& line : opt.setup) o << line << "\n";
     o << "echo \"talentsim sweep: task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname) at $(date -Is)\"\n";
     o << "exec " << sh(opt.binary.string()) << " sweep point " << sh(fs::absolute(s.file).lexically_normal().string()) << " --out "
-      << sh(adir.string()) << " --index \"${SLURM_ARRAY_TASK_ID}\" --chunk " << out.chunk << " --threads \"${SLURM_CPUS_PER_TASK:-1}\"\n";
+      << sh(adir.string()) << " --index \"${SLURM_ARRAY_TASK_ID}\" --chunk " << out.chunk << " --threads \"${SLURM_CPUS_PER_TASK:-1}\""
+      << (opt.checkpoint_every > 0 ? " --checkpoint-every " + std::to_string(opt.checkpoint_every) : std::string()) << "\n";
     out.path = adir / "sweep.sbatch";
     write_atomically(out.path, o.str());
     fs::permissions(out.path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <toml++/toml.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include "compare.hpp"
 #include "h5.hpp"
 #include "support.hpp"
+#include "run.hpp"
 #include "sweep.hpp"
 
 using namespace talentsim;
@@ -499,4 +501,33 @@ TEST_CASE("the same sweep as a Slurm array job merges to the same file as the lo
     CHECK(h5_difference(local / "sweep.h5", out / "sweep.h5").empty());
     REQUIRE(run_cli("sweep slurm " + sweep + " --out " + out.string() + " --only-missing --submit", &o, &e) == 0);
     CHECK(o.find("nothing to submit") != std::string::npos);
+}
+
+TEST_CASE("a sweep run cut short resumes from its checkpoint and gives the same results", "[sweep][checkpoint]") {
+    const fs::path dir = temp_dir("sweep_checkpoint");
+    const fs::path full = run_reference(dir, "--jobs 2");
+    const fs::path half = dir / "half";
+    const fs::path sweep_file = dir / "sweep.toml";
+    // Point 0, replicate 0 as a pre-empted task leaves it: stopped 3 steps before the end (inside
+    // the metrics window), with a checkpoint every 2 steps where the sweep keeps them.
+    const sweep::Sweep s = sweep::load_sweep(sweep_file);
+    const Scenario scenario = sweep::point_scenario(s, s.points[0]);
+    const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+    const fs::path checkpoint = half / "checkpoints" / "p000000_r000.h5.ckpt";
+    fs::create_directories(checkpoint.parent_path());
+    std::atomic<bool> stop{false};
+    RunOptions o;
+    o.out = dir / "cut.h5";
+    o.checkpoint_every = 2;
+    o.checkpoint = checkpoint;
+    o.stop = &stop;
+    o.on_step = [&](const Simulation& sim, const StepRow&) { if (sim.next_step() == steps - 3) stop = true; };
+    const RunResult cut = run_simulation(scenario, s.points[0].seeds[0], steps, o);
+    REQUIRE_FALSE(cut.complete);
+    REQUIRE(fs::exists(checkpoint));
+
+    std::string out, err;
+    REQUIRE(run_cli("sweep run " + sweep_file.string() + " --out " + half.string() + " --jobs 2 --checkpoint-every 2 --quiet", &out, &err) == 0);
+    CHECK_FALSE(fs::exists(checkpoint));  // used and removed when the run completed
+    CHECK(h5_difference(full / "sweep.h5", half / "sweep.h5").empty());
 }
