@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "h5.hpp"
+#include "io/h5.hpp"
 
 namespace talentsim::test {
 
@@ -17,8 +17,10 @@ inline void check_same_datasets(const std::filesystem::path& a, const std::files
         INFO(da[k].path);
         REQUIRE(da[k].path == db[k].path);
         CHECK(da[k].shape == db[k].shape);
-        if (da[k].path.rfind("/categories/", 0) == 0) CHECK(h5::read_strings(fa, da[k].path) == h5::read_strings(fb, db[k].path));
-        else CHECK(h5::read_raw(fa, da[k].path) == h5::read_raw(fb, db[k].path));
+        if (da[k].path.rfind("/categories/", 0) == 0)
+            CHECK(h5::read_strings(fa, da[k].path) == h5::read_strings(fb, db[k].path));
+        else
+            CHECK(h5::read_raw(fa, da[k].path) == h5::read_raw(fb, db[k].path));
     }
 }
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "scenario.hpp"
-#include "simulation.hpp"
-#include "writer.hpp"
+#include "model/scenario.hpp"
+#include "engine/simulation.hpp"
+#include "io/writer.hpp"
 
 namespace talentsim::test {
 
@@ -42,7 +42,10 @@ public:
         moves.insert(moves.end(), mv.begin(), mv.end());
         if (panel) panels.push_back(*panel);
     }
-    void finish(bool c) override { finished = true; complete = c; }
+    void finish(bool c) override {
+        finished = true;
+        complete = c;
+    }
     std::filesystem::path final_path() const override { return {}; }
 };
 
@@ -67,11 +70,17 @@ inline int run_cli(const std::string& args, std::string* out = nullptr, std::str
     static int counter = 0;
     const auto dir = std::filesystem::temp_directory_path() / ("talentsim_cli_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    const auto o = dir / ("out" + std::to_string(counter) + ".txt"), e = dir / ("err" + std::to_string(counter++) + ".txt");
-    const std::string cmd = std::string("cd ") + TALENTSIM_SOURCE_DIR + " && " + TALENTSIM_BINARY + " " + args + " >" + o.string() +
-                            " 2>" + e.string() + " </dev/null";
+    const auto o = dir / ("out" + std::to_string(counter) + ".txt"),
+               e = dir / ("err" + std::to_string(counter++) + ".txt");
+    const std::string cmd = std::string("cd ") + TALENTSIM_SOURCE_DIR + " && " + TALENTSIM_BINARY + " " + args + " >" +
+                            o.string() + " 2>" + e.string() + " </dev/null";
     const int status = std::system(cmd.c_str());
-    auto slurp = [](const std::filesystem::path& p) { std::ifstream in(p); std::stringstream s; s << in.rdbuf(); return s.str(); };
+    auto slurp = [](const std::filesystem::path& p) {
+        std::ifstream in(p);
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    };
     if (out) *out = slurp(o);
     if (err) *err = slurp(e);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario.hpp"
+#include "model/scenario.hpp"
 
 namespace {
 const std::string& base() {
@@ -27,7 +27,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::string line; std::getline(in, line) && overrides.size() < 64;) overrides.push_back(line);
     try {
         talentsim::parse_scenario(base(), "minimal.toml", overrides);
-    } catch (const talentsim::ScenarioInvalid&) {
-    }
+    } catch (const talentsim::ScenarioInvalid&) {}
     return 0;
 }

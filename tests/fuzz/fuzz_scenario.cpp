@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "scenario.hpp"
+#include "model/scenario.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -6,13 +6,12 @@
 #include <cstdint>
 #include <string>
 
-#include "sweep.hpp"
+#include "sweep/sweep.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);
     try {
         talentsim::sweep::parse_sweep(text, TALENTSIM_SOURCE_DIR "/scenarios/sweeps/fuzz.toml");
-    } catch (const talentsim::ScenarioInvalid&) {
-    }
+    } catch (const talentsim::ScenarioInvalid&) {}
     return 0;
 }

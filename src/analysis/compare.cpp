@@ -1,0 +1,970 @@
+// Simulated vs reported. A targets file (scenarios/targets/*.toml) is parsed and validated in full
+// (every error with file:line:column and key), then each target's statistic is computed on each
+// result file from the table that describes its side of the market: posted salaries from
+// /postings and /offers, earned wages from /panel, flows from /moves and /steps.
+// docs/compare.md documents the vocabulary, the filters, the distance, the loss and the KS distance.
+#include "analysis/compare.hpp"
+#include "io/toml_errors.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "io/h5.hpp"
+#include "io/records.hpp"
+#include "model/scenario.hpp"
+#include "io/writer.hpp"
+
+namespace talentsim {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// ---------------------------------------------------------------------------------------------
+// The vocabulary.
+
+const std::vector<std::string> kStatistics = {"share_above", "share_below", "mean",  "quantile",
+                                              "range_mass",  "ratio",       "growth"};
+const std::vector<std::string> kTables = {"postings", "offers", "panel", "moves", "steps"};
+const std::vector<std::string> kAggregates = {"count", "sum", "mean"};
+
+// Fields a statistic may be taken of, per table; the first is the default. Money fields are
+// annual CNY in the file and may be compared with monthly figures (unit = "monthly").
+struct FieldInfo {
+    std::string name;
+    bool money;
+};
+const std::map<std::string, std::vector<FieldInfo>> kFields = {
+    {"postings", {{"salary", true}, {"required_degree", false}}},
+    {"offers", {{"salary", true}}},
+    {"panel", {{"wage", true}}},
+    {"moves", {{"raise", false}, {"new_wage", true}, {"old_wage", true}}},
+    {"steps",
+     {{"vacancies", false},
+      {"postings", false},
+      {"searchers", false},
+      {"applications", false},
+      {"offers", false},
+      {"hires", false},
+      {"job_to_job_moves", false},
+      {"counteroffers_made", false},
+      {"counteroffers_won", false},
+      {"noncompete_blocked", false},
+      {"noncompete_buyouts", false},
+      {"team_moves", false},
+      {"relocations", false},
+      {"returnees", false},
+      {"graduates", false},
+      {"separations", false},
+      {"layoffs", false},
+      {"students", false},
+      {"employed", false},
+      {"unemployed", false},
+      {"abroad", false},
+      {"sitting_out", false},
+      {"inactive", false},
+      {"wage_mean", true},
+      {"wage_p10", true},
+      {"wage_p50", true},
+      {"wage_p90", true},
+      {"posted_mean", true},
+      {"noncompete_compensation", false}}},
+};
+
+// Filters each table understands. Name lists select codes of /categories/*; see docs/compare.md.
+const std::map<std::string, std::set<std::string>> kFilters = {
+    {"postings", {"date", "steps", "role", "degree", "employer_type", "city"}},
+    {"offers",
+     {"date", "steps", "role", "degree", "tier", "employer_type", "city", "offer_kind", "accepted", "entrant"}},
+    {"panel", {"date", "steps", "role", "degree", "tier", "employer_type", "city", "status", "entrant"}},
+    {"moves",
+     {"date", "steps", "role", "degree", "tier", "employer_type", "city", "from_status", "entrant", "job_to_job",
+      "team_move"}},
+    {"steps", {"date", "steps"}},
+};
+const std::set<std::string> kNameFilters = {"role", "degree",     "tier",   "employer_type",
+                                            "city", "offer_kind", "status", "from_status"};
+const std::set<std::string> kBoolFilters = {"accepted", "entrant", "job_to_job", "team_move"};
+const char* kOfferKinds[] = {"posted", "poaching", "counteroffer"};
+
+struct Filter {
+    std::optional<std::pair<std::int32_t, std::int32_t>> date;   // yyyymm, inclusive
+    std::optional<std::pair<std::int64_t, std::int64_t>> steps;  // inclusive
+    std::map<std::string, std::vector<std::string>> names;       // dimension -> accepted names
+    std::map<std::string, bool> flags;
+};
+
+struct Sample {
+    std::string table, field, aggregate = "count";
+    Filter filter;
+};
+
+struct Spec {
+    std::string name, source, statistic, unit = "annual", distribution;
+    Sample sample;                  // every statistic but ratio
+    Sample numerator, denominator;  // ratio
+    Filter base;                    // growth: the base window (date or steps only)
+    double threshold = kNaN, q = kNaN, range_lo = kNaN, range_hi = kNaN;
+    double value = kNaN, lo = kNaN, hi = kNaN, scale = kNaN, weight = 1;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and validation: every error, with file:line:column and key.
+
+using Errors = TomlErrors;
+std::string kind_of(const toml::node& n) { return toml_type_name(n); }
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+    std::string s;
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+    return s;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::optional<std::int32_t> parse_month(const std::string& s) {
+    if (s.size() != 7 || s[4] != '-') return std::nullopt;
+    for (int i : {0, 1, 2, 3, 5, 6})
+        if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2));
+    if (m < 1 || m > 12 || y < 1900 || y > 2999) return std::nullopt;
+    return y * 100 + m;
+}
+
+// Reads the keys of one table against an allowed list; reports unknown keys.
+class Reader {
+public:
+    Reader(const toml::table& t, std::string prefix, Errors& e) : t_(t), prefix_(std::move(prefix)), e_(e) {}
+    const toml::node* get(const std::string& k) {
+        seen_.insert(k);
+        return t_.get(k);
+    }
+    std::string key(const std::string& k) const { return prefix_ + k; }
+    const toml::table& table() const { return t_; }
+    Errors& errors() { return e_; }
+    void unknown_keys() {
+        for (const auto& [k, v] : t_)
+            if (!seen_.count(std::string(k.str()))) e_.add(k.source(), prefix_ + std::string(k.str()), "unknown key");
+    }
+    std::optional<std::string> string(const std::string& k, bool required) {
+        const toml::node* n = get(k);
+        if (!n) {
+            if (required) e_.add(t_.source(), key(k), "required key is missing");
+            return std::nullopt;
+        }
+        if (!n->is_string()) {
+            e_.add(n->source(), key(k), "expected a string, found " + kind_of(*n));
+            return std::nullopt;
+        }
+        return n->as_string()->get();
+    }
+    std::optional<std::string> choice(const std::string& k, const std::vector<std::string>& choices, bool required) {
+        auto v = string(k, required);
+        if (v && !contains(choices, *v)) {
+            e_.add(t_.get(k)->source(), key(k), "expected one of " + join(choices, "|") + ", found \"" + *v + "\"");
+            return std::nullopt;
+        }
+        return v;
+    }
+    std::optional<double> number(const std::string& k, bool required, double lo = -kInf, double hi = kInf) {
+        const toml::node* n = get(k);
+        if (!n) {
+            if (required) e_.add(t_.source(), key(k), "required key is missing");
+            return std::nullopt;
+        }
+        return as_number(*n, key(k), lo, hi);
+    }
+    std::optional<double> as_number(const toml::node& n, const std::string& key, double lo, double hi) {
+        std::optional<double> v;
+        if (n.is_floating_point())
+            v = n.as_floating_point()->get();
+        else if (n.is_integer())
+            v = static_cast<double>(n.as_integer()->get());
+        if (!v) {
+            e_.add(n.source(), key, "expected a number, found " + kind_of(n));
+            return std::nullopt;
+        }
+        if (std::isnan(*v)) {
+            e_.add(n.source(), key, "expected a number, found nan");
+            return std::nullopt;
+        }
+        if (*v < lo || *v > hi) {
+            std::ostringstream m;
+            m << "value " << *v << " is out of range [" << lo << ", " << hi << "]";
+            e_.add(n.source(), key, m.str());
+            return std::nullopt;
+        }
+        return v;
+    }
+    // [a, b] of two numbers with a <= b (inf allowed where `open` is true).
+    std::optional<std::pair<double, double>> pair(const std::string& k, bool required, bool open) {
+        const toml::node* n = get(k);
+        if (!n) {
+            if (required) e_.add(t_.source(), key(k), "required key is missing");
+            return std::nullopt;
+        }
+        const toml::array* a = n->as_array();
+        if (!a || a->size() != 2) {
+            e_.add(n->source(), key(k), "expected [low, high], found " + kind_of(*n));
+            return std::nullopt;
+        }
+        auto x = as_number(*a->get(0), key(k), open ? -kInf : -1e300, open ? kInf : 1e300);
+        auto y = as_number(*a->get(1), key(k), open ? -kInf : -1e300, open ? kInf : 1e300);
+        if (!x || !y) return std::nullopt;
+        if (*x > *y) {
+            e_.add(n->source(), key(k), "low is above high");
+            return std::nullopt;
+        }
+        return std::pair{*x, *y};
+    }
+
+private:
+    const toml::table& t_;
+    std::string prefix_;
+    Errors& e_;
+    std::set<std::string> seen_;
+};
+
+Filter read_filter(const toml::node* n, const std::string& prefix, const std::string& table, Errors& e,
+                   bool window_only = false) {
+    Filter f;
+    if (!n) return f;
+    const toml::table* t = n->as_table();
+    if (!t) {
+        e.add(n->source(), prefix, "expected a table, found " + kind_of(*n));
+        return f;
+    }
+    const auto allowed_it = kFilters.find(table);
+    for (const auto& [k0, v] : *t) {
+        const std::string k(k0.str()), key = prefix + "." + k;
+        const bool known = k == "date" || k == "steps" || kNameFilters.count(k) || kBoolFilters.count(k);
+        if (!known) {
+            e.add(k0.source(), key, "unknown key");
+            continue;
+        }
+        if (window_only && k != "date" && k != "steps") {
+            e.add(v.source(), key, "only date or steps may be given here");
+            continue;
+        }
+        if (allowed_it != kFilters.end() && !allowed_it->second.count(k)) {
+            std::vector<std::string> ok(allowed_it->second.begin(), allowed_it->second.end());
+            e.add(v.source(), key, "not a filter of table " + table + " (it has: " + join(ok) + ")");
+            continue;
+        }
+        if (k == "date") {
+            const toml::array* a = v.as_array();
+            std::optional<std::int32_t> x, y;
+            if (a && a->size() == 2 && a->get(0)->is_string() && a->get(1)->is_string()) {
+                x = parse_month(a->get(0)->as_string()->get());
+                y = parse_month(a->get(1)->as_string()->get());
+            }
+            if (!x || !y)
+                e.add(v.source(), key, "expected [\"YYYY-MM\", \"YYYY-MM\"] (first and last month, inclusive)");
+            else if (*x > *y)
+                e.add(v.source(), key, "first month is after the last");
+            else
+                f.date = std::pair{*x, *y};
+        } else if (k == "steps") {
+            const toml::array* a = v.as_array();
+            if (!a || a->size() != 2 || !a->get(0)->is_integer() || !a->get(1)->is_integer())
+                e.add(v.source(), key, "expected [first, last] step numbers (inclusive)");
+            else {
+                const auto x = a->get(0)->as_integer()->get(), y = a->get(1)->as_integer()->get();
+                if (x < 0 || x > y)
+                    e.add(v.source(), key, "expected 0 <= first <= last");
+                else
+                    f.steps = std::pair{x, y};
+            }
+        } else if (kBoolFilters.count(k)) {
+            if (!v.is_boolean())
+                e.add(v.source(), key, "expected true or false, found " + kind_of(v));
+            else
+                f.flags[k] = v.as_boolean()->get();
+        } else {
+            const toml::array* a = v.as_array();
+            std::vector<std::string> names;
+            bool ok = a && !a->empty();
+            if (a)
+                for (const auto& el : *a) {
+                    if (el.is_string())
+                        names.push_back(el.as_string()->get());
+                    else
+                        ok = false;
+                }
+            if (!ok) {
+                e.add(v.source(), key, "expected a non-empty array of names");
+                continue;
+            }
+            if (k == "offer_kind")
+                for (const auto& x : names)
+                    if (std::find(std::begin(kOfferKinds), std::end(kOfferKinds), x) == std::end(kOfferKinds))
+                        e.add(v.source(), key, "\"" + x + "\" is not an offer kind (posted, poaching, counteroffer)");
+            f.names[k] = names;
+        }
+    }
+    if (f.date && f.steps) e.add(t->source(), prefix, "give date or steps, not both");
+    return f;
+}
+
+// table, field, aggregate and filter of a population, read from `r` (a target or a ratio part).
+Sample read_sample(Reader& r, bool with_aggregate, Errors& e) {
+    Sample s;
+    auto table = r.choice("table", kTables, true);
+    if (!table) return s;
+    s.table = *table;
+    const auto& fields = kFields.at(s.table);
+    std::vector<std::string> names;
+    for (const auto& f : fields) names.push_back(f.name);
+    if (auto f = r.choice("field", names, false))
+        s.field = *f;
+    else if (!r.table().get("field"))
+        s.field = fields.front().name;
+    if (with_aggregate) {
+        if (auto a = r.choice("aggregate", kAggregates, false)) s.aggregate = *a;
+    }
+    s.filter = read_filter(r.get("filter"), r.key("filter"), s.table, e);
+    return s;
+}
+
+bool is_money(const Sample& s) {
+    if (s.table.empty() || s.field.empty()) return false;
+    for (const auto& f : kFields.at(s.table))
+        if (f.name == s.field) return f.money;
+    return false;
+}
+
+Spec read_target(const toml::table& t, const std::string& prefix, Errors& e) {
+    Reader r(t, prefix, e);
+    Spec s;
+    if (auto v = r.string("name", true)) s.name = *v;
+    if (auto v = r.string("source", true)) s.source = *v;
+    r.string("note", false);
+    if (auto v = r.choice("statistic", kStatistics, true)) s.statistic = *v;
+    if (auto v = r.choice("unit", {"annual", "monthly"}, false)) s.unit = *v;
+    if (auto v = r.string("distribution", false)) s.distribution = *v;
+    if (auto v = r.number("weight", false, 0, 1e6)) s.weight = *v;
+    if (auto v = r.number("scale", false, 0, kInf)) {
+        if (*v <= 0) e.add(t.get("scale")->source(), r.key("scale"), "must be positive");
+        s.scale = *v;
+    }
+    // The reported figure: a band, a value, or both.
+    const auto band = r.pair("band", false, true);
+    const auto value = r.number("value", false);
+    if (band) {
+        s.lo = band->first;
+        s.hi = band->second;
+    }
+    if (value) s.value = *value;
+    if (!band && !value)
+        e.add(t.source(), r.key("band"), "give the reported figure as band = [low, high] and/or value = x");
+    if (!band && value) {
+        s.lo = s.hi = *value;
+    }
+    if (band && !value) {
+        if (std::isfinite(s.lo) && std::isfinite(s.hi))
+            s.value = 0.5 * (s.lo + s.hi);
+        else if (std::isfinite(s.lo))
+            s.value = s.lo;
+        else if (std::isfinite(s.hi))
+            s.value = s.hi;
+        else
+            e.add(t.get("band")->source(), r.key("band"), "a band open on both sides compares nothing");
+    }
+    if (band && value && (*value < s.lo || *value > s.hi))
+        e.add(t.get("value")->source(), r.key("value"), "value lies outside the band");
+
+    const std::string& st = s.statistic;
+    if (st == "ratio") {
+        for (const char* part : {"numerator", "denominator"}) {
+            const toml::node* n = r.get(part);
+            if (!n) {
+                e.add(t.source(), r.key(part), "required key is missing (ratio needs numerator and denominator)");
+                continue;
+            }
+            const toml::table* pt = n->as_table();
+            if (!pt) {
+                e.add(n->source(), r.key(part), "expected a table, found " + kind_of(*n));
+                continue;
+            }
+            Reader pr(*pt, r.key(part) + ".", e);
+            Sample smp = read_sample(pr, true, e);
+            pr.unknown_keys();
+            (std::string(part) == "numerator" ? s.numerator : s.denominator) = smp;
+        }
+    } else if (!st.empty()) {
+        s.sample = read_sample(r, st == "growth", e);
+    }
+    if (st == "share_above" || st == "share_below") {
+        if (auto v = r.number("threshold", true)) s.threshold = *v;
+    }
+    if (st == "quantile") {
+        if (auto v = r.number("q", true, 0, 1)) s.q = *v;
+    }
+    if (st == "range_mass") {
+        if (auto v = r.pair("range", true, true)) {
+            s.range_lo = v->first;
+            s.range_hi = v->second;
+        }
+    }
+    if (st == "growth") {
+        const bool has_base_date = t.get("base_date") != nullptr, has_base_steps = t.get("base_steps") != nullptr;
+        toml::table base;
+        if (has_base_date) base.insert("date", *t.get("base_date"));
+        if (has_base_steps) base.insert("steps", *t.get("base_steps"));
+        r.get("base_date");
+        r.get("base_steps");
+        if (!has_base_date && !has_base_steps)
+            e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
+        else {
+            Errors tmp{e.file, {}};
+            s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
+            for (auto& err : tmp.errors) {  // report at the key in the file
+                const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
+                err.line = static_cast<int>(at->source().begin.line);
+                err.column = static_cast<int>(at->source().begin.column);
+                err.key = r.key(has_base_date ? "base_date" : "base_steps");
+                e.errors.push_back(err);
+            }
+        }
+        if (!s.sample.filter.date && !s.sample.filter.steps)
+            e.add(t.source(), r.key("filter.date"), "growth needs the window it measures: filter.date or filter.steps");
+    }
+    // Shares live in [0, 1].
+    const bool share_stat = st == "share_above" || st == "share_below" || st == "range_mass";
+    if (share_stat && !std::isnan(s.lo) && (s.lo < 0 || s.hi > 1) && std::isfinite(s.lo) && std::isfinite(s.hi))
+        e.add(t.get("band") ? t.get("band")->source() : t.source(), r.key("band"), "a share lies in [0, 1]");
+    // Units: monthly figures only make sense for money.
+    const bool money = st != "ratio" && st != "growth" && is_money(s.sample);
+    if (s.unit == "monthly" && !money)
+        e.add(t.get("unit")->source(), r.key("unit"),
+              "\"monthly\" applies only to money fields (salary, wage, new_wage, old_wage, wage_*, posted_mean)");
+    if (!s.distribution.empty() && !(share_stat || st == "quantile"))
+        e.add(t.get("distribution")->source(), r.key("distribution"),
+              "only share_above, share_below, range_mass and quantile targets describe a distribution");
+    r.unknown_keys();
+    return s;
+}
+
+struct TargetsFile {
+    std::string name, description;
+    std::vector<Spec> specs;
+};
+
+TargetsFile parse_targets(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ScenarioInvalid({ScenarioError{file, 0, 0, "(file)", "cannot open the targets file"}});
+    std::stringstream buf;
+    buf << in.rdbuf();
+    toml::table root;
+    try {
+        root = toml::parse(buf.str(), file);
+    } catch (const toml::parse_error& err) {
+        throw ScenarioInvalid(
+            {ScenarioError{file, static_cast<int>(err.source().begin.line), static_cast<int>(err.source().begin.column),
+                           "(syntax)", std::string(err.description())}});
+    }
+    Errors e{file, {}};
+    TargetsFile out;
+    for (const auto& [k, v] : root) {
+        const std::string key(k.str());
+        if (key != "targets" && key != "target")
+            e.add(k.source(), key, "unknown key (expected [targets] and [[target]])");
+    }
+    if (const toml::node* n = root.get("targets")) {
+        if (const toml::table* t = n->as_table()) {
+            Reader r(*t, "targets.", e);
+            if (auto v = r.string("name", true)) out.name = *v;
+            if (auto v = r.string("description", false)) out.description = *v;
+            r.string("scenario", false);
+            r.unknown_keys();
+        } else
+            e.add(n->source(), "targets", "expected a table, found " + kind_of(*n));
+    } else
+        e.add(root.source(), "targets", "required table is missing ([targets] with name)");
+    const toml::node* n = root.get("target");
+    const toml::array* a = n ? n->as_array() : nullptr;
+    if (!n)
+        e.add(root.source(), "target", "no targets ([[target]] tables)");
+    else if (!a || !a->is_array_of_tables())
+        e.add(n->source(), "target", "expected an array of tables ([[target]]), found " + kind_of(*n));
+    else {
+        std::map<std::string, std::size_t> names;
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            const std::string prefix = "target." + std::to_string(i) + ".";
+            Spec s = read_target(*a->get(i)->as_table(), prefix, e);
+            if (!s.name.empty()) {
+                if (auto [it, fresh] = names.emplace(s.name, i); !fresh)
+                    e.add(a->get(i)->as_table()->get("name")->source(), prefix + "name",
+                          "duplicate target name \"" + s.name + "\" (first at target." + std::to_string(it->second) +
+                              ")");
+            }
+            out.specs.push_back(std::move(s));
+        }
+        // Members of one distribution describe the same variable.
+        std::map<std::string, std::pair<std::string, std::string>> dist;
+        for (std::size_t i = 0; i < out.specs.size(); ++i) {
+            const Spec& s = out.specs[i];
+            if (s.distribution.empty()) continue;
+            const std::string var = s.sample.table + "." + s.sample.field;
+            auto [it, fresh] = dist.emplace(s.distribution, std::pair{var, s.unit});
+            if (!fresh && (it->second.first != var || it->second.second != s.unit))
+                e.add(a->get(i)->as_table()->get("distribution")->source(),
+                      "target." + std::to_string(i) + ".distribution",
+                      "distribution \"" + s.distribution + "\" mixes " + it->second.first + " (" + it->second.second +
+                          ") and " + var + " (" + s.unit + ")");
+        }
+    }
+    if (!e.errors.empty()) throw ScenarioInvalid(std::move(e.errors));
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One result file, its columns read once on first use.
+
+class ResultFile {
+public:
+    explicit ResultFile(const std::filesystem::path& path) : path_(path.string()) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path_ + ": no such file");
+        if (!std::filesystem::is_regular_file(path, ec) || !h5::is_hdf5(path))
+            throw std::runtime_error(path_ + ": not an HDF5 file");
+        file_ = h5::open_read_only(path);
+        if (!h5::has_attr(file_, "schema_version"))
+            throw std::runtime_error(path_ + ": not a talentsim result file (no schema_version attribute)");
+        if (auto v = h5::read_attr<std::int64_t>(file_, "schema_version"); v != kSchemaVersion)
+            throw std::runtime_error(path_ + ": schema version " + std::to_string(v) + ", this talentsim reads " +
+                                     std::to_string(kSchemaVersion));
+        if (!h5::has_attr(file_, "complete") || h5::read_attr<std::int64_t>(file_, "complete") != 1)
+            throw std::runtime_error(path_ + ": incomplete run (complete = 0); compare reads finished runs only");
+        steps_written_ = h5::read_attr<std::int64_t>(file_, "steps_written");
+        const auto start = parse_month(h5::read_string_attr(file_, "start"));
+        if (!start) throw std::runtime_error(path_ + ": attribute start is not YYYY-MM");
+        start_months_ = (*start / 100) * 12 + (*start % 100 - 1);
+        try {
+            const toml::table scen = toml::parse(h5::read_string_attr(file_, "scenario_toml"));
+            const auto mpy = scen["wages"]["months_per_year"].value<std::int64_t>();
+            if (!mpy || *mpy <= 0) throw std::runtime_error("wages.months_per_year is missing");
+            months_per_year_ = static_cast<double>(*mpy);
+        } catch (const toml::parse_error& err) {
+            throw std::runtime_error(path_ + ": attribute scenario_toml is not valid TOML (" +
+                                     std::string(err.description()) + ")");
+        } catch (const std::runtime_error& err) {
+            throw std::runtime_error(path_ + ": attribute scenario_toml: " + err.what());
+        }
+        for (const char* c : {"cities", "roles", "tiers", "employer_types", "degrees", "statuses"})
+            categories_[c] = h5::read_strings(file_, std::string("categories/") + c);
+        categories_["offer_kind"] = {kOfferKinds[0], kOfferKinds[1], kOfferKinds[2]};
+    }
+    const std::string& path() const { return path_; }
+    double months_per_year() const { return months_per_year_; }
+    std::int64_t steps_written() const { return steps_written_; }
+    std::int64_t step_of(std::int32_t yyyymm) const { return (yyyymm / 100) * 12 + (yyyymm % 100 - 1) - start_months_; }
+
+    // Column `field` of compound table `table` (or a whole plain dataset when field is empty).
+    const std::vector<double>& column(const std::string& table, const std::string& field = "") {
+        const std::string key = table + "/" + field;
+        auto it = cache_.find(key);
+        if (it != cache_.end()) return it->second;
+        std::vector<double> v;
+        if (field.empty()) {
+            std::vector<std::byte> raw = h5::read_raw(file_, table, H5T_NATIVE_DOUBLE);
+            v.resize(raw.size() / sizeof(double));
+            if (!v.empty()) std::memcpy(v.data(), raw.data(), raw.size());
+        } else {
+            v = h5::read_column<double>(file_, table, field);
+        }
+        return cache_.emplace(key, std::move(v)).first->second;
+    }
+    std::vector<hsize_t> shape(const std::string& name) { return h5::shape(h5::open_dataset(file_, name)); }
+
+    // Codes of the names in a filter (dimension = role, degree, ...); unknown names name the file.
+    std::vector<std::uint8_t> codes(const std::string& dimension, const std::vector<std::string>& names,
+                                    const std::string& target) const {
+        const std::string cat = dimension == "role"            ? "roles"
+                                : dimension == "degree"        ? "degrees"
+                                : dimension == "tier"          ? "tiers"
+                                : dimension == "employer_type" ? "employer_types"
+                                : dimension == "city"          ? "cities"
+                                : dimension == "offer_kind"    ? "offer_kind"
+                                                               : "statuses";
+        const auto& list = categories_.at(cat);
+        std::vector<std::uint8_t> out;
+        for (const auto& n : names) {
+            auto it = std::find(list.begin(), list.end(), n);
+            if (it == list.end())
+                throw std::runtime_error(path_ + ": target " + target + ": " + dimension + " \"" + n +
+                                         "\" is not in /categories/" + cat + " of this result (" + join(list) + ")");
+            out.push_back(static_cast<std::uint8_t>(it - list.begin()));
+        }
+        return out;
+    }
+
+private:
+    std::string path_;
+    h5::File file_;
+    std::int64_t steps_written_ = 0, start_months_ = 0;
+    double months_per_year_ = 12;
+    std::map<std::string, std::vector<std::string>> categories_;
+    std::map<std::string, std::vector<double>> cache_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Drawing a population from a file.
+
+struct Drawn {
+    std::vector<double> x;   // the field's values of the rows that pass the filter
+    std::int64_t steps = 0;  // steps of the window with data in the table (for per-step aggregates)
+};
+
+// Inclusive step window of a filter, clipped to the run.
+std::pair<std::int64_t, std::int64_t> window(const Filter& f, const ResultFile& r) {
+    std::int64_t a = 0, b = r.steps_written() - 1;
+    if (f.date) {
+        a = std::max(a, r.step_of(f.date->first));
+        b = std::min(b, r.step_of(f.date->second));
+    }
+    if (f.steps) {
+        a = std::max(a, f.steps->first);
+        b = std::min(b, f.steps->second);
+    }
+    return {a, b};
+}
+
+class Matcher {
+public:
+    Matcher(const Filter& f, ResultFile& r, const std::string& target) {
+        for (const auto& [dim, names] : f.names) {
+            auto& mask = masks_[dim];
+            mask.assign(256, 0);
+            for (auto c : r.codes(dim, names, target)) mask[c] = 1;
+        }
+        flags_ = f.flags;
+    }
+    bool has(const std::string& dim) const { return masks_.count(dim) > 0; }
+    bool ok(const std::string& dim, double code) const {
+        auto it = masks_.find(dim);
+        if (it == masks_.end()) return true;
+        return code >= 0 && code < 256 && it->second[static_cast<std::size_t>(code)];
+    }
+    std::optional<bool> flag(const std::string& k) const {
+        auto it = flags_.find(k);
+        return it == flags_.end() ? std::nullopt : std::optional<bool>(it->second);
+    }
+
+private:
+    std::map<std::string, std::vector<std::uint8_t>> masks_;
+    std::map<std::string, bool> flags_;
+};
+
+Drawn draw(ResultFile& r, const Sample& s, const Filter& windowing, const std::string& target) {
+    Drawn d;
+    const auto [a, b] = window(windowing, r);
+    const Matcher m(s.filter, r, target);
+    if (b < a) return d;
+    constexpr double none = static_cast<double>(kNone);
+    if (s.table == "steps") {
+        const auto& step = r.column("steps", "step");
+        const auto& x = r.column("steps", s.field);
+        for (std::size_t k = 0; k < step.size(); ++k)
+            if (step[k] >= static_cast<double>(a) && step[k] <= static_cast<double>(b)) {
+                d.x.push_back(x[k]);
+                d.steps++;
+            }
+        return d;
+    }
+    // Candidate and employer attributes, by id.
+    auto cand = [&](const char* f) -> const std::vector<double>& { return r.column("candidates/initial", f); };
+    auto empl = [&](const char* f) -> const std::vector<double>& { return r.column("employers", f); };
+    auto cand_ok = [&](double id) {
+        if (id < 0 || id == none) return !(m.has("role") || m.has("degree") || m.has("tier") || m.flag("entrant"));
+        const auto i = static_cast<std::size_t>(id);
+        if (m.has("tier") && !m.ok("tier", cand("tier").at(i))) return false;
+        if (auto e = m.flag("entrant"); e && (cand("entry_step").at(i) > 0) != *e) return false;
+        return true;
+    };
+    auto empl_ok = [&](double id) {
+        if (!m.has("employer_type") && !m.has("city")) return true;
+        if (id == none) return false;
+        const auto e = static_cast<std::size_t>(id);
+        return m.ok("employer_type", empl("type").at(e)) && m.ok("city", empl("city").at(e));
+    };
+    if (s.table == "panel") {
+        const auto snap = r.column("panel/step");
+        const auto dims = r.shape("panel/wage");
+        const std::size_t S = dims.size() == 2 ? dims[0] : 0, N = dims.size() == 2 ? dims[1] : 0;
+        const bool candidate_filter = m.has("role") || m.has("degree") || m.has("tier") || m.flag("entrant");
+        const std::size_t slots = r.shape("candidates/initial").at(0);
+        if (candidate_filter && N != slots)
+            throw std::runtime_error(r.path() + ": target " + target + ": the panel holds a sample of " +
+                                     std::to_string(N) + " of " + std::to_string(slots) +
+                                     " candidates, so role/degree/tier/entrant filters cannot be applied "
+                                     "(run with output.panel_sample = 0)");
+        const auto& wage = r.column("panel/wage");
+        const auto& status = r.column("panel/status");
+        const auto& employer = r.column("panel/employer");
+        const auto& city = r.column("panel/city");
+        std::vector<std::uint8_t> status_ok(256, 0);
+        if (m.has("status"))
+            for (int k = 0; k < 256; ++k) status_ok[k] = m.ok("status", k);
+        else
+            status_ok[static_cast<int>(Status::employed)] = 1;  // earned wages: the employed
+        for (std::size_t t = 0; t < S; ++t) {
+            if (snap[t] < static_cast<double>(a) || snap[t] > static_cast<double>(b)) continue;
+            d.steps++;
+            for (std::size_t j = 0; j < N; ++j) {
+                const std::size_t k = t * N + j;
+                if (!status_ok[static_cast<std::size_t>(status[k])]) continue;
+                if (candidate_filter) {
+                    if (!m.ok("role", cand("role")[j]) || !m.ok("degree", cand("degree")[j]) ||
+                        !cand_ok(static_cast<double>(j)))
+                        continue;
+                }
+                if (m.has("employer_type") &&
+                    (employer[k] == none ||
+                     !m.ok("employer_type", empl("type").at(static_cast<std::size_t>(employer[k])))))
+                    continue;
+                if (m.has("city") && !m.ok("city", city[k])) continue;
+                d.x.push_back(wage[k]);
+            }
+        }
+        return d;
+    }
+    d.steps = b - a + 1;
+    const auto& step = r.column(s.table, "step");
+    if (s.table == "postings") {
+        const auto& x = r.column("postings", s.field);
+        const auto& role = r.column("postings", "role");
+        const auto& degree = r.column("postings", "required_degree");
+        const auto& type = r.column("postings", "employer_type");
+        const auto& city = r.column("postings", "city");
+        for (std::size_t k = 0; k < step.size(); ++k) {
+            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
+            if (m.ok("role", role[k]) && m.ok("degree", degree[k]) && m.ok("employer_type", type[k]) &&
+                m.ok("city", city[k]))
+                d.x.push_back(x[k]);
+        }
+    } else if (s.table == "offers") {
+        const auto& x = r.column("offers", s.field);
+        const auto& role = r.column("offers", "role");
+        const auto& degree = r.column("offers", "degree");
+        const auto& kind = r.column("offers", "kind");
+        const auto& accepted = r.column("offers", "accepted");
+        const auto& candidate = r.column("offers", "candidate");
+        const auto& employer = r.column("offers", "employer");
+        const auto acc = m.flag("accepted");
+        for (std::size_t k = 0; k < step.size(); ++k) {
+            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
+            if (!m.ok("role", role[k]) || !m.ok("degree", degree[k]) || !m.ok("offer_kind", kind[k])) continue;
+            if (acc && (accepted[k] != 0) != *acc) continue;
+            if (!cand_ok(candidate[k]) || !empl_ok(employer[k])) continue;
+            d.x.push_back(x[k]);
+        }
+    } else if (s.table == "moves") {
+        const auto& candidate = r.column("moves", "candidate");
+        const auto& from = r.column("moves", "from_employer");
+        const auto& to = r.column("moves", "to_employer");
+        const auto& from_status = r.column("moves", "from_status");
+        const auto& team = r.column("moves", "team_move");
+        const auto& old_wage = r.column("moves", "old_wage");
+        const auto& new_wage = r.column("moves", "new_wage");
+        const auto j2j = m.flag("job_to_job"), tm = m.flag("team_move");
+        for (std::size_t k = 0; k < step.size(); ++k) {
+            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
+            if (!m.ok("from_status", from_status[k])) continue;
+            if (j2j && (from[k] != none) != *j2j) continue;
+            if (tm && (team[k] != 0) != *tm) continue;
+            const auto i = static_cast<std::size_t>(candidate[k]);
+            if ((m.has("role") && !m.ok("role", cand("role").at(i))) ||
+                (m.has("degree") && !m.ok("degree", cand("degree").at(i))))
+                continue;
+            if (!cand_ok(candidate[k]) || !empl_ok(to[k])) continue;
+            if (s.field == "raise") {
+                if (!(old_wage[k] > 0)) continue;  // a raise needs a wage before the move
+                d.x.push_back(new_wage[k] / old_wage[k] - 1.0);
+            } else
+                d.x.push_back(s.field == "new_wage" ? new_wage[k] : old_wage[k]);
+        }
+    }
+    return d;
+}
+
+double quantile(std::vector<double> x, double q) {  // linear interpolation between order statistics
+    if (x.empty()) return kNaN;
+    std::sort(x.begin(), x.end());
+    const double h = q * static_cast<double>(x.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, x.size() - 1);
+    return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+
+double share_if(const std::vector<double>& x, auto pred) {
+    if (x.empty()) return kNaN;
+    std::size_t n = 0;
+    for (double v : x) n += pred(v) ? 1 : 0;
+    return static_cast<double>(n) / static_cast<double>(x.size());
+}
+
+double aggregate(const Drawn& d, const std::string& how) {
+    if (d.steps == 0) return kNaN;
+    if (how == "count") return static_cast<double>(d.x.size()) / static_cast<double>(d.steps);
+    const double sum = std::accumulate(d.x.begin(), d.x.end(), 0.0);
+    if (how == "sum") return sum / static_cast<double>(d.steps);
+    return d.x.empty() ? kNaN : sum / static_cast<double>(d.x.size());
+}
+
+struct Evaluated {
+    double value = kNaN;     // the statistic, in the target's unit
+    double ks_point = kNaN;  // |simulated CDF - reported CDF| at the target's point (distribution members)
+};
+
+Evaluated evaluate(const Spec& s, ResultFile& r) {
+    Evaluated out;
+    const std::string& st = s.statistic;
+    if (st == "ratio") {
+        const double num = aggregate(draw(r, s.numerator, s.numerator.filter, s.name), s.numerator.aggregate);
+        const double den = aggregate(draw(r, s.denominator, s.denominator.filter, s.name), s.denominator.aggregate);
+        out.value = den != 0 && std::isfinite(den) ? num / den : kNaN;
+        return out;
+    }
+    if (st == "growth") {
+        const double now = aggregate(draw(r, s.sample, s.sample.filter, s.name), s.sample.aggregate);
+        const double base = aggregate(draw(r, s.sample, s.base, s.name), s.sample.aggregate);
+        out.value = base != 0 && std::isfinite(base) ? now / base - 1.0 : kNaN;
+        return out;
+    }
+    const Drawn d = draw(r, s.sample, s.sample.filter, s.name);
+    const double k = (s.unit == "monthly") ? r.months_per_year() : 1.0;  // reported unit -> annual
+    if (st == "share_above")
+        out.value = share_if(d.x, [&](double v) { return v > s.threshold * k; });
+    else if (st == "share_below")
+        out.value = share_if(d.x, [&](double v) { return v < s.threshold * k; });
+    else if (st == "range_mass")
+        out.value = share_if(d.x, [&](double v) { return v >= s.range_lo * k && v <= s.range_hi * k; });
+    else if (st == "mean")
+        out.value =
+            d.x.empty() ? kNaN : std::accumulate(d.x.begin(), d.x.end(), 0.0) / static_cast<double>(d.x.size()) / k;
+    else if (st == "quantile")
+        out.value = quantile(d.x, s.q) / k;
+    if (!s.distribution.empty()) {
+        if (st == "quantile") {  // the simulated CDF at the reported quantile vs q
+            const double at = s.value * k;
+            const double cdf = share_if(d.x, [&](double v) { return v <= at; });
+            out.ks_point = std::abs(cdf - s.q);
+        } else
+            out.ks_point = std::abs(out.value - s.value);
+    }
+    return out;
+}
+
+std::string unit_of(const Spec& s) {
+    const std::string& st = s.statistic;
+    if (st == "share_above" || st == "share_below" || st == "range_mass") return "share";
+    if (st == "ratio") return "ratio";
+    if (st == "growth") return "growth";
+    if (s.sample.table == "moves" && s.sample.field == "raise") return "raise";
+    if (is_money(s.sample)) return s.unit == "monthly" ? "CNY/month" : "CNY/year";
+    return s.sample.field;
+}
+
+std::pair<double, double> mean_sd(const std::vector<double>& v) {
+    std::vector<double> f;
+    for (double x : v)
+        if (std::isfinite(x)) f.push_back(x);
+    if (f.empty()) return {kNaN, kNaN};
+    const double m = std::accumulate(f.begin(), f.end(), 0.0) / static_cast<double>(f.size());
+    if (f.size() < 2) return {m, 0.0};
+    double ss = 0;
+    for (double x : f) ss += (x - m) * (x - m);
+    return {m, std::sqrt(ss / static_cast<double>(f.size() - 1))};
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets) {
+    const TargetsFile tf = parse_targets(targets);
+    Comparison out;
+    out.targets_file = targets.string();
+    std::vector<std::vector<Evaluated>> by_file;  // [file][target]
+    for (const auto& path : results) {
+        ResultFile r(path);
+        std::vector<Evaluated> row;
+        for (const Spec& s : tf.specs) row.push_back(evaluate(s, r));
+        by_file.push_back(std::move(row));
+        out.files.push_back(path.string());
+    }
+    for (std::size_t t = 0; t < tf.specs.size(); ++t) {
+        const Spec& s = tf.specs[t];
+        TargetOutcome o;
+        o.name = s.name;
+        o.statistic = s.statistic;
+        o.source = s.source;
+        o.reported_lo = s.lo;
+        o.reported_hi = s.hi;
+        o.reported_value = s.value;
+        o.weight = s.weight;
+        o.unit = unit_of(s);
+        for (const auto& row : by_file) o.per_file.push_back(row[t].value);
+        o.files = static_cast<int>(
+            std::count_if(o.per_file.begin(), o.per_file.end(), [](double x) { return std::isfinite(x); }));
+        std::tie(o.simulated_mean, o.simulated_sd) = mean_sd(o.per_file);
+        // Scale: the stated one, else half the band, else 10 % of the reported value (docs/compare.md).
+        double scale = s.scale;
+        if (std::isnan(scale)) {
+            if (std::isfinite(s.lo) && std::isfinite(s.hi) && s.hi > s.lo)
+                scale = 0.5 * (s.hi - s.lo);
+            else
+                scale = s.value != 0 ? 0.1 * std::abs(s.value) : 1.0;
+        }
+        const bool open = !std::isfinite(s.lo) || !std::isfinite(s.hi);
+        const double m = o.simulated_mean;
+        o.inside = std::isfinite(m) && m >= s.lo && m <= s.hi;
+        if (!std::isfinite(m))
+            o.distance = kNaN;
+        else if (!open)
+            o.distance = (m - s.value) / scale;
+        else if (o.inside)
+            o.distance = 0.0;  // a one-sided figure ("more than x") is met anywhere past x
+        else
+            o.distance = (m - (m < s.lo ? s.lo : s.hi)) / scale;
+        if (std::isfinite(o.distance)) out.loss += o.weight * o.distance * o.distance;
+        out.targets.push_back(std::move(o));
+    }
+    // Distribution distances: the largest CDF gap over the group's reported points, per file.
+    std::vector<std::string> groups;
+    for (const Spec& s : tf.specs)
+        if (!s.distribution.empty() && !contains(groups, s.distribution)) groups.push_back(s.distribution);
+    for (const auto& g : groups) {
+        DistributionOutcome d;
+        d.name = g;
+        for (const Spec& s : tf.specs)
+            if (s.distribution == g) d.targets.push_back(s.name);
+        std::vector<double> ks;
+        for (const auto& row : by_file) {
+            double worst = kNaN;
+            for (std::size_t t = 0; t < tf.specs.size(); ++t) {
+                if (tf.specs[t].distribution != g || !std::isfinite(row[t].ks_point)) continue;
+                worst = std::isnan(worst) ? row[t].ks_point : std::max(worst, row[t].ks_point);
+            }
+            ks.push_back(worst);
+        }
+        std::tie(d.ks_mean, d.ks_sd) = mean_sd(ks);
+        out.distributions.push_back(std::move(d));
+    }
+    return out;
+}
+
+}  // namespace talentsim

@@ -1,0 +1,186 @@
+// `talentsim bench`: throughput, time per phase, memory and output cost of one run, measured in
+// one process (scripts/bench.sh runs it over sizes and thread counts; docs/benchmarks.md).
+#include <boost/program_options.hpp>
+#include <sys/resource.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "engine/simulation.hpp"
+#include "version.hpp"
+#include "io/writer.hpp"
+
+namespace po = boost::program_options;
+
+namespace talentsim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Times every call into the real writer.
+class TimedWriter : public Writer {
+public:
+    explicit TimedWriter(std::unique_ptr<Writer> inner) : inner_(std::move(inner)) {}
+    double seconds = 0;
+    void begin(const RunMetadata& m, std::span<const CandidateRow> c, std::span<const EmployerRow> e) override {
+        const auto t = Clock::now();
+        inner_->begin(m, c, e);
+        seconds += since(t);
+    }
+    void write_step(const StepRow& r, std::span<const PostingRow> p, std::span<const OfferRow> o,
+                    std::span<const MoveRow> m, const PanelSnapshot* panel) override {
+        const auto t = Clock::now();
+        inner_->write_step(r, p, o, m, panel);
+        seconds += since(t);
+    }
+    void finish(bool complete) override {
+        const auto t = Clock::now();
+        inner_->finish(complete);
+        seconds += since(t);
+    }
+    std::filesystem::path final_path() const override { return inner_->final_path(); }
+
+private:
+    std::unique_ptr<Writer> inner_;
+};
+
+// Discards everything (the run without output).
+class NullWriter : public Writer {
+public:
+    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
+    void write_step(const StepRow&, std::span<const PostingRow>, std::span<const OfferRow>, std::span<const MoveRow>,
+                    const PanelSnapshot*) override {}
+    void finish(bool) override {}
+    std::filesystem::path final_path() const override { return {}; }
+};
+
+template <class... V>
+std::size_t bytes_of(const V&... v) {
+    return (... + (v.capacity() * sizeof(typename V::value_type)));
+}
+
+// Bytes of agent state per candidate slot: what one step must at least stream through.
+std::size_t candidate_state_bytes(const Candidates& c) {
+    return bytes_of(c.degree, c.tier, c.role, c.home_city, c.entry_step, c.graduation_step, c.status, c.city,
+                    c.employer, c.prev_employer, c.wage, c.productivity, c.experience, c.tenure, c.spell, c.reservation,
+                    c.search_intensity, c.nc_clause, c.nc_months, c.nc_employer, c.nc_damages, c.pending_employer,
+                    c.pending_wage, c.team, c.moved_step, c.hired_step);
+}
+
+// Seconds for one parallel copy of `bytes` (best of 5): the STREAM "copy" kernel.
+double stream_copy_seconds(std::size_t bytes) {
+    std::vector<char> a(bytes, 1), b(bytes, 0);
+    double best = 1e30;
+    const std::size_t chunk = 1 << 20;
+    for (int rep = 0; rep < 5; ++rep) {
+        const auto t = Clock::now();
+        tbb::parallel_for(std::size_t{0}, (bytes + chunk - 1) / chunk, [&](std::size_t k) {
+            const std::size_t from = k * chunk, n = std::min(chunk, bytes - from);
+            std::memcpy(b.data() + from, a.data() + from, n);
+        });
+        best = std::min(best, since(t));
+    }
+    if (b[bytes / 2] != 1) throw std::runtime_error("stream copy check failed");
+    return best;
+}
+
+long peak_rss_kib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim bench [options]");
+    opts.add_options()("help,h", "show this help")(
+        "scenario", po::value<std::string>()->default_value("scenarios/china_ai_2024.toml"),
+        "scenario whose mechanisms are scaled")("candidates", po::value<std::int64_t>()->default_value(100000),
+                                                "candidates (employers, graduates and inflow in proportion)")(
+        "steps", po::value<std::int32_t>()->default_value(120), "steps")("threads", po::value<int>()->default_value(1),
+                                                                         "worker threads")(
+        "out", po::value<std::string>(),
+        "write the HDF5 output here (panel of all candidates every 12 steps); default: no output")(
+        "seed", po::value<std::uint64_t>()->default_value(1), "seed");
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    const std::int64_t n = vm["candidates"].as<std::int64_t>();
+    const std::int32_t steps = vm["steps"].as<std::int32_t>();
+    const int threads = vm["threads"].as<int>();
+    if (n < 100 || steps < 1 || threads < 1) throw UsageError("--candidates >= 100, --steps >= 1 and --threads >= 1");
+
+    const Scenario base = load_scenario(vm["scenario"].as<std::string>());
+    const double scale = static_cast<double>(n) / static_cast<double>(base.population.candidates);
+    auto scaled = [&](std::int64_t v) {
+        return std::to_string(std::max<std::int64_t>(v > 0 ? 1 : 0, std::llround(v * scale)));
+    };
+    std::vector<std::string> overrides = {
+        "population.candidates=" + std::to_string(n), "population.employers=" + scaled(base.population.employers),
+        "population.graduates_per_year=" + scaled(base.population.graduates_per_year),
+        "population.abroad_inflow_per_month=" + scaled(base.population.abroad_inflow_per_month)};
+    for (std::size_t e = 0; e < base.events.size(); ++e)  // entrant firms and people in proportion too
+        if (base.events[e].count > 0)
+            overrides.push_back("events." + std::to_string(e) + ".count=" + scaled(base.events[e].count));
+    // With --out: the panel of all candidates every 12 steps and every table; without: no output at all.
+    const bool output = vm.count("out") > 0;
+    for (const std::string o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
+        overrides.push_back(o + (o == "output.panel_every=" ? (output ? "12" : "0") : (output ? "true" : "false")));
+    overrides.push_back("output.panel_sample=0");
+    const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
+
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    const long rss_before = peak_rss_kib();
+    auto t0 = Clock::now();
+    Simulation sim(s, vm["seed"].as<std::uint64_t>(), steps);
+    const double init_seconds = since(t0);
+    PhaseTimes times;
+    sim.time_phases(&times);
+    TimedWriter out(vm.count("out") ? make_background_writer(make_hdf5_writer(vm["out"].as<std::string>()))
+                                    : std::unique_ptr<Writer>(new NullWriter));
+    t0 = Clock::now();
+    sim.begin(out, threads);
+    while (!sim.done()) sim.step(out);
+    out.finish(true);
+    const double run_seconds = since(t0);
+    const long rss_peak = peak_rss_kib();
+
+    const std::size_t slots = sim.world().candidates.size();
+    const std::size_t state = candidate_state_bytes(sim.world().candidates);
+    const double copy = stream_copy_seconds(state);
+    double phase_total = 0;
+    for (double x : times.seconds) phase_total += x;
+    const double step_seconds = phase_total / steps;
+
+    // One JSON object (scripts/bench.sh collects them).
+    std::cout << std::setprecision(6) << "{\"candidates\": " << n << ", \"candidate_slots\": " << slots
+              << ", \"employers\": " << sim.world().employers.size() << ", \"steps\": " << steps
+              << ", \"threads\": " << threads << ", \"output\": " << (vm.count("out") ? "true" : "false")
+              << ", \"init_seconds\": " << init_seconds << ", \"run_seconds\": " << run_seconds
+              << ", \"write_seconds\": " << out.seconds
+              << ", \"candidate_steps_per_second\": " << static_cast<double>(n) * steps / run_seconds
+              << ", \"state_bytes_per_candidate\": " << static_cast<double>(state) / static_cast<double>(slots)
+              << ", \"peak_rss_bytes\": " << rss_peak * 1024L
+              << ", \"rss_growth_bytes\": " << (rss_peak - rss_before) * 1024L << ", \"stream_copy_seconds\": " << copy
+              << ", \"memory_passes_per_step\": " << step_seconds / copy << ", \"phases\": {";
+    for (int p = 0; p < kPhaseCount; ++p)
+        std::cout << (p ? ", " : "") << "\"" << kPhaseNames[p] << "\": " << times.seconds[p];
+    std::cout << "}, \"version\": \"" << kVersion << "+" << kGitHash << "\", \"build_type\": \"" << kBuildType
+              << "\"}\n";
+    return 0;
+}
+
+}  // namespace talentsim

@@ -1,0 +1,211 @@
+// talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]
+// One row per target (reported band, simulated mean and sd over the files, distance, inside),
+// the weighted loss and the distribution distances; docs/compare.md.
+// Exit codes: 0 ok; 1 --strict and a target outside its band, or the JSON cannot be written;
+// 2 bad usage, a bad targets file, or a result file that cannot be read.
+#include <boost/program_options.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "analysis/compare.hpp"
+#include "model/scenario.hpp"
+
+namespace po = boost::program_options;
+
+namespace talentsim {
+namespace {
+
+// Numbers as people read them: money with thousands separators, shares with three decimals.
+std::string human(double x, const std::string& unit) {
+    if (std::isnan(x)) return "n/a";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buf[64];
+    if (unit.rfind("CNY", 0) == 0 || std::abs(x) >= 10000) {
+        std::snprintf(buf, sizeof buf, "%.0f", x);
+        std::string s = buf, out;
+        const std::size_t first = (s[0] == '-') ? 1 : 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (i > first && (s.size() - i) % 3 == 0) out += ',';
+            out += s[i];
+        }
+        return out;
+    }
+    std::snprintf(buf, sizeof buf, std::abs(x) >= 100 ? "%.1f" : "%.3f", x);
+    return buf;
+}
+
+std::string band_text(const TargetOutcome& t) {
+    if (t.reported_lo == t.reported_hi) return human(t.reported_value, t.unit);
+    if (std::isinf(t.reported_hi)) return ">= " + human(t.reported_lo, t.unit);
+    if (std::isinf(t.reported_lo)) return "<= " + human(t.reported_hi, t.unit);
+    return human(t.reported_lo, t.unit) + " .. " + human(t.reported_hi, t.unit);
+}
+
+void print_table(const Comparison& c, std::ostream& out) {
+    out << "talentsim compare: " << c.targets.size() << " targets (" << c.targets_file << ") on " << c.files.size()
+        << " result file(s)\n";
+    for (const auto& f : c.files) out << "  " << f << "\n";
+    out << "\n";
+    std::size_t w = 6;
+    for (const auto& t : c.targets) w = std::max(w, t.name.size());
+    out << std::left << std::setw(static_cast<int>(w)) << "target"
+        << "  " << std::setw(11) << "statistic"
+        << "  " << std::setw(10) << "unit"
+        << "  " << std::right << std::setw(25) << "reported"
+        << "  " << std::setw(13) << "simulated"
+        << "  " << std::setw(11) << "sd"
+        << "  " << std::setw(8) << "distance"
+        << "  inside\n";
+    int outside = 0, no_data = 0;
+    for (const auto& t : c.targets) {
+        std::ostringstream d;
+        if (std::isnan(t.distance))
+            d << "n/a";
+        else
+            d << std::fixed << std::setprecision(2) << t.distance;
+        const bool missing = t.files == 0;
+        outside += t.inside ? 0 : 1;
+        no_data += missing ? 1 : 0;
+        out << std::left << std::setw(static_cast<int>(w)) << t.name << "  " << std::setw(11) << t.statistic << "  "
+            << std::setw(10) << t.unit << "  " << std::right << std::setw(25) << band_text(t) << "  " << std::setw(13)
+            << human(t.simulated_mean, t.unit) << "  " << std::setw(11) << human(t.simulated_sd, t.unit) << "  "
+            << std::setw(8) << d.str() << "  "
+            << (missing    ? "no data"
+                : t.inside ? "yes"
+                           : "NO")
+            << "\n";
+    }
+    out << "\n"
+        << (c.targets.size() - static_cast<std::size_t>(outside)) << " of " << c.targets.size()
+        << " targets inside their bands";
+    if (no_data) out << " (" << no_data << " without data in these files)";
+    out << "\nloss (weighted sum of squared distances): " << std::fixed << std::setprecision(3) << c.loss << "\n";
+    if (!c.distributions.empty()) {
+        out << "\ndistribution distances (Kolmogorov-Smirnov at the reported points)\n";
+        for (const auto& d : c.distributions) {
+            out << "  " << std::left << std::setw(24) << d.name << " KS " << std::fixed << std::setprecision(3)
+                << d.ks_mean;
+            if (c.files.size() > 1) out << " (sd " << d.ks_sd << ")";
+            out << "  over " << d.targets.size() << " point(s): ";
+            for (std::size_t i = 0; i < d.targets.size(); ++i) out << (i ? ", " : "") << d.targets[i];
+            out << "\n";
+        }
+    }
+}
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch == '\n')
+            out += "\\n";
+        else if (ch == '\t')
+            out += "\\t";
+        else if (ch < 0x20) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04x", ch);
+            out += b;
+        } else
+            out += static_cast<char>(ch);
+    }
+    return out + "\"";
+}
+// JSON has no NaN or infinity: both are null (no data; an open side of a band).
+std::string json_number(double x) {
+    if (!std::isfinite(x)) return "null";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", x);
+    return buf;
+}
+
+void write_json(const Comparison& c, std::ostream& out) {
+    out << "{\n  \"targets_file\": " << json_string(c.targets_file) << ",\n  \"files\": [";
+    for (std::size_t i = 0; i < c.files.size(); ++i) out << (i ? ", " : "") << json_string(c.files[i]);
+    out << "],\n  \"loss\": " << json_number(c.loss) << ",\n  \"targets\": [\n";
+    for (std::size_t i = 0; i < c.targets.size(); ++i) {
+        const auto& t = c.targets[i];
+        out << "    {\"name\": " << json_string(t.name) << ", \"statistic\": " << json_string(t.statistic)
+            << ", \"unit\": " << json_string(t.unit) << ", \"source\": " << json_string(t.source)
+            << ",\n     \"reported_lo\": " << json_number(t.reported_lo)
+            << ", \"reported_hi\": " << json_number(t.reported_hi)
+            << ", \"reported_value\": " << json_number(t.reported_value)
+            << ",\n     \"simulated_mean\": " << json_number(t.simulated_mean)
+            << ", \"simulated_sd\": " << json_number(t.simulated_sd) << ", \"files\": " << t.files
+            << ", \"per_file\": [";
+        for (std::size_t k = 0; k < t.per_file.size(); ++k) out << (k ? ", " : "") << json_number(t.per_file[k]);
+        out << "],\n     \"distance\": " << json_number(t.distance) << ", \"weight\": " << json_number(t.weight)
+            << ", \"inside\": " << (t.inside ? "true" : "false") << "}" << (i + 1 < c.targets.size() ? "," : "")
+            << "\n";
+    }
+    out << "  ],\n  \"distributions\": [\n";
+    for (std::size_t i = 0; i < c.distributions.size(); ++i) {
+        const auto& d = c.distributions[i];
+        out << "    {\"name\": " << json_string(d.name)
+            << ", \"statistic\": \"ks\", \"ks_mean\": " << json_number(d.ks_mean)
+            << ", \"ks_sd\": " << json_number(d.ks_sd) << ", \"targets\": [";
+        for (std::size_t k = 0; k < d.targets.size(); ++k) out << (k ? ", " : "") << json_string(d.targets[k]);
+        out << "]}" << (i + 1 < c.distributions.size() ? "," : "") << "\n";
+    }
+    out << "  ]\n}\n";
+}
+
+}  // namespace
+
+int cmd_compare(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]");
+    opts.add_options()("help,h", "show this help")("results", po::value<std::vector<std::string>>(),
+                                                   "result files (e.g. one per seed)")(
+        "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(
+        "json", po::value<std::string>(), "also write the comparison as JSON to this file")(
+        "strict", "exit 1 when any target is outside its band");
+    po::positional_options_description pos;
+    pos.add("results", -1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << opts
+                  << "\nExit codes: 0 ok; 1 --strict with a target outside its band, or the JSON cannot be written;\n"
+                     "2 bad usage, bad targets file, unreadable result file. See docs/compare.md.\n";
+        return 0;
+    }
+    if (!vm.count("targets")) throw UsageError("compare needs --targets FILE.toml");
+    if (!vm.count("results")) throw UsageError("compare needs at least one result file");
+    std::vector<std::filesystem::path> results;
+    for (const auto& r : vm["results"].as<std::vector<std::string>>()) results.emplace_back(r);
+    Comparison c;
+    try {
+        c = compare_results(results, vm["targets"].as<std::string>());
+    } catch (const ScenarioInvalid&) {
+        throw;  // the targets file: reported with every error by main, exit 2
+    } catch (const std::runtime_error& e) {
+        std::cerr << "talentsim compare: " << e.what() << "\n";
+        return 2;  // a result file that cannot be read is bad input
+    }
+    print_table(c, std::cout);
+    if (vm.count("json")) {
+        const std::string path = vm["json"].as<std::string>();
+        std::ofstream out(path);
+        if (out) write_json(c, out);
+        out.close();
+        if (!out) {
+            std::cerr << "talentsim compare: " << path << ": cannot write the JSON file\n";
+            return 1;
+        }
+    }
+    if (vm.count("strict")) {
+        for (const auto& t : c.targets)
+            if (!t.inside) return 1;
+    }
+    return 0;
+}
+
+}  // namespace talentsim

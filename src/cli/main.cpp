@@ -1,0 +1,189 @@
+// The talentsim command line: run, validate, info, reference.
+// Exit codes: 0 success, 1 run-time failure (or interrupted), 2 bad usage or bad scenario.
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "model/scenario.hpp"
+#include "run/run.hpp"
+#include "engine/simulation.hpp"
+#include "version.hpp"
+#include "io/writer.hpp"
+
+namespace po = boost::program_options;
+using namespace talentsim;
+
+namespace {
+
+constexpr const char* kDefaultScenario = "scenarios/china_ai_2024.toml";
+
+const char* kUsage =
+    "talentsim - agent-based simulator of markets for scarce technical talent\n\n"
+    "Usage:\n"
+    "  talentsim run [SCENARIO.toml] [--out FILE.h5] [--seed N] [--steps N] [--threads N]\n"
+    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--quiet]\n"
+    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--quiet]\n"
+    "  talentsim validate SCENARIO.toml [--set key.path=value ...]\n"
+    "  talentsim info FILE.h5\n"
+    "  talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]\n"
+    "  talentsim bench [--candidates N] [--steps N] [--threads N] [--out FILE.h5]   performance figures (JSON)\n"
+    "  talentsim sweep plan|run|slurm|point|merge ...   parameter sweeps (talentsim sweep --help)\n"
+    "  talentsim reference            print the scenario reference (Markdown)\n"
+    "  talentsim --help | --version | <command> --help\n\n"
+    "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
+
+std::string version_string() { return std::string("talentsim ") + kVersion + "+" + kGitHash + " (" + kBuildType + ")"; }
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& named,
+                        const po::positional_options_description& pos) {
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(named).positional(pos).run(), vm);
+    po::notify(vm);
+    return vm;
+}
+
+std::filesystem::path default_scenario() {
+    if (std::filesystem::exists(kDefaultScenario)) return kDefaultScenario;
+    const std::filesystem::path installed = std::filesystem::path(TALENTSIM_SOURCE_DIR) / kDefaultScenario;
+    return std::filesystem::exists(installed) ? installed : std::filesystem::path(kDefaultScenario);
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim run [SCENARIO.toml] [options]");
+    opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                   "scenario file (default scenarios/china_ai_2024.toml)")(
+        "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
+        "seed", po::value<std::uint64_t>(), "seed (default: scenario.seed)")(
+        "steps", po::value<std::int32_t>(), "number of steps (default: scenario.steps)")(
+        "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
+        "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value")(
+        "checkpoint-every", po::value<std::int32_t>()->default_value(0),
+        "save a checkpoint every N steps (0 = none); an existing checkpoint of the same run is continued")(
+        "checkpoint", po::value<std::string>(), "checkpoint file (default: the result file + .ckpt)")(
+        "quiet,q", "no progress line and no summary");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm = parse(args, opts, pos);
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    const std::filesystem::path file =
+        vm.count("scenario") ? std::filesystem::path(vm["scenario"].as<std::string>()) : default_scenario();
+    const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const Scenario scenario = load_scenario(file, overrides);
+    const std::int32_t steps =
+        vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.scenario.steps);
+    if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
+    const std::uint64_t seed =
+        vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.scenario.seed);
+    const int threads = vm["threads"].as<int>();
+    if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
+
+    RunOptions options;
+    options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
+                                  : std::filesystem::path("results") / (scenario.scenario.name + ".h5");
+    options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
+    if (options.checkpoint_every < 0) throw UsageError("--checkpoint-every must not be negative");
+    if (vm.count("checkpoint")) {
+        if (options.checkpoint_every == 0) throw UsageError("--checkpoint needs --checkpoint-every N");
+        options.checkpoint = vm["checkpoint"].as<std::string>();
+    }
+    try {
+        check_resources(scenario, steps);
+    } catch (const ResourceError& e) {
+        std::cerr << "talentsim run: " << file.string() << ": " << e.what() << "; nothing was run\n";
+        return 1;
+    }
+    return run_on_console("run", threads, vm.count("quiet") > 0, options,
+                          [&](const RunOptions& o) { return run_simulation(scenario, seed, steps, o); });
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim validate SCENARIO.toml [options]");
+    opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
+        "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm = parse(args, opts, pos);
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
+    const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    std::cout << vm["scenario"].as<std::string>() << ": valid (" << s.scenario.name << ", " << s.scenario.steps
+              << " steps from " << s.scenario.start << ", " << s.population.candidates << " candidates, "
+              << s.population.employers << " employers)\n";
+    return 0;
+}
+
+int cmd_info(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim info FILE.h5");
+    opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm = parse(args, opts, pos);
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    if (!vm.count("file")) throw UsageError("info needs a result file");
+    print_info(vm["file"].as<std::string>(), std::cout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const std::string cmd = args.empty() ? "" : args.front();
+    if (!args.empty()) args.erase(args.begin());
+    try {
+        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (cmd == "--version") {
+            std::cout << version_string() << "\n";
+            return 0;
+        }
+        // One row per command; commands other than these live in their own files (commands.hpp).
+        const std::pair<const char*, int (*)(const std::vector<std::string>&)> commands[] = {
+            {"run", cmd_run},
+            {"resume", cmd_resume},
+            {"validate", cmd_validate},
+            {"info", cmd_info},
+            {"bench", cmd_bench},
+            {"compare", cmd_compare},
+            {"sweep", cmd_sweep},
+            {"reference",
+             [](const std::vector<std::string>&) {
+                 std::cout << scenario_reference_markdown();
+                 return 0;
+             }},
+        };
+        for (const auto& [name, fn] : commands)
+            if (cmd == name) return fn(args);
+        std::cerr << (cmd.empty() ? std::string("talentsim: no command given")
+                                  : "talentsim: unknown command '" + cmd + "'")
+                  << "\n\n"
+                  << kUsage;
+        return 2;
+    } catch (const ScenarioInvalid& e) {
+        std::cerr << e.what();
+        std::cerr << "talentsim " << cmd << ": " << e.errors().size() << " error(s); nothing was run\n";
+        return 2;
+    } catch (const po::error& e) {
+        std::cerr << "talentsim " << cmd << ": " << e.what() << " (see talentsim " << cmd << " --help)\n";
+        return 2;
+    } catch (const UsageError& e) {
+        std::cerr << "talentsim " << cmd << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "talentsim " << cmd << ": error: " << e.what() << "\n";
+        return 1;
+    }
+}

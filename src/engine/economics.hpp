@@ -1,0 +1,70 @@
+// The model's pricing and preference functions, shared by the phases (docs/model.md, section D).
+#pragma once
+#include <cmath>
+#include <limits>
+
+#include "engine/state.hpp"
+
+namespace talentsim::econ {
+
+// Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3).
+inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
+    const Scenario& s = *w.scenario;
+    const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
+    return s.roles[role].base_wage * s.degrees[degree].wage_premium * s.employer_types[k].wage_premium *
+           w.employers.wage_factor[e] * w.now.posted_index[role * T + k];
+}
+
+// What candidate i is worth to employer e per year, judged from log-productivity `log_p` (eq. 4).
+inline double value(const World& w, std::uint32_t e, std::uint32_t i, double log_p) {
+    const Scenario& s = *w.scenario;
+    const int k = w.employers.type[e], r = w.candidates.role[i], T = static_cast<int>(s.employer_types.size());
+    const double vm = s.employer_types[k].value_multiplier;
+    if (std::isinf(vm) || !s.offers.value_cap) return std::numeric_limits<double>::infinity();
+    return s.roles[r].base_wage * w.now.posted_index[r * T + k] * vm * std::exp(log_p);
+}
+
+// Annualised cost of moving candidate i to city `to` (eq. 5).
+inline double relocation_cost(const World& w, std::uint32_t i, std::uint8_t to) {
+    const Scenario& s = *w.scenario;
+    const std::uint8_t from = w.candidates.city[i];
+    if (!s.relocation.enabled || from == to) return 0.0;
+    const bool country = (from == kAbroad) != (to == kAbroad);
+    const double one_off = (country ? s.relocation.country_cost : s.relocation.city_cost) * w.now.relocation_multiplier;
+    return one_off / s.relocation.amortization_years;
+}
+
+inline double home_bonus(const World& w, std::uint32_t i, std::uint8_t city) {
+    const Scenario& s = *w.scenario;
+    return (s.relocation.enabled && city == w.candidates.home_city[i]) ? s.relocation.home_preference : 0.0;
+}
+
+// Utility of working in `city` for `salary` with non-wage attractiveness `amenity` (eq. 6).
+inline double utility_at(const World& w, std::uint32_t i, std::uint8_t city, double amenity, double salary) {
+    return salary + amenity + home_bonus(w, i, city) - relocation_cost(w, i, city);
+}
+
+// Utility of working at employer e for `salary` (eq. 6).
+inline double utility_of_offer(const World& w, std::uint32_t i, std::uint32_t e, double salary) {
+    return utility_at(w, i, w.employers.city[e], w.employers.amenity[e], salary);
+}
+
+// Utility of the candidate's current situation (eq. 7).
+inline double utility_of_staying(const World& w, std::uint32_t i) {
+    const auto& c = w.candidates;
+    const auto st = static_cast<Status>(c.status[i]);
+    if (st == Status::employed) return utility_of_offer(w, i, c.employer[i], c.wage[i]);
+    if (st == Status::abroad) {
+        const double amenity = c.employer[i] != kNone ? w.employers.amenity[c.employer[i]] : 0.0;
+        return c.wage[i] + amenity;
+    }
+    return c.reservation[i] + home_bonus(w, i, c.city[i]);
+}
+
+// Does employer e's type compete with the type of employer `protected_employer`?
+inline bool competes(const World& w, std::uint32_t protected_employer, std::uint32_t e) {
+    const Scenario& s = *w.scenario;
+    return s.type_competes[w.employers.type[protected_employer]][w.employers.type[e]] != 0;
+}
+
+}  // namespace talentsim::econ

@@ -1,0 +1,882 @@
+// The phases of one step. Each is a free function over the World; see docs/model.md for the
+// equations (numbers in comments refer to it). Loops over agents run in parallel; every random
+// draw comes from a stream keyed by (seed, step, phase, agent id), so results are the same for
+// any thread count.
+#include "engine/phases.hpp"
+
+#include <boost/random/binomial_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for_each.h>
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <atomic>
+#include <cmath>
+
+#include "engine/economics.hpp"
+#include "engine/parallel.hpp"
+#include "engine/population.hpp"
+#include "engine/rng.hpp"
+
+namespace talentsim {
+namespace {
+
+constexpr auto u8 = [](Status s) { return static_cast<std::uint8_t>(s); };
+
+template <class T>
+void atomic_add(T& x, T v) {
+    std::atomic_ref<T>(x).fetch_add(v, std::memory_order_relaxed);
+}
+
+bool active_at(const Scenario& s, std::size_t ev, std::int32_t step) {
+    const std::int32_t a = s.event_start_step[ev];
+    return step >= a && step < a + s.events[ev].months;
+}
+bool matches(const std::string& pattern, const std::string& name) { return pattern == "*" || pattern == name; }
+
+// Ends the job of employed candidate i (separation to unemployment or out of the field).
+void end_job(World& w, std::uint32_t i, Status to, Counters& n) {
+    auto& c = w.candidates;
+    const std::uint32_t e = c.employer[i];
+    const std::size_t R = w.scenario->roles.size();
+    atomic_add(w.employers.departures[e * R + c.role[i]], 1u);
+    n.separations++;
+    n.jobs_ended++;
+    n.tenure_months_ended += c.tenure[i];
+    c.prev_employer[i] = e;
+    c.employer[i] = kNone;
+    c.reservation[i] = static_cast<float>(w.scenario->search.reservation_share * c.wage[i]);
+    c.status[i] = u8(to);
+    c.spell[i] = 0;
+    c.nc_clause[i] = 0;  // a restriction is enforced only against a competitor (section D.7)
+    if (c.team[i] != i) c.team[i] = kNone;
+}
+
+// Signs a new contract: a non-compete clause with the type's probability.
+void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Stream& rng) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const auto& tp = s.employer_types[w.employers.type[e]];
+    c.employer[i] = e;
+    c.wage[i] = salary;
+    c.city[i] = w.employers.city[e];
+    c.status[i] = u8(w.employers.city[e] == kAbroad ? Status::abroad : Status::employed);
+    c.tenure[i] = 0;
+    c.nc_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
+    c.nc_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// 1. Calendar and shocks.
+void calendar_and_shocks(World& w, std::int32_t step) {
+    const Scenario& s = *w.scenario;
+    auto& now = w.now;
+    w.counters = Counters{};
+    w.offers.clear();
+    w.hires.clear();
+    w.moves.clear();
+    now.step = step;
+    now.month = s.month_of_step(step);
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    // Multipliers of the events running this step (eq. 1).
+    std::fill(now.enforcement.begin(), now.enforcement.end(), 1.0);
+    now.relocation_multiplier = 1.0;
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) now.demand[r * T + k] = s.roles[r].demand;
+    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
+        if (!active_at(s, ev, step)) continue;
+        const auto& e = s.events[ev];
+        if (e.kind == "demand") {
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t k = 0; k < T; ++k)
+                    if (matches(e.role, s.roles[r].name) && matches(e.employer_type, s.employer_types[k].name))
+                        now.demand[r * T + k] *= e.multiplier;
+        } else if (e.kind == "noncompete_enforcement") {
+            for (std::size_t k = 0; k < T; ++k)
+                if (matches(e.employer_type, s.employer_types[k].name)) now.enforcement[k] *= e.multiplier;
+        } else if (e.kind == "relocation_cost") {
+            now.relocation_multiplier *= e.multiplier;
+        }
+    }
+    // Posted-salary index: trend growth and the demand response (eq. 2).
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) {
+            const double rel = s.roles[r].demand > 0 ? now.demand[r * T + k] / s.roles[r].demand : 1.0;
+            now.posted_index[r * T + k] = s.wages.posted_fixed ? 1.0
+                                                               : std::pow(1.0 + s.wages.posted_growth, step / 12.0) *
+                                                                     std::pow(rel, s.wages.demand_elasticity);
+        }
+    // One-off events that start this step: funding shocks, exits.
+    auto& E = w.employers;
+    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
+        if (s.event_start_step[ev] != step) continue;
+        const auto& e = s.events[ev];
+        if (e.kind == "funding") {
+            for (std::size_t f = 0; f < w.active_employers; ++f)
+                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name))
+                    E.budget[f] *= e.multiplier;
+        } else if (e.kind == "exit") {
+            for (std::size_t f = 0; f < w.active_employers; ++f) {
+                Stream rng(w.seed, step, Phase::calendar, static_cast<std::uint32_t>(f),
+                           static_cast<std::uint32_t>(ev));
+                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name) &&
+                    rng.bernoulli(e.probability)) {
+                    E.alive[f] = 0;
+                    w.counters.firm_exits++;
+                }
+            }
+        }
+    }
+    // Entrant firms open their first vacancies at once.
+    while (w.active_employers < E.size() && E.entry_step[w.active_employers] <= step) {
+        const std::size_t f = w.active_employers++;
+        E.alive[f] = 1;
+        w.counters.firm_entries++;
+        const auto& tp = s.employer_types[E.type[f]];
+        double hired_share = 0;
+        for (std::size_t r = 0; r < R; ++r) hired_share += s.type_hires_role[E.type[f]][r] ? s.roles[r].share : 0.0;
+        for (std::size_t r = 0; r < R; ++r)
+            if (s.type_hires_role[E.type[f]][r])
+                E.vacancies[f * R + r] = static_cast<std::uint32_t>(
+                    std::lround(tp.size * w.size_unit_people * s.roles[r].share / hired_share));
+    }
+    // Entrant candidates: the new graduate cohort and the overseas inflow.
+    auto& c = w.candidates;
+    while (w.active_candidates < c.size() && c.entry_step[w.active_candidates] <= step) {
+        const std::size_t i = w.active_candidates++;
+        c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student
+                         : c.city[i] == kAbroad    ? Status::abroad
+                                                   : Status::unemployed);
+    }
+    // Graduation (students graduate only in the graduation month).
+    if (now.month != s.population.graduation_month) return;
+    w.counters += count_each_index(w.active_candidates, [&](std::size_t i, Counters& n) {
+        if (c.graduation_step[i] != step) return;
+        n.graduates++;
+        if (c.status[i] == u8(Status::student)) {
+            c.status[i] = u8(Status::unemployed);
+            c.spell[i] = 0;
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Separations.
+void separations(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const auto& E = w.employers;
+    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
+        const auto i = static_cast<std::uint32_t>(ii);
+        Stream rng(w.seed, w.now.step, Phase::separations, i);
+        const auto st = static_cast<Status>(c.status[i]);
+        if (st == Status::employed) {
+            const std::uint32_t e = c.employer[i];
+            if (!E.alive[e]) {
+                end_job(w, i, Status::unemployed, n);
+                return;
+            }
+            const double u = rng.uniform();
+            const double leave = s.separations.leave_field_rate, layoff = s.employer_types[E.type[e]].layoff_rate;
+            if (u < leave)
+                end_job(w, i, Status::inactive, n);
+            else if (u < leave + layoff) {
+                end_job(w, i, Status::unemployed, n);
+                n.layoffs++;
+            } else if (u < leave + layoff + s.separations.quit_rate)
+                end_job(w, i, Status::unemployed, n);
+        } else if (st == Status::unemployed) {
+            if (rng.bernoulli(s.separations.unemployed_leave_rate)) c.status[i] = u8(Status::inactive);
+        } else if (st == Status::abroad && c.employer[i] != kNone) {
+            // Employees of overseas employers separate like the employed but stay abroad.
+            const std::uint32_t e = c.employer[i];
+            const double rate = s.employer_types[E.type[e]].layoff_rate + s.separations.quit_rate;
+            if (!E.alive[e] || rng.bernoulli(rate)) {
+                atomic_add(w.employers.departures[e * s.roles.size() + c.role[i]], 1u);
+                n.separations++;
+                n.jobs_ended++;
+                n.tenure_months_ended += c.tenure[i];
+                c.prev_employer[i] = e;
+                c.employer[i] = kNone;
+                c.tenure[i] = 0;
+            }
+        } else if (st == Status::sitting_out) {
+            if (!E.alive[c.pending_employer[i]]) {
+                c.status[i] = u8(Status::unemployed);
+                c.pending_employer[i] = kNone;
+                c.spell[i] = 0;
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Vacancies and postings.
+void post_vacancies(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    auto& P = w.postings;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size(), NE = w.active_employers;
+    const bool unlimited = s.vacancies.unlimited;
+    // Vacancy dynamics (eq. 8): expiry, growth with demand, replacement of departures.
+    std::vector<std::uint32_t> count(NE + 1, 0);
+    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
+        if (!E.alive[e]) {
+            for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = 0;
+            return;
+        }
+        Stream rng(w.seed, w.now.step, Phase::postings, static_cast<std::uint32_t>(e));
+        const int k = E.type[e];
+        const auto& tp = s.employer_types[k];
+        std::uint32_t total = 0;
+        const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
+        for (std::size_t r = 0; r < R; ++r) {
+            const std::size_t er = e * R + r;
+            if (!s.type_hires_role[k][r]) {
+                E.vacancies[er] = E.departures[er] = 0;
+                continue;
+            }
+            if (unlimited) {
+                total += 1;
+                continue;
+            }
+            std::uint32_t v = E.vacancies[er];
+            if (v > 0 && s.vacancies.expiry > 0)
+                v -= static_cast<std::uint32_t>(
+                    boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));
+            const double mean = tp.vacancy_rate * w.now.demand[r * T + k] * E.headcount[er];
+            if (mean > 0) v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(mean)(rng));
+            v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * E.departures[er]));
+            v = std::min<std::uint32_t>(v, 10 * E.headcount[er] + 20);
+            E.vacancies[er] = v;
+            E.departures[er] = 0;
+            n.vacancies += v;
+            if (can_pay) total += v;
+        }
+        count[e + 1] = total;
+    });
+    for (std::size_t e = 0; e < NE; ++e) count[e + 1] += count[e];
+    const std::size_t NP = count[NE];
+    P.first.assign(count.begin(), count.end());
+    P.employer.resize(NP);
+    P.slots.resize(NP);
+    P.role.resize(NP);
+    P.degree.resize(NP);
+    P.salary.resize(NP);
+    P.card.resize(NP);
+    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
+        std::uint32_t p = P.first[e];
+        if (p == P.first[e + 1]) return;
+        Stream rng(w.seed, w.now.step, Phase::postings, static_cast<std::uint32_t>(e), 1);
+        for (std::size_t r = 0; r < R; ++r) {
+            if (!s.type_hires_role[E.type[e]][r]) continue;
+            const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
+            for (std::uint32_t j = 0; j < v; ++j, ++p) {
+                // Required degree (eq. 9): PhD, master's or bachelor's.
+                const double u = unlimited ? 1.0 : rng.uniform();
+                const int d = u < s.roles[r].phd_required_share                                      ? 2
+                              : u < s.roles[r].phd_required_share + s.roles[r].master_required_share ? 1
+                                                                                                     : 0;
+                P.employer[p] = static_cast<std::uint32_t>(e);
+                P.role[p] = static_cast<std::uint8_t>(r);
+                P.degree[p] = static_cast<std::uint8_t>(d);
+                P.slots[p] = unlimited ? 0 : 1;
+                P.salary[p] =
+                    static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
+                P.card[p] = PostingCard{
+                    static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
+                n.posted_salary_sum += std::llround(P.salary[p]);
+            }
+        }
+        n.postings += P.first[e + 1] - P.first[e];
+    });
+    if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
+    // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
+    if (s.search.mode == "exogenous") return;
+    const std::size_t C = s.cities.size();
+    P.sampler.resize(C + 1);
+    tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
+        std::vector<double> weight(NP);
+        for (std::size_t p = 0; p < NP; ++p) {
+            const std::uint32_t e = P.employer[p];
+            const std::uint8_t pc = E.city[e];
+            const double vis = (pc == kAbroad ? 1.0 : s.cities[pc].visibility) * s.employer_types[E.type[e]].visibility;
+            const bool same = (city == C) ? pc == kAbroad : pc == city;
+            weight[p] = vis * (same ? 1.0 : s.search.other_city_weight);
+        }
+        P.sampler[city].build(weight);
+    });
+}
+
+void AliasTable::build(const std::vector<double>& weight) {
+    const std::size_t n = weight.size();
+    column.resize(n);
+    double total = 0;
+    for (double x : weight) total += x;
+    std::vector<double> scaled(n);
+    std::vector<std::uint32_t> small, large;
+    for (std::size_t j = 0; j < n; ++j) {
+        column[j] = Column{1.0f, static_cast<std::uint32_t>(j)};
+        scaled[j] = total > 0 ? weight[j] * static_cast<double>(n) / total : 1.0;
+        (scaled[j] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(j));
+    }
+    while (!small.empty() && !large.empty()) {
+        const std::uint32_t s = small.back(), l = large.back();
+        small.pop_back();
+        column[s] = Column{static_cast<float>(scaled[s]), l};
+        scaled[l] -= 1.0 - scaled[s];
+        if (scaled[l] < 1.0) {
+            large.pop_back();
+            small.push_back(l);
+        }
+    }
+    // What is left has probability 1 up to rounding.
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Search and applications.
+void search(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    auto& A = w.applications;
+    const auto& P = w.postings;
+    const std::size_t N = w.active_candidates, NP = P.size();
+    const bool exogenous = s.search.mode == "exogenous";
+    const std::size_t K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
+    const std::int32_t step = w.now.step;
+    struct Application {
+        std::uint32_t posting;
+        Applicant who;
+    };
+    tbb::enumerable_thread_specific<std::vector<Application>> found;
+    std::vector<std::uint32_t> count(NP + 1, 0);
+    w.counters += count_each_index(N, [&](std::size_t ii, Counters& n) {
+        const auto i = static_cast<std::uint32_t>(ii);
+        const auto st = static_cast<Status>(c.status[i]);
+        double intensity = 0;
+        if (st == Status::unemployed) {
+            intensity = s.search.unemployed_intensity;
+            c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
+        } else if (st == Status::employed)
+            intensity = c.search_intensity[i];
+        else if (st == Status::abroad)
+            intensity = s.search.abroad_intensity;
+        else if (st == Status::student && c.graduation_step[i] - step <= s.population.student_search_months)
+            intensity = s.search.student_intensity;
+        if (intensity <= 0 || NP == 0) return;
+        Stream rng(w.seed, step, Phase::search, i);
+        if (!rng.bernoulli(intensity)) return;
+        n.searchers++;
+        boost::random::normal_distribution<double> normal;
+        const double stay = econ::utility_of_staying(w, i);
+        const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
+        // All random numbers first (in the same order as one sample at a time), with the reads of
+        // the sampled postings prefetched, so the K memory reads overlap (search is bound by them).
+        constexpr std::size_t kMax = 100;  // search.applications <= 100
+        AliasTable::Pending pending[kMax];
+        std::uint32_t sampled[kMax];
+        double noise[kMax];
+        for (std::size_t a = 0; a < K; ++a) {
+            if (exogenous)
+                sampled[a] = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
+            else
+                pending[a] = P.sampler[city].start(rng);
+            noise[a] = normal(rng);
+        }
+        for (std::size_t a = 0; a < K; ++a) {
+            if (!exogenous) sampled[a] = P.sampler[city].finish(pending[a]);
+            __builtin_prefetch(&P.card[sampled[a]]);
+        }
+        std::uint32_t chosen[kMax];
+        std::size_t applied = 0;
+        for (std::size_t a = 0; a < K; ++a) {
+            const std::uint32_t p = sampled[a];
+            const double z = noise[a];
+            const PostingCard& post = P.card[p];
+            // Eligible and better than what the candidate has (eq. 11).
+            if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
+            if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
+            if (!(econ::utility_at(w, i, post.city, post.amenity, post.salary) > stay)) continue;
+            if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
+            chosen[applied++] = p;
+            const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
+            found.local().push_back(Application{p, Applicant{signal, i}});
+            atomic_add(count[p + 1], 1u);
+            n.applications++;
+        }
+    });
+    // Group by posting, then rank each posting's applicants by signal (ties: lower id first).
+    for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
+    A.first = count;
+    A.ranked.resize(count[NP]);
+    std::vector<std::uint32_t> fill(count.begin(), count.end() - 1);
+    tbb::parallel_for_each(found.begin(), found.end(), [&](const std::vector<Application>& list) {
+        for (const Application& app : list)
+            A.ranked[std::atomic_ref<std::uint32_t>(fill[app.posting]).fetch_add(1, std::memory_order_relaxed)] =
+                app.who;
+    });
+    for_each_index(NP, [&](std::size_t p) {
+        std::sort(A.ranked.begin() + A.first[p], A.ranked.begin() + A.first[p + 1],
+                  [](const Applicant& x, const Applicant& y) {
+                      return x.signal != y.signal ? x.signal > y.signal : x.candidate < y.candidate;
+                  });
+    });
+    A.cursor.assign(A.first.begin(), A.first.end() - 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Screening and offers. Each employer goes through its postings in order, within its budget.
+void screen_and_offer(World& w, int round) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    auto& P = w.postings;
+    auto& A = w.applications;
+    const auto& E = w.employers;
+    const std::size_t NE = w.active_employers;
+    const std::int32_t step = w.now.step;
+    w.by_employer.resize(std::max(w.by_employer.size(), NE));
+    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
+        auto& out = w.by_employer[e];
+        out.clear();
+        if (P.first.size() <= e + 1 || P.first[e] == P.first[e + 1]) return;
+        double headroom = s.offers.budget_cap
+                              ? E.budget[e] - static_cast<double>(E.payroll[e]) - static_cast<double>(E.committed[e])
+                              : std::numeric_limits<double>::infinity();
+        for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p) {
+            const bool unlimited = P.slots[p] == 0;
+            if (unlimited && round > 0) continue;
+            std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
+            while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
+                const Applicant& who = A.ranked[A.cursor[p]++];
+                const std::uint32_t i = who.candidate;
+                if (c.hired_step[i] == step) continue;
+                const bool employed = c.status[i] == u8(Status::employed) ||
+                                      (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
+                const double posted = P.salary[p] * s.tiers[c.tier[i]].wage_premium;  // eq. 12
+                const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, who.signal);
+                if (worth < posted) continue;  // not worth the posted salary (eq. 12)
+                double bid = posted;
+                if (employed && s.offers.poaching)
+                    bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
+                const double limit = std::min(worth, headroom);
+                bid = std::min(bid, limit);
+                if (bid < posted || (employed && bid <= c.wage[i])) continue;
+                headroom -= bid;
+                const auto kind = bid > posted ? OfferKind::poaching : OfferKind::posted;
+                out.push_back(Offer{i, static_cast<std::uint32_t>(e), p, static_cast<float>(bid),
+                                    static_cast<float>(std::min(limit, 3.0e38)), static_cast<std::uint8_t>(kind)});
+                --to_make;
+            }
+        }
+    });
+    // Gather in employer order, then sort by candidate so each candidate's offers are adjacent.
+    w.round_offers.clear();
+    for (std::size_t e = 0; e < NE; ++e)
+        w.round_offers.insert(w.round_offers.end(), w.by_employer[e].begin(), w.by_employer[e].end());
+    std::stable_sort(w.round_offers.begin(), w.round_offers.end(),
+                     [](const Offer& a, const Offer& b) { return a.candidate < b.candidate; });
+    w.groups.clear();
+    for (std::size_t k = 0; k < w.round_offers.size(); ++k)
+        if (k == 0 || w.round_offers[k].candidate != w.round_offers[k - 1].candidate)
+            w.groups.push_back(static_cast<std::uint32_t>(k));
+    w.groups.push_back(static_cast<std::uint32_t>(w.round_offers.size()));
+    w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Counteroffers: the incumbent may match the best outside offer; with the auction on, both
+// sides raise up to their limits and the winner pays what matches the loser's limit (eq. 13).
+void counteroffer(World& w, int round) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const std::size_t G = w.groups.size() - 1;
+    w.counters_made.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
+    if (!s.counteroffers.enabled) return;
+    w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+        if (c.status[i] != u8(Status::employed)) return;
+        const std::uint32_t inc = c.employer[i];
+        // The best outside offer by utility.
+        std::uint32_t best = w.groups[g];
+        double u_best = -std::numeric_limits<double>::infinity();
+        for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+            const Offer& o = w.round_offers[k];
+            const double u = econ::utility_of_offer(w, i, o.employer, o.salary);
+            if (u > u_best) {
+                u_best = u;
+                best = k;
+            }
+        }
+        Offer& out = w.round_offers[best];
+        const double nonwage_inc = econ::utility_of_offer(w, i, inc, 0.0);
+        const double match = u_best - nonwage_inc;  // the wage at which staying is as good
+        if (match <= c.wage[i]) return;
+        const auto& tp = s.employer_types[w.employers.type[inc]];
+        Stream rng(w.seed, w.now.step, Phase::counteroffers, i, static_cast<std::uint32_t>(round));
+        if (!rng.bernoulli(tp.counter_prob)) return;
+        const double own_worth = econ::value(w, inc, i, std::log(c.productivity[i]));
+        const double limit = std::min(
+            own_worth, std::isinf(tp.counter_max_raise) ? own_worth : c.wage[i] * (1.0 + tp.counter_max_raise));
+        if (match > limit) return;  // cannot even match
+        double counter = match;
+        if (s.counteroffers.auction) {
+            const double other_nonwage = u_best - out.salary;
+            const double u_other_max = out.limit + other_nonwage;
+            if (limit + nonwage_inc >= u_other_max) {
+                counter = u_other_max - nonwage_inc;
+                out.salary = out.limit;
+            } else
+                out.salary = static_cast<float>(std::max<double>(out.salary, limit + nonwage_inc - other_nonwage));
+            counter = std::max(counter, match);
+        }
+        w.counters_made[g] = Offer{i,
+                                   inc,
+                                   kNone,
+                                   static_cast<float>(counter),
+                                   static_cast<float>(limit),
+                                   static_cast<std::uint8_t>(OfferKind::counteroffer)};
+        n.counteroffers_made++;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
+void decide(World& w, int round) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    auto& E = w.employers;
+    const std::size_t G = w.groups.size() - 1;
+    const std::int32_t step = w.now.step;
+    std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
+    w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+        Offer& counter = w.counters_made[g];
+        const bool countered = counter.candidate != kNone;
+        const double stay =
+            countered ? econ::utility_of_offer(w, i, c.employer[i], counter.salary) : econ::utility_of_staying(w, i);
+        // Non-compete: does the incumbent enforce against a competitor? One draw per round.
+        const bool bound = s.noncompete.enabled && c.status[i] == u8(Status::employed) && c.nc_clause[i];
+        Stream rng(w.seed, step, Phase::decisions, i, static_cast<std::uint32_t>(round));
+        const bool enforced =
+            bound && rng.bernoulli(std::min(1.0, s.employer_types[E.type[c.employer[i]]].noncompete_enforce_prob *
+                                                     w.now.enforcement[E.type[c.employer[i]]]));
+        const auto& tp = bound ? s.employer_types[E.type[c.employer[i]]] : s.employer_types[0];
+        double u_best = stay, u_free_best = stay;
+        std::int64_t best = -1;
+        bool best_sit = false, best_bought = false, free_best_blocked = false;
+        for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+            const Offer& o = w.round_offers[k];
+            double u = econ::utility_of_offer(w, i, o.employer, o.salary);
+            bool sit = false, bought = false;
+            const bool blocked = enforced && econ::competes(w, c.employer[i], o.employer);
+            if (u > u_free_best) {
+                u_free_best = u;
+                free_best_blocked = blocked;
+            }
+            if (blocked) {
+                if (s.noncompete.buyouts && (o.limit - o.salary) * s.noncompete.buyout_horizon_years >= c.nc_damages[i])
+                    bought = true;
+                else {  // sit out the restriction, paid the compensation, then join (eq. 14)
+                    sit = true;
+                    const double lost =
+                        tp.noncompete_months / 12.0 * (o.salary - tp.noncompete_compensation * c.wage[i]);
+                    u -= lost / s.relocation.amortization_years;
+                }
+            }
+            if (u > u_best) {
+                u_best = u;
+                best = k;
+                best_sit = sit;
+                best_bought = bought;
+            }
+        }
+        if (free_best_blocked && (best < 0 || best_sit)) n.noncompete_blocked++;
+        if (best < 0) {
+            if (countered && counter.salary > c.wage[i]) {
+                c.wage[i] = counter.salary;
+                counter.accepted = 1;
+                n.counteroffers_won++;
+            }
+            return;
+        }
+        Offer& o = w.round_offers[best];
+        o.accepted = 1;
+        c.hired_step[i] = step;
+        atomic_add(E.committed[o.employer], static_cast<std::int64_t>(std::llround(o.salary)));
+        if (w.postings.slots[o.posting] > 0) atomic_add(w.postings.slots[o.posting], static_cast<std::uint32_t>(-1));
+        chosen[g] = Hire{i,
+                         o.employer,
+                         o.salary,
+                         o.kind,
+                         static_cast<std::uint8_t>(best_sit),
+                         static_cast<std::uint8_t>(best_bought),
+                         static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
+    });
+    // Keep the round's offers (rows of /offers) and its hires, in candidate order.
+    for (std::size_t g = 0; g < G; ++g) {
+        w.offers.insert(w.offers.end(), w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1]);
+        if (w.counters_made[g].candidate != kNone) w.offers.push_back(w.counters_made[g]);
+        if (chosen[g].candidate != kNone) w.hires.push_back(chosen[g]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Moves: hires, non-compete restrictions starting, relocations, then team members following.
+void move(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    auto& E = w.employers;
+    const std::int32_t step = w.now.step;
+    const std::size_t R = s.roles.size();
+    std::sort(w.hires.begin(), w.hires.end(), [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
+    std::fill(E.committed.begin(), E.committed.end(), 0);
+    std::vector<MoveRow> rows(w.hires.size());
+    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
+        const Hire& hire = w.hires[h];
+        const std::uint32_t i = hire.candidate, e = hire.employer;
+        const auto from = static_cast<Status>(c.status[i]);
+        const std::uint32_t old = c.employer[i];
+        const bool job_to_job = from == Status::employed || (from == Status::abroad && old != kNone);
+        MoveRow& row = rows[h];
+        row = MoveRow{step,
+                      i,
+                      job_to_job ? old : kNone,
+                      e,
+                      c.status[i],
+                      0,
+                      0,
+                      hire.bought_out,
+                      job_to_job ? c.wage[i] : 0.f,
+                      hire.salary};
+        n.hires++;
+        if (job_to_job) {
+            n.job_to_job_moves++;
+            n.jobs_ended++;
+            n.tenure_months_ended += c.tenure[i];
+            atomic_add(E.departures[old * R + c.role[i]], 1u);
+            c.moved_step[i] = step;
+            c.prev_employer[i] = old;
+        }
+        if (from == Status::unemployed) {
+            n.spells_completed++;
+            n.spell_months_completed += c.spell[i];
+        }
+        if (c.team[i] != i) c.team[i] = kNone;
+        if (hire.bought_out) n.noncompete_buyouts++;
+        Stream rng(w.seed, step, Phase::moves, i);
+        if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
+            c.status[i] = u8(Status::sitting_out);
+            c.nc_months[i] = hire.nc_months;
+            c.nc_employer[i] = old;
+            c.pending_employer[i] = e;
+            c.pending_wage[i] = hire.salary;
+            c.employer[i] = kNone;
+            c.nc_clause[i] = 0;
+            return;
+        }
+        row.relocated = c.city[i] != E.city[e];
+        n.relocations += row.relocated;
+        n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
+        sign_contract(w, i, e, hire.salary, rng);
+    });
+    // Team members follow a lead who moved job to job this step (eq. 15).
+    const bool a_lead_moved = std::any_of(w.hires.begin(), w.hires.end(), [&](const Hire& h) {
+        return c.team[h.candidate] == h.candidate && c.moved_step[h.candidate] == step;
+    });
+    auto followers = collect_indices(s.teams.enabled && a_lead_moved ? w.active_candidates : 0, [&](std::size_t i) {
+        const std::uint32_t lead = c.team[i];
+        return c.status[i] == u8(Status::employed) && lead != kNone && lead != i && c.hired_step[i] != step &&
+               c.moved_step[lead] == step && c.prev_employer[lead] == c.employer[i] && c.employer[lead] != kNone;
+    });
+    std::vector<MoveRow> team_rows(followers.size());
+    std::vector<std::uint8_t> follows(followers.size(), 0);
+    w.counters += count_each_index(followers.size(), [&](std::size_t f, Counters& n) {
+        const std::uint32_t i = followers[f], lead = c.team[i], e = c.employer[lead], old = c.employer[i];
+        Stream rng(w.seed, step, Phase::moves, i, 1);
+        if (!rng.bernoulli(s.teams.follow_prob)) return;
+        // A bound follower is held back when the former employer enforces (same rule as eq. 14, no buyout).
+        const int k_old = E.type[old];
+        const double enforce =
+            std::min(1.0, s.employer_types[k_old].noncompete_enforce_prob * w.now.enforcement[k_old]);
+        if (s.noncompete.enabled && c.nc_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
+            n.noncompete_blocked++;
+            return;
+        }
+        const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
+        team_rows[f] = MoveRow{
+            step, i, old, e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]), 1, 0, c.wage[i], salary};
+        follows[f] = 1;
+        n.hires++;
+        n.job_to_job_moves++;
+        n.team_moves++;
+        n.jobs_ended++;
+        n.tenure_months_ended += c.tenure[i];
+        n.relocations += team_rows[f].relocated;
+        atomic_add(E.departures[old * R + c.role[i]], 1u);
+        c.prev_employer[i] = old;
+        c.moved_step[i] = step;
+        c.hired_step[i] = step;
+        sign_contract(w, i, e, salary, rng);
+    });
+    w.moves = std::move(rows);
+    for (std::size_t f = 0; f < followers.size(); ++f)
+        if (follows[f]) w.moves.push_back(team_rows[f]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Wages: raises and promotions in the raise month, tenure, experience, restrictions ending.
+void update_wages(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const bool raise_month = w.now.month == s.wages.raise_month;
+    const double growth = std::exp(s.population.experience_productivity / 12.0);
+    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
+        const auto i = static_cast<std::uint32_t>(ii);
+        const auto st = static_cast<Status>(c.status[i]);
+        Stream rng(w.seed, w.now.step, Phase::wages, i);
+        if (st == Status::employed || st == Status::abroad) {
+            c.tenure[i] = static_cast<std::uint16_t>(std::min(65535, c.tenure[i] + 1));
+            if (c.experience[i] < s.population.experience_productivity_cap_years)
+                c.productivity[i] *= static_cast<float>(growth);
+            c.experience[i] += 1.f / 12.f;
+            if (raise_month) {
+                double raise = 1.0 + (st == Status::abroad && c.employer[i] == kNone ? s.wages.posted_growth
+                                                                                     : s.wages.annual_raise);
+                if (st == Status::employed && rng.bernoulli(s.wages.promotion_prob))
+                    raise *= 1.0 + s.wages.promotion_raise;
+                c.wage[i] = static_cast<float>(c.wage[i] * raise);
+            }
+        } else if (st == Status::sitting_out) {
+            // A restriction of N months keeps the candidate out for N steps (the step of leaving
+            // and the N-1 after it, each paid the compensation); the new job starts in the step
+            // after that. Joining in the step the count reached 0 had the candidate working for
+            // the competitor in the N-th month it was paid to sit out (docs/validation.md, case 3),
+            // and a 0-month restriction wrapped around to 255 months.
+            if (c.nc_months[i] > 0) {
+                const auto& tp = s.employer_types[w.employers.type[c.nc_employer[i]]];
+                n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
+                --c.nc_months[i];
+            } else {
+                sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
+                c.pending_employer[i] = kNone;
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Record: census for the next step and the row of /steps.
+StepRow record(World& w) {
+    census(w);
+    const auto& c = w.candidates;
+    const auto& n = w.counters;
+    StepRow row{};
+    row.step = w.now.step;
+    row.date = w.scenario->date_of_step(w.now.step);
+    using StatusCounts = std::array<std::int64_t, kStatusCount>;
+    const StatusCounts by_status = tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), StatusCounts{},
+        [&](const tbb::blocked_range<std::size_t>& r, StatusCounts acc) {
+            for (std::size_t i = r.begin(); i != r.end(); ++i) acc[c.status[i]]++;
+            return acc;
+        },
+        [](StatusCounts a, const StatusCounts& b) {
+            for (int k = 0; k < kStatusCount; ++k) a[k] += b[k];
+            return a;
+        });
+    row.students = by_status[0];
+    row.employed = by_status[1];
+    row.unemployed = by_status[2];
+    row.abroad = by_status[3];
+    row.sitting_out = by_status[4];
+    row.inactive = by_status[5];
+    row.vacancies = n.vacancies;
+    row.postings = n.postings;
+    row.searchers = n.searchers;
+    row.applications = n.applications;
+    row.offers = n.offers;
+    row.hires = n.hires;
+    row.job_to_job_moves = n.job_to_job_moves;
+    row.counteroffers_made = n.counteroffers_made;
+    row.counteroffers_won = n.counteroffers_won;
+    row.noncompete_blocked = n.noncompete_blocked;
+    row.noncompete_buyouts = n.noncompete_buyouts;
+    row.team_moves = n.team_moves;
+    row.relocations = n.relocations;
+    row.returnees = n.returnees;
+    row.graduates = n.graduates;
+    row.separations = n.separations;
+    row.layoffs = n.layoffs;
+    row.firm_exits = n.firm_exits;
+    row.firm_entries = n.firm_entries;
+    row.spells_completed = n.spells_completed;
+    row.spell_months_completed = n.spell_months_completed;
+    row.jobs_ended = n.jobs_ended;
+    row.tenure_months_ended = n.tenure_months_ended;
+    row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
+    row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
+    // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
+    // for any thread count), quantiles by selection.
+    const auto employed =
+        collect_indices(w.active_candidates, [&](std::size_t i) { return c.status[i] == u8(Status::employed); });
+    if (!employed.empty()) {
+        std::vector<float> wages(employed.size());
+        for_each_index(employed.size(), [&](std::size_t k) { wages[k] = c.wage[employed[k]]; });
+        const double sum = tbb::parallel_deterministic_reduce(
+            tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+            [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+                for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+                return acc;
+            },
+            std::plus<double>());
+        row.wage_mean = sum / static_cast<double>(wages.size());
+        // Each selection only searches above the previous one.
+        auto from = wages.begin();
+        auto q = [&](double p) {
+            const auto at = wages.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(wages.size() - 1));
+            std::nth_element(from, at, wages.end());
+            from = at;
+            return static_cast<double>(*at);
+        };
+        row.wage_p10 = q(0.1);
+        row.wage_p50 = q(0.5);
+        row.wage_p90 = q(0.9);
+    }
+    return row;
+}
+
+Counters& Counters::operator+=(const Counters& o) {
+    postings += o.postings;
+    vacancies += o.vacancies;
+    searchers += o.searchers;
+    applications += o.applications;
+    offers += o.offers;
+    hires += o.hires;
+    job_to_job_moves += o.job_to_job_moves;
+    counteroffers_made += o.counteroffers_made;
+    counteroffers_won += o.counteroffers_won;
+    noncompete_blocked += o.noncompete_blocked;
+    noncompete_buyouts += o.noncompete_buyouts;
+    team_moves += o.team_moves;
+    relocations += o.relocations;
+    returnees += o.returnees;
+    graduates += o.graduates;
+    separations += o.separations;
+    layoffs += o.layoffs;
+    firm_exits += o.firm_exits;
+    firm_entries += o.firm_entries;
+    spells_completed += o.spells_completed;
+    spell_months_completed += o.spell_months_completed;
+    jobs_ended += o.jobs_ended;
+    tenure_months_ended += o.tenure_months_ended;
+    noncompete_compensation += o.noncompete_compensation;
+    posted_salary_sum += o.posted_salary_sum;
+    return *this;
+}
+
+}  // namespace talentsim

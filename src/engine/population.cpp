@@ -1,0 +1,354 @@
+// Building the initial population and the slots of later entrants (docs/model.md, section D.1).
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+#include <tbb/enumerable_thread_specific.h>
+
+#include <algorithm>
+#include <cmath>
+#include <atomic>
+#include <numeric>
+
+#include "engine/population.hpp"
+#include "engine/parallel.hpp"
+#include "engine/rng.hpp"
+
+namespace talentsim {
+
+template <class T>
+static void grow(std::vector<T>& v, std::size_t n, T fill) {
+    v.assign(n, fill);
+}
+
+void Candidates::resize(std::size_t n) {
+    for (auto* v : {&degree, &tier, &role, &home_city, &status, &city, &nc_clause, &nc_months})
+        grow<std::uint8_t>(*v, n, 0);
+    for (auto* v : {&entry_step, &graduation_step, &moved_step, &hired_step}) grow<std::int32_t>(*v, n, -1);
+    for (auto* v : {&employer, &prev_employer, &nc_employer, &pending_employer, &team})
+        grow<std::uint32_t>(*v, n, kNone);
+    for (auto* v : {&wage, &productivity, &experience, &reservation, &search_intensity, &nc_damages, &pending_wage})
+        grow<float>(*v, n, 0.f);
+    for (auto* v : {&tenure, &spell}) grow<std::uint16_t>(*v, n, 0);
+}
+
+void Employers::resize(std::size_t n, std::size_t roles) {
+    for (auto* v : {&type, &city, &alive}) grow<std::uint8_t>(*v, n, 0);
+    grow<std::int32_t>(entry_step, n, 0);
+    for (auto* v : {&wage_factor, &amenity}) grow<float>(*v, n, 0.f);
+    grow<double>(budget, n, 0.0);
+    for (auto* v : {&payroll, &committed}) grow<std::int64_t>(*v, n, 0);
+    for (auto* v : {&headcount, &vacancies, &departures}) grow<std::uint32_t>(*v, n * roles, 0);
+}
+
+namespace {
+
+template <class Shares>
+int pick(Stream& rng, const Shares& items, double (*share)(const typename Shares::value_type&)) {
+    double u = rng.uniform(), acc = 0;
+    for (std::size_t k = 0; k < items.size(); ++k) {
+        acc += share(items[k]);
+        if (u < acc) return static_cast<int>(k);
+    }
+    return static_cast<int>(items.size()) - 1;
+}
+
+std::int32_t first_graduation_step(const Scenario& s) {
+    const int m = static_cast<int>(s.population.graduation_month);
+    int d = (m - s.start_month + 12) % 12;
+    return d == 0 ? 12 : d;
+}
+
+// A weighted sampler over employers: cumulative weights and binary search.
+struct Sampler {
+    std::vector<double> cum;
+    std::vector<std::uint32_t> id;
+    void add(std::uint32_t e, double wgt) {
+        if (wgt <= 0) return;
+        cum.push_back((cum.empty() ? 0.0 : cum.back()) + wgt);
+        id.push_back(e);
+    }
+    bool empty() const { return cum.empty(); }
+    std::uint32_t draw(Stream& rng) const {
+        const double u = rng.uniform() * cum.back();
+        return id[std::upper_bound(cum.begin(), cum.end(), u) - cum.begin()];
+    }
+};
+
+}  // namespace
+
+Capacity capacity_of(const Scenario& s, std::int32_t steps) {
+    Capacity c;
+    c.candidates = static_cast<std::size_t>(s.population.candidates);
+    const std::int32_t g0 = first_graduation_step(s);
+    for (std::int32_t t = g0; t < steps; t += 12)
+        c.candidates += static_cast<std::size_t>(s.population.graduates_per_year);
+    c.candidates += static_cast<std::size_t>(s.population.abroad_inflow_per_month) *
+                    static_cast<std::size_t>(std::max(0, steps - 1));
+    for (std::size_t e = 0; e < s.events.size(); ++e)
+        if (s.events[e].kind == "entry_candidates" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
+            c.candidates += static_cast<std::size_t>(s.events[e].count);
+    c.employers = static_cast<std::size_t>(s.population.employers);
+    for (std::size_t e = 0; e < s.events.size(); ++e)
+        if (s.events[e].kind == "entry" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
+            c.employers += static_cast<std::size_t>(s.events[e].count);
+    return c;
+}
+
+double initial_log_productivity(const Scenario& s, int degree, int tier, double experience, double z) {
+    return s.degrees[degree].productivity + s.tiers[tier].productivity +
+           s.population.experience_productivity * std::min(experience, s.population.experience_productivity_cap_years) +
+           s.population.productivity_sigma * z;
+}
+
+// Draws the fixed attributes of candidate slot i and puts it in `status`.
+static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_t entry_step, int role = -1) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    Stream rng(w.seed, entry_step, Phase::init_candidates, i);
+    boost::random::normal_distribution<double> normal;
+    c.entry_step[i] = entry_step;
+    c.degree[i] = static_cast<std::uint8_t>(pick(
+        rng, s.degrees, +[](const DegreeParams& d) { return d.share; }));
+    c.tier[i] = static_cast<std::uint8_t>(pick(
+        rng, s.tiers, +[](const TierParams& t) { return t.share; }));
+    const int drawn_role = pick(
+        rng, s.roles, +[](const RoleParams& r) { return r.share; });
+    c.role[i] = static_cast<std::uint8_t>(role >= 0 ? role : drawn_role);
+    c.home_city[i] = static_cast<std::uint8_t>(pick(
+        rng, s.cities, +[](const CityParams& x) { return x.candidate_share; }));
+    const bool fresh = status == Status::student;
+    c.experience[i] = fresh ? 0.f
+                            : static_cast<float>(boost::random::exponential_distribution<double>(
+                                  1.0 / std::max(1e-9, s.population.experience_mean_years))(rng));
+    c.productivity[i] =
+        static_cast<float>(std::exp(initial_log_productivity(s, c.degree[i], c.tier[i], c.experience[i], normal(rng))));
+    const double expected = s.roles[c.role[i]].base_wage * c.productivity[i];
+    c.reservation[i] = static_cast<float>(s.search.reservation_share * expected);
+    c.search_intensity[i] =
+        static_cast<float>(s.search.mode == "exogenous"
+                               ? s.search.employed_intensity
+                               : std::min(1.0, s.search.employed_intensity * std::exp(0.5 * normal(rng) - 0.125)));
+    // Domestic candidates live in their home city or where the jobs are.
+    const bool stays_home = rng.bernoulli(s.population.home_city_share);
+    const int other = pick(
+        rng, s.cities, +[](const CityParams& x) { return x.employer_share; });
+    c.city[i] = stays_home ? c.home_city[i] : static_cast<std::uint8_t>(other);
+    c.status[i] = static_cast<std::uint8_t>(status);
+    if (status == Status::abroad) {
+        c.city[i] = kAbroad;
+        c.wage[i] = static_cast<float>(s.wages.overseas_factor * expected);
+    }
+}
+
+static void assign_job(World& w, std::uint32_t i, std::uint32_t e) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const auto& type = s.employer_types[w.employers.type[e]];
+    Stream rng(w.seed, 0, Phase::init_employers, i, 1);
+    c.employer[i] = e;
+    c.city[i] = w.employers.city[e];
+    c.wage[i] = static_cast<float>(s.wages.entry_wage_share * s.roles[c.role[i]].base_wage * type.wage_premium *
+                                   w.employers.wage_factor[e] * c.productivity[i] *
+                                   (c.city[i] == kAbroad ? s.wages.overseas_factor : 1.0));
+    c.tenure[i] = static_cast<std::uint16_t>(std::min(600.0, c.experience[i] * 12.0 * rng.uniform()));
+    if (s.noncompete.enabled && rng.bernoulli(type.noncompete_share)) {
+        c.nc_clause[i] = 1;
+        c.nc_damages[i] = static_cast<float>(type.noncompete_damages_months * c.wage[i] / 12.0);
+    }
+}
+
+static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entry_step) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    Stream rng(w.seed, entry_step, Phase::init_employers, e);
+    boost::random::normal_distribution<double> normal;
+    if (type < 0)
+        type = pick(
+            rng, s.employer_types, +[](const EmployerTypeParams& t) { return t.share; });
+    const auto& tp = s.employer_types[type];
+    E.type[e] = static_cast<std::uint8_t>(type);
+    E.city[e] = tp.overseas ? kAbroad
+                            : static_cast<std::uint8_t>(pick(
+                                  rng, s.cities, +[](const CityParams& x) { return x.employer_share; }));
+    const double sigma = s.wages.firm_sigma;
+    E.wage_factor[e] = static_cast<float>(std::exp(sigma * normal(rng) - 0.5 * sigma * sigma));
+    E.amenity[e] = static_cast<float>(tp.amenity);
+    E.entry_step[e] = entry_step;
+    E.alive[e] = entry_step == 0 ? 1 : 0;
+}
+
+void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
+    w.scenario = &s;
+    w.seed = seed;
+    w.steps = steps;
+    const Capacity cap = capacity_of(s, steps);
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    w.candidates.resize(cap.candidates);
+    w.employers.resize(cap.employers, R);
+    w.now.demand.assign(R * T, 1.0);
+    w.now.posted_index.assign(R * T, 1.0);
+    w.now.enforcement.assign(T, 1.0);
+
+    // Employers: the initial ones, then the slots of entry events.
+    const auto E0 = static_cast<std::uint32_t>(s.population.employers);
+    for_each_index(E0, [&](std::size_t e) { draw_employer(w, static_cast<std::uint32_t>(e), -1, 0); });
+    std::uint32_t next = E0;
+    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
+        const auto& event = s.events[ev];
+        const std::int32_t at = s.event_start_step[ev];
+        if (event.kind != "entry" || at < 0 || at >= steps) continue;
+        for (std::int64_t k = 0; k < event.count; ++k, ++next)
+            draw_employer(w, next, event.employer_type == "*" ? -1 : s.type_index(event.employer_type),
+                          std::max(1, at));
+    }
+    w.active_employers = E0;
+
+    // Candidates: the initial population.
+    const auto N0 = static_cast<std::uint32_t>(s.population.candidates);
+    const std::int32_t g0 = first_graduation_step(s);
+    for_each_index(N0, [&](std::size_t i) {
+        Stream rng(w.seed, 0, Phase::init_candidates, static_cast<std::uint32_t>(i), 1);
+        const double u = rng.uniform();
+        const auto& p = s.population;
+        Status st = Status::employed;
+        if (u < p.student_share)
+            st = Status::student;
+        else if (u < p.student_share + p.abroad_share)
+            st = Status::abroad;
+        else if (u < p.student_share + p.abroad_share + p.unemployed_share)
+            st = Status::unemployed;
+        draw_candidate(w, static_cast<std::uint32_t>(i), st, 0);
+        if (st == Status::student) w.candidates.graduation_step[i] = g0;
+    });
+
+    // Jobs: domestic employees go to an employer in their city hiring their role, weighted by size.
+    std::vector<Sampler> by_city_role((s.cities.size() + 1) * R);
+    auto slot = [&](std::uint8_t city, std::size_t r) { return (city == kAbroad ? s.cities.size() : city) * R + r; };
+    for (std::uint32_t e = 0; e < E0; ++e) {
+        const int k = w.employers.type[e];
+        for (std::size_t r = 0; r < R; ++r)
+            if (s.type_hires_role[k][r]) by_city_role[slot(w.employers.city[e], r)].add(e, s.employer_types[k].size);
+    }
+    std::vector<Sampler> by_role(R);  // any domestic city, when the own city has no employer
+    for (std::uint32_t e = 0; e < E0; ++e)
+        for (std::size_t r = 0; r < R; ++r)
+            if (w.employers.city[e] != kAbroad && s.type_hires_role[w.employers.type[e]][r])
+                by_role[r].add(e, s.employer_types[w.employers.type[e]].size);
+    for_each_index(N0, [&](std::size_t ii) {
+        const auto i = static_cast<std::uint32_t>(ii);
+        auto& c = w.candidates;
+        const auto st = static_cast<Status>(c.status[i]);
+        if (st != Status::employed && st != Status::abroad) return;
+        Stream rng(w.seed, 0, Phase::init_candidates, i, 2);
+        const Sampler& local = by_city_role[slot(c.city[i], c.role[i])];
+        if (!local.empty())
+            assign_job(w, i, local.draw(rng));
+        else if (st == Status::employed && !by_role[c.role[i]].empty())
+            assign_job(w, i, by_role[c.role[i]].draw(rng));
+        else if (st == Status::employed)
+            c.status[i] = static_cast<std::uint8_t>(Status::unemployed);
+    });
+
+    // Teams: runs of `teams.size` colleagues with the same employer and role; the first leads.
+    if (s.teams.enabled && s.teams.size > 1) {
+        auto employed = collect_indices(
+            N0, [&](std::size_t i) { return w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed); });
+        auto& c = w.candidates;
+        std::stable_sort(employed.begin(), employed.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return std::pair{c.employer[a], c.role[a]} < std::pair{c.employer[b], c.role[b]};
+        });
+        const double p_team = std::min(1.0, s.teams.lead_share * static_cast<double>(s.teams.size));
+        for (std::size_t k = 0; k < employed.size();) {
+            std::size_t end = k;
+            const std::uint32_t lead = employed[k];
+            while (end < employed.size() && end - k < static_cast<std::size_t>(s.teams.size) &&
+                   c.employer[employed[end]] == c.employer[lead] && c.role[employed[end]] == c.role[lead])
+                ++end;
+            Stream rng(w.seed, 0, Phase::init_candidates, lead, 3);
+            if (end - k > 1 && rng.bernoulli(p_team))
+                for (std::size_t m = k; m < end; ++m) c.team[employed[m]] = lead;
+            k = end;
+        }
+    }
+
+    // Entrant slots: graduate cohorts and the overseas inflow, in order of entry.
+    std::uint32_t i = N0;
+    for (std::int32_t t = 1; t < steps; ++t) {
+        if (s.month_of_step(t) == s.population.graduation_month)
+            for (std::int64_t k = 0; k < s.population.graduates_per_year; ++k, ++i) {
+                draw_candidate(w, i, Status::student, t);
+                w.candidates.graduation_step[i] = t + 12;
+            }
+        for (std::int64_t k = 0; k < s.population.abroad_inflow_per_month; ++k, ++i)
+            draw_candidate(w, i, Status::abroad, t);
+        for (std::size_t ev = 0; ev < s.events.size(); ++ev) {  // people switching into the field
+            const auto& event = s.events[ev];
+            if (event.kind != "entry_candidates" || std::max(1, s.event_start_step[ev]) != t) continue;
+            const int role = event.role == "*" ? -1 : s.role_index(event.role);
+            for (std::int64_t k = 0; k < event.count; ++k, ++i) draw_candidate(w, i, Status::unemployed, t, role);
+        }
+    }
+    // Inactive until they enter: the calendar phase switches them on.
+    for (std::size_t k = N0; k < w.candidates.size(); ++k)
+        w.candidates.status[k] = static_cast<std::uint8_t>(Status::inactive);
+    w.active_candidates = N0;
+
+    // Budgets from the initial payroll (plus room for one hire at the type's average salary).
+    census(w);
+    w.size_unit_people = people_per_size_unit(w);
+    double mean_base = 0;
+    for (const auto& r : s.roles) mean_base += r.share * r.base_wage;
+    for (std::uint32_t e = 0; e < w.employers.size(); ++e) {
+        const auto& tp = s.employer_types[w.employers.type[e]];
+        const double one_hire = mean_base * tp.wage_premium;
+        const double entrant_payroll = tp.size * w.size_unit_people * one_hire;
+        const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
+        w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+    }
+}
+
+double people_per_size_unit(const World& w) {
+    const Scenario& s = *w.scenario;
+    double weight = 0, people = 0;
+    for (std::size_t e = 0; e < static_cast<std::size_t>(s.population.employers); ++e)
+        weight += s.employer_types[w.employers.type[e]].size;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(s.population.candidates); ++i)
+        people += w.candidates.employer[i] != kNone ? 1 : 0;
+    return weight > 0 ? people / weight : 0.0;
+}
+
+void census(World& w) {
+    auto& E = w.employers;
+    const std::size_t R = w.scenario->roles.size();
+    std::fill(E.headcount.begin(), E.headcount.end(), 0u);
+    std::fill(E.payroll.begin(), E.payroll.end(), 0);
+    const auto& c = w.candidates;
+    // Each thread counts into its own arrays (no shared cache lines); the integer sums are then
+    // added up, which gives the same totals for any thread count.
+    struct Tally {
+        std::vector<std::uint32_t> headcount;
+        std::vector<std::int64_t> payroll;
+    };
+    tbb::enumerable_thread_specific<Tally> tallies([&] {
+        return Tally{std::vector<std::uint32_t>(E.headcount.size(), 0u),
+                     std::vector<std::int64_t>(E.payroll.size(), 0)};
+    });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+            Tally& t = tallies.local();
+            for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                // Employees: the employed, and candidates abroad who work for an (overseas) employer.
+                if (c.employer[i] == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
+                                               c.status[i] != static_cast<std::uint8_t>(Status::abroad)))
+                    continue;
+                const std::uint32_t e = c.employer[i];
+                t.headcount[e * R + c.role[i]]++;
+                t.payroll[e] += std::llround(c.wage[i]);
+            }
+        });
+    for (const Tally& t : tallies) {
+        for_each_index(E.headcount.size(), [&](std::size_t k) { E.headcount[k] += t.headcount[k]; });
+        for_each_index(E.payroll.size(), [&](std::size_t k) { E.payroll[k] += t.payroll[k]; });
+    }
+}
+
+}  // namespace talentsim

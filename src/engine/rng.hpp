@@ -1,0 +1,76 @@
+// Counter-based random streams (Philox4x32-10, Salmon et al. 2011, "Parallel random numbers:
+// as easy as 1, 2, 3"). A stream is keyed by (seed, step, phase, agent id, sub-key); it is a
+// UniformRandomBitGenerator, so Boost.Random distributions draw from it. Because no state is
+// shared between agents, the numbers an agent sees never depend on the thread count or on the
+// order in which agents are visited.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <limits>
+
+namespace talentsim {
+
+// Phases own disjoint stream families; adding a phase never changes another phase's numbers.
+enum class Phase : std::uint32_t {
+    init_candidates = 1,
+    init_employers,
+    entry,
+    calendar,
+    separations,
+    postings,
+    search,
+    screening,
+    counteroffers,
+    decisions,
+    moves,
+    wages,
+    panel_sample,
+};
+
+class Stream {
+public:
+    using result_type = std::uint32_t;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+
+    Stream(std::uint64_t seed, std::int32_t step, Phase phase, std::uint32_t agent, std::uint32_t sub_key = 0)
+        : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
+          ctr_{0, agent, static_cast<std::uint32_t>(step),
+               (static_cast<std::uint32_t>(phase) & 0xFFu) | (sub_key << 8)} {}
+
+    result_type operator()() {
+        if (used_ == 4) refill();
+        return block_[used_++];
+    }
+
+    // Uniform on [0, 1) with 32 bits of resolution; cheaper than a distribution object.
+    double uniform() { return (*this)() * (1.0 / 4294967296.0); }
+    bool bernoulli(double p) { return uniform() < p; }
+
+    // The Philox4x32-10 bijection of one counter block under a key.
+    static std::array<std::uint32_t, 4> philox(std::array<std::uint32_t, 4> c, std::array<std::uint32_t, 2> k) {
+        for (int round = 0; round < 10; ++round) {
+            const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c[0];
+            const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c[2];
+            c = {static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ k[0], static_cast<std::uint32_t>(p1),
+                 static_cast<std::uint32_t>(p0 >> 32) ^ c[3] ^ k[1], static_cast<std::uint32_t>(p0)};
+            k[0] += 0x9E3779B9u;
+            k[1] += 0xBB67AE85u;
+        }
+        return c;
+    }
+
+private:
+    void refill() {
+        block_ = philox(ctr_, key_);
+        used_ = 0;
+        ++ctr_[0];
+    }
+
+    std::array<std::uint32_t, 2> key_;
+    std::array<std::uint32_t, 4> ctr_;
+    std::array<std::uint32_t, 4> block_{};
+    int used_ = 4;
+};
+
+}  // namespace talentsim

@@ -1,0 +1,395 @@
+// HDF5 result file: layout and lifecycle are described in docs/output-format.md.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cstddef>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "io/h5.hpp"
+#include "io/writer.hpp"
+
+namespace talentsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+#define TS_FIELD(Row, member) \
+    h5::Field { #member, offsetof(Row, member), h5::native < decltype(Row::member)>() }
+
+h5::Datatype step_type() {
+    using R = StepRow;
+    return h5::compound(sizeof(R), {TS_FIELD(R, step),
+                                    TS_FIELD(R, date),
+                                    TS_FIELD(R, students),
+                                    TS_FIELD(R, employed),
+                                    TS_FIELD(R, unemployed),
+                                    TS_FIELD(R, abroad),
+                                    TS_FIELD(R, sitting_out),
+                                    TS_FIELD(R, inactive),
+                                    TS_FIELD(R, vacancies),
+                                    TS_FIELD(R, postings),
+                                    TS_FIELD(R, searchers),
+                                    TS_FIELD(R, applications),
+                                    TS_FIELD(R, offers),
+                                    TS_FIELD(R, hires),
+                                    TS_FIELD(R, job_to_job_moves),
+                                    TS_FIELD(R, counteroffers_made),
+                                    TS_FIELD(R, counteroffers_won),
+                                    TS_FIELD(R, noncompete_blocked),
+                                    TS_FIELD(R, noncompete_buyouts),
+                                    TS_FIELD(R, team_moves),
+                                    TS_FIELD(R, relocations),
+                                    TS_FIELD(R, returnees),
+                                    TS_FIELD(R, graduates),
+                                    TS_FIELD(R, separations),
+                                    TS_FIELD(R, layoffs),
+                                    TS_FIELD(R, firm_exits),
+                                    TS_FIELD(R, firm_entries),
+                                    TS_FIELD(R, spells_completed),
+                                    TS_FIELD(R, spell_months_completed),
+                                    TS_FIELD(R, jobs_ended),
+                                    TS_FIELD(R, tenure_months_ended),
+                                    TS_FIELD(R, wage_mean),
+                                    TS_FIELD(R, wage_p10),
+                                    TS_FIELD(R, wage_p50),
+                                    TS_FIELD(R, wage_p90),
+                                    TS_FIELD(R, posted_mean),
+                                    TS_FIELD(R, noncompete_compensation)});
+}
+
+h5::Datatype posting_type() {
+    using R = PostingRow;
+    return h5::compound(sizeof(R), {TS_FIELD(R, step), TS_FIELD(R, posting), TS_FIELD(R, employer), TS_FIELD(R, role),
+                                    TS_FIELD(R, required_degree), TS_FIELD(R, city), TS_FIELD(R, employer_type),
+                                    TS_FIELD(R, salary), TS_FIELD(R, slots)});
+}
+
+h5::Datatype offer_type() {
+    using R = OfferRow;
+    return h5::compound(sizeof(R),
+                        {TS_FIELD(R, step), TS_FIELD(R, candidate), TS_FIELD(R, employer), TS_FIELD(R, role),
+                         TS_FIELD(R, degree), TS_FIELD(R, kind), TS_FIELD(R, accepted), TS_FIELD(R, salary)});
+}
+
+h5::Datatype move_type() {
+    using R = MoveRow;
+    return h5::compound(
+        sizeof(R), {TS_FIELD(R, step), TS_FIELD(R, candidate), TS_FIELD(R, from_employer), TS_FIELD(R, to_employer),
+                    TS_FIELD(R, from_status), TS_FIELD(R, relocated), TS_FIELD(R, team_move),
+                    TS_FIELD(R, noncompete_bought_out), TS_FIELD(R, old_wage), TS_FIELD(R, new_wage)});
+}
+
+h5::Datatype candidate_type() {
+    using R = CandidateRow;
+    return h5::compound(sizeof(R), {TS_FIELD(R, id), TS_FIELD(R, degree), TS_FIELD(R, tier), TS_FIELD(R, role),
+                                    TS_FIELD(R, home_city), TS_FIELD(R, entry_step), TS_FIELD(R, productivity)});
+}
+
+h5::Datatype employer_type() {
+    using R = EmployerRow;
+    return h5::compound(sizeof(R), {TS_FIELD(R, id), TS_FIELD(R, type), TS_FIELD(R, city), TS_FIELD(R, entry_step),
+                                    TS_FIELD(R, wage_factor), TS_FIELD(R, amenity)});
+}
+
+#undef TS_FIELD
+
+constexpr std::size_t kChunkBytes = 64 * 1024;         // row tables
+constexpr std::size_t kPanelChunkBytes = 1024 * 1024;  // panel: one snapshot row, capped
+
+hsize_t chunk_rows(std::size_t row_bytes) { return std::max<hsize_t>(1, kChunkBytes / row_bytes); }
+
+// A 1-D extendible compound table. Rows are buffered up to one chunk, then appended.
+template <class Row>
+class Table {
+public:
+    void create(hid_t file, const std::string& name, h5::Datatype type) {
+        type_ = std::move(type);
+        chunk_ = chunk_rows(sizeof(Row));
+        ds_ = h5::create_dataset(file, name, type_, {0}, {chunk_});
+    }
+    void add(std::span<const Row> rows) {
+        buf_.insert(buf_.end(), rows.begin(), rows.end());
+        if (buf_.size() >= chunk_) flush();
+    }
+    void flush() {
+        h5::append(ds_, type_, buf_.data(), buf_.size());
+        buf_.clear();
+    }
+    void close() {
+        ds_.reset();
+        type_.reset();
+        buf_.clear();
+        buf_.shrink_to_fit();
+    }
+
+private:
+    h5::Dataset ds_;
+    h5::Datatype type_;
+    hsize_t chunk_ = 1;
+    std::vector<Row> buf_;
+};
+
+void write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values) {
+    h5::Datatype t = h5::vlen_string();
+    h5::Dataset d = h5::create_dataset(file, name, t, {0}, {std::max<hsize_t>(1, values.size())});
+    std::vector<const char*> ptrs;
+    for (const std::string& v : values) ptrs.push_back(v.c_str());
+    h5::append(d, t, ptrs.data(), ptrs.size());
+}
+
+// fsync: after a power loss or OS crash, a renamed file could otherwise hold blocks never written.
+void sync_to_disk(const fs::path& p) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error(p.string() + ": fsync failed: " + why);
+    }
+    ::close(fd);
+}
+
+class Hdf5Writer final : public Writer {
+public:
+    explicit Hdf5Writer(fs::path path) : path_(std::move(path)), partial_(path_.string() + ".partial") {}
+
+    ~Hdf5Writer() override {
+        if (state_ == State::finished) return;
+        close_all();  // errors ignored: we are unwinding
+        file_.reset();
+        std::error_code ec;
+        if (state_ == State::begun) fs::remove(partial_, ec);
+    }
+
+    void begin(const RunMetadata& meta, std::span<const CandidateRow> candidates,
+               std::span<const EmployerRow> employers) override {
+        if (state_ != State::created) fail("begin called twice");
+        if (fs::path dir = partial_.parent_path(); !dir.empty()) {
+            std::error_code ec;
+            fs::create_directories(dir, ec);
+            if (ec) fail("cannot create directory " + dir.string() + ": " + ec.message());
+        }
+        file_ = h5::create_file(partial_);
+        state_ = State::begun;
+
+        h5::set_attr<std::int32_t>(file_, "schema_version", kSchemaVersion);
+        h5::set_attr(file_, "talentsim_version", meta.talentsim_version);
+        h5::set_attr(file_, "scenario_name", meta.scenario_name);
+        h5::set_attr(file_, "scenario_toml", meta.scenario_toml);
+        h5::set_attr(file_, "start", meta.start);
+        h5::set_attr(file_, "build_type", meta.build_type);
+        h5::set_attr<std::uint64_t>(file_, "seed", meta.seed);
+        h5::set_attr<std::int32_t>(file_, "steps", meta.steps);
+        h5::set_attr<std::int32_t>(file_, "threads", meta.threads);
+        h5::set_attr<std::int32_t>(file_, "panel_every", meta.panel_every);
+        h5::set_attr<std::uint8_t>(file_, "complete", 0);
+        h5::set_attr<std::int32_t>(file_, "steps_written", 0);
+
+        write_strings(file_, "categories/cities", meta.cities);
+        write_strings(file_, "categories/roles", meta.roles);
+        write_strings(file_, "categories/tiers", meta.tiers);
+        write_strings(file_, "categories/employer_types", meta.employer_types);
+        write_strings(file_, "categories/degrees", meta.degrees);
+        write_strings(file_, "categories/statuses", meta.statuses);
+
+        Table<CandidateRow> cands;
+        cands.create(file_, "candidates/initial", candidate_type());
+        cands.add(candidates);
+        cands.flush();
+        Table<EmployerRow> emps;
+        emps.create(file_, "employers", employer_type());
+        emps.add(employers);
+        emps.flush();
+
+        steps_.create(file_, "steps", step_type());
+        postings_.create(file_, "postings", posting_type());
+        offers_.create(file_, "offers", offer_type());
+        moves_.create(file_, "moves", move_type());
+    }
+
+    void write_step(const StepRow& row, std::span<const PostingRow> postings, std::span<const OfferRow> offers,
+                    std::span<const MoveRow> moves, const PanelSnapshot* panel) override {
+        if (state_ != State::begun) fail("write_step outside begin/finish");
+        steps_.add({&row, 1});
+        postings_.add(postings);
+        offers_.add(offers);
+        moves_.add(moves);
+        if (panel) write_panel(*panel);
+        ++steps_written_;
+    }
+
+    void finish(bool complete) override {
+        if (state_ != State::begun) fail("finish called without begin or twice");
+        steps_.flush();
+        postings_.flush();
+        offers_.flush();
+        moves_.flush();
+        if (!panel_step_.valid()) create_panel(0);
+        h5::set_attr<std::uint8_t>(file_, "complete", complete ? 1 : 0);
+        h5::set_attr<std::int32_t>(file_, "steps_written", steps_written_);
+        h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), partial_.string(), "flush file");
+        close_all();
+        if (file_.close() < 0) h5::fail(partial_.string(), "close file");
+        sync_to_disk(partial_);  // the data reaches the disk before the name says "complete"
+        final_ = partial_;
+        state_ = State::finished;  // from here on the file is kept, even if the rename fails
+        if (complete) {
+            std::error_code ec;
+            fs::rename(partial_, path_, ec);
+            if (ec) fail("cannot rename to " + path_.string() + ": " + ec.message());
+            final_ = path_;
+        }
+    }
+
+    fs::path final_path() const override { return state_ == State::finished ? final_ : partial_; }
+
+private:
+    enum class State { created, begun, finished };
+
+    [[noreturn]] void fail(const std::string& what) const { throw std::runtime_error(partial_.string() + ": " + what); }
+
+    void create_panel(hsize_t n) {
+        panel_n_ = n;
+        auto make = [&](const char* name, hid_t type, std::size_t elem) {
+            hsize_t cols = std::max<hsize_t>(1, std::min<hsize_t>(n, kPanelChunkBytes / elem));
+            return h5::create_dataset(file_, name, type, {0, n}, {1, cols});
+        };
+        panel_step_ = h5::create_dataset(file_, "panel/step", H5T_NATIVE_INT32, {0}, {1024});
+        panel_wage_ = make("panel/wage", H5T_NATIVE_FLOAT, sizeof(float));
+        panel_employer_ = make("panel/employer", H5T_NATIVE_UINT32, sizeof(std::uint32_t));
+        panel_status_ = make("panel/status", H5T_NATIVE_UINT8, 1);
+        panel_city_ = make("panel/city", H5T_NATIVE_UINT8, 1);
+    }
+
+    void write_panel(const PanelSnapshot& p) {
+        if (!panel_step_.valid()) create_panel(p.wage.size());
+        if (p.wage.size() != panel_n_ || p.employer.size() != panel_n_ || p.status.size() != panel_n_ ||
+            p.city.size() != panel_n_)
+            fail("panel snapshot at step " + std::to_string(p.step) + " does not have " + std::to_string(panel_n_) +
+                 " values in every column");
+        h5::append(panel_step_, H5T_NATIVE_INT32, &p.step, 1);
+        h5::append(panel_wage_, H5T_NATIVE_FLOAT, p.wage.data(), 1);
+        h5::append(panel_employer_, H5T_NATIVE_UINT32, p.employer.data(), 1);
+        h5::append(panel_status_, H5T_NATIVE_UINT8, p.status.data(), 1);
+        h5::append(panel_city_, H5T_NATIVE_UINT8, p.city.data(), 1);
+    }
+
+    // Closes every object but the file.
+    void close_all() {
+        steps_.close();
+        postings_.close();
+        offers_.close();
+        moves_.close();
+        panel_step_.reset();
+        panel_wage_.reset();
+        panel_employer_.reset();
+        panel_status_.reset();
+        panel_city_.reset();
+    }
+
+    fs::path path_, partial_, final_;
+    State state_ = State::created;
+    h5::File file_;
+    Table<StepRow> steps_;
+    Table<PostingRow> postings_;
+    Table<OfferRow> offers_;
+    Table<MoveRow> moves_;
+    h5::Dataset panel_step_, panel_wage_, panel_employer_, panel_status_, panel_city_;
+    hsize_t panel_n_ = 0;
+    std::int32_t steps_written_ = 0;
+};
+
+std::string shape_text(const std::vector<hsize_t>& shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+std::string date_text(std::int64_t yyyymm) {
+    std::ostringstream s;
+    s << yyyymm / 100 << '-' << std::setw(2) << std::setfill('0') << yyyymm % 100;
+    return s.str();
+}
+
+}  // namespace
+
+std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path) {
+    return std::make_unique<Hdf5Writer>(path);
+}
+
+void print_info(const std::filesystem::path& path, std::ostream& out) {
+    const std::string p = path.string();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw std::runtime_error(p + ": no such file");
+    if (!fs::is_regular_file(path, ec) || !h5::is_hdf5(path)) throw std::runtime_error(p + ": not an HDF5 file");
+    h5::File f = h5::open_read_only(path);
+    if (!h5::has_attr(f, "schema_version"))
+        throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
+    if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)
+        throw std::runtime_error(p + ": schema version " + std::to_string(v) + ", this talentsim reads " +
+                                 std::to_string(kSchemaVersion));
+
+    auto str = [&](const char* name) { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; };
+    auto num = [&](const char* name) {
+        return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
+    };
+    auto line = [&](const std::string& key, const std::string& value) {
+        out << "  " << std::left << std::setw(28) << key << value << '\n';
+    };
+    out << p << '\n';
+    line("scenario", str("scenario_name"));
+    line("start", str("start"));
+    line("seed", h5::has_attr(f, "seed") ? std::to_string(h5::read_attr<std::uint64_t>(f, "seed")) : "?");
+    line("steps", num("steps") + " declared, " + num("steps_written") + " written");
+    line("complete", h5::has_attr(f, "complete") && h5::read_attr<std::int64_t>(f, "complete") ? "yes" : "no");
+    line("schema version", num("schema_version"));
+    line("talentsim version", str("talentsim_version"));
+    line("build type", str("build_type"));
+
+    out << "\ndatasets\n";
+    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
+    bool has_steps = false;
+    for (const h5::DatasetInfo& d : sets) {
+        line(d.path, shape_text(d.shape));
+        has_steps |= d.path == "/steps";
+    }
+    if (!has_steps) return;
+
+    auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
+    std::vector<std::int64_t> step = col("step");
+    if (step.empty()) {
+        out << "\nno steps written\n";
+        return;
+    }
+    std::vector<std::int64_t> date = col("date");
+    auto last = [&](const char* field) { return std::to_string(col(field).back()); };
+    auto money = [&](const char* field) {
+        std::ostringstream s;
+        s << std::fixed << std::setprecision(0) << h5::read_column<double>(f, "steps", field).back() << " CNY/year";
+        return s.str();
+    };
+    out << "\nlast step (step " << step.back() << ", " << date_text(date.back()) << ")\n";
+    line("employed", last("employed"));
+    line("unemployed", last("unemployed"));
+    line("students", last("students"));
+    line("abroad", last("abroad"));
+    line("wage mean (employed)", money("wage_mean"));
+    line("wage p50 (employed)", money("wage_p50"));
+
+    out << "\ntotals over " << step.size() << " steps\n";
+    for (const char* field : {"hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
+                              "noncompete_blocked", "team_moves", "relocations", "returnees"}) {
+        std::vector<std::int64_t> v = col(field);
+        std::int64_t total = 0;
+        for (std::int64_t x : v) total += x;
+        line(field, std::to_string(total));
+    }
+}
+
+}  // namespace talentsim

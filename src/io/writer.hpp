@@ -1,0 +1,58 @@
+// The one writer interface: begin, write_step (per step), finish.
+// The HDF5 implementation lives in hdf5_writer.cpp; see docs/output-format.md.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "io/records.hpp"
+
+namespace talentsim {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct RunMetadata {
+    std::string scenario_name;
+    std::string scenario_toml;      // fully resolved scenario (overrides applied)
+    std::string start;              // "YYYY-MM"
+    std::string talentsim_version;  // "0.1.0+<git hash>"
+    std::string build_type;
+    std::uint64_t seed = 0;
+    std::int32_t steps = 0;
+    std::int32_t threads = 0;  // informational only: results do not depend on it
+    std::int32_t panel_every = 0;
+    // Category names, index = code stored in the tables.
+    std::vector<std::string> cities, roles, tiers, employer_types, degrees, statuses;
+};
+
+class Writer {
+public:
+    virtual ~Writer() = default;
+    virtual void begin(const RunMetadata& meta, std::span<const CandidateRow> candidates,
+                       std::span<const EmployerRow> employers) = 0;
+    // panel is null on steps without a snapshot.
+    virtual void write_step(const StepRow& row, std::span<const PostingRow> postings, std::span<const OfferRow> offers,
+                            std::span<const MoveRow> moves, const PanelSnapshot* panel) = 0;
+    // complete = true: mark complete and rename FILE.h5.partial to FILE.h5.
+    // complete = false (interrupted): mark incomplete and leave FILE.h5.partial.
+    virtual void finish(bool complete) = 0;
+    // Path of the file that finish() left behind.
+    virtual std::filesystem::path final_path() const = 0;
+};
+
+// Writes to `path` + ".partial" while running. Throws std::runtime_error with the path on failure.
+// If destroyed without finish() (an exception unwound the run), the partial file is removed.
+std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path);
+
+// Wraps a writer so that write_step returns after copying the step; a background thread does the
+// writing (at most two steps queued). Same file, byte for byte, as writing in the foreground.
+std::unique_ptr<Writer> make_background_writer(std::unique_ptr<Writer> inner);
+
+// `talentsim info`: prints what a result file holds. Throws std::runtime_error with a clear
+// message when the file is missing, is not HDF5, or is not a talentsim result of a known schema.
+void print_info(const std::filesystem::path& path, std::ostream& out);
+
+}  // namespace talentsim

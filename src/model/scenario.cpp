@@ -1,0 +1,897 @@
+// Scenario declarations, parsing, validation and freezing.
+// Every key is declared exactly once below (kScalars and the per-category tables); parsing,
+// validation, --set overrides, the resolved TOML in result files and docs/scenario-reference.md
+// are all generated from these declarations.
+#include "model/scenario.hpp"
+#include "io/toml_errors.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <sstream>
+#include <variant>
+
+namespace talentsim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+using Target = std::variant<double*, std::int64_t*, bool*, std::string*, std::vector<std::string>*>;
+struct Required {};
+using Value = std::variant<Required, double, std::int64_t, bool, std::string, std::vector<std::string>>;
+
+template <class Owner>
+struct Decl {
+    std::string_view key;  // "section.field" for scalars, "field" inside a category entry
+    Target (*bind)(Owner&);
+    Value def;                     // Required{} = must be given
+    double lo = -kInf, hi = kInf;  // inclusive bounds for numbers
+    std::string_view unit, doc;
+    std::string_view choices = {};  // "a|b|c" for enumerated strings
+    std::string_view ref = {};      // "month" or the category a string (list) refers to
+};
+
+#define AT(expr) [](auto& o) -> Target { return &o.expr; }
+using L = std::int64_t;
+using Names = std::vector<std::string>;
+
+// ---------------------------------------------------------------------------------------------
+// The declarations.
+const Decl<Scenario> kScalars[] = {
+    {"scenario.name", AT(scenario.name), Required{}, 0, 0, "",
+     "Name of the scenario; default output is results/<name>.h5."},
+    {"scenario.description", AT(scenario.description), std::string{}, 0, 0, "", "What question the scenario answers."},
+    {"scenario.start", AT(scenario.start), Required{}, 0, 0, "YYYY-MM", "Calendar month of step 0.", {}, "month"},
+    {"scenario.steps", AT(scenario.steps), Required{}, 1, 6000, "months", "Number of steps (one step is one month)."},
+    {"scenario.seed", AT(scenario.seed), L{1}, 0, 9.0e18, "",
+     "Seed of every random stream (command line --seed overrides)."},
+
+    {"population.candidates", AT(population.candidates), Required{}, 1, 1.0e8, "people",
+     "Initial number of candidates."},
+    {"population.employers", AT(population.employers), Required{}, 1, 1.0e7, "firms", "Initial number of employers."},
+    {"population.student_share", AT(population.student_share), 0.1, 0, 1, "share",
+     "Share of initial candidates who are students in their last year."},
+    {"population.abroad_share", AT(population.abroad_share), 0.05, 0, 1, "share",
+     "Share of initial candidates working abroad (the overseas pool)."},
+    {"population.unemployed_share", AT(population.unemployed_share), 0.05, 0, 1, "share",
+     "Share of initial candidates who are unemployed."},
+    {"population.experience_mean_years", AT(population.experience_mean_years), 5.0, 0, 40, "years",
+     "Mean experience of initial non-students (exponential)."},
+    {"population.productivity_sigma", AT(population.productivity_sigma), 0.3, 0, 3, "log points",
+     "Standard deviation of the idiosyncratic log-productivity term."},
+    {"population.experience_productivity", AT(population.experience_productivity), 0.04, 0, 1, "log points/year",
+     "Log-productivity gained per year of experience."},
+    {"population.experience_productivity_cap_years", AT(population.experience_productivity_cap_years), 15.0, 0, 60,
+     "years", "Experience beyond which productivity stops growing."},
+    {"population.home_city_share", AT(population.home_city_share), 0.6, 0, 1, "share",
+     "Share of domestic candidates who live in their home city."},
+    {"population.graduates_per_year", AT(population.graduates_per_year), L{0}, 0, 1.0e8, "people/year",
+     "New students entering their final year each graduation month."},
+    {"population.graduation_month", AT(population.graduation_month), L{7}, 1, 12, "month",
+     "Calendar month in which students graduate."},
+    {"population.student_search_months", AT(population.student_search_months), L{6}, 0, 12, "months",
+     "Students search during their last this many months."},
+    {"population.abroad_inflow_per_month", AT(population.abroad_inflow_per_month), L{0}, 0, 1.0e7, "people/month",
+     "New candidates joining the overseas pool each month."},
+
+    {"search.mode", AT(search.mode), std::string{"endogenous"}, 0, 0, "",
+     "endogenous: searchers sample postings; exogenous: each searcher draws one offer with the given intensity "
+     "(textbook offer arrival).",
+     "endogenous|exogenous"},
+    {"search.applications", AT(search.applications), L{3}, 1, 100, "postings",
+     "Postings a searcher samples per step (exogenous mode: 1)."},
+    {"search.unemployed_intensity", AT(search.unemployed_intensity), 1.0, 0, 1, "prob/month",
+     "Probability an unemployed candidate searches in a step (lambda0 in exogenous mode)."},
+    {"search.employed_intensity", AT(search.employed_intensity), 0.1, 0, 1, "prob/month",
+     "Mean probability an employed candidate searches on the job (lambda1 in exogenous mode)."},
+    {"search.student_intensity", AT(search.student_intensity), 0.5, 0, 1, "prob/month",
+     "Probability a final-year student searches in a step."},
+    {"search.abroad_intensity", AT(search.abroad_intensity), 0.05, 0, 1, "prob/month",
+     "Probability a candidate abroad looks at Chinese postings in a step."},
+    {"search.other_city_weight", AT(search.other_city_weight), 0.3, 0, 1, "weight",
+     "Sampling weight of a posting in another city relative to one in the searcher's city."},
+    {"search.signal_noise", AT(search.signal_noise), 0.2, 0, 5, "log points",
+     "Noise of the screening signal of log-productivity."},
+    {"search.reservation_share", AT(search.reservation_share), 0.8, 0, 2, "share",
+     "Reservation wage of the unemployed as a share of their last (or expected entry) wage."},
+    {"search.min_raise", AT(search.min_raise), 0.0, 0, 10, "share",
+     "Employed candidates apply only to postings paying this much more than their wage."},
+
+    {"offers.rounds", AT(offers.rounds), L{2}, 1, 20, "rounds",
+     "Offer rounds per step: declined offers go to the next applicant."},
+    {"offers.poaching", AT(offers.poaching), true, 0, 0, "",
+     "Employed applicants get a poaching bid above their current wage instead of the posted salary."},
+    {"offers.poaching_premium", AT(offers.poaching_premium), 0.3, 0, 10, "share",
+     "Poaching bid = max(posted, wage x (1 + premium)), capped by value and budget."},
+    {"offers.value_cap", AT(offers.value_cap), true, 0, 0, "",
+     "Never offer more than the candidate is worth to the employer."},
+    {"offers.budget_cap", AT(offers.budget_cap), true, 0, 0, "",
+     "Never offer more than the employer's payroll budget allows."},
+
+    {"vacancies.unlimited", AT(vacancies.unlimited), false, 0, 0, "",
+     "Every employer posts one posting per role it hires with unlimited slots (textbook limit)."},
+    {"vacancies.expiry", AT(vacancies.expiry), 0.2, 0, 1, "prob/month",
+     "Probability an unfilled vacancy is withdrawn in a step."},
+    {"vacancies.replacement_share", AT(vacancies.replacement_share), 0.8, 0, 1, "share",
+     "Share of departures an employer replaces with a new vacancy."},
+
+    {"counteroffers.enabled", AT(counteroffers.enabled), true, 0, 0, "", "Incumbents may counter outside offers."},
+    {"counteroffers.auction", AT(counteroffers.auction), true, 0, 0, "",
+     "Outside bidder and incumbent keep raising up to their limits (sequential auction)."},
+    {"noncompete.enabled", AT(noncompete.enabled), true, 0, 0, "", "Non-compete agreements exist."},
+    {"noncompete.buyouts", AT(noncompete.buyouts), true, 0, 0, "",
+     "A new employer may pay the liquidated damages to hire a bound candidate at once."},
+    {"noncompete.buyout_horizon_years", AT(noncompete.buyout_horizon_years), 2.0, 0, 20, "years",
+     "Years of surplus a new employer weighs against the damages."},
+    {"relocation.enabled", AT(relocation.enabled), true, 0, 0, "", "Moving city or country costs something."},
+    {"relocation.city_cost", AT(relocation.city_cost), 60000.0, 0, kInf, "CNY",
+     "One-off cost of moving to another Chinese city (inf = never)."},
+    {"relocation.country_cost", AT(relocation.country_cost), 300000.0, 0, kInf, "CNY",
+     "One-off cost of moving between China and abroad (tenure, house, family)."},
+    {"relocation.home_preference", AT(relocation.home_preference), 30000.0, 0, 1e7, "CNY/year",
+     "Annual utility of working in one's home city."},
+    {"relocation.amortization_years", AT(relocation.amortization_years), 3.0, 0.1, 50, "years",
+     "Years over which a one-off moving cost is spread in the annual utility."},
+    {"teams.enabled", AT(teams.enabled), true, 0, 0, "", "Team leads may take their team with them."},
+    {"teams.lead_share", AT(teams.lead_share), 0.1, 0, 1, "share", "Share of initial employees who lead a team."},
+    {"teams.size", AT(teams.size), L{5}, 1, 1000, "people", "Members per team including the lead."},
+    {"teams.follow_prob", AT(teams.follow_prob), 0.3, 0, 1, "prob",
+     "Probability a member follows a lead who moved, given the new employer has room."},
+    {"teams.raise", AT(teams.raise), 0.2, 0, 10, "share", "Raise a follower gets over their wage."},
+
+    {"wages.posted_fixed", AT(wages.posted_fixed), false, 0, 0, "",
+     "Posted salaries never change (no growth, no demand response)."},
+    {"wages.posted_growth", AT(wages.posted_growth), 0.03, -0.5, 1, "share/year", "Trend growth of posted salaries."},
+    {"wages.demand_elasticity", AT(wages.demand_elasticity), 0.3, 0, 5, "",
+     "Posted salary of a role scales with its demand multiplier to this power."},
+    {"wages.firm_sigma", AT(wages.firm_sigma), 0.15, 0, 3, "log points",
+     "Dispersion of the firm-specific wage factor (lognormal)."},
+    {"wages.annual_raise", AT(wages.annual_raise), 0.05, -0.5, 1, "share",
+     "Raise every employed candidate gets in the raise month."},
+    {"wages.promotion_prob", AT(wages.promotion_prob), 0.15, 0, 1, "prob/year",
+     "Probability of a promotion in the raise month."},
+    {"wages.promotion_raise", AT(wages.promotion_raise), 0.2, 0, 5, "share", "Extra raise on promotion."},
+    {"wages.raise_month", AT(wages.raise_month), L{3}, 1, 12, "month", "Calendar month of annual raises."},
+    {"wages.months_per_year", AT(wages.months_per_year), L{15}, 12, 24, "months",
+     "Monthly salaries per annual package (\"50k x 15\"), for comparing monthly figures."},
+    {"wages.overseas_factor", AT(wages.overseas_factor), 1.4, 0.1, 10, "share",
+     "Wage abroad relative to the domestic posted salary for the same candidate."},
+    {"wages.entry_wage_share", AT(wages.entry_wage_share), 0.9, 0.1, 2, "share",
+     "Initial wage of the employed as a share of the posted salary for them."},
+    {"separations.quit_rate", AT(separations.quit_rate), 0.01, 0, 1, "prob/month",
+     "Probability an employed candidate quits into unemployment."},
+    {"separations.leave_field_rate", AT(separations.leave_field_rate), 0.002, 0, 1, "prob/month",
+     "Probability an employed candidate leaves the field for good."},
+    {"separations.unemployed_leave_rate", AT(separations.unemployed_leave_rate), 0.01, 0, 1, "prob/month",
+     "Probability an unemployed candidate leaves the field."},
+    {"output.panel_every", AT(output.panel_every), L{12}, 0, 6000, "steps",
+     "Panel snapshot every this many steps, and at the last step (0 = no panel)."},
+    {"output.panel_sample", AT(output.panel_sample), L{0}, 0, 1.0e9, "candidates",
+     "Panel covers a deterministic sample of this many candidates (0 = all)."},
+    {"output.postings", AT(output.postings), true, 0, 0, "", "Write /postings."},
+    {"output.offers", AT(output.offers), true, 0, 0, "", "Write /offers."},
+    {"output.moves", AT(output.moves), true, 0, 0, "", "Write /moves."},
+};
+
+const Decl<CityParams> kCityDecls[] = {
+    {"candidate_share", AT(candidate_share), Required{}, 0, 1, "share",
+     "Share of domestic candidates whose home city this is."},
+    {"employer_share", AT(employer_share), Required{}, 0, 1, "share", "Share of domestic employers located here."},
+    {"visibility", AT(visibility), 1.0, 0, 100, "weight", "Sampling weight of this city's postings."},
+};
+const Decl<RoleParams> kRoleDecls[] = {
+    {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates in this role family."},
+    {"base_wage", AT(base_wage), Required{}, 1, 1e9, "CNY/year",
+     "Posted salary for a bachelor of productivity 1 at a type with premium 1."},
+    {"demand", AT(demand), 1.0, 0, 100, "multiplier", "Base demand multiplier on vacancy creation."},
+    {"master_required_share", AT(master_required_share), 0.2, 0, 1, "share",
+     "Share of postings requiring at least a master's."},
+    {"phd_required_share", AT(phd_required_share), 0.05, 0, 1, "share", "Share of postings requiring a PhD."},
+};
+const Decl<TierParams> kTierDecls[] = {
+    {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates from this school tier."},
+    {"productivity", AT(productivity), 0.0, -5, 5, "log points", "Log-productivity premium of the tier."},
+    {"wage_premium", AT(wage_premium), 1.0, 0.1, 20, "multiplier",
+     "Offers to graduates of this tier are the posted salary times this (capped by value)."},
+};
+const Decl<DegreeParams> kDegreeDecls[] = {
+    {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates with this highest degree."},
+    {"productivity", AT(productivity), 0.0, -5, 5, "log points", "Log-productivity premium of the degree."},
+    {"wage_premium", AT(wage_premium), 1.0, 0.1, 20, "multiplier",
+     "Posted-salary multiplier for postings requiring this degree."},
+};
+const Decl<EmployerTypeParams> kTypeDecls[] = {
+    {"share", AT(share), Required{}, 0, 1, "share", "Share of employers of this type."},
+    {"size", AT(size), Required{}, 0.01, 1e6, "people",
+     "Relative initial headcount weight of a firm of this type (target headcount)."},
+    {"wage_premium", AT(wage_premium), 1.0, 0.05, 20, "multiplier", "Posted-salary multiplier of the type."},
+    {"value_multiplier", AT(value_multiplier), 1.5, 0.05, kInf, "multiplier",
+     "What a candidate is worth = base_wage x productivity x this (inf = no cap)."},
+    {"amenity", AT(amenity), 0.0, -1e7, 1e7, "CNY/year", "Non-wage attractiveness: compute, data, technical route."},
+    {"vacancy_rate", AT(vacancy_rate), 0.02, 0, 10, "per employee-month",
+     "New vacancies per employee per month at demand 1 (growth)."},
+    {"budget_slack", AT(budget_slack), 1.1, 0, kInf, "multiplier",
+     "Payroll budget = slack x initial target payroll; funding shocks scale it."},
+    {"layoff_rate", AT(layoff_rate), 0.003, 0, 1, "prob/month", "Probability an employee is laid off in a step."},
+    {"visibility", AT(visibility), 1.0, 0, 100, "weight", "Sampling weight of this type's postings."},
+    {"overseas", AT(overseas), false, 0, 0, "", "Employers of this type are abroad (overseas labs)."},
+    {"roles", AT(roles), Names{}, 0, 0, "", "Role families hired (empty = all).", {}, "roles"},
+    {"competes_with",
+     AT(competes_with),
+     Names{},
+     0,
+     0,
+     "",
+     "Employer types a non-compete with this type's employers protects against.",
+     {},
+     "employer_types"},
+    {"counter_prob", AT(counter_prob), 0.3, 0, 1, "prob", "Probability of countering an outside offer."},
+    {"counter_max_raise", AT(counter_max_raise), 0.3, 0, kInf, "share",
+     "Largest raise a counteroffer gives over the current wage (inf = up to value)."},
+    {"noncompete_share", AT(noncompete_share), 0.0, 0, 1, "share", "Share of hires who sign a non-compete."},
+    {"noncompete_months", AT(noncompete_months), 12.0, 0, 24, "months", "Length of the restriction (law: at most 24)."},
+    {"noncompete_compensation", AT(noncompete_compensation), 0.3, 0.3, 1, "share of wage",
+     "Monthly compensation while enforced (law: at least 30 %)."},
+    {"noncompete_damages_months", AT(noncompete_damages_months), 12.0, 0, 240, "months of wage", "Liquidated damages."},
+    {"noncompete_enforce_prob", AT(noncompete_enforce_prob), 0.5, 0, 1, "prob",
+     "Probability the employer enforces when a bound worker leaves for a competitor."},
+};
+const Decl<EventParams> kEventDecls[] = {
+    {"date", AT(date), Required{}, 0, 0, "YYYY-MM", "First month of the event.", {}, "month"},
+    {"months", AT(months), L{1}, 1, 6000, "months", "Duration (for multipliers and rates)."},
+    {"kind", AT(kind), Required{}, 0, 0, "",
+     "demand: vacancy creation x multiplier; funding: budgets x multiplier (once); entry: count new firms; "
+     "entry_candidates: count people switch into the field as job seekers (once); exit: each firm exits with "
+     "probability (once); noncompete_enforcement: enforcement prob x multiplier; relocation_cost: moving costs x "
+     "multiplier.",
+     "demand|funding|entry|entry_candidates|exit|noncompete_enforcement|relocation_cost"},
+    {"role", AT(role), std::string{"*"}, 0, 0, "", "Role family it applies to (* = all).", {}, "roles"},
+    {"employer_type",
+     AT(employer_type),
+     std::string{"*"},
+     0,
+     0,
+     "",
+     "Employer type it applies to (* = all).",
+     {},
+     "employer_types"},
+    {"multiplier", AT(multiplier), 1.0, 0, 1000, "multiplier",
+     "For demand, funding, noncompete_enforcement, relocation_cost."},
+    {"count", AT(count), L{0}, 0, 1.0e7, "firms or people", "For entry (firms) and entry_candidates (people)."},
+    {"probability", AT(probability), 0.0, 0, 1, "prob", "For exit."},
+};
+#undef AT
+
+// ---------------------------------------------------------------------------------------------
+struct Collector {
+    std::string file;
+    std::vector<ScenarioError> errors;
+    std::vector<std::string> overridden;  // key paths given with --set
+    bool is_override(const std::string& key) const {
+        return std::any_of(overridden.begin(), overridden.end(), [&](const std::string& o) {
+            return key == o || key.rfind(o + ".", 0) == 0 || o.rfind(key + ".", 0) == 0;
+        });
+    }
+    void add(const toml::source_region& where, std::string key, std::string msg) {
+        ScenarioError e;
+        const bool from_override = where.begin.line == 0 && is_override(key);
+        e.file = from_override ? "--set" : file;
+        e.line = static_cast<int>(where.begin.line);
+        e.column = static_cast<int>(where.begin.column);
+        e.key = std::move(key);
+        e.message = std::move(msg);
+        errors.push_back(std::move(e));
+    }
+};
+
+std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
+
+std::string fmt_number(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    std::string s(buf, r.ptr);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+}
+
+bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr) {
+    if (s.size() != 7 || s[4] != '-') return false;
+    for (int i : {0, 1, 2, 3, 5, 6})
+        if (s[i] < '0' || s[i] > '9') return false;
+    const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2));
+    if (m < 1 || m > 12 || y < 1900 || y > 2999) return false;
+    if (year) *year = y;
+    if (month) *month = m;
+    return true;
+}
+
+template <class Owner>
+void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
+                 Collector& c, bool scalar_section) {
+    for (const auto& d : decls) {
+        std::string_view field = d.key;
+        if (scalar_section) field = d.key.substr(d.key.find('.') + 1);
+        const std::string full = prefix + std::string(field);
+        const toml::node* n = tbl.get(field);
+        Target t = d.bind(owner);
+        if (!n) {
+            if (std::holds_alternative<Required>(d.def)) {
+                c.add(tbl.source(), full, "required key is missing");
+                continue;
+            }
+            std::visit(
+                [&](auto* p) {
+                    using T = std::remove_pointer_t<decltype(p)>;
+                    *p = std::get<T>(d.def);
+                },
+                t);
+            continue;
+        }
+        const auto where = n->source();
+        std::visit(
+            [&](auto* p) {
+                using T = std::remove_pointer_t<decltype(p)>;
+                auto out_of_range = [&](double v) {
+                    constexpr bool integer = std::is_same_v<T, std::int64_t>;
+                    auto f = [](double x) {
+                        return integer ? std::to_string(static_cast<long long>(x)) : fmt_number(x);
+                    };
+                    if (v < d.lo || v > d.hi)
+                        c.add(where, full, "value " + f(v) + " is out of range [" + f(d.lo) + ", " + f(d.hi) + "]");
+                };
+                if constexpr (std::is_same_v<T, double>) {
+                    std::optional<double> v;
+                    if (n->is_floating_point())
+                        v = n->as_floating_point()->get();
+                    else if (n->is_integer())
+                        v = static_cast<double>(n->as_integer()->get());
+                    if (!v) return c.add(where, full, "expected a number, found " + type_name_of(*n));
+                    if (std::isnan(*v)) return c.add(where, full, "expected a number, found nan");
+                    *p = *v;
+                    out_of_range(*v);
+                } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                    if (!n->is_integer()) return c.add(where, full, "expected an integer, found " + type_name_of(*n));
+                    *p = n->as_integer()->get();
+                    out_of_range(static_cast<double>(*p));
+                } else if constexpr (std::is_same_v<T, bool>) {
+                    if (!n->is_boolean())
+                        return c.add(where, full, "expected true or false, found " + type_name_of(*n));
+                    *p = n->as_boolean()->get();
+                } else if constexpr (std::is_same_v<T, std::string>) {
+                    if (!n->is_string()) return c.add(where, full, "expected a string, found " + type_name_of(*n));
+                    *p = n->as_string()->get();
+                    if (d.ref == "month" && !valid_month(*p))
+                        c.add(where, full, "expected a month \"YYYY-MM\", found \"" + *p + "\"");
+                    if (!d.choices.empty()) {
+                        std::string choices(d.choices);
+                        bool ok = false;
+                        std::stringstream ss(choices);
+                        for (std::string ch; std::getline(ss, ch, '|');) ok |= ch == *p;
+                        if (!ok) c.add(where, full, "expected one of " + choices + ", found \"" + *p + "\"");
+                    }
+                } else {
+                    const toml::array* a = n->as_array();
+                    if (!a) return c.add(where, full, "expected an array of strings, found " + type_name_of(*n));
+                    p->clear();
+                    for (const auto& el : *a) {
+                        if (!el.is_string()) {
+                            c.add(el.source(), full, "expected strings in the array, found " + type_name_of(el));
+                            continue;
+                        }
+                        p->push_back(el.as_string()->get());
+                    }
+                }
+            },
+            t);
+    }
+    // Unknown keys.
+    for (const auto& [k, v] : tbl) {
+        const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
+        const bool known = std::any_of(decls.begin(), decls.end(), [&](const auto& d) {
+            std::string_view field = scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key;
+            return field == name;
+        });
+        if (!known)
+            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()), "unknown key");
+    }
+}
+
+// Entries of a category table ([cities.beijing], ...) in file order (overrides last).
+std::vector<std::pair<std::string, const toml::table*>> entries_in_file_order(const toml::table& t) {
+    std::vector<std::pair<std::string, const toml::table*>> out;
+    std::vector<std::pair<std::string, const toml::node*>> all;
+    for (const auto& [k, v] : t) all.emplace_back(std::string(k.str()), &v);
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+        auto key = [](const toml::node* n) {
+            auto s = n->source().begin;
+            return std::pair{s.line == 0 ? std::numeric_limits<std::uint32_t>::max() : s.line, s.column};
+        };
+        return key(a.second) < key(b.second);
+    });
+    for (auto& [k, v] : all) out.emplace_back(k, v->as_table());
+    return out;
+}
+
+template <class P>
+void read_category(const toml::table& root, const char* name, std::span<const Decl<P>> decls, std::vector<P>& out,
+                   Collector& c) {
+    const toml::node* n = root.get(name);
+    if (!n) {
+        c.add(root.source(), name, "required table is missing (define at least one entry)");
+        return;
+    }
+    const toml::table* t = n->as_table();
+    if (!t) {
+        c.add(n->source(), name, "expected a table of named entries, found " + type_name_of(*n));
+        return;
+    }
+    for (const auto& [entry, tbl] : entries_in_file_order(*t)) {
+        const std::string prefix = std::string(name) + "." + entry + ".";
+        if (!tbl) {
+            c.add(t->get(entry)->source(), prefix.substr(0, prefix.size() - 1), "expected a table");
+            continue;
+        }
+        P p;
+        p.name = entry;
+        read_fields<P>(*tbl, prefix, decls, p, c, false);
+        out.push_back(std::move(p));
+    }
+    if (out.empty()) c.add(t->source(), name, "needs at least one entry");
+    if (out.size() > 250) c.add(t->source(), name, "at most 250 entries");
+}
+
+template <class P>
+void check_sum(const std::vector<P>& v, double P::*field, const std::string& key, const toml::table& root,
+               Collector& c) {
+    if (v.empty()) return;
+    double sum = 0;
+    for (const auto& p : v) sum += p.*field;
+    if (std::abs(sum - 1.0) > 1e-6) {
+        const toml::node* n = root.get(key.substr(0, key.find('.')));
+        c.add(n ? n->source() : root.source(), key, "shares sum to " + fmt_number(sum) + ", expected 1");
+    }
+}
+
+void apply_override(toml::table& root, const std::string& spec, Collector& c) {
+    const auto eq = spec.find('=');
+    toml::source_region none{};
+    c.overridden.push_back(spec.substr(0, eq));
+    if (eq == std::string::npos || eq == 0) {
+        c.add(none, spec, "expected key.path=value");
+        return;
+    }
+    const std::string path = spec.substr(0, eq), text = spec.substr(eq + 1);
+    // The value is TOML (3, 0.5, true, "text", ["a","b"]); a bare word is taken as a string.
+    toml::table one;
+    try {
+        one = toml::parse("v = " + text);
+    } catch (const toml::parse_error&) {
+        one = toml::table{};
+        one.insert("v", text);
+    }
+    const toml::node& value = *one.get("v");
+    std::vector<std::string> parts;
+    std::stringstream ss(path);
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    toml::node* cur = &root;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        if (auto* t = cur->as_table()) {
+            if (!t->contains(parts[i])) t->insert(parts[i], toml::table{});
+            cur = t->get(parts[i]);
+        } else if (auto* a = cur->as_array()) {
+            std::size_t idx = 0;
+            auto r = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), idx);
+            if (r.ec != std::errc{} || idx >= a->size()) {
+                c.add(none, path, "no element " + parts[i] + " in the array");
+                return;
+            }
+            cur = a->get(idx);
+        } else {
+            c.add(none, path, "'" + parts[i - 1] + "' is not a table");
+            return;
+        }
+    }
+    if (auto* t = cur->as_table()) {
+        value.visit([&](auto&& v) { t->insert_or_assign(parts.back(), v); });
+    } else {
+        c.add(none, path, "cannot set a key inside a value that is not a table");
+    }
+}
+
+void freeze(Scenario& s, const toml::table& root, Collector& c) {
+    int y = 0, m = 0;
+    if (valid_month(s.scenario.start, &y, &m)) {
+        s.start_year = y;
+        s.start_month = m;
+    }
+    check_sum(s.cities, &CityParams::candidate_share, "cities.*.candidate_share", root, c);
+    check_sum(s.cities, &CityParams::employer_share, "cities.*.employer_share", root, c);
+    check_sum(s.roles, &RoleParams::share, "roles.*.share", root, c);
+    check_sum(s.tiers, &TierParams::share, "tiers.*.share", root, c);
+    check_sum(s.degrees, &DegreeParams::share, "degrees.*.share", root, c);
+    check_sum(s.employer_types, &EmployerTypeParams::share, "employer_types.*.share", root, c);
+    const double initial = s.population.student_share + s.population.abroad_share + s.population.unemployed_share;
+    if (initial > 1.0 + 1e-9)
+        c.add(root.get("population") ? root.get("population")->source() : root.source(), "population",
+              "student_share + abroad_share + unemployed_share = " + fmt_number(initial) + " exceeds 1");
+    // Degrees: exactly bachelor, master, phd, stored in that order.
+    std::vector<DegreeParams> ordered;
+    for (const char* name : kDegreeNames) {
+        auto it = std::find_if(s.degrees.begin(), s.degrees.end(), [&](auto& d) { return d.name == name; });
+        if (it == s.degrees.end()) {
+            if (root.get("degrees"))
+                c.add(root.get("degrees")->source(), std::string("degrees.") + name, "required entry is missing");
+        } else
+            ordered.push_back(*it);
+    }
+    for (const auto& d : s.degrees)
+        if (std::find(std::begin(kDegreeNames), std::end(kDegreeNames), d.name) == std::end(kDegreeNames))
+            c.add(root.at_path("degrees." + d.name).node()->source(), "degrees." + d.name,
+                  "unknown degree (expected bachelor, master, phd)");
+    s.degrees = ordered;
+    for (const auto& r : s.roles)
+        if (r.master_required_share + r.phd_required_share > 1 + 1e-9)
+            c.add(root.at_path("roles." + r.name).node()->source(), "roles." + r.name,
+                  "master_required_share + phd_required_share exceeds 1");
+
+    // References between categories.
+    auto where = [&](const std::string& path) {
+        auto n = root.at_path(path).node();
+        return n ? n->source() : toml::source_region{};
+    };
+    const std::size_t T = s.employer_types.size(), R = s.roles.size();
+    s.type_hires_role.assign(T, std::vector<std::uint8_t>(R, 0));
+    s.type_competes.assign(T, std::vector<std::uint8_t>(T, 0));
+    for (std::size_t k = 0; k < T; ++k) {
+        const auto& t = s.employer_types[k];
+        const std::string base = "employer_types." + t.name;
+        if (t.roles.empty()) std::fill(s.type_hires_role[k].begin(), s.type_hires_role[k].end(), 1);
+        for (const auto& r : t.roles) {
+            const int i = s.role_index(r);
+            if (i < 0)
+                c.add(where(base + ".roles"), base + ".roles", "\"" + r + "\" is not a defined role");
+            else
+                s.type_hires_role[k][i] = 1;
+        }
+        for (const auto& o : t.competes_with) {
+            const int i = s.type_index(o);
+            if (i < 0)
+                c.add(where(base + ".competes_with"), base + ".competes_with",
+                      "\"" + o + "\" is not a defined employer type");
+            else
+                s.type_competes[k][i] = 1;
+        }
+    }
+    s.event_start_step.clear();
+    for (std::size_t e = 0; e < s.events.size(); ++e) {
+        const auto& ev = s.events[e];
+        const std::string base = "events." + std::to_string(e);
+        if (ev.role != "*" && s.role_index(ev.role) < 0)
+            c.add(where(base + ".role"), base + ".role", "\"" + ev.role + "\" is not a defined role");
+        if (ev.employer_type != "*" && s.type_index(ev.employer_type) < 0)
+            c.add(where(base + ".employer_type"), base + ".employer_type",
+                  "\"" + ev.employer_type + "\" is not a defined employer type");
+        int ey = 0, em = 0;
+        valid_month(ev.date, &ey, &em);
+        s.event_start_step.push_back((ey - s.start_year) * 12 + (em - s.start_month));
+    }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+std::string toml_type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        default:
+            return "a date/time";
+    }
+}
+
+int Scenario::role_index(const std::string& n) const {
+    for (std::size_t i = 0; i < roles.size(); ++i)
+        if (roles[i].name == n) return static_cast<int>(i);
+    return -1;
+}
+int Scenario::type_index(const std::string& n) const {
+    for (std::size_t i = 0; i < employer_types.size(); ++i)
+        if (employer_types[i].name == n) return static_cast<int>(i);
+    return -1;
+}
+std::int32_t Scenario::date_of_step(std::int32_t step) const {
+    const std::int32_t months = start_year * 12 + (start_month - 1) + step;
+    return (months / 12) * 100 + (months % 12) + 1;
+}
+std::int32_t Scenario::month_of_step(std::int32_t step) const { return (start_month - 1 + step) % 12 + 1; }
+
+std::string ScenarioError::format() const {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return out + ": " + key + ": " + message;
+}
+
+static std::string join_errors(const std::vector<ScenarioError>& errors) {
+    std::string s;
+    for (const auto& e : errors) s += e.format() + "\n";
+    return s;
+}
+ScenarioInvalid::ScenarioInvalid(std::vector<ScenarioError> errors)
+    : std::runtime_error(join_errors(errors)), errors_(std::move(errors)) {}
+
+Scenario parse_scenario(const std::string& text, const std::string& source_name,
+                        const std::vector<std::string>& overrides) {
+    Collector c{source_name, {}};
+    toml::table root;
+    try {
+        root = toml::parse(text, source_name);
+    } catch (const toml::parse_error& e) {
+        ScenarioError err{source_name, static_cast<int>(e.source().begin.line),
+                          static_cast<int>(e.source().begin.column), "(syntax)", std::string(e.description())};
+        throw ScenarioInvalid({err});
+    }
+    for (const auto& o : overrides) apply_override(root, o, c);
+
+    Scenario s;
+    s.source = source_name;
+    static const std::set<std::string> kSections = [] {
+        std::set<std::string> out;
+        for (const auto& d : kScalars) out.insert(std::string(d.key.substr(0, d.key.find('.'))));
+        return out;
+    }();
+    for (const auto& section : kSections) {
+        std::vector<Decl<Scenario>> decls;
+        for (const auto& d : kScalars)
+            if (d.key.substr(0, d.key.find('.')) == section) decls.push_back(d);
+        const toml::node* n = root.get(section);
+        toml::table empty;
+        const toml::table* t = n ? n->as_table() : &empty;
+        if (!t) {
+            c.add(n->source(), section, "expected a table, found " + type_name_of(*n));
+            continue;
+        }
+        read_fields<Scenario>(*t, section + ".", decls, s, c, true);
+    }
+    read_category<CityParams>(root, "cities", kCityDecls, s.cities, c);
+    read_category<RoleParams>(root, "roles", kRoleDecls, s.roles, c);
+    read_category<TierParams>(root, "tiers", kTierDecls, s.tiers, c);
+    read_category<DegreeParams>(root, "degrees", kDegreeDecls, s.degrees, c);
+    read_category<EmployerTypeParams>(root, "employer_types", kTypeDecls, s.employer_types, c);
+    if (const toml::node* n = root.get("events")) {
+        const toml::array* a = n->as_array();
+        if (!a)
+            c.add(n->source(), "events", "expected an array of tables ([[events]]), found " + type_name_of(*n));
+        else
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                const toml::table* t = a->get(i)->as_table();
+                const std::string prefix = "events." + std::to_string(i) + ".";
+                if (!t) {
+                    c.add(a->get(i)->source(), prefix, "expected a table");
+                    continue;
+                }
+                EventParams ev;
+                read_fields<EventParams>(*t, prefix, kEventDecls, ev, c, false);
+                s.events.push_back(ev);
+            }
+    }
+    static const std::set<std::string> kCategories = {"cities",  "roles",          "tiers",
+                                                      "degrees", "employer_types", "events"};
+    for (const auto& [k, v] : root)
+        if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
+            c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
+    if (c.errors.empty()) freeze(s, root, c);
+    if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
+    return s;
+}
+
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+    // Devices, FIFOs and directories never end or never parse; a scenario is a few kB (docs/reliability.md).
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+        throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "not a regular file"}});
+    if (const auto size = std::filesystem::file_size(file, ec); !ec && size > (64u << 20))
+        throw ScenarioInvalid(
+            {ScenarioError{file.string(), 0, 0, "(file)", "larger than 64 MiB: not a scenario file"}});
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the scenario file"}});
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return parse_scenario(buf.str(), file.string(), overrides);
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+std::string toml_quote(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch == '\n')
+            out += "\\n";
+        else if (ch < 0x20 || ch == 0x7F) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04X", ch);
+            out += b;
+        } else
+            out += static_cast<char>(ch);
+    }
+    return out + "\"";
+}
+std::string toml_value(Target t) {
+    return std::visit(
+        [](auto* p) -> std::string {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, double>)
+                return fmt_number(*p);
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                return std::to_string(*p);
+            else if constexpr (std::is_same_v<T, bool>)
+                return *p ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::string>)
+                return toml_quote(*p);
+            else {
+                std::string s = "[";
+                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_quote((*p)[i]);
+                return s + "]";
+            }
+        },
+        t);
+}
+template <class P>
+void emit_category(std::ostream& out, const char* name, const std::vector<P>& v, std::span<const Decl<P>> decls) {
+    for (const auto& p0 : v) {
+        P p = p0;
+        out << "\n[" << name << "." << p.name << "]\n";
+        for (const auto& d : decls) out << d.key << " = " << toml_value(d.bind(p)) << "\n";
+    }
+}
+std::string fmt_default(const Value& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, Required>)
+                return "required";
+            else {
+                T copy = x;
+                return "`" + toml_value(Target(&copy)) + "`";
+            }
+        },
+        v);
+}
+std::string fmt_integer(double v) {
+    if (v >= 1e6) {  // 1e+08 reads better as 10^8
+        const int exp = static_cast<int>(std::floor(std::log10(v)));
+        const double mant = v / std::pow(10.0, exp);
+        return (std::abs(mant - 1.0) < 1e-9 ? std::string() : fmt_number(mant) + "x") + "10^" + std::to_string(exp);
+    }
+    return std::to_string(static_cast<long long>(v));
+}
+template <class Owner>
+void reference_rows(std::ostream& out, std::span<const Decl<Owner>> decls, const std::string& prefix) {
+    out << "| key | type | default | range | unit | meaning |\n|---|---|---|---|---|---|\n";
+    for (const auto& d : decls) {
+        Owner o{};
+        const char* type = std::visit(
+            [](auto* p) -> const char* {
+                using T = std::remove_pointer_t<decltype(p)>;
+                if constexpr (std::is_same_v<T, double>)
+                    return "float";
+                else if constexpr (std::is_same_v<T, std::int64_t>)
+                    return "integer";
+                else if constexpr (std::is_same_v<T, bool>)
+                    return "bool";
+                else if constexpr (std::is_same_v<T, std::string>)
+                    return "string";
+                else
+                    return "string list";
+            },
+            d.bind(o));
+        std::string range;
+        if (!d.choices.empty())
+            range = std::string(d.choices);
+        else if (d.ref == "month")
+            range = "YYYY-MM";
+        else if (!d.ref.empty())
+            range = "names in `" + std::string(d.ref) + "`";
+        else if (std::string(type) == "integer")
+            range = "[" + fmt_integer(d.lo) + ", " + fmt_integer(d.hi) + "]";
+        else if (std::string(type) == "float")
+            range = "[" + fmt_number(d.lo) + ", " + fmt_number(d.hi) + "]";
+        std::string doc(d.doc);
+        for (auto& ch : doc)
+            if (ch == '|') ch = '/';
+        for (std::size_t p = 0; (p = range.find('|', p)) != std::string::npos;) range.replace(p, 1, ", ");
+        out << "| `" << prefix << d.key << "` | " << type << " | " << fmt_default(d.def) << " | " << range << " | "
+            << d.unit << " | " << doc << " |\n";
+    }
+}
+}  // namespace
+
+std::string to_toml(const Scenario& s0) {
+    Scenario s = s0;
+    std::ostringstream out;
+    std::string section;
+    for (const auto& d : kScalars) {
+        const std::string sec(d.key.substr(0, d.key.find('.')));
+        if (sec != section) {
+            out << (section.empty() ? "" : "\n") << "[" << sec << "]\n";
+            section = sec;
+        }
+        out << d.key.substr(d.key.find('.') + 1) << " = " << toml_value(d.bind(s)) << "\n";
+    }
+    emit_category<CityParams>(out, "cities", s.cities, kCityDecls);
+    emit_category<RoleParams>(out, "roles", s.roles, kRoleDecls);
+    emit_category<TierParams>(out, "tiers", s.tiers, kTierDecls);
+    emit_category<DegreeParams>(out, "degrees", s.degrees, kDegreeDecls);
+    emit_category<EmployerTypeParams>(out, "employer_types", s.employer_types, kTypeDecls);
+    for (auto& ev : s.events) {
+        out << "\n[[events]]\n";
+        for (const auto& d : kEventDecls) out << d.key << " = " << toml_value(d.bind(ev)) << "\n";
+    }
+    return out.str();
+}
+
+std::string scenario_reference_markdown() {
+    std::ostringstream out;
+    out << "# Scenario reference\n\n"
+           "Generated by `talentsim reference` from the declarations in `src/model/scenario.cpp`; a test fails when\n"
+           "this file is stale. Money is annual CNY unless the unit says otherwise; one step is one month.\n"
+           "Any key can be overridden on the command line with `--set key.path=value` (for category entries\n"
+           "`--set roles.llm_algorithm.base_wage=500000`, for events `--set events.0.multiplier=2`).\n"
+           "Unknown keys are errors. `inf` is accepted where the range allows it.\n\n";
+    std::string section;
+    std::vector<Decl<Scenario>> group;
+    auto flush = [&] {
+        if (group.empty()) return;
+        out << "## [" << section << "]\n\n";
+        reference_rows<Scenario>(out, group, "");
+        out << "\n";
+        group.clear();
+    };
+    for (const auto& d : kScalars) {
+        const std::string sec(d.key.substr(0, d.key.find('.')));
+        if (sec != section) {
+            flush();
+            section = sec;
+        }
+        group.push_back(d);
+    }
+    flush();
+    out << "## [cities.NAME]\n\nCities are defined by the scenario; each entry is a table.\n\n";
+    reference_rows<CityParams>(out, kCityDecls, "");
+    out << "\n## [roles.NAME]\n\nRole families (e.g. llm_algorithm, cv_algorithm, ml_engineering, ai_application, "
+           "go_to_market).\n\n";
+    reference_rows<RoleParams>(out, kRoleDecls, "");
+    out << "\n## [tiers.NAME]\n\nSchool tiers (e.g. c4, top, other, overseas).\n\n";
+    reference_rows<TierParams>(out, kTierDecls, "");
+    out << "\n## [degrees.bachelor], [degrees.master], [degrees.phd]\n\nAll three are required.\n\n";
+    reference_rows<DegreeParams>(out, kDegreeDecls, "");
+    out << "\n## [employer_types.NAME]\n\nEmployer types (e.g. big_tech, ai_unicorn, startup, research_institute, "
+           "overseas_lab).\n\n";
+    reference_rows<EmployerTypeParams>(out, kTypeDecls, "");
+    out << "\n## [[events]]\n\nThe timeline: an array of tables, applied in the calendar phase.\n\n";
+    reference_rows<EventParams>(out, kEventDecls, "");
+    return out.str();
+}
+
+}  // namespace talentsim

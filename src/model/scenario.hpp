@@ -1,0 +1,178 @@
+// A scenario: every parameter of a run. Read from TOML, checked against the declarations in
+// scenario.cpp (one declaration per key: type, default, bounds, unit, doc), then frozen.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace talentsim {
+
+inline constexpr int kDegreeCount = 3;
+inline constexpr const char* kDegreeNames[kDegreeCount] = {"bachelor", "master", "phd"};
+
+struct ScenarioInfo {
+    std::string name, description;
+    std::string start;  // "YYYY-MM"
+    std::int64_t steps = 0;
+    std::int64_t seed = 0;
+};
+
+struct PopulationParams {
+    std::int64_t candidates = 0, employers = 0;
+    double student_share = 0, abroad_share = 0, unemployed_share = 0;
+    double experience_mean_years = 0;
+    double productivity_sigma = 0, experience_productivity = 0, experience_productivity_cap_years = 0;
+    double home_city_share = 0;
+    std::int64_t graduates_per_year = 0, graduation_month = 0, student_search_months = 0;
+    std::int64_t abroad_inflow_per_month = 0;
+};
+
+struct SearchParams {
+    std::string mode;  // "endogenous" or "exogenous"
+    std::int64_t applications = 0;
+    double unemployed_intensity = 0, employed_intensity = 0, student_intensity = 0, abroad_intensity = 0;
+    double other_city_weight = 0, signal_noise = 0, reservation_share = 0, min_raise = 0;
+};
+
+struct OfferParams {
+    std::int64_t rounds = 0;
+    bool poaching = false;
+    double poaching_premium = 0;
+    bool value_cap = false, budget_cap = false;
+};
+
+struct VacancyParams {
+    bool unlimited = false;
+    double expiry = 0, replacement_share = 0;
+};
+
+struct CounterofferParams {
+    bool enabled = false, auction = false;
+};
+struct NoncompeteParams {
+    bool enabled = false, buyouts = false;
+    double buyout_horizon_years = 0;
+};
+struct RelocationParams {
+    bool enabled = false;
+    double city_cost = 0, country_cost = 0, home_preference = 0, amortization_years = 0;
+};
+struct TeamParams {
+    bool enabled = false;
+    double lead_share = 0;
+    std::int64_t size = 0;
+    double follow_prob = 0, raise = 0;
+};
+struct WageParams {
+    bool posted_fixed = false;
+    double posted_growth = 0, demand_elasticity = 0, firm_sigma = 0;
+    double annual_raise = 0, promotion_prob = 0, promotion_raise = 0;
+    std::int64_t raise_month = 0, months_per_year = 0;
+    double overseas_factor = 0, entry_wage_share = 0;
+};
+struct SeparationParams {
+    double quit_rate = 0, leave_field_rate = 0, unemployed_leave_rate = 0;
+};
+struct OutputParams {
+    std::int64_t panel_every = 0, panel_sample = 0;
+    bool postings = false, offers = false, moves = false;
+};
+
+struct CityParams {
+    std::string name;
+    double candidate_share = 0, employer_share = 0, visibility = 0;
+};
+struct RoleParams {
+    std::string name;
+    double share = 0, base_wage = 0, demand = 0, master_required_share = 0, phd_required_share = 0;
+};
+struct TierParams {
+    std::string name;
+    double share = 0, productivity = 0, wage_premium = 0;
+};
+struct DegreeParams {
+    std::string name;
+    double share = 0, productivity = 0, wage_premium = 0;
+};
+struct EmployerTypeParams {
+    std::string name;
+    double share = 0, size = 0, wage_premium = 0, value_multiplier = 0, amenity = 0;
+    double vacancy_rate = 0, budget_slack = 0, layoff_rate = 0, visibility = 0;
+    bool overseas = false;
+    std::vector<std::string> roles, competes_with;
+    double counter_prob = 0, counter_max_raise = 0;
+    double noncompete_share = 0, noncompete_months = 0, noncompete_compensation = 0;
+    double noncompete_damages_months = 0, noncompete_enforce_prob = 0;
+};
+struct EventParams {
+    std::string date;  // "YYYY-MM"
+    std::int64_t months = 0;
+    std::string kind;  // demand, funding, entry, entry_candidates, exit, noncompete_enforcement, relocation_cost
+    std::string role, employer_type;  // "*" = all
+    double multiplier = 0;
+    std::int64_t count = 0;
+    double probability = 0;
+};
+
+// The frozen scenario. Category vectors keep file order; indices are the codes in the output.
+struct Scenario {
+    ScenarioInfo scenario;
+    PopulationParams population;
+    SearchParams search;
+    OfferParams offers;
+    VacancyParams vacancies;
+    CounterofferParams counteroffers;
+    NoncompeteParams noncompete;
+    RelocationParams relocation;
+    TeamParams teams;
+    WageParams wages;
+    SeparationParams separations;
+    OutputParams output;
+    std::vector<CityParams> cities;
+    std::vector<RoleParams> roles;
+    std::vector<TierParams> tiers;
+    std::vector<DegreeParams> degrees;  // always bachelor, master, phd
+    std::vector<EmployerTypeParams> employer_types;
+    std::vector<EventParams> events;
+    std::string source;  // file the scenario came from
+
+    // Derived at freeze time.
+    std::int32_t start_year = 0, start_month = 0;            // month 1..12
+    std::vector<std::vector<std::uint8_t>> type_hires_role;  // [type][role]
+    std::vector<std::vector<std::uint8_t>> type_competes;    // [type][other type]
+    std::vector<std::int32_t> event_start_step;              // per event
+    int role_index(const std::string& n) const;
+    int type_index(const std::string& n) const;
+    std::int32_t date_of_step(std::int32_t step) const;   // yyyymm
+    std::int32_t month_of_step(std::int32_t step) const;  // 1..12
+};
+
+struct ScenarioError {
+    std::string file;
+    int line = 0, column = 0;
+    std::string key, message;
+    std::string format() const;
+};
+
+class ScenarioInvalid : public std::runtime_error {
+public:
+    explicit ScenarioInvalid(std::vector<ScenarioError> errors);
+    const std::vector<ScenarioError>& errors() const { return errors_; }
+
+private:
+    std::vector<ScenarioError> errors_;
+};
+
+// Parses, applies `key.path=value` overrides, validates (collecting every error), freezes.
+// Throws ScenarioInvalid with all errors.
+Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+Scenario parse_scenario(const std::string& text, const std::string& source_name,
+                        const std::vector<std::string>& overrides = {});
+// The fully resolved scenario as TOML (every key, defaults filled in); parses back to the same.
+std::string to_toml(const Scenario& s);
+// Markdown reference of every key, generated from the declarations (docs/scenario-reference.md).
+std::string scenario_reference_markdown();
+
+}  // namespace talentsim

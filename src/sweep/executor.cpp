@@ -1,0 +1,708 @@
+// Running sweep points: the output directory (manifest, one result file per point), running
+// the replicates of many points at a time in this process, resuming, and the Slurm array script.
+#include <tbb/task_arena.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "analysis/compare.hpp"
+#include "io/h5.hpp"
+#include "run/run.hpp"
+#include "sweep/internal.hpp"
+#include "version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace talentsim::sweep {
+
+void write_atomically(const fs::path& path, const std::string& text) {
+    static std::atomic<unsigned> counter{0};
+    const fs::path tmp = path.string() + ".partial." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file");
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error(tmp.string() + ": write failed");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        fs::remove(tmp, ec);
+        throw std::runtime_error(path.string() + ": cannot move the finished file into place");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The manifest.
+
+namespace {
+
+const char* design_name(Design d) { return d == Design::grid ? "grid" : d == Design::random ? "random" : "lhs"; }
+
+template <class T, class F>
+std::string toml_array(const std::vector<T>& v, F&& item) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
+    return s + "]";
+}
+
+std::string str_at(const toml::table& t, const char* key, const std::string& file) {
+    const toml::node* n = t.get(key);
+    if (!n || !n->is_string()) throw std::runtime_error(file + ": " + key + ": missing or not a string");
+    return n->as_string()->get();
+}
+std::int64_t int_at(const toml::table& t, const char* key, const std::string& file) {
+    const toml::node* n = t.get(key);
+    if (!n || !n->is_integer()) throw std::runtime_error(file + ": " + key + ": missing or not an integer");
+    return n->as_integer()->get();
+}
+std::vector<std::string> strings_at(const toml::table& t, const char* key, const std::string& file) {
+    const toml::array* a = t.get(key) ? t.get(key)->as_array() : nullptr;
+    if (!a) throw std::runtime_error(file + ": " + key + ": missing or not an array");
+    std::vector<std::string> out;
+    for (const auto& el : *a) {
+        if (!el.is_string()) throw std::runtime_error(file + ": " + key + ": expected strings");
+        out.push_back(el.as_string()->get());
+    }
+    return out;
+}
+double number_of(const toml::node& n) {
+    if (n.is_floating_point()) return n.as_floating_point()->get();
+    if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
+    throw std::runtime_error("expected a number");
+}
+
+}  // namespace
+
+Manifest manifest_of(const Sweep& s) {
+    Manifest m;
+    m.fingerprint = s.fingerprint;
+    m.name = s.name;
+    m.sweep_file = fs::absolute(s.file).lexically_normal().string();
+    m.sweep_text = s.text;
+    m.scenario_file = fs::absolute(s.scenario).lexically_normal().string();
+    m.scenario_text = s.scenario_text;
+    m.design = design_name(s.design);
+    m.seeds = s.seeds == Seeds::common ? "common" : "independent";
+    m.seed = s.seed;
+    m.replicates = s.replicates;
+    m.window = s.window;
+    for (const auto& p : s.parameters) {
+        m.parameters.push_back(p.name);
+        m.parameter_kinds.push_back(kind_name(p.kind));
+        m.parameter_keys.push_back(p.keys);
+    }
+    m.builtin_metrics = s.builtin_metrics;
+    for (const auto& t : s.targets) m.targets.push_back(fs::absolute(t).lexically_normal().string());
+    for (const auto& p : s.points) m.points.push_back({p.values, p.seeds});
+    return m;
+}
+
+std::string manifest_toml(const Manifest& m) {
+    std::ostringstream o;
+    o << "# talentsim sweep manifest: the plan of the sweep whose results are in this directory.\n"
+         "# Written by talentsim sweep run / slurm / point; read by talentsim sweep merge (docs/sweeps.md).\n";
+    o << "schema = \"talentsim-sweep-manifest\"\nschema_version = 1\n";
+    o << "fingerprint = " << quote(m.fingerprint) << "\nname = " << quote(m.name) << "\n";
+    o << "sweep_file = " << quote(m.sweep_file) << "\nscenario_file = " << quote(m.scenario_file) << "\n";
+    o << "design = " << quote(m.design) << "\nseeds = " << quote(m.seeds) << "\nseed = " << m.seed << "\n";
+    o << "replicates = " << m.replicates << "\nwindow = " << m.window << "\npoints = " << m.points.size() << "\n";
+    o << "parameters = " << toml_array(m.parameters, quote) << "\n";
+    o << "parameter_kinds = " << toml_array(m.parameter_kinds, quote) << "\n";
+    o << "parameter_keys = " << toml_array(m.parameter_keys, [](const auto& v) { return toml_array(v, quote); })
+      << "\n";
+    o << "builtin_metrics = " << toml_array(m.builtin_metrics, quote) << "\n";
+    o << "targets = " << toml_array(m.targets, quote) << "\n";
+    o << "sweep_text = " << quote(m.sweep_text) << "\n";
+    o << "scenario_text = " << quote(m.scenario_text) << "\n";
+    for (std::size_t i = 0; i < m.points.size(); ++i) {
+        o << "\n[[point]]\nindex = " << i << "\nvalues = " << toml_array(m.points[i].values, override_text) << "\n";
+        o << "seeds = " << toml_array(m.points[i].seeds, [](std::uint64_t x) { return std::to_string(x); }) << "\n";
+    }
+    return o.str();
+}
+
+Manifest read_manifest(const fs::path& dir) {
+    const fs::path file = dir / "manifest.toml";
+    const std::string f = file.string();
+    if (!fs::exists(file))
+        throw std::runtime_error(f + ": no sweep manifest here (is " + dir.string() + " the --out of a sweep?)");
+    toml::table t;
+    try {
+        t = toml::parse_file(f);
+    } catch (const toml::parse_error& e) {
+        throw std::runtime_error(f + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    }
+    if (str_at(t, "schema", f) != "talentsim-sweep-manifest" || int_at(t, "schema_version", f) != 1)
+        throw std::runtime_error(f + ": not a talentsim sweep manifest of a known schema");
+    Manifest m;
+    m.fingerprint = str_at(t, "fingerprint", f);
+    m.name = str_at(t, "name", f);
+    m.sweep_file = str_at(t, "sweep_file", f);
+    m.scenario_file = str_at(t, "scenario_file", f);
+    m.design = str_at(t, "design", f);
+    m.seeds = str_at(t, "seeds", f);
+    m.seed = static_cast<std::uint64_t>(int_at(t, "seed", f));
+    m.replicates = int_at(t, "replicates", f);
+    m.window = int_at(t, "window", f);
+    m.parameters = strings_at(t, "parameters", f);
+    m.parameter_kinds = strings_at(t, "parameter_kinds", f);
+    m.builtin_metrics = strings_at(t, "builtin_metrics", f);
+    m.targets = strings_at(t, "targets", f);
+    m.sweep_text = str_at(t, "sweep_text", f);
+    m.scenario_text = str_at(t, "scenario_text", f);
+    if (const toml::array* a = t.get("parameter_keys") ? t.get("parameter_keys")->as_array() : nullptr)
+        for (const auto& el : *a) {
+            std::vector<std::string> keys;
+            if (const auto* inner = el.as_array())
+                for (const auto& k : *inner)
+                    if (k.is_string()) keys.push_back(k.as_string()->get());
+            m.parameter_keys.push_back(keys);
+        }
+    const std::int64_t n = int_at(t, "points", f);
+    const toml::array* pts = t.get("point") ? t.get("point")->as_array() : nullptr;
+    if (n > 0 && (!pts || static_cast<std::int64_t>(pts->size()) != n))
+        throw std::runtime_error(f + ": expected " + std::to_string(n) + " [[point]] entries");
+    try {
+        for (std::int64_t i = 0; i < n; ++i) {
+            const toml::table& p = *pts->get(static_cast<std::size_t>(i))->as_table();
+            Manifest::PointRow row;
+            const toml::array& vals = *p.get("values")->as_array();
+            for (std::size_t j = 0; j < vals.size(); ++j) {
+                const std::string& kind = m.parameter_kinds.at(j);
+                if (kind == "float")
+                    row.values.emplace_back(number_of(*vals.get(j)));
+                else if (kind == "integer")
+                    row.values.emplace_back(vals.get(j)->as_integer()->get());
+                else if (kind == "bool")
+                    row.values.emplace_back(vals.get(j)->as_boolean()->get());
+                else
+                    row.values.emplace_back(vals.get(j)->as_string()->get());
+            }
+            for (const auto& sd : *p.get("seeds")->as_array())
+                row.seeds.push_back(static_cast<std::uint64_t>(sd.as_integer()->get()));
+            m.points.push_back(std::move(row));
+        }
+    } catch (const std::exception&) {
+        throw std::runtime_error(f + ": malformed [[point]] entry");
+    }
+    return m;
+}
+
+void prepare_output(const Sweep& s, const fs::path& dir) {
+    fs::create_directories(dir / "points");
+    const fs::path file = dir / "manifest.toml";
+    if (fs::exists(file)) {
+        std::string theirs;
+        try {
+            theirs = read_manifest(dir).fingerprint;
+        } catch (const std::exception&) {
+            theirs = "unreadable";
+        }
+        if (theirs == s.fingerprint) return;
+        throw UsageError(dir.string() + " holds the results of another sweep plan (" + theirs + "; " + s.file.string() +
+                         " gives plan " + s.fingerprint +
+                         "). Results of different plans are never mixed: use another --out, or delete " + dir.string());
+    }
+    write_atomically(file, manifest_toml(manifest_of(s)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Point files.
+
+bool PointResult::ok() const {
+    return !runs.empty() && std::all_of(runs.begin(), runs.end(), [](const ReplicateResult& r) { return r.ok; });
+}
+
+fs::path point_file(const fs::path& dir, std::size_t index) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%06zu.toml", index);
+    return dir / "points" / name;
+}
+
+void write_point(const fs::path& dir, const PointResult& r) {
+    std::ostringstream o;
+    o << "# talentsim sweep: results of one point (docs/sweeps.md)\n";
+    o << "fingerprint = " << quote(r.fingerprint) << "\nindex = " << r.index << "\nversion = " << quote(r.version)
+      << "\n";
+    o << "status = " << (r.ok() ? "\"ok\"" : "\"failed\"") << "\n";
+    for (const auto& run : r.runs) {
+        o << "\n[[runs]]\nreplicate = " << run.replicate << "\nseed = " << run.seed << "\n";
+        o << "status = " << (run.ok ? "\"ok\"" : "\"failed\"") << "\nerror = " << quote(run.error) << "\n";
+        o << "seconds = " << exact(run.seconds) << "\n";
+        o << "metric_names = " << toml_array(run.metric_names, quote) << "\n";
+        o << "metric_values = " << toml_array(run.metric_values, exact) << "\n";
+    }
+    write_atomically(point_file(dir, r.index), o.str());
+}
+
+std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, const std::string& fingerprint,
+                                      std::string* why) {
+    const fs::path file = point_file(dir, index);
+    auto fail = [&](const std::string& w) -> std::optional<PointResult> {
+        if (why) *why = w;
+        return std::nullopt;
+    };
+    if (!fs::exists(file)) return fail("no results");
+    toml::table t;
+    try {
+        t = toml::parse_file(file.string());
+    } catch (const toml::parse_error& e) {
+        return fail(file.string() + ": unreadable (" + std::string(e.description()) + ")");
+    }
+    try {
+        PointResult r;
+        r.fingerprint = str_at(t, "fingerprint", file.string());
+        if (r.fingerprint != fingerprint)
+            return fail(file.string() + ": results of another sweep plan (" + r.fingerprint + ")");
+        r.index = static_cast<std::size_t>(int_at(t, "index", file.string()));
+        if (r.index != index) return fail(file.string() + ": holds point " + std::to_string(r.index));
+        r.version = str_at(t, "version", file.string());
+        const toml::array* runs = t.get("runs") ? t.get("runs")->as_array() : nullptr;
+        if (!runs) return fail(file.string() + ": no runs");
+        for (const auto& el : *runs) {
+            const toml::table& rt = *el.as_table();
+            ReplicateResult x;
+            x.replicate = int_at(rt, "replicate", file.string());
+            x.seed = static_cast<std::uint64_t>(int_at(rt, "seed", file.string()));
+            x.ok = str_at(rt, "status", file.string()) == "ok";
+            x.error = str_at(rt, "error", file.string());
+            x.seconds = number_of(*rt.get("seconds"));
+            x.metric_names = strings_at(rt, "metric_names", file.string());
+            for (const auto& v : *rt.get("metric_values")->as_array()) x.metric_values.push_back(number_of(v));
+            if (x.metric_values.size() != x.metric_names.size())
+                return fail(file.string() + ": metric names and values differ in number");
+            r.runs.push_back(std::move(x));
+        }
+        return r;
+    } catch (const std::exception& e) {
+        return fail(file.string() + ": malformed (" + e.what() + ")");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running.
+
+namespace {
+
+struct Interrupted {};
+struct TargetsFatal {
+    std::exception_ptr error;
+};
+
+// A directory for run files that are deleted once their metrics are taken: node-local scratch
+// ($TMPDIR) rather than the shared output directory.
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::random_device rd;
+        path_ =
+            fs::temp_directory_path() / ("talentsim-sweep-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+        fs::create_directories(path_);
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, const fs::path& run_dir, bool keep,
+                              int threads, const std::atomic<bool>* stop, std::mutex& compare_lock,
+                              const fs::path& checkpoint_dir, std::int32_t checkpoint_every) {
+    ReplicateResult out;
+    out.replicate = r;
+    out.seed = p.seeds[static_cast<std::size_t>(r)];
+    const auto t0 = std::chrono::steady_clock::now();
+    char name[48];
+    std::snprintf(name, sizeof name, "p%06zu_r%03lld.h5", p.index, static_cast<long long>(r));
+    const fs::path file = run_dir / name;
+    auto cleanup = [&] {
+        std::error_code ec;
+        fs::remove(file.string() + ".partial", ec);
+        if (!keep) fs::remove(file, ec);
+    };
+    try {
+        const Scenario scenario = point_scenario(s, p);
+        const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+        RunMetrics metrics(scenario, steps, s.window);
+        talentsim::RunOptions o;
+        o.out = file;
+        o.threads = threads;
+        o.stop = stop;
+        if (checkpoint_every > 0) {  // a run cut short resumes from DIR/checkpoints when the point runs again
+            if (!scenario.output.postings)
+                throw std::runtime_error(
+                    "checkpointed sweep runs need output.postings = true (posted-wage metrics are rebuilt from it)");
+            fs::create_directories(checkpoint_dir);
+            o.checkpoint_every = checkpoint_every;
+            o.checkpoint = checkpoint_dir / (std::string(name) + ".ckpt");
+        }
+        RunMetrics::Earned earned;  // taken from the world after the last step
+        o.on_step = [&](const Simulation& sim, const StepRow& row) {
+            metrics.after_step(sim.world(), row);
+            if (sim.done()) earned = metrics.earned(sim.world());
+        };
+        const talentsim::RunResult res = run_simulation(scenario, out.seed, steps, o);
+        if (!res.complete) {
+            cleanup();
+            throw Interrupted{};
+        }
+        std::vector<double> values;
+        if (res.resumed_at > 0) {
+            // Resumed from a checkpoint: the steps before it were not observed here, so the window
+            // is rebuilt from every step's row and the result file's postings.
+            RunMetrics again(scenario, steps, s.window);
+            const h5::File f = h5::open_read_only(res.file);
+            const auto posted = h5::read_rows<PostingRow>(f, "postings");
+            std::size_t at = 0;
+            for (const StepRow& row : res.rows) {
+                const std::size_t from = at;
+                while (at < posted.size() && posted[at].step == row.step) ++at;
+                again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
+            }
+            values = again.values(earned, s.builtin_metrics);
+        } else {
+            values = metrics.values(earned, s.builtin_metrics);
+        }
+        out.metric_names = s.builtin_metrics;
+        out.metric_values = values;
+        for (const auto& target : s.targets) {
+            Comparison cmp;
+            try {
+                std::lock_guard<std::mutex> lock(compare_lock);
+                cmp = compare_results({res.file}, target);
+            } catch (const ScenarioInvalid&) {  // a bad targets file: no point can be measured
+                throw TargetsFatal{std::current_exception()};
+            }
+            const std::string prefix = "target." + target.stem().string() + ".";
+            double inside = 0;
+            for (const auto& t : cmp.targets) {
+                out.metric_names.push_back(prefix + t.name);
+                out.metric_values.push_back(t.simulated_mean);
+                out.metric_names.push_back(prefix + t.name + ".distance");
+                out.metric_values.push_back(t.distance);
+                inside += t.inside ? 1 : 0;
+            }
+            out.metric_names.push_back(prefix + "loss");
+            out.metric_values.push_back(cmp.loss);
+            out.metric_names.push_back(prefix + "inside_share");
+            out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                            : inside / static_cast<double>(cmp.targets.size()));
+        }
+        out.ok = true;
+    } catch (const Interrupted&) {
+        throw;
+    } catch (const TargetsFatal&) {
+        cleanup();
+        throw;
+    } catch (const ScenarioInvalid& e) {
+        cleanup();
+        std::string msg = "invalid scenario at this point: ";
+        for (std::size_t k = 0; k < e.errors().size(); ++k)
+            msg += (k ? "; " : "") + e.errors()[k].key + ": " + e.errors()[k].message;
+        out.error = msg;
+    } catch (const std::exception& e) {
+        cleanup();
+        out.error = e.what();
+    }
+    if (out.ok) cleanup();
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
+
+std::string fmt_seconds(double s) {
+    std::ostringstream o;
+    if (s < 60)
+        o << std::fixed << std::setprecision(1) << s << "s";
+    else if (s < 3600)
+        o << static_cast<int>(s / 60) << "m" << std::setw(2) << std::setfill('0') << static_cast<int>(s) % 60 << "s";
+    else
+        o << static_cast<int>(s / 3600) << "h" << std::setw(2) << std::setfill('0') << static_cast<int>(s / 60) % 60
+          << "m";
+    return o.str();
+}
+
+}  // namespace
+
+RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std::size_t>& indices,
+                      const ExecOptions& opt) {
+    RunSummary sum;
+    sum.points = indices.size();
+    // Leftovers of an interrupted write are never results.
+    for (const auto& e : fs::directory_iterator(dir / "points"))
+        if (e.path().string().find(".partial") != std::string::npos) {
+            std::error_code ec;
+            fs::remove(e.path(), ec);
+        }
+
+    std::vector<std::size_t> todo;
+    for (std::size_t i : indices) {
+        const auto r = read_point(dir, i, s.fingerprint);
+        if (r && r->ok() && r->runs.size() == static_cast<std::size_t>(s.replicates))
+            ++sum.skipped;
+        else
+            todo.push_back(i);
+    }
+    const std::size_t R = static_cast<std::size_t>(s.replicates);
+    const std::size_t total_runs = todo.size() * R;
+    if (total_runs == 0) return sum;
+
+    const int jobs = std::max(1, std::min<int>(opt.jobs, static_cast<int>(total_runs)));
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = opt.threads > 0 ? opt.threads : std::max(1, cores / jobs);
+    std::unique_ptr<ScratchDir> scratch;
+    fs::path run_dir;
+    if (opt.keep_runs) {
+        run_dir = dir / "runs";
+        fs::create_directories(run_dir);
+    } else {
+        scratch = std::make_unique<ScratchDir>();
+        run_dir = scratch->path();
+    }
+
+    struct Slot {
+        std::vector<ReplicateResult> runs;
+        std::size_t left = 0;
+    };
+    std::vector<Slot> slots(todo.size());
+    for (auto& sl : slots) {
+        sl.runs.resize(R);
+        sl.left = R;
+    }
+    std::atomic<std::size_t> next{0}, done{0}, failed_runs{0};
+    std::atomic<bool> interrupted{false}, fatal_seen{false};
+    std::exception_ptr fatal;
+    std::mutex lock, compare_lock;
+    std::condition_variable wake;
+    const std::string version = std::string(kVersion) + "+" + kGitHash;
+
+    auto worker = [&] {
+        tbb::task_arena arena(threads);
+        for (;;) {
+            if ((opt.stop && opt.stop->load()) || fatal_seen.load()) {
+                interrupted = interrupted || (opt.stop && opt.stop->load());
+                return;
+            }
+            const std::size_t k = next++;
+            if (k >= total_runs) return;
+            const std::size_t slot = k / R;
+            const auto rep = static_cast<std::int64_t>(k % R);
+            const Point& p = s.points[todo[slot]];
+            ReplicateResult res;
+            try {
+                arena.execute([&] {
+                    res = run_replicate(s, p, rep, run_dir, opt.keep_runs, threads, opt.stop, compare_lock,
+                                        dir / "checkpoints", opt.checkpoint_every);
+                });
+            } catch (const Interrupted&) {
+                interrupted = true;
+                return;
+            } catch (const TargetsFatal& t) {
+                std::lock_guard<std::mutex> g(lock);
+                if (!fatal) fatal = t.error;
+                fatal_seen = true;
+                wake.notify_all();
+                return;
+            } catch (...) {
+                std::lock_guard<std::mutex> g(lock);
+                if (!fatal) fatal = std::current_exception();
+                fatal_seen = true;
+                wake.notify_all();
+                return;
+            }
+            if (!res.ok) ++failed_runs;
+            bool point_done = false;
+            {
+                std::lock_guard<std::mutex> g(lock);
+                slots[slot].runs[static_cast<std::size_t>(rep)] = std::move(res);
+                point_done = --slots[slot].left == 0;
+            }
+            if (point_done) {
+                PointResult pr;
+                pr.index = p.index;
+                pr.fingerprint = s.fingerprint;
+                pr.version = version;
+                pr.runs = slots[slot].runs;
+                try {
+                    write_point(dir, pr);
+                } catch (const std::exception& e) {
+                    std::lock_guard<std::mutex> g(lock);
+                    if (!fatal) fatal = std::current_exception();
+                    fatal_seen = true;
+                }
+                std::lock_guard<std::mutex> g(lock);
+                ++sum.ran;
+                if (!pr.ok()) {
+                    ++sum.failed;
+                    for (const auto& r : pr.runs)
+                        if (!r.ok) {
+                            sum.failures.emplace_back(p.index, r.error);
+                            break;
+                        }
+                }
+                if (opt.progress && !isatty(STDERR_FILENO)) {  // one line per point in batch logs
+                    double secs = 0;
+                    for (const auto& r : pr.runs) secs += r.seconds;
+                    std::fprintf(stderr, "point %zu: %s (%zu runs, %s)%s%s\n", p.index, pr.ok() ? "ok" : "FAILED",
+                                 pr.runs.size(), fmt_seconds(secs).c_str(), pr.ok() ? "" : ": ",
+                                 pr.ok() ? "" : sum.failures.back().second.c_str());
+                }
+            }
+            ++done;
+            wake.notify_all();
+        }
+    };
+
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
+    const bool bar = opt.progress && isatty(STDERR_FILENO);
+    auto draw = [&] {
+        const std::size_t d = done.load();
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const int width = 30;
+        const int filled = static_cast<int>(width * d / total_runs);
+        std::string b(static_cast<std::size_t>(filled), '#');
+        b.resize(width, '.');
+        const std::string eta =
+            d ? fmt_seconds(elapsed / static_cast<double>(d) * static_cast<double>(total_runs - d)) : "?";
+        std::fprintf(stderr, "\r[%s] %zu/%zu runs  %zu failed  %d at a time  elapsed %s  ETA %s   ", b.c_str(), d,
+                     total_runs, failed_runs.load(), jobs, fmt_seconds(elapsed).c_str(), eta.c_str());
+    };
+    {
+        std::unique_lock<std::mutex> g(lock);
+        while (done.load() < total_runs && !fatal_seen.load()) {
+            bool all_exited = interrupted.load();
+            if (bar) {
+                g.unlock();
+                draw();
+                g.lock();
+            }
+            if (all_exited) break;
+            wake.wait_for(g, std::chrono::milliseconds(250));
+        }
+    }
+    for (auto& t : pool) t.join();
+    if (bar) {
+        draw();
+        std::fputc('\n', stderr);
+    }
+    sum.runs = done.load();
+    sum.interrupted = interrupted.load();
+    if (fatal) std::rethrow_exception(fatal);
+    std::sort(sum.failures.begin(), sum.failures.end());
+    return sum;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slurm.
+
+SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmOptions& opt) {
+    const auto n = static_cast<std::int64_t>(s.points.size());
+    SlurmScript out;
+    out.chunk = opt.chunk > 0 ? opt.chunk : std::max<std::int64_t>(1, (n + opt.array_limit - 1) / opt.array_limit);
+    out.tasks = (n + out.chunk - 1) / out.chunk;
+    if (out.tasks > opt.array_limit)
+        throw UsageError(std::to_string(n) + " points in chunks of " + std::to_string(out.chunk) + " need " +
+                         std::to_string(out.tasks) + " array tasks, more than --array-limit " +
+                         std::to_string(opt.array_limit) + "; raise --chunk");
+    const fs::path adir = fs::absolute(dir).lexically_normal();
+    fs::create_directories(adir / "logs");
+    auto sh = [](const std::string& x) {  // single-quoted for the shell
+        std::string q = "'";
+        for (char ch : x) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        return q + "'";
+    };
+    std::ostringstream o;
+    o << "#!/bin/bash\n";
+    o << "# Slurm array job for the talentsim sweep " << s.name << " (plan " << s.fingerprint << ").\n";
+    o << "# " << n << " points x " << s.replicates << " replicates; array task i runs points i*" << out.chunk
+      << " .. i*" << out.chunk << "+" << out.chunk - 1 << ".\n";
+    o << "# Written by: talentsim sweep slurm. Resubmit failed or missing tasks alone with\n";
+    o << "#   talentsim sweep slurm " << fs::absolute(s.file).lexically_normal().string() << " --out " << adir.string()
+      << " --only-missing --submit\n";
+    o << "# (that reuses this script: its chunks, time limit and partition).\n";
+    o << "# or: sbatch --array=3,17 " << (adir / "sweep.sbatch").string()
+      << "   (the command line overrides --array below)\n";
+    o << "#SBATCH --job-name="
+      << "talentsim-" << s.name << "\n";
+    o << "#SBATCH --array=0-" << out.tasks - 1
+      << (opt.throttle > 0 ? "%" + std::to_string(opt.throttle) : std::string()) << "\n";
+    o << "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=" << opt.cpus_per_task << "\n";
+    o << "#SBATCH --time=" << opt.time << "\n";
+    if (!opt.partition.empty()) o << "#SBATCH --partition=" << opt.partition << "\n";
+    if (!opt.account.empty()) o << "#SBATCH --account=" << opt.account << "\n";
+    if (!opt.mem.empty()) o << "#SBATCH --mem=" << opt.mem << "\n";
+    o << "#SBATCH --output=" << (adir / "logs" / "task-%A_%a.out").string() << "\n";
+    o << "#SBATCH --open-mode=append\n";
+    o << "#SBATCH --signal=B:TERM@60\n";
+    o << "set -euo pipefail\n";
+    for (const auto& line : opt.setup) o << line << "\n";
+    o << "echo \"talentsim sweep: task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname) at $(date "
+         "-Is)\"\n";
+    o << "exec " << sh(opt.binary.string()) << " sweep point " << sh(fs::absolute(s.file).lexically_normal().string())
+      << " --out " << sh(adir.string()) << " --index \"${SLURM_ARRAY_TASK_ID}\" --chunk " << out.chunk
+      << " --threads \"${SLURM_CPUS_PER_TASK:-1}\""
+      << (opt.checkpoint_every > 0 ? " --checkpoint-every " + std::to_string(opt.checkpoint_every) : std::string())
+      << "\n";
+    out.path = adir / "sweep.sbatch";
+    write_atomically(out.path, o.str());
+    fs::permissions(out.path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
+    return out;
+}
+
+SlurmScript read_slurm_script(const Sweep& s, const fs::path& dir) {
+    SlurmScript out;
+    out.path = fs::absolute(dir / "sweep.sbatch").lexically_normal();
+    std::ifstream in(out.path);
+    if (!in)
+        throw UsageError(out.path.string() +
+                         ": no array job script yet; run talentsim sweep slurm without --only-missing first");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    const std::string text = buf.str();
+    if (text.find("(plan " + s.fingerprint + ")") == std::string::npos)
+        throw UsageError(out.path.string() +
+                         ": written for another sweep plan; run talentsim sweep slurm without --only-missing");
+    const auto at = text.find(" --chunk ");
+    if (at == std::string::npos)
+        throw UsageError(out.path.string() + ": no --chunk in the script; run talentsim sweep slurm again");
+    out.chunk = std::stoll(text.substr(at + 9));
+    if (out.chunk < 1) throw UsageError(out.path.string() + ": bad --chunk");
+    const auto n = static_cast<std::int64_t>(s.points.size());
+    out.tasks = (n + out.chunk - 1) / out.chunk;
+    return out;
+}
+
+std::vector<std::int64_t> incomplete_tasks(const Sweep& s, const fs::path& dir, std::int64_t chunk) {
+    std::vector<std::int64_t> out;
+    const auto n = static_cast<std::int64_t>(s.points.size());
+    for (std::int64_t t = 0; t * chunk < n; ++t)
+        for (std::int64_t i = t * chunk; i < std::min(n, (t + 1) * chunk); ++i) {
+            const auto r = read_point(dir, static_cast<std::size_t>(i), s.fingerprint);
+            if (!r || !r->ok() || r->runs.size() != static_cast<std::size_t>(s.replicates)) {
+                out.push_back(t);
+                break;
+            }
+        }
+    return out;
+}
+
+}  // namespace talentsim::sweep

@@ -1,0 +1,67 @@
+// Internals shared by the sweep sources (sweep_file.cpp, sweep_metrics.cpp, sweep_run.cpp,
+// sweep_merge.cpp). Not part of the command-line surface.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "io/records.hpp"
+#include "model/scenario.hpp"
+#include "engine/state.hpp"
+#include "sweep/sweep.hpp"
+
+namespace talentsim::sweep {
+
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h);
+std::uint64_t splitmix(std::uint64_t x);
+std::string quote(const std::string& s);  // TOML basic string
+
+// The built-in metrics of one run, gathered while it runs (docs/sweeps.md, "Metrics").
+class RunMetrics {
+public:
+    RunMetrics(const Scenario& s, std::int32_t steps, std::int64_t window);
+    void after_step(const World& w, const StepRow& row);  // call after every step
+    // The same from what a result file holds: the step's row and its /postings rows.
+    void after_step(const StepRow& row, std::span<const PostingRow> postings);
+    // Wages earned by the employed at the end of the run, by role and degree.
+    using Earned = std::vector<std::vector<double>>;
+    Earned earned(const World& w) const;
+    // Values of the given catalog names (NaN where undefined, e.g. a rate over zero events).
+    std::vector<double> values(const Earned& earned, const std::vector<std::string>& names) const;
+    std::vector<double> values(const World& w, const std::vector<std::string>& names) const {
+        return values(earned(w), names);
+    }
+
+private:
+    const Scenario& scenario_;
+    std::int32_t steps_, window_, seen_ = 0;
+    std::vector<StepRow> rows_;               // the window
+    std::vector<std::vector<float>> posted_;  // [role * degrees + degree]: salaries posted in the window
+};
+
+// DIR/manifest.toml: the plan, so that `sweep merge DIR` needs nothing else.
+struct Manifest {
+    std::string fingerprint, name, sweep_file, sweep_text, scenario_file, scenario_text, design, seeds;
+    std::uint64_t seed = 0;
+    std::int64_t replicates = 0, window = 0;
+    std::vector<std::string> parameters, parameter_kinds;
+    std::vector<std::vector<std::string>> parameter_keys;
+    std::vector<std::string> builtin_metrics, targets;
+    struct PointRow {
+        std::vector<Value> values;
+        std::vector<std::uint64_t> seeds;
+    };
+    std::vector<PointRow> points;
+};
+Manifest manifest_of(const Sweep& s);
+std::string manifest_toml(const Manifest& m);
+Manifest read_manifest(const std::filesystem::path& dir);  // throws std::runtime_error naming the file
+
+// Writes `text` to `path` atomically: a unique temporary file next to it, then rename.
+void write_atomically(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace talentsim::sweep

@@ -1,0 +1,266 @@
+// `talentsim sweep merge DIR`: every point of the plan in DIR/manifest.toml, gathered from
+// DIR/points into DIR/sweep.h5. Layout: docs/sweeps.md, "The merged file".
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "io/h5.hpp"
+#include "sweep/internal.hpp"
+
+namespace fs = std::filesystem;
+
+namespace talentsim::sweep {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// No modification times in object headers: merging the same results twice gives the same bytes.
+h5::PropList untimed(hid_t cls, hid_t loc) {
+    h5::PropList p(h5::check(H5Pcreate(cls), loc, "create property list"));
+    h5::check(H5Pset_obj_track_times(p, false), loc, "switch off time tracking");
+    return p;
+}
+
+h5::Object group(hid_t loc, const std::string& name) {
+    h5::PropList gcpl = untimed(H5P_GROUP_CREATE, loc);
+    return h5::Object(
+        h5::check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), loc, "create group " + name));
+}
+
+h5::Dataset dataset(hid_t loc, const std::string& name, hid_t type, hsize_t rows) {
+    h5::Dataspace space(h5::check(H5Screate_simple(1, &rows, nullptr), loc, "create dataspace for " + name));
+    h5::PropList dcpl = untimed(H5P_DATASET_CREATE, loc);
+    return h5::Dataset(h5::check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), loc,
+                                 "create dataset " + name));
+}
+
+template <class T>
+void column(hid_t loc, const std::string& name, const std::vector<T>& v) {
+    h5::Dataset d = dataset(loc, name, h5::native<T>(), v.size());
+    if (!v.empty()) h5::check(H5Dwrite(d, h5::native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), d, "write");
+}
+
+void column(hid_t loc, const std::string& name, const std::vector<std::string>& v) {
+    h5::Datatype t = h5::vlen_string();
+    h5::Dataset d = dataset(loc, name, t, v.size());
+    std::vector<const char*> ptrs;
+    for (const auto& s : v) ptrs.push_back(s.c_str());
+    if (!v.empty()) h5::check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), d, "write");
+}
+
+// A parameter column of the given kind.
+void value_column(hid_t loc, const std::string& name, const std::string& kind, const std::vector<Value>& v) {
+    if (kind == "float") {
+        std::vector<double> x;
+        for (const auto& e : v) x.push_back(std::get<double>(e));
+        column(loc, name, x);
+    } else if (kind == "integer") {
+        std::vector<std::int64_t> x;
+        for (const auto& e : v) x.push_back(std::get<std::int64_t>(e));
+        column(loc, name, x);
+    } else if (kind == "bool") {
+        std::vector<std::uint8_t> x;
+        for (const auto& e : v) x.push_back(std::get<bool>(e) ? 1 : 0);
+        column(loc, name, x);
+    } else {
+        std::vector<std::string> x;
+        for (const auto& e : v) x.push_back(std::get<std::string>(e));
+        column(loc, name, x);
+    }
+}
+
+std::string join(const std::set<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+}  // namespace
+
+MergeSummary merge(const fs::path& dir) {
+    const Manifest m = read_manifest(dir);
+    const std::size_t N = m.points.size(), R = static_cast<std::size_t>(m.replicates), P = m.parameters.size();
+
+    // Point results; metric names: the built-ins, then target metrics in order of appearance.
+    std::vector<std::optional<PointResult>> results(N);
+    std::vector<std::string> why(N);
+    std::vector<std::string> metrics = m.builtin_metrics;
+    std::set<std::string> known(metrics.begin(), metrics.end()), versions;
+    for (std::size_t i = 0; i < N; ++i) {
+        results[i] = read_point(dir, i, m.fingerprint, &why[i]);
+        if (!results[i]) continue;
+        versions.insert(results[i]->version);
+        for (const auto& r : results[i]->runs)
+            for (const auto& name : r.metric_names)
+                if (known.insert(name).second) metrics.push_back(name);
+    }
+    const std::size_t M = metrics.size();
+    std::map<std::string, std::size_t> metric_index;
+    for (std::size_t k = 0; k < M; ++k) metric_index[metrics[k]] = k;
+
+    MergeSummary sum;
+    sum.points = N;
+    std::vector<std::int64_t> run_point, run_replicate;
+    std::vector<std::uint64_t> run_seed;
+    std::vector<std::string> run_status, run_error;
+    std::vector<std::vector<Value>> run_values(P);
+    std::vector<std::vector<double>> run_metric(M);
+    std::vector<std::int64_t> pt_index, incomplete;
+    std::vector<std::int32_t> pt_ok;
+    std::vector<std::string> pt_status, pt_error;
+    std::vector<std::vector<Value>> pt_values(P);
+    std::vector<std::vector<double>> pt_mean(M), pt_sd(M);
+    std::vector<std::vector<std::int32_t>> pt_n(M);
+
+    for (std::size_t i = 0; i < N; ++i) {
+        const auto& plan = m.points[i];
+        const auto& res = results[i];
+        std::vector<std::vector<double>> ok_values(M);  // finite values of ok runs, per metric
+        int ok_runs = 0;
+        std::string first_error;
+        for (std::size_t r = 0; r < R; ++r) {
+            run_point.push_back(static_cast<std::int64_t>(i));
+            run_replicate.push_back(static_cast<std::int64_t>(r));
+            run_seed.push_back(plan.seeds[r]);
+            for (std::size_t j = 0; j < P; ++j) run_values[j].push_back(plan.values[j]);
+            const ReplicateResult* run = nullptr;
+            if (res)
+                for (const auto& x : res->runs)
+                    if (x.replicate == static_cast<std::int64_t>(r) && x.seed == plan.seeds[r]) run = &x;
+            std::vector<double> row(M, kNaN);
+            if (!run) {
+                run_status.emplace_back("missing");
+                run_error.push_back(res ? "no result for this replicate" : why[i]);
+            } else {
+                run_status.emplace_back(run->ok ? "ok" : "failed");
+                run_error.push_back(run->error);
+                if (run->ok) {
+                    ++ok_runs;
+                    for (std::size_t k = 0; k < run->metric_names.size(); ++k) {
+                        const std::size_t col = metric_index.at(run->metric_names[k]);
+                        row[col] = run->metric_values[k];
+                        if (std::isfinite(row[col])) ok_values[col].push_back(row[col]);
+                    }
+                } else if (first_error.empty()) {
+                    first_error = run->error;
+                }
+            }
+            for (std::size_t k = 0; k < M; ++k) run_metric[k].push_back(row[k]);
+        }
+        pt_index.push_back(static_cast<std::int64_t>(i));
+        for (std::size_t j = 0; j < P; ++j) pt_values[j].push_back(plan.values[j]);
+        pt_ok.push_back(ok_runs);
+        if (!res) {
+            pt_status.emplace_back("missing");
+            pt_error.push_back(why[i]);
+            sum.missing.push_back(i);
+        } else if (ok_runs == static_cast<int>(R)) {
+            pt_status.emplace_back("ok");
+            pt_error.emplace_back();
+            ++sum.complete;
+        } else {
+            pt_status.emplace_back("failed");
+            pt_error.push_back(first_error.empty()
+                                   ? "only " + std::to_string(ok_runs) + " of " + std::to_string(R) + " replicates"
+                                   : first_error);
+            sum.failed.push_back(i);
+        }
+        if (pt_status.back() != "ok") {
+            incomplete.push_back(static_cast<std::int64_t>(i));
+            sum.errors.emplace_back(i, pt_status.back() + ": " + pt_error.back());
+        }
+        for (std::size_t k = 0; k < M; ++k) {  // mean and sample standard deviation over replicates
+            const auto& v = ok_values[k];
+            double mean = kNaN, sd = kNaN;
+            if (!v.empty()) {
+                double s = 0;
+                for (double x : v) s += x;
+                mean = s / static_cast<double>(v.size());
+            }
+            if (v.size() >= 2) {
+                double ss = 0;
+                for (double x : v) ss += (x - mean) * (x - mean);
+                sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
+            }
+            pt_mean[k].push_back(mean);
+            pt_sd[k].push_back(sd);
+            pt_n[k].push_back(static_cast<std::int32_t>(v.size()));
+        }
+    }
+
+    const fs::path final_path = dir / "sweep.h5", tmp = dir / "sweep.h5.partial";
+    {
+        h5::File f = h5::create_file(tmp);
+        const std::string where = tmp.string();
+        h5::set_attr(f, "schema", std::string("talentsim-sweep"));
+        h5::set_attr(f, "schema_version", std::int32_t{1});
+        h5::set_attr(f, "name", m.name);
+        h5::set_attr(f, "fingerprint", m.fingerprint);
+        h5::set_attr(f, "sweep_file", m.sweep_file);
+        h5::set_attr(f, "sweep_toml", m.sweep_text);
+        h5::set_attr(f, "scenario_file", m.scenario_file);
+        h5::set_attr(f, "scenario_toml", m.scenario_text);
+        h5::set_attr(f, "design", m.design);
+        h5::set_attr(f, "seeds", m.seeds);
+        h5::set_attr(f, "seed", m.seed);
+        h5::set_attr(f, "replicates", static_cast<std::int64_t>(R));
+        h5::set_attr(f, "points", static_cast<std::int64_t>(N));
+        h5::set_attr(f, "runs", static_cast<std::int64_t>(N * R));
+        h5::set_attr(f, "window", m.window);
+        h5::set_attr(f, "complete", std::int32_t{incomplete.empty() ? 1 : 0});
+        h5::set_attr(f, "talentsim_versions", join(versions));
+
+        column(f, "parameter_names", m.parameters);
+        column(f, "parameter_kinds", m.parameter_kinds);
+        std::vector<std::string> keys;
+        for (const auto& k : m.parameter_keys) {
+            std::string s;
+            for (const auto& x : k) s += (s.empty() ? "" : " ") + x;
+            keys.push_back(s);
+        }
+        column(f, "parameter_keys", keys);
+        column(f, "metric_names", metrics);
+        column(f, "incomplete", incomplete);
+
+        h5::Object runs = group(f, "runs");
+        column(runs, "point", run_point);
+        column(runs, "replicate", run_replicate);
+        column(runs, "seed", run_seed);
+        column(runs, "status", run_status);
+        column(runs, "error", run_error);
+        h5::Object rp = group(runs, "parameters");
+        for (std::size_t j = 0; j < P; ++j) value_column(rp, m.parameters[j], m.parameter_kinds[j], run_values[j]);
+        h5::Object rm = group(runs, "metrics");
+        for (std::size_t k = 0; k < M; ++k) column(rm, metrics[k], run_metric[k]);
+
+        h5::Object pts = group(f, "points");
+        column(pts, "index", pt_index);
+        column(pts, "status", pt_status);
+        column(pts, "error", pt_error);
+        column(pts, "replicates_ok", pt_ok);
+        h5::Object pp = group(pts, "parameters");
+        for (std::size_t j = 0; j < P; ++j) value_column(pp, m.parameters[j], m.parameter_kinds[j], pt_values[j]);
+        h5::Object mean = group(pts, "mean"), sd = group(pts, "sd"), n = group(pts, "n");
+        for (std::size_t k = 0; k < M; ++k) {
+            column(mean, metrics[k], pt_mean[k]);
+            column(sd, metrics[k], pt_sd[k]);
+            column(n, metrics[k], pt_n[k]);
+        }
+        runs.reset();
+        rp.reset();
+        rm.reset();
+        pts.reset();
+        pp.reset();
+        mean.reset();
+        sd.reset();
+        n.reset();
+        if (f.close() < 0) h5::fail(where, "close");
+    }
+    fs::rename(tmp, final_path);
+    sum.file = final_path;
+    return sum;
+}
+
+}  // namespace talentsim::sweep

@@ -1,0 +1,229 @@
+// Built-in metrics of a sweep run: labour-market summaries over the last `window` steps and wage
+// distributions at the end of the run. Definitions in docs/sweeps.md, "Metrics".
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sweep/internal.hpp"
+
+namespace talentsim::sweep {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kStepsPerYear = 12;  // one step is one month
+
+// Names of the scalar metrics, in catalog order.
+const char* const kScalars[] = {
+    "unemployment_rate",
+    "sitting_out_share",
+    "employed",
+    "unemployed",
+    "students",
+    "abroad",
+    "vacancies",
+    "hires",
+    "moves",
+    "move_rate",
+    "separations",
+    "separation_rate",
+    "layoffs",
+    "offers",
+    "offer_acceptance_rate",
+    "counteroffers_made",
+    "counteroffers_won",
+    "counteroffer_win_rate",
+    "noncompete_blocked",
+    "noncompete_buyouts",
+    "noncompete_block_rate",
+    "noncompete_compensation",
+    "team_moves",
+    "relocations",
+    "relocation_share",
+    "returnees",
+    "mean_unemployment_spell_months",
+    "mean_completed_tenure_months",
+};
+const char* const kStats[] = {"n", "mean", "p10", "p25", "p50", "p75", "p90"};
+
+// Wage groups: "" (everyone), "role.R.", "degree.D.", "role.R.degree.D."; each with the cells it pools.
+struct Group {
+    std::string prefix;
+    std::vector<std::size_t> cells;
+};
+std::vector<Group> wage_groups(const Scenario& s) {
+    const std::size_t R = s.roles.size(), D = kDegreeCount;
+    std::vector<Group> g;
+    Group all{"", {}};
+    for (std::size_t k = 0; k < R * D; ++k) all.cells.push_back(k);
+    g.push_back(all);
+    for (std::size_t r = 0; r < R; ++r) {
+        Group x{"role." + s.roles[r].name + ".", {}};
+        for (std::size_t d = 0; d < D; ++d) x.cells.push_back(r * D + d);
+        g.push_back(x);
+    }
+    for (std::size_t d = 0; d < D; ++d) {
+        Group x{std::string("degree.") + kDegreeNames[d] + ".", {}};
+        for (std::size_t r = 0; r < R; ++r) x.cells.push_back(r * D + d);
+        g.push_back(x);
+    }
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t d = 0; d < D; ++d)
+            g.push_back({"role." + s.roles[r].name + ".degree." + kDegreeNames[d] + ".", {r * D + d}});
+    return g;
+}
+
+// Quantile of sorted values, linear interpolation between order statistics (Hyndman-Fan type 7).
+double quantile(const std::vector<double>& sorted, double q) {
+    if (sorted.empty()) return kNaN;
+    const double h = (static_cast<double>(sorted.size()) - 1) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+    return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+void add_stats(std::unordered_map<std::string, double>& out, const std::string& prefix, std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    double sum = 0;
+    for (double x : v) sum += x;
+    out[prefix + "n"] = static_cast<double>(v.size());
+    out[prefix + "mean"] = v.empty() ? kNaN : sum / static_cast<double>(v.size());
+    out[prefix + "p10"] = quantile(v, 0.10);
+    out[prefix + "p25"] = quantile(v, 0.25);
+    out[prefix + "p50"] = quantile(v, 0.50);
+    out[prefix + "p75"] = quantile(v, 0.75);
+    out[prefix + "p90"] = quantile(v, 0.90);
+}
+
+double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
+
+}  // namespace
+
+std::vector<std::string> builtin_catalog(const Scenario& s) {
+    std::vector<std::string> out(std::begin(kScalars), std::end(kScalars));
+    for (const char* source : {"earned", "posted"})
+        for (const auto& g : wage_groups(s))
+            for (const char* st : kStats) out.push_back(std::string("wage.") + source + "." + g.prefix + st);
+    return out;
+}
+
+RunMetrics::RunMetrics(const Scenario& s, std::int32_t steps, std::int64_t window)
+    : scenario_(s),
+      steps_(steps),
+      window_(static_cast<std::int32_t>(std::min<std::int64_t>(window, steps))),
+      posted_(s.roles.size() * kDegreeCount) {}
+
+void RunMetrics::after_step(const World& w, const StepRow& row) {
+    const std::int32_t step = seen_++;
+    if (step < steps_ - window_) return;
+    rows_.push_back(row);
+    const auto& P = w.postings;
+    for (std::size_t p = 0; p < P.size(); ++p) posted_[P.role[p] * kDegreeCount + P.degree[p]].push_back(P.salary[p]);
+}
+
+void RunMetrics::after_step(const StepRow& row, std::span<const PostingRow> postings) {
+    const std::int32_t step = seen_++;
+    if (step < steps_ - window_) return;
+    rows_.push_back(row);
+    for (const PostingRow& p : postings) posted_[p.role * kDegreeCount + p.required_degree].push_back(p.salary);
+}
+
+RunMetrics::Earned RunMetrics::earned(const World& w) const {
+    Earned out(scenario_.roles.size() * kDegreeCount);
+    const auto& c = w.candidates;
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        if (c.status[i] == static_cast<std::uint8_t>(Status::employed))
+            out[c.role[i] * kDegreeCount + c.degree[i]].push_back(c.wage[i]);
+    return out;
+}
+
+std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<std::string>& names) const {
+    std::unordered_map<std::string, double> m;
+    // Flows: sums over the window, per year; stocks: window means or the last step.
+    double sum[32] = {};
+    enum { H, M, SEP, LAY, OFF, COM, COW, NCB, NCY, NCC, TM, REL, RET, SPC, SPM, JE, TME };
+    double employed_mean = 0, u_rate = 0, s_share = 0, vac = 0;
+    int u_steps = 0, s_steps = 0;
+    for (const StepRow& r : rows_) {
+        const double vals[] = {double(r.hires),
+                               double(r.job_to_job_moves),
+                               double(r.separations),
+                               double(r.layoffs),
+                               double(r.offers),
+                               double(r.counteroffers_made),
+                               double(r.counteroffers_won),
+                               double(r.noncompete_blocked),
+                               double(r.noncompete_buyouts),
+                               r.noncompete_compensation,
+                               double(r.team_moves),
+                               double(r.relocations),
+                               double(r.returnees),
+                               double(r.spells_completed),
+                               double(r.spell_months_completed),
+                               double(r.jobs_ended),
+                               double(r.tenure_months_ended)};
+        for (std::size_t k = 0; k < std::size(vals); ++k) sum[k] += vals[k];
+        employed_mean += static_cast<double>(r.employed);
+        vac += static_cast<double>(r.vacancies);
+        if (r.employed + r.unemployed > 0) {
+            u_rate += double(r.unemployed) / double(r.employed + r.unemployed);
+            ++u_steps;
+        }
+        if (r.employed + r.unemployed + r.sitting_out > 0) {
+            s_share += double(r.sitting_out) / double(r.employed + r.unemployed + r.sitting_out);
+            ++s_steps;
+        }
+    }
+    const double W = static_cast<double>(rows_.size());
+    const double per_year = W > 0 ? kStepsPerYear / W : kNaN;
+    employed_mean = W > 0 ? employed_mean / W : kNaN;
+    const StepRow* last = rows_.empty() ? nullptr : &rows_.back();
+    m["unemployment_rate"] = u_steps ? u_rate / u_steps : kNaN;
+    m["sitting_out_share"] = s_steps ? s_share / s_steps : kNaN;
+    m["employed"] = last ? double(last->employed) : kNaN;
+    m["unemployed"] = last ? double(last->unemployed) : kNaN;
+    m["students"] = last ? double(last->students) : kNaN;
+    m["abroad"] = last ? double(last->abroad) : kNaN;
+    m["vacancies"] = W > 0 ? vac / W : kNaN;
+    m["hires"] = sum[H] * per_year;
+    m["moves"] = sum[M] * per_year;
+    m["move_rate"] = ratio(sum[M] * per_year, employed_mean);
+    m["separations"] = sum[SEP] * per_year;
+    m["separation_rate"] = ratio(sum[SEP] * per_year, employed_mean);
+    m["layoffs"] = sum[LAY] * per_year;
+    m["offers"] = sum[OFF] * per_year;
+    m["offer_acceptance_rate"] = ratio(sum[H], sum[OFF]);
+    m["counteroffers_made"] = sum[COM] * per_year;
+    m["counteroffers_won"] = sum[COW] * per_year;
+    m["counteroffer_win_rate"] = ratio(sum[COW], sum[COM]);
+    m["noncompete_blocked"] = sum[NCB] * per_year;
+    m["noncompete_buyouts"] = sum[NCY] * per_year;
+    m["noncompete_block_rate"] = ratio(sum[NCB], sum[NCB] + sum[M]);
+    m["noncompete_compensation"] = sum[NCC] * per_year;
+    m["team_moves"] = sum[TM] * per_year;
+    m["relocations"] = sum[REL] * per_year;
+    m["relocation_share"] = ratio(sum[REL], sum[H]);
+    m["returnees"] = sum[RET] * per_year;
+    m["mean_unemployment_spell_months"] = ratio(sum[SPM], sum[SPC]);
+    m["mean_completed_tenure_months"] = ratio(sum[TME], sum[JE]);
+
+    // Wages earned at the end of the run (employed candidates) and posted over the window.
+    for (const auto& g : wage_groups(scenario_)) {
+        std::vector<double> e, p;
+        for (std::size_t k : g.cells) {
+            e.insert(e.end(), earned[k].begin(), earned[k].end());
+            p.insert(p.end(), posted_[k].begin(), posted_[k].end());
+        }
+        add_stats(m, "wage.earned." + g.prefix, std::move(e));
+        add_stats(m, "wage.posted." + g.prefix, std::move(p));
+    }
+
+    std::vector<double> out;
+    out.reserve(names.size());
+    for (const auto& n : names) {
+        const auto it = m.find(n);
+        out.push_back(it == m.end() ? kNaN : it->second);
+    }
+    return out;
+}
+
+}  // namespace talentsim::sweep

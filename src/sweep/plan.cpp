@@ -1,0 +1,922 @@
+// Sweep files: parsing, validation (every error, with file:line:column and key), the design,
+// the seeds, and the plan of points. See docs/sweeps.md for the format.
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include "sweep/sweep.hpp"
+#include "sweep/internal.hpp"
+#include "io/toml_errors.hpp"
+
+namespace talentsim::sweep {
+
+const char* kind_name(Kind k) {
+    switch (k) {
+        case Kind::real:
+            return "float";
+        case Kind::integer:
+            return "integer";
+        case Kind::boolean:
+            return "bool";
+        default:
+            return "string";
+    }
+}
+
+std::string exact(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x);
+    std::string s(buf, r.ptr);
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    return s;
+}
+
+std::string quote(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch == '\n')
+            out += "\\n";
+        else if (ch == '\t')
+            out += "\\t";
+        else if (ch == '\r')
+            out += "\\r";
+        else if (ch < 0x20 || ch == 0x7F) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04X", ch);
+            out += b;
+        } else
+            out += static_cast<char>(ch);
+    }
+    return out + "\"";
+}
+
+std::string override_text(const Value& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, double>)
+                return exact(x);
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                return std::to_string(x);
+            else if constexpr (std::is_same_v<T, bool>)
+                return x ? "true" : "false";
+            else
+                return quote(x);
+        },
+        v);
+}
+
+std::string display(const Value& v) {
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    if (const auto* d = std::get_if<double>(&v)) {
+        std::ostringstream o;
+        o << std::setprecision(6) << *d;
+        return o.str();
+    }
+    return override_text(v);
+}
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h) {
+    for (unsigned char ch : s) {
+        h ^= ch;
+        h *= 0x100000001B3ull;
+    }
+    return h;
+}
+
+std::uint64_t splitmix(std::uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+std::uint64_t replicate_seed(std::uint64_t sweep_seed, Seeds scheme, const std::vector<std::string>& point_overrides,
+                             std::int64_t replicate) {
+    std::uint64_t h = 0;
+    if (scheme == Seeds::independent) {
+        h = kFnvOffset;
+        for (const auto& o : point_overrides) h = fnv1a(o + "\n", h);
+    }
+    const std::uint64_t x = splitmix(splitmix(splitmix(sweep_seed) ^ h) ^ static_cast<std::uint64_t>(replicate));
+    return x >> 2;  // 62 bits: a valid scenario.seed and an int64
+}
+
+namespace {
+
+constexpr std::int64_t kMaxPoints = 1000000;
+constexpr std::int64_t kMaxRuns = 10000000;
+
+using Collector = TomlErrors;
+
+std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
+
+// Keys of `t` not in `known` are errors.
+void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
+                  Collector& c) {
+    for (const auto& [k, v] : t)
+        if (std::find(known.begin(), known.end(), k.str()) == known.end())
+            c.add(v.source(), prefix + std::string(k.str()), "unknown key");
+}
+
+const toml::table* table_at(const toml::table& root, const char* name, Collector& c, bool required) {
+    const toml::node* n = root.get(name);
+    if (!n) {
+        if (required) c.add(root.source(), name, "required table is missing");
+        return nullptr;
+    }
+    if (!n->is_table()) {
+        c.add(n->source(), name, "expected a table, found " + type_name_of(*n));
+        return nullptr;
+    }
+    return n->as_table();
+}
+
+std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, Collector& c,
+                                      bool required) {
+    const toml::node* n = t.get(key);
+    if (!n) {
+        if (required) c.add(t.source(), prefix + key, "required key is missing");
+        return std::nullopt;
+    }
+    if (!n->is_string()) {
+        c.add(n->source(), prefix + key, "expected a string, found " + type_name_of(*n));
+        return std::nullopt;
+    }
+    return n->as_string()->get();
+}
+
+std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
+                                    std::int64_t hi, Collector& c) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) {
+        c.add(n->source(), prefix + key, "expected an integer, found " + type_name_of(*n));
+        return std::nullopt;
+    }
+    const std::int64_t v = n->as_integer()->get();
+    if (v < lo || v > hi) {
+        c.add(
+            n->source(), prefix + key,
+            "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
+                                      std::initializer_list<std::string_view> choices, Collector& c) {
+    auto v = get_string(t, prefix, key, c, false);
+    if (!v) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
+        std::string list;
+        for (auto ch : choices) list += (list.empty() ? "" : "|") + std::string(ch);
+        c.add(t.get(key)->source(), prefix + key, "expected one of " + list + ", found \"" + *v + "\"");
+        return std::nullopt;
+    }
+    return v;
+}
+
+// Strings, or one string, at t[key].
+std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml::table& t, const std::string& prefix,
+                                                                     const char* key, Collector& c, bool one_allowed) {
+    std::vector<std::pair<std::string, toml::source_region>> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    if (one_allowed && n->is_string()) {
+        out.emplace_back(n->as_string()->get(), n->source());
+        return out;
+    }
+    const toml::array* a = n->as_array();
+    if (!a) {
+        c.add(n->source(), prefix + key,
+              std::string("expected ") + (one_allowed ? "a string or " : "") + "an array of strings, found " +
+                  type_name_of(*n));
+        return out;
+    }
+    for (const auto& el : *a) {
+        if (!el.is_string())
+            c.add(el.source(), prefix + key, "expected strings in the array, found " + type_name_of(el));
+        else
+            out.emplace_back(el.as_string()->get(), el.source());
+    }
+    return out;
+}
+
+std::string read_text(const std::filesystem::path& p, bool* ok) {
+    std::error_code ec;  // devices and FIFOs never end: only regular files up to 64 MiB are read
+    if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > (64u << 20)) {
+        *ok = false;
+        return {};
+    }
+    std::ifstream in(p, std::ios::binary);
+    *ok = static_cast<bool>(in);
+    std::stringstream buf;
+    if (in) buf << in.rdbuf();
+    return buf.str();
+}
+
+// The node at a --set path ("roles.llm.share", "events.0.multiplier") in a parsed scenario.
+const toml::node* node_at(const toml::table& root, const std::vector<std::string>& parts) {
+    const toml::node* cur = &root;
+    for (const auto& part : parts) {
+        if (const auto* t = cur->as_table()) {
+            cur = t->get(part);
+        } else if (const auto* a = cur->as_array()) {
+            std::size_t idx = 0;
+            const auto r = std::from_chars(part.data(), part.data() + part.size(), idx);
+            if (r.ec != std::errc{} || r.ptr != part.data() + part.size()) return nullptr;
+            cur = a->get(idx);
+        } else {
+            return nullptr;
+        }
+        if (!cur) return nullptr;
+    }
+    return cur;
+}
+
+std::vector<std::string> split_key(const std::string& key) {
+    std::vector<std::string> parts;
+    std::stringstream ss(key);
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    if (!key.empty() && key.back() == '.') parts.emplace_back();
+    return parts;
+}
+
+// Expands `*` components against the resolved scenario (e.g. employer_types.*.noncompete_enforce_prob).
+void expand(const toml::node& node, const std::vector<std::string>& parts, std::size_t i, const std::string& prefix,
+            std::vector<std::string>& out) {
+    if (i == parts.size()) {
+        out.push_back(prefix);
+        return;
+    }
+    const std::string sep = prefix.empty() ? "" : ".";
+    if (parts[i] == "*") {
+        if (const auto* t = node.as_table()) {
+            // File order of the category entries (to_toml writes them in scenario order).
+            std::vector<std::pair<toml::source_position, std::string>> keys;
+            for (const auto& [k, v] : *t) keys.emplace_back(v.source().begin, std::string(k.str()));
+            std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+                return std::pair{a.first.line, a.first.column} < std::pair{b.first.line, b.first.column};
+            });
+            for (const auto& [pos, k] : keys) expand(*t->get(k), parts, i + 1, prefix + sep + k, out);
+        } else if (const auto* a = node.as_array()) {
+            for (std::size_t k = 0; k < a->size(); ++k)
+                expand(*a->get(k), parts, i + 1, prefix + sep + std::to_string(k), out);
+        }
+        return;
+    }
+    if (const auto* t = node.as_table()) {
+        if (const toml::node* n = t->get(parts[i])) expand(*n, parts, i + 1, prefix + sep + parts[i], out);
+    } else if (const auto* a = node.as_array()) {
+        std::size_t idx = 0;
+        const auto r = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), idx);
+        if (r.ec == std::errc{} && r.ptr == parts[i].data() + parts[i].size() && idx < a->size())
+            expand(*a->get(idx), parts, i + 1, prefix + sep + parts[i], out);
+    }
+}
+
+std::optional<Kind> kind_of(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::floating_point:
+            return Kind::real;
+        case toml::node_type::integer:
+            return Kind::integer;
+        case toml::node_type::boolean:
+            return Kind::boolean;
+        case toml::node_type::string:
+            return Kind::text;
+        default:
+            return std::nullopt;
+    }
+}
+
+// A value of the array element `el` for a key of kind k, or an error.
+std::optional<Value> value_of(const toml::node& el, Kind k, const std::string& key, Collector& c) {
+    switch (k) {
+        case Kind::real:
+            if (el.is_floating_point()) {
+                const double v = el.as_floating_point()->get();
+                if (std::isnan(v)) break;
+                return Value{v};
+            }
+            if (el.is_integer()) return Value{static_cast<double>(el.as_integer()->get())};
+            break;
+        case Kind::integer:
+            if (el.is_integer()) return Value{el.as_integer()->get()};
+            break;
+        case Kind::boolean:
+            if (el.is_boolean()) return Value{el.as_boolean()->get()};
+            break;
+        case Kind::text:
+            if (el.is_string()) return Value{el.as_string()->get()};
+            break;
+    }
+    c.add(el.source(), key,
+          std::string("expected ") +
+              (k == Kind::real      ? "a number"
+               : k == Kind::integer ? "an integer"
+               : k == Kind::boolean ? "true or false"
+                                    : "a string") +
+              " (the scenario key is " +
+              (k == Kind::integer ? "an integer"
+               : k == Kind::real  ? "a float"
+                                  : kind_name(k)) +
+              "), found " + type_name_of(el));
+    return std::nullopt;
+}
+
+std::optional<std::pair<double, double>> get_bounds(const toml::node& n, const std::string& key, bool log,
+                                                    Collector& c) {
+    const toml::array* a = n.as_array();
+    if (!a || a->size() != 2) {
+        c.add(n.source(), key,
+              "expected [low, high], found " +
+                  (a ? "an array of " + std::to_string(a->size()) + " values" : type_name_of(n)));
+        return std::nullopt;
+    }
+    double b[2];
+    for (int i = 0; i < 2; ++i) {
+        const toml::node& el = *a->get(static_cast<std::size_t>(i));
+        if (el.is_integer())
+            b[i] = static_cast<double>(el.as_integer()->get());
+        else if (el.is_floating_point())
+            b[i] = el.as_floating_point()->get();
+        else {
+            c.add(el.source(), key, "expected a number, found " + type_name_of(el));
+            return std::nullopt;
+        }
+        if (!std::isfinite(b[i])) {
+            c.add(el.source(), key, "bounds must be finite");
+            return std::nullopt;
+        }
+    }
+    if (!(b[0] < b[1])) {
+        c.add(n.source(), key, "expected low < high, found [" + exact(b[0]) + ", " + exact(b[1]) + "]");
+        return std::nullopt;
+    }
+    if (log && b[0] <= 0) {
+        c.add(n.source(), key, "a log range needs low > 0, found " + exact(b[0]));
+        return std::nullopt;
+    }
+    return std::pair{b[0], b[1]};
+}
+
+// u in [0, 1] -> value of a range parameter.
+Value range_value(const Parameter& p, double u) {
+    double x = p.spacing == Parameter::Spacing::log ? std::exp(std::log(p.lo) + (std::log(p.hi) - std::log(p.lo)) * u)
+                                                    : p.lo + (p.hi - p.lo) * u;
+    if (u <= 0) x = p.lo;
+    if (u >= 1) x = p.hi;
+    if (p.kind == Kind::integer) return Value{static_cast<std::int64_t>(std::llround(x))};
+    return Value{x};
+}
+
+double uniform(std::uint64_t key) { return static_cast<double>(splitmix(key) >> 11) * 0x1.0p-53; }  // [0, 1)
+
+bool values_equal(const Value& a, const Value& b) {
+    if (a.index() != b.index()) return false;
+    if (const auto* x = std::get_if<double>(&a))
+        return std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(std::get<double>(b));
+    return a == b;
+}
+
+// Per-parameter values for a design point: grid index per parameter or a u in [0, 1).
+Value sampled_value(const Parameter& p, double u) {
+    if (p.spacing == Parameter::Spacing::listed) {
+        const auto n = p.values.size();
+        return p.values[std::min(n - 1, static_cast<std::size_t>(u * static_cast<double>(n)))];
+    }
+    if (p.kind == Kind::integer) {  // every integer in [lo, hi] equally likely (log: on the log scale)
+        if (p.spacing == Parameter::Spacing::linear) {
+            const double lo = std::ceil(p.lo), hi = std::floor(p.hi);
+            return Value{static_cast<std::int64_t>(std::min(hi, lo + std::floor(u * (hi - lo + 1))))};
+        }
+    }
+    return range_value(p, u);
+}
+
+void plan_points(Sweep& s) {
+    const std::size_t P = s.parameters.size();
+    std::vector<std::vector<Value>> rows;
+    if (s.design == Design::grid) {
+        std::vector<std::size_t> idx(P, 0);
+        std::size_t total = 1;
+        for (const auto& p : s.parameters) total *= p.values.size();
+        for (std::size_t n = 0; n < total; ++n) {  // first parameter varies slowest
+            std::vector<Value> row(P);
+            std::size_t rest = n;
+            for (std::size_t j = P; j-- > 0;) {
+                const std::size_t k = s.parameters[j].values.size();
+                row[j] = s.parameters[j].values[rest % k];
+                rest /= k;
+            }
+            rows.push_back(std::move(row));
+        }
+    } else {
+        const auto N = static_cast<std::size_t>(s.design_points);
+        rows.assign(N, std::vector<Value>(P));
+        const std::uint64_t base = splitmix(s.seed ^ 0xD1B54A32D192ED03ull);
+        for (std::size_t j = 0; j < P; ++j) {
+            std::vector<std::size_t> stratum(N);
+            std::iota(stratum.begin(), stratum.end(), 0);
+            if (s.design == Design::lhs)  // Fisher-Yates with the design's own stream per parameter
+                for (std::size_t i = N; i-- > 1;) {
+                    const auto k = static_cast<std::size_t>(
+                        uniform(base ^ splitmix(0xA0761D6478BD642Full * (j + 1) + i)) * static_cast<double>(i + 1));
+                    std::swap(stratum[i], stratum[std::min(k, i)]);
+                }
+            for (std::size_t i = 0; i < N; ++i) {
+                const double v = uniform(base ^ splitmix(0xE7037ED1A0B428DBull * (j + 1) + splitmix(i)));
+                const double u =
+                    s.design == Design::lhs ? (static_cast<double>(stratum[i]) + v) / static_cast<double>(N) : v;
+                rows[i][j] = sampled_value(s.parameters[j], u);
+            }
+        }
+    }
+    s.points.clear();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        Point p;
+        p.index = i;
+        p.values = rows[i];
+        std::vector<std::string> own;
+        for (std::size_t j = 0; j < P; ++j)
+            for (const auto& key : s.parameters[j].keys) own.push_back(key + "=" + override_text(rows[i][j]));
+        p.overrides = s.fixed;
+        p.overrides.insert(p.overrides.end(), own.begin(), own.end());
+        for (std::int64_t r = 0; r < s.replicates; ++r) p.seeds.push_back(replicate_seed(s.seed, s.seeds, own, r));
+        s.points.push_back(std::move(p));
+    }
+}
+
+std::string fingerprint_of(const Sweep& s) {
+    std::uint64_t h = kFnvOffset;
+    auto add = [&](std::string_view x) {
+        h = fnv1a(x, h);
+        h = fnv1a("\x1f", h);
+    };
+    add("talentsim-sweep-1");
+    add(s.scenario_text);
+    add(std::to_string(s.replicates));
+    add(std::to_string(s.window));
+    for (const auto& m : s.builtin_metrics) add(m);
+    for (const auto& t : s.targets_text) add(t);
+    for (const auto& p : s.parameters) add(p.name);
+    for (const auto& p : s.points) {
+        for (const auto& o : p.overrides) add(o);
+        for (auto seed : p.seeds) add(std::to_string(seed));
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+// `*` matches within one dot-separated component, `**` across components.
+bool glob_match(std::string_view pat, std::string_view s) {
+    if (pat.empty()) return s.empty();
+    if (pat[0] == '*') {
+        const bool any = pat.size() > 1 && pat[1] == '*';
+        const std::string_view rest = pat.substr(any ? 2 : 1);
+        for (std::size_t k = 0; k <= s.size(); ++k) {
+            if (glob_match(rest, s.substr(k))) return true;
+            if (k < s.size() && s[k] == '.' && !any) return false;
+        }
+        return false;
+    }
+    return !s.empty() && pat[0] == s[0] && glob_match(pat.substr(1), s.substr(1));
+}
+
+const std::vector<std::string> kDefaultMetrics = {
+    "unemployment_rate",
+    "sitting_out_share",
+    "move_rate",
+    "moves",
+    "hires",
+    "counteroffer_win_rate",
+    "noncompete_block_rate",
+    "noncompete_buyouts",
+    "relocation_share",
+    "mean_unemployment_spell_months",
+    "wage.earned.mean",
+    "wage.earned.p10",
+    "wage.earned.p50",
+    "wage.earned.p90",
+    "wage.posted.mean",
+    "wage.posted.p50",
+};
+
+}  // namespace
+
+Scenario point_scenario(const Sweep& s, const Point& p) {
+    return parse_scenario(s.scenario_text, s.scenario.string(), p.overrides);
+}
+
+Sweep load_sweep(const std::filesystem::path& file) {
+    bool ok = false;
+    std::string text = read_text(file, &ok);
+    if (!ok) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the sweep file"}});
+    return parse_sweep(text, file);
+}
+
+Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
+    Collector c{file.string(), {}};
+    toml::table root;
+    try {
+        root = toml::parse(text, file.string());
+    } catch (const toml::parse_error& e) {
+        throw ScenarioInvalid(
+            {ScenarioError{file.string(), static_cast<int>(e.source().begin.line),
+                           static_cast<int>(e.source().begin.column), "(syntax)", std::string(e.description())}});
+    }
+    Sweep s;
+    s.file = file;
+    s.text = text;
+    unknown_keys(root, "", {"sweep", "design", "parameters", "metrics"}, c);
+
+    // [sweep]
+    toml::source_region set_where = root.source(), scenario_where = root.source();
+    if (const toml::table* t = table_at(root, "sweep", c, true)) {
+        unknown_keys(*t, "sweep.", {"name", "description", "scenario", "seed", "replicates", "seeds", "set"}, c);
+        s.name = get_string(*t, "sweep.", "name", c, true).value_or("");
+        s.description = get_string(*t, "sweep.", "description", c, false).value_or("");
+        if (auto sc = get_string(*t, "sweep.", "scenario", c, true)) {
+            scenario_where = t->get("scenario")->source();
+            const std::filesystem::path p(*sc);
+            s.scenario = p.is_absolute() ? p : (file.parent_path() / p).lexically_normal();
+        }
+        s.seed = static_cast<std::uint64_t>(get_int(*t, "sweep.", "seed", 0, 9000000000000000000LL, c).value_or(1));
+        s.replicates = get_int(*t, "sweep.", "replicates", 1, 100000, c).value_or(1);
+        if (auto v = get_choice(*t, "sweep.", "seeds", {"independent", "common"}, c))
+            s.seeds = *v == "common" ? Seeds::common : Seeds::independent;
+        for (auto& [o, where] : get_strings(*t, "sweep.", "set", c, false)) {
+            s.fixed.push_back(o);
+            set_where = where;
+            const auto eq = o.find('=');
+            if (eq != std::string::npos && o.substr(0, eq) == "scenario.seed")
+                c.add(where, "sweep.set", "scenario.seed cannot be set here: replicate seeds come from sweep.seed");
+        }
+    }
+    if (!s.name.empty() && s.name.find_first_of("/\\\n") != std::string::npos)
+        c.add(root.at_path("sweep.name").node()->source(), "sweep.name",
+              "a name cannot contain / or \\ or line breaks");
+
+    // [design]
+    const toml::table* design = table_at(root, "design", c, false);
+    if (design) {
+        unknown_keys(*design, "design.", {"kind", "points"}, c);
+        if (auto k = get_choice(*design, "design.", "kind", {"grid", "random", "lhs"}, c))
+            s.design = *k == "grid" ? Design::grid : *k == "random" ? Design::random : Design::lhs;
+        if (auto n = get_int(*design, "design.", "points", 1, kMaxPoints, c)) s.design_points = *n;
+        if (s.design == Design::grid && design->get("points"))
+            c.add(design->get("points")->source(), "design.points",
+                  "a grid has one point per combination of parameter values; give points per parameter instead");
+        if (s.design != Design::grid && !design->get("points"))
+            c.add(design->source(), "design.points",
+                  "required key is missing (number of points of a random or lhs design)");
+    }
+
+    // The base scenario, with the fixed overrides: its keys decide the parameter types.
+    std::optional<Scenario> base;
+    toml::table resolved;
+    if (!s.scenario.empty()) {
+        bool readable = false;
+        s.scenario_text = read_text(s.scenario, &readable);
+        if (!readable) {
+            c.add(scenario_where, "sweep.scenario", "cannot open the base scenario " + s.scenario.string());
+        } else {
+            try {
+                base = parse_scenario(s.scenario_text, s.scenario.string(), s.fixed);
+                resolved = toml::parse(to_toml(*base));
+            } catch (const ScenarioInvalid& e) {
+                for (const auto& err : e.errors()) {
+                    if (err.line == 0 && err.file == "--set")
+                        c.add(set_where, "sweep.set", err.key + ": " + err.message);
+                    else
+                        c.errors.push_back(err);  // an error in the base scenario itself
+                }
+            }
+        }
+    }
+
+    // [[parameters]]
+    std::vector<toml::source_region> param_where;
+    if (const toml::node* n = root.get("parameters")) {
+        const toml::array* a = n->as_array();
+        if (!a)
+            c.add(n->source(), "parameters", "expected an array of tables ([[parameters]]), found " + type_name_of(*n));
+        else
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                const std::string prefix = "parameters." + std::to_string(i) + ".";
+                const toml::table* t = a->get(i)->as_table();
+                if (!t) {
+                    c.add(a->get(i)->source(), prefix, "expected a table");
+                    continue;
+                }
+                unknown_keys(*t, prefix, {"key", "keys", "name", "values", "range", "log_range", "points"}, c);
+                Parameter p;
+                std::vector<std::pair<std::string, toml::source_region>> keys;
+                if (t->get("key") && t->get("keys"))
+                    c.add(t->source(), prefix + "key", "give key or keys, not both");
+                else if (t->get("key"))
+                    keys = get_strings(*t, prefix, "key", c, true);
+                else if (t->get("keys"))
+                    keys = get_strings(*t, prefix, "keys", c, false);
+                else
+                    c.add(t->source(), prefix + "key",
+                          "required key is missing (the scenario key to vary, as --set takes it)");
+                if (t->get("keys") && !t->get("key") && t->get("keys")->is_array() &&
+                    t->get("keys")->as_array()->empty())
+                    c.add(t->get("keys")->source(), prefix + "keys", "needs at least one key");
+                p.name = get_string(*t, prefix, "name", c, false).value_or(keys.empty() ? "" : keys.front().first);
+                const int forms =
+                    (t->get("values") ? 1 : 0) + (t->get("range") ? 1 : 0) + (t->get("log_range") ? 1 : 0);
+                if (forms != 1)
+                    c.add(t->source(), prefix + "values",
+                          forms == 0 ? "give values, range or log_range" : "give only one of values, range, log_range");
+
+                // Expand the keys against the resolved base scenario and find their type.
+                std::optional<Kind> kind;
+                const std::string key_field = prefix + (t->get("keys") ? "keys" : "key");
+                for (const auto& [key, where] : keys) {
+                    if (!base) break;
+                    if (key == "scenario.seed") {
+                        c.add(where, key_field, "scenario.seed cannot be varied: replicate seeds come from sweep.seed");
+                        continue;
+                    }
+                    std::vector<std::string> expanded;
+                    expand(resolved, split_key(key), 0, "", expanded);
+                    if (expanded.empty()) {
+                        c.add(where, key_field,
+                              "\"" + key + "\" is not a key of the scenario " + s.scenario.string() +
+                                  " (see talentsim reference)");
+                        continue;
+                    }
+                    for (const auto& k : expanded) {
+                        const toml::node* node = node_at(resolved, split_key(k));
+                        const auto kk = node ? kind_of(*node) : std::nullopt;
+                        if (!kk) {
+                            c.add(where, key_field, "\"" + k + "\" is a table, not a value");
+                            continue;
+                        }
+                        if (k.rfind("scenario.seed", 0) == 0) continue;
+                        if (kind && *kind != *kk) {
+                            c.add(where, key_field,
+                                  "\"" + k + "\" is " + kind_name(*kk) + " but other keys of this parameter are " +
+                                      kind_name(*kind));
+                            continue;
+                        }
+                        kind = kk;
+                        if (std::find(p.keys.begin(), p.keys.end(), k) == p.keys.end()) p.keys.push_back(k);
+                    }
+                }
+                if (!kind) {
+                    param_where.push_back(t->source());
+                    s.parameters.push_back(std::move(p));
+                    continue;
+                }
+                p.kind = *kind;
+
+                if (const toml::node* v = t->get("values")) {
+                    const toml::array* va = v->as_array();
+                    if (!va || va->empty())
+                        c.add(v->source(), prefix + "values",
+                              va ? "needs at least one value" : "expected an array, found " + type_name_of(*v));
+                    else
+                        for (const auto& el : *va)
+                            if (auto x = value_of(el, p.kind, prefix + "values", c)) {
+                                if (std::any_of(p.values.begin(), p.values.end(),
+                                                [&](const Value& y) { return values_equal(*x, y); }))
+                                    c.add(el.source(), prefix + "values", "value " + display(*x) + " is listed twice");
+                                else
+                                    p.values.push_back(*x);
+                            }
+                    if (t->get("points"))
+                        c.add(t->get("points")->source(), prefix + "points", "points is for ranges; values are listed");
+                } else if (const toml::node* r = t->get(t->get("range") ? "range" : "log_range")) {
+                    const bool log = !t->get("range");
+                    const std::string rk = prefix + (log ? "log_range" : "range");
+                    if (p.kind == Kind::boolean || p.kind == Kind::text) {
+                        c.add(r->source(), rk,
+                              std::string("the scenario key is a ") + kind_name(p.kind) + "; list its values instead");
+                    } else if (auto b = get_bounds(*r, rk, log, c)) {
+                        p.spacing = log ? Parameter::Spacing::log : Parameter::Spacing::linear;
+                        p.lo = b->first;
+                        p.hi = b->second;
+                        if (s.design == Design::grid) {
+                            auto pts = get_int(*t, prefix, "points", 1, kMaxPoints, c);
+                            if (!t->get("points"))
+                                c.add(t->source(), prefix + "points",
+                                      "required key is missing (grid values of the range)");
+                            if (pts) {
+                                for (std::int64_t k = 0; k < *pts; ++k) {
+                                    const Value x = range_value(
+                                        p, *pts == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(*pts - 1));
+                                    if (std::none_of(p.values.begin(), p.values.end(),
+                                                     [&](const Value& y) { return values_equal(x, y); }))
+                                        p.values.push_back(
+                                            x);  // integer ranges: repeated values after rounding appear once
+                                }
+                                p.grid_points = *pts;
+                            }
+                        } else {
+                            if (t->get("points"))
+                                c.add(t->get("points")->source(), prefix + "points",
+                                      "points is for grid designs; design.points sets the number of points");
+                            p.values = {range_value(p, 0.0), range_value(p, 1.0)};  // the ends, checked below
+                        }
+                    }
+                }
+                param_where.push_back(t->source());
+                s.parameters.push_back(std::move(p));
+            }
+    }
+    if (s.parameters.empty() && !root.get("parameters"))
+        c.add(root.source(), "parameters", "required: at least one [[parameters]] entry");
+    {
+        std::set<std::string> names, keys;
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+            const auto& p = s.parameters[i];
+            if (!p.name.empty() && !names.insert(p.name).second)
+                c.add(param_where[i], "parameters." + std::to_string(i) + ".name",
+                      "parameter name \"" + p.name + "\" is used twice");
+            if (p.name.find('/') != std::string::npos)
+                c.add(param_where[i], "parameters." + std::to_string(i) + ".name", "a name cannot contain /");
+            for (const auto& k : p.keys)
+                if (!keys.insert(k).second)
+                    c.add(param_where[i], "parameters." + std::to_string(i) + ".key",
+                          "\"" + k + "\" is varied by two parameters");
+        }
+    }
+
+    // Each value of each parameter against the scenario's own checks (types, bounds, choices).
+    // Errors that depend on several keys together (shares summing to 1) surface per point instead.
+    if (base) {
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+            const auto& p = s.parameters[i];
+            if (p.keys.empty()) continue;  // its key is already reported
+            std::set<std::string> seen;
+            // Listed values one by one; a range by its two ends (scenario bounds are intervals).
+            std::vector<Value> check = p.values;
+            if (p.spacing != Parameter::Spacing::listed && !p.values.empty())
+                check = {range_value(p, 0.0), range_value(p, 1.0)};
+            for (const auto& v : check) {
+                std::vector<std::string> o = s.fixed;
+                for (const auto& k : p.keys) o.push_back(k + "=" + override_text(v));
+                try {
+                    (void)parse_scenario(s.scenario_text, s.scenario.string(), o);
+                } catch (const ScenarioInvalid& e) {
+                    for (const auto& err : e.errors())
+                        if (err.line == 0 && seen.insert(err.key + err.message).second)
+                            c.add(param_where[i], "parameters." + std::to_string(i),
+                                  err.key + " = " + display(v) + ": " + err.message);
+                }
+            }
+        }
+    }
+
+    // [metrics]
+    std::vector<std::string> patterns = kDefaultMetrics;
+    std::vector<toml::source_region> pattern_where(patterns.size(), root.source());
+    bool explicit_builtin = false;
+    if (const toml::table* t = table_at(root, "metrics", c, false)) {
+        unknown_keys(*t, "metrics.", {"builtin", "targets", "window"}, c);
+        if (t->get("builtin")) {
+            explicit_builtin = true;
+            patterns.clear();
+            pattern_where.clear();
+            for (auto& [pat, where] : get_strings(*t, "metrics.", "builtin", c, false)) {
+                patterns.push_back(pat);
+                pattern_where.push_back(where);
+            }
+        }
+        for (auto& [tf, where] : get_strings(*t, "metrics.", "targets", c, true)) {
+            const std::filesystem::path p(tf);
+            const auto full = p.is_absolute() ? p : (file.parent_path() / p).lexically_normal();
+            bool readable = false;
+            std::string tt = read_text(full, &readable);
+            if (!readable)
+                c.add(where, "metrics.targets", "cannot open the targets file " + full.string());
+            else if (std::any_of(s.targets.begin(), s.targets.end(),
+                                 [&](const auto& q) { return q.stem() == full.stem(); }))
+                c.add(where, "metrics.targets",
+                      "two targets files named " + full.stem().string() + " (metric names come from the file name)");
+            else {
+                s.targets.push_back(full);
+                s.targets_text.push_back(std::move(tt));
+            }
+        }
+        s.window = get_int(*t, "metrics.", "window", 1, 6000, c).value_or(12);
+    }
+    if (base) {
+        const std::vector<std::string> catalog = builtin_catalog(*base);
+        std::vector<bool> chosen(catalog.size(), false);
+        for (std::size_t k = 0; k < patterns.size(); ++k) {
+            bool any = false;
+            for (std::size_t m = 0; m < catalog.size(); ++m)
+                if (glob_match(patterns[k], catalog[m])) chosen[m] = any = true;
+            if (!any && explicit_builtin)
+                c.add(pattern_where[k], "metrics.builtin",
+                      "\"" + patterns[k] + "\" matches no built-in metric (docs/sweeps.md lists them)");
+        }
+        for (std::size_t m = 0; m < catalog.size(); ++m)
+            if (chosen[m]) s.builtin_metrics.push_back(catalog[m]);
+    }
+
+    if (c.errors.empty()) {
+        std::size_t total = 1;
+        for (const auto& p : s.parameters)
+            total = std::min<std::size_t>(total * std::max<std::size_t>(p.values.size(), 1), kMaxPoints + 1);
+        if (s.design == Design::grid && total > static_cast<std::size_t>(kMaxPoints))
+            c.add(root.get("parameters")->source(), "parameters",
+                  "the grid has more than " + std::to_string(kMaxPoints) + " points");
+        else if (const std::size_t points =
+                     s.design == Design::grid ? total : static_cast<std::size_t>(s.design_points);
+                 points * static_cast<std::size_t>(s.replicates) > static_cast<std::size_t>(kMaxRuns))
+            c.add(root.get("sweep") ? root.get("sweep")->source() : root.source(), "sweep.replicates",
+                  std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
+                      std::to_string(kMaxRuns) + " runs; split the sweep");
+    }
+    if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
+    plan_points(s);
+    s.fingerprint = fingerprint_of(s);
+    return s;
+}
+
+void print_plan(const Sweep& s, std::ostream& out) {
+    const char* design = s.design == Design::grid ? "grid" : s.design == Design::random ? "random" : "lhs";
+    out << "sweep " << s.name << " (" << s.file.string() << ", plan " << s.fingerprint << ")\n";
+    out << "  base scenario   " << s.scenario.string() << "\n";
+    for (const auto& f : s.fixed) out << "  fixed           " << f << "\n";
+    out << "  design          " << design << ", " << s.points.size() << " points x " << s.replicates
+        << " replicates = " << s.runs() << " runs\n";
+    out << "  seeds           " << (s.seeds == Seeds::common ? "common" : "independent") << ", from sweep seed "
+        << s.seed << "\n";
+    for (const auto& p : s.parameters) {
+        out << "  parameter       " << p.name << " (" << kind_name(p.kind);
+        if (p.keys.size() != 1 || p.keys.front() != p.name) {
+            out << "; sets";
+            for (const auto& k : p.keys) out << " " << k;
+        }
+        out << "): ";
+        if (p.spacing != Parameter::Spacing::listed && s.design != Design::grid)
+            out << (p.spacing == Parameter::Spacing::log ? "log-uniform on [" : "uniform on [") << exact(p.lo) << ", "
+                << exact(p.hi) << "]";
+        else
+            for (std::size_t k = 0; k < p.values.size(); ++k) out << (k ? ", " : "") << display(p.values[k]);
+        out << "\n";
+    }
+    out << "  metrics         " << s.builtin_metrics.size() << " built-in";
+    for (const auto& t : s.targets) out << ", targets " << t.string();
+    out << " (flows over the last " << s.window << " steps)\n\n";
+
+    std::vector<std::string> header{"point"};
+    for (const auto& p : s.parameters) header.push_back(p.name);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& pt : s.points) {
+        std::vector<std::string> row{std::to_string(pt.index)};
+        for (const auto& v : pt.values) row.push_back(display(v));
+        rows.push_back(std::move(row));
+    }
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t j = 0; j < header.size(); ++j) {
+        width[j] = header[j].size();
+        for (const auto& r : rows) width[j] = std::max(width[j], r[j].size());
+    }
+    auto line = [&](const std::vector<std::string>& r, const std::string& tail) {
+        for (std::size_t j = 0; j < r.size(); ++j)
+            out << (j ? "  " : "") << std::setw(static_cast<int>(width[j])) << r[j];
+        out << "  " << tail << "\n";
+    };
+    line(header, "seeds");
+    std::size_t invalid = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::string seeds;
+        for (auto seed : s.points[i].seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(seed);
+        std::string problem;
+        try {
+            (void)point_scenario(s, s.points[i]);
+        } catch (const ScenarioInvalid& e) {
+            ++invalid;
+            problem = "  INVALID: " + e.errors().front().key + ": " + e.errors().front().message;
+        }
+        line(rows[i], seeds + problem);
+    }
+    out << "\n" << s.points.size() << " points, " << s.runs() << " runs";
+    if (invalid) out << "; " << invalid << " point(s) have an invalid scenario and will be recorded as failed";
+    out << "\n";
+}
+
+}  // namespace talentsim::sweep

@@ -1,0 +1,89 @@
+// The command line, run as a user would: help, version, exit codes, errors, and no output on bad input.
+#include <catch2/catch.hpp>
+
+#include "io/h5.hpp"
+#include "support.hpp"
+
+using talentsim::test::run_cli;
+using talentsim::test::temp_dir;
+
+TEST_CASE("help and version", "[cli]") {
+    std::string out;
+    CHECK(run_cli("--help", &out) == 0);
+    CHECK(out.find("talentsim run") != std::string::npos);
+    CHECK(run_cli("--version", &out) == 0);
+    CHECK(out.rfind("talentsim ", 0) == 0);
+    CHECK(run_cli("run --help", &out) == 0);
+    CHECK(out.find("--set") != std::string::npos);
+    CHECK(run_cli("validate --help", &out) == 0);
+    CHECK(run_cli("info --help", &out) == 0);
+}
+
+TEST_CASE("bad usage exits 2", "[cli]") {
+    std::string err;
+    CHECK(run_cli("", nullptr, &err) == 2);
+    CHECK(run_cli("frobnicate", nullptr, &err) == 2);
+    CHECK(err.find("unknown command 'frobnicate'") != std::string::npos);
+    CHECK(run_cli("run scenarios/minimal.toml --bogus-flag", nullptr, &err) == 2);
+    CHECK(run_cli("run scenarios/minimal.toml --steps 0 --out /tmp/never.h5", nullptr, &err) == 2);
+    CHECK(run_cli("validate", nullptr, &err) == 2);
+}
+
+TEST_CASE("validate prints every error with file:line:column and exits 2", "[cli]") {
+    const auto dir = temp_dir("cli_validate");
+    const auto bad = dir / "bad.toml";
+    std::ofstream(bad) << "[scenario]\nname = \"bad\"\nstart = \"2024-01\"\nsteps = -1\nwhat = 3\n";
+    std::string out, err;
+    CHECK(run_cli("validate " + bad.string(), &out, &err) == 2);
+    CHECK(err.find(bad.string() + ":4:9: scenario.steps: value -1 is out of range") != std::string::npos);
+    CHECK(err.find(bad.string() + ":5:1: scenario.what: unknown key") != std::string::npos);
+    CHECK(err.find("population.candidates: required key is missing") != std::string::npos);
+    CHECK(run_cli("validate scenarios/minimal.toml", &out) == 0);
+    CHECK(out.find("valid") != std::string::npos);
+    CHECK(run_cli("validate " + (dir / "missing.toml").string(), nullptr, &err) == 2);
+    CHECK(err.find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("a bad scenario or override creates no output file", "[cli]") {
+    const auto dir = temp_dir("cli_nooutput");
+    const auto out_file = dir / "r.h5";
+    std::string err;
+    CHECK(run_cli("run scenarios/minimal.toml --quiet --out " + out_file.string() + " --set population.candidates=-3",
+                  nullptr, &err) == 2);
+    CHECK(err.find("--set: population.candidates: value -3 is out of range") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out_file));
+    CHECK_FALSE(std::filesystem::exists(out_file.string() + ".partial"));
+}
+
+TEST_CASE("run writes a complete file that info describes", "[cli]") {
+    const auto dir = temp_dir("cli_run");
+    const auto file = dir / "m.h5";
+    std::string out, err;
+    REQUIRE(run_cli("run scenarios/minimal.toml --out " + file.string() +
+                        " --seed 4 --steps 6 --threads 2 --set output.panel_every=2",
+                    &out, &err) == 0);
+    CHECK(out.find("employed / unemployed") != std::string::npos);
+    CHECK(std::filesystem::exists(file));
+    CHECK_FALSE(std::filesystem::exists(file.string() + ".partial"));
+    {
+        const auto f = talentsim::h5::open_read_only(file);
+        CHECK(talentsim::h5::read_attr<std::uint64_t>(f, "seed") == 4);
+        CHECK(talentsim::h5::read_attr<std::int32_t>(f, "steps") == 6);
+        CHECK(talentsim::h5::read_attr<int>(f, "complete") == 1);
+        CHECK(talentsim::h5::read_string_attr(f, "scenario_toml").find("panel_every = 2") != std::string::npos);
+        CHECK(talentsim::h5::shape(talentsim::h5::open_dataset(f, "panel/wage"))[0] == 3);
+    }
+    CHECK(run_cli("info " + file.string(), &out) == 0);
+    CHECK(out.find("minimal") != std::string::npos);
+    CHECK(out.find("/steps") != std::string::npos);
+    CHECK(out.find("/panel/wage") != std::string::npos);
+}
+
+TEST_CASE("info refuses what is not a talentsim result", "[cli]") {
+    const auto dir = temp_dir("cli_info");
+    std::ofstream(dir / "text.h5") << "not hdf5 at all";
+    std::string err;
+    CHECK(run_cli("info " + (dir / "text.h5").string(), nullptr, &err) == 1);
+    CHECK(err.find("text.h5") != std::string::npos);
+    CHECK(run_cli("info " + (dir / "absent.h5").string(), nullptr, &err) == 1);
+}

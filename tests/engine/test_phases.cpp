@@ -1,0 +1,209 @@
+// Phases: degenerate cases with exact answers, accounting identities, and the posted-salary rule.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "support.hpp"
+
+using namespace talentsim;
+using talentsim::test::run;
+using talentsim::test::scenario;
+
+namespace {
+const std::vector<std::string> kNoSeparations = {"separations.quit_rate=0", "separations.leave_field_rate=0",
+                                                 "separations.unemployed_leave_rate=0",
+                                                 "employer_types.big_tech.layoff_rate=0"};
+}
+
+TEST_CASE("no vacancies => no postings, offers, hires or moves", "[phases][degenerate]") {
+    const Scenario s = scenario(
+        "scenarios/minimal.toml",
+        {"employer_types.big_tech.vacancy_rate=0", "vacancies.replacement_share=0", "population.unemployed_share=0.3"});
+    const auto out = run(s, 3, 18);
+    REQUIRE(out->steps.size() == 18);
+    for (const auto& r : out->steps) {
+        CHECK(r.postings == 0);
+        CHECK(r.offers == 0);
+        CHECK(r.hires == 0);
+        CHECK(r.job_to_job_moves == 0);
+    }
+    CHECK(out->moves.empty());
+    CHECK(out->steps.back().unemployed > 0);  // there were people who wanted jobs
+}
+
+TEST_CASE("separation rates 0 => employment never falls", "[phases][degenerate]") {
+    const Scenario s = scenario("scenarios/minimal.toml", kNoSeparations);
+    const auto out = run(s, 5, 24);
+    std::int64_t before = -1;
+    for (const auto& r : out->steps) {
+        CHECK(r.separations == 0);
+        CHECK(r.employed >= before);
+        before = r.employed;
+    }
+    std::int64_t hires = 0;
+    for (const auto& r : out->steps) hires += r.hires;
+    CHECK(hires > 0);  // the market did something
+}
+
+TEST_CASE("quit rate 1 => every employee separates every step", "[phases][degenerate]") {
+    const Scenario s = scenario("scenarios/minimal.toml", {"separations.quit_rate=1", "search.unemployed_intensity=0",
+                                                           "search.student_intensity=0", "search.abroad_intensity=0"});
+    const auto out = run(s, 5, 3);
+    CHECK(out->steps[0].separations > 0);
+    for (const auto& r : out->steps) CHECK(r.employed == 0);
+}
+
+TEST_CASE("accounting identities hold every step", "[phases][accounting]") {
+    const Scenario s = scenario("scenarios/china_ai_2024.toml",
+                                {"population.candidates=6000", "population.employers=200",
+                                 "population.graduates_per_year=600", "population.abroad_inflow_per_month=5"});
+    const auto out = run(s, 11, 20);
+    std::map<std::int32_t, std::int64_t> move_rows, j2j_rows, team_rows, accepted, offer_rows, counter_rows;
+    for (const auto& m : out->moves) {
+        move_rows[m.step]++;
+        j2j_rows[m.step] += m.from_employer != kNone;
+        team_rows[m.step] += m.team_move;
+        CHECK(m.to_employer != kNone);
+        CHECK(m.new_wage > 0);
+    }
+    for (const auto& o : out->offers) {
+        offer_rows[o.step]++;
+        counter_rows[o.step] += o.kind == static_cast<std::uint8_t>(OfferKind::counteroffer);
+        accepted[o.step] += o.accepted && o.kind != static_cast<std::uint8_t>(OfferKind::counteroffer);
+    }
+    std::int64_t total_hires = 0, prev_total = -1;
+    for (const auto& r : out->steps) {
+        INFO("step " << r.step);
+        const std::int64_t total = r.students + r.employed + r.unemployed + r.abroad + r.sitting_out + r.inactive;
+        CHECK(total >= prev_total);  // slots only ever enter
+        prev_total = total;
+        CHECK(r.hires == move_rows[r.step]);
+        CHECK(r.job_to_job_moves == j2j_rows[r.step]);
+        CHECK(r.team_moves == team_rows[r.step]);
+        CHECK(r.hires - r.team_moves == accepted[r.step]);
+        CHECK(r.offers + r.counteroffers_made == offer_rows[r.step]);
+        CHECK(r.counteroffers_made == counter_rows[r.step]);
+        CHECK(r.counteroffers_won <= r.counteroffers_made);
+        CHECK(r.postings <= r.vacancies);
+        CHECK(r.wage_p10 <= r.wage_p50);
+        CHECK(r.wage_p50 <= r.wage_p90);
+        total_hires += r.hires;
+    }
+    CHECK(total_hires > 0);
+    std::int64_t graduates = 0;
+    for (const auto& r : out->steps) graduates += r.graduates;
+    CHECK(graduates > 0);  // July of the first year is inside 20 steps
+}
+
+TEST_CASE("switching mechanisms off removes their events", "[phases][degenerate]") {
+    const Scenario s = scenario(
+        "scenarios/china_ai_2024.toml",
+        {"population.candidates=5000", "population.employers=150", "counteroffers.enabled=false",
+         "noncompete.enabled=false", "teams.enabled=false", "relocation.city_cost=inf", "relocation.country_cost=inf"});
+    const auto out = run(s, 2, 12);
+    for (const auto& r : out->steps) {
+        CHECK(r.counteroffers_made == 0);
+        CHECK(r.noncompete_blocked == 0);
+        CHECK(r.noncompete_buyouts == 0);
+        CHECK(r.sitting_out == 0);
+        CHECK(r.team_moves == 0);
+        CHECK(r.returnees == 0);
+    }
+    for (const auto& m : out->moves) CHECK(m.relocated == 0);
+}
+
+TEST_CASE("posted salaries follow base wage x degree x type x firm factor", "[phases][unit]") {
+    const Scenario s = scenario("scenarios/minimal.toml",
+                                {"wages.posted_fixed=true", "degrees.master.wage_premium=1.3",
+                                 "degrees.phd.wage_premium=2.0", "employer_types.big_tech.wage_premium=1.1"});
+    const auto out = run(s, 9, 6);
+    REQUIRE(!out->postings.empty());
+    const double premium[3] = {1.0, 1.3, 2.0};
+    for (const auto& p : out->postings) {
+        const double expected = 500000.0 * premium[p.required_degree] * 1.1 * out->employers[p.employer].wage_factor;
+        REQUIRE(p.salary == Approx(expected).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("posted salaries respond to a demand shock with the declared elasticity", "[phases][unit]") {
+    const Scenario s = scenario("scenarios/minimal.toml", {"wages.posted_growth=0", "wages.demand_elasticity=0.5"});
+    Scenario shocked = s;
+    shocked.events.push_back(EventParams{"2024-04", 3, "demand", "*", "*", 4.0, 0, 0.0});
+    shocked.event_start_step.push_back(3);
+    const auto out = run(shocked, 9, 8);
+    for (const auto& p : out->postings) {
+        const bool during = p.step >= 3 && p.step < 6;
+        const double ratio =
+            p.salary / (500000.0 * s.degrees[p.required_degree].wage_premium * out->employers[p.employer].wage_factor);
+        REQUIRE(ratio == Approx(during ? 2.0 : 1.0).epsilon(1e-6));  // 4^0.5 = 2
+    }
+}
+
+TEST_CASE("offers pay the posted salary times the tier premium; poaching bids lie above it", "[phases][unit]") {
+    // Young workforce (wages below posted salaries) searching often, so employed candidates apply.
+    const Scenario s =
+        scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",
+                                            "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false",
+                                            "population.experience_mean_years=0", "population.productivity_sigma=0.05",
+                                            "search.employed_intensity=0.5", "offers.poaching_premium=1.0"});
+    const auto out = run(s, 21, 12);
+    int posted = 0, poaching = 0;
+    for (const auto& o : out->offers) {
+        const double base = 500000.0 * out->employers[o.employer].wage_factor * 1.5;
+        if (o.kind == static_cast<std::uint8_t>(OfferKind::posted)) {
+            REQUIRE(o.salary == Approx(base).epsilon(1e-6));
+            ++posted;
+        }
+        if (o.kind == static_cast<std::uint8_t>(OfferKind::poaching)) {
+            REQUIRE(o.salary > base * (1 - 1e-6));
+            ++poaching;
+        }
+    }
+    CHECK(posted > 0);
+    CHECK(poaching > 0);
+}
+
+TEST_CASE("entry_candidates events bring job seekers into the field at their date", "[phases][unit]") {
+    Scenario s = scenario("scenarios/minimal.toml", {"separations.unemployed_leave_rate=0"});
+    s.events.push_back(EventParams{"2024-04", 1, "entry_candidates", "llm_algorithm", "*", 1.0, 500, 0.0});
+    s.event_start_step.push_back(3);
+    const auto out = run(s, 4, 6);
+    int entrants = 0;
+    for (const auto& c : out->candidates) {
+        if (c.entry_step != 3) continue;
+        ++entrants;
+        CHECK(c.role == 0);
+    }
+    CHECK(entrants == 500);
+    CHECK(out->candidates.size() == 1000 + 500);
+    // They are on the market from step 3: searchers jump.
+    CHECK(out->steps[3].searchers >= out->steps[2].searchers + 300);
+    CHECK(out->steps[3].unemployed + out->steps[3].hires >= out->steps[2].unemployed + 400);
+}
+
+TEST_CASE("overseas employers count their staff and post vacancies", "[phases][unit]") {
+    const Scenario s =
+        scenario("scenarios/china_ai_2024.toml", {"population.candidates=8000", "population.employers=300"});
+    const auto out = run(s, 8, 6);
+    const int overseas = s.type_index("overseas_lab");
+    REQUIRE(overseas >= 0);
+    int postings = 0;
+    for (const auto& p : out->postings) postings += p.employer_type == overseas;
+    CHECK(postings > 0);
+    for (const auto& p : out->postings)
+        if (p.employer_type == overseas) CHECK(p.city == kAbroad);
+}
+
+TEST_CASE("the panel covers every candidate slot, or a deterministic sample of the given size", "[phases][unit]") {
+    const auto all = run(scenario("scenarios/minimal.toml", {"output.panel_every=4"}), 3, 12);
+    REQUIRE(all->panels.size() == 3);
+    CHECK(all->panels[0].wage.size() == all->candidates.size());
+    CHECK(all->panels[2].step == 11);
+    const Scenario sampled = scenario("scenarios/minimal.toml", {"output.panel_every=4", "output.panel_sample=100"});
+    const auto a = run(sampled, 3, 12), b = run(sampled, 3, 12), c = run(sampled, 4, 12);
+    REQUIRE(a->panels[0].wage.size() == 100);
+    CHECK(a->panels[1].employer == b->panels[1].employer);  // same seed, same sample
+    // Another seed draws another sample: the wages seen differ.
+    CHECK(a->panels[0].wage != c->panels[0].wage);
+}

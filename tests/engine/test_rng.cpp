@@ -1,0 +1,62 @@
+// Unit tests of the counter-based random streams (src/engine/rng.hpp).
+#include <catch2/catch.hpp>
+
+#include <boost/random/normal_distribution.hpp>
+
+#include <cmath>
+#include <set>
+
+#include "engine/rng.hpp"
+
+using talentsim::Phase;
+using talentsim::Stream;
+
+TEST_CASE("Philox4x32-10 matches the Random123 known-answer vectors", "[rng]") {
+    using A4 = std::array<std::uint32_t, 4>;
+    CHECK(Stream::philox(A4{0, 0, 0, 0}, {0, 0}) == A4{0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u});
+    CHECK(Stream::philox(A4{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, {0xffffffffu, 0xffffffffu}) ==
+          A4{0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu});
+    CHECK(Stream::philox(A4{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, {0xa4093822u, 0x299f31d0u}) ==
+          A4{0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u});
+}
+
+TEST_CASE("a stream is a pure function of (seed, step, phase, agent, sub-key)", "[rng]") {
+    Stream a(42, 3, Phase::search, 17), b(42, 3, Phase::search, 17);
+    for (int k = 0; k < 100; ++k) REQUIRE(a() == b());
+    // Changing any part of the key changes the numbers.
+    const std::uint32_t first = Stream(42, 3, Phase::search, 17)();
+    CHECK(Stream(43, 3, Phase::search, 17)() != first);
+    CHECK(Stream(42, 4, Phase::search, 17)() != first);
+    CHECK(Stream(42, 3, Phase::decisions, 17)() != first);
+    CHECK(Stream(42, 3, Phase::search, 18)() != first);
+    CHECK(Stream(42, 3, Phase::search, 17, 1)() != first);
+}
+
+TEST_CASE("streams of neighbouring agents do not repeat each other", "[rng]") {
+    std::set<std::uint32_t> seen;
+    for (std::uint32_t agent = 0; agent < 2000; ++agent) {
+        Stream s(7, 0, Phase::wages, agent);
+        for (int k = 0; k < 8; ++k) seen.insert(s());
+    }
+    // 16,000 draws of 32 bits: a collision or two is possible by chance, many would be a bug.
+    CHECK(seen.size() >= 15990);
+}
+
+TEST_CASE("uniform and Boost normal draws have the right moments (4 standard errors)", "[rng][statistical]") {
+    const int n = 200000;
+    double su = 0, sz = 0, sz2 = 0;
+    boost::random::normal_distribution<double> normal;
+    for (int i = 0; i < n; ++i) {
+        Stream s(1, 0, Phase::init_candidates, static_cast<std::uint32_t>(i));
+        const double u = s.uniform();
+        REQUIRE(u >= 0.0);
+        REQUIRE(u < 1.0);
+        su += u;
+        const double z = normal(s);
+        sz += z;
+        sz2 += z * z;
+    }
+    CHECK(std::abs(su / n - 0.5) < 4 * std::sqrt(1.0 / 12.0 / n));
+    CHECK(std::abs(sz / n) < 4 / std::sqrt(n));
+    CHECK(std::abs(sz2 / n - 1.0) < 4 * std::sqrt(2.0 / n));
+}

@@ -1,0 +1,578 @@
+// Analytic validation: the engine reduced to textbook search-and-matching models must reproduce
+// their results. Derivations, tolerances and figures: docs/validation.md. Each case runs the
+// scenario file in scenarios/validation/ in-process (smaller overrides where noted) and compares
+// the simulation with the theory for the engine's phase order (separations, postings, search,
+// offers, counteroffers, decisions, moves, wages, census).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model/scenario.hpp"
+#include "engine/simulation.hpp"
+#include "engine/state.hpp"
+#include "io/writer.hpp"
+
+using namespace talentsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kEmployed = static_cast<std::uint8_t>(Status::employed);
+constexpr auto kUnemployed = static_cast<std::uint8_t>(Status::unemployed);
+constexpr auto kSittingOut = static_cast<std::uint8_t>(Status::sitting_out);
+
+fs::path scenario_file(const std::string& name) {
+    return fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "validation" / name;
+}
+
+// Keeps the rows of /steps, and this step's /moves and /offers, in memory.
+class Recorder final : public Writer {
+public:
+    std::vector<StepRow> steps;
+    std::vector<MoveRow> moves;    // of the last step
+    std::vector<OfferRow> offers;  // of the last step
+    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
+    void write_step(const StepRow& row, std::span<const PostingRow>, std::span<const OfferRow> o,
+                    std::span<const MoveRow> m, const PanelSnapshot*) override {
+        steps.push_back(row);
+        moves.assign(m.begin(), m.end());
+        offers.assign(o.begin(), o.end());
+    }
+    void finish(bool) override {}
+    fs::path final_path() const override { return {}; }
+};
+
+// What the theory conditions on: each candidate's state at the census before a step.
+struct Before {
+    std::vector<std::uint8_t> status, city;
+    std::vector<std::uint32_t> employer;
+    std::vector<float> wage;
+    explicit Before(const World& w) {
+        const auto& c = w.candidates;
+        const std::size_t n = w.active_candidates;
+        status.assign(c.status.begin(), c.status.begin() + static_cast<std::ptrdiff_t>(n));
+        city.assign(c.city.begin(), c.city.begin() + static_cast<std::ptrdiff_t>(n));
+        employer.assign(c.employer.begin(), c.employer.begin() + static_cast<std::ptrdiff_t>(n));
+        wage.assign(c.wage.begin(), c.wage.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+};
+
+// A count of events against its expectation under the theory, given the state before each step.
+// Conditional on that state the events are independent Bernoulli draws, so the standardised
+// difference is approximately standard normal; the tests accept |z| < 4.
+struct RateCheck {
+    double expected = 0, variance = 0;
+    std::int64_t observed = 0;
+    void add(double p) {
+        expected += p;
+        variance += p * (1.0 - p);
+    }
+    double z() const { return (static_cast<double>(observed) - expected) / std::sqrt(std::max(variance, 1e-12)); }
+    std::string str() const {
+        std::ostringstream o;
+        o << "observed " << observed << ", expected " << expected << ", z = " << z();
+        return o.str();
+    }
+};
+
+// The postings of the current step grouped by a class (city or employer type), salaries sorted,
+// so "how many postings of class q pay more than w" is a binary search.
+struct PostingsByClass {
+    std::vector<std::vector<float>> sorted;
+    std::vector<float> own;  // [employer]: salary of the employer's posting (one role)
+    std::vector<std::size_t> own_class;
+    double total = 0;
+    std::size_t above(std::size_t q, float w) const {
+        const auto& v = sorted[q];
+        return static_cast<std::size_t>(v.end() - std::upper_bound(v.begin(), v.end(), w));
+    }
+};
+
+template <class ClassOf>
+PostingsByClass group_postings(const World& w, std::size_t classes, ClassOf class_of) {
+    const auto& P = w.postings;
+    PostingsByClass g;
+    g.sorted.resize(classes);
+    g.own.assign(w.employers.size(), 0.f);
+    g.own_class.assign(w.employers.size(), 0);
+    for (std::size_t p = 0; p < P.size(); ++p) {
+        const std::uint32_t e = P.employer[p];
+        g.sorted[class_of(e)].push_back(P.salary[p]);
+        g.own[e] = P.salary[p];
+        g.own_class[e] = class_of(e);
+    }
+    for (auto& v : g.sorted) std::sort(v.begin(), v.end());
+    g.total = static_cast<double>(P.size());
+    return g;
+}
+
+// Postings of class q that an employed candidate at employer e earning `wage` would take: they pay
+// strictly more, and are not the candidate's own employer's posting.
+double better_postings(const PostingsByClass& g, std::size_t q, std::uint32_t e, float wage) {
+    double n = static_cast<double>(g.above(q, wage));
+    if (g.own_class[e] == q && g.own[e] > wage) n -= 1;
+    return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case 2 helpers: the Burdett-Mortensen wage distribution of the employed.
+
+// sup_w |G_emp(w) - G(F(w))| where F is the empirical distribution of the posted salaries and
+// G_emp that of the employed wages; both are step functions, so the supremum is attained at one of
+// the jump points (posted salaries or wages).
+template <class GofF>
+double ks_distance(std::vector<float> posted, std::vector<float> wages, GofF G) {
+    std::sort(posted.begin(), posted.end());
+    std::sort(wages.begin(), wages.end());
+    std::vector<float> points(posted);
+    points.insert(points.end(), wages.begin(), wages.end());
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+    double d = 0;
+    for (float x : points) {
+        const double F = static_cast<double>(std::upper_bound(posted.begin(), posted.end(), x) - posted.begin()) /
+                         static_cast<double>(posted.size());
+        const double Ge = static_cast<double>(std::upper_bound(wages.begin(), wages.end(), x) - wages.begin()) /
+                          static_cast<double>(wages.size());
+        d = std::max(d, std::abs(Ge - G(F)));
+    }
+    return d;
+}
+
+// Dvoretzky-Kiefer-Wolfowitz: P(sup |G_n - G| > eps) <= 2 exp(-2 n eps^2) for n i.i.d. draws.
+double dkw_bound(std::size_t n, double alpha) {
+    return std::sqrt(std::log(2.0 / alpha) / (2.0 * static_cast<double>(n)));
+}
+
+struct LadderResult {
+    double ks = 0, ks_naive = 0, bound = 0, k_discrete = 0;
+    std::size_t employed = 0;
+};
+
+LadderResult run_ladder(double lambda1, double delta, std::int32_t steps) {
+    const Scenario s =
+        load_scenario(scenario_file("job_ladder.toml"), {"search.employed_intensity=" + std::to_string(lambda1),
+                                                         "separations.quit_rate=" + std::to_string(delta),
+                                                         "output.offers=false", "output.postings=false"});
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    while (!sim.done()) sim.step(rec);
+    const World& w = sim.world();
+    std::vector<float> wages;
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        if (w.candidates.status[i] == kEmployed) wages.push_back(w.candidates.wage[i]);
+    const std::vector<float> posted(w.postings.salary.begin(), w.postings.salary.end());
+    LadderResult r;
+    r.k_discrete = s.search.employed_intensity * (1.0 - s.separations.quit_rate) / s.separations.quit_rate;
+    const double k_naive = s.search.employed_intensity / s.separations.quit_rate;
+    r.ks = ks_distance(posted, wages, [&](double F) { return F / (1.0 + r.k_discrete * (1.0 - F)); });
+    r.ks_naive = ks_distance(posted, wages, [&](double F) { return F / (1.0 + k_naive * (1.0 - F)); });
+    r.employed = wages.size();
+    r.bound = dkw_bound(wages.size(), 1e-6);
+    return r;
+}
+
+}  // namespace
+
+// =============================================================================================
+// Case 1: two-state flows.
+TEST_CASE("validation: two-state flows give the discrete-time steady state, spell and tenure", "[validation]") {
+    const Scenario s =
+        load_scenario(scenario_file("two_state_flows.toml"), {"output.offers=false", "output.postings=false"});
+    const double sep = s.separations.quit_rate, f = s.search.unemployed_intensity;
+    const auto N = static_cast<double>(s.population.candidates);
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Recorder rec;
+    sim.begin(rec, 0);
+    while (!sim.done()) sim.step(rec);
+
+    const std::size_t burn_in = 120;  // (1 - s)^120 < 0.3 %: the initial jobs have all but ended
+    REQUIRE(rec.steps.size() > burn_in + 100);
+    double u_sum = 0, spells = 0, spell_months = 0, jobs = 0, tenure_months = 0;
+    for (std::size_t t = burn_in; t < rec.steps.size(); ++t) {
+        const StepRow& r = rec.steps[t];
+        REQUIRE(static_cast<double>(r.employed + r.unemployed) == N);  // a closed two-state population
+        REQUIRE(r.job_to_job_moves == 0);
+        u_sum += static_cast<double>(r.unemployed) / N;
+        spells += static_cast<double>(r.spells_completed);
+        spell_months += static_cast<double>(r.spell_months_completed);
+        jobs += static_cast<double>(r.jobs_ended);
+        tenure_months += static_cast<double>(r.tenure_months_ended);
+    }
+    const auto T = static_cast<double>(rec.steps.size() - burn_in);
+
+    // Unemployment at the census: E -> U with prob s(1 - f) (separated and not re-hired in the same
+    // step), U -> E with prob f. Each person is an independent two-state chain whose indicator has
+    // autocorrelation rho = 1 - s(1 - f) - f per step.
+    const double u = sep * (1 - f) / (sep + f - sep * f);
+    const double rho = 1 - sep * (1 - f) - f;
+    const double se_u = std::sqrt(u * (1 - u) * (1 + rho) / ((1 - rho) * N * T));
+    const double u_hat = u_sum / T;
+    INFO("u = " << u_hat << ", theory s(1-f)/(s+f-sf) = " << u << ", SE " << se_u
+                << ", continuous-time s/(s+f) = " << sep / (sep + f));
+    CHECK(std::abs(u_hat - u) < 4 * se_u);
+    CHECK(std::abs(u_hat - sep / (sep + f)) > 4 * se_u);  // the test tells the two formulas apart
+
+    // Completed spells are geometric on {1, 2, ...} with parameter f: mean 1/f, variance (1-f)/f^2.
+    const double spell_mean = spell_months / spells, se_spell = std::sqrt((1 - f) / (f * f) / spells);
+    INFO("mean spell " << spell_mean << " (theory " << 1 / f << ", SE " << se_spell << ", " << spells << " spells)");
+    CHECK(std::abs(spell_mean - 1 / f) < 4 * se_spell);
+
+    // Completed tenures are geometric on {1, 2, ...} with parameter s: mean 1/s, variance (1-s)/s^2.
+    const double tenure_mean = tenure_months / jobs, se_tenure = std::sqrt((1 - sep) / (sep * sep) / jobs);
+    INFO("mean tenure " << tenure_mean << " (theory " << 1 / sep << ", SE " << se_tenure << ", " << jobs << " jobs)");
+    CHECK(std::abs(tenure_mean - 1 / sep) < 4 * se_tenure);
+}
+
+// =============================================================================================
+// Case 2: the Burdett-Mortensen job ladder, for several k' = lambda1 (1 - delta) / delta.
+TEST_CASE("validation: job-ladder wage distribution is F / (1 + k'(1 - F)) for several k'", "[validation][slow]") {
+    struct Case {
+        double lambda1, delta;
+        std::int32_t steps;
+    };
+    // Steps: the distance from the initial distribution decays at least like (1 - delta)^t.
+    const Case cases[] = {{0.05, 0.05, 300}, {0.2, 0.05, 300}, {0.5, 0.05, 300}, {0.5, 0.2, 100}};
+    for (const Case& c : cases) {
+        const LadderResult r = run_ladder(c.lambda1, c.delta, c.steps);
+        INFO("lambda1 " << c.lambda1 << ", delta " << c.delta << ", k' " << r.k_discrete << ": KS " << r.ks
+                        << " (bound " << r.bound << ", " << r.employed
+                        << " employed); KS against k = lambda1/delta: " << r.ks_naive);
+        CHECK(r.employed > 20000);
+        CHECK(r.ks < r.bound);
+    }
+}
+
+// =============================================================================================
+// Case 3: non-competes with certain enforcement and no buyouts.
+TEST_CASE("validation: a certain non-compete stops moves to competitors for N months, not to others", "[validation]") {
+    const Scenario s = load_scenario(scenario_file("noncompete_limit.toml"), {"output.postings=false"});
+    const int lab = s.type_index("ai_lab");
+    REQUIRE(lab >= 0);
+    const auto months = static_cast<std::int32_t>(s.employer_types[lab].noncompete_months);
+    REQUIRE(months == static_cast<std::int32_t>(s.employer_types[s.type_index("bank")].noncompete_months));
+    const double lambda1 = s.search.employed_intensity, delta = s.separations.quit_rate;
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    auto competes = [&](std::uint32_t from, std::uint32_t to) {
+        return s.type_competes[E.type[from]][E.type[to]] != 0;
+    };
+
+    struct Pending {
+        std::int32_t left;
+        std::uint32_t to;
+    };
+    std::map<std::uint32_t, Pending> sitting;  // candidate -> the move to a competitor it waits out
+    std::int64_t to_competitor = 0, to_other = 0, declined = 0, joined = 0;
+    std::vector<std::string> violations;
+    RateCheck other_rate, competitor_rate;
+    while (!sim.done()) {
+        const Before before(w);
+        const std::int32_t t = sim.next_step();
+        sim.step(rec);
+        const auto& c = w.candidates;
+        const PostingsByClass g =
+            group_postings(w, s.employer_types.size(), [&](std::uint32_t e) { return E.type[e]; });
+        // Frictionless chance of a job-to-job move to a (non-)competitor: not separated, searched,
+        // drew a better posting of that kind.
+        for (std::size_t i = 0; i < before.status.size(); ++i) {
+            if (before.status[i] != kEmployed) continue;
+            const std::uint32_t e = before.employer[i];
+            double other = 0, comp = 0;
+            for (std::size_t q = 0; q < s.employer_types.size(); ++q)
+                (s.type_competes[E.type[e]][q] ? comp : other) += better_postings(g, q, e, before.wage[i]);
+            other_rate.add((1 - delta) * lambda1 * other / g.total);
+            competitor_rate.add((1 - delta) * lambda1 * comp / g.total);
+        }
+        for (const MoveRow& m : rec.moves) {
+            if (m.from_status != kEmployed) continue;
+            REQUIRE(m.from_employer == before.employer[m.candidate]);
+            if (competes(m.from_employer, m.to_employer)) {
+                ++to_competitor;
+                ++competitor_rate.observed;
+                sitting[m.candidate] = Pending{t, m.to_employer};
+            } else {
+                ++to_other;
+                ++other_rate.observed;
+                if (c.status[m.candidate] != kEmployed || c.employer[m.candidate] != m.to_employer)
+                    violations.push_back("step " + std::to_string(t) + ": candidate " + std::to_string(m.candidate) +
+                                         " moved to a non-competitor but is not employed there at once");
+            }
+        }
+        // Everyone who left for a competitor sits out steps t .. t+N-1 and works there from t+N.
+        for (auto it = sitting.begin(); it != sitting.end();) {
+            const std::uint32_t i = it->first;
+            const Pending p = it->second;
+            if (t < p.left + months) {
+                if (c.status[i] != kSittingOut)
+                    violations.push_back("step " + std::to_string(t) + ": candidate " + std::to_string(i) +
+                                         " left for a competitor at step " + std::to_string(p.left) +
+                                         " and has status " + kStatusNames[c.status[i]] + " inside the " +
+                                         std::to_string(months) + "-month restriction");
+                ++it;
+                continue;
+            }
+            if (c.status[i] != kEmployed || c.employer[i] != p.to)
+                violations.push_back("step " + std::to_string(t) + ": candidate " + std::to_string(i) +
+                                     " left at step " + std::to_string(p.left) +
+                                     " but is not employed by the new employer after the restriction");
+            ++joined;
+            it = sitting.erase(it);
+        }
+        // A declined offer can only be a competitor's: a non-competitor's offer is always better.
+        for (const OfferRow& o : rec.offers) {
+            if (o.accepted || o.kind == static_cast<std::uint8_t>(OfferKind::counteroffer)) continue;
+            ++declined;
+            if (before.status[o.candidate] != kEmployed || !competes(before.employer[o.candidate], o.employer))
+                violations.push_back("step " + std::to_string(t) + ": candidate " + std::to_string(o.candidate) +
+                                     " declined an offer that was not from a competitor of its employer");
+        }
+        if (violations.size() > 20) break;
+    }
+    INFO("moves to competitors " << to_competitor << " (joined after the restriction: " << joined << "), to others "
+                                 << to_other << ", declined competitor offers " << declined);
+    INFO("moves to non-competitors: " << other_rate.str() << "; moves to competitors: " << competitor_rate.str());
+    INFO("first violations:\n"
+         << [&] {
+                std::string x;
+                for (std::size_t k = 0; k < std::min<std::size_t>(5, violations.size()); ++k) x += violations[k] + "\n";
+                return x;
+            }());
+    CHECK(violations.empty());
+    CHECK(to_competitor > 100);
+    CHECK(joined > 100);
+    CHECK(to_other > 100);
+    CHECK(declined > 100);
+    CHECK(std::abs(other_rate.z()) < 4);  // moves to non-competitors happen at the frictionless rate
+    CHECK(competitor_rate.z() < -4);      // the restriction deters some moves to competitors
+}
+
+// =============================================================================================
+// Case 4: relocation costs. Infinite: nobody changes city. Zero: the city plays no role.
+namespace {
+struct CityRates {
+    RateCheck same_j2j, other_j2j, same_hire, other_hire;
+    std::int64_t relocated_flag = 0;
+};
+
+CityRates run_cities(const std::vector<std::string>& overrides) {
+    std::vector<std::string> o = overrides;
+    o.push_back("output.offers=false");
+    o.push_back("output.postings=false");
+    const Scenario s = load_scenario(scenario_file("relocation_limit.toml"), o);
+    const double lambda0 = s.search.unemployed_intensity, lambda1 = s.search.employed_intensity,
+                 delta = s.separations.quit_rate;
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    CityRates r;
+    while (!sim.done()) {
+        const Before before(w);
+        sim.step(rec);
+        const std::size_t C = s.cities.size();
+        const PostingsByClass g = group_postings(w, C, [&](std::uint32_t e) { return E.city[e]; });
+        for (std::size_t i = 0; i < before.status.size(); ++i) {
+            const std::size_t home = before.city[i];
+            double same = 0, other = 0, same_all = 0, other_all = 0;
+            for (std::size_t q = 0; q < C; ++q) {
+                (q == home ? same_all : other_all) += static_cast<double>(g.sorted[q].size());
+                if (before.status[i] == kEmployed)
+                    (q == home ? same : other) += better_postings(g, q, before.employer[i], before.wage[i]);
+            }
+            if (before.status[i] == kEmployed) {
+                // Job to job: not separated, searched, drew a better posting in that city.
+                r.same_j2j.add((1 - delta) * lambda1 * same / g.total);
+                r.other_j2j.add((1 - delta) * lambda1 * other / g.total);
+                // From unemployment after a separation in the same step: any posting will do.
+                r.same_hire.add(delta * lambda0 * same_all / g.total);
+                r.other_hire.add(delta * lambda0 * other_all / g.total);
+            } else if (before.status[i] == kUnemployed) {
+                r.same_hire.add(lambda0 * same_all / g.total);
+                r.other_hire.add(lambda0 * other_all / g.total);
+            }
+        }
+        for (const MoveRow& m : rec.moves) {
+            const bool same = E.city[m.to_employer] == before.city[m.candidate];
+            r.relocated_flag += m.relocated;
+            if (m.from_status == kEmployed)
+                ++(same ? r.same_j2j : r.other_j2j).observed;
+            else if (m.from_status == kUnemployed)
+                ++(same ? r.same_hire : r.other_hire).observed;
+        }
+    }
+    return r;
+}
+}  // namespace
+
+TEST_CASE("validation: infinite relocation cost means no move across cities", "[validation]") {
+    const CityRates r = run_cities({});
+    INFO("same city, job to job: " << r.same_j2j.str() << "; from unemployment: " << r.same_hire.str());
+    INFO("other city (frictionless expectation shown): job to job " << r.other_j2j.str() << "; from unemployment "
+                                                                    << r.other_hire.str());
+    CHECK(r.other_j2j.observed == 0);
+    CHECK(r.other_hire.observed == 0);
+    CHECK(r.relocated_flag == 0);
+    CHECK(r.other_j2j.expected > 1000);  // without the cost there would be many
+    CHECK(std::abs(r.same_j2j.z()) < 4);
+    CHECK(std::abs(r.same_hire.z()) < 4);
+}
+
+TEST_CASE("validation: zero relocation cost means the city plays no role in who accepts", "[validation]") {
+    const CityRates r = run_cities({"relocation.city_cost=0", "relocation.country_cost=0"});
+    INFO("job to job: same city " << r.same_j2j.str() << "; other city " << r.other_j2j.str());
+    INFO("from unemployment: same city " << r.same_hire.str() << "; other city " << r.other_hire.str());
+    CHECK(std::abs(r.same_j2j.z()) < 4);
+    CHECK(std::abs(r.other_j2j.z()) < 4);
+    CHECK(std::abs(r.same_hire.z()) < 4);
+    CHECK(std::abs(r.other_hire.z()) < 4);
+    CHECK(r.relocated_flag == r.other_j2j.observed + r.other_hire.observed);
+    // The same statistic sees a city effect when there is one: a finite cost deters moves.
+    const CityRates costly = run_cities({"relocation.city_cost=300000"});
+    INFO("with a cost of 300000 CNY: other city job to job " << costly.other_j2j.str());
+    CHECK(costly.other_j2j.z() < -4);
+}
+
+// =============================================================================================
+// Case 5: an incumbent whose limit always exceeds the outside bid keeps everyone at the bid.
+TEST_CASE("validation: an incumbent that always outbids keeps every worker and pays the bid", "[validation]") {
+    const Scenario s = load_scenario(scenario_file("counteroffer_limit.toml"), {"output.postings=false"});
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    std::int64_t outside_to_employed = 0, retained = 0, hired_from_unemployment = 0, won = 0;
+    std::vector<std::string> violations;
+    while (!sim.done()) {
+        const Before before(w);
+        const std::int32_t t = sim.next_step();
+        const StepRow& row = sim.step(rec);
+        won += row.counteroffers_won;
+        const auto& c = w.candidates;
+        std::map<std::uint32_t, const OfferRow*> counter;
+        for (const OfferRow& o : rec.offers)
+            if (o.kind == static_cast<std::uint8_t>(OfferKind::counteroffer)) counter[o.candidate] = &o;
+        std::map<std::uint32_t, const MoveRow*> moved;
+        for (const MoveRow& m : rec.moves) moved[m.candidate] = &m;
+        auto fail = [&](std::uint32_t i, const std::string& what) {
+            violations.push_back("step " + std::to_string(t) + ": candidate " + std::to_string(i) + ": " + what);
+        };
+        for (const OfferRow& o : rec.offers) {
+            if (o.kind == static_cast<std::uint8_t>(OfferKind::counteroffer)) continue;
+            const std::uint32_t i = o.candidate;
+            const auto mv = moved.find(i);
+            const bool employed_at_offer =
+                before.status[i] == kEmployed && (mv == moved.end() || mv->second->from_status == kEmployed);
+            if (!employed_at_offer) {  // separated this step, or unemployed: hired from unemployment
+                if (o.accepted && mv != moved.end() && mv->second->from_status != kEmployed)
+                    ++hired_from_unemployment;
+                else
+                    fail(i, "a non-employed candidate did not take its offer");
+                continue;
+            }
+            ++outside_to_employed;
+            const auto co = counter.find(i);
+            if (o.accepted || mv != moved.end()) {
+                fail(i, "left for the outside offer");
+                continue;
+            }
+            if (co == counter.end() || !co->second->accepted) {
+                fail(i, "no accepted counteroffer");
+                continue;
+            }
+            if (co->second->salary != o.salary)
+                fail(i, "counteroffer " + std::to_string(co->second->salary) + " differs from the bid " +
+                            std::to_string(o.salary));
+            if (c.employer[i] != before.employer[i] || c.wage[i] != o.salary)
+                fail(i, "wage " + std::to_string(c.wage[i]) + " after the step, bid " + std::to_string(o.salary));
+            if (!(o.salary > before.wage[i])) fail(i, "the bid is not a raise");
+            ++retained;
+        }
+        if (violations.size() > 20) break;
+    }
+    std::int64_t j2j = 0;
+    for (const StepRow& r : rec.steps) j2j += r.job_to_job_moves;
+    INFO("outside offers to employed candidates " << outside_to_employed << ", retained at the bid " << retained
+                                                  << ", counteroffers won " << won << ", hires from unemployment "
+                                                  << hired_from_unemployment << ", job-to-job moves " << j2j);
+    INFO("first violations:\n"
+         << [&] {
+                std::string x;
+                for (std::size_t k = 0; k < std::min<std::size_t>(5, violations.size()); ++k) x += violations[k] + "\n";
+                return x;
+            }());
+    CHECK(violations.empty());
+    CHECK(j2j == 0);
+    CHECK(outside_to_employed > 1000);
+    CHECK(retained == outside_to_employed);
+    CHECK(won == retained);
+
+    // Without counteroffers the same offers do take workers away (the limit is not vacuous).
+    const Scenario off = load_scenario(scenario_file("counteroffer_limit.toml"),
+                                       {"counteroffers.enabled=false", "output.postings=false", "output.offers=false"});
+    Simulation control(off, static_cast<std::uint64_t>(off.scenario.seed), 24);
+    Recorder rec2;
+    control.begin(rec2, 0);
+    std::int64_t j2j_control = 0;
+    while (!control.done()) j2j_control += control.step(rec2).job_to_job_moves;
+    CHECK(j2j_control > 1000);
+}
+
+// =============================================================================================
+// Every validation scenario runs with the binary and plots with scripts/plot_validation.py.
+TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG",
+          "[validation][plot][slow]") {
+    const auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
+    const fs::path dir = fs::temp_directory_path() / ("talentsim-validation-" + std::to_string(std::random_device{}()) +
+                                                      "-" + std::to_string(tick));
+    fs::create_directories(dir);
+    struct Run {
+        const char* scenario;
+        const char* extra;
+    };
+    const Run runs[] = {
+        {"two_state_flows.toml", "--steps 60 --set population.candidates=2000"},
+        {"job_ladder.toml", "--steps 60 --set population.candidates=3000"},
+        {"noncompete_limit.toml", "--steps 30 --set population.candidates=2000"},
+        {"relocation_limit.toml", "--steps 20 --set population.candidates=2000"},
+        {"counteroffer_limit.toml", "--steps 30 --set population.candidates=2000"},
+    };
+    std::string inputs;
+    for (const Run& r : runs) {
+        const fs::path out = dir / (fs::path(r.scenario).stem().string() + ".h5");
+        const std::string cmd = std::string("\"") + TALENTSIM_BINARY + "\" run \"" +
+                                scenario_file(r.scenario).string() + "\" --quiet --out \"" + out.string() + "\" " +
+                                r.extra;
+        INFO(cmd);
+        REQUIRE(std::system(cmd.c_str()) == 0);
+        inputs += " \"" + out.string() + "\"";
+    }
+    const std::string plot = std::string("/usr/bin/python3 \"") + TALENTSIM_SOURCE_DIR +
+                             "/scripts/plot_validation.py\"" + inputs + " --out-dir \"" + dir.string() + "\"";
+    INFO(plot);
+    REQUIRE(std::system(plot.c_str()) == 0);
+    for (const Run& r : runs) {
+        const fs::path png = dir / (fs::path(r.scenario).stem().string() + ".png");
+        INFO(png.string());
+        REQUIRE(fs::exists(png));
+        CHECK(fs::file_size(png) > 10000);
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
