@@ -25,43 +25,9 @@ namespace fs = std::filesystem;
 
 h5::Datatype step_type() {
     using R = StepRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, step),
-                                    TS_FIELD(R, date),
-                                    TS_FIELD(R, students),
-                                    TS_FIELD(R, employed),
-                                    TS_FIELD(R, unemployed),
-                                    TS_FIELD(R, abroad),
-                                    TS_FIELD(R, sitting_out),
-                                    TS_FIELD(R, inactive),
-                                    TS_FIELD(R, vacancies),
-                                    TS_FIELD(R, postings),
-                                    TS_FIELD(R, searchers),
-                                    TS_FIELD(R, applications),
-                                    TS_FIELD(R, offers),
-                                    TS_FIELD(R, hires),
-                                    TS_FIELD(R, job_to_job_moves),
-                                    TS_FIELD(R, counteroffers_made),
-                                    TS_FIELD(R, counteroffers_won),
-                                    TS_FIELD(R, noncompete_blocked),
-                                    TS_FIELD(R, noncompete_buyouts),
-                                    TS_FIELD(R, team_moves),
-                                    TS_FIELD(R, relocations),
-                                    TS_FIELD(R, returnees),
-                                    TS_FIELD(R, graduates),
-                                    TS_FIELD(R, separations),
-                                    TS_FIELD(R, layoffs),
-                                    TS_FIELD(R, firm_exits),
-                                    TS_FIELD(R, firm_entries),
-                                    TS_FIELD(R, spells_completed),
-                                    TS_FIELD(R, spell_months_completed),
-                                    TS_FIELD(R, jobs_ended),
-                                    TS_FIELD(R, tenure_months_ended),
-                                    TS_FIELD(R, wage_mean),
-                                    TS_FIELD(R, wage_p10),
-                                    TS_FIELD(R, wage_p50),
-                                    TS_FIELD(R, wage_p90),
-                                    TS_FIELD(R, posted_mean),
-                                    TS_FIELD(R, noncompete_compensation)});
+#define TALENTSIM_COLUMN(type, name) TS_FIELD(R, name),
+    return h5::compound(sizeof(R), {TALENTSIM_STEP_COLUMNS(TALENTSIM_COLUMN)});
+#undef TALENTSIM_COLUMN
 }
 
 h5::Datatype posting_type() {
