@@ -20,6 +20,7 @@
 #include "engine/parallel.hpp"
 #include "engine/population.hpp"
 #include "engine/rng.hpp"
+#include "engine/stats.hpp"
 
 namespace talentsim {
 namespace {
@@ -813,14 +814,7 @@ StepRow record(World& w) {
             },
             std::plus<double>());
         row.wage_mean = sum / static_cast<double>(wages.size());
-        // Each selection only searches above the previous one.
-        auto from = wages.begin();
-        auto q = [&](double p) {
-            const auto at = wages.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(wages.size() - 1));
-            std::nth_element(from, at, wages.end());
-            from = at;
-            return static_cast<double>(*at);
-        };
+        stats::QuantileSelector q(wages);
         row.wage_p10 = q(0.1);
         row.wage_p50 = q(0.5);
         row.wage_p90 = q(0.9);
