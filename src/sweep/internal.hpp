@@ -1,5 +1,5 @@
-// Internals shared by the sweep sources (sweep_file.cpp, sweep_metrics.cpp, sweep_run.cpp,
-// sweep_merge.cpp). Not part of the command-line surface.
+// Internals shared by the sweep sources (plan.cpp, metrics.cpp, executor.cpp, merge.cpp). Not part of the command-line
+// surface.
 #pragma once
 #include <cstdint>
 #include <span>
