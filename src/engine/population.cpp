@@ -170,21 +170,11 @@ static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entr
     E.alive[e] = entry_step == 0 ? 1 : 0;
 }
 
-void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
-    if (s.event_start_step.size() != s.events.size() || s.event_kind.size() != s.events.size())
-        throw std::logic_error("events added to a frozen scenario need event_start_step and event_kind too");
-    w.scenario = &s;
-    w.seed = seed;
-    w.steps = steps;
-    const Capacity cap = capacity_of(s, steps);
-    const std::size_t R = s.roles.size(), T = s.employer_types.size();
-    w.candidates.resize(cap.candidates);
-    w.employers.resize(cap.employers, R);
-    w.now.demand.assign(R * T, 1.0);
-    w.now.posted_index.assign(R * T, 1.0);
-    w.now.enforcement.assign(T, 1.0);
+namespace {
 
-    // Employers: the initial ones, then the slots of entry events.
+// Employers: the initial ones, then the slots of entry events.
+std::uint32_t place_employers(World& w, std::int32_t steps) {
+    const Scenario& s = *w.scenario;
     const auto E0 = static_cast<std::uint32_t>(s.population.employers);
     for_each_index(E0, [&](std::size_t e) { draw_employer(w, static_cast<std::uint32_t>(e), -1, 0); });
     std::uint32_t next = E0;
@@ -197,9 +187,12 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
                           std::max(1, at));
     }
     w.active_employers = E0;
+    return E0;
+}
 
-    // Candidates: the initial population.
-    const auto N0 = static_cast<std::uint32_t>(s.population.candidates);
+// Candidates: the initial population.
+void draw_initial_candidates(World& w, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
     const std::int32_t g0 = first_graduation_step(s);
     for_each_index(N0, [&](std::size_t i) {
         Stream rng(w.seed, 0, StreamFamily::init_candidates, static_cast<std::uint32_t>(i), 1);
@@ -215,8 +208,12 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         draw_candidate(w, static_cast<std::uint32_t>(i), st, 0);
         if (st == Status::student) w.candidates.graduation_step[i] = g0;
     });
+}
 
-    // Jobs: domestic employees go to an employer in their city hiring their role, weighted by size.
+// Jobs: domestic employees go to an employer in their city hiring their role, weighted by size.
+void assign_initial_jobs(World& w, std::uint32_t E0, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size();
     std::vector<Sampler> by_city_role((s.cities.size() + 1) * R);
     auto slot = [&](std::uint8_t city, std::size_t r) { return (city == kAbroad ? s.cities.size() : city) * R + r; };
     for (std::uint32_t e = 0; e < E0; ++e) {
@@ -243,8 +240,11 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         else if (st == Status::employed)
             c.status[i] = static_cast<std::uint8_t>(Status::unemployed);
     });
+}
 
-    // Teams: runs of `teams.size` colleagues with the same employer and role; the first leads.
+// Teams: runs of `teams.size` colleagues with the same employer and role; the first leads.
+void form_teams(World& w, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
     if (s.teams.enabled && s.teams.size > 1) {
         auto employed = collect_indices(
             N0, [&](std::size_t i) { return w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed); });
@@ -265,8 +265,11 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
             k = end;
         }
     }
+}
 
-    // Entrant slots: graduate cohorts and the overseas inflow, in order of entry.
+// Entrant slots: graduate cohorts and the overseas inflow, in order of entry.
+void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
+    const Scenario& s = *w.scenario;
     std::uint32_t i = N0;
     for (std::int32_t t = 1; t < steps; ++t) {
         if (s.month_of_step(t) == s.population.graduation_month)
@@ -287,8 +290,11 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
     for (std::size_t k = N0; k < w.candidates.size(); ++k)
         w.candidates.status[k] = static_cast<std::uint8_t>(Status::inactive);
     w.active_candidates = N0;
+}
 
-    // Budgets from the initial payroll (plus room for one hire at the type's average salary).
+// Budgets from the initial payroll (plus room for one hire at the type's average salary).
+void set_budgets(World& w, std::uint32_t E0) {
+    const Scenario& s = *w.scenario;
     census(w);
     w.size_unit_people = people_per_size_unit(w);
     double mean_base = 0;
@@ -300,6 +306,31 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
         w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
     }
+}
+
+}  // namespace
+
+void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
+    if (s.event_start_step.size() != s.events.size() || s.event_kind.size() != s.events.size())
+        throw std::logic_error("events added to a frozen scenario need event_start_step and event_kind too");
+    w.scenario = &s;
+    w.seed = seed;
+    w.steps = steps;
+    const Capacity cap = capacity_of(s, steps);
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    w.candidates.resize(cap.candidates);
+    w.employers.resize(cap.employers, R);
+    w.now.demand.assign(R * T, 1.0);
+    w.now.posted_index.assign(R * T, 1.0);
+    w.now.enforcement.assign(T, 1.0);
+
+    const std::uint32_t E0 = place_employers(w, steps);
+    const auto N0 = static_cast<std::uint32_t>(s.population.candidates);
+    draw_initial_candidates(w, N0);
+    assign_initial_jobs(w, E0, N0);
+    form_teams(w, N0);
+    reserve_entrant_slots(w, N0, steps);
+    set_budgets(w, E0);
 }
 
 double people_per_size_unit(const World& w) {
