@@ -318,21 +318,8 @@ bool is_money(const Sample& s) {
     return false;
 }
 
-Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e) {
-    Reader r(t, prefix, e);
-    Spec s;
-    if (auto v = r.string("name", true)) s.name = *v;
-    if (auto v = r.string("source", true)) s.source = *v;
-    r.string("note", false);
-    if (auto v = r.choice("statistic", kStatistics, true)) s.statistic = *v;
-    if (auto v = r.choice("unit", {"annual", "monthly"}, false)) s.unit = *v;
-    if (auto v = r.string("distribution", false)) s.distribution = *v;
-    if (auto v = r.number("weight", false, 0, 1e6)) s.weight = *v;
-    if (auto v = r.number("scale", false, 0, kInf)) {
-        if (*v <= 0) e.add(t.get("scale")->source(), r.key("scale"), "must be positive");
-        s.scale = *v;
-    }
-    // The reported figure: a band, a value, or both.
+// The reported figure: a band, a value, or both.
+void read_reported(Reader& r, const toml::table& t, Spec& s, InputErrors& e) {
     const auto band = r.pair("band", false, true);
     const auto value = r.number("value", false);
     if (band) {
@@ -357,25 +344,89 @@ Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e
     }
     if (band && value && (*value < s.lo || *value > s.hi))
         e.add(t.get("value")->source(), r.key("value"), "value lies outside the band");
+}
+
+// A ratio's numerator and denominator, each a sample of its own.
+void read_ratio_parts(Reader& r, const toml::table& t, Spec& s, InputErrors& e) {
+    for (const char* part : {"numerator", "denominator"}) {
+        const toml::node* n = r.get(part);
+        if (!n) {
+            e.add(t.source(), r.key(part), "required key is missing (ratio needs numerator and denominator)");
+            continue;
+        }
+        const toml::table* pt = n->as_table();
+        if (!pt) {
+            e.add(n->source(), r.key(part), "expected a table, found " + kind_of(*n));
+            continue;
+        }
+        Reader pr(*pt, r.key(part) + ".", e);
+        Sample smp = read_sample(pr, true, e);
+        pr.unknown_keys();
+        (std::string(part) == "numerator" ? s.numerator : s.denominator) = smp;
+    }
+}
+
+// The base window of a growth target: base_date or base_steps, errors reported at that key.
+void read_growth_base(Reader& r, const toml::table& t, const std::string& prefix, Spec& s, InputErrors& e) {
+    const bool has_base_date = t.get("base_date") != nullptr, has_base_steps = t.get("base_steps") != nullptr;
+    toml::table base;
+    if (has_base_date) base.insert("date", *t.get("base_date"));
+    if (has_base_steps) base.insert("steps", *t.get("base_steps"));
+    r.get("base_date");
+    r.get("base_steps");
+    if (!has_base_date && !has_base_steps)
+        e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
+    else {
+        InputErrors tmp{e.file};
+        s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
+        for (auto& err : tmp.errors) {  // report at the key in the file
+            const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
+            err.line = static_cast<int>(at->source().begin.line);
+            err.column = static_cast<int>(at->source().begin.column);
+            err.key = r.key(has_base_date ? "base_date" : "base_steps");
+            e.errors.push_back(err);
+        }
+    }
+    if (!s.sample.filter.date && !s.sample.filter.steps)
+        e.add(t.source(), r.key("filter.date"), "growth needs the window it measures: filter.date or filter.steps");
+}
+
+// Checks across keys: shares in [0, 1], monthly units for money only, distributions.
+void check_target(Reader& r, const toml::table& t, const Spec& s, InputErrors& e) {
+    const std::string& st = s.statistic;
+    // Shares live in [0, 1].
+    const bool share_stat = st == "share_above" || st == "share_below" || st == "range_mass";
+    if (share_stat && !std::isnan(s.lo) && (s.lo < 0 || s.hi > 1) && std::isfinite(s.lo) && std::isfinite(s.hi))
+        e.add(t.get("band") ? t.get("band")->source() : t.source(), r.key("band"), "a share lies in [0, 1]");
+    // Units: monthly figures only make sense for money.
+    const bool money = st != "ratio" && st != "growth" && is_money(s.sample);
+    if (s.unit == "monthly" && !money)
+        e.add(t.get("unit")->source(), r.key("unit"),
+              "\"monthly\" applies only to money fields (salary, wage, new_wage, old_wage, wage_*, posted_mean)");
+    if (!s.distribution.empty() && !(share_stat || st == "quantile"))
+        e.add(t.get("distribution")->source(), r.key("distribution"),
+              "only share_above, share_below, range_mass and quantile targets describe a distribution");
+}
+
+Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e) {
+    Reader r(t, prefix, e);
+    Spec s;
+    if (auto v = r.string("name", true)) s.name = *v;
+    if (auto v = r.string("source", true)) s.source = *v;
+    r.string("note", false);
+    if (auto v = r.choice("statistic", kStatistics, true)) s.statistic = *v;
+    if (auto v = r.choice("unit", {"annual", "monthly"}, false)) s.unit = *v;
+    if (auto v = r.string("distribution", false)) s.distribution = *v;
+    if (auto v = r.number("weight", false, 0, 1e6)) s.weight = *v;
+    if (auto v = r.number("scale", false, 0, kInf)) {
+        if (*v <= 0) e.add(t.get("scale")->source(), r.key("scale"), "must be positive");
+        s.scale = *v;
+    }
+    read_reported(r, t, s, e);
 
     const std::string& st = s.statistic;
     if (st == "ratio") {
-        for (const char* part : {"numerator", "denominator"}) {
-            const toml::node* n = r.get(part);
-            if (!n) {
-                e.add(t.source(), r.key(part), "required key is missing (ratio needs numerator and denominator)");
-                continue;
-            }
-            const toml::table* pt = n->as_table();
-            if (!pt) {
-                e.add(n->source(), r.key(part), "expected a table, found " + kind_of(*n));
-                continue;
-            }
-            Reader pr(*pt, r.key(part) + ".", e);
-            Sample smp = read_sample(pr, true, e);
-            pr.unknown_keys();
-            (std::string(part) == "numerator" ? s.numerator : s.denominator) = smp;
-        }
+        read_ratio_parts(r, t, s, e);
     } else if (!st.empty()) {
         s.sample = read_sample(r, st == "growth", e);
     }
@@ -391,41 +442,8 @@ Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e
             s.range_hi = v->second;
         }
     }
-    if (st == "growth") {
-        const bool has_base_date = t.get("base_date") != nullptr, has_base_steps = t.get("base_steps") != nullptr;
-        toml::table base;
-        if (has_base_date) base.insert("date", *t.get("base_date"));
-        if (has_base_steps) base.insert("steps", *t.get("base_steps"));
-        r.get("base_date");
-        r.get("base_steps");
-        if (!has_base_date && !has_base_steps)
-            e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
-        else {
-            InputErrors tmp{e.file};
-            s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
-            for (auto& err : tmp.errors) {  // report at the key in the file
-                const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
-                err.line = static_cast<int>(at->source().begin.line);
-                err.column = static_cast<int>(at->source().begin.column);
-                err.key = r.key(has_base_date ? "base_date" : "base_steps");
-                e.errors.push_back(err);
-            }
-        }
-        if (!s.sample.filter.date && !s.sample.filter.steps)
-            e.add(t.source(), r.key("filter.date"), "growth needs the window it measures: filter.date or filter.steps");
-    }
-    // Shares live in [0, 1].
-    const bool share_stat = st == "share_above" || st == "share_below" || st == "range_mass";
-    if (share_stat && !std::isnan(s.lo) && (s.lo < 0 || s.hi > 1) && std::isfinite(s.lo) && std::isfinite(s.hi))
-        e.add(t.get("band") ? t.get("band")->source() : t.source(), r.key("band"), "a share lies in [0, 1]");
-    // Units: monthly figures only make sense for money.
-    const bool money = st != "ratio" && st != "growth" && is_money(s.sample);
-    if (s.unit == "monthly" && !money)
-        e.add(t.get("unit")->source(), r.key("unit"),
-              "\"monthly\" applies only to money fields (salary, wage, new_wage, old_wage, wage_*, posted_mean)");
-    if (!s.distribution.empty() && !(share_stat || st == "quantile"))
-        e.add(t.get("distribution")->source(), r.key("distribution"),
-              "only share_above, share_below, range_mass and quantile targets describe a distribution");
+    if (st == "growth") read_growth_base(r, t, prefix, s, e);
+    check_target(r, t, s, e);
     r.unknown_keys();
     return s;
 }
