@@ -77,7 +77,7 @@ class Sweep:
     """A merged sweep (DIR/sweep.h5).
 
     attrs: root attributes (name, design, seeds, fingerprint, complete, ...);
-    parameters, metrics: names; points: one row per design point (index, status, error,
+    parameters, metrics: names; parameter_keys: parameter name -> its scenario key(s); points: one row per design point (index, status, error,
     replicates_ok, the parameter values, then METRIC, METRIC.sd and METRIC.n = mean, standard
     deviation and count over the successful replicates); runs: one row per planned run (point,
     replicate, seed, status, error, parameter values, metric values; NaN where a run failed).
@@ -93,22 +93,21 @@ class Sweep:
                 raise ValueError(f"{self.path}: not a merged talentsim sweep (talentsim sweep merge DIR writes one)")
             self.parameters = [_text(x) for x in f["parameter_names"][()]]
             self.metrics = [_text(x) for x in f["metric_names"][()]]
+            keys = [_text(x) for x in f["parameter_keys"][()]] if "parameter_keys" in f else self.parameters
+            self.parameter_keys = dict(zip(self.parameters, keys))  # name -> scenario key(s), space-separated
             self.points = self._table(f["points"], stats=True)
             self.runs = self._table(f["runs"], stats=False)
 
     def _table(self, g, stats):
-        df = pd.DataFrame({k: _column(g[k][()]) for k in g if isinstance(g[k], h5py.Dataset)})
+        cols = {k: _column(g[k][()]) for k in g if isinstance(g[k], h5py.Dataset)}
         for p in self.parameters:
-            df[p] = _column(g["parameters"][p][()])
-        if stats:
-            for m in self.metrics:
-                df[m] = g["mean"][m][()]
-                df[m + ".sd"] = g["sd"][m][()]
-                df[m + ".n"] = g["n"][m][()]
-        else:
-            for m in self.metrics:
-                df[m] = g["metrics"][m][()]
-        return df
+            cols[p] = _column(g["parameters"][p][()])
+        for m in self.metrics:
+            if stats:
+                cols[m], cols[m + ".sd"], cols[m + ".n"] = g["mean"][m][()], g["sd"][m][()], g["n"][m][()]
+            else:
+                cols[m] = g["metrics"][m][()]
+        return pd.DataFrame(cols)
 
     @property
     def complete(self):
