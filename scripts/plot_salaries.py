@@ -123,7 +123,10 @@ def overview(axes, r):
         if by not in df:
             ax.text(0.5, 0.5, "the panel is a sample: no candidate attributes", ha="center", transform=ax.transAxes)
             continue
-        for name, x in df.groupby(by, observed=True)[field]:
+        for name in df[by].cat.categories:  # in the scenario's order
+            x = df.loc[df[by] == name, field]
+            if len(x) == 0:
+                continue
             w = np.full(len(x), 100.0 / len(x))
             ax.hist(x / 1e3, bins=bins, weights=w, histtype="step", lw=1.8, label=f"{name} (n={len(x):,})")
         above = float((df[field] / 1e3 > top).mean() * 100) if len(df) else 0.0
