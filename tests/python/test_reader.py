@@ -181,6 +181,15 @@ class AgreesWithCompare(unittest.TestCase):
         self.assertGreaterEqual(checked, 10)
 
 
+class Plots(unittest.TestCase):
+    def test_salary_plot_draws_every_money_target_of_the_targets_file(self):
+        out = TMP / "salaries.png"
+        p = subprocess.run([sys.executable, str(ROOT / "scripts" / "plot_salaries.py"), str(RUN.path), "--targets",
+                            str(TARGETS), "--out", str(out)], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(out.stat().st_size, 10000)
+
+
 class CommandLine(unittest.TestCase):
     def test_a_bad_override_raises_with_the_command_lines_message(self):
         with self.assertRaises(talentsim.TalentsimError) as e:
@@ -231,6 +240,21 @@ builtin = ["unemployment_rate", "move_rate"]
         self.assertTrue((s.runs["status"] == "ok").all())
         with self.assertRaises(talentsim.result.FormatError):
             talentsim.open(out / "sweep.h5")
+        # plot_sweep.py draws a metric with values and refuses one that is NaN everywhere.
+        plot = [sys.executable, str(ROOT / "scripts" / "plot_sweep.py")]
+        p = subprocess.run(plot + [str(out / "sweep.h5"), "--x", "separations.quit_rate", "--metric",
+                                   "unemployment_rate", "--out", str(TMP / "sweep.png")], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue((TMP / "sweep.png").exists())
+        nan = TMP / "nan_sweep.h5"
+        shutil.copy(out / "sweep.h5", nan)
+        with h5py.File(nan, "r+") as f:
+            f["points/mean/move_rate"][...] = np.nan
+        p = subprocess.run(plot + [str(nan), "--x", "separations.quit_rate", "--metric", "move_rate", "--out",
+                                   str(TMP / "nan.png")], capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("NaN at every point", p.stderr)
+        self.assertFalse((TMP / "nan.png").exists())
 
     def test_calibration_reader_returns_the_tables_it_finds(self):
         d = TMP / "calib"
