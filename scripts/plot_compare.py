@@ -7,8 +7,8 @@ One small panel per target, on its own axis in the target's unit (shares and gro
 salaries in CNY per year or per month as reported, ratios as numbers). In each panel the orange
 bar is the reported band (an arrow where a side is open: "more than 54,000"), the black tick the
 reported value, and the dot the simulated mean over the result files: green inside the band, red
-outside; with several files, the error bar is one standard deviation across files and the small
-dots are the files. "no data" marks a target whose window or population the run does not cover.
+outside; with several files, the error bar (and the +/- after the value) is one standard deviation
+across files and the small dots are the files. "no data" marks a target whose window or population the run does not cover.
 """
 import argparse
 import json
@@ -35,11 +35,9 @@ def formatter(unit):
         sign = "+" if unit == "growth" else ""
         return lambda v, _=None: f"{v * 100:{sign}.0f} %", lambda v: f"{v * 100:{sign}.1f} %"
     if unit.startswith("CNY"):
-        per = "/month" if unit.endswith("month") else "/year"
-
         def money(v, _=None):
             return f"{v / 1e6:.4g}M" if abs(v) >= 1e6 else f"{v / 1e3:.4g}k"
-        return money, lambda v: money(v) + per
+        return money, money  # the unit is the axis label
     return lambda v, _=None: f"{v:.3g}", lambda v: f"{v:.3g}"
 
 
@@ -79,13 +77,14 @@ def panel(ax, t):
             ax.plot(per_file, [0.0] * len(per_file), ".", color=colour, ms=5, alpha=0.6)
         else:
             ax.plot(m, 0, "o", color=colour, ms=9, mec="white")
-        ax.text(0.02, 0.93, f"simulated {text(m)}" + (f" (sd {text(sd)})" if files > 1 and finite(sd) else ""),
+        spread = text(sd).lstrip("+") if files > 1 and finite(sd) else ""
+        ax.text(0.02, 0.93, f"simulated {text(m)}" + (f" \u00b1 {spread}" if spread else ""),
                 transform=ax.transAxes, va="top", fontsize=10, color=colour)
     else:
         ax.text(0.5, 0.12, "no data", transform=ax.transAxes, ha="center", fontsize=11, color="tab:red",
                 fontweight="bold")
     ax.set_yticks([])
-    ax.xaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_locator(MaxNLocator(3))
     ax.xaxis.set_major_formatter(FuncFormatter(tick))
     ax.tick_params(axis="x", labelsize=10)
     ax.set_xlabel(UNIT_LABEL.get(unit, unit), fontsize=10, labelpad=1)
