@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "io/h5.hpp"
+#include "io/result_file.hpp"
 #include "io/writer.hpp"
 
 using namespace talentsim;
