@@ -142,8 +142,12 @@ class Result:
                 else:
                     out[name] = col
         df = pd.DataFrame(out)
-        if "step" in df and dataset != "steps":
-            df.insert(1, "date", self.dates(df["step"]).values)
+        if "step" in df:  # a stored yyyymm `date` column (as in /steps) is replaced by the same month
+            dates = self.dates(df["step"]).values
+            if "date" in df:
+                df["date"] = dates
+            else:
+                df.insert(1, "date", dates)
         return df
 
     @functools.cached_property
@@ -151,7 +155,6 @@ class Result:
         """/steps: one row per month; `date` is a Timestamp. Wage and posted-salary statistics of a
         month with nobody employed (no postings) are missing instead of the 0 stored in the file."""
         df = self.table("steps")
-        df["date"] = self.dates(df["step"]).values
         nobody = df["employed"] == 0
         for c in ("wage_mean", "wage_p10", "wage_p50", "wage_p90"):
             df.loc[nobody, c] = np.nan
