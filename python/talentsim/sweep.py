@@ -124,7 +124,9 @@ class Calibration:
     A tolerant reader: it does not assume a layout. attrs holds the root attributes; tables maps
     the path of every table found to a DataFrame (compound datasets; groups of 1-D columns of one
     length, as one DataFrame; other datasets as their values); calibration["evaluations"] (or any
-    other path) returns one of them.
+    other path) returns one of them. A 2-D dataset with one row per row of its group's table
+    (evaluations x parameters) is also joined to that table as columns "DATASET.NAME", the names
+    taken from a table of the same name with a `name` column (/parameters/name) when there is one.
     """
 
     def __init__(self, path):
@@ -136,8 +138,29 @@ class Calibration:
         with h5py.File(self.path, "r") as f:
             self.attrs = _attrs(f)
             self.tables = {k: v for k, v in _frames(f).items()}
+            matrices = {name: f[name].shape for name in self.tables if isinstance(f.get(name), h5py.Dataset)
+                        and f[name].ndim == 2}
             self.group_attrs = {}
             f.visititems(lambda name, obj: self.group_attrs.__setitem__(name, _attrs(obj)) if obj.attrs else None)
+        self._join_matrices(matrices)
+
+    def _join_matrices(self, matrices):
+        """A 2-D dataset G/D with one row per row of table G (evaluations/parameters: evaluations x
+        parameters) also becomes columns "D.NAME" of G, NAME from the `name` column of a table of D's
+        name (or of the one table with a `name` column of the right length), else "D.0", "D.1", ..."""
+        named = {k: list(v["name"]) for k, v in self.tables.items() if "name" in v and "/" not in k}
+        for path, (rows, cols) in matrices.items():
+            group, _, name = path.rpartition("/")
+            if not group or group not in self.tables or len(self.tables[group]) != rows:
+                continue
+            labels = named.get(name) if len(named.get(name, [])) == cols else None
+            if labels is None:
+                fits = [v for v in named.values() if len(v) == cols]
+                labels = fits[0] if len(fits) == 1 else list(range(cols))
+            values = self.tables[path].to_numpy()
+            frame = self.tables[group]
+            for j, label in enumerate(labels):
+                frame[f"{name}.{label}"] = values[:, j]
 
     def __getitem__(self, path):
         return self.tables[path.strip("/")]

@@ -262,16 +262,24 @@ builtin = ["unemployment_rate", "move_rate"]
         with h5py.File(d / "calibration.h5", "w") as f:
             f.attrs["schema"] = "talentsim-calibration"
             f["evaluations/loss"] = np.array([3.0, 2.0, 1.5])
-            f["evaluations/parameters/a"] = np.array([0.1, 0.2, 0.3])
+            f["evaluations/extra/a"] = np.array([0.1, 0.2, 0.3])
             f["evaluations/status"] = np.array([b"ok", b"ok", b"failed"])
             rows = np.array([(b"a", 0.25, 0.01)], dtype=[("name", "S8"), ("estimate", "f8"), ("se", "f8")])
             f["estimates"] = rows
             f["jacobian"] = np.eye(2)
+            f["evaluations/moments"] = np.arange(6.0).reshape(3, 2)
+            f["parameters/name"] = np.array([b"enforcement"])
+            f["parameters/lo"] = np.array([0.0])
+            f["evaluations/parameters"] = np.array([[0.5], [0.6], [0.7]])  # evaluations x parameters
         c = talentsim.open_calibration(d)
+        self.assertEqual(list(c["evaluations"]["moments.1"]), [1.0, 3.0, 5.0])
+        self.assertEqual(c["evaluations/moments"].shape, (3, 2))
+        self.assertEqual(list(c["evaluations"]["parameters.enforcement"]), [0.5, 0.6, 0.7])
+        self.assertEqual(list(c["parameters"]["name"]), ["enforcement"])
         self.assertEqual(c.attrs["schema"], "talentsim-calibration")
         ev = c["evaluations"]
         self.assertEqual(list(ev["loss"]), [3.0, 2.0, 1.5])
-        self.assertEqual(list(ev["parameters.a"]), [0.1, 0.2, 0.3])
+        self.assertEqual(list(ev["extra.a"]), [0.1, 0.2, 0.3])
         self.assertEqual(list(ev["status"]), ["ok", "ok", "failed"])
         self.assertEqual(c["estimates"]["name"].tolist(), ["a"])
         self.assertEqual(c["jacobian"].shape, (2, 2))
