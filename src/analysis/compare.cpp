@@ -50,35 +50,18 @@ const std::map<std::string, std::vector<FieldInfo>> kFields = {
     {"panel", {{"wage", true}}},
     {"moves", {{"raise", false}, {"new_wage", true}, {"old_wage", true}}},
     {"steps",
-     {{"vacancies", false},
-      {"postings", false},
-      {"searchers", false},
-      {"applications", false},
-      {"offers", false},
-      {"hires", false},
-      {"job_to_job_moves", false},
-      {"counteroffers_made", false},
-      {"counteroffers_won", false},
-      {"noncompete_blocked", false},
-      {"noncompete_buyouts", false},
-      {"team_moves", false},
-      {"relocations", false},
-      {"returnees", false},
-      {"graduates", false},
-      {"separations", false},
-      {"layoffs", false},
-      {"students", false},
-      {"employed", false},
-      {"unemployed", false},
-      {"abroad", false},
-      {"sitting_out", false},
-      {"inactive", false},
-      {"wage_mean", true},
-      {"wage_p10", true},
-      {"wage_p50", true},
-      {"wage_p90", true},
-      {"posted_mean", true},
-      {"noncompete_compensation", false}}},
+     [] {  // the columns of /steps (io/records.hpp) but step and date
+         std::vector<FieldInfo> out;
+#define TALENTSIM_FIELD(type, name) out.push_back({#name, false});
+         TALENTSIM_STEP_TALLIES(TALENTSIM_FIELD)
+         TALENTSIM_STATUS_COUNTS(TALENTSIM_FIELD)
+         TALENTSIM_STEP_PAYMENTS(TALENTSIM_FIELD)
+#undef TALENTSIM_FIELD
+#define TALENTSIM_FIELD(type, name) out.push_back({#name, true});
+         TALENTSIM_STEP_SALARIES(TALENTSIM_FIELD)
+#undef TALENTSIM_FIELD
+         return out;
+     }()},
 };
 
 // Filters each table understands. Name lists select codes of /categories/*; see docs/compare.md.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <cstddef>
 #include <iomanip>
@@ -14,7 +13,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
+#include "io/toml_reader.hpp"
 #include "io/writer.hpp"
 
 namespace talentsim {
@@ -27,43 +28,9 @@ namespace fs = std::filesystem;
 
 h5::Datatype step_type() {
     using R = StepRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, step),
-                                    TS_FIELD(R, date),
-                                    TS_FIELD(R, students),
-                                    TS_FIELD(R, employed),
-                                    TS_FIELD(R, unemployed),
-                                    TS_FIELD(R, abroad),
-                                    TS_FIELD(R, sitting_out),
-                                    TS_FIELD(R, inactive),
-                                    TS_FIELD(R, vacancies),
-                                    TS_FIELD(R, postings),
-                                    TS_FIELD(R, searchers),
-                                    TS_FIELD(R, applications),
-                                    TS_FIELD(R, offers),
-                                    TS_FIELD(R, hires),
-                                    TS_FIELD(R, job_to_job_moves),
-                                    TS_FIELD(R, counteroffers_made),
-                                    TS_FIELD(R, counteroffers_won),
-                                    TS_FIELD(R, noncompete_blocked),
-                                    TS_FIELD(R, noncompete_buyouts),
-                                    TS_FIELD(R, team_moves),
-                                    TS_FIELD(R, relocations),
-                                    TS_FIELD(R, returnees),
-                                    TS_FIELD(R, graduates),
-                                    TS_FIELD(R, separations),
-                                    TS_FIELD(R, layoffs),
-                                    TS_FIELD(R, firm_exits),
-                                    TS_FIELD(R, firm_entries),
-                                    TS_FIELD(R, spells_completed),
-                                    TS_FIELD(R, spell_months_completed),
-                                    TS_FIELD(R, jobs_ended),
-                                    TS_FIELD(R, tenure_months_ended),
-                                    TS_FIELD(R, wage_mean),
-                                    TS_FIELD(R, wage_p10),
-                                    TS_FIELD(R, wage_p50),
-                                    TS_FIELD(R, wage_p90),
-                                    TS_FIELD(R, posted_mean),
-                                    TS_FIELD(R, noncompete_compensation)});
+#define TALENTSIM_COLUMN(type, name) TS_FIELD(R, name),
+    return h5::compound(sizeof(R), {TALENTSIM_STEP_COLUMNS(TALENTSIM_COLUMN)});
+#undef TALENTSIM_COLUMN
 }
 
 h5::Datatype posting_type() {
@@ -195,23 +162,6 @@ void write_labels(hid_t file, std::initializer_list<const char*> datasets, std::
     }
 }
 
-// "YYYY-MM" -> yyyymm (0 when the text is not a month).
-std::int32_t yyyymm(const std::string& month) {
-    int y = 0, m = 0;
-    return std::sscanf(month.c_str(), "%d-%d", &y, &m) == 2 ? y * 100 + m : 0;
-}
-
-// fsync: after a power loss or OS crash, a renamed file could otherwise hold blocks never written.
-void sync_to_disk(const fs::path& p) {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error(p.string() + ": fsync failed: " + why);
-    }
-    ::close(fd);
-}
-
 class Hdf5Writer final : public Writer {
 public:
     explicit Hdf5Writer(fs::path path) : path_(std::move(path)), partial_(path_.string() + ".partial") {}
@@ -269,7 +219,7 @@ public:
         offers_.create(file_, "offers", offer_type());
         moves_.create(file_, "moves", move_type());
         write_strings(file_, "categories/offer_kinds", {std::begin(kOfferKindNames), std::end(kOfferKindNames)});
-        date_of_step_0_ = yyyymm(meta.start);
+        date_of_step_0_ = parse_month(meta.start).value_or(0);
         write_labels(file_, {"steps", "postings", "offers", "moves", "candidates/initial", "employers"},
                      date_of_step_0_);
     }
@@ -297,7 +247,7 @@ public:
         h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), partial_.string(), "flush file");
         close_all();
         if (file_.close() < 0) h5::fail(partial_.string(), "close file");
-        sync_to_disk(partial_);  // the data reaches the disk before the name says "complete"
+        sync_file(partial_);  // the data reaches the disk before the name says "complete"
         final_ = partial_;
         state_ = State::finished;  // from here on the file is kept, even if the rename fails
         if (complete) {

@@ -656,23 +656,6 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 
 // ---------------------------------------------------------------------------------------------
 namespace {
-std::string toml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch < 0x20 || ch == 0x7F) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04X", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
-}
 std::string toml_value(Target t) {
     return std::visit(
         [](auto* p) -> std::string {
@@ -684,10 +667,10 @@ std::string toml_value(Target t) {
             else if constexpr (std::is_same_v<T, bool>)
                 return *p ? "true" : "false";
             else if constexpr (std::is_same_v<T, std::string>)
-                return toml_quote(*p);
+                return toml_string(*p);
             else {
                 std::string s = "[";
-                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_quote((*p)[i]);
+                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_string((*p)[i]);
                 return s + "]";
             }
         },
