@@ -36,7 +36,8 @@ job_ladder() {
 
 if [ "$mode" = job_ladder ]; then
   job_ladder
-  /usr/bin/python3 scripts/bench_report.py "$raw" --command "scripts/bench.sh --job-ladder" --job-ladder-only --out "$doc"
+  /usr/bin/python3 scripts/bench_report.py "$raw" --job-ladder-only --out "$doc" \
+    --command "JOB_LADDER_REPETITIONS=${JOB_LADDER_REPETITIONS:-3} scripts/bench.sh --job-ladder"
   exit 0
 fi
 reps=${BENCH_REPETITIONS:-2}   # each configuration runs this many times; the report keeps the fastest
