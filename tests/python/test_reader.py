@@ -8,7 +8,6 @@ returns with the raw datasets read by h5py, or with `talentsim compare`, so a re
 mislabels, misjoins or misfilters fails.
 """
 import math
-import os
 import shutil
 import subprocess
 import sys
