@@ -323,7 +323,7 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
     };
     try {
         const Scenario scenario = point_scenario(s, p);
-        const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+        const auto steps = static_cast<std::int32_t>(scenario.info.steps);
         RunMetrics metrics(scenario, steps, s.window);
         talentsim::RunOptions o;
         o.out = file;
