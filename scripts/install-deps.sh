@@ -11,7 +11,7 @@ packages=(
   catch2
   libtomlplusplus-dev
   nlohmann-json3-dev
-  python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
+  python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pandas
   clang libclang-rt-dev          # sanitizer build and libFuzzer (tests/reliability/ci.sh)
   slurm-wlm munge
 )

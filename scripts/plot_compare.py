@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Simulated vs reported, target by target, from the JSON of `talentsim compare --json`.
 
-Usage: plot_compare.py COMPARE.json [--out FILE.png]
+Usage: plot_compare.py COMPARE.json [--out FILE.png] [--columns N]
 
-Each row is a target. Values are divided by the reported value so that shares, salaries and
-growth rates share one axis: the grey bar is the reported band, the dot the simulated mean over
-the result files (error bar: one standard deviation across files; small dots: each file).
-Green: inside the band; red: outside. Open band sides run to the edge of the plot.
+One small panel per target, on its own axis in the target's unit (shares and growth rates in %,
+salaries in CNY per year or per month as reported, ratios as numbers). In each panel the orange
+bar is the reported band (an arrow where a side is open: "more than 54,000"), the black tick the
+reported value, and the dot the simulated mean over the result files: green inside the band, red
+outside; with several files, the error bar (and the +/- after the value) is one standard deviation
+across files and the small dots are the files. "no data" marks a target whose window or population the run does not cover.
 """
 import argparse
 import json
@@ -17,55 +19,119 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+plt.rcParams.update({"font.size": 11})
+REPORTED = "tab:orange"
+
+
+UNIT_LABEL = {"share": "share of rows", "growth": "growth", "raise": "raise", "ratio": "ratio",
+              "CNY/year": "CNY per year", "CNY/month": "CNY per month"}
+
+
+def formatter(unit):
+    """(tick formatter, value text) for a target's unit."""
+    if unit in ("share", "growth", "raise"):
+        sign = "+" if unit == "growth" else ""
+        return lambda v, _=None: f"{v * 100:{sign}.0f} %", lambda v: f"{v * 100:{sign}.1f} %"
+    if unit.startswith("CNY"):
+        def money(v, _=None):
+            return f"{v / 1e6:.4g}M" if abs(v) >= 1e6 else f"{v / 1e3:.4g}k"
+        return money, money  # the unit is the axis label
+    return lambda v, _=None: f"{v:.3g}", lambda v: f"{v:.3g}"
+
+
+def finite(x):
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def panel(ax, t):
+    unit = t.get("unit", "")
+    tick, text = formatter(unit)
+    lo, hi, value = t.get("reported_lo"), t.get("reported_hi"), t.get("reported_value")
+    m, sd, files = t.get("simulated_mean"), t.get("simulated_sd"), t.get("files", 0)
+    per_file = [v for v in t.get("per_file", []) if finite(v)]
+    points = [v for v in (lo, hi, value, m) if finite(v)] + per_file
+    if finite(m) and finite(sd) and files > 1:
+        points += [m - sd, m + sd]
+    a, b = min(points), max(points)
+    pad = 0.25 * (b - a) if b > a else 0.25 * abs(a) or 1.0
+    left, right = a - pad, b + pad
+    if unit == "share":  # a share stays within 0-100 %, with room for a mark on either end
+        left, right = max(left, -0.03 * (b - a) - 0.005), min(right, 1 + 0.03 * (b - a) + 0.005)
+    ax.set_xlim(left, right)
+    ax.set_ylim(-1, 1)
+    band_lo = lo if finite(lo) else left
+    band_hi = hi if finite(hi) else right
+    ax.barh(0, band_hi - band_lo, left=band_lo, height=0.7, color=REPORTED, alpha=0.45, lw=0)
+    if not finite(lo):
+        ax.plot(left, 0, "<", color=REPORTED, ms=11, clip_on=False)
+    if not finite(hi):
+        ax.plot(right, 0, ">", color=REPORTED, ms=11, clip_on=False)
+    if finite(value):
+        ax.plot([value, value], [-0.5, 0.5], color="black", lw=1.5)
+    if finite(m):
+        colour = "tab:green" if t.get("inside") else "tab:red"
+        if files > 1 and finite(sd):
+            ax.errorbar(m, 0, xerr=sd, fmt="o", color=colour, ms=9, capsize=4, mec="white")
+            ax.plot(per_file, [0.0] * len(per_file), ".", color=colour, ms=5, alpha=0.6)
+        else:
+            ax.plot(m, 0, "o", color=colour, ms=9, mec="white")
+        spread = text(sd).lstrip("+") if files > 1 and finite(sd) else ""
+        ax.text(0.02, 0.93, f"simulated {text(m)}" + (f" \u00b1 {spread}" if spread else ""),
+                transform=ax.transAxes, va="top", fontsize=10, color=colour)
+    else:
+        ax.text(0.5, 0.12, "no data", transform=ax.transAxes, ha="center", fontsize=11, color="tab:red",
+                fontweight="bold")
+    ax.set_yticks([])
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    ax.xaxis.set_major_formatter(FuncFormatter(tick))
+    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel(UNIT_LABEL.get(unit, unit), fontsize=10, labelpad=1)
+    ax.set_title(t["name"], fontsize=10.5, loc="left")
+    ax.grid(axis="x", alpha=0.3)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("json")
     ap.add_argument("--out", default="compare.png")
+    ap.add_argument("--columns", type=int, default=4)
     a = ap.parse_args()
-    with open(a.json) as fh:
-        c = json.load(fh)
+    try:
+        with open(a.json) as fh:
+            c = json.load(fh)
+    except (OSError, ValueError) as e:
+        sys.exit(f"plot_compare: {a.json}: {e}")
     targets = c.get("targets", [])
     if not targets:
         sys.exit(f"plot_compare: {a.json}: no targets")
-    lo_edge, hi_edge = 0.1, 10.0
-    fig, ax = plt.subplots(figsize=(11, 0.42 * len(targets) + 1.8))
-    for row, t in enumerate(reversed(targets)):
-        ref = t["reported_value"] or 1.0
-        scale = abs(ref)
-        lo = t["reported_lo"] / scale if t["reported_lo"] is not None else lo_edge
-        hi = t["reported_hi"] / scale if t["reported_hi"] is not None else hi_edge
-        lo, hi = max(lo, lo_edge), min(hi, hi_edge)
-        ax.barh(row, hi - lo if hi > lo else 0.02, left=lo if hi > lo else lo - 0.01, height=0.6, color="0.8")
-        ax.plot([1, 1], [row - 0.3, row + 0.3], color="0.4", lw=1)
-        m, sd = t["simulated_mean"], t["simulated_sd"] or 0.0
-        if m is None:
-            ax.text(lo_edge * 1.1, row, "no data", va="center", fontsize=8, color="0.3")
-            continue
-        color = "tab:green" if t["inside"] else "tab:red"
-        x = min(max(m / scale, lo_edge), hi_edge)
-        ax.errorbar(x, row, xerr=[[min(sd / scale, x - lo_edge)], [sd / scale]], fmt="o", color=color, ms=6, capsize=3)
-        for v in t.get("per_file", []):
-            if v is not None:
-                ax.plot(min(max(v / scale, lo_edge), hi_edge), row, ".", color=color, ms=3, alpha=0.6)
-        ax.text(hi_edge * 1.05, row, f"{m:,.3g} {t['unit']}", va="center", fontsize=7)
-    ax.set_yticks(range(len(targets)))
-    ax.set_yticklabels([t["name"] for t in reversed(targets)], fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlim(lo_edge, hi_edge)
-    ax.set_xlabel("value / reported value (log scale); grey: reported band, dot: simulated")
-    inside = sum(t["inside"] for t in targets)
-    loss = c.get("loss")
+    cols = max(1, a.columns)
+    rows = math.ceil(len(targets) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 1.7 * rows + 1.5), squeeze=False)
+    for ax, t in zip(axes.flat, targets):
+        panel(ax, t)
+    for ax in list(axes.flat)[len(targets):]:
+        ax.axis("off")
+    inside = sum(bool(t.get("inside")) for t in targets)
+    no_data = sum(not finite(t.get("simulated_mean")) for t in targets)
     files = len(c.get("files", []))
-    ax.set_title(f"simulated vs reported: {inside} of {len(targets)} targets inside, loss {loss:.2f}, {files} result file(s)",
-                 fontsize=11)
-    ks = [f"{d['name']} {d['ks_mean']:.3f}" for d in c.get("distributions", []) if d.get("ks_mean") is not None]
+    loss = c.get("loss")
+    fig.suptitle(f"Simulated vs reported: {inside} of {len(targets)} targets inside their band"
+                 + (f", {no_data} without data" if no_data else "")
+                 + (f"; loss {loss:.2f}" if finite(loss) else "") + f"; {files} result file(s)", fontsize=13)
+    legend = [plt.Line2D([], [], color=REPORTED, lw=8, alpha=0.45, label="reported band (arrow: open side)"),
+              plt.Line2D([], [], color="black", lw=1.5, label="reported value"),
+              plt.Line2D([], [], color="tab:green", marker="o", ls="none", ms=9, label="simulated, inside"),
+              plt.Line2D([], [], color="tab:red", marker="o", ls="none", ms=9, label="simulated, outside")]
+    fig.legend(handles=legend, loc="upper center", ncol=4, frameon=False, bbox_to_anchor=(0.5, 1 - 0.45 / fig.get_figheight()))
+    ks = [f"{d['name']} {d['ks_mean']:.3f}" for d in c.get("distributions", []) if finite(d.get("ks_mean"))]
+    note = "Each axis is in the target's unit (% for shares and growth, CNY per year or per month as reported)."
     if ks:
-        fig.text(0.01, 0.005, "KS distance at reported points: " + "; ".join(ks), fontsize=8)
-    ax.grid(axis="x", alpha=0.3, which="both")
-    fig.tight_layout(rect=(0, 0.02, 0.93, 1))
-    fig.savefig(a.out, dpi=90)
+        note += "\nKolmogorov-Smirnov distance at the reported points: " + "; ".join(ks) + "."
+    fig.text(0.01, 0.01, note, fontsize=10, color="0.3")
+    fig.tight_layout(rect=(0, 0.6 / fig.get_figheight(), 1, 1 - 0.75 / fig.get_figheight()), h_pad=1.2)
+    fig.savefig(a.out, dpi=80)
     print(a.out)
 
 

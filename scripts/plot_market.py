@@ -3,18 +3,23 @@
 
 Usage: plot_market.py RESULT.h5 [--out FILE.png]
 
-Everything comes from /steps (one row per month, docs/output-format.md).
+Everything comes from /steps (one row per month, docs/output-format.md), read with the talentsim
+Python reader (python/talentsim, docs/python.md).
 """
 import argparse
-import datetime
 import sys
+from pathlib import Path
 
-import h5py
-import matplotlib
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+
+import talentsim  # noqa: E402
+
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
 
 
 def main():
@@ -22,46 +27,58 @@ def main():
     ap.add_argument("result")
     ap.add_argument("--out", default="market.png")
     a = ap.parse_args()
-    with h5py.File(a.result, "r") as f:
-        if f.attrs.get("schema_version") != 1:
-            sys.exit(f"plot_market: {a.result}: not a talentsim result file of schema version 1")
-        s = f["steps"][:]
-        name = f.attrs["scenario_name"]
-        seed = int(f.attrs["seed"])
+    try:
+        r = talentsim.open(a.result)
+    except (OSError, ValueError) as e:
+        sys.exit(f"plot_market: {e}")
+    s = r.steps
     if len(s) == 0:
         sys.exit(f"plot_market: {a.result}: no steps written")
-    t = [datetime.date(int(d) // 100, int(d) % 100, 1) for d in s["date"]]
-    panels = [
-        ("vacancies and postings (per month)", [("open vacancies", "vacancies"), ("postings", "postings")], None),
-        ("hires and job-to-job moves (per month)", [("hires", "hires"), ("job-to-job moves", "job_to_job_moves"),
-                                                    ("team moves", "team_moves"), ("returnees", "returnees")], None),
-        ("counteroffers (per month)", [("made", "counteroffers_made"), ("won (employee stays)", "counteroffers_won")], None),
-        ("non-competes (per month)", [("moves blocked", "noncompete_blocked"), ("bought out", "noncompete_buyouts")],
-         ("sitting out (stock)", "sitting_out")),
-        ("employment (stock)", [("employed", "employed"), ("unemployed", "unemployed"), ("students", "students"),
-                                ("abroad", "abroad")], None),
-        ("wages, thousand CNY per year", [("employed: p10", "wage_p10"), ("p50", "wage_p50"), ("p90", "wage_p90"),
-                                          ("mean", "wage_mean"), ("posted mean", "posted_mean")], None),
+    name, seed, t = r.name, r.seed, s["date"]
+    panels = [  # title, y axis, series, right-hand series
+        ("vacancies and postings", "per month", [("open vacancy slots", "vacancies"), ("postings", "postings")], None),
+        ("hires and job-to-job moves", "people per month",
+         [("hires", "hires"), ("job-to-job moves", "job_to_job_moves"), ("team moves", "team_moves"),
+          ("returnees", "returnees")], None),
+        ("counteroffers", "per month", [("made", "counteroffers_made"), ("won (employee stays)", "counteroffers_won")],
+         None),
+        ("non-competes", "moves per month", [("moves blocked", "noncompete_blocked"),
+                                             ("bought out", "noncompete_buyouts")],
+         ("sitting out a non-compete (people, right axis)", "sitting_out")),
+        ("employment", "people", [("employed", "employed"), ("unemployed", "unemployed"), ("students", "students"),
+                                  ("abroad", "abroad")], None),
+        ("wages of the employed and posted salaries", "thousand CNY per year",
+         [("p90", "wage_p90"), ("mean", "wage_mean"), ("p50", "wage_p50"), ("p10", "wage_p10"),
+          ("posted mean (new postings)", "posted_mean")], None),
     ]
-    fig, axes = plt.subplots(3, 2, figsize=(13, 10), sharex=True)
-    for ax, (title, series, right) in zip(axes.flat, panels):
-        money = title.startswith("wages")
-        for label, field in series:
+    fig, axes = plt.subplots(3, 2, figsize=(12, 11), sharex=True)
+    for ax, (title, unit, series, right) in zip(axes.flat, panels):
+        money = unit.startswith("thousand CNY")
+        for i, (label, field) in enumerate(series):
             y = s[field] / 1e3 if money else s[field]
-            ax.plot(t, y, lw=1.6, ls="--" if field == "posted_mean" else "-", label=label)
+            flow = "per month" in unit and field != "vacancies"  # a stock has no total
+            label = f"{label} ({int(s[field].sum()):,} in all)" if flow else label
+            ax.plot(t, y, lw=1.8, ls="--" if field in ("posted_mean", "postings") else "-", label=label)
+        handles, labels = ax.get_legend_handles_labels()
+        top = max(float((s[f] / 1e3 if money else s[f]).max()) for _, f in series)
+        ax.set_ylim(0, 1.2 * top + 0.1 * len(series) * top)  # room above the lines for the legend
         if right:
             ax2 = ax.twinx()
-            ax2.plot(t, s[right[1]], color="grey", lw=1, ls=":", label=right[0])
-            ax2.set_ylabel(right[0], color="grey", fontsize=8)
-        ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=7, loc="upper left")
+            line, = ax2.plot(t, s[right[1]], color="0.45", lw=1.4, ls=":", label=right[0])
+            ax2.set_ylabel("people sitting out", color="0.35")
+            ax2.set_ylim(0, 1.6 * max(1.0, float(s[right[1]].max())))
+            handles.append(line)
+            labels.append(right[0])
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        ax.legend(handles, labels, loc="upper left", framealpha=0.85)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     for ax in axes[-1]:
         ax.tick_params(axis="x", rotation=30)
-    fig.suptitle(f"{name} (seed {seed}): the market month by month", fontsize=12)
+    fig.suptitle(f"{name} (seed {seed}): the market month by month", fontsize=13)
     fig.tight_layout()
-    fig.savefig(a.out, dpi=90)
+    fig.savefig(a.out, dpi=80)
     print(a.out)
 
 

@@ -13,14 +13,76 @@ Points that failed or are missing are reported on the figure and never plotted a
 """
 import argparse
 import difflib
+import math
+import re
 import sys
+from pathlib import Path
 
-import h5py
-import matplotlib
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+import talentsim  # noqa: E402
+
+SHARES = {"unemployment_rate", "sitting_out_share", "relocation_share", "offer_acceptance_rate",
+          "counteroffer_win_rate", "noncompete_block_rate", "inside_share"}
+PER_YEAR = {"hires", "moves", "separations", "layoffs", "offers", "counteroffers_made", "counteroffers_won",
+            "noncompete_blocked", "noncompete_buyouts", "team_moves", "relocations", "returnees"}
+
+
+def metric_unit(name):
+    """(axis label suffix, (lowest, highest) possible value) of a metric (docs/sweeps.md, Metrics)."""
+    base = name.rsplit(".", 1)[-1]
+    if name.startswith("target.") or base == "distance":
+        if base == "loss":
+            return "weighted sum of squared distances", (0.0, math.inf)
+        if base == "inside_share":
+            return "share of targets inside their band, 0-1", (0.0, 1.0)
+        return ("distance in band half-widths" if base == "distance" else "in the target's unit"), (-math.inf, math.inf)
+    if name in SHARES:
+        return "share, 0-1", (0.0, 1.0)
+    if name in ("move_rate", "separation_rate"):
+        return "per employed person per year", (0.0, math.inf)
+    if name in PER_YEAR:
+        return "per year", (0.0, math.inf)
+    if name in ("employed", "unemployed", "students", "abroad"):
+        return "people at the last step", (0.0, math.inf)
+    if name == "vacancies":
+        return "open slots", (0.0, math.inf)
+    if name == "noncompete_compensation":
+        return "CNY per year", (0.0, math.inf)
+    if name.endswith("_months"):
+        return "months", (0.0, math.inf)
+    if name.startswith("wage."):
+        return ("count" if base == "n" else "CNY per year"), (0.0, math.inf)
+    return "", (-math.inf, math.inf)
+
+
+def parameter_units():
+    """Unit of every scenario key, from the generated docs/scenario-reference.md."""
+    units = {}
+    try:
+        lines = (ROOT / "docs" / "scenario-reference.md").read_text().splitlines()
+    except OSError:
+        return units
+    for line in lines:
+        m = re.match(r"^\| `([^`]+)` \|[^|]*\|[^|]*\|[^|]*\| ([^|]*) \|", line)
+        if m:
+            units[m.group(1)] = m.group(2).strip()
+    return units
+
+
+def parameter_label(name, keys, units):
+    """'name (unit)' with the unit of the scenario key behind a sweep parameter, when known."""
+    for key in keys.get(name, name).split():
+        for k in (key, key.rsplit(".", 1)[-1]):
+            if units.get(k):
+                return f"{name} ({units[k]})"
+    return name
 
 
 def text(x):
@@ -62,30 +124,33 @@ def main():
     a = ap.parse_args()
 
     try:
-        f = h5py.File(a.file, "r")
-    except OSError as e:
-        fail(f"{a.file}: cannot open ({e})")
-    with f:
-        if text(f.attrs.get("schema", "")) != "talentsim-sweep":
-            fail(f"{a.file}: not a merged talentsim sweep (talentsim sweep merge DIR writes one)")
-        params = [text(p) for p in f["parameter_names"][()]]
-        metrics = [text(m) for m in f["metric_names"][()]]
-        x = pick(a.x, params, "parameter")
-        y = pick(a.y, params, "parameter") if a.y else None
-        if y == x:
-            fail("--x and --y name the same parameter")
-        metric = pick(a.metric, metrics, "metric")
-        design = text(f.attrs["design"])
-        name = text(f.attrs["name"])
-        pts = f["points"]
-        status = np.array([text(s) for s in pts["status"][()]])
-        mean = pts["mean"][metric][()]
-        sd = pts["sd"][metric][()]
-        pv = {p: pts["parameters"][p][()] for p in params}
-        runs = f["runs"]
-        run_point = runs["point"][()]
-        run_ok = np.array([text(s) == "ok" for s in runs["status"][()]])
-        run_value = runs["metrics"][metric][()]
+        sw = talentsim.open_sweep(a.file)
+    except (OSError, ValueError) as e:
+        fail(f"{a.file}: {e}")
+    params, metrics = sw.parameters, sw.metrics
+    x = pick(a.x, params, "parameter")
+    y = pick(a.y, params, "parameter") if a.y else None
+    if y == x:
+        fail("--x and --y name the same parameter")
+    metric = pick(a.metric, metrics, "metric")
+    design, name = str(sw.attrs["design"]), str(sw.attrs["name"])
+    status = sw.points["status"].astype(str).to_numpy()
+    mean = sw.points[metric].to_numpy(dtype=float)
+    sd = sw.points[metric + ".sd"].to_numpy(dtype=float)
+    pv = {p: sw.points[p].to_numpy() for p in params}
+    run_point = sw.runs["point"].to_numpy()
+    run_ok = (sw.runs["status"].astype(str) == "ok").to_numpy()
+    run_value = sw.runs[metric].to_numpy(dtype=float)
+    if not np.isfinite(mean[status == "ok"]).any():
+        print(f"plot_sweep.py: {a.file}: metric {metric} is NaN at every point (undefined in every run, e.g. a rate "
+              f"over zero events or a target whose window the runs do not cover): nothing to plot", file=sys.stderr)
+        sys.exit(1)
+    unit, (floor, ceiling) = metric_unit(metric)
+    metric_label = f"{metric} ({unit})" if unit else metric
+    units = parameter_units()
+    x_label = parameter_label(x, sw.parameter_keys, units)
+    y_label = parameter_label(y, sw.parameter_keys, units) if y else None
+    band_lo, band_hi = np.clip(mean - sd, floor, ceiling), np.clip(mean + sd, floor, ceiling)
 
     bad = int(np.sum(status != "ok"))
     note = f"{bad} of {len(status)} points failed or missing (not plotted)" if bad else ""
@@ -109,13 +174,14 @@ def main():
             order = idx[np.argsort(xpos[idx], kind="stable")]
             xs = xpos[order]
             colour = cmap(gi) if len(groups) > 1 else "C0"
-            lab = ", ".join(f"{p} = {label(v)}" for p, v in zip(others, g)) or None
+            lab = ", ".join(f"{parameter_label(p, sw.parameter_keys, units)} = {label(v)}" for p, v in zip(others, g)) or None
             style = "-o" if design == "grid" else "o"
             ax.plot(xs, mean[order], style, color=colour, label=lab, ms=4)
             if design == "grid":
-                ax.fill_between(xs, mean[order] - sd[order], mean[order] + sd[order], color=colour, alpha=0.2, lw=0)
+                ax.fill_between(xs, band_lo[order], band_hi[order], color=colour, alpha=0.2, lw=0)
             else:
-                ax.errorbar(xs, mean[order], yerr=sd[order], fmt="none", ecolor=colour, alpha=0.5)
+                ax.errorbar(xs, mean[order], yerr=[mean[order] - band_lo[order], band_hi[order] - mean[order]],
+                            fmt="none", ecolor=colour, alpha=0.5)
             sel = np.isin(run_point, order) & run_ok
             ax.plot(xpos[run_point[sel]], run_value[sel], ".", color=colour, alpha=0.35, ms=3)
         if not numeric(x):
@@ -123,11 +189,11 @@ def main():
             ax.set_xlim(-0.5, len(cats) - 0.5)
         elif log_scale(pv[x]):
             ax.set_xscale("log")
-        ax.set_xlabel(x)
-        ax.set_ylabel(metric)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(metric_label)
         if len(groups) > 1:
-            ax.legend(fontsize=7, title=None, loc="best")
-        what = "mean over replicates, band/bars = +/- 1 sd, dots = replicates"
+            ax.legend(fontsize=9, title=None, loc="best")
+        what = "mean over replicates, band/bars = +/- 1 sd (clipped to the metric's range), dots = replicates"
     else:
         if design == "grid":
             xv = [v for v in dict.fromkeys(pv[x].tolist())]
@@ -148,10 +214,10 @@ def main():
             for j in range(len(yv)):
                 for i in range(len(xv)):
                     if np.isfinite(grid[j, i]):
-                        ax.text(i, j, f"{grid[j, i]:.3g}", ha="center", va="center", fontsize=7,
+                        ax.text(i, j, f"{grid[j, i]:.3g}", ha="center", va="center", fontsize=9,
                                 color="white" if grid[j, i] < np.nanmean(grid) else "black")
                     else:
-                        ax.text(i, j, "n/a", ha="center", va="center", fontsize=7, color="red")
+                        ax.text(i, j, "n/a", ha="center", va="center", fontsize=9, color="red")
             others = [p for p in params if p not in (x, y)]
             what = "mean over replicates" + (f", averaged over {', '.join(others)}" if others else "")
         else:
@@ -162,11 +228,11 @@ def main():
             if log_scale(pv[y]):
                 ax.set_yscale("log")
             what = "mean over replicates at each design point"
-        fig.colorbar(im, ax=ax, label=metric)
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
-    ax.set_title(a.title or f"{name}: {metric}", fontsize=11)
-    fig.text(0.01, 0.005, what + (f"; {note}" if note else ""), fontsize=7, color="dimgray")
+        fig.colorbar(im, ax=ax, label=metric_label)
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+    fig.suptitle(a.title or f"{name}: {metric}", fontsize=12)
+    ax.set_title(what + (f"\n{note}" if note else ""), fontsize=9, color="dimgray")
     fig.savefig(a.out, dpi=130)
     print(a.out)
 

@@ -107,7 +107,9 @@ int cmd_bench(const std::vector<std::string>& args) {
                                                                          "worker threads")(
         "out", po::value<std::string>(),
         "write the HDF5 output here (panel of all candidates every 12 steps); default: no output")(
-        "seed", po::value<std::uint64_t>()->default_value(1), "seed");
+        "seed", po::value<std::uint64_t>()->default_value(1), "seed")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "override a scenario key after the scaling: --set key.path=value");
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(opts).run(), vm);
     po::notify(vm);
@@ -137,6 +139,8 @@ int cmd_bench(const std::vector<std::string>& args) {
     for (const std::string o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
         overrides.push_back(o + (o == "output.panel_every=" ? (output ? "12" : "0") : (output ? "true" : "false")));
     overrides.push_back("output.panel_sample=0");
+    if (vm.count("set"))
+        for (const std::string& o : vm["set"].as<std::vector<std::string>>()) overrides.push_back(o);
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
 
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));

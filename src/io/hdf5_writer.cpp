@@ -10,10 +10,12 @@
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 
 #include "io/files.hpp"
 #include "io/h5.hpp"
+#include "io/toml_reader.hpp"
 #include "io/writer.hpp"
 
 namespace talentsim {
@@ -111,6 +113,55 @@ void write_strings(hid_t file, const std::string& name, const std::vector<std::s
     h5::append(d, t, ptrs.data(), ptrs.size());
 }
 
+// Codes and labels (docs/output-format.md, "Codes, labels and missing values"). Each coded column
+// names the /categories list its codes index (attribute "FIELD.categories"; "categories" on the 2-D
+// panel datasets), a column with a "none" value gives it ("FIELD.none"), and every dataset with a
+// step column gives the month of step 0 ("date_of_step_0", yyyymm; one step is one month).
+struct Label {
+    const char* dataset;
+    const char* field;       // "" for a panel dataset (not a compound)
+    const char* categories;  // list under /categories, or nullptr
+    std::int64_t none;       // the "none" value, or -1
+};
+constexpr Label kLabels[] = {
+    {"postings", "role", "roles", -1},
+    {"postings", "required_degree", "degrees", -1},
+    {"postings", "city", "cities", 255},  // 255: abroad (overseas employers)
+    {"postings", "employer_type", "employer_types", -1},
+    {"offers", "role", "roles", -1},
+    {"offers", "degree", "degrees", -1},
+    {"offers", "kind", "offer_kinds", -1},
+    {"moves", "from_status", "statuses", -1},
+    {"moves", "from_employer", nullptr, kNone},
+    {"candidates/initial", "degree", "degrees", -1},
+    {"candidates/initial", "tier", "tiers", -1},
+    {"candidates/initial", "role", "roles", -1},
+    {"candidates/initial", "home_city", "cities", -1},
+    {"employers", "type", "employer_types", -1},
+    {"employers", "city", "cities", 255},
+    {"panel/status", "", "statuses", -1},
+    {"panel/city", "", "cities", 255},  // 255: abroad (outside China)
+    {"panel/employer", "", nullptr, kNone},
+};
+constexpr const char* kDated[] = {"steps", "postings", "offers", "moves", "panel/step"};
+constexpr const char* kOfferKindNames[] = {"posted", "poaching", "counteroffer"};  // OfferKind codes 0, 1, 2
+static_assert(static_cast<int>(OfferKind::counteroffer) == 2);
+
+// Writes the label attributes of every dataset in `datasets` (paths as in kLabels and kDated).
+void write_labels(hid_t file, std::initializer_list<const char*> datasets, std::int32_t date_of_step_0) {
+    for (const char* name : datasets) {
+        h5::Dataset d = h5::open_dataset(file, name);
+        for (const Label& l : kLabels) {
+            if (std::string_view(l.dataset) != name) continue;
+            const std::string key = *l.field ? std::string(l.field) + "." : "";
+            if (l.categories) h5::set_attr(d, key + "categories", std::string("/categories/") + l.categories);
+            if (l.none >= 0) h5::set_attr<std::int64_t>(d, key + "none", l.none);
+        }
+        for (const char* dated : kDated)
+            if (std::string_view(dated) == name) h5::set_attr<std::int32_t>(d, "date_of_step_0", date_of_step_0);
+    }
+}
+
 class Hdf5Writer final : public Writer {
 public:
     explicit Hdf5Writer(fs::path path) : path_(std::move(path)), partial_(path_.string() + ".partial") {}
@@ -167,6 +218,10 @@ public:
         postings_.create(file_, "postings", posting_type());
         offers_.create(file_, "offers", offer_type());
         moves_.create(file_, "moves", move_type());
+        write_strings(file_, "categories/offer_kinds", {std::begin(kOfferKindNames), std::end(kOfferKindNames)});
+        date_of_step_0_ = parse_month(meta.start).value_or(0);
+        write_labels(file_, {"steps", "postings", "offers", "moves", "candidates/initial", "employers"},
+                     date_of_step_0_);
     }
 
     void write_step(const StepRow& row, std::span<const PostingRow> postings, std::span<const OfferRow> offers,
@@ -221,6 +276,7 @@ private:
         panel_employer_ = make("panel/employer", H5T_NATIVE_UINT32, sizeof(std::uint32_t));
         panel_status_ = make("panel/status", H5T_NATIVE_UINT8, 1);
         panel_city_ = make("panel/city", H5T_NATIVE_UINT8, 1);
+        write_labels(file_, {"panel/step", "panel/status", "panel/city", "panel/employer"}, date_of_step_0_);
     }
 
     void write_panel(const PanelSnapshot& p) {
@@ -259,6 +315,7 @@ private:
     h5::Dataset panel_step_, panel_wage_, panel_employer_, panel_status_, panel_city_;
     hsize_t panel_n_ = 0;
     std::int32_t steps_written_ = 0;
+    std::int32_t date_of_step_0_ = 0;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -261,4 +262,44 @@ TEST_CASE("print_info", "[hdf5]") {
     CHECK_THAT(s, Catch::Contains("/panel/wage"));
     CHECK_THAT(s, Catch::Contains("[3, 10]"));
     CHECK_THAT(s, Catch::Contains("18446744073709551600"));
+}
+
+TEST_CASE("hdf5 writer: every coded column names its labels; tables with steps carry the date of step 0", "[hdf5]") {
+    TempDir tmp;
+    const fs::path path = tmp.dir / "run.h5";
+    auto w = make_hdf5_writer(path);
+    write_run(*w, 3);
+    w->finish(true);
+    h5::File f = h5::open_read_only(path);
+    // Every 1-byte member of a table is a code, except the 0/1 flags.
+    const std::vector<std::string> flags = {"accepted", "relocated", "team_move", "noncompete_bought_out"};
+    int coded = 0;
+    for (const char* table : {"postings", "offers", "moves", "candidates/initial", "employers"}) {
+        h5::Dataset d = h5::open_dataset(f, table);
+        h5::Datatype t(H5Dget_type(d));
+        for (int k = 0; k < H5Tget_nmembers(t); ++k) {
+            char* raw = H5Tget_member_name(t, static_cast<unsigned>(k));
+            const std::string name = raw;
+            H5free_memory(raw);
+            h5::Datatype m(H5Tget_member_type(t, static_cast<unsigned>(k)));
+            if (H5Tget_size(m) != 1 || std::find(flags.begin(), flags.end(), name) != flags.end()) continue;
+            INFO(table << "." << name);
+            REQUIRE(h5::has_attr(d, name + ".categories"));
+            const std::string list = h5::read_string_attr(d, name + ".categories");
+            CHECK_FALSE(h5::read_strings(f, list.substr(1)).empty());
+            ++coded;
+        }
+    }
+    CHECK(coded == 14);
+    CHECK(h5::read_string_attr(h5::open_dataset(f, "postings"), "required_degree.categories") == "/categories/degrees");
+    CHECK(h5::read_strings(f, "categories/offer_kinds") ==
+          std::vector<std::string>{"posted", "poaching", "counteroffer"});
+    CHECK(h5::read_attr<std::int64_t>(h5::open_dataset(f, "moves"), "from_employer.none") == kNone);
+    CHECK(h5::read_attr<std::int64_t>(h5::open_dataset(f, "panel/employer"), "none") == kNone);
+    CHECK(h5::read_attr<std::int64_t>(h5::open_dataset(f, "panel/city"), "none") == 255);
+    CHECK(h5::read_string_attr(h5::open_dataset(f, "panel/status"), "categories") == "/categories/statuses");
+    for (const char* table : {"steps", "postings", "offers", "moves", "panel/step"}) {
+        INFO(table);
+        CHECK(h5::read_attr<std::int32_t>(h5::open_dataset(f, table), "date_of_step_0") == 202401);
+    }
 }
