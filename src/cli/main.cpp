@@ -22,8 +22,8 @@ const char* kUsage =
     "talentsim - agent-based simulator of markets for scarce technical talent\n\n"
     "Usage:\n"
     "  talentsim run [SCENARIO.toml] [--out FILE.h5] [--seed N] [--steps N] [--threads N]\n"
-    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--quiet]\n"
-    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--quiet]\n"
+    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--force] [--quiet]\n"
+    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--force] [--quiet]\n"
     "  talentsim validate SCENARIO.toml [--set key.path=value ...]\n"
     "  talentsim info FILE.h5\n"
     "  talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]\n"
@@ -43,6 +43,17 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     return vm;
 }
 
+// A seed as written on the command line: decimal digits only (no sign: "-1" must not wrap around).
+std::uint64_t parse_seed(const std::string& text) {
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("--seed " + text + ": expected a whole number from 0 to 18446744073709551615");
+    try {
+        return std::stoull(text);
+    } catch (const std::exception&) {
+        throw UsageError("--seed " + text + ": expected a whole number from 0 to 18446744073709551615");
+    }
+}
+
 std::filesystem::path default_scenario() {
     if (std::filesystem::exists(kDefaultScenario)) return kDefaultScenario;
     const std::filesystem::path installed = std::filesystem::path(TALENTSIM_SOURCE_DIR) / kDefaultScenario;
@@ -54,14 +65,14 @@ int cmd_run(const std::vector<std::string>& args) {
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                    "scenario file (default scenarios/china_ai_2024.toml)")(
         "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
-        "seed", po::value<std::uint64_t>(), "seed (default: scenario.seed)")(
+        "seed", po::value<std::string>(), "seed, 0 to 2^64-1 (default: scenario.seed)")(
         "steps", po::value<std::int32_t>(), "number of steps (default: scenario.steps)")(
         "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value")(
         "checkpoint-every", po::value<std::int32_t>()->default_value(0),
         "save a checkpoint every N steps (0 = none); an existing checkpoint of the same run is continued")(
         "checkpoint", po::value<std::string>(), "checkpoint file (default: the result file + .ckpt)")(
-        "quiet,q", "no progress line and no summary");
+        "force", "replace an existing result file")("quiet,q", "no progress line and no summary");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm = parse(args, opts, pos);
@@ -77,13 +88,15 @@ int cmd_run(const std::vector<std::string>& args) {
         vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.scenario.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
     const std::uint64_t seed =
-        vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.scenario.seed);
+        vm.count("seed") ? parse_seed(vm["seed"].as<std::string>()) : static_cast<std::uint64_t>(scenario.scenario.seed);
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
 
     RunOptions options;
     options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
                                   : std::filesystem::path("results") / (scenario.scenario.name + ".h5");
+    options.inputs = {file};
+    options.replace_existing = vm.count("force") > 0;
     options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
     if (options.checkpoint_every < 0) throw UsageError("--checkpoint-every must not be negative");
     if (vm.count("checkpoint")) {

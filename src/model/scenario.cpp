@@ -507,7 +507,53 @@ void apply_override(toml::table& root, const std::string& spec, Collector& c) {
     }
 }
 
+// ---- Names (docs/reliability.md, "Names"): scenario.name becomes results/<name>.h5, so it must be a
+// plain file name; category names are addressed by --set as key paths, and matched case-blind by
+// people, so they must be plain words that differ in more than case.
+bool addressable(const std::string& name) {
+    if (name.empty()) return false;
+    for (const unsigned char ch : name)
+        if (ch < 0x21 || ch == 0x7f || ch == '.' || ch == '=' || ch == '*' || ch == '/' || ch == '\\' || ch == '"')
+            return false;
+    return true;
+}
+
+template <class P>
+void check_category_names(const std::vector<P>& v, const char* category, const toml::table& root, Collector& c) {
+    std::map<std::string, std::string> seen;  // lower case -> name as written
+    for (const auto& p : v) {
+        const auto n = root.at_path(category).node();
+        const toml::source_region where = n ? n->source() : root.source();
+        const std::string key = std::string(category) + "." + p.name;
+        if (!addressable(p.name))
+            c.add(where, key,
+                  "a name cannot be empty or contain spaces, control characters or any of . = * / \\ \" "
+                  "(--set could not address it)");
+        std::string lower = p.name;
+        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (const auto [it, fresh] = seen.emplace(lower, p.name); !fresh)
+            c.add(where, key, "differs from \"" + it->second + "\" only in case; use one spelling");
+    }
+}
+
+void check_names(const Scenario& s, const toml::table& root, Collector& c) {
+    const std::string& name = s.scenario.name;
+    if (name.empty() || name == "." || name == ".." || name.find_first_of("/\\\n\r") != std::string::npos ||
+        std::any_of(name.begin(), name.end(), [](unsigned char ch) { return ch < 0x20; }))
+        c.add(root.at_path("scenario.name").node() ? root.at_path("scenario.name").node()->source() : root.source(),
+              "scenario.name",
+              "must be a plain file name (not empty, not . or .., no / or \\ or control characters): the default "
+              "result file is results/<name>.h5");
+    check_category_names(s.cities, "cities", root, c);
+    check_category_names(s.roles, "roles", root, c);
+    check_category_names(s.tiers, "tiers", root, c);
+    check_category_names(s.degrees, "degrees", root, c);
+    check_category_names(s.employer_types, "employer_types", root, c);
+}
+// ---- end of names
+
 void freeze(Scenario& s, const toml::table& root, Collector& c) {
+    check_names(s, root, c);
     int y = 0, m = 0;
     if (valid_month(s.scenario.start, &y, &m)) {
         s.start_year = y;

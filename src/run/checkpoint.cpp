@@ -277,14 +277,17 @@ private:
 class FileIn {
 public:
     FileIn(fs::path path, const char* kind) : path_(std::move(path)), kind_(kind) {
-        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block the open
         if (fd_ < 0) {
             if (errno == ENOENT) throw CheckpointError(path_.string() + ": no such " + kind_);
             fail_errno(path_, "open");
         }
         struct stat st {};
         if (::fstat(fd_, &st) != 0) fail_errno(path_, "stat");
-        if (!S_ISREG(st.st_mode)) throw CheckpointError(path_.string() + ": not a regular file");
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd_);
+            throw CheckpointError(path_.string() + ": not a regular file");
+        }
         size_ = limit_ = static_cast<std::uint64_t>(st.st_size);
     }
     FileIn(const FileIn&) = delete;
