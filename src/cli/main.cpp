@@ -43,6 +43,10 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     return vm;
 }
 
+void print_warnings(const std::string& command, const std::string& file, const Scenario& s) {
+    for (const auto& w : s.warnings) std::cerr << "talentsim " << command << ": warning: " << file << ": " << w << "\n";
+}
+
 // A seed as written on the command line: decimal digits only (no sign: "-1" must not wrap around).
 std::uint64_t parse_seed(const std::string& text) {
     if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
@@ -84,6 +88,7 @@ int cmd_run(const std::vector<std::string>& args) {
         vm.count("scenario") ? std::filesystem::path(vm["scenario"].as<std::string>()) : default_scenario();
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario scenario = load_scenario(file, overrides);
+    print_warnings("run", file.string(), scenario);
     const std::int32_t steps =
         vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.scenario.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
@@ -127,6 +132,7 @@ int cmd_validate(const std::vector<std::string>& args) {
     if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    print_warnings("validate", vm["scenario"].as<std::string>(), s);
     std::cout << vm["scenario"].as<std::string>() << ": valid (" << s.scenario.name << ", " << s.scenario.steps
               << " steps from " << s.scenario.start << ", " << s.population.candidates << " candidates, "
               << s.population.employers << " employers)\n";

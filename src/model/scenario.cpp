@@ -81,6 +81,10 @@ const Decl<Scenario> kScalars[] = {
      "Students search during their last this many months."},
     {"population.abroad_inflow_per_month", AT(population.abroad_inflow_per_month), L{0}, 0, 1.0e7, "people/month",
      "New candidates joining the overseas pool each month."},
+    {"population.reference_candidates", AT(population.reference_candidates), L{0}, 0, 1.0e8, "people",
+     "The population the counts are written for (0 = counts as written). When set, employers, graduates_per_year, "
+     "abroad_inflow_per_month and every event count are scaled by candidates / reference_candidates (counts given "
+     "with --set are kept), so --set population.candidates=N keeps the market's proportions."},
 
     {"search.mode", AT(search.mode), std::string{"endogenous"}, 0, 0, "",
      "endogenous: searchers sample postings; exogenous: each searcher draws one offer with the given intensity "
@@ -552,6 +556,48 @@ void check_names(const Scenario& s, const toml::table& root, Collector& c) {
 }
 // ---- end of names
 
+// ---- Scale (population.reference_candidates): counts follow the number of candidates, so that a
+// smaller or larger copy of a market keeps its proportions. The scaled values are what the frozen
+// scenario holds, with reference_candidates = candidates, so its TOML reads back to itself.
+void scale_counts(Scenario& s, const std::vector<std::string>& overridden) {
+    auto& p = s.population;
+    if (p.reference_candidates <= 0 || p.reference_candidates == p.candidates) return;
+    const double f = static_cast<double>(p.candidates) / static_cast<double>(p.reference_candidates);
+    auto given = [&](const std::string& key) {
+        return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
+    };
+    auto scale = [&](std::int64_t& n, const std::string& key, std::int64_t at_least) {
+        if (!given(key)) n = std::max(at_least, static_cast<std::int64_t>(std::llround(static_cast<double>(n) * f)));
+    };
+    scale(p.employers, "population.employers", 1);
+    scale(p.graduates_per_year, "population.graduates_per_year", 0);
+    scale(p.abroad_inflow_per_month, "population.abroad_inflow_per_month", 0);
+    for (std::size_t e = 0; e < s.events.size(); ++e)
+        scale(s.events[e].count, "events." + std::to_string(e) + ".count", 0);
+    p.reference_candidates = p.candidates;
+}
+
+// Events that change the market by a large part at once are allowed, but said out loud: the
+// usual cause is a population scaled without its counts (population.reference_candidates).
+void warn_large_events(Scenario& s) {
+    for (std::size_t e = 0; e < s.events.size(); ++e) {
+        const auto& ev = s.events[e];
+        const double base = ev.kind == "entry_candidates" ? static_cast<double>(s.population.candidates)
+                            : ev.kind == "entry"          ? static_cast<double>(s.population.employers)
+                                                          : 0.0;
+        if (base <= 0 || static_cast<double>(ev.count) <= base) continue;  // more than the initial population at once
+        s.warnings.push_back("events." + std::to_string(e) + ".count: " + std::to_string(ev.count) +
+                             (ev.kind == "entry" ? " firms enter at once, " : " people enter at once, ") +
+                             fmt_number(100.0 * static_cast<double>(ev.count) / base) + " % of the initial " +
+                             (ev.kind == "entry" ? "employers" : "candidates") +
+                             (s.population.reference_candidates > 0
+                                  ? ""
+                                  : "; if the population was scaled, set population.reference_candidates so that "
+                                    "counts scale with it"));
+    }
+}
+// ---- end of scale
+
 void freeze(Scenario& s, const toml::table& root, Collector& c) {
     check_names(s, root, c);
     int y = 0, m = 0;
@@ -744,7 +790,11 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
     for (const auto& [k, v] : root)
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
             c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
-    if (c.errors.empty()) freeze(s, root, c);
+    if (c.errors.empty()) {
+        scale_counts(s, c.overridden);
+        freeze(s, root, c);
+        warn_large_events(s);
+    }
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     return s;
 }
