@@ -885,7 +885,7 @@ std::pair<double, double> mean_sd(const std::vector<double>& v) {
         if (std::isfinite(x)) f.push_back(x);
     if (f.empty()) return {kNaN, kNaN};
     const double m = std::accumulate(f.begin(), f.end(), 0.0) / static_cast<double>(f.size());
-    if (f.size() < 2) return {m, 0.0};
+    if (f.size() < 2) return {m, kNaN};  // no spread from one file: n/a, not 0
     double ss = 0;
     for (double x : f) ss += (x - m) * (x - m);
     return {m, std::sqrt(ss / static_cast<double>(f.size() - 1))};
@@ -940,7 +940,10 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
             o.distance = 0.0;  // a one-sided figure ("more than x") is met anywhere past x
         else
             o.distance = (m - (m < s.lo ? s.lo : s.hi)) / scale;
-        if (std::isfinite(o.distance)) out.loss += o.weight * o.distance * o.distance;
+        if (std::isfinite(o.distance)) {
+            out.loss += o.weight * o.distance * o.distance;
+            ++out.targets_used;
+        }
         out.targets.push_back(std::move(o));
     }
     // Distribution distances: the largest CDF gap over the group's reported points, per file.
@@ -963,6 +966,38 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
         }
         std::tie(d.ks_mean, d.ks_sd) = mean_sd(ks);
         out.distributions.push_back(std::move(d));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+// The step window of `f` in a run starting at `start` (yyyymm); nullopt when it has none.
+std::optional<std::pair<std::int64_t, std::int64_t>> steps_of(const Filter& f, std::int32_t start) {
+    auto step = [&](std::int32_t yyyymm) {
+        return std::int64_t{yyyymm / 100 - start / 100} * 12 + (yyyymm % 100 - start % 100);
+    };
+    if (f.date) return std::pair{step(f.date->first), step(f.date->second)};
+    return f.steps;
+}
+}  // namespace
+
+std::vector<std::string> targets_outside_run(const std::filesystem::path& targets, std::int32_t start,
+                                             std::int32_t steps) {
+    const TargetsFile tf = parse_targets(targets);
+    std::vector<std::string> out;
+    for (const Spec& s : tf.specs) {
+        for (const Filter* f : {&s.sample.filter, &s.numerator.filter, &s.denominator.filter, &s.base}) {
+            const auto w = steps_of(*f, start);
+            if (!w) continue;
+            const bool none = w->second < 0 || w->first >= steps, part = w->first < 0 || w->second >= steps;
+            if (!none && !part) continue;
+            out.push_back("target " + s.name + ": its window (steps " + std::to_string(w->first) + " to " +
+                          std::to_string(w->second) + ") lies " + (none ? "outside" : "partly outside") +
+                          " the run (steps 0 to " + std::to_string(steps - 1) + ")" +
+                          (none ? "; it will have no data and the loss will leave it out" : ""));
+            break;
+        }
     }
     return out;
 }

@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "analysis/compare.hpp"
 #include "cli/commands.hpp"
 #include "run/run.hpp"
 #include "sweep/sweep.hpp"
@@ -104,7 +105,16 @@ int sweep_plan(const std::vector<std::string>& args) {
         std::cout << opts << "\n";
         return 0;
     }
-    sweep::print_plan(load(vm), std::cout);
+    const sweep::Sweep s = load(vm);
+    sweep::print_plan(s, std::cout);
+    // Timeline events and target windows outside the run measure nothing: said before anything runs.
+    const Scenario base = load_scenario(s.scenario, s.fixed);
+    std::vector<std::string> warnings = base.warnings;
+    for (const auto& t : s.targets)
+        for (const auto& w : targets_outside_run(t, base.start_year * 100 + base.start_month,
+                                                 static_cast<std::int32_t>(base.scenario.steps)))
+            warnings.push_back(t.string() + ": " + w);
+    for (const auto& w : warnings) std::cerr << "talentsim sweep plan: warning: " << w << "\n";
     return 0;
 }
 

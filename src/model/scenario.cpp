@@ -582,6 +582,12 @@ void scale_counts(Scenario& s, const std::vector<std::string>& overridden) {
 void warn_large_events(Scenario& s) {
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
+        const std::int64_t first = s.event_start_step[e], last = first + std::max<std::int64_t>(ev.months, 1) - 1;
+        if (last < 0 || first >= s.scenario.steps)
+            s.warnings.push_back("events." + std::to_string(e) + ".date: " + ev.date + " (step " +
+                                 std::to_string(first) + ") is outside the run (steps 0 to " +
+                                 std::to_string(s.scenario.steps - 1) + " from " + s.scenario.start +
+                                 "); the event has no effect");
         const double base = ev.kind == "entry_candidates" ? static_cast<double>(s.population.candidates)
                             : ev.kind == "entry"          ? static_cast<double>(s.population.employers)
                                                           : 0.0;

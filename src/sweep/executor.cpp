@@ -416,6 +416,8 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
             }
             out.metric_names.push_back(prefix + "loss");
             out.metric_values.push_back(cmp.loss);
+            out.metric_names.push_back(prefix + "loss_targets");  // targets with data: the loss's denominator
+            out.metric_values.push_back(cmp.targets_used);
             out.metric_names.push_back(prefix + "inside_share");
             out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
                                                             : inside / static_cast<double>(cmp.targets.size()));
