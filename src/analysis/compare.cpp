@@ -361,7 +361,12 @@ Spec read_target(const toml::table& t, const std::string& prefix, Errors& e) {
     }
     // The reported figure: a band, a value, or both.
     const auto band = r.pair("band", false, true);
-    const auto value = r.number("value", false);
+    auto value = r.number("value", false);
+    if (value && !std::isfinite(*value)) {  // a reported figure is a number; open sides belong in band
+        e.add(t.get("value")->source(), r.key("value"),
+              "must be finite (a figure known only on one side is band = [x, inf] or [-inf, x])");
+        value.reset();
+    }
     if (band) {
         s.lo = band->first;
         s.hi = band->second;
@@ -902,7 +907,13 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
     for (const auto& path : results) {
         ResultFile r(path);
         std::vector<Evaluated> row;
-        for (const Spec& s : tf.specs) row.push_back(evaluate(s, r));
+        try {
+            for (const Spec& s : tf.specs) row.push_back(evaluate(s, r));
+        } catch (const std::out_of_range&) {  // ids in /moves or /offers that name no candidate or employer
+            throw std::runtime_error(path.string() +
+                                     ": holds candidate or employer ids out of range; not a consistent talentsim "
+                                     "result (damaged or edited)");
+        }
         by_file.push_back(std::move(row));
         out.files.push_back(path.string());
     }
@@ -981,6 +992,8 @@ std::optional<std::pair<std::int64_t, std::int64_t>> steps_of(const Filter& f, s
     return f.steps;
 }
 }  // namespace
+
+void check_targets_file(const std::filesystem::path& targets) { (void)parse_targets(targets); }
 
 std::vector<std::string> targets_outside_run(const std::filesystem::path& targets, std::int32_t start,
                                              std::int32_t steps) {

@@ -44,6 +44,9 @@ struct Comparison {
 // naming the file for a result file that cannot be read.
 Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets);
 
+// Parses and validates a targets file; throws ScenarioInvalid with every error.
+void check_targets_file(const std::filesystem::path& targets);
+
 // Targets whose window (filter.date / filter.steps, a ratio's parts, a growth's base) lies wholly
 // or partly outside a run of `steps` steps from `start_yyyymm`: one "target NAME: ..." line each.
 // Throws ScenarioInvalid for a bad targets file.

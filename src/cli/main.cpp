@@ -92,8 +92,8 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::int32_t steps =
         vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.scenario.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
-    const std::uint64_t seed =
-        vm.count("seed") ? parse_seed(vm["seed"].as<std::string>()) : static_cast<std::uint64_t>(scenario.scenario.seed);
+    const std::uint64_t seed = vm.count("seed") ? parse_seed(vm["seed"].as<std::string>())
+                                                : static_cast<std::uint64_t>(scenario.scenario.seed);
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
 
@@ -179,7 +179,13 @@ int main(int argc, char** argv) {
             {"compare", cmd_compare},
             {"sweep", cmd_sweep},
             {"reference",
-             [](const std::vector<std::string>&) {
+             [](const std::vector<std::string>& a) {
+                 if (!a.empty() && (a.front() == "--help" || a.front() == "-h")) {
+                     std::cout << "talentsim reference: print the scenario reference (every key: type, default, "
+                                  "bounds, unit, meaning) as Markdown;\ndocs/scenario-reference.md is its output.\n";
+                     return 0;
+                 }
+                 if (!a.empty()) throw UsageError("reference takes no arguments (see talentsim reference --help)");
                  std::cout << scenario_reference_markdown();
                  return 0;
              }},
@@ -197,6 +203,10 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const po::error& e) {
         std::cerr << "talentsim " << cmd << ": " << e.what() << " (see talentsim " << cmd << " --help)\n";
+        for (std::size_t i = 0; i + 1 < args.size(); ++i)  // "--set key value": the value became an argument
+            if (args[i] == "--set" && args[i + 1].find('=') == std::string::npos)
+                std::cerr << "talentsim " << cmd << ": hint: write --set " << args[i + 1]
+                          << "=VALUE (one argument, with '=')\n";
         return 2;
     } catch (const UsageError& e) {
         std::cerr << "talentsim " << cmd << ": " << e.what() << "\n";

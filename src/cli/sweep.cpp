@@ -279,8 +279,14 @@ int sweep_slurm(const std::vector<std::string>& args) {
             std::cout << "every point has complete results; nothing to submit\n";
             return 0;
         }
-        for (auto t : tasks) array += (array.empty() ? "" : ",") + std::to_string(t);
-        if (o.throttle > 0) array += "%" + std::to_string(o.throttle);
+        for (auto t : tasks) {  // appended piecewise: GCC 12 warns (-Wrestrict) on "," + std::string&&
+            if (!array.empty()) array += ',';
+            array += std::to_string(t);
+        }
+        if (o.throttle > 0) {
+            array += '%';
+            array += std::to_string(o.throttle);
+        }
         std::cout << tasks.size() << " task(s) lack complete results: " << array << "\n";
     }
     std::string cmd = vm["sbatch"].as<std::string>() + " --parsable";

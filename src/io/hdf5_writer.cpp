@@ -323,6 +323,25 @@ std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path) {
     return std::make_unique<Hdf5Writer>(path);
 }
 
+namespace {
+// /steps must be the table this program writes: one dimension, a compound with the columns read
+// below (HDF5 would otherwise fill a missing column with zeros and read a 2-D table as rows).
+void check_step_table(hid_t f, const std::string& p) {
+    const h5::Dataset d = h5::open_dataset(f, "steps");
+    const std::vector<hsize_t> dims = h5::shape(d);
+    if (dims.size() != 1)
+        throw std::runtime_error(p + ": /steps has " + std::to_string(dims.size()) +
+                                 " dimensions, a talentsim step table has 1");
+    const h5::Datatype t(h5::check(H5Dget_type(d), p, "read the type of /steps"));
+    if (H5Tget_class(t) != H5T_COMPOUND) throw std::runtime_error(p + ": /steps is not a table of step rows");
+    for (const char* field : {"step", "date", "employed", "unemployed", "students", "abroad", "wage_mean", "wage_p50",
+                              "hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
+                              "noncompete_blocked", "team_moves", "relocations", "returnees"})
+        if (H5Tget_member_index(t, field) < 0)
+            throw std::runtime_error(p + ": /steps has no column " + field + "; not a talentsim step table");
+}
+}  // namespace
+
 void print_info(const std::filesystem::path& path, std::ostream& out) {
     const std::string p = path.string();
     std::error_code ec;
@@ -360,6 +379,7 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
         has_steps |= d.path == "/steps";
     }
     if (!has_steps) return;
+    check_step_table(f, p);
 
     auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
     std::vector<std::int64_t> step = col("step");

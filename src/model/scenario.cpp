@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -307,6 +308,14 @@ std::string fmt_number(double v) {
     return s;
 }
 
+// A derived number (a sum of shares) for people: 6 significant digits, so that 0.35 + 0.7 reads
+// 1.05, not 1.0499999999999998. Values the user wrote are shown exactly (fmt_number).
+std::string fmt_derived(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
 bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr) {
     if (s.size() != 7 || s[4] != '-') return false;
     for (int i : {0, 1, 2, 3, 5, 6})
@@ -317,6 +326,34 @@ bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr
     if (month) *month = m;
     return true;
 }
+
+// ---- Suggestions: "did you mean base_wage?" for a key one or two edits away from a declared one.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& known) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, name.size() / 4) + 1;
+    for (const auto& k : known)
+        if (const std::size_t d = edit_distance(name, k); d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    return best.empty() ? "" : "; did you mean " + best + "?";
+}
+// ---- end of suggestions
 
 template <class Owner>
 void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
@@ -397,15 +434,14 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
             },
             t);
     }
-    // Unknown keys.
+    // Unknown keys, with the nearest declared one as a suggestion.
     for (const auto& [k, v] : tbl) {
         const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
-        const bool known = std::any_of(decls.begin(), decls.end(), [&](const auto& d) {
-            std::string_view field = scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key;
-            return field == name;
-        });
-        if (!known)
-            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()), "unknown key");
+        std::vector<std::string> fields;
+        for (const auto& d : decls) fields.emplace_back(scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key);
+        if (std::find(fields.begin(), fields.end(), name) == fields.end())
+            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()),
+                  "unknown key" + did_you_mean(std::string(name), fields));
     }
 }
 
@@ -461,7 +497,7 @@ void check_sum(const std::vector<P>& v, double P::*field, const std::string& key
     for (const auto& p : v) sum += p.*field;
     if (std::abs(sum - 1.0) > 1e-6) {
         const toml::node* n = root.get(key.substr(0, key.find('.')));
-        c.add(n ? n->source() : root.source(), key, "shares sum to " + fmt_number(sum) + ", expected 1");
+        c.add(n ? n->source() : root.source(), key, "shares sum to " + fmt_derived(sum) + ", expected 1");
     }
 }
 
@@ -470,7 +506,7 @@ void apply_override(toml::table& root, const std::string& spec, Collector& c) {
     toml::source_region none{};
     c.overridden.push_back(spec.substr(0, eq));
     if (eq == std::string::npos || eq == 0) {
-        c.add(none, spec, "expected key.path=value");
+        c.add(none, spec, "expected key.path=value (one argument: --set key.path=value)");
         return;
     }
     const std::string path = spec.substr(0, eq), text = spec.substr(eq + 1);
@@ -559,21 +595,39 @@ void check_names(const Scenario& s, const toml::table& root, Collector& c) {
 // ---- Scale (population.reference_candidates): counts follow the number of candidates, so that a
 // smaller or larger copy of a market keeps its proportions. The scaled values are what the frozen
 // scenario holds, with reference_candidates = candidates, so its TOML reads back to itself.
-void scale_counts(Scenario& s, const std::vector<std::string>& overridden) {
+// Upper bound of a declared count ("population.employers" in kScalars, "count" in kEventDecls).
+double count_bound(std::string_view key) {
+    for (const auto& d : kScalars)
+        if (d.key == key) return d.hi;
+    for (const auto& d : kEventDecls)
+        if (d.key == key) return d.hi;
+    return kInf;
+}
+
+void scale_counts(Scenario& s, const std::vector<std::string>& overridden, const toml::table& root, Collector& c) {
     auto& p = s.population;
     if (p.reference_candidates <= 0 || p.reference_candidates == p.candidates) return;
     const double f = static_cast<double>(p.candidates) / static_cast<double>(p.reference_candidates);
     auto given = [&](const std::string& key) {
         return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
     };
-    auto scale = [&](std::int64_t& n, const std::string& key, std::int64_t at_least) {
-        if (!given(key)) n = std::max(at_least, static_cast<std::int64_t>(std::llround(static_cast<double>(n) * f)));
+    auto scale = [&](std::int64_t& n, const std::string& key, std::string_view decl, std::int64_t at_least) {
+        if (given(key)) return;
+        const double scaled = std::round(static_cast<double>(n) * f);
+        if (scaled > count_bound(decl)) {  // the scaled count must stay within the key's bounds
+            const auto node = root.at_path(key).node();
+            c.add(node ? node->source() : root.source(), key,
+                  "scaled by candidates / reference_candidates = " + fmt_derived(f) + " it is " + fmt_derived(scaled) +
+                      ", above the bound " + fmt_derived(count_bound(decl)));
+            return;
+        }
+        n = std::max(at_least, static_cast<std::int64_t>(scaled));
     };
-    scale(p.employers, "population.employers", 1);
-    scale(p.graduates_per_year, "population.graduates_per_year", 0);
-    scale(p.abroad_inflow_per_month, "population.abroad_inflow_per_month", 0);
+    scale(p.employers, "population.employers", "population.employers", 1);
+    scale(p.graduates_per_year, "population.graduates_per_year", "population.graduates_per_year", 0);
+    scale(p.abroad_inflow_per_month, "population.abroad_inflow_per_month", "population.abroad_inflow_per_month", 0);
     for (std::size_t e = 0; e < s.events.size(); ++e)
-        scale(s.events[e].count, "events." + std::to_string(e) + ".count", 0);
+        scale(s.events[e].count, "events." + std::to_string(e) + ".count", "count", 0);
     p.reference_candidates = p.candidates;
 }
 
@@ -620,7 +674,7 @@ void freeze(Scenario& s, const toml::table& root, Collector& c) {
     const double initial = s.population.student_share + s.population.abroad_share + s.population.unemployed_share;
     if (initial > 1.0 + 1e-9)
         c.add(root.get("population") ? root.get("population")->source() : root.source(), "population",
-              "student_share + abroad_share + unemployed_share = " + fmt_number(initial) + " exceeds 1");
+              "student_share + abroad_share + unemployed_share = " + fmt_derived(initial) + " exceeds 1");
     // Degrees: exactly bachelor, master, phd, stored in that order.
     std::vector<DegreeParams> ordered;
     for (const char* name : kDegreeNames) {
@@ -738,7 +792,7 @@ ScenarioInvalid::ScenarioInvalid(std::vector<ScenarioError> errors)
 
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides) {
-    Collector c{source_name, {}};
+    Collector c{source_name, {}, {}};
     toml::table root;
     try {
         root = toml::parse(text, source_name);
@@ -797,9 +851,9 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
             c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
     if (c.errors.empty()) {
-        scale_counts(s, c.overridden);
-        freeze(s, root, c);
-        warn_large_events(s);
+        scale_counts(s, c.overridden, root, c);
+        if (c.errors.empty()) freeze(s, root, c);
+        if (c.errors.empty()) warn_large_events(s);
     }
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     return s;

@@ -501,6 +501,23 @@ CheckpointHeader read_checkpoint_header(const fs::path& path) {
     });
 }
 
+void verify_checkpoint(const fs::path& path) {
+    with_path(path, [&] {
+        FileIn f(path, "checkpoint");
+        if (f.size() < sizeof(std::uint64_t)) f.damaged("too short");
+        f.set_limit(f.size() - sizeof(std::uint64_t));
+        std::vector<char> buf(1 << 16);
+        while (f.left() > 0) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(f.left(), buf.size()));
+            f.get(buf.data(), n);
+        }
+        const std::uint64_t computed = f.hash();
+        f.set_limit(f.size());
+        if (f.pod<std::uint64_t>() != computed) f.damaged("checksum mismatch");
+        return 0;
+    });
+}
+
 std::unique_ptr<Simulation> load_checkpoint(const fs::path& path, const Scenario& scenario, CheckpointHeader* header) {
     return with_path(path, [&] {
         FileIn f(path, "checkpoint");

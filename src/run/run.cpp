@@ -1,6 +1,7 @@
 // The run loop with checkpoints, resume and clean stops (docs/reliability.md).
 #include "run/run.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -137,8 +138,7 @@ void remove_quietly(const fs::path& p) {
     try {
         out.finish(false);
         kept = "the steps before it are in " + out.final_path().string() + " (complete = 0)";
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     throw ResourceError("ran out of memory in step " + std::to_string(sim.next_step() + 1) + " of " +
                         std::to_string(sim.steps()) + " (estimated need " +
                         mib(estimated_memory_bytes(sim.scenario(), sim.steps())) + "); " + kept);
@@ -245,6 +245,7 @@ std::string describe_stale_checkpoint(const fs::path& out) {
 // Continues `checkpoint` (header `h`) into `out`; the caller holds the locks.
 RunResult continue_checkpoint(const fs::path& checkpoint, CheckpointHeader h, const fs::path& out,
                               const RunOptions& o) {
+    verify_checkpoint(checkpoint);  // a flipped byte in the saved scenario is damage, not a bad scenario
     Scenario scenario;
     try {
         scenario = parse_scenario(h.scenario_toml, checkpoint.string() + " (saved scenario)");
@@ -318,7 +319,7 @@ RunResult resume_simulation(const fs::path& checkpoint, const RunOptions& o) {
     const fs::path out = o.out.empty() ? fs::path(read_checkpoint_header(checkpoint).out) : o.out;
     const OutputPaths paths = output_paths(out, checkpoint);
     check_output_paths(paths, o.inputs);
-    const OutputLocks locks = lock_outputs(paths);  // a second resume of this checkpoint stops here
+    const OutputLocks locks = lock_outputs(paths);                  // a second resume of this checkpoint stops here
     const CheckpointHeader h = read_checkpoint_header(checkpoint);  // again: it may have changed before the lock
     refuse_existing_result(paths, o.replace_existing);
     return continue_checkpoint(checkpoint, h, out, o);
@@ -336,14 +337,29 @@ const std::atomic<bool>& install_stop_handlers() {
 
 namespace {
 
+// Columns of the terminal on stderr (80 when unknown).
+std::size_t terminal_columns() {
+    struct winsize w {};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
+    return 80;
+}
+
+// One updating line: cut to the terminal's width (a line that wraps makes "\r" start a new line
+// at every update), the rest of the line cleared.
 void print_progress(const Simulation& sim, const StepRow& r, double elapsed, std::int32_t first_step) {
     const double done = sim.next_step() - first_step;
     const double eta = done > 0 ? elapsed / done * (sim.steps() - sim.next_step()) : 0;
-    std::fprintf(stderr,
-                 "\rstep %d/%d %d-%02d  employed %lld  vacancies %lld  hires %lld  moves %lld  elapsed %s  ETA %s   ",
-                 sim.next_step(), sim.steps(), r.date / 100, r.date % 100, static_cast<long long>(r.employed),
-                 static_cast<long long>(r.vacancies), static_cast<long long>(r.hires),
-                 static_cast<long long>(r.job_to_job_moves), fmt_duration(elapsed).c_str(), fmt_duration(eta).c_str());
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "step %d/%d %d-%02d  ETA %s  elapsed %s  employed %lld  vacancies %lld  hires %lld  moves %lld",
+                  sim.next_step(), sim.steps(), r.date / 100, r.date % 100, fmt_duration(eta).c_str(),
+                  fmt_duration(elapsed).c_str(), static_cast<long long>(r.employed),
+                  static_cast<long long>(r.vacancies), static_cast<long long>(r.hires),
+                  static_cast<long long>(r.job_to_job_moves));
+    std::string text = line;
+    const std::size_t width = terminal_columns();
+    if (text.size() >= width) text.resize(width > 1 ? width - 1 : 0);
+    std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
 }
 
 void print_run_summary(const RunResult& res, double seconds, std::ostream& out) {

@@ -2,6 +2,7 @@
 // the replicates of many points at a time in this process, resuming, and the Slurm array script.
 #include <tbb/task_arena.h>
 #include <toml++/toml.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -599,8 +600,14 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
         b.resize(width, '.');
         const std::string eta =
             d ? fmt_seconds(elapsed / static_cast<double>(d) * static_cast<double>(total_runs - d)) : "?";
-        std::fprintf(stderr, "\r[%s] %zu/%zu runs  %zu failed  %d at a time  elapsed %s  ETA %s   ", b.c_str(), d,
-                     total_runs, failed_runs.load(), jobs, fmt_seconds(elapsed).c_str(), eta.c_str());
+        char line[256];  // cut to the terminal's width: a wrapped line starts a new line at every update
+        std::snprintf(line, sizeof line, "[%s] %zu/%zu runs  ETA %s  elapsed %s  %zu failed  %d at a time", b.c_str(), d,
+                      total_runs, eta.c_str(), fmt_seconds(elapsed).c_str(), failed_runs.load(), jobs);
+        struct winsize ws {};
+        const std::size_t cols = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+        std::string text = line;
+        if (text.size() >= cols) text.resize(cols - 1);
+        std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
     };
     {
         std::unique_lock<std::mutex> g(lock);

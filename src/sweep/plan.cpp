@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sweep/sweep.hpp"
+#include "analysis/compare.hpp"
 #include "sweep/internal.hpp"
 #include "io/toml_errors.hpp"
 
@@ -867,6 +868,9 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                       std::to_string(kMaxRuns) + " runs; split the sweep");
     }
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
+    // A targets file is validated here, once for plan, run, point and slurm: an invalid one is
+    // refused before anything is planned or created (its own file:line errors, exit 2).
+    for (const auto& t : s.targets) check_targets_file(t);
     plan_points(s);
     s.fingerprint = fingerprint_of(s);
     return s;

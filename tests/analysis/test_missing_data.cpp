@@ -61,3 +61,47 @@ TEST_CASE("validate and sweep plan warn about events and target windows outside 
                         Catch::Contains("events.15.date"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("a target whose value is inf is a targets-file error", "[compare]") {
+    const auto dir = test::temp_dir("target_inf");
+    std::ofstream(dir / "t.toml") << "[targets]\nname = \"t\"\n\n[[target]]\nname = \"x\"\nsource = \"s\"\n"
+                                     "statistic = \"mean\"\ntable = \"postings\"\nfield = \"salary\"\nvalue = inf\n";
+    std::string err;
+    REQUIRE(test::run_cli("run scenarios/minimal.toml -q --steps 2 --out " + q(dir / "r.h5")) == 0);
+    CHECK(test::run_cli("compare " + q(dir / "r.h5") + " --targets " + q(dir / "t.toml"), nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("t.toml:10:") && Catch::Contains("target.0.value: must be finite"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("info and compare name the file when a result's tables are malformed", "[compare][cli]") {
+    const auto dir = test::temp_dir("malformed_result");
+    REQUIRE(test::run_cli("run scenarios/minimal.toml -q --steps 6 --set output.moves=true --out " + q(dir / "r.h5")) ==
+            0);
+    const std::string py =
+        "import h5py, numpy as np, shutil, sys\n"
+        "d = sys.argv[1]\n"
+        "for name in ('rank2', 'nocolumn'):\n"
+        "    with h5py.File(d + '/r.h5', 'r') as src, h5py.File(d + '/' + name + '.h5', 'w') as dst:\n"
+        "        for k, v in src.attrs.items(): dst.attrs[k] = v\n"
+        "        steps = src['steps'][()]\n"
+        "        if name == 'rank2': dst['steps'] = np.zeros((3, 4), dtype='i8')\n"
+        "        else: dst['steps'] = steps[[n for n in steps.dtype.names if n != 'employed']]\n"
+        "shutil.copy(d + '/r.h5', d + '/ids.h5')\n"
+        "with h5py.File(d + '/ids.h5', 'r+') as f:\n"
+        "    m = f['moves'][()]\n"
+        "    assert len(m) > 0\n"
+        "    m['candidate'] = 4000000000\n"
+        "    f['moves'][...] = m\n";
+    std::ofstream(dir / "make.py") << py;
+    std::string out, err;
+    REQUIRE(test::run_cli_raw("/usr/bin/python3 " + q(dir / "make.py") + " " + q(dir), &out) == 0);
+    CHECK(test::run_cli("info " + q(dir / "rank2.h5"), nullptr, &err) == 1);
+    CHECK_THAT(err, Catch::Contains("rank2.h5: /steps has 2 dimensions"));
+    CHECK(test::run_cli("info " + q(dir / "nocolumn.h5"), nullptr, &err) == 1);
+    CHECK_THAT(err, Catch::Contains("nocolumn.h5: /steps has no column employed"));
+    const int code = test::run_cli("compare " + q(dir / "ids.h5") + " --targets " + kTargets, nullptr, &err);
+    INFO(err);
+    CHECK(code == 2);
+    CHECK_THAT(err, Catch::Contains("ids.h5") && !Catch::Contains("_M_range_check"));
+    fs::remove_all(dir);
+}

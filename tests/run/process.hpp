@@ -100,6 +100,11 @@ inline int compare_files(const std::filesystem::path& a, const std::filesystem::
                        report);
 }
 
-inline std::string q(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+inline std::string q(const std::filesystem::path& p) {
+    std::string s(1, '\'');  // built by appending: GCC 12 warns (-Wrestrict) about "'" + std::string&&
+    s += p.string();
+    s += '\'';
+    return s;
+}
 
 }  // namespace talentsim::test

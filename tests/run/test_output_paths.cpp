@@ -283,3 +283,22 @@ TEST_CASE("running out of memory in mid-run: exit 1, the .partial kept and marke
     CHECK(h5::read_attr<int>(f, "steps_written") == 2);
     fs::remove_all(dir);
 }
+
+TEST_CASE("a flipped byte in a checkpoint's saved scenario is reported as a damaged checkpoint", "[checkpoint]") {
+    const auto dir = test::temp_dir("paths_flip");
+    const fs::path ckpt = stopped_run(dir / "r.h5", 5);
+    std::string bytes = slurp(ckpt);
+    for (const std::string text : {"follow_prob = ", "name = \"minimal\""}) {  // still valid TOML, or not
+        std::string damaged = bytes;
+        const auto at = damaged.find(text);
+        REQUIRE(at != std::string::npos);
+        damaged[at + text.size() - 2] ^= 0x01;
+        std::ofstream(ckpt, std::ios::binary | std::ios::trunc) << damaged;
+        std::string err;
+        CHECK(test::run_cli("resume " + q(ckpt) + " -q", nullptr, &err) == 2);
+        CHECK_THAT(err, Catch::Contains("damaged checkpoint") && Catch::Contains("checksum mismatch"));
+    }
+    std::ofstream(ckpt, std::ios::binary | std::ios::trunc) << bytes;
+    CHECK(test::run_cli("resume " + q(ckpt) + " -q") == 0);
+    fs::remove_all(dir);
+}

@@ -100,9 +100,9 @@ TEST_CASE("SIGTERM: exit 1, a valid .partial file marked incomplete, a checkpoin
 TEST_CASE("a full disk (file size limit) gives a clear error and exit 1, and no result file", "[reliability]") {
     const auto dir = test::temp_dir("rel_disk");
     const fs::path scenario = write_scenario(dir, 40);
-    // ulimit -f: writes beyond 1 MiB fail with EFBIG, as on a full disk (talentsim ignores SIGXFSZ).
+    // ulimit -f: writes beyond 256 KiB fail with EFBIG, as on a full disk (talentsim ignores SIGXFSZ).
     std::string out, err;
-    const std::string limited = "ulimit -f 2048 && exec " TALENTSIM_BINARY " run " + q(scenario) + " -q --out ";
+    const std::string limited = "ulimit -f 512 && exec " TALENTSIM_BINARY " run " + q(scenario) + " -q --out ";
     SECTION("result file") {
         CHECK(test::run_cli_raw("sh -c \"" + limited + q(dir / "r.h5") + "\"", &out) == 1);
         CHECK_THAT(out, Catch::Contains(dir.string() + "/r.h5.partial") && Catch::Contains("File too large"));
@@ -181,7 +181,11 @@ TEST_CASE("hostile input: enormous files", "[reliability]") {
     const auto t0 = std::chrono::steady_clock::now();
     CHECK(validate(minimal_with("") + "[scenario_extra]\nnote = \"" + std::string(40u << 20, 'x') + "\"\n", &err) == 2);
     std::string many;
-    for (int k = 0; k < 1000000; ++k) many += "k" + std::to_string(k) + " = 1\n";
+    for (int k = 0; k < 1000000; ++k) {
+        many += 'k';
+        many += std::to_string(k);
+        many += " = 1\n";
+    }
     CHECK(validate(minimal_with("") + "[junk]\n" + many, &err) == 2);
     CHECK_THAT(err.substr(0, 4000), Catch::Contains("hostile.toml"));
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(120));  // no hang

@@ -96,3 +96,20 @@ TEST_CASE("sweep merge and sweep run open nothing under DIR/points that is not a
     CHECK_THAT(report, Catch::Contains("manifest.toml") && Catch::Contains("not a regular file"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("a sweep with an invalid targets file is refused by plan and run alike, and nothing is created",
+          "[reliability][sweep]") {
+    const auto dir = test::temp_dir("sweep_bad_targets");
+    std::ofstream(dir / "t.toml") << "[targets]\nname = \"t\"\n[[target]]\nname = \"x\"\nstatistic = \"sideways\"\n";
+    std::ofstream(dir / "s.toml") << "[sweep]\nname = \"bad_targets\"\nscenario = \""
+                                  << test::source_path("scenarios/minimal.toml")
+                                  << "\"\n[[parameters]]\nkey = \"teams.size\"\nvalues = [2, 3]\n"
+                                     "[metrics]\ntargets = [\"t.toml\"]\n";
+    std::string err;
+    CHECK(test::run_cli("sweep plan " + q(dir / "s.toml"), nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("t.toml") && Catch::Contains("statistic"));
+    CHECK(test::run_cli("sweep run " + q(dir / "s.toml") + " --out " + q(dir / "out") + " --quiet", nullptr, &err) ==
+          2);
+    CHECK_FALSE(fs::exists(dir / "out"));
+    fs::remove_all(dir);
+}
