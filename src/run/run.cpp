@@ -312,7 +312,12 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
     sim.begin(out, o.threads);
     RunResult r;
     if (!journal) r.stale_checkpoint = describe_stale_checkpoint(o.out);
-    return drive(sim, out, journal.get(), header, checkpoint, o, std::move(r));
+    try {
+        return drive(sim, out, journal.get(), header, checkpoint, o, std::move(r));
+    } catch (...) {  // failed before its first checkpoint: the journal can never be resumed
+        if (journal && !fs::exists(checkpoint)) remove_quietly(journal->path());
+        throw;
+    }
 }
 
 RunResult resume_simulation(const fs::path& checkpoint, const RunOptions& o) {

@@ -37,7 +37,12 @@ void write_atomically(const fs::path& path, const std::string& text) {
         if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file");
         out << text;
         out.flush();
-        if (!out) throw std::runtime_error(tmp.string() + ": write failed");
+        if (!out) {  // disk full: no orphan .partial.PID.N left behind
+            out.close();
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            throw std::runtime_error(tmp.string() + ": write failed (disk full?)");
+        }
     }
     std::error_code ec;
     fs::rename(tmp, path, ec);

@@ -191,6 +191,13 @@ MergeSummary merge(const fs::path& dir) {
     }
 
     const fs::path final_path = dir / "sweep.h5", tmp = dir / "sweep.h5.partial";
+    struct RemoveUnlessRenamed {  // disk full while writing: no orphan sweep.h5.partial
+        const fs::path& p;
+        ~RemoveUnlessRenamed() {
+            std::error_code ec;
+            fs::remove(p, ec);
+        }
+    } cleanup{tmp};
     {
         h5::File f = h5::create_file(tmp);
         const std::string where = tmp.string();

@@ -114,7 +114,10 @@ TEST_CASE("a full disk (file size limit) gives a clear error and exit 1, and no 
         CHECK_THAT(out, Catch::Contains("File too large"));
         CHECK_FALSE(fs::exists(dir / "r.h5"));
         CHECK_FALSE(fs::exists(dir / "r.h5.ckpt.tmp"));
+        // A journal is kept only beside a checkpoint it belongs to; otherwise it could never be resumed.
+        if (!fs::exists(dir / "r.h5.ckpt")) CHECK_FALSE(fs::exists(dir / "r.h5.ckpt.journal"));
     }
+    CHECK_THAT(out, !Catch::Contains("HDF5-DIAG"));  // only the clear message
     INFO(out);
     fs::remove_all(dir);
 }
