@@ -850,11 +850,11 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
     for (const auto& [k, v] : root)
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
             c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
-    if (c.errors.empty()) {
-        scale_counts(s, c.overridden, root, c);
-        if (c.errors.empty()) freeze(s, root, c);
-        if (c.errors.empty()) warn_large_events(s);
-    }
+    // Share sums, references and names are checked even when other keys have errors, so that
+    // validate reports every error in one pass; counts are scaled only in a valid scenario.
+    if (c.errors.empty()) scale_counts(s, c.overridden, root, c);
+    freeze(s, root, c);
+    if (c.errors.empty()) warn_large_events(s);
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     return s;
 }
