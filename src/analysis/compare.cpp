@@ -547,6 +547,10 @@ public:
         if (!std::filesystem::is_regular_file(path, ec) || !h5::is_hdf5(path))
             throw std::runtime_error(path_ + ": not an HDF5 file");
         file_ = h5::open_read_only(path);
+        if (h5::has_attr(file_, "schema") && h5::read_string_attr(file_, "schema") == "talentsim-sweep")
+            throw std::runtime_error(path_ +
+                                     ": a merged sweep file (talentsim sweep merge), not the result of one run; its "
+                                     "target metrics are in /points/mean (sweep run --keep-runs keeps run results)");
         if (!h5::has_attr(file_, "schema_version"))
             throw std::runtime_error(path_ + ": not a talentsim result file (no schema_version attribute)");
         if (auto v = h5::read_attr<std::int64_t>(file_, "schema_version"); v != kSchemaVersion)

@@ -348,6 +348,16 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
     if (!fs::exists(path, ec)) throw std::runtime_error(p + ": no such file");
     if (!fs::is_regular_file(path, ec) || !h5::is_hdf5(path)) throw std::runtime_error(p + ": not an HDF5 file");
     h5::File f = h5::open_read_only(path);
+    if (h5::has_attr(f, "schema") && h5::read_string_attr(f, "schema") == "talentsim-sweep") {
+        out << p << ": a merged sweep file (talentsim sweep merge; layout in docs/sweeps.md)\n";
+        for (const char* key : {"name", "design", "sweep_file", "scenario_file"})
+            if (h5::has_attr(f, key))
+                out << "  " << std::left << std::setw(28) << key << h5::read_string_attr(f, key) << '\n';
+        for (const char* key : {"points", "replicates", "runs", "complete"})
+            if (h5::has_attr(f, key))
+                out << "  " << std::left << std::setw(28) << key << h5::read_attr<std::int64_t>(f, key) << '\n';
+        return;
+    }
     if (!h5::has_attr(f, "schema_version"))
         throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
     if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)

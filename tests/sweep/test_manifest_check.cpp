@@ -113,3 +113,16 @@ TEST_CASE("a sweep with an invalid targets file is refused by plan and run alike
     CHECK_FALSE(fs::exists(dir / "out"));
     fs::remove_all(dir);
 }
+
+TEST_CASE("info and compare recognise a merged sweep file and say what it is", "[sweep][cli]") {
+    const auto dir = test::temp_dir("sweep_info");
+    const fs::path out = small_sweep(dir);
+    REQUIRE(test::run_cli("sweep merge " + q(out)) == 0);
+    std::string o, err;
+    CHECK(test::run_cli("info " + q(out / "sweep.h5"), &o) == 0);
+    CHECK_THAT(o, Catch::Contains("a merged sweep file") && Catch::Contains("manifest_check"));
+    CHECK(test::run_cli("compare " + q(out / "sweep.h5") + " --targets scenarios/targets/china_ai_2024.toml", nullptr,
+                        &err) == 2);
+    CHECK_THAT(err, Catch::Contains("a merged sweep file") && Catch::Contains("not the result of one run"));
+    fs::remove_all(dir);
+}
