@@ -501,7 +501,45 @@ void check_sum(const std::vector<P>& v, double P::*field, const std::string& key
     }
 }
 
+// Concrete key paths a path with `*` components names in `node` (each category entry or array
+// element in turn), as sweeps expand them: employer_types.*.noncompete_enforce_prob.
+void expand_wildcards(const toml::node& node, const std::vector<std::string>& parts, std::size_t i,
+                      const std::string& prefix, std::vector<std::string>& out) {
+    if (i + 1 >= parts.size()) {  // the last component is the key to set: it need not exist yet
+        out.push_back(prefix + (prefix.empty() ? "" : ".") + (i < parts.size() ? parts[i] : ""));
+        return;
+    }
+    const std::string sep = prefix.empty() ? "" : ".";
+    if (const auto* t = node.as_table()) {
+        if (parts[i] == "*") {
+            for (const auto& [k, v] : *t) expand_wildcards(v, parts, i + 1, prefix + sep + std::string(k.str()), out);
+        } else if (const toml::node* n = t->get(parts[i])) {
+            expand_wildcards(*n, parts, i + 1, prefix + sep + parts[i], out);
+        }
+    } else if (const auto* a = node.as_array()) {
+        for (std::size_t k = 0; k < a->size(); ++k)
+            if (parts[i] == "*" || parts[i] == std::to_string(k))
+                expand_wildcards(*a->get(k), parts, i + 1, prefix + sep + std::to_string(k), out);
+    }
+}
+
 void apply_override(toml::table& root, const std::string& spec, Collector& c) {
+    if (const auto eq0 = spec.find('='); eq0 != std::string::npos && eq0 > 0) {
+        const std::string path = spec.substr(0, eq0);
+        std::vector<std::string> parts;
+        std::stringstream ss(path);
+        for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+        if (std::find(parts.begin(), parts.end(), "*") != parts.end()) {  // as in sweeps: every entry
+            c.overridden.push_back(path);
+            if (parts.back() == "*")  // would expand to itself
+                return c.add(toml::source_region{}, path, "a * names entries; end the path with the key to set");
+            std::vector<std::string> concrete;
+            expand_wildcards(root, parts, 0, "", concrete);
+            if (concrete.empty()) c.add(toml::source_region{}, path, "matches no entry of the scenario");
+            for (const auto& k : concrete) apply_override(root, k + spec.substr(eq0), c);
+            return;
+        }
+    }
     const auto eq = spec.find('=');
     toml::source_region none{};
     c.overridden.push_back(spec.substr(0, eq));

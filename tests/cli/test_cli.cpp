@@ -100,6 +100,14 @@ TEST_CASE("command-line hints, help and limits", "[cli]") {
                   "--set degrees.phd.share=0.3",
                   nullptr, &err) == 2);
     CHECK(err.find("shares sum to 1.05, expected 1") != std::string::npos);
+    // Wildcards on run and validate behave as in sweeps: every entry of the category.
+    CHECK(run_cli("validate scenarios/china_ai_2024.toml --set 'employer_types.*.noncompete_enforce_prob=0.5'") == 0);
+    CHECK(run_cli("validate scenarios/china_ai_2024.toml --set 'employer_types.*.noncompete_enforce_prob=5'", nullptr,
+                  &err) == 2);
+    CHECK(err.find("employer_types.big_tech.noncompete_enforce_prob: value 5") != std::string::npos);
+    CHECK(err.find("employer_types.overseas_lab.noncompete_enforce_prob: value 5") != std::string::npos);
+    CHECK(run_cli("validate scenarios/minimal.toml --set 'nothing.*.x=1' --set '*=1'", nullptr, &err) == 2);
+    CHECK(err.find("nothing.*.x: matches no entry") != std::string::npos);
     CHECK(run_cli("reference --help", &out) == 0);
     CHECK(out.find("docs/scenario-reference.md") != std::string::npos);
     CHECK(out.find("| key |") == std::string::npos);
