@@ -103,7 +103,7 @@ long peak_rss_kib() {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim bench [options]");
+    po::options_description opts("talentsim bench [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")(
         "scenario", po::value<std::string>()->default_value("scenarios/china_ai_2024.toml"),
         "scenario whose mechanisms are scaled")("candidates", po::value<std::int64_t>()->default_value(100000),

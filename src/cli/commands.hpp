@@ -8,6 +8,9 @@
 
 namespace talentsim {
 
+// Width of --help output: wide enough that no path or key is broken in the middle of a word.
+inline constexpr unsigned kHelpColumns = 120;
+
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

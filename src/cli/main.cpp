@@ -65,7 +65,7 @@ std::filesystem::path default_scenario() {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim run [SCENARIO.toml] [options]");
+    po::options_description opts("talentsim run [SCENARIO.toml] [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                    "scenario file (default scenarios/china_ai_2024.toml)")(
         "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
@@ -119,7 +119,7 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim validate SCENARIO.toml [options]");
+    po::options_description opts("talentsim validate SCENARIO.toml [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
     po::positional_options_description pos;
@@ -140,7 +140,7 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 int cmd_info(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim info FILE.h5");
+    po::options_description opts("talentsim info FILE.h5", kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
     po::positional_options_description pos;
     pos.add("file", 1);

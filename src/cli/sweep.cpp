@@ -96,7 +96,7 @@ int report_run(const sweep::Sweep& s, const fs::path& dir, const sweep::RunSumma
 }
 
 int sweep_plan(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep plan SWEEP.toml");
+    po::options_description opts("talentsim sweep plan SWEEP.toml", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file");
     po::positional_options_description pos;
     pos.add("sweep", 1);
@@ -144,7 +144,7 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
 }
 
 int sweep_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]");
+    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]", kHelpColumns);
     add_run_options(opts, true);
     po::positional_options_description pos;
     pos.add("sweep", 1);
@@ -172,7 +172,7 @@ int sweep_run(const std::vector<std::string>& args) {
 }
 
 int sweep_point(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]");
+    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]", kHelpColumns);
     add_run_options(opts, false);
     opts.add_options()("index", po::value<std::int64_t>(), "array task index (SLURM_ARRAY_TASK_ID)")(
         "chunk", po::value<std::int64_t>()->default_value(1), "points per task: task I runs points I*K .. I*K+K-1");
@@ -202,7 +202,7 @@ int sweep_point(const std::vector<std::string>& args) {
 }
 
 int sweep_slurm(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]");
+    po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file")(
         "out,o", po::value<std::string>(),
         "output directory on a file system the compute nodes share (default results/sweeps/<name>)")(
@@ -318,7 +318,7 @@ int sweep_slurm(const std::vector<std::string>& args) {
 }
 
 int sweep_merge(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep merge DIR");
+    po::options_description opts("talentsim sweep merge DIR", kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep");
     po::positional_options_description pos;
     pos.add("dir", 1);
