@@ -112,7 +112,7 @@ int sweep_plan(const std::vector<std::string>& args) {
     std::vector<std::string> warnings = base.warnings;
     for (const auto& t : s.targets)
         for (const auto& w : targets_outside_run(t, base.start_year * 100 + base.start_month,
-                                                 static_cast<std::int32_t>(base.scenario.steps)))
+                                                 static_cast<std::int32_t>(base.info.steps)))
             warnings.push_back(t.string() + ": " + w);
     for (const auto& w : warnings) std::cerr << "talentsim sweep plan: warning: " << w << "\n";
     return 0;

@@ -3,7 +3,7 @@
 // validation, --set overrides, the resolved TOML in result files and docs/scenario-reference.md
 // are all generated from these declarations.
 #include "model/scenario.hpp"
-#include "io/toml_errors.hpp"
+#include "io/toml_reader.hpp"
 
 #include <toml++/toml.h>
 
@@ -47,12 +47,12 @@ using Names = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // The declarations.
 const Decl<Scenario> kScalars[] = {
-    {"scenario.name", AT(scenario.name), Required{}, 0, 0, "",
+    {"scenario.name", AT(info.name), Required{}, 0, 0, "",
      "Name of the scenario; default output is results/<name>.h5."},
-    {"scenario.description", AT(scenario.description), std::string{}, 0, 0, "", "What question the scenario answers."},
-    {"scenario.start", AT(scenario.start), Required{}, 0, 0, "YYYY-MM", "Calendar month of step 0.", {}, "month"},
-    {"scenario.steps", AT(scenario.steps), Required{}, 1, 6000, "months", "Number of steps (one step is one month)."},
-    {"scenario.seed", AT(scenario.seed), L{1}, 0, 9.0e18, "",
+    {"scenario.description", AT(info.description), std::string{}, 0, 0, "", "What question the scenario answers."},
+    {"scenario.start", AT(info.start), Required{}, 0, 0, "YYYY-MM", "Calendar month of step 0.", {}, "month"},
+    {"scenario.steps", AT(info.steps), Required{}, 1, 6000, "months", "Number of steps (one step is one month)."},
+    {"scenario.seed", AT(info.seed), L{1}, 0, 9.0e18, "",
      "Seed of every random stream (command line --seed overrides)."},
 
     {"population.candidates", AT(population.candidates), Required{}, 1, 1.0e8, "people",
@@ -276,27 +276,6 @@ const Decl<EventParams> kEventDecls[] = {
 #undef AT
 
 // ---------------------------------------------------------------------------------------------
-struct Collector {
-    std::string file;
-    std::vector<ScenarioError> errors;
-    std::vector<std::string> overridden;  // key paths given with --set
-    bool is_override(const std::string& key) const {
-        return std::any_of(overridden.begin(), overridden.end(), [&](const std::string& o) {
-            return key == o || key.rfind(o + ".", 0) == 0 || o.rfind(key + ".", 0) == 0;
-        });
-    }
-    void add(const toml::source_region& where, std::string key, std::string msg) {
-        ScenarioError e;
-        const bool from_override = where.begin.line == 0 && is_override(key);
-        e.file = from_override ? "--set" : file;
-        e.line = static_cast<int>(where.begin.line);
-        e.column = static_cast<int>(where.begin.column);
-        e.key = std::move(key);
-        e.message = std::move(msg);
-        errors.push_back(std::move(e));
-    }
-};
-
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
 std::string fmt_number(double v) {
@@ -317,13 +296,10 @@ std::string fmt_derived(double v) {
 }
 
 bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr) {
-    if (s.size() != 7 || s[4] != '-') return false;
-    for (int i : {0, 1, 2, 3, 5, 6})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2));
-    if (m < 1 || m > 12 || y < 1900 || y > 2999) return false;
-    if (year) *year = y;
-    if (month) *month = m;
+    const auto yyyymm = parse_month(s);
+    if (!yyyymm) return false;
+    if (year) *year = *yyyymm / 100;
+    if (month) *month = *yyyymm % 100;
     return true;
 }
 
@@ -357,7 +333,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 
 template <class Owner>
 void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
-                 Collector& c, bool scalar_section) {
+                 InputErrors& c, bool scalar_section) {
     for (const auto& d : decls) {
         std::string_view field = d.key;
         if (scalar_section) field = d.key.substr(d.key.find('.') + 1);
@@ -463,7 +439,7 @@ std::vector<std::pair<std::string, const toml::table*>> entries_in_file_order(co
 
 template <class P>
 void read_category(const toml::table& root, const char* name, std::span<const Decl<P>> decls, std::vector<P>& out,
-                   Collector& c) {
+                   InputErrors& c) {
     const toml::node* n = root.get(name);
     if (!n) {
         c.add(root.source(), name, "required table is missing (define at least one entry)");
@@ -491,7 +467,7 @@ void read_category(const toml::table& root, const char* name, std::span<const De
 
 template <class P>
 void check_sum(const std::vector<P>& v, double P::*field, const std::string& key, const toml::table& root,
-               Collector& c) {
+               InputErrors& c) {
     if (v.empty()) return;
     double sum = 0;
     for (const auto& p : v) sum += p.*field;
@@ -523,7 +499,7 @@ void expand_wildcards(const toml::node& node, const std::vector<std::string>& pa
     }
 }
 
-void apply_override(toml::table& root, const std::string& spec, Collector& c) {
+void apply_override(toml::table& root, const std::string& spec, InputErrors& c) {
     if (const auto eq0 = spec.find('='); eq0 != std::string::npos && eq0 > 0) {
         const std::string path = spec.substr(0, eq0);
         std::vector<std::string> parts;
@@ -597,7 +573,7 @@ bool addressable(const std::string& name) {
 }
 
 template <class P>
-void check_category_names(const std::vector<P>& v, const char* category, const toml::table& root, Collector& c) {
+void check_category_names(const std::vector<P>& v, const char* category, const toml::table& root, InputErrors& c) {
     std::map<std::string, std::string> seen;  // lower case -> name as written
     for (const auto& p : v) {
         const auto n = root.at_path(category).node();
@@ -614,8 +590,8 @@ void check_category_names(const std::vector<P>& v, const char* category, const t
     }
 }
 
-void check_names(const Scenario& s, const toml::table& root, Collector& c) {
-    const std::string& name = s.scenario.name;
+void check_names(const Scenario& s, const toml::table& root, InputErrors& c) {
+    const std::string& name = s.info.name;
     if (name.empty() || name == "." || name == ".." || name.find_first_of("/\\\n\r") != std::string::npos ||
         std::any_of(name.begin(), name.end(), [](unsigned char ch) { return ch < 0x20; }))
         c.add(root.at_path("scenario.name").node() ? root.at_path("scenario.name").node()->source() : root.source(),
@@ -642,7 +618,7 @@ double count_bound(std::string_view key) {
     return kInf;
 }
 
-void scale_counts(Scenario& s, const std::vector<std::string>& overridden, const toml::table& root, Collector& c) {
+void scale_counts(Scenario& s, const std::vector<std::string>& overridden, const toml::table& root, InputErrors& c) {
     auto& p = s.population;
     if (p.reference_candidates <= 0 || p.reference_candidates == p.candidates) return;
     const double f = static_cast<double>(p.candidates) / static_cast<double>(p.reference_candidates);
@@ -675,10 +651,10 @@ void warn_large_events(Scenario& s) {
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
         const std::int64_t first = s.event_start_step[e], last = first + std::max<std::int64_t>(ev.months, 1) - 1;
-        if (last < 0 || first >= s.scenario.steps)
+        if (last < 0 || first >= s.info.steps)
             s.warnings.push_back("events." + std::to_string(e) + ".date: " + ev.date + " (step " +
                                  std::to_string(first) + ") is outside the run (steps 0 to " +
-                                 std::to_string(s.scenario.steps - 1) + " from " + s.scenario.start +
+                                 std::to_string(s.info.steps - 1) + " from " + s.info.start +
                                  "); the event has no effect");
         const double base = ev.kind == "entry_candidates" ? static_cast<double>(s.population.candidates)
                             : ev.kind == "entry"          ? static_cast<double>(s.population.employers)
@@ -696,10 +672,25 @@ void warn_large_events(Scenario& s) {
 }
 // ---- end of scale
 
-void freeze(Scenario& s, const toml::table& root, Collector& c) {
+EventKind event_kind_of(const std::string& kind) {
+    static const std::pair<const char*, EventKind> kKinds[] = {
+        {"demand", EventKind::demand},
+        {"funding", EventKind::funding},
+        {"entry", EventKind::entry},
+        {"entry_candidates", EventKind::entry_candidates},
+        {"exit", EventKind::exit},
+        {"noncompete_enforcement", EventKind::noncompete_enforcement},
+        {"relocation_cost", EventKind::relocation_cost},
+    };
+    for (const auto& [name, code] : kKinds)
+        if (kind == name) return code;
+    return EventKind::unknown;
+}
+
+void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     check_names(s, root, c);
     int y = 0, m = 0;
-    if (valid_month(s.scenario.start, &y, &m)) {
+    if (valid_month(s.info.start, &y, &m)) {
         s.start_year = y;
         s.start_month = m;
     }
@@ -761,7 +752,9 @@ void freeze(Scenario& s, const toml::table& root, Collector& c) {
                 s.type_competes[k][i] = 1;
         }
     }
+    s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
     s.event_start_step.clear();
+    s.event_kind.clear();
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
         const std::string base = "events." + std::to_string(e);
@@ -773,31 +766,13 @@ void freeze(Scenario& s, const toml::table& root, Collector& c) {
         int ey = 0, em = 0;
         valid_month(ev.date, &ey, &em);
         s.event_start_step.push_back((ey - s.start_year) * 12 + (em - s.start_month));
+        s.event_kind.push_back(event_kind_of(ev.kind));
     }
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-std::string toml_type_name(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        default:
-            return "a date/time";
-    }
-}
-
 int Scenario::role_index(const std::string& n) const {
     for (std::size_t i = 0; i < roles.size(); ++i)
         if (roles[i].name == n) return static_cast<int>(i);
@@ -814,31 +789,10 @@ std::int32_t Scenario::date_of_step(std::int32_t step) const {
 }
 std::int32_t Scenario::month_of_step(std::int32_t step) const { return (start_month - 1 + step) % 12 + 1; }
 
-std::string ScenarioError::format() const {
-    std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    return out + ": " + key + ": " + message;
-}
-
-static std::string join_errors(const std::vector<ScenarioError>& errors) {
-    std::string s;
-    for (const auto& e : errors) s += e.format() + "\n";
-    return s;
-}
-ScenarioInvalid::ScenarioInvalid(std::vector<ScenarioError> errors)
-    : std::runtime_error(join_errors(errors)), errors_(std::move(errors)) {}
-
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides) {
-    Collector c{source_name, {}, {}};
-    toml::table root;
-    try {
-        root = toml::parse(text, source_name);
-    } catch (const toml::parse_error& e) {
-        ScenarioError err{source_name, static_cast<int>(e.source().begin.line),
-                          static_cast<int>(e.source().begin.column), "(syntax)", std::string(e.description())};
-        throw ScenarioInvalid({err});
-    }
+    InputErrors c{source_name};
+    toml::table root = parse_toml(text, source_name);
     for (const auto& o : overrides) apply_override(root, o, c);
 
     Scenario s;
@@ -914,23 +868,6 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 
 // ---------------------------------------------------------------------------------------------
 namespace {
-std::string toml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch < 0x20 || ch == 0x7F) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04X", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
-}
 std::string toml_value(Target t) {
     return std::visit(
         [](auto* p) -> std::string {
@@ -942,10 +879,10 @@ std::string toml_value(Target t) {
             else if constexpr (std::is_same_v<T, bool>)
                 return *p ? "true" : "false";
             else if constexpr (std::is_same_v<T, std::string>)
-                return toml_quote(*p);
+                return toml_string(*p);
             else {
                 std::string s = "[";
-                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_quote((*p)[i]);
+                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_string((*p)[i]);
                 return s + "]";
             }
         },

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "io/input_error.hpp"
+
 namespace talentsim {
 
 inline constexpr int kDegreeCount = 3;
@@ -117,9 +119,22 @@ struct EventParams {
     double probability = 0;
 };
 
+// Codes of the strings the step would otherwise compare every step, set when the scenario is frozen.
+enum class SearchMode : std::uint8_t { endogenous, exogenous };
+enum class EventKind : std::uint8_t {
+    demand,
+    funding,
+    entry,
+    entry_candidates,
+    exit,
+    noncompete_enforcement,
+    relocation_cost,
+    unknown  // only in a scenario that failed validation
+};
+
 // The frozen scenario. Category vectors keep file order; indices are the codes in the output.
 struct Scenario {
-    ScenarioInfo scenario;
+    ScenarioInfo info;  // the [scenario] table
     PopulationParams population;
     SearchParams search;
     OfferParams offers;
@@ -145,30 +160,16 @@ struct Scenario {
     std::vector<std::vector<std::uint8_t>> type_competes;    // [type][other type]
     std::vector<std::int32_t> event_start_step;              // per event
     std::vector<std::string> warnings;  // not errors: printed by validate and run ("key: message")
+    std::vector<EventKind> event_kind;                       // per event: events[e].kind as a code
+    SearchMode search_mode = SearchMode::endogenous;         // search.mode as a code
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm
     std::int32_t month_of_step(std::int32_t step) const;  // 1..12
 };
 
-struct ScenarioError {
-    std::string file;
-    int line = 0, column = 0;
-    std::string key, message;
-    std::string format() const;
-};
-
-class ScenarioInvalid : public std::runtime_error {
-public:
-    explicit ScenarioInvalid(std::vector<ScenarioError> errors);
-    const std::vector<ScenarioError>& errors() const { return errors_; }
-
-private:
-    std::vector<ScenarioError> errors_;
-};
-
 // Parses, applies `key.path=value` overrides, validates (collecting every error), freezes.
-// Throws ScenarioInvalid with all errors.
+// Throws InputInvalid (alias ScenarioInvalid) with all errors.
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides = {});
