@@ -191,7 +191,7 @@ TEST_CASE("scenario.name keeps the default result inside results/, category name
     fs::remove_all(dir);
 }
 
-TEST_CASE("run and resume never replace a result without --force; a stale checkpoint is reported", "[reliability]") {
+TEST_CASE("run and resume never replace a result without --force, and a stale checkpoint is reported", "[reliability]") {
     const auto dir = test::temp_dir("paths_force");
     const std::string run = "run scenarios/minimal.toml -q --steps 3 --out " + q(dir / "r.h5");
     std::string err;
@@ -232,8 +232,8 @@ fs::path minimal_with_entry(const fs::path& dir, long long firms) {
 }
 }  // namespace
 
-TEST_CASE("the memory estimate bounds what a run allocates; a run that cannot fit is refused up front",
-          "[reliability]") {
+TEST_CASE("the memory estimate bounds what a run allocates, and a run that cannot fit is refused up front",
+          "[reliability][slow]") {
     const auto dir = test::temp_dir("paths_memory");
     std::string err, out;
     // 10^7 entrant firms: each may list 20 postings a role; refused at once with the estimate.
