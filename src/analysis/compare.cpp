@@ -321,7 +321,12 @@ bool is_money(const Sample& s) {
 // The reported figure: a band, a value, or both.
 void read_reported(Reader& r, const toml::table& t, Spec& s, InputErrors& e) {
     const auto band = r.pair("band", false, true);
-    const auto value = r.number("value", false);
+    auto value = r.number("value", false);
+    if (value && !std::isfinite(*value)) {  // a reported figure is a number; open sides belong in band
+        e.add(t.get("value")->source(), r.key("value"),
+              "must be finite (a figure known only on one side is band = [x, inf] or [-inf, x])");
+        value.reset();
+    }
     if (band) {
         s.lo = band->first;
         s.hi = band->second;
@@ -893,7 +898,7 @@ std::pair<double, double> mean_sd(const std::vector<double>& v) {
         if (std::isfinite(x)) f.push_back(x);
     if (f.empty()) return {kNaN, kNaN};
     const double m = std::accumulate(f.begin(), f.end(), 0.0) / static_cast<double>(f.size());
-    if (f.size() < 2) return {m, 0.0};
+    if (f.size() < 2) return {m, kNaN};  // no spread from one file: n/a, not 0
     double ss = 0;
     for (double x : f) ss += (x - m) * (x - m);
     return {m, std::sqrt(ss / static_cast<double>(f.size() - 1))};
@@ -910,7 +915,13 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
     for (const auto& path : results) {
         ResultFile r(path);
         std::vector<Evaluated> row;
-        for (const Spec& s : tf.specs) row.push_back(evaluate(s, r));
+        try {
+            for (const Spec& s : tf.specs) row.push_back(evaluate(s, r));
+        } catch (const std::out_of_range&) {  // ids in /moves or /offers that name no candidate or employer
+            throw std::runtime_error(path.string() +
+                                     ": holds candidate or employer ids out of range; not a consistent talentsim "
+                                     "result (damaged or edited)");
+        }
         by_file.push_back(std::move(row));
         out.files.push_back(path.string());
     }
@@ -948,7 +959,10 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
             o.distance = 0.0;  // a one-sided figure ("more than x") is met anywhere past x
         else
             o.distance = (m - (m < s.lo ? s.lo : s.hi)) / scale;
-        if (std::isfinite(o.distance)) out.loss += o.weight * o.distance * o.distance;
+        if (std::isfinite(o.distance)) {
+            out.loss += o.weight * o.distance * o.distance;
+            ++out.targets_used;
+        }
         out.targets.push_back(std::move(o));
     }
     // Distribution distances: the largest CDF gap over the group's reported points, per file.
@@ -971,6 +985,40 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
         }
         std::tie(d.ks_mean, d.ks_sd) = mean_sd(ks);
         out.distributions.push_back(std::move(d));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+// The step window of `f` in a run starting at `start` (yyyymm); nullopt when it has none.
+std::optional<std::pair<std::int64_t, std::int64_t>> steps_of(const Filter& f, std::int32_t start) {
+    auto step = [&](std::int32_t yyyymm) {
+        return std::int64_t{yyyymm / 100 - start / 100} * 12 + (yyyymm % 100 - start % 100);
+    };
+    if (f.date) return std::pair{step(f.date->first), step(f.date->second)};
+    return f.steps;
+}
+}  // namespace
+
+void check_targets_file(const std::filesystem::path& targets) { (void)parse_targets(targets); }
+
+std::vector<std::string> targets_outside_run(const std::filesystem::path& targets, std::int32_t start,
+                                             std::int32_t steps) {
+    const TargetsFile tf = parse_targets(targets);
+    std::vector<std::string> out;
+    for (const Spec& s : tf.specs) {
+        for (const Filter* f : {&s.sample.filter, &s.numerator.filter, &s.denominator.filter, &s.base}) {
+            const auto w = steps_of(*f, start);
+            if (!w) continue;
+            const bool none = w->second < 0 || w->first >= steps, part = w->first < 0 || w->second >= steps;
+            if (!none && !part) continue;
+            out.push_back("target " + s.name + ": its window (steps " + std::to_string(w->first) + " to " +
+                          std::to_string(w->second) + ") lies " + (none ? "outside" : "partly outside") +
+                          " the run (steps 0 to " + std::to_string(steps - 1) + ")" +
+                          (none ? "; it will have no data and the loss will leave it out" : ""));
+            break;
+        }
     }
     return out;
 }

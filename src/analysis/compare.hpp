@@ -1,6 +1,7 @@
 // Simulated vs reported: targets files (scenarios/targets/*.toml) evaluated on result files.
 // See docs/compare.md for the statistics vocabulary, the filters, and the loss.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct DistributionOutcome {
 struct Comparison {
     std::vector<TargetOutcome> targets;
     double loss = 0;  // weighted sum of squared distances (method of simulated moments)
+    int targets_used = 0;  // targets in the loss: those with data (a finite distance) in these files
     std::vector<DistributionOutcome> distributions;
     std::vector<std::string> files;  // the result files, in the order given
     std::string targets_file;
@@ -41,5 +43,14 @@ struct Comparison {
 // Throws InputInvalid (file:line:column, key) for a bad targets file and std::runtime_error
 // naming the file for a result file that cannot be read.
 Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets);
+
+// Parses and validates a targets file; throws ScenarioInvalid with every error.
+void check_targets_file(const std::filesystem::path& targets);
+
+// Targets whose window (filter.date / filter.steps, a ratio's parts, a growth's base) lies wholly
+// or partly outside a run of `steps` steps from `start_yyyymm`: one "target NAME: ..." line each.
+// Throws ScenarioInvalid for a bad targets file.
+std::vector<std::string> targets_outside_run(const std::filesystem::path& targets, std::int32_t start_yyyymm,
+                                             std::int32_t steps);
 
 }  // namespace talentsim

@@ -12,8 +12,10 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "run/run.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
 #include "io/writer.hpp"
@@ -98,13 +100,13 @@ long peak_rss_kib() {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim bench [options]");
+    po::options_description opts("talentsim bench [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")(
         "scenario", po::value<std::string>()->default_value("scenarios/china_ai_2024.toml"),
         "scenario whose mechanisms are scaled")("candidates", po::value<std::int64_t>()->default_value(100000),
                                                 "candidates (employers, graduates and inflow in proportion)")(
-        "steps", po::value<std::int32_t>()->default_value(120), "steps")("threads", po::value<int>()->default_value(1),
-                                                                         "worker threads")(
+        "steps", po::value<std::int32_t>()->default_value(120), "steps (1 to 6000, as for run)")(
+        "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores, as for run; at most 1024)")(
         "out", po::value<std::string>(),
         "write the HDF5 output here (panel of all candidates every 12 steps); default: no output")(
         "seed", po::value<std::uint64_t>()->default_value(1), "seed")(
@@ -119,8 +121,11 @@ int cmd_bench(const std::vector<std::string>& args) {
     }
     const std::int64_t n = vm["candidates"].as<std::int64_t>();
     const std::int32_t steps = vm["steps"].as<std::int32_t>();
-    const int threads = vm["threads"].as<int>();
-    if (n < 100 || steps < 1 || threads < 1) throw UsageError("--candidates >= 100, --steps >= 1 and --threads >= 1");
+    const int asked = vm["threads"].as<int>();
+    if (n < 100) throw UsageError("--candidates must be at least 100");
+    if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");  // as for run
+    if (asked < 0 || asked > 1024) throw UsageError("--threads must be between 0 and 1024");
+    const int threads = asked > 0 ? asked : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
     const Scenario base = load_scenario(vm["scenario"].as<std::string>());
     const double scale = static_cast<double>(n) / static_cast<double>(base.population.candidates);
@@ -142,6 +147,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     if (vm.count("set"))
         for (const std::string& o : vm["set"].as<std::vector<std::string>>()) overrides.push_back(o);
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    check_resources(s, steps);  // as for run: refused before anything is allocated
 
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     const long rss_before = peak_rss_kib();

@@ -9,6 +9,9 @@
 
 namespace talentsim {
 
+// Width of --help output: wide enough that no path or key is broken in the middle of a word.
+inline constexpr unsigned kHelpColumns = 120;
+
 int cmd_compare(const std::vector<std::string>& args);  // compare.cpp
 
 int cmd_bench(const std::vector<std::string>& args);   // bench.cpp

@@ -86,13 +86,14 @@ void print_table(const Comparison& c, std::ostream& out) {
         << (c.targets.size() - static_cast<std::size_t>(outside)) << " of " << c.targets.size()
         << " targets inside their bands";
     if (no_data) out << " (" << no_data << " without data in these files)";
-    out << "\nloss (weighted sum of squared distances): " << std::fixed << std::setprecision(3) << c.loss << "\n";
+    out << "\nloss (weighted sum of squared distances over " << c.targets_used << " of " << c.targets.size()
+        << " targets): " << std::fixed << std::setprecision(3) << c.loss << "\n";
     if (!c.distributions.empty()) {
         out << "\ndistribution distances (Kolmogorov-Smirnov at the reported points)\n";
         for (const auto& d : c.distributions) {
             out << "  " << std::left << std::setw(24) << d.name << " KS " << std::fixed << std::setprecision(3)
                 << d.ks_mean;
-            if (c.files.size() > 1) out << " (sd " << d.ks_sd << ")";
+            out << " (sd " << (c.files.size() > 1 ? human(d.ks_sd, "") : "n/a") << ")";
             out << "  over " << d.targets.size() << " point(s): ";
             for (std::size_t i = 0; i < d.targets.size(); ++i) out << (i ? ", " : "") << d.targets[i];
             out << "\n";
@@ -110,6 +111,7 @@ void write_json(const Comparison& c, std::ostream& out) {
     j["targets_file"] = c.targets_file;
     j["files"] = c.files;
     j["loss"] = json_number(c.loss);
+    j["targets_used"] = c.targets_used;
     j["targets"] = nlohmann::ordered_json::array();
     for (const auto& t : c.targets) {
         nlohmann::ordered_json per_file = nlohmann::ordered_json::array();
@@ -142,7 +144,8 @@ void write_json(const Comparison& c, std::ostream& out) {
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]");
+    po::options_description opts("talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]",
+                                 kHelpColumns);
     opts.add_options()("help,h", "show this help")("results", po::value<std::vector<std::string>>(),
                                                    "result files (e.g. one per seed)")(
         "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(
@@ -173,6 +176,19 @@ int cmd_compare(const std::vector<std::string>& args) {
         return 2;  // a result file that cannot be read is bad input
     }
     print_table(c, std::cout);
+    // A target without data must never make the comparison look better: said loudly, and an
+    // error under --strict.
+    std::size_t no_data = 0;
+    for (const auto& t : c.targets)
+        if (t.files == 0) {
+            ++no_data;
+            std::cerr << "talentsim compare: " << (vm.count("strict") ? "error" : "WARNING") << ": target " << t.name
+                      << " has no data in these files (its window or population is not in the run); the loss "
+                         "leaves it out\n";
+        }
+    if (no_data)
+        std::cerr << "talentsim compare: " << (vm.count("strict") ? "error" : "WARNING") << ": the loss uses "
+                  << c.targets_used << " of " << c.targets.size() << " targets\n";
     if (vm.count("json")) {
         const std::string path = vm["json"].as<std::string>();
         std::ofstream out(path);

@@ -23,8 +23,8 @@ const char* kUsage =
     "talentsim - agent-based simulator of markets for scarce technical talent\n\n"
     "Usage:\n"
     "  talentsim run [SCENARIO.toml] [--out FILE.h5] [--seed N] [--steps N] [--threads N]\n"
-    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--quiet]\n"
-    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--quiet]\n"
+    "                [--set key.path=value ...] [--checkpoint-every N [--checkpoint FILE]] [--force] [--quiet]\n"
+    "  talentsim resume CHECKPOINT [--out FILE.h5] [--threads N] [--force] [--quiet]\n"
     "  talentsim validate SCENARIO.toml [--set key.path=value ...]\n"
     "  talentsim info FILE.h5\n"
     "  talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]\n"
@@ -44,6 +44,21 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     return vm;
 }
 
+void print_warnings(const std::string& command, const std::string& file, const Scenario& s) {
+    for (const auto& w : s.warnings) std::cerr << "talentsim " << command << ": warning: " << file << ": " << w << "\n";
+}
+
+// A seed as written on the command line: decimal digits only (no sign: "-1" must not wrap around).
+std::uint64_t parse_seed(const std::string& text) {
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError("--seed " + text + ": expected a whole number from 0 to 18446744073709551615");
+    try {
+        return std::stoull(text);
+    } catch (const std::exception&) {
+        throw UsageError("--seed " + text + ": expected a whole number from 0 to 18446744073709551615");
+    }
+}
+
 std::filesystem::path default_scenario() {
     if (std::filesystem::exists(kDefaultScenario)) return kDefaultScenario;
     const std::filesystem::path installed = std::filesystem::path(TALENTSIM_SOURCE_DIR) / kDefaultScenario;
@@ -51,18 +66,18 @@ std::filesystem::path default_scenario() {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim run [SCENARIO.toml] [options]");
+    po::options_description opts("talentsim run [SCENARIO.toml] [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                    "scenario file (default scenarios/china_ai_2024.toml)")(
         "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
-        "seed", po::value<std::uint64_t>(), "seed (default: scenario.seed)")(
+        "seed", po::value<std::string>(), "seed, 0 to 2^64-1 (default: scenario.seed)")(
         "steps", po::value<std::int32_t>(), "number of steps (default: scenario.steps)")(
         "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value")(
         "checkpoint-every", po::value<std::int32_t>()->default_value(0),
         "save a checkpoint every N steps (0 = none); an existing checkpoint of the same run is continued")(
         "checkpoint", po::value<std::string>(), "checkpoint file (default: the result file + .ckpt)")(
-        "quiet,q", "no progress line and no summary");
+        "force", "replace an existing result file")("quiet,q", "no progress line and no summary");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm = parse(args, opts, pos);
@@ -74,17 +89,20 @@ int cmd_run(const std::vector<std::string>& args) {
         vm.count("scenario") ? std::filesystem::path(vm["scenario"].as<std::string>()) : default_scenario();
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario scenario = load_scenario(file, overrides);
+    print_warnings("run", file.string(), scenario);
     const std::int32_t steps =
         vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.info.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
-    const std::uint64_t seed =
-        vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.info.seed);
+    const std::uint64_t seed = vm.count("seed") ? parse_seed(vm["seed"].as<std::string>())
+                                                : static_cast<std::uint64_t>(scenario.info.seed);
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
 
     RunOptions options;
     options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
                                   : std::filesystem::path("results") / (scenario.info.name + ".h5");
+    options.inputs = {file};
+    options.replace_existing = vm.count("force") > 0;
     options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
     if (options.checkpoint_every < 0) throw UsageError("--checkpoint-every must not be negative");
     if (vm.count("checkpoint")) {
@@ -102,7 +120,7 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim validate SCENARIO.toml [options]");
+    po::options_description opts("talentsim validate SCENARIO.toml [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
     po::positional_options_description pos;
@@ -115,6 +133,7 @@ int cmd_validate(const std::vector<std::string>& args) {
     if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
+    print_warnings("validate", vm["scenario"].as<std::string>(), s);
     std::cout << vm["scenario"].as<std::string>() << ": valid (" << s.info.name << ", " << s.info.steps
               << " steps from " << s.info.start << ", " << s.population.candidates << " candidates, "
               << s.population.employers << " employers)\n";
@@ -122,7 +141,7 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 int cmd_info(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim info FILE.h5");
+    po::options_description opts("talentsim info FILE.h5", kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
     po::positional_options_description pos;
     pos.add("file", 1);
@@ -161,7 +180,13 @@ int main(int argc, char** argv) {
             {"compare", cmd_compare},
             {"sweep", cmd_sweep},
             {"reference",
-             [](const std::vector<std::string>&) {
+             [](const std::vector<std::string>& a) {
+                 if (!a.empty() && (a.front() == "--help" || a.front() == "-h")) {
+                     std::cout << "talentsim reference: print the scenario reference (every key: type, default, "
+                                  "bounds, unit, meaning) as Markdown;\ndocs/scenario-reference.md is its output.\n";
+                     return 0;
+                 }
+                 if (!a.empty()) throw UsageError("reference takes no arguments (see talentsim reference --help)");
                  std::cout << scenario_reference_markdown();
                  return 0;
              }},
@@ -179,6 +204,10 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const po::error& e) {
         std::cerr << "talentsim " << cmd << ": " << e.what() << " (see talentsim " << cmd << " --help)\n";
+        for (std::size_t i = 0; i + 1 < args.size(); ++i)  // "--set key value": the value became an argument
+            if (args[i] == "--set" && args[i + 1].find('=') == std::string::npos)
+                std::cerr << "talentsim " << cmd << ": hint: write --set " << args[i + 1]
+                          << "=VALUE (one argument, with '=')\n";
         return 2;
     } catch (const UsageError& e) {
         std::cerr << "talentsim " << cmd << ": " << e.what() << "\n";

@@ -11,13 +11,13 @@ namespace po = boost::program_options;
 namespace talentsim {
 
 int cmd_resume(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim resume CHECKPOINT [options]");
+    po::options_description opts("talentsim resume CHECKPOINT [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("checkpoint", po::value<std::string>(),
                                                    "checkpoint file written by talentsim run --checkpoint-every N")(
         "out,o", po::value<std::string>(), "result file (default: the one the run was started with)")(
         "checkpoint-every", po::value<std::int32_t>(), "steps between checkpoints (default: as the run was started)")(
         "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
-        "quiet,q", "no progress line and no summary");
+        "force", "replace an existing result file")("quiet,q", "no progress line and no summary");
     po::positional_options_description pos;
     pos.add("checkpoint", 1);
     po::variables_map vm;
@@ -31,7 +31,11 @@ int cmd_resume(const std::vector<std::string>& args) {
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
     RunOptions options;
-    if (vm.count("out")) options.out = vm["out"].as<std::string>();
+    if (vm.count("out")) {
+        options.out = vm["out"].as<std::string>();
+        if (options.out.empty()) throw UsageError("--out is empty; give a result file name");
+    }
+    options.replace_existing = vm.count("force") > 0;
     if (vm.count("checkpoint-every")) {
         options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
         if (options.checkpoint_every < 1) throw UsageError("--checkpoint-every must be at least 1");

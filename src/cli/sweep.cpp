@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "analysis/compare.hpp"
 #include "cli/commands.hpp"
 #include "run/run.hpp"
 #include "sweep/sweep.hpp"
@@ -95,7 +96,7 @@ int report_run(const sweep::Sweep& s, const fs::path& dir, const sweep::RunSumma
 }
 
 int sweep_plan(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep plan SWEEP.toml");
+    po::options_description opts("talentsim sweep plan SWEEP.toml", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file");
     po::positional_options_description pos;
     pos.add("sweep", 1);
@@ -104,7 +105,16 @@ int sweep_plan(const std::vector<std::string>& args) {
         std::cout << opts << "\n";
         return 0;
     }
-    sweep::print_plan(load(vm), std::cout);
+    const sweep::Sweep s = load(vm);
+    sweep::print_plan(s, std::cout);
+    // Timeline events and target windows outside the run measure nothing: said before anything runs.
+    const Scenario base = load_scenario(s.scenario, s.fixed);
+    std::vector<std::string> warnings = base.warnings;
+    for (const auto& t : s.targets)
+        for (const auto& w : targets_outside_run(t, base.start_year * 100 + base.start_month,
+                                                 static_cast<std::int32_t>(base.info.steps)))
+            warnings.push_back(t.string() + ": " + w);
+    for (const auto& w : warnings) std::cerr << "talentsim sweep plan: warning: " << w << "\n";
     return 0;
 }
 
@@ -134,7 +144,7 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
 }
 
 int sweep_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]");
+    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]", kHelpColumns);
     add_run_options(opts, true);
     po::positional_options_description pos;
     pos.add("sweep", 1);
@@ -162,7 +172,7 @@ int sweep_run(const std::vector<std::string>& args) {
 }
 
 int sweep_point(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]");
+    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]", kHelpColumns);
     add_run_options(opts, false);
     opts.add_options()("index", po::value<std::int64_t>(), "array task index (SLURM_ARRAY_TASK_ID)")(
         "chunk", po::value<std::int64_t>()->default_value(1), "points per task: task I runs points I*K .. I*K+K-1");
@@ -192,7 +202,7 @@ int sweep_point(const std::vector<std::string>& args) {
 }
 
 int sweep_slurm(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]");
+    po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file")(
         "out,o", po::value<std::string>(),
         "output directory on a file system the compute nodes share (default results/sweeps/<name>)")(
@@ -269,8 +279,14 @@ int sweep_slurm(const std::vector<std::string>& args) {
             std::cout << "every point has complete results; nothing to submit\n";
             return 0;
         }
-        for (auto t : tasks) array += (array.empty() ? "" : ",") + std::to_string(t);
-        if (o.throttle > 0) array += "%" + std::to_string(o.throttle);
+        for (auto t : tasks) {  // appended piecewise: GCC 12 warns (-Wrestrict) on "," + std::string&&
+            if (!array.empty()) array += ',';
+            array += std::to_string(t);
+        }
+        if (o.throttle > 0) {
+            array += '%';
+            array += std::to_string(o.throttle);
+        }
         std::cout << tasks.size() << " task(s) lack complete results: " << array << "\n";
     }
     std::string cmd = vm["sbatch"].as<std::string>() + " --parsable";
@@ -302,7 +318,7 @@ int sweep_slurm(const std::vector<std::string>& args) {
 }
 
 int sweep_merge(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep merge DIR");
+    po::options_description opts("talentsim sweep merge DIR", kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep");
     po::positional_options_description pos;
     pos.add("dir", 1);

@@ -1,5 +1,6 @@
 // The model's pricing and preference functions, shared by the phases (docs/model.md, section D).
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,12 +8,18 @@
 
 namespace talentsim::econ {
 
+// No salary, bid or counteroffer exceeds this (CNY/year; the upper bound of roles.*.base_wage):
+// with uncapped values and budgets (value_multiplier = budget_slack = counter_max_raise = inf)
+// or compounded demand, wages stay finite and payroll sums fit in 64 bits (docs/reliability.md).
+inline constexpr double kMaxSalary = 1e9;
+
 // Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3).
 inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
-    return s.roles[role].base_wage * s.degrees[degree].wage_premium * s.employer_types[k].wage_premium *
-           w.employers.wage_factor[e] * w.now.posted_index[role * T + k];
+    return std::min(kMaxSalary, s.roles[role].base_wage * s.degrees[degree].wage_premium *
+                                    s.employer_types[k].wage_premium * w.employers.wage_factor[e] *
+                                    w.now.posted_index[role * T + k]);
 }
 
 // What candidate i is worth to employer e per year, judged from log-productivity `log_p` (eq. 4).

@@ -251,7 +251,9 @@ void post_vacancies(World& w) {
                 v -= static_cast<std::uint32_t>(
                     boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));
             const double mean = tp.vacancy_rate * w.now.demand[r * T + k] * E.headcount[er];
-            if (mean > 0) v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(mean)(rng));
+            const double most = 10.0 * E.headcount[er] + 20;  // the cap below: a larger mean only overflows the draw
+            if (mean > 0)
+                v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(std::min(mean, most))(rng));
             v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * E.departures[er]));
             v = std::min<std::uint32_t>(v, 10 * E.headcount[er] + 20);
             E.vacancies[er] = v;
@@ -458,19 +460,21 @@ void screen_and_offer(World& w, int round) {
                 if (c.hired_step[i] == step) continue;
                 const bool employed = c.status[i] == u8(Status::employed) ||
                                       (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
-                const double posted = P.salary[p] * s.tiers[c.tier[i]].wage_premium;  // eq. 12
+                const double posted =
+                    std::min(econ::kMaxSalary, P.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
                 const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, who.signal);
                 if (worth < posted) continue;  // not worth the posted salary (eq. 12)
                 double bid = posted;
                 if (employed && s.offers.poaching)
                     bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
-                const double limit = std::min(worth, headroom);
+                const double limit = std::min({worth, headroom, econ::kMaxSalary});
                 bid = std::min(bid, limit);
                 if (bid < posted || (employed && bid <= c.wage[i])) continue;
                 headroom -= bid;
                 const auto kind = bid > posted ? OfferKind::poaching : OfferKind::posted;
                 out.push_back(Offer{i, static_cast<std::uint32_t>(e), p, static_cast<float>(bid),
-                                    static_cast<float>(std::min(limit, 3.0e38)), static_cast<std::uint8_t>(kind)});
+                                    static_cast<float>(std::min(limit, econ::kMaxSalary)),
+                                    static_cast<std::uint8_t>(kind)});
                 --to_make;
             }
         }
@@ -532,14 +536,16 @@ void counteroffer(World& w, int round) {
                 counter = u_other_max - nonwage_inc;
                 out.salary = out.limit;
             } else
-                out.salary = static_cast<float>(std::max<double>(out.salary, limit + nonwage_inc - other_nonwage));
+                out.salary = static_cast<float>(
+                    std::min(econ::kMaxSalary, std::max<double>(out.salary, limit + nonwage_inc - other_nonwage)));
             counter = std::max(counter, match);
         }
+        counter = std::min(counter, econ::kMaxSalary);
         w.counteroffers[g] = Offer{i,
                                    inc,
                                    kNone,
                                    static_cast<float>(counter),
-                                   static_cast<float>(limit),
+                                   static_cast<float>(std::min(limit, econ::kMaxSalary)),
                                    static_cast<std::uint8_t>(OfferKind::counteroffer)};
         n.counteroffers_made++;
     });
@@ -751,7 +757,8 @@ void update_wages(World& w) {
                                                                                      : s.wages.annual_raise);
                 if (st == Status::employed && rng.bernoulli(s.wages.promotion_prob))
                     raise *= 1.0 + s.wages.promotion_raise;
-                c.wage[i] = static_cast<float>(c.wage[i] * raise);
+                c.wage[i] = static_cast<float>(
+                    std::min<double>(c.wage[i] * raise, std::max<double>(c.wage[i], econ::kMaxSalary)));
             }
         } else if (st == Status::sitting_out) {
             // A restriction of N months keeps the candidate out for N steps (the step of leaving

@@ -63,10 +63,16 @@ std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
     // output rows and panel snapshot (docs/benchmarks.md measures about 125 bytes a slot).
     const std::uint64_t per_candidate = 96 + 8 * static_cast<std::uint64_t>(s.search.applications) + 24;
     const std::uint64_t per_employer = 64 + 12 * s.roles.size();
-    // Postings: one per open vacancy; measured at under a quarter of the candidates, so half is a
-    // safe bound, plus one per employer and role (unlimited vacancies).
-    const std::uint64_t postings = cap.candidates / 2 + cap.employers * s.roles.size();
-    const std::uint64_t per_posting = 70 + 8 * (s.cities.size() + 1);
+    // Postings: one per open vacancy. The model bounds the vacancies of an employer and role by
+    // 10 x its headcount + 20 (post_vacancies), and headcounts sum to at most the candidates, so
+    // a step never lists more than 10 x candidates + 20 x employers x roles postings (one per
+    // employer and role with unlimited vacancies). Each costs its list entry and card (30 bytes),
+    // a sampling weight per searcher city (8 x (cities + 1)) and up to three copies of its output
+    // row waiting in the background writer (3 x 24).
+    const std::uint64_t roles = s.roles.size();
+    const std::uint64_t postings = s.vacancies.unlimited ? cap.employers * roles
+                                                         : 10 * cap.candidates + 20 * cap.employers * roles;
+    const std::uint64_t per_posting = 30 + 8 * (s.cities.size() + 1) + (s.output.postings ? 72 : 0);
     return cap.candidates * per_candidate + cap.employers * per_employer + postings * per_posting + (64ull << 20);
 }
 

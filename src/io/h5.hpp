@@ -175,6 +175,14 @@ inline File create_file(const std::filesystem::path& p) {  // truncates an exist
     quiet();
     return File(check(H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), p.string(), "create HDF5 file"));
 }
+// As create_file, for a file the caller already holds an exclusive lock on (io/file_lock.hpp):
+// HDF5's own flock on a second descriptor would conflict with that lock.
+inline File create_locked_file(const std::filesystem::path& p) {
+    quiet();
+    PropList fapl(check(H5Pcreate(H5P_FILE_ACCESS), p.string(), "file access properties"));
+    check(H5Pset_file_locking(fapl, false, true), p.string(), "file locking");
+    return File(check(H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), p.string(), "create HDF5 file"));
+}
 inline File open_read_only(const std::filesystem::path& p) {
     quiet();
     return File(check(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), p.string(), "open HDF5 file"));

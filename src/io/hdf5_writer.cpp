@@ -182,7 +182,7 @@ public:
             fs::create_directories(dir, ec);
             if (ec) fail("cannot create directory " + dir.string() + ": " + ec.message());
         }
-        file_ = h5::create_file(partial_);
+        file_ = h5::create_locked_file(partial_);  // run/run.cpp holds the lock
         state_ = State::begun;
 
         h5::set_attr<std::int32_t>(file_, "schema_version", kSchemaVersion);

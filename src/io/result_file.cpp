@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <vector>
 
 #include "io/writer.hpp"
 
@@ -26,6 +27,35 @@ std::string date_text(std::int64_t yyyymm) {
     return s.str();
 }
 
+bool is_sweep_file(hid_t f) {
+    return h5::has_attr(f, "schema") && h5::read_string_attr(f, "schema") == "talentsim-sweep";
+}
+
+// A merged sweep file: what it is, for info.
+void print_sweep_info(const h5::File& f, const std::string& p, std::ostream& out) {
+    out << p << ": a merged sweep file (talentsim sweep merge; layout in docs/sweeps.md)\n";
+    for (const char* key : {"name", "design", "sweep_file", "scenario_file"})
+        if (h5::has_attr(f, key)) out << "  " << std::left << std::setw(28) << key << h5::read_string_attr(f, key) << '\n';
+    for (const char* key : {"points", "replicates", "runs", "complete"})
+        if (h5::has_attr(f, key))
+            out << "  " << std::left << std::setw(28) << key << h5::read_attr<std::int64_t>(f, key) << '\n';
+}
+
+// /steps must be the table this program writes: one dimension, a compound with the columns info
+// reads (HDF5 would otherwise fill a missing column with zeros and read a 2-D table as rows).
+void check_step_table(hid_t f, const std::string& p, const std::vector<const char*>& columns) {
+    const h5::Dataset d = h5::open_dataset(f, "steps");
+    const std::vector<hsize_t> dims = h5::shape(d);
+    if (dims.size() != 1)
+        throw std::runtime_error(p + ": /steps has " + std::to_string(dims.size()) +
+                                 " dimensions, a talentsim step table has 1");
+    const h5::Datatype t(h5::check(H5Dget_type(d), p, "read the type of /steps"));
+    if (H5Tget_class(t) != H5T_COMPOUND) throw std::runtime_error(p + ": /steps is not a table of step rows");
+    for (const char* field : columns)
+        if (H5Tget_member_index(t, field) < 0)
+            throw std::runtime_error(p + ": /steps has no column " + field + "; not a talentsim step table");
+}
+
 }  // namespace
 
 h5::File open_result_file(const std::filesystem::path& path) {
@@ -34,6 +64,10 @@ h5::File open_result_file(const std::filesystem::path& path) {
     if (!fs::exists(path, ec)) throw std::runtime_error(p + ": no such file");
     if (!fs::is_regular_file(path, ec) || !h5::is_hdf5(path)) throw std::runtime_error(p + ": not an HDF5 file");
     h5::File f = h5::open_read_only(path);
+    if (is_sweep_file(f))
+        throw std::runtime_error(p +
+                                 ": a merged sweep file (talentsim sweep merge), not the result of one run; its "
+                                 "target metrics are in /points/mean (sweep run --keep-runs keeps run results)");
     if (!h5::has_attr(f, "schema_version"))
         throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
     if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)
@@ -44,6 +78,13 @@ h5::File open_result_file(const std::filesystem::path& path) {
 
 void print_info(const std::filesystem::path& path, std::ostream& out) {
     const std::string p = path.string();
+    {
+        std::error_code ec;
+        if (fs::is_regular_file(path, ec) && h5::is_hdf5(path)) {
+            const h5::File any = h5::open_read_only(path);
+            if (is_sweep_file(any)) return print_sweep_info(any, p, out);
+        }
+    }
     h5::File f = open_result_file(path);
 
     auto str = [&](const char* name) { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; };
@@ -71,6 +112,10 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
         has_steps |= d.path == "/steps";
     }
     if (!has_steps) return;
+    check_step_table(f, p,
+                     {"step", "date", "employed", "unemployed", "students", "abroad", "wage_mean", "wage_p50", "hires",
+                      "job_to_job_moves", "counteroffers_made", "counteroffers_won", "noncompete_blocked",
+                      "team_moves", "relocations", "returnees"});
 
     auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
     std::vector<std::int64_t> step = col("step");

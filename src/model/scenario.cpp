@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -81,6 +82,10 @@ const Decl<Scenario> kScalars[] = {
      "Students search during their last this many months."},
     {"population.abroad_inflow_per_month", AT(population.abroad_inflow_per_month), L{0}, 0, 1.0e7, "people/month",
      "New candidates joining the overseas pool each month."},
+    {"population.reference_candidates", AT(population.reference_candidates), L{0}, 0, 1.0e8, "people",
+     "The population the counts are written for (0 = counts as written). When set, employers, graduates_per_year, "
+     "abroad_inflow_per_month and every event count are scaled by candidates / reference_candidates (counts given "
+     "with --set are kept), so --set population.candidates=N keeps the market's proportions."},
 
     {"search.mode", AT(search.mode), std::string{"endogenous"}, 0, 0, "",
      "endogenous: searchers sample postings; exogenous: each searcher draws one offer with the given intensity "
@@ -282,6 +287,14 @@ std::string fmt_number(double v) {
     return s;
 }
 
+// A derived number (a sum of shares) for people: 6 significant digits, so that 0.35 + 0.7 reads
+// 1.05, not 1.0499999999999998. Values the user wrote are shown exactly (fmt_number).
+std::string fmt_derived(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
 bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr) {
     const auto yyyymm = parse_month(s);
     if (!yyyymm) return false;
@@ -289,6 +302,34 @@ bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr
     if (month) *month = *yyyymm % 100;
     return true;
 }
+
+// ---- Suggestions: "did you mean base_wage?" for a key one or two edits away from a declared one.
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& known) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, name.size() / 4) + 1;
+    for (const auto& k : known)
+        if (const std::size_t d = edit_distance(name, k); d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    return best.empty() ? "" : "; did you mean " + best + "?";
+}
+// ---- end of suggestions
 
 template <class Owner>
 void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
@@ -369,15 +410,14 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
             },
             t);
     }
-    // Unknown keys.
+    // Unknown keys, with the nearest declared one as a suggestion.
     for (const auto& [k, v] : tbl) {
         const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
-        const bool known = std::any_of(decls.begin(), decls.end(), [&](const auto& d) {
-            std::string_view field = scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key;
-            return field == name;
-        });
-        if (!known)
-            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()), "unknown key");
+        std::vector<std::string> fields;
+        for (const auto& d : decls) fields.emplace_back(scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key);
+        if (std::find(fields.begin(), fields.end(), name) == fields.end())
+            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()),
+                  "unknown key" + did_you_mean(std::string(name), fields));
     }
 }
 
@@ -433,16 +473,54 @@ void check_sum(const std::vector<P>& v, double P::*field, const std::string& key
     for (const auto& p : v) sum += p.*field;
     if (std::abs(sum - 1.0) > 1e-6) {
         const toml::node* n = root.get(key.substr(0, key.find('.')));
-        c.add(n ? n->source() : root.source(), key, "shares sum to " + fmt_number(sum) + ", expected 1");
+        c.add(n ? n->source() : root.source(), key, "shares sum to " + fmt_derived(sum) + ", expected 1");
+    }
+}
+
+// Concrete key paths a path with `*` components names in `node` (each category entry or array
+// element in turn), as sweeps expand them: employer_types.*.noncompete_enforce_prob.
+void expand_wildcards(const toml::node& node, const std::vector<std::string>& parts, std::size_t i,
+                      const std::string& prefix, std::vector<std::string>& out) {
+    if (i + 1 >= parts.size()) {  // the last component is the key to set: it need not exist yet
+        out.push_back(prefix + (prefix.empty() ? "" : ".") + (i < parts.size() ? parts[i] : ""));
+        return;
+    }
+    const std::string sep = prefix.empty() ? "" : ".";
+    if (const auto* t = node.as_table()) {
+        if (parts[i] == "*") {
+            for (const auto& [k, v] : *t) expand_wildcards(v, parts, i + 1, prefix + sep + std::string(k.str()), out);
+        } else if (const toml::node* n = t->get(parts[i])) {
+            expand_wildcards(*n, parts, i + 1, prefix + sep + parts[i], out);
+        }
+    } else if (const auto* a = node.as_array()) {
+        for (std::size_t k = 0; k < a->size(); ++k)
+            if (parts[i] == "*" || parts[i] == std::to_string(k))
+                expand_wildcards(*a->get(k), parts, i + 1, prefix + sep + std::to_string(k), out);
     }
 }
 
 void apply_override(toml::table& root, const std::string& spec, InputErrors& c) {
+    if (const auto eq0 = spec.find('='); eq0 != std::string::npos && eq0 > 0) {
+        const std::string path = spec.substr(0, eq0);
+        std::vector<std::string> parts;
+        std::stringstream ss(path);
+        for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+        if (std::find(parts.begin(), parts.end(), "*") != parts.end()) {  // as in sweeps: every entry
+            c.overridden.push_back(path);
+            if (parts.back() == "*")  // would expand to itself
+                return c.add(toml::source_region{}, path, "a * names entries; end the path with the key to set");
+            std::vector<std::string> concrete;
+            expand_wildcards(root, parts, 0, "", concrete);
+            if (concrete.empty()) c.add(toml::source_region{}, path, "matches no entry of the scenario");
+            for (const auto& k : concrete) apply_override(root, k + spec.substr(eq0), c);
+            return;
+        }
+    }
     const auto eq = spec.find('=');
     toml::source_region none{};
     c.overridden.push_back(spec.substr(0, eq));
     if (eq == std::string::npos || eq == 0) {
-        c.add(none, spec, "expected key.path=value");
+        c.add(none, spec, "expected key.path=value (one argument: --set key.path=value)");
         return;
     }
     const std::string path = spec.substr(0, eq), text = spec.substr(eq + 1);
@@ -483,6 +561,117 @@ void apply_override(toml::table& root, const std::string& spec, InputErrors& c) 
     }
 }
 
+// ---- Names (docs/reliability.md, "Names"): scenario.name becomes results/<name>.h5, so it must be a
+// plain file name; category names are addressed by --set as key paths, and matched case-blind by
+// people, so they must be plain words that differ in more than case.
+bool addressable(const std::string& name) {
+    if (name.empty()) return false;
+    for (const unsigned char ch : name)
+        if (ch < 0x21 || ch == 0x7f || ch == '.' || ch == '=' || ch == '*' || ch == '/' || ch == '\\' || ch == '"')
+            return false;
+    return true;
+}
+
+template <class P>
+void check_category_names(const std::vector<P>& v, const char* category, const toml::table& root, InputErrors& c) {
+    std::map<std::string, std::string> seen;  // lower case -> name as written
+    for (const auto& p : v) {
+        const auto n = root.at_path(category).node();
+        const toml::source_region where = n ? n->source() : root.source();
+        const std::string key = std::string(category) + "." + p.name;
+        if (!addressable(p.name))
+            c.add(where, key,
+                  "a name cannot be empty or contain spaces, control characters or any of . = * / \\ \" "
+                  "(--set could not address it)");
+        std::string lower = p.name;
+        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (const auto [it, fresh] = seen.emplace(lower, p.name); !fresh)
+            c.add(where, key, "differs from \"" + it->second + "\" only in case; use one spelling");
+    }
+}
+
+void check_names(const Scenario& s, const toml::table& root, InputErrors& c) {
+    const std::string& name = s.info.name;
+    if (name.empty() || name == "." || name == ".." || name.find_first_of("/\\\n\r") != std::string::npos ||
+        std::any_of(name.begin(), name.end(), [](unsigned char ch) { return ch < 0x20; }))
+        c.add(root.at_path("scenario.name").node() ? root.at_path("scenario.name").node()->source() : root.source(),
+              "scenario.name",
+              "must be a plain file name (not empty, not . or .., no / or \\ or control characters): the default "
+              "result file is results/<name>.h5");
+    check_category_names(s.cities, "cities", root, c);
+    check_category_names(s.roles, "roles", root, c);
+    check_category_names(s.tiers, "tiers", root, c);
+    check_category_names(s.degrees, "degrees", root, c);
+    check_category_names(s.employer_types, "employer_types", root, c);
+}
+// ---- end of names
+
+// ---- Scale (population.reference_candidates): counts follow the number of candidates, so that a
+// smaller or larger copy of a market keeps its proportions. The scaled values are what the frozen
+// scenario holds, with reference_candidates = candidates, so its TOML reads back to itself.
+// Upper bound of a declared count ("population.employers" in kScalars, "count" in kEventDecls).
+double count_bound(std::string_view key) {
+    for (const auto& d : kScalars)
+        if (d.key == key) return d.hi;
+    for (const auto& d : kEventDecls)
+        if (d.key == key) return d.hi;
+    return kInf;
+}
+
+void scale_counts(Scenario& s, const std::vector<std::string>& overridden, const toml::table& root, InputErrors& c) {
+    auto& p = s.population;
+    if (p.reference_candidates <= 0 || p.reference_candidates == p.candidates) return;
+    const double f = static_cast<double>(p.candidates) / static_cast<double>(p.reference_candidates);
+    auto given = [&](const std::string& key) {
+        return std::find(overridden.begin(), overridden.end(), key) != overridden.end();
+    };
+    auto scale = [&](std::int64_t& n, const std::string& key, std::string_view decl, std::int64_t at_least) {
+        if (given(key)) return;
+        const double scaled = std::round(static_cast<double>(n) * f);
+        if (scaled > count_bound(decl)) {  // the scaled count must stay within the key's bounds
+            const auto node = root.at_path(key).node();
+            c.add(node ? node->source() : root.source(), key,
+                  "scaled by candidates / reference_candidates = " + fmt_derived(f) + " it is " + fmt_derived(scaled) +
+                      ", above the bound " + fmt_derived(count_bound(decl)));
+            return;
+        }
+        n = std::max(at_least, static_cast<std::int64_t>(scaled));
+    };
+    scale(p.employers, "population.employers", "population.employers", 1);
+    scale(p.graduates_per_year, "population.graduates_per_year", "population.graduates_per_year", 0);
+    scale(p.abroad_inflow_per_month, "population.abroad_inflow_per_month", "population.abroad_inflow_per_month", 0);
+    for (std::size_t e = 0; e < s.events.size(); ++e)
+        scale(s.events[e].count, "events." + std::to_string(e) + ".count", "count", 0);
+    p.reference_candidates = p.candidates;
+}
+
+// Events that change the market by a large part at once are allowed, but said out loud: the
+// usual cause is a population scaled without its counts (population.reference_candidates).
+void warn_large_events(Scenario& s) {
+    for (std::size_t e = 0; e < s.events.size(); ++e) {
+        const auto& ev = s.events[e];
+        const std::int64_t first = s.event_start_step[e], last = first + std::max<std::int64_t>(ev.months, 1) - 1;
+        if (last < 0 || first >= s.info.steps)
+            s.warnings.push_back("events." + std::to_string(e) + ".date: " + ev.date + " (step " +
+                                 std::to_string(first) + ") is outside the run (steps 0 to " +
+                                 std::to_string(s.info.steps - 1) + " from " + s.info.start +
+                                 "); the event has no effect");
+        const double base = ev.kind == "entry_candidates" ? static_cast<double>(s.population.candidates)
+                            : ev.kind == "entry"          ? static_cast<double>(s.population.employers)
+                                                          : 0.0;
+        if (base <= 0 || static_cast<double>(ev.count) <= base) continue;  // more than the initial population at once
+        s.warnings.push_back("events." + std::to_string(e) + ".count: " + std::to_string(ev.count) +
+                             (ev.kind == "entry" ? " firms enter at once, " : " people enter at once, ") +
+                             fmt_number(100.0 * static_cast<double>(ev.count) / base) + " % of the initial " +
+                             (ev.kind == "entry" ? "employers" : "candidates") +
+                             (s.population.reference_candidates > 0
+                                  ? ""
+                                  : "; if the population was scaled, set population.reference_candidates so that "
+                                    "counts scale with it"));
+    }
+}
+// ---- end of scale
+
 EventKind event_kind_of(const std::string& kind) {
     static const std::pair<const char*, EventKind> kKinds[] = {
         {"demand", EventKind::demand},
@@ -499,6 +688,7 @@ EventKind event_kind_of(const std::string& kind) {
 }
 
 void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
+    check_names(s, root, c);
     int y = 0, m = 0;
     if (valid_month(s.info.start, &y, &m)) {
         s.start_year = y;
@@ -513,7 +703,7 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     const double initial = s.population.student_share + s.population.abroad_share + s.population.unemployed_share;
     if (initial > 1.0 + 1e-9)
         c.add(root.get("population") ? root.get("population")->source() : root.source(), "population",
-              "student_share + abroad_share + unemployed_share = " + fmt_number(initial) + " exceeds 1");
+              "student_share + abroad_share + unemployed_share = " + fmt_derived(initial) + " exceeds 1");
     // Degrees: exactly bachelor, master, phd, stored in that order.
     std::vector<DegreeParams> ordered;
     for (const char* name : kDegreeNames) {
@@ -652,7 +842,11 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
     for (const auto& [k, v] : root)
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
             c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
-    if (c.errors.empty()) freeze(s, root, c);
+    // Share sums, references and names are checked even when other keys have errors, so that
+    // validate reports every error in one pass; counts are scaled only in a valid scenario.
+    if (c.errors.empty()) scale_counts(s, c.overridden, root, c);
+    freeze(s, root, c);
+    if (c.errors.empty()) warn_large_events(s);
     if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
     return s;
 }

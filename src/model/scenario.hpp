@@ -29,6 +29,7 @@ struct PopulationParams {
     double home_city_share = 0;
     std::int64_t graduates_per_year = 0, graduation_month = 0, student_search_months = 0;
     std::int64_t abroad_inflow_per_month = 0;
+    std::int64_t reference_candidates = 0;  // > 0: the counts are written for this many candidates (scaled)
 };
 
 struct SearchParams {
@@ -158,6 +159,7 @@ struct Scenario {
     std::vector<std::vector<std::uint8_t>> type_hires_role;  // [type][role]
     std::vector<std::vector<std::uint8_t>> type_competes;    // [type][other type]
     std::vector<std::int32_t> event_start_step;              // per event
+    std::vector<std::string> warnings;  // not errors: printed by validate and run ("key: message")
     std::vector<EventKind> event_kind;                       // per event: events[e].kind as a code
     SearchMode search_mode = SearchMode::endogenous;         // search.mode as a code
     int role_index(const std::string& n) const;

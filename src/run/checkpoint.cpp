@@ -241,14 +241,17 @@ private:
 class FileIn {
 public:
     FileIn(fs::path path, const char* kind) : path_(std::move(path)), kind_(kind) {
-        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO must not block the open
         if (fd_ < 0) {
             if (errno == ENOENT) throw CheckpointError(path_.string() + ": no such " + kind_);
             fail_errno(path_, "open");
         }
         struct stat st {};
         if (::fstat(fd_, &st) != 0) fail_errno(path_, "stat");
-        if (!S_ISREG(st.st_mode)) throw CheckpointError(path_.string() + ": not a regular file");
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd_);
+            throw CheckpointError(path_.string() + ": not a regular file");
+        }
         size_ = limit_ = static_cast<std::uint64_t>(st.st_size);
     }
     FileIn(const FileIn&) = delete;
@@ -451,6 +454,23 @@ CheckpointHeader read_checkpoint_header(const fs::path& path) {
     return with_path(path, [&] {
         FileIn f(path, "checkpoint");
         return read_header(f);
+    });
+}
+
+void verify_checkpoint(const fs::path& path) {
+    with_path(path, [&] {
+        FileIn f(path, "checkpoint");
+        if (f.size() < sizeof(std::uint64_t)) f.damaged("too short");
+        f.set_limit(f.size() - sizeof(std::uint64_t));
+        std::vector<char> buf(1 << 16);
+        while (f.left() > 0) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(f.left(), buf.size()));
+            f.get(buf.data(), n);
+        }
+        const std::uint64_t computed = f.hash();
+        f.set_limit(f.size());
+        if (f.pod<std::uint64_t>() != computed) f.damaged("checksum mismatch");
+        return 0;
     });
 }
 

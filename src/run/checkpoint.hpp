@@ -52,6 +52,10 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointHeader& 
 // format or was written by another program version.
 CheckpointHeader read_checkpoint_header(const std::filesystem::path& path);
 
+// Verifies the checksum of the whole file (CheckpointError "damaged checkpoint" on mismatch), so
+// that damage in the header (the saved scenario text) is reported as damage, not as a bad scenario.
+void verify_checkpoint(const std::filesystem::path& path);
+
 // Reads header and state. `scenario` must be the scenario parsed from header.scenario_toml. The
 // checksum is verified; the result continues at header.next_step.
 std::unique_ptr<Simulation> load_checkpoint(const std::filesystem::path& path, const Scenario& scenario,

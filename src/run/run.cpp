@@ -1,10 +1,13 @@
 // The run loop with checkpoints, resume and clean stops (docs/reliability.md).
 #include "run/run.hpp"
 
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -83,6 +86,25 @@ std::uint64_t cgroup_available() {
     return best;
 }
 
+// Address space left under `ulimit -v` (RLIMIT_AS): the limit minus this process's VmSize.
+std::uint64_t address_space_available() {
+    struct rlimit lim {};
+    if (::getrlimit(RLIMIT_AS, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY)
+        return std::numeric_limits<std::uint64_t>::max();
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    std::uint64_t used_kb = 0;
+    while (in >> key) {
+        if (key == "VmSize:") {
+            in >> used_kb;
+            break;
+        }
+        in.ignore(4096, '\n');
+    }
+    const std::uint64_t used = used_kb * 1024;
+    return lim.rlim_cur > used ? lim.rlim_cur - used : 0;
+}
+
 std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +131,19 @@ void remove_quietly(const fs::path& p) {
     fs::remove(p, ec);
 }
 
+// Memory ran out in the middle of a step: the rows written so far are kept in the .partial file,
+// marked incomplete (complete = 0), and the run ends with a clear message (exit 1).
+[[noreturn]] void throw_out_of_memory(const Simulation& sim, Writer& out) {
+    std::string kept = "no results were kept";
+    try {
+        out.finish(false);
+        kept = "the steps before it are in " + out.final_path().string() + " (complete = 0)";
+    } catch (const std::exception&) {}
+    throw ResourceError("ran out of memory in step " + std::to_string(sim.next_step() + 1) + " of " +
+                        std::to_string(sim.steps()) + " (estimated need " +
+                        mib(estimated_memory_bytes(sim.scenario(), sim.steps())) + "); " + kept);
+}
+
 // Steps `sim` to the end or until a stop, checkpointing on the way.
 RunResult drive(Simulation& sim, Writer& out, JournalWriter* journal, CheckpointHeader header,
                 const fs::path& checkpoint, const RunOptions& o, RunResult r) {
@@ -124,8 +159,12 @@ RunResult drive(Simulation& sim, Writer& out, JournalWriter* journal, Checkpoint
         r.checkpoint = checkpoint;
     };
     while (!sim.done()) {
-        r.rows.push_back(sim.step(out));
-        if (o.on_step) o.on_step(sim, r.rows.back());
+        try {
+            r.rows.push_back(sim.step(out));
+            if (o.on_step) o.on_step(sim, r.rows.back());
+        } catch (const std::bad_alloc&) {
+            throw_out_of_memory(sim, out);
+        }
         if (sim.done()) break;
         const bool stopping = o.stop && o.stop->load();
         if (journal && (stopping || sim.next_step() % header.every == 0)) save();
@@ -176,16 +215,67 @@ void check_resources(const Scenario& s, std::int32_t steps) {
                             " of each fit in 32-bit ids; reduce population.candidates, population.graduates_per_year, "
                             "population.abroad_inflow_per_month or steps");
     const std::uint64_t need = estimated_memory_bytes(s, steps);
-    const std::uint64_t have = std::min(meminfo_available(), cgroup_available());
+    const std::uint64_t have = std::min({meminfo_available(), cgroup_available(), address_space_available()});
     if (need > have)
         throw ResourceError("this run needs about " + mib(need) + " of memory but only " + mib(have) +
                             " are available; reduce population.candidates, population.graduates_per_year, "
                             "population.abroad_inflow_per_month or steps");
 }
 
+namespace {
+
+// A checkpoint at the default place of a run without checkpoints: it was left by an earlier run
+// and is not used; say what it is so that nobody resumes it over this result unawares.
+std::string describe_stale_checkpoint(const fs::path& out) {
+    const fs::path stale = default_checkpoint(out);
+    std::error_code ec;
+    if (!fs::is_regular_file(stale, ec)) return "";
+    std::string what = stale.string() + " was left by an earlier run";
+    try {
+        const CheckpointHeader h = read_checkpoint_header(stale);
+        what += " (seed " + std::to_string(h.seed) + ", step " + std::to_string(h.next_step) + " of " +
+                std::to_string(h.steps) + ")";
+    } catch (const std::exception&) {
+        what += " (not readable by this program)";
+    }
+    return what + " and was not used; delete it, or resume it elsewhere with talentsim resume " + stale.string() +
+           " --out OTHER.h5";
+}
+
+// Continues `checkpoint` (header `h`) into `out`; the caller holds the locks.
+RunResult continue_checkpoint(const fs::path& checkpoint, CheckpointHeader h, const fs::path& out,
+                              const RunOptions& o) {
+    verify_checkpoint(checkpoint);  // a flipped byte in the saved scenario is damage, not a bad scenario
+    Scenario scenario;
+    try {
+        scenario = parse_scenario(h.scenario_toml, checkpoint.string() + " (saved scenario)");
+    } catch (const ScenarioInvalid& e) {
+        throw CheckpointError(checkpoint.string() + ": the saved scenario is not valid for this program:\n" + e.what());
+    }
+    if (to_toml(scenario) != h.scenario_toml)
+        throw CheckpointError(checkpoint.string() + ": the saved scenario does not read back the same in this program");
+    check_resources(scenario, h.steps);
+    std::unique_ptr<Simulation> sim = load_checkpoint(checkpoint, scenario, &h);
+    auto hdf5 = make_background_writer(make_hdf5_writer(out));
+    RunResult r;
+    auto journal = JournalWriter::replay(journal_of(checkpoint), h.journal_bytes, h.journal_hash, *hdf5, r.rows);
+    if (r.rows.size() != static_cast<std::size_t>(h.next_step))
+        throw CheckpointError(journal->path().string() + ": holds " + std::to_string(r.rows.size()) +
+                              " steps, the checkpoint " + std::to_string(h.next_step));
+    if (o.checkpoint_every > 0) h.every = o.checkpoint_every;
+    if (h.every <= 0) h.every = std::numeric_limits<std::int32_t>::max();
+    h.out = fs::absolute(out).string();
+    return drive(*sim, *journal, journal.get(), h, checkpoint, o, std::move(r));
+}
+
+}  // namespace
+
 RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps, const RunOptions& o) {
     if (o.checkpoint_every < 0) throw std::invalid_argument("checkpoint interval must not be negative");
     const fs::path checkpoint = checkpoint_of(o);
+    const OutputPaths paths = output_paths(o.out, o.checkpoint_every > 0 ? checkpoint : fs::path());
+    check_output_paths(paths, o.inputs);
+    const OutputLocks locks = lock_outputs(paths);  // held until the run returns
     if (o.checkpoint_every > 0 && fs::exists(checkpoint)) {
         const CheckpointHeader h = read_checkpoint_header(checkpoint);
         const std::string toml = to_toml(scenario);
@@ -199,8 +289,10 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
         if (!why.empty())
             throw CheckpointError(checkpoint.string() + ": checkpoint of another run (" + why +
                                   "); delete it to start this run from step 0, or give another --checkpoint");
-        return resume_simulation(checkpoint, o);
+        refuse_existing_result(paths, o.replace_existing);
+        return continue_checkpoint(checkpoint, h, o.out, o);
     }
+    refuse_existing_result(paths, o.replace_existing);
     check_resources(scenario, steps);
     Simulation sim(scenario, seed, steps);
     auto hdf5 = make_background_writer(make_hdf5_writer(o.out));  // writing overlaps the next steps
@@ -218,32 +310,24 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
     }
     Writer& out = journal ? static_cast<Writer&>(*journal) : *hdf5;
     sim.begin(out, o.threads);
-    return drive(sim, out, journal.get(), header, checkpoint, o, RunResult{});
+    RunResult r;
+    if (!journal) r.stale_checkpoint = describe_stale_checkpoint(o.out);
+    try {
+        return drive(sim, out, journal.get(), header, checkpoint, o, std::move(r));
+    } catch (...) {  // failed before its first checkpoint: the journal can never be resumed
+        if (journal && !fs::exists(checkpoint)) remove_quietly(journal->path());
+        throw;
+    }
 }
 
 RunResult resume_simulation(const fs::path& checkpoint, const RunOptions& o) {
-    CheckpointHeader h = read_checkpoint_header(checkpoint);
-    Scenario scenario;
-    try {
-        scenario = parse_scenario(h.scenario_toml, checkpoint.string() + " (saved scenario)");
-    } catch (const ScenarioInvalid& e) {
-        throw CheckpointError(checkpoint.string() + ": the saved scenario is not valid for this program:\n" + e.what());
-    }
-    if (to_toml(scenario) != h.scenario_toml)
-        throw CheckpointError(checkpoint.string() + ": the saved scenario does not read back the same in this program");
-    check_resources(scenario, h.steps);
-    std::unique_ptr<Simulation> sim = load_checkpoint(checkpoint, scenario, &h);
-    const fs::path out = o.out.empty() ? fs::path(h.out) : o.out;
-    auto hdf5 = make_background_writer(make_hdf5_writer(out));
-    RunResult r;
-    auto journal = JournalWriter::replay(journal_of(checkpoint), h.journal_bytes, h.journal_hash, *hdf5, r.rows);
-    if (r.rows.size() != static_cast<std::size_t>(h.next_step))
-        throw CheckpointError(journal->path().string() + ": holds " + std::to_string(r.rows.size()) +
-                              " steps, the checkpoint " + std::to_string(h.next_step));
-    if (o.checkpoint_every > 0) h.every = o.checkpoint_every;
-    if (h.every <= 0) h.every = std::numeric_limits<std::int32_t>::max();
-    h.out = fs::absolute(out).string();
-    return drive(*sim, *journal, journal.get(), h, checkpoint, o, std::move(r));
+    const fs::path out = o.out.empty() ? fs::path(read_checkpoint_header(checkpoint).out) : o.out;
+    const OutputPaths paths = output_paths(out, checkpoint);
+    check_output_paths(paths, o.inputs);
+    const OutputLocks locks = lock_outputs(paths);                  // a second resume of this checkpoint stops here
+    const CheckpointHeader h = read_checkpoint_header(checkpoint);  // again: it may have changed before the lock
+    refuse_existing_result(paths, o.replace_existing);
+    return continue_checkpoint(checkpoint, h, out, o);
 }
 
 const std::atomic<bool>& install_stop_handlers() {
@@ -258,14 +342,29 @@ const std::atomic<bool>& install_stop_handlers() {
 
 namespace {
 
+// Columns of the terminal on stderr (80 when unknown).
+std::size_t terminal_columns() {
+    struct winsize w {};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 0) return w.ws_col;
+    return 80;
+}
+
+// One updating line: cut to the terminal's width (a line that wraps makes "\r" start a new line
+// at every update), the rest of the line cleared.
 void print_progress(const Simulation& sim, const StepRow& r, double elapsed, std::int32_t first_step) {
     const double done = sim.next_step() - first_step;
     const double eta = done > 0 ? elapsed / done * (sim.steps() - sim.next_step()) : 0;
-    std::fprintf(stderr,
-                 "\rstep %d/%d %d-%02d  employed %lld  vacancies %lld  hires %lld  moves %lld  elapsed %s  ETA %s   ",
-                 sim.next_step(), sim.steps(), r.date / 100, r.date % 100, static_cast<long long>(r.employed),
-                 static_cast<long long>(r.vacancies), static_cast<long long>(r.hires),
-                 static_cast<long long>(r.job_to_job_moves), fmt_duration(elapsed).c_str(), fmt_duration(eta).c_str());
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "step %d/%d %d-%02d  ETA %s  elapsed %s  employed %lld  vacancies %lld  hires %lld  moves %lld",
+                  sim.next_step(), sim.steps(), r.date / 100, r.date % 100, fmt_duration(eta).c_str(),
+                  fmt_duration(elapsed).c_str(), static_cast<long long>(r.employed),
+                  static_cast<long long>(r.vacancies), static_cast<long long>(r.hires),
+                  static_cast<long long>(r.job_to_job_moves));
+    std::string text = line;
+    const std::size_t width = terminal_columns();
+    if (text.size() >= width) text.resize(width > 1 ? width - 1 : 0);
+    std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
 }
 
 void print_run_summary(const RunResult& res, double seconds, std::ostream& out) {
@@ -326,6 +425,10 @@ int run_on_console(const std::string& command, int threads, bool quiet, RunOptio
         if (progress) std::fputc('\n', stderr);
         std::cerr << "talentsim " << command << ": " << e.what() << "\n";
         return 2;
+    } catch (const PathRefused& e) {
+        if (progress) std::fputc('\n', stderr);
+        std::cerr << "talentsim " << command << ": " << e.what() << "; nothing was written\n";
+        return 2;
     }
     if (progress) std::fputc('\n', stderr);
     if (!r.complete) {
@@ -337,6 +440,7 @@ int run_on_console(const std::string& command, int threads, bool quiet, RunOptio
         return 1;
     }
     if (!quiet) print_run_summary(r, elapsed(), std::cout);
+    if (!r.stale_checkpoint.empty()) std::cerr << "talentsim " << command << ": note: " << r.stale_checkpoint << "\n";
     return 0;
 }
 

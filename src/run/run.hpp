@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "run/checkpoint.hpp"
+#include "run/output_paths.hpp"
 #include "model/scenario.hpp"
 #include "engine/simulation.hpp"
 
@@ -25,6 +26,8 @@ struct RunOptions {
     std::filesystem::path checkpoint;         // default FILE.h5.ckpt; its journal is CHECKPOINT.journal
     const std::atomic<bool>* stop = nullptr;  // once set: finish the step, checkpoint (if enabled), stop
     std::function<void(const Simulation&, const StepRow&)> on_step;  // after every step (progress)
+    std::vector<std::filesystem::path> inputs;  // files the run reads (scenario): never written over
+    bool replace_existing = true;               // false: an existing result file is refused (run/resume without --force)
 };
 
 struct RunResult {
@@ -36,6 +39,7 @@ struct RunResult {
     std::int32_t steps = 0;       // steps of the whole run
     std::int32_t resumed_at = 0;  // first step this process ran (0 = not resumed)
     std::vector<StepRow> rows;    // every step written so far, including those before a resume
+    std::string stale_checkpoint;  // a run without checkpoints found FILE.h5.ckpt of an earlier run: what it is
 };
 
 // The run cannot be done on this machine (memory, 32-bit agent ids); nothing was allocated.
@@ -50,6 +54,11 @@ void check_resources(const Scenario& scenario, std::int32_t steps);
 // Default checkpoint of a result file: FILE.h5.ckpt.
 std::filesystem::path default_checkpoint(const std::filesystem::path& out);
 
+// Before anything is opened for writing, both functions below check the files the run writes
+// (run/output_paths.hpp: no aliases, no inputs, only regular files), lock the .partial file and
+// the journal against a second writer, and refuse an existing result unless replace_existing
+// (PathRefused, exit 2).
+//
 // Runs `scenario` to the end (or until options.stop). With checkpoint_every > 0 and an existing
 // checkpoint at options.checkpoint, continues that checkpoint instead when it belongs to the same
 // run (program version, scenario, seed, steps), and throws CheckpointError when it does not.
@@ -67,7 +76,7 @@ const std::atomic<bool>& install_stop_handlers();
 // The command-line side shared by `talentsim run` and `talentsim resume`: thread limit (0 = all
 // cores), stop handlers, progress line (on a terminal, unless quiet), summary. `start` runs or
 // resumes with the options it is given. Returns the exit code: 0 complete, 1 stopped early,
-// 2 checkpoint refused (CheckpointError: printed here). Other errors propagate.
+// 2 checkpoint or output path refused (CheckpointError, PathRefused: printed here). Other errors propagate.
 int run_on_console(const std::string& command, int threads, bool quiet, RunOptions options,
                    const std::function<RunResult(const RunOptions&)>& start);
 

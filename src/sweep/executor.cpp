@@ -2,6 +2,7 @@
 // the replicates of many points at a time in this process, resuming, and the Slurm array script.
 #include <tbb/task_arena.h>
 #include <toml++/toml.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "io/input_error.hpp"
 #include "run/run.hpp"
 #include "sweep/internal.hpp"
+#include "sweep/manifest_check.hpp"
 #include "version.hpp"
 
 namespace fs = std::filesystem;
@@ -123,12 +125,16 @@ Manifest read_manifest(const fs::path& dir) {
     const std::string f = file.string();
     if (!fs::exists(file))
         throw std::runtime_error(f + ": no sweep manifest here (is " + dir.string() + " the --out of a sweep?)");
+    check_regular_input(file, std::uintmax_t{1} << 30);
     toml::table t;
     try {
         t = toml::parse_file(f);
     } catch (const toml::parse_error& e) {
-        throw std::runtime_error(f + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+        throw ScenarioInvalid({ScenarioError{f, static_cast<int>(e.source().begin.line),
+                                             static_cast<int>(e.source().begin.column), "(syntax)",
+                                             std::string(e.description())}});
     }
+    check_manifest(t, f);  // every error at once; what follows can trust the counts
     if (str_at(t, "schema", f) != "talentsim-sweep-manifest" || int_at(t, "schema_version", f) != 1)
         throw std::runtime_error(f + ": not a talentsim sweep manifest of a known schema");
     Manifest m;
@@ -240,6 +246,8 @@ std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, co
         return std::nullopt;
     };
     if (!fs::exists(file)) return fail("no results");
+    if (!fs::is_regular_file(file)) return fail(file.string() + ": not a regular file");  // a FIFO would block
+    if (fs::file_size(file) > (64u << 20)) return fail(file.string() + ": larger than 64 MiB");
     toml::table t;
     try {
         t = toml::parse_file(file.string());
@@ -257,15 +265,22 @@ std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, co
         const toml::array* runs = t.get("runs") ? t.get("runs")->as_array() : nullptr;
         if (!runs) return fail(file.string() + ": no runs");
         for (const auto& el : *runs) {
-            const toml::table& rt = *el.as_table();
+            const toml::table* rtp = el.as_table();
+            if (!rtp) return fail(file.string() + ":" + std::to_string(el.source().begin.line) + ": [[runs]] expected");
+            const toml::table& rt = *rtp;
             ReplicateResult x;
             x.replicate = int_at(rt, "replicate", file.string());
             x.seed = static_cast<std::uint64_t>(int_at(rt, "seed", file.string()));
             x.ok = str_at(rt, "status", file.string()) == "ok";
             x.error = str_at(rt, "error", file.string());
-            x.seconds = number_of(*rt.get("seconds"));
+            const toml::node* seconds = rt.get("seconds");
+            const toml::array* values = rt.get("metric_values") ? rt.get("metric_values")->as_array() : nullptr;
+            if (!seconds || !values)
+                return fail(file.string() + ":" + std::to_string(rt.source().begin.line) +
+                            ": seconds or metric_values missing");
+            x.seconds = number_of(*seconds);
             x.metric_names = strings_at(rt, "metric_names", file.string());
-            for (const auto& v : *rt.get("metric_values")->as_array()) x.metric_values.push_back(number_of(v));
+            for (const auto& v : *values) x.metric_values.push_back(number_of(v));
             if (x.metric_values.size() != x.metric_names.size())
                 return fail(file.string() + ": metric names and values differ in number");
             r.runs.push_back(std::move(x));
@@ -345,6 +360,8 @@ void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targe
         }
         out.metric_names.push_back(prefix + "loss");
         out.metric_values.push_back(cmp.loss);
+        out.metric_names.push_back(prefix + "loss_targets");  // targets with data: the loss's denominator
+        out.metric_values.push_back(cmp.targets_used);
         out.metric_names.push_back(prefix + "inside_share");
         out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
                                                         : inside / static_cast<double>(cmp.targets.size()));
@@ -573,8 +590,14 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
         b.resize(width, '.');
         const std::string eta =
             d ? fmt_seconds(elapsed / static_cast<double>(d) * static_cast<double>(total_runs - d)) : "?";
-        std::fprintf(stderr, "\r[%s] %zu/%zu runs  %zu failed  %d at a time  elapsed %s  ETA %s   ", b.c_str(), d,
-                     total_runs, failed_runs.load(), jobs, fmt_seconds(elapsed).c_str(), eta.c_str());
+        char line[256];  // cut to the terminal's width: a wrapped line starts a new line at every update
+        std::snprintf(line, sizeof line, "[%s] %zu/%zu runs  ETA %s  elapsed %s  %zu failed  %d at a time", b.c_str(), d,
+                      total_runs, eta.c_str(), fmt_seconds(elapsed).c_str(), failed_runs.load(), jobs);
+        struct winsize ws {};
+        const std::size_t cols = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+        std::string text = line;
+        if (text.size() >= cols) text.resize(cols - 1);
+        std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
     };
     {
         std::unique_lock<std::mutex> g(lock);

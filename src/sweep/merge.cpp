@@ -289,8 +289,14 @@ MergeSummary merge(const fs::path& dir) {
     g.read_points();
     for (std::size_t i = 0; i < g.N; ++i) g.add_point(i);
     const fs::path final_path = dir / "sweep.h5", tmp = dir / "sweep.h5.partial";
-    g.write(tmp);
-    move_into_place(tmp, final_path);  // synced before its name says it is complete
+    try {
+        g.write(tmp);
+        move_into_place(tmp, final_path);  // synced before its name says it is complete
+    } catch (...) {  // disk full while writing: no orphan sweep.h5.partial
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw;
+    }
     g.sum.file = final_path;
     return g.sum;
 }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sweep/sweep.hpp"
+#include "analysis/compare.hpp"
 #include "sweep/internal.hpp"
 #include "io/toml_reader.hpp"
 
@@ -356,6 +357,14 @@ bool values_equal(const Value& a, const Value& b) {
     return a == b;
 }
 
+// A key equal for equal values (values_equal), for sets of listed values.
+std::string value_key(const Value& v) {
+    if (const auto* x = std::get_if<double>(&v)) return "f" + std::to_string(std::bit_cast<std::uint64_t>(*x));
+    if (const auto* x = std::get_if<std::int64_t>(&v)) return "i" + std::to_string(*x);
+    if (const auto* x = std::get_if<bool>(&v)) return *x ? "b1" : "b0";
+    return "s" + std::get<std::string>(v);
+}
+
 // Per-parameter values for a design point: grid index per parameter or a u in [0, 1).
 Value sampled_value(const Parameter& p, double u) {
     if (p.spacing == Parameter::Spacing::listed) {
@@ -568,6 +577,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
 
     // [[parameters]]
     std::vector<toml::source_region> param_where;
+    double grid_so_far = 1;  // grid points of the parameters read so far
     if (const toml::node* n = root.get("parameters")) {
         const toml::array* a = n->as_array();
         if (!a)
@@ -649,15 +659,16 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                     if (!va || va->empty())
                         c.add(v->source(), prefix + "values",
                               va ? "needs at least one value" : "expected an array, found " + type_name_of(*v));
-                    else
+                    else {
+                        std::set<std::string> listed;  // linear in the number of values (docs/reliability.md)
                         for (const auto& el : *va)
                             if (auto x = value_of(el, p.kind, prefix + "values", c)) {
-                                if (std::any_of(p.values.begin(), p.values.end(),
-                                                [&](const Value& y) { return values_equal(*x, y); }))
+                                if (!listed.insert(value_key(*x)).second)
                                     c.add(el.source(), prefix + "values", "value " + display(*x) + " is listed twice");
                                 else
                                     p.values.push_back(*x);
                             }
+                    }
                     if (t->get("points"))
                         c.add(t->get("points")->source(), prefix + "points", "points is for ranges; values are listed");
                 } else if (const toml::node* r = t->get(t->get("range") ? "range" : "log_range")) {
@@ -675,14 +686,20 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                             if (!t->get("points"))
                                 c.add(t->source(), prefix + "points",
                                       "required key is missing (grid values of the range)");
+                            // Counted before expanding: a grid over the limit is refused without building it.
+                            if (pts && grid_so_far * static_cast<double>(*pts) > static_cast<double>(kMaxPoints)) {
+                                c.add(t->get("points")->source(), prefix + "points",
+                                      "the grid has more than " + std::to_string(kMaxPoints) + " points");
+                                pts.reset();
+                            }
                             if (pts) {
+                                p.values.reserve(static_cast<std::size_t>(*pts));
                                 for (std::int64_t k = 0; k < *pts; ++k) {
                                     const Value x = range_value(
                                         p, *pts == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(*pts - 1));
-                                    if (std::none_of(p.values.begin(), p.values.end(),
-                                                     [&](const Value& y) { return values_equal(x, y); }))
-                                        p.values.push_back(
-                                            x);  // integer ranges: repeated values after rounding appear once
+                                    // Range values are monotone, so values repeated after rounding to
+                                    // integers are adjacent: each appears once, in linear time.
+                                    if (p.values.empty() || !values_equal(x, p.values.back())) p.values.push_back(x);
                                 }
                                 p.grid_points = *pts;
                             }
@@ -695,6 +712,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                     }
                 }
                 param_where.push_back(t->source());
+                grid_so_far *= static_cast<double>(std::max<std::size_t>(p.values.size(), 1));
                 s.parameters.push_back(std::move(p));
             }
     }
@@ -805,6 +823,9 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                       std::to_string(kMaxRuns) + " runs; split the sweep");
     }
     c.throw_if_any();
+    // A targets file is validated here, once for plan, run, point and slurm: an invalid one is
+    // refused before anything is planned or created (its own file:line errors, exit 2).
+    for (const auto& t : s.targets) check_targets_file(t);
     plan_points(s);
     s.fingerprint = fingerprint_of(s);
     return s;

@@ -87,3 +87,34 @@ TEST_CASE("info refuses what is not a talentsim result", "[cli]") {
     CHECK(err.find("text.h5") != std::string::npos);
     CHECK(run_cli("info " + (dir / "absent.h5").string(), nullptr, &err) == 1);
 }
+
+TEST_CASE("command-line hints, help and limits", "[cli]") {
+    std::string out, err;
+    // --set key value: the value became a second scenario argument; the hint says how to write it.
+    CHECK(run_cli("validate scenarios/minimal.toml --set population.candidates 500", nullptr, &err) == 2);
+    CHECK(err.find("hint: write --set population.candidates=VALUE") != std::string::npos);
+    // A typo gets the nearest declared key; a derived sum is printed for people.
+    CHECK(run_cli("validate scenarios/minimal.toml --set population.candidate=500", nullptr, &err) == 2);
+    CHECK(err.find("population.candidate: unknown key; did you mean candidates?") != std::string::npos);
+    CHECK(run_cli("validate scenarios/minimal.toml --set degrees.bachelor.share=0.35 --set degrees.master.share=0.4 "
+                  "--set degrees.phd.share=0.3",
+                  nullptr, &err) == 2);
+    CHECK(err.find("shares sum to 1.05, expected 1") != std::string::npos);
+    // Wildcards on run and validate behave as in sweeps: every entry of the category.
+    CHECK(run_cli("validate scenarios/china_ai_2024.toml --set 'employer_types.*.noncompete_enforce_prob=0.5'") == 0);
+    CHECK(run_cli("validate scenarios/china_ai_2024.toml --set 'employer_types.*.noncompete_enforce_prob=5'", nullptr,
+                  &err) == 2);
+    CHECK(err.find("employer_types.big_tech.noncompete_enforce_prob: value 5") != std::string::npos);
+    CHECK(err.find("employer_types.overseas_lab.noncompete_enforce_prob: value 5") != std::string::npos);
+    CHECK(run_cli("validate scenarios/minimal.toml --set 'nothing.*.x=1' --set '*=1'", nullptr, &err) == 2);
+    CHECK(err.find("nothing.*.x: matches no entry") != std::string::npos);
+    CHECK(run_cli("reference --help", &out) == 0);
+    CHECK(out.find("docs/scenario-reference.md") != std::string::npos);
+    CHECK(out.find("| key |") == std::string::npos);
+    // bench takes run's limits and default thread count.
+    CHECK(run_cli("bench --steps 7000", nullptr, &err) == 2);
+    CHECK(err.find("--steps must be between 1 and 6000") != std::string::npos);
+    CHECK(run_cli("bench --threads 2000", nullptr, &err) == 2);
+    CHECK(run_cli("bench --help", &out) == 0);
+    CHECK(out.find("0 = all cores") != std::string::npos);
+}

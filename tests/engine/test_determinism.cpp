@@ -47,7 +47,7 @@ TEST_CASE("1 thread and 4 threads (background writer) write identical datasets",
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("the same seed repeats; another seed differs", "[determinism]") {
+TEST_CASE("the same seed repeats, another seed differs", "[determinism]") {
     const Scenario s = test::scenario("scenarios/china_ai_2024.toml", kSmall);
     const auto a = test::run(s, 5, 10), b = test::run(s, 5, 10), c = test::run(s, 6, 10);
     REQUIRE(a->moves.size() == b->moves.size());

@@ -141,7 +141,7 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
     }
 }
 
-TEST_CASE("offers pay the posted salary times the tier premium; poaching bids lie above it", "[phases][unit]") {
+TEST_CASE("offers pay the posted salary times the tier premium, and poaching bids lie above it", "[phases][unit]") {
     // Young workforce (wages below posted salaries) searching often, so employed candidates apply.
     const Scenario s =
         scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",

@@ -77,7 +77,7 @@ TEST_CASE("error: unknown key, with file, line and column", "[scenario][errors]"
     const auto errors = errors_of(text);
     REQUIRE(errors.size() == 1);
     CHECK(errors[0].key == "population.candidatez");
-    CHECK(errors[0].message == "unknown key");
+    CHECK(errors[0].message == "unknown key; did you mean candidates?");
     CHECK(errors[0].file == "test.toml");
     CHECK(errors[0].line == line_of(text, "candidatez"));
     CHECK(errors[0].column == 1);

@@ -410,7 +410,7 @@ TEST_CASE("a failing point is recorded with its error and does not stop the othe
     const fs::path out = dir / "out";
     CHECK(run_cli("sweep run " + file.string() + " --out " + out.string() + " --jobs 2 --quiet", &o, &e) == 1);
     CHECK(o.find("0 already complete, 4 run now, 2 failed") != std::string::npos);
-    CHECK(o.find("point 2 failed: invalid scenario at this point: roles.*.share: shares sum to 1.09") !=
+    CHECK(o.find("point 2 failed: invalid scenario at this point: roles.*.share: shares sum to 1.1, expected 1") !=
           std::string::npos);
     CHECK(o.find("2 complete, 2 failed, 0 missing") != std::string::npos);
     const fs::path h5file = out / "sweep.h5";
