@@ -9,7 +9,12 @@ namespace talentsim {
 
 std::string InputError::format() const {
     std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    if (line > 0) {  // appended piecewise: GCC 12 -Wrestrict on ":" + std::string&&
+        out += ':';
+        out += std::to_string(line);
+        out += ':';
+        out += std::to_string(column);
+    }
     return out + ": " + key + ": " + message;
 }
 

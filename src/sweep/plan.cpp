@@ -880,7 +880,10 @@ void print_plan(const Sweep& s, std::ostream& out) {
     std::size_t invalid = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         std::string seeds;
-        for (auto seed : s.points[i].seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(seed);
+        for (auto seed : s.points[i].seeds) {  // appended piecewise: GCC 12 -Wrestrict on " " + std::string&&
+            if (!seeds.empty()) seeds += ' ';
+            seeds += std::to_string(seed);
+        }
         std::string problem;
         try {
             (void)point_scenario(s, s.points[i]);
