@@ -10,6 +10,8 @@ packages=(
   libhdf5-dev hdf5-tools zlib1g-dev
   catch2
   libtomlplusplus-dev
+  libnlopt-cxx-dev libnlopt-dev  # calibrate: local optimisation (BOBYQA, Nelder-Mead, Sbplx, COBYLA)
+  libeigen3-dev                  # calibrate: linear algebra of the inference
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
   clang libclang-rt-dev          # sanitizer build and libFuzzer (tests/reliability/ci.sh)
   slurm-wlm munge

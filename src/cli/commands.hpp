@@ -17,5 +17,6 @@ int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
 int cmd_bench(const std::vector<std::string>& args);   // cmd_bench.cpp
 int cmd_resume(const std::vector<std::string>& args);  // cmd_resume.cpp
 int cmd_sweep(const std::vector<std::string>& args);   // cmd_sweep.cpp
+int cmd_calibrate(const std::vector<std::string>& args);  // calibrate.cpp
 
 }  // namespace talentsim
