@@ -52,8 +52,10 @@ def plot_profiles(axes, f):
     est = f["estimate/value"][()]
     se = f["estimate/se"][()]
     ident = strings(f["estimate/identified"])
+    best = f["best"].attrs["loss"]
     for j, ax in enumerate(axes):
         ax.plot(x[j], loss[j], "o-", ms=3)
+        ax.scatter([est[j]], [best], marker="*", s=120, color="tab:red", zorder=3, label="estimate")
         ax.axvline(est[j], color="black", lw=1)
         if np.isfinite(se[j]):
             ax.axvspan(est[j] - 2 * se[j], est[j] + 2 * se[j], color="tab:orange", alpha=0.2, lw=0)
