@@ -211,6 +211,14 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
             << ", p = " << fmt(r.j_pvalue) << " (" << active << " moment conditions)\n";
     else
         out << "J-test: not over-identified (" << active << " active moment conditions)\n";
+    // Points near the estimate evaluated for the Jacobian and the profiles: one with a lower loss
+    // means the optimiser stopped on the noise of the objective.
+    double lowest = r.losses[r.best];
+    for (std::size_t i = 0; i < r.losses.size(); ++i)
+        if (r.evaluations[i].stage == "jacobian" || r.evaluations[i].stage == "profile") lowest = std::min(lowest, r.losses[i]);
+    if (lowest < r.losses[r.best])
+        out << "note: a Jacobian or profile point has a lower loss (" << fmt(lowest)
+            << "): the loss is rough at this scale (simulation noise); more seeds per evaluation smooth it\n";
     if (r.diagonal_covariance)
         out << "note: " << c.seeds << " seeds for " << active
             << " moments: the moment covariance is taken as diagonal (more seeds than moments give the full matrix)\n";
