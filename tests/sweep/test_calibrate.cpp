@@ -313,3 +313,77 @@ TEST_CASE("a calibration evaluated as Slurm array jobs equals the local one", "[
         if (fs::is_directory(b.path() / "logs")) ++logs;
     CHECK(logs >= 3);  // the global stage, local steps, the Jacobian and the profiles ran as array jobs
 }
+
+namespace {
+// A calibration of linear moments m_k(u) = a_k u with known per-seed noise, no simulation:
+// the inference formulas in their textbook limits.
+sweep::Calibration linear_problem(std::size_t K) {
+    sweep::Calibration c;
+    c.seeds = 4;
+    c.fd_step = 0.1;
+    sweep::CalParameter p;
+    p.name = "u";
+    c.parameters = {p};
+    for (std::size_t k = 0; k < K; ++k) c.targets.push_back({"t", "m" + std::to_string(k), 0.0, -1.0, 1.0, 1.0, 1.0, ""});
+    return c;
+}
+sweep::Evaluation linear_point(double u, const std::vector<double>& a, const std::vector<std::vector<double>>& noise) {
+    sweep::Evaluation e;
+    e.x = {u};
+    for (const auto& row : noise) {
+        std::vector<double> y;
+        for (std::size_t k = 0; k < a.size(); ++k) y.push_back(a[k] * u + row[k]);
+        e.per_seed.push_back(y);
+    }
+    return e;
+}
+}  // namespace
+
+TEST_CASE("calibration inference: sandwich standard errors and the J-test in closed form", "[calibrate]") {
+    const std::vector<std::vector<double>> noise = {{0.3, -0.1}, {-0.2, 0.25}, {0.1, -0.3}, {-0.2, 0.15}};
+    const double u = 0.5;
+    // One moment, one parameter (exactly identified): se = sqrt(1 + 1/S) sd / |a|, no J-test.
+    {
+        const auto c = linear_problem(1);
+        const std::vector<std::vector<double>> n1 = {{0.3}, {-0.2}, {0.1}, {-0.2}};
+        const std::vector<double> a = {2.0};
+        sweep::CalibrationResult r;
+        infer(c, {linear_point(0.4, a, n1), linear_point(0.6, a, n1)}, linear_point(u, a, n1), {u}, {{1.0}}, r);
+        const double mean = (0.3 - 0.2 + 0.1 - 0.2) / 4, var = (std::pow(0.3 - mean, 2) + std::pow(-0.2 - mean, 2) +
+                                                               std::pow(0.1 - mean, 2) + std::pow(-0.2 - mean, 2)) / 3;
+        CHECK(r.jacobian[0][0] == Approx(2.0));
+        CHECK(r.se[0] == Approx(std::sqrt((1 + 1.0 / 4) * var) / 2));
+        CHECK(r.identified[0] == "yes");
+        CHECK(r.j_df == 0);
+        CHECK(std::isnan(r.j_stat));
+    }
+    // Two moments with the same slope, W = I, diagonal covariance sigma^2 I: J = (g1 - g2)^2 / (2 sigma^2).
+    {
+        const auto c = linear_problem(2);
+        // Seed deviations of equal variance and no covariance; the moment means differ by 0.1.
+        const std::vector<std::vector<double>> same = {{0.3, 0.2}, {-0.1, 0.2}, {0.3, -0.2}, {-0.1, -0.2}};
+        const std::vector<double> a = {1.0, 1.0};
+        sweep::CalibrationResult r;
+        const auto best = linear_point(u, a, same);
+        infer(c, {linear_point(0.4, a, same), linear_point(0.6, a, same)}, best, {u}, {{1, 0}, {0, 1}}, r);
+        const double s2 = (1 + 1.0 / 4) * (4 * 0.04) / 3;  // (1 + 1/S) x the seed variance of each moment
+        CHECK(r.distance_at_best[0] - r.distance_at_best[1] == Approx(0.1));
+        CHECK_FALSE(r.diagonal_covariance);  // S - 1 = 3 >= K = 2
+        CHECK(r.j_df == 1);
+        const double g1 = r.distance_at_best[0], g2 = r.distance_at_best[1];
+        CHECK(r.j_stat == Approx((g1 - g2) * (g1 - g2) / (2 * s2)));
+        CHECK(r.j_pvalue > 0);
+        CHECK(r.j_pvalue < 1);
+    }
+    // A moment that does not move with the parameter: not identified, no standard error.
+    {
+        const auto c = linear_problem(2);
+        const std::vector<double> a = {0.0, 0.0};
+        sweep::CalibrationResult r;
+        infer(c, {linear_point(0.4, a, noise), linear_point(0.6, a, noise)}, linear_point(u, a, noise), {u},
+              {{1, 0}, {0, 1}}, r);
+        CHECK(r.rank == 0);
+        CHECK(r.identified[0] == "no");
+        CHECK(std::isnan(r.se[0]));
+    }
+}
