@@ -62,17 +62,13 @@ public:
     std::filesystem::path final_path() const override { return {}; }
 };
 
-template <class... V>
-std::size_t bytes_of(const V&... v) {
-    return (... + (v.capacity() * sizeof(typename V::value_type)));
-}
-
 // Bytes of agent state per candidate slot: what one step must at least stream through.
 std::size_t candidate_state_bytes(const Candidates& c) {
-    return bytes_of(c.degree, c.tier, c.role, c.home_city, c.entry_step, c.graduation_step, c.status, c.city,
-                    c.employer, c.prev_employer, c.wage, c.productivity, c.experience, c.tenure, c.spell, c.reservation,
-                    c.search_intensity, c.nc_clause, c.nc_months, c.nc_employer, c.nc_damages, c.pending_employer,
-                    c.pending_wage, c.team, c.moved_step, c.hired_step);
+    std::size_t bytes = 0;
+#define TALENTSIM_BYTES(type, name, empty) bytes += c.name.capacity() * sizeof(type);
+    TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_BYTES)
+#undef TALENTSIM_BYTES
+    return bytes;
 }
 
 // Seconds for one parallel copy of `bytes` (best of 5): the STREAM "copy" kernel.

@@ -101,8 +101,6 @@ int cmd_calibrate(const std::vector<std::string>& args) {
         std::cerr << "talentsim calibrate: " << e.what() << "\n(the state is in " << dir.string()
                   << "; the same command continues where this one stopped)\n";
         return 1;
-    } catch (const sweep::CalibrationDirInUse& e) {
-        throw UsageError(e.what());
     }
 }
 

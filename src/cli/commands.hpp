@@ -2,15 +2,12 @@
 // after the command name and returns the exit code (0 ok, 1 run-time failure, 2 bad usage).
 // Throw UsageError for bad usage, ScenarioInvalid for bad scenario files.
 #pragma once
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace talentsim {
+#include "io/input_error.hpp"
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+namespace talentsim {
 
 int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
 

@@ -9,6 +9,7 @@
 #include "run/run.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
+#include "io/result_file.hpp"
 #include "io/writer.hpp"
 
 namespace po = boost::program_options;

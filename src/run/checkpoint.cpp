@@ -24,47 +24,15 @@ namespace fs = std::filesystem;
 struct CheckpointAccess {
     template <class A, class C>
     static void candidates(A&& a, C& c) {
-        a(c.degree);
-        a(c.tier);
-        a(c.role);
-        a(c.home_city);
-        a(c.entry_step);
-        a(c.graduation_step);
-        a(c.status);
-        a(c.city);
-        a(c.employer);
-        a(c.prev_employer);
-        a(c.wage);
-        a(c.productivity);
-        a(c.experience);
-        a(c.tenure);
-        a(c.spell);
-        a(c.reservation);
-        a(c.search_intensity);
-        a(c.nc_clause);
-        a(c.nc_months);
-        a(c.nc_employer);
-        a(c.nc_damages);
-        a(c.pending_employer);
-        a(c.pending_wage);
-        a(c.team);
-        a(c.moved_step);
-        a(c.hired_step);
+#define TALENTSIM_SAVE(type, name, empty) a(c.name);
+        TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_SAVE)
+#undef TALENTSIM_SAVE
     }
     template <class A, class E>
     static void employers(A&& a, E& e) {
-        a(e.type);
-        a(e.city);
-        a(e.alive);
-        a(e.entry_step);
-        a(e.wage_factor);
-        a(e.amenity);
-        a(e.budget);
-        a(e.payroll);
-        a(e.committed);
-        a(e.headcount);
-        a(e.vacancies);
-        a(e.departures);
+#define TALENTSIM_SAVE(type, name, empty, per_role) a(e.name);
+        TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_SAVE)
+#undef TALENTSIM_SAVE
     }
     template <class A, class W>
     static void world(A&& a, W& w) {
@@ -162,10 +130,12 @@ struct CheckpointAccess {
 
 void CheckpointAccess::check_layouts() {
     constexpr std::size_t vec = sizeof(std::vector<char>);
-    static_assert(sizeof(Candidates) == 26 * vec,
-                  "Candidates changed: list the new member in CheckpointAccess::candidates");
-    static_assert(sizeof(Employers) == 12 * vec,
-                  "Employers changed: list the new member in CheckpointAccess::employers");
+#define TALENTSIM_ONE(...) +1
+    static_assert(sizeof(Candidates) == (0 TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_ONE)) * vec,
+                  "Candidates changed: declare every column in TALENTSIM_CANDIDATE_COLUMNS");
+    static_assert(sizeof(Employers) == (0 TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_ONE)) * vec,
+                  "Employers changed: declare every column in TALENTSIM_EMPLOYER_COLUMNS");
+#undef TALENTSIM_ONE
     static_assert(sizeof(StepConditions) == sizeof(StepConditionsLayout),
                   "StepConditions changed: update CheckpointAccess::world");
     static_assert(sizeof(Postings) == sizeof(PostingsLayout), "Postings changed: update CheckpointAccess::world");

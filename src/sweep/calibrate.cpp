@@ -19,6 +19,7 @@
 
 #include "sweep/calibrate.hpp"
 #include "sweep/designs.hpp"
+#include "io/input_error.hpp"
 #include "sweep/internal.hpp"
 
 namespace fs = std::filesystem;
@@ -358,7 +359,7 @@ void prepare_dir(const Calibration& c, const fs::path& dir) {
     if (fs::exists(f)) {
         const std::string text = slurp(f);
         if (text.rfind(head, 0) != 0)
-            throw CalibrationDirInUse(dir.string() + " holds another calibration (" + f.string() + "; " +
+            throw UsageError(dir.string() + " holds another calibration (" + f.string() + "; " +
                                       c.file.string() + " gives fingerprint " + c.fingerprint +
                                       "). Use another --out, or delete " + dir.string());
         return;

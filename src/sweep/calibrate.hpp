@@ -123,12 +123,8 @@ struct CalibrationPending : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// DIR holds another calibration's results.
-struct CalibrationDirInUse : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 // Runs (or resumes) the calibration into DIR; writes DIR/calibration.h5 and DIR/calibrated.toml.
+// Throws UsageError when DIR holds another calibration.
 CalibrationResult calibrate(const Calibration& c, const std::filesystem::path& dir, const CalibrateOptions& opt);
 
 // The printed table (estimate, s.e., bounds, identified) and the J-test.

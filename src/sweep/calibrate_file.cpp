@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "analysis/compare.hpp"
-#include "io/toml_errors.hpp"
+#include "io/toml_reader.hpp"
 #include "sweep/calibrate.hpp"
 #include "sweep/internal.hpp"
 
@@ -41,19 +41,6 @@ double CalTarget::distance(double m) const {
 namespace {
 
 using Collector = TomlErrors;
-
-std::string read_file(const fs::path& p, bool* ok) {
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) > (64u << 20)) {
-        *ok = false;
-        return {};
-    }
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream b;
-    b << in.rdbuf();
-    *ok = static_cast<bool>(in);
-    return b.str();
-}
 
 void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
                   Collector& c) {
@@ -262,9 +249,9 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
         auto f = str(*t, prefix, "file", c, true);
         if (!f) continue;
         const fs::path full = relative_to(cal.file, *f);
-        bool ok = false;
-        std::string text = read_file(full, &ok);
-        if (!ok) {
+        const auto read = read_text_file(full);
+        std::string text = read.value_or("");
+        if (!read) {
             c.add(t->get("file")->source(), prefix + "file", "cannot open the targets file " + full.string());
             continue;
         }
@@ -394,22 +381,14 @@ std::string fingerprint_of(const Calibration& cal) {
 }  // namespace
 
 Calibration load_calibration(const fs::path& file) {
-    bool ok = false;
-    std::string text = read_file(file, &ok);
-    if (!ok) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the calibration file"}});
-    return parse_calibration(text, file);
+    const auto text = read_text_file(file);
+    if (!text) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the calibration file"}});
+    return parse_calibration(*text, file);
 }
 
 Calibration parse_calibration(const std::string& text, const fs::path& file) {
-    Collector c{file.string(), {}};
-    toml::table root;
-    try {
-        root = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioInvalid({ScenarioError{file.string(), static_cast<int>(e.source().begin.line),
-                                             static_cast<int>(e.source().begin.column), "(syntax)",
-                                             std::string(e.description())}});
-    }
+    Collector c{file.string()};
+    const toml::table root = parse_toml(text, file.string());
     Calibration cal;
     cal.file = file;
     cal.text = text;
@@ -423,9 +402,9 @@ Calibration parse_calibration(const std::string& text, const fs::path& file) {
     parse_targets(root, cal, c);
     parse_method(root, cal, c);
     if (!cal.scenario.empty()) {
-        bool ok = false;
-        cal.scenario_text = read_file(cal.scenario, &ok);
-        if (!ok)
+        const auto read = read_text_file(cal.scenario);
+        cal.scenario_text = read.value_or("");
+        if (!read)
             c.add(scenario_where, "calibration.scenario", "cannot open the base scenario " + cal.scenario.string());
         else if (parameters_ok)
             check_keys(cal, c, where, set_where, scenario_where);

@@ -16,9 +16,9 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/commands.hpp"
 #include "analysis/compare.hpp"
 #include "io/h5.hpp"
+#include "io/input_error.hpp"
 #include "run/run.hpp"
 #include "sweep/internal.hpp"
 #include "version.hpp"
