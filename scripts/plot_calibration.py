@@ -6,7 +6,11 @@ running best as a line), the one-parameter profiles of the loss (each parameter 
 with the others at the estimate, the estimate +/- 2 s.e. shaded), and the targets at the
 optimum (simulated over reported, with the band).
 
-    /usr/bin/python3 scripts/plot_calibration.py DIR/calibration.h5 --out FILE.png
+    /usr/bin/python3 scripts/plot_calibration.py DIR/calibration.h5 --out FILE.png [--jacobian]
+
+--jacobian also prints the sensitivity of each target to each parameter at the estimate: the
+change of the target's distance (in band half-widths) when the parameter moves by a tenth of its
+range, from the Jacobian of the calibration (Markdown table).
 """
 import argparse
 import sys
@@ -54,6 +58,10 @@ def plot_profiles(axes, f):
     ident = strings(f["estimate/identified"])
     best = f["best"].attrs["loss"]
     for j, ax in enumerate(axes):
+        if loss.shape[1] == 0:
+            ax.text(0.5, 0.5, "no profiles (inference.profile_points = 0)", ha="center", transform=ax.transAxes)
+            ax.set_xlabel(names[j])
+            continue
         ax.plot(x[j], loss[j], "o-", ms=3)
         ax.scatter([est[j]], [best], marker="*", s=120, color="tab:red", zorder=3, label="estimate")
         ax.axvline(est[j], color="black", lw=1)
@@ -89,10 +97,23 @@ def plot_targets(ax, f):
     ax.legend(fontsize=7)
 
 
+def print_jacobian(f):
+    names = strings(f["parameters/name"])
+    targets = strings(f["targets/name"])
+    G = f["inference/jacobian"][()]
+    active = f["inference/active"][()]
+    print("| target | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for k, t in enumerate(targets):
+        cells = ["%.2f" % (0.1 * g) if np.isfinite(g) else "-" for g in G[k]]
+        print(f"| {t.split('.', 1)[-1]}{'' if active[k] else ' (inactive)'} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--jacobian", action="store_true", help="print the sensitivity table")
     a = ap.parse_args()
     try:
         f = h5py.File(a.file, "r")
@@ -113,6 +134,8 @@ def main():
                  f"Jacobian rank {j['rank']} of {P}")
     fig.tight_layout()
     fig.savefig(a.out, dpi=110)
+    if a.jacobian:
+        print_jacobian(f)
     print(a.out)
 
 
