@@ -21,7 +21,8 @@ po::options_description calibrate_options() {
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "calibration file")(
         "out,o", po::value<std::string>(), "output directory (default results/calibrations/<name>)")(
         "jobs,j", po::value<int>()->default_value(0), "runs at a time here (0 = one per core)")(
-        "threads", po::value<int>()->default_value(0), "threads per run (0 = cores / jobs); results do not depend on it")(
+        "threads", po::value<int>()->default_value(0),
+        "threads per run (0 = cores / jobs); results do not depend on it")(
         "slurm", "evaluate each batch as a Slurm array job (one task per point)")(
         "submit", "with --slurm: submit each batch with sbatch and wait for it")(
         "time", po::value<std::string>()->default_value("01:00:00"), "--slurm: time limit per task")(
@@ -32,8 +33,8 @@ po::options_description calibrate_options() {
         "setup", po::value<std::vector<std::string>>()->composing(), "--slurm: shell line before the run")(
         "binary", po::value<std::string>(), "--slurm: talentsim on the compute nodes (default: this executable)")(
         "sbatch", po::value<std::string>()->default_value("sbatch"), "the sbatch program")(
-        "squeue", po::value<std::string>()->default_value("squeue"), "the squeue program")(
-        "quiet,q", "no progress lines");
+        "squeue", po::value<std::string>()->default_value("squeue"), "the squeue program")("quiet,q",
+                                                                                           "no progress lines");
     return opts;
 }
 

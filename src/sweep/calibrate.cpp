@@ -72,8 +72,8 @@ std::string slurp(const fs::path& p) {
 // The sweep file of one batch: the listed points, the calibration's seeds at every point.
 std::string batch_sweep(const Calibration& c, std::size_t b, const std::vector<std::vector<double>>& xs) {
     std::ostringstream o;
-    o << "# talentsim calibrate: evaluations of batch " << b << " of calibration " << c.name << " ("
-      << c.fingerprint << ")\n";
+    o << "# talentsim calibrate: evaluations of batch " << b << " of calibration " << c.name << " (" << c.fingerprint
+      << ")\n";
     o << "[sweep]\nname = " << quote(c.name + "-" + batch_name(b)) << "\nscenario = " << quote(c.scenario.string())
       << "\nseed = " << c.seed << "\nreplicates = " << c.seeds << "\nseeds = \"common\"\nset = [";
     for (std::size_t i = 0; i < c.fixed.size(); ++i) o << (i ? ", " : "") << quote(c.fixed[i]);
@@ -122,8 +122,9 @@ public:
         else
             run_here(s, bdir);
         collect(s, bdir, b, stage);
-        if (opt_.log) *opt_.log << stage << ": batch " << b << ", " << fresh.size() << " point(s); best loss "
-                                << best_loss_text() << "\n";
+        if (opt_.log)
+            *opt_.log << stage << ": batch " << b << ", " << fresh.size() << " point(s); best loss " << best_loss_text()
+                      << "\n";
     }
 
     const Evaluation* find(const std::vector<double>& x) const {
@@ -205,7 +206,8 @@ private:
             const std::string q = run_command(opt_.slurm.squeue + " -h -j " + job + " -o %i", &status);
             if (status != 0 || q.find_first_not_of(" \n") == std::string::npos) break;
             if (opt_.exec.stop && opt_.exec.stop->load())
-                throw CalibrationPending("interrupted while job " + job + " runs; run this command again when it has finished");
+                throw CalibrationPending("interrupted while job " + job +
+                                         " runs; run this command again when it has finished");
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
         }
         if (!incomplete_tasks(s, bdir, script.chunk).empty())
@@ -265,9 +267,8 @@ std::vector<double> unit_of(const Calibration& c, const std::vector<double>& x) 
 
 void global_stage(const Calibration& c, Driver& d) {
     const std::size_t P = c.parameters.size(), N = c.global_size();
-    std::vector<std::vector<double>> us = c.global == GlobalDesign::sobol
-                                              ? sobol_sequence(N, P)
-                                              : latin_hypercube(N, P, c.seed ^ 0x43414C4942524154ull);
+    std::vector<std::vector<double>> us =
+        c.global == GlobalDesign::sobol ? sobol_sequence(N, P) : latin_hypercube(N, P, c.seed ^ 0x43414C4942524154ull);
     if (std::any_of(c.parameters.begin(), c.parameters.end(), [](const CalParameter& p) { return p.start >= 0; })) {
         std::vector<double> start(P);
         for (std::size_t j = 0; j < P; ++j) start[j] = c.parameters[j].start >= 0 ? c.parameters[j].start : 0.5;
@@ -354,14 +355,13 @@ void write_outputs(const Calibration& c, const CalibrationResult& r, const fs::p
 void prepare_dir(const Calibration& c, const fs::path& dir) {
     fs::create_directories(dir);
     const fs::path f = dir / "calibration.toml";
-    const std::string head = "# talentsim calibrate: the calibration this directory holds (fingerprint " +
-                             c.fingerprint + ")\n";
+    const std::string head =
+        "# talentsim calibrate: the calibration this directory holds (fingerprint " + c.fingerprint + ")\n";
     if (fs::exists(f)) {
         const std::string text = slurp(f);
         if (text.rfind(head, 0) != 0)
-            throw UsageError(dir.string() + " holds another calibration (" + f.string() + "; " +
-                                      c.file.string() + " gives fingerprint " + c.fingerprint +
-                                      "). Use another --out, or delete " + dir.string());
+            throw UsageError(dir.string() + " holds another calibration (" + f.string() + "; " + c.file.string() +
+                             " gives fingerprint " + c.fingerprint + "). Use another --out, or delete " + dir.string());
         return;
     }
     write_atomically(f, head + c.text);

@@ -58,7 +58,7 @@ struct Calibration {
     LocalMethod local = LocalMethod::bobyqa;
     std::int64_t budget = 60;  // most evaluations of each local stage
     double initial_step = 0.1, xtol = 1e-3;
-    bool covariance_weighting = false;  // second local stage weighted by the inverse covariance
+    bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range
     std::int64_t profile_points = 9;
@@ -75,10 +75,10 @@ Calibration parse_calibration(const std::string& text, const std::filesystem::pa
 
 // One evaluated point: per-seed simulated statistics of every target.
 struct Evaluation {
-    std::vector<double> x;                       // parameter values
-    std::vector<std::vector<double>> per_seed;   // [seed][target]
+    std::vector<double> x;                      // parameter values
+    std::vector<std::vector<double>> per_seed;  // [seed][target]
     std::vector<std::uint64_t> seeds;
-    std::string stage;                           // global, local, local2, jacobian, profile
+    std::string stage;  // global, local, local2, jacobian, profile
     std::size_t batch = 0;
     bool ok = true;
     std::vector<double> mean() const;  // over seeds (finite values, as compare)
@@ -103,15 +103,15 @@ struct CalibrationResult {
     std::vector<std::string> identified;  // yes, weak, no
     std::size_t rank = 0;
     double condition = 0;
-    std::vector<std::vector<double>> jacobian;  // [target][parameter], distance units per unit of the range
-    std::vector<std::vector<double>> weight;    // W
+    std::vector<std::vector<double>> jacobian;    // [target][parameter], distance units per unit of the range
+    std::vector<std::vector<double>> weight;      // W
     std::vector<std::vector<double>> covariance;  // variance of the moment conditions (Sigma)
     std::vector<bool> active;                     // targets used in inference
     bool diagonal_covariance = false;
     double j_stat = 0, j_pvalue = 0;
     std::int64_t j_df = 0;
-    std::vector<double> profile_u;                // grid in unit coordinates
-    std::vector<std::vector<double>> profiles;    // [parameter][grid point] loss
+    std::vector<double> profile_u;              // grid in unit coordinates
+    std::vector<std::vector<double>> profiles;  // [parameter][grid point] loss
     std::vector<double> moments_at_best, distance_at_best;
     std::size_t batches = 0;
     std::string local_stop;  // NLopt's reason the local stage ended

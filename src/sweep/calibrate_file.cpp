@@ -26,9 +26,7 @@ double CalParameter::value(double u) const {
 double CalParameter::unit(double x) const {
     return log ? (std::log(x) - std::log(lo)) / (std::log(hi) - std::log(lo)) : (x - lo) / (hi - lo);
 }
-double CalParameter::dvalue_du(double u) const {
-    return log ? value(u) * (std::log(hi) - std::log(lo)) : hi - lo;
-}
+double CalParameter::dvalue_du(double u) const { return log ? value(u) * (std::log(hi) - std::log(lo)) : hi - lo; }
 
 bool CalTarget::two_sided() const { return std::isfinite(lo) && std::isfinite(hi); }
 double CalTarget::distance(double m) const {
@@ -76,8 +74,8 @@ std::optional<std::string> str(const toml::table& t, const std::string& prefix, 
     return n->as_string()->get();
 }
 
-std::optional<std::int64_t> integer(const toml::table& t, const std::string& prefix, const char* key,
-                                    std::int64_t lo, std::int64_t hi, Collector& c) {
+std::optional<std::int64_t> integer(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
+                                    std::int64_t hi, Collector& c) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_integer()) {
@@ -86,9 +84,9 @@ std::optional<std::int64_t> integer(const toml::table& t, const std::string& pre
     }
     const auto v = n->as_integer()->get();
     if (v < lo || v > hi) {
-        c.add(n->source(), prefix + key,
-              "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                  "]");
+        c.add(
+            n->source(), prefix + key,
+            "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
         return std::nullopt;
     }
     return v;
@@ -199,7 +197,8 @@ void parse_parameters(const toml::table& root, Calibration& cal, Collector& c,
         CalParameter p;
         if (t->get("key") && t->get("keys")) c.add(t->source(), prefix + "key", "give key or keys, not both");
         for (auto& [k, w] : strings(*t, prefix, t->get("keys") ? "keys" : "key", c, true)) p.keys.push_back(k);
-        if (p.keys.empty()) c.add(t->source(), prefix + "key", "required key is missing (the scenario key to estimate)");
+        if (p.keys.empty())
+            c.add(t->source(), prefix + "key", "required key is missing (the scenario key to estimate)");
         p.name = str(*t, prefix, "name", c, false).value_or(p.keys.empty() ? "" : p.keys.front());
         p.log = choice(*t, prefix, "scale", {"linear", "log"}, c).value_or("linear") == "log";
         const toml::node* b = t->get("bounds");
@@ -211,7 +210,8 @@ void parse_parameters(const toml::table& root, Calibration& cal, Collector& c,
         else {
             auto lo = number(*ba->get(0), prefix + "bounds", c), hi = number(*ba->get(1), prefix + "bounds", c);
             if (lo && hi && !(*lo < *hi))
-                c.add(b->source(), prefix + "bounds", "expected low < high, found [" + exact(*lo) + ", " + exact(*hi) + "]");
+                c.add(b->source(), prefix + "bounds",
+                      "expected low < high, found [" + exact(*lo) + ", " + exact(*hi) + "]");
             else if (lo && hi && p.log && *lo <= 0)
                 c.add(b->source(), prefix + "bounds", "a log scale needs low > 0, found " + exact(*lo));
             else if (lo && hi) {
@@ -285,8 +285,14 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
                 }
         }
         for (const auto& o : spec.targets) {
-            CalTarget tg{full.stem().string(), o.name, o.reported_value, o.reported_lo, o.reported_hi, o.scale,
-                         weights.count(o.name) ? weights[o.name] : o.weight, o.unit};
+            CalTarget tg{full.stem().string(),
+                         o.name,
+                         o.reported_value,
+                         o.reported_lo,
+                         o.reported_hi,
+                         o.scale,
+                         weights.count(o.name) ? weights[o.name] : o.weight,
+                         o.unit};
             if (tg.weight > 0) cal.targets.push_back(tg);
         }
         cal.targets_files.push_back(full);
@@ -382,7 +388,8 @@ std::string fingerprint_of(const Calibration& cal) {
 
 Calibration load_calibration(const fs::path& file) {
     const auto text = read_text_file(file);
-    if (!text) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the calibration file"}});
+    if (!text)
+        throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the calibration file"}});
     return parse_calibration(*text, file);
 }
 

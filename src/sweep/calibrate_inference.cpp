@@ -110,7 +110,8 @@ std::vector<std::vector<double>> covariance_weighting_of(const Calibration& c, c
                            : MatrixXd(cov.diagonal().cwiseInverse().asDiagonal());
     std::vector<std::vector<double>> out(all.size(), std::vector<double>(all.size()));
     for (std::size_t i = 0; i < all.size(); ++i)
-        for (std::size_t j = 0; j < all.size(); ++j) out[i][j] = W(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+        for (std::size_t j = 0; j < all.size(); ++j)
+            out[i][j] = W(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
     return out;
 }
 
@@ -146,7 +147,8 @@ void infer(const Calibration& c, const std::vector<Evaluation>& jac, const Evalu
     VectorXd g(Ka);
     for (Eigen::Index k = 0; k < Ka; ++k) {
         g(k) = r.distance_at_best[idx[static_cast<std::size_t>(k)]];
-        for (std::size_t j = 0; j < P; ++j) G(k, static_cast<Eigen::Index>(j)) = r.jacobian[idx[static_cast<std::size_t>(k)]][j];
+        for (std::size_t j = 0; j < P; ++j)
+            G(k, static_cast<Eigen::Index>(j)) = r.jacobian[idx[static_cast<std::size_t>(k)]][j];
     }
     const MatrixXd Wa = to_eigen(W, idx);
     // Sigma = Omega_data + Omega_sim / S: the variance of the reported figures plus that of the
@@ -161,7 +163,8 @@ void infer(const Calibration& c, const std::vector<Evaluation>& jac, const Evalu
     const MatrixXd Sigma = Odata + Osim / S;
     r.covariance.assign(K, std::vector<double>(K, kNaN));
     for (Eigen::Index i = 0; i < Ka; ++i)
-        for (Eigen::Index j = 0; j < Ka; ++j) r.covariance[idx[static_cast<std::size_t>(i)]][idx[static_cast<std::size_t>(j)]] = Sigma(i, j);
+        for (Eigen::Index j = 0; j < Ka; ++j)
+            r.covariance[idx[static_cast<std::size_t>(i)]][idx[static_cast<std::size_t>(j)]] = Sigma(i, j);
 
     std::vector<bool> unidentified;
     identification(sqrt_psd(Wa) * G, r, unidentified);

@@ -184,8 +184,8 @@ std::string calibrated_toml(const Calibration& c, const CalibrationResult& r) {
 }
 
 void print_result(const Calibration& c, const CalibrationResult& r, std::ostream& out) {
-    out << "calibration " << c.name << ": " << r.evaluations.size() << " evaluations x " << c.seeds
-        << " seeds in " << r.batches << " batches; local stage: " << r.local_stop << "\n";
+    out << "calibration " << c.name << ": " << r.evaluations.size() << " evaluations x " << c.seeds << " seeds in "
+        << r.batches << " batches; local stage: " << r.local_stop << "\n";
     out << "loss at the estimate " << fmt(r.losses[r.best]) << " (evaluation " << r.best << ")\n\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());
@@ -215,7 +215,8 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
     // means the optimiser stopped on the noise of the objective.
     double lowest = r.losses[r.best];
     for (std::size_t i = 0; i < r.losses.size(); ++i)
-        if (r.evaluations[i].stage == "jacobian" || r.evaluations[i].stage == "profile") lowest = std::min(lowest, r.losses[i]);
+        if (r.evaluations[i].stage == "jacobian" || r.evaluations[i].stage == "profile")
+            lowest = std::min(lowest, r.losses[i]);
     if (lowest < r.losses[r.best])
         out << "note: a Jacobian or profile point has a lower loss (" << fmt(lowest)
             << "): the loss is rough at this scale (simulation noise); more seeds per evaluation smooth it\n";

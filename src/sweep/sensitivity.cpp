@@ -145,8 +145,8 @@ void print_sensitivity(const SensitivityReport& r, std::ostream& out) {
             for (std::size_t i = 0; i < r.parameters.size(); ++i)
                 out << std::left << std::setw(W) << r.parameters[i] << std::right << std::setw(12)
                     << num(x.mu_star[i].value) << std::setw(24)
-                    << ("[" + num(x.mu_star[i].lo) + ", " + num(x.mu_star[i].hi) + "]") << std::setw(12)
-                    << num(x.mu[i]) << std::setw(12) << num(x.sigma[i]) << "\n";
+                    << ("[" + num(x.mu_star[i].lo) + ", " + num(x.mu_star[i].hi) + "]") << std::setw(12) << num(x.mu[i])
+                    << std::setw(12) << num(x.sigma[i]) << "\n";
         } else {
             const auto& x = r.sobol[m];
             out << " (" << x.samples_used << " base samples, variance " << num(x.variance) << ")\n";

@@ -69,11 +69,12 @@ fs::path make_targets(const fs::path& dir, std::uint64_t seed) {
     write(dir / "template.toml", targets_text({}));
     const fs::path run = dir / "truth.h5";
     std::string out, err;
-    const std::string cmd = "run " + source_path("scenarios/minimal.toml") + " --quiet --seed " +
-                            std::to_string(seed) + " --out " + run.string() +
+    const std::string cmd = "run " + source_path("scenarios/minimal.toml") + " --quiet --seed " + std::to_string(seed) +
+                            " --out " + run.string() +
                             " --set population.candidates=1500 --set population.employers=60"
                             " --set population.abroad_share=0.0 --set scenario.steps=12"
-                            " --set roles.llm_algorithm.base_wage=" + sweep::exact(kTrueWage) +
+                            " --set roles.llm_algorithm.base_wage=" +
+                            sweep::exact(kTrueWage) +
                             " --set search.employed_intensity=" + sweep::exact(kTrueIntensity) +
                             " --set search.abroad_intensity=" + sweep::exact(kTrueAbroad);
     REQUIRE(run_cli(cmd, &out, &err) == 0);
@@ -91,7 +92,8 @@ std::string calibration_text(const fs::path& targets, const std::string& method,
                     "bounds = [300000, 900000]\nscale = \"log\"\n"
                     "[[parameters]]\nname = \"on_the_job_search\"\nkey = \"search.employed_intensity\"\n"
                     "bounds = [0.02, 0.4]\n";
-    if (abroad) s += "[[parameters]]\nname = \"abroad_search\"\nkey = \"search.abroad_intensity\"\nbounds = [0.01, 0.5]\n";
+    if (abroad)
+        s += "[[parameters]]\nname = \"abroad_search\"\nkey = \"search.abroad_intensity\"\nbounds = [0.01, 0.5]\n";
     return s + "[[targets]]\nfile = \"" + targets.string() + "\"\n" + method;
 }
 
@@ -126,28 +128,28 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
     const fs::path dir = temp_dir("calibrate_errors");
     write(dir / "targets.toml", targets_text({}));
     const fs::path file = dir / "bad.toml";
-    write(file, std::string("[calibration]\n"                                  // 1
-                            "name = \"bad\"\n"                                 // 2
+    write(file, std::string("[calibration]\n"   // 1
+                            "name = \"bad\"\n"  // 2
                             "scenario = \"") +
                     source_path("scenarios/minimal.toml") +
-                    "\"\n"                                                     // 3
-                    "seeds = 1\n"                                              // 4 out of range
-                    "[[parameters]]\n"                                         // 5
-                    "key = \"search.employed_intensty\"\n"                     // 6 not a key
-                    "bounds = [0.02, 0.4]\n"                                   // 7
-                    "[[parameters]]\n"                                         // 8
-                    "key = \"search.unemployed_intensity\"\n"                  // 9
-                    "bounds = [0.5, 0.1]\n"                                    // 10 low > high
-                    "[[parameters]]\n"                                         // 11
-                    "key = \"population.employers\"\n"                         // 12 an integer key
-                    "bounds = [10, 100]\n"                                     // 13
-                    "scale = \"logarithmic\"\n"                                // 14 bad choice
-                    "[[targets]]\n"                                            // 15
-                    "file = \"targets.toml\"\n"                                // 16
-                    "weights = { posted_meen = 2.0 }\n"                        // 17 no such target
-                    "[method]\n"                                               // 18
-                    "local = \"newton\"\n"                                     // 19 bad choice
-                    "colour = 1\n");                                           // 20 unknown key
+                    "\"\n"                                     // 3
+                    "seeds = 1\n"                              // 4 out of range
+                    "[[parameters]]\n"                         // 5
+                    "key = \"search.employed_intensty\"\n"     // 6 not a key
+                    "bounds = [0.02, 0.4]\n"                   // 7
+                    "[[parameters]]\n"                         // 8
+                    "key = \"search.unemployed_intensity\"\n"  // 9
+                    "bounds = [0.5, 0.1]\n"                    // 10 low > high
+                    "[[parameters]]\n"                         // 11
+                    "key = \"population.employers\"\n"         // 12 an integer key
+                    "bounds = [10, 100]\n"                     // 13
+                    "scale = \"logarithmic\"\n"                // 14 bad choice
+                    "[[targets]]\n"                            // 15
+                    "file = \"targets.toml\"\n"                // 16
+                    "weights = { posted_meen = 2.0 }\n"        // 17 no such target
+                    "[method]\n"                               // 18
+                    "local = \"newton\"\n"                     // 19 bad choice
+                    "colour = 1\n");                           // 20 unknown key
     try {
         (void)sweep::load_calibration(file);
         FAIL("an invalid calibration file was accepted");
@@ -164,13 +166,12 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
     }
     // Once the other errors are fixed, the keys are checked against the scenario.
     std::string text = slurp(file);
-    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"seeds = 1\n", "seeds = 2\n"},
-             {"[0.5, 0.1]", "[0.1, 0.5]"},
-             {"\"logarithmic\"", "\"log\""},
-             {"posted_meen", "posted_mean"},
-             {"\"newton\"", "\"bobyqa\""},
-             {"colour = 1\n", ""}})
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"seeds = 1\n", "seeds = 2\n"},
+                                                                            {"[0.5, 0.1]", "[0.1, 0.5]"},
+                                                                            {"\"logarithmic\"", "\"log\""},
+                                                                            {"posted_meen", "posted_mean"},
+                                                                            {"\"newton\"", "\"bobyqa\""},
+                                                                            {"colour = 1\n", ""}})
         text.replace(text.find(from), from.size(), to);
     write(file, text);
     try {
@@ -196,9 +197,9 @@ TEST_CASE("calibration recovers known parameters within two standard errors and 
     const fs::path targets = make_targets(dir, 101);
     write(dir / "cal.toml", calibration_text(targets, "[method]\nbudget = 40\n", true));
     std::string out, err;
-    const int rc = run_cli("calibrate " + (dir / "cal.toml").string() + " --out " + (dir / "out").string() +
-                               " --jobs 2 --quiet",
-                           &out, &err);
+    const int rc =
+        run_cli("calibrate " + (dir / "cal.toml").string() + " --out " + (dir / "out").string() + " --jobs 2 --quiet",
+                &out, &err);
     INFO(out << err);
     REQUIRE(rc == 0);
     const fs::path h5 = dir / "out" / "calibration.h5";
@@ -282,8 +283,9 @@ struct SlurmCluster {
     explicit SlurmCluster(const fs::path& d) : dir(d) {
         fs::create_directories(dir);
         const fs::path out = dir / "start.out";
-        up = std::system((source_path("tests/slurm/start.sh") + " " + dir.string() + " >" + out.string() + " 2>&1")
-                             .c_str()) == 0;
+        up = std::system(
+                 (source_path("tests/slurm/start.sh") + " " + dir.string() + " >" + out.string() + " 2>&1").c_str()) ==
+             0;
         log = slurp(out);
         if (up) ::setenv("SLURM_CONF", (dir / "slurm.conf").c_str(), 1);
     }
@@ -324,7 +326,8 @@ sweep::Calibration linear_problem(std::size_t K) {
     sweep::CalParameter p;
     p.name = "u";
     c.parameters = {p};
-    for (std::size_t k = 0; k < K; ++k) c.targets.push_back({"t", "m" + std::to_string(k), 0.0, -1.0, 1.0, 1.0, 1.0, ""});
+    for (std::size_t k = 0; k < K; ++k)
+        c.targets.push_back({"t", "m" + std::to_string(k), 0.0, -1.0, 1.0, 1.0, 1.0, ""});
     return c;
 }
 sweep::Evaluation linear_point(double u, const std::vector<double>& a, const std::vector<std::vector<double>>& noise) {
@@ -350,7 +353,8 @@ TEST_CASE("calibration inference: sandwich standard errors and the J-test in clo
         sweep::CalibrationResult r;
         infer(c, {linear_point(0.4, a, n1), linear_point(0.6, a, n1)}, linear_point(u, a, n1), {u}, {{1.0}}, r);
         const double mean = (0.3 - 0.2 + 0.1 - 0.2) / 4, var = (std::pow(0.3 - mean, 2) + std::pow(-0.2 - mean, 2) +
-                                                               std::pow(0.1 - mean, 2) + std::pow(-0.2 - mean, 2)) / 3;
+                                                                std::pow(0.1 - mean, 2) + std::pow(-0.2 - mean, 2)) /
+                                                               3;
         CHECK(r.jacobian[0][0] == Approx(2.0));
         CHECK(r.se[0] == Approx(std::sqrt((1 + 1.0 / 4) * var) / 2));
         CHECK(r.identified[0] == "yes");

@@ -99,7 +99,9 @@ TEST_CASE("sweep analyze: Morris and Sobol indices of model sweeps", "[sensitivi
         return std::string("[sweep]\nname = \"sens\"\nscenario = \"") + source_path("scenarios/minimal.toml") +
                "\"\nseed = 5\nreplicates = 1\nseeds = \"common\"\n"
                "set = [\"population.candidates=800\", \"population.employers=40\", \"population.abroad_share=0.0\"]\n"
-               "[design]\n" + design + "\n"
+               "[design]\n" +
+               design +
+               "\n"
                "[[parameters]]\nkey = \"roles.llm_algorithm.base_wage\"\nlog_range = [300000, 900000]\n"
                "[[parameters]]\nkey = \"search.abroad_intensity\"\nrange = [0.01, 0.5]\n"
                "[metrics]\nbuiltin = [\"wage.posted.mean\", \"move_rate\"]\nwindow = 6\n";
@@ -107,9 +109,9 @@ TEST_CASE("sweep analyze: Morris and Sobol indices of model sweeps", "[sensitivi
     std::ofstream(dir / "morris.toml") << sweep_text("kind = \"morris\"\npoints = 4\nlevels = 4");
     std::ofstream(dir / "sobol.toml") << sweep_text("kind = \"sobol\"\npoints = 8");
     std::string out, err;
-    REQUIRE(run_cli("sweep run " + (dir / "morris.toml").string() + " --out " + (dir / "m").string() +
-                        " --jobs 2 --quiet",
-                    &out, &err) == 0);
+    REQUIRE(
+        run_cli("sweep run " + (dir / "morris.toml").string() + " --out " + (dir / "m").string() + " --jobs 2 --quiet",
+                &out, &err) == 0);
     REQUIRE(run_cli("sweep analyze " + (dir / "m").string(), &out, &err) == 0);
     INFO(out << err);
     CHECK(out.find("morris design: 12 points") != std::string::npos);
@@ -120,9 +122,9 @@ TEST_CASE("sweep analyze: Morris and Sobol indices of model sweeps", "[sensitivi
         CHECK(mu[0] > 0);     // the base wage moves posted salaries
         CHECK(mu[1] == 0.0);  // nobody is abroad: the abroad search intensity changes nothing
     }
-    REQUIRE(run_cli("sweep run " + (dir / "sobol.toml").string() + " --out " + (dir / "s").string() +
-                        " --jobs 2 --quiet",
-                    &out, &err) == 0);
+    REQUIRE(
+        run_cli("sweep run " + (dir / "sobol.toml").string() + " --out " + (dir / "s").string() + " --jobs 2 --quiet",
+                &out, &err) == 0);
     REQUIRE(run_cli("sweep analyze " + (dir / "s").string() + " --metric wage.posted.mean", &out, &err) == 0);
     {
         h5::File f = h5::open_read_only(dir / "s" / "sensitivity.h5");
