@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev hdf5-tools zlib1g-dev
   catch2
   libtomlplusplus-dev
+  nlohmann-json3-dev
   libnlopt-cxx-dev libnlopt-dev  # calibrate: local optimisation (BOBYQA, Nelder-Mead, Sbplx, COBYLA)
   libeigen3-dev                  # calibrate: linear algebra of the inference
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy

@@ -1,6 +1,6 @@
 // Commands of the talentsim executable that live outside main.cpp. Each takes the arguments
 // after the command name and returns the exit code (0 ok, 1 run-time failure, 2 bad usage).
-// Throw UsageError for bad usage, ScenarioInvalid for bad scenario files.
+// Throw UsageError for bad usage, InputInvalid for bad input files (io/input_error.hpp).
 #pragma once
 #include <string>
 #include <vector>
@@ -9,11 +9,11 @@
 
 namespace talentsim {
 
-int cmd_compare(const std::vector<std::string>& args);  // cmd_compare.cpp
+int cmd_compare(const std::vector<std::string>& args);  // compare.cpp
 
-int cmd_bench(const std::vector<std::string>& args);   // cmd_bench.cpp
-int cmd_resume(const std::vector<std::string>& args);  // cmd_resume.cpp
-int cmd_sweep(const std::vector<std::string>& args);   // cmd_sweep.cpp
+int cmd_bench(const std::vector<std::string>& args);      // bench.cpp
+int cmd_resume(const std::vector<std::string>& args);     // resume.cpp
+int cmd_sweep(const std::vector<std::string>& args);      // sweep.cpp
 int cmd_calibrate(const std::vector<std::string>& args);  // calibrate.cpp
 
 }  // namespace talentsim

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "io/writer.hpp"
 
@@ -110,17 +111,6 @@ void write_strings(hid_t file, const std::string& name, const std::vector<std::s
     h5::append(d, t, ptrs.data(), ptrs.size());
 }
 
-// fsync: after a power loss or OS crash, a renamed file could otherwise hold blocks never written.
-void sync_to_disk(const fs::path& p) {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error(p.string() + ": fsync failed: " + why);
-    }
-    ::close(fd);
-}
-
 class Hdf5Writer final : public Writer {
 public:
     explicit Hdf5Writer(fs::path path) : path_(std::move(path)), partial_(path_.string() + ".partial") {}
@@ -202,7 +192,7 @@ public:
         h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), partial_.string(), "flush file");
         close_all();
         if (file_.close() < 0) h5::fail(partial_.string(), "close file");
-        sync_to_disk(partial_);  // the data reaches the disk before the name says "complete"
+        sync_file(partial_);  // the data reaches the disk before the name says "complete"
         final_ = partial_;
         state_ = State::finished;  // from here on the file is kept, even if the rename fails
         if (complete) {

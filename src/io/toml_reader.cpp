@@ -1,6 +1,7 @@
 #include "io/toml_reader.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +59,24 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path) {
     std::ostringstream buf;
     buf << in.rdbuf();
     return buf.str();
+}
+
+std::string toml_string(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += static_cast<char>(ch);
+        } else if (ch == '\n')
+            out += "\\n";
+        else if (ch < 0x20 || ch == 0x7F) {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04X", ch);
+            out += b;
+        } else
+            out += static_cast<char>(ch);
+    }
+    return out + "\"";
 }
 
 std::optional<std::int32_t> parse_month(const std::string& s) {

@@ -25,6 +25,9 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path);
 // "YYYY-MM" (years 1900..2999) as yyyymm; nullopt for anything else.
 std::optional<std::int32_t> parse_month(const std::string& s);
 
+// `s` as a TOML basic string, quotes included: every TOML file talentsim writes uses this.
+std::string toml_string(const std::string& s);
+
 // Collects every error of one file, each with file:line:column and the key. Errors at keys set on
 // the command line (`overridden`, from --set) are reported against "--set" instead of the file.
 struct InputErrors {

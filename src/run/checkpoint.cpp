@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "engine/state.hpp"
+#include "io/files.hpp"
+#include "io/hash.hpp"
 #include "version.hpp"
 
 namespace talentsim {
@@ -53,7 +55,7 @@ struct CheckpointAccess {
         a(w.offers);
         a(w.round_offers);
         a(w.groups);
-        a(w.counters_made);
+        a(w.counteroffers);
         a(w.by_employer);
         a(w.hires);
         a(w.moves);
@@ -154,14 +156,6 @@ namespace {
 // Binary files: native layout (a checkpoint is read by the same program build that wrote it),
 // counts as uint64, FNV-1a 64 checksum over every byte.
 
-constexpr std::uint64_t kHashStart = 0xcbf29ce484222325ull;
-
-std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 [[noreturn]] void fail_errno(const fs::path& p, const std::string& what) {
     throw std::runtime_error(p.string() + ": " + what + " failed: " + std::strerror(errno));
 }
@@ -238,7 +232,7 @@ private:
     fs::path path_;
     int fd_ = -1;
     std::vector<char> buf_;
-    std::uint64_t bytes_ = 0, hash_ = kHashStart;
+    std::uint64_t bytes_ = 0, hash_ = kFnvOffset;
 };
 
 // A file read through a buffer, never past `limit` bytes, with running checksum. Every count is
@@ -326,7 +320,7 @@ private:
     int fd_ = -1;
     std::vector<char> buf_;
     std::size_t pos_ = 0;
-    std::uint64_t size_ = 0, limit_ = 0, consumed_ = 0, hash_ = kHashStart;
+    std::uint64_t size_ = 0, limit_ = 0, consumed_ = 0, hash_ = kFnvOffset;
 };
 
 // Archives for CheckpointAccess: one call per member.
@@ -434,8 +428,6 @@ void check_state(const FileIn& f, const Simulation& sim, const CheckpointHeader&
 
 }  // namespace
 
-std::string program_identity() { return std::string(kVersion) + "+" + kGitHash + " (" + kBuildType + ")"; }
-
 void save_checkpoint(const fs::path& path, const CheckpointHeader& header, const Simulation& sim) {
     const fs::path tmp = path.string() + ".tmp";
     try {
@@ -447,13 +439,7 @@ void save_checkpoint(const fs::path& path, const CheckpointHeader& header, const
         const std::uint64_t checksum = f.hash();
         f.pod(checksum);
         f.close();
-        if (::rename(tmp.c_str(), path.c_str()) != 0) fail_errno(path, "rename " + tmp.filename().string() + " to");
-        // Make the rename itself durable.
-        const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-        if (const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
-            ::fsync(d);
-            ::close(d);
-        }
+        rename_durably(tmp, path);  // f.close() synced the file
     } catch (...) {
         std::error_code ec;
         fs::remove(tmp, ec);

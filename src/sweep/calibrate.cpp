@@ -19,6 +19,7 @@
 
 #include "sweep/calibrate.hpp"
 #include "sweep/designs.hpp"
+#include "io/files.hpp"
 #include "io/input_error.hpp"
 #include "sweep/internal.hpp"
 
@@ -168,7 +169,7 @@ private:
             throw std::runtime_error(file.string() +
                                      ": written by a different calibration path (another talentsim version?); "
                                      "use a new --out");
-        if (!fs::exists(file)) write_atomically(file, text);
+        if (!fs::exists(file)) write_file_atomically(file, text);
         Sweep s = parse_sweep(text, file);
         prepare_output(s, dir_ / "batches" / batch_name(b));
         return s;
@@ -349,7 +350,7 @@ std::string local_stage(const Calibration& c, Driver& d, const std::vector<doubl
 
 void write_outputs(const Calibration& c, const CalibrationResult& r, const fs::path& dir) {
     write_calibration_h5(c, r, dir / "calibration.h5");
-    write_atomically(dir / "calibrated.toml", calibrated_toml(c, r));
+    write_file_atomically(dir / "calibrated.toml", calibrated_toml(c, r));
 }
 
 void prepare_dir(const Calibration& c, const fs::path& dir) {
@@ -364,7 +365,7 @@ void prepare_dir(const Calibration& c, const fs::path& dir) {
                              " gives fingerprint " + c.fingerprint + "). Use another --out, or delete " + dir.string());
         return;
     }
-    write_atomically(f, head + c.text);
+    write_file_atomically(f, head + c.text);
 }
 
 }  // namespace

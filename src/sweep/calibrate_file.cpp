@@ -377,8 +377,8 @@ void check_keys(Calibration& cal, Collector& c, const std::vector<toml::source_r
 
 std::string fingerprint_of(const Calibration& cal) {
     std::uint64_t h = kFnvOffset;
-    for (const std::string* s : {&cal.text, &cal.scenario_text}) h = fnv1a(*s + "\x1f", h);
-    for (const auto& t : cal.targets_text) h = fnv1a(t + "\x1f", h);
+    for (const std::string* s : {&cal.text, &cal.scenario_text}) h = fnv1a(h, *s + "\x1f");
+    for (const auto& t : cal.targets_text) h = fnv1a(h, t + "\x1f");
     char buf[17];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;

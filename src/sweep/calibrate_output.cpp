@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "sweep/calibrate.hpp"
 #include "sweep/h5_out.hpp"
@@ -163,7 +164,7 @@ void write_calibration_h5(const Calibration& c, const CalibrationResult& r, cons
         write_estimate(f, c, r);
         if (f.close() < 0) throw std::runtime_error(tmp.string() + ": cannot finish writing");
     }
-    fs::rename(tmp, file);
+    move_into_place(tmp, file);
 }
 
 std::string calibrated_toml(const Calibration& c, const CalibrationResult& r) {

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "analysis/compare.hpp"
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "io/input_error.hpp"
 #include "run/run.hpp"
@@ -26,24 +27,6 @@
 namespace fs = std::filesystem;
 
 namespace talentsim::sweep {
-
-void write_atomically(const fs::path& path, const std::string& text) {
-    static std::atomic<unsigned> counter{0};
-    const fs::path tmp = path.string() + ".partial." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file");
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error(tmp.string() + ": write failed");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw std::runtime_error(path.string() + ": cannot move the finished file into place");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The manifest.
@@ -217,7 +200,7 @@ void prepare_output(const Sweep& s, const fs::path& dir) {
                          " gives plan " + s.fingerprint +
                          "). Results of different plans are never mixed: use another --out, or delete " + dir.string());
     }
-    write_atomically(file, manifest_toml(manifest_of(s)));
+    write_file_atomically(file, manifest_toml(manifest_of(s)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +229,7 @@ void write_point(const fs::path& dir, const PointResult& r) {
         o << "metric_names = " << toml_array(run.metric_names, quote) << "\n";
         o << "metric_values = " << toml_array(run.metric_values, exact) << "\n";
     }
-    write_atomically(point_file(dir, r.index), o.str());
+    write_file_atomically(point_file(dir, r.index), o.str());
 }
 
 std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, const std::string& fingerprint,
@@ -323,6 +306,51 @@ private:
     fs::path path_;
 };
 
+// Resumed from a checkpoint: the steps before it were not observed here, so the window is rebuilt
+// from every step's row and the result file's postings.
+std::vector<double> metrics_after_resume(const Sweep& s, const Scenario& scenario, std::int32_t steps,
+                                         const talentsim::RunResult& res, const RunMetrics::Earned& earned) {
+    RunMetrics again(scenario, steps, s.window);
+    const h5::File f = h5::open_read_only(res.file);
+    const auto posted = h5::read_rows<PostingRow>(f, "postings");
+    std::size_t at = 0;
+    for (const StepRow& row : res.rows) {
+        const std::size_t from = at;
+        while (at < posted.size() && posted[at].step == row.step) ++at;
+        again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
+    }
+    return again.values(earned, s.builtin_metrics);
+}
+
+// The targets' metrics of one run: each target's simulated value and distance, the loss and the
+// share of targets inside their band. A bad targets file is fatal for the whole sweep.
+void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targets, const fs::path& file,
+                        std::mutex& compare_lock) {
+    for (const auto& target : targets) {
+        Comparison cmp;
+        try {
+            std::lock_guard<std::mutex> lock(compare_lock);
+            cmp = compare_results({file}, target);
+        } catch (const InputInvalid&) {  // a bad targets file: no point can be measured
+            throw TargetsFatal{std::current_exception()};
+        }
+        const std::string prefix = "target." + target.stem().string() + ".";
+        double inside = 0;
+        for (const auto& t : cmp.targets) {
+            out.metric_names.push_back(prefix + t.name);
+            out.metric_values.push_back(t.simulated_mean);
+            out.metric_names.push_back(prefix + t.name + ".distance");
+            out.metric_values.push_back(t.distance);
+            inside += t.inside ? 1 : 0;
+        }
+        out.metric_names.push_back(prefix + "loss");
+        out.metric_values.push_back(cmp.loss);
+        out.metric_names.push_back(prefix + "inside_share");
+        out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                        : inside / static_cast<double>(cmp.targets.size()));
+    }
+}
+
 ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, const fs::path& run_dir, bool keep,
                               int threads, const std::atomic<bool>* stop, std::mutex& compare_lock,
                               const fs::path& checkpoint_dir, std::int32_t checkpoint_every) {
@@ -340,7 +368,7 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
     };
     try {
         const Scenario scenario = point_scenario(s, p);
-        const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+        const auto steps = static_cast<std::int32_t>(scenario.info.steps);
         RunMetrics metrics(scenario, steps, s.window);
         talentsim::RunOptions o;
         o.out = file;
@@ -364,48 +392,10 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
             cleanup();
             throw Interrupted{};
         }
-        std::vector<double> values;
-        if (res.resumed_at > 0) {
-            // Resumed from a checkpoint: the steps before it were not observed here, so the window
-            // is rebuilt from every step's row and the result file's postings.
-            RunMetrics again(scenario, steps, s.window);
-            const h5::File f = h5::open_read_only(res.file);
-            const auto posted = h5::read_rows<PostingRow>(f, "postings");
-            std::size_t at = 0;
-            for (const StepRow& row : res.rows) {
-                const std::size_t from = at;
-                while (at < posted.size() && posted[at].step == row.step) ++at;
-                again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
-            }
-            values = again.values(earned, s.builtin_metrics);
-        } else {
-            values = metrics.values(earned, s.builtin_metrics);
-        }
         out.metric_names = s.builtin_metrics;
-        out.metric_values = values;
-        for (const auto& target : s.targets) {
-            Comparison cmp;
-            try {
-                std::lock_guard<std::mutex> lock(compare_lock);
-                cmp = compare_results({res.file}, target);
-            } catch (const ScenarioInvalid&) {  // a bad targets file: no point can be measured
-                throw TargetsFatal{std::current_exception()};
-            }
-            const std::string prefix = "target." + target.stem().string() + ".";
-            double inside = 0;
-            for (const auto& t : cmp.targets) {
-                out.metric_names.push_back(prefix + t.name);
-                out.metric_values.push_back(t.simulated_mean);
-                out.metric_names.push_back(prefix + t.name + ".distance");
-                out.metric_values.push_back(t.distance);
-                inside += t.inside ? 1 : 0;
-            }
-            out.metric_names.push_back(prefix + "loss");
-            out.metric_values.push_back(cmp.loss);
-            out.metric_names.push_back(prefix + "inside_share");
-            out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                                            : inside / static_cast<double>(cmp.targets.size()));
-        }
+        out.metric_values = res.resumed_at > 0 ? metrics_after_resume(s, scenario, steps, res, earned)
+                                               : metrics.values(earned, s.builtin_metrics);
+        add_target_metrics(out, s.targets, res.file, compare_lock);
         out.ok = true;
     } catch (const Interrupted&) {
         throw;
@@ -491,7 +481,7 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
     std::exception_ptr fatal;
     std::mutex lock, compare_lock;
     std::condition_variable wake;
-    const std::string version = std::string(kVersion) + "+" + kGitHash;
+    const std::string version = program_version();
 
     auto worker = [&] {
         tbb::task_arena arena(threads);
@@ -663,7 +653,7 @@ SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmO
       << (opt.checkpoint_every > 0 ? " --checkpoint-every " + std::to_string(opt.checkpoint_every) : std::string())
       << "\n";
     out.path = adir / "sweep.sbatch";
-    write_atomically(out.path, o.str());
+    write_file_atomically(out.path, o.str());
     fs::permissions(out.path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
     return out;
 }

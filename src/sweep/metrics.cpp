@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/stats.hpp"
 #include "sweep/internal.hpp"
 
 namespace talentsim::sweep {
@@ -72,26 +73,17 @@ std::vector<Group> wage_groups(const Scenario& s) {
     return g;
 }
 
-// Quantile of sorted values, linear interpolation between order statistics (Hyndman-Fan type 7).
-double quantile(const std::vector<double>& sorted, double q) {
-    if (sorted.empty()) return kNaN;
-    const double h = (static_cast<double>(sorted.size()) - 1) * q;
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-    return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 void add_stats(std::unordered_map<std::string, double>& out, const std::string& prefix, std::vector<double> v) {
     std::sort(v.begin(), v.end());
     double sum = 0;
     for (double x : v) sum += x;
     out[prefix + "n"] = static_cast<double>(v.size());
     out[prefix + "mean"] = v.empty() ? kNaN : sum / static_cast<double>(v.size());
-    out[prefix + "p10"] = quantile(v, 0.10);
-    out[prefix + "p25"] = quantile(v, 0.25);
-    out[prefix + "p50"] = quantile(v, 0.50);
-    out[prefix + "p75"] = quantile(v, 0.75);
-    out[prefix + "p90"] = quantile(v, 0.90);
+    out[prefix + "p10"] = stats::quantile_of_sorted(v, 0.10);
+    out[prefix + "p25"] = stats::quantile_of_sorted(v, 0.25);
+    out[prefix + "p50"] = stats::quantile_of_sorted(v, 0.50);
+    out[prefix + "p75"] = stats::quantile_of_sorted(v, 0.75);
+    out[prefix + "p90"] = stats::quantile_of_sorted(v, 0.90);
 }
 
 double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }

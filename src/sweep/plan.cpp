@@ -42,28 +42,6 @@ std::string exact(double x) {
     return s;
 }
 
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch == '\t')
-            out += "\\t";
-        else if (ch == '\r')
-            out += "\\r";
-        else if (ch < 0x20 || ch == 0x7F) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04X", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
-}
-
 std::string override_text(const Value& v) {
     return std::visit(
         [](const auto& x) -> std::string {
@@ -90,14 +68,6 @@ std::string display(const Value& v) {
     return override_text(v);
 }
 
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h) {
-    for (unsigned char ch : s) {
-        h ^= ch;
-        h *= 0x100000001B3ull;
-    }
-    return h;
-}
-
 std::uint64_t splitmix(std::uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -110,7 +80,7 @@ std::uint64_t replicate_seed(std::uint64_t sweep_seed, Seeds scheme, const std::
     std::uint64_t h = 0;
     if (scheme == Seeds::independent) {
         h = kFnvOffset;
-        for (const auto& o : point_overrides) h = fnv1a(o + "\n", h);
+        for (const auto& o : point_overrides) h = fnv1a(h, o + "\n");
     }
     const std::uint64_t x = splitmix(splitmix(splitmix(sweep_seed) ^ h) ^ static_cast<std::uint64_t>(replicate));
     return x >> 2;  // 62 bits: a valid scenario.seed and an int64
@@ -120,7 +90,6 @@ namespace {
 
 constexpr std::int64_t kMaxPoints = 1000000;
 constexpr std::int64_t kMaxRuns = 10000000;
-
 
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
@@ -192,7 +161,8 @@ std::optional<std::string> get_choice(const toml::table& t, const std::string& p
 
 // Strings, or one string, at t[key].
 std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml::table& t, const std::string& prefix,
-                                                                     const char* key, InputErrors& c, bool one_allowed) {
+                                                                     const char* key, InputErrors& c,
+                                                                     bool one_allowed) {
     std::vector<std::pair<std::string, toml::source_region>> out;
     const toml::node* n = t.get(key);
     if (!n) return out;
@@ -496,8 +466,8 @@ void plan_points(Sweep& s) {
 std::string fingerprint_of(const Sweep& s) {
     std::uint64_t h = kFnvOffset;
     auto add = [&](std::string_view x) {
-        h = fnv1a(x, h);
-        h = fnv1a("\x1f", h);
+        h = fnv1a(h, x);
+        h = fnv1a(h, "\x1f");
     };
     add("talentsim-sweep-1");
     add(s.scenario_text);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iomanip>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "sweep/h5_out.hpp"
 #include "sweep/internal.hpp"
@@ -86,7 +87,7 @@ void write_report(const SensitivityReport& r) {
         }
         if (f.close() < 0) throw std::runtime_error(tmp.string() + ": cannot finish writing");
     }
-    fs::rename(tmp, r.file);
+    move_into_place(tmp, r.file);
 }
 
 std::string num(double x) {
