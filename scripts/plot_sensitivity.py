@@ -65,6 +65,7 @@ def main():
         ax.set_yticks(np.arange(len(params)))
         ax.set_yticklabels(params, fontsize=8)
         ax.axvline(0, color="black", lw=0.8)
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
         ax.set_title(m, fontsize=9)
         ax.legend(fontsize=7)
     for k in range(len(chosen), rows * cols):
