@@ -196,6 +196,14 @@ def main():
       "candidate state with the same thread count, measured in the same process.")
     text = "\n".join(lines) + "\n"
     if a.out:
+        # Sections measured by other scripts (e.g. "## Calibration", scripts/calibration_recovery.py) stay.
+        try:
+            old = open(a.out).read()
+            keep = old.find("\n## Calibration")
+            if keep >= 0:
+                text += old[keep:]
+        except OSError:
+            pass
         open(a.out, "w").write(text)
     print(text)
 

@@ -11,6 +11,8 @@ packages=(
   catch2
   libtomlplusplus-dev
   nlohmann-json3-dev
+  libnlopt-cxx-dev libnlopt-dev  # calibrate: local optimisation (BOBYQA, Nelder-Mead, Sbplx, COBYLA)
+  libeigen3-dev                  # calibrate: linear algebra of the inference
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-pandas
   clang libclang-rt-dev          # sanitizer build and libFuzzer (tests/reliability/ci.sh)
   slurm-wlm munge

@@ -948,6 +948,7 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
             else
                 scale = s.value != 0 ? 0.1 * std::abs(s.value) : 1.0;
         }
+        o.scale = scale;
         const bool open = !std::isfinite(s.lo) || !std::isfinite(s.hi);
         const double m = o.simulated_mean;
         o.inside = std::isfinite(m) && m >= s.lo && m <= s.hi;

@@ -18,6 +18,7 @@ struct TargetOutcome {
     int files = 0;
     double distance = 0;  // (simulated_mean - reported_value) / scale, see docs/compare.md
     double weight = 1;
+    double scale = 1;  // the distance's unit: the target's scale, half its band, or 10 % of |value|
     bool inside = false;           // simulated_mean within [reported_lo, reported_hi]
     std::string unit;              // unit of the reported and simulated values ("CNY/year", "CNY/month", "share", ...)
     std::vector<double> per_file;  // the statistic in each result file (NaN when no row matched)

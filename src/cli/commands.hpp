@@ -14,8 +14,9 @@ inline constexpr unsigned kHelpColumns = 120;
 
 int cmd_compare(const std::vector<std::string>& args);  // compare.cpp
 
-int cmd_bench(const std::vector<std::string>& args);   // bench.cpp
-int cmd_resume(const std::vector<std::string>& args);  // resume.cpp
-int cmd_sweep(const std::vector<std::string>& args);   // sweep.cpp
+int cmd_bench(const std::vector<std::string>& args);      // bench.cpp
+int cmd_resume(const std::vector<std::string>& args);     // resume.cpp
+int cmd_sweep(const std::vector<std::string>& args);      // sweep.cpp
+int cmd_calibrate(const std::vector<std::string>& args);  // calibrate.cpp
 
 }  // namespace talentsim

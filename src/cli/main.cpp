@@ -29,7 +29,8 @@ const char* kUsage =
     "  talentsim info FILE.h5\n"
     "  talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [--json OUT] [--strict]\n"
     "  talentsim bench [--candidates N] [--steps N] [--threads N] [--out FILE.h5]   performance figures (JSON)\n"
-    "  talentsim sweep plan|run|slurm|point|merge ...   parameter sweeps (talentsim sweep --help)\n"
+    "  talentsim sweep plan|run|slurm|point|merge|analyze ...   parameter sweeps (talentsim sweep --help)\n"
+    "  talentsim calibrate FILE.toml --out DIR [--jobs N] [--slurm [--submit]]   estimate parameters\n"
     "  talentsim reference            print the scenario reference (Markdown)\n"
     "  talentsim --help | --version | <command> --help\n\n"
     "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
@@ -179,6 +180,7 @@ int main(int argc, char** argv) {
             {"bench", cmd_bench},
             {"compare", cmd_compare},
             {"sweep", cmd_sweep},
+            {"calibrate", cmd_calibrate},
             {"reference",
              [](const std::vector<std::string>& a) {
                  if (!a.empty() && (a.front() == "--help" || a.front() == "-h")) {

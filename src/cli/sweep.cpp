@@ -12,6 +12,7 @@
 #include "analysis/compare.hpp"
 #include "cli/commands.hpp"
 #include "run/run.hpp"
+#include "sweep/sensitivity.hpp"
 #include "sweep/sweep.hpp"
 
 namespace po = boost::program_options;
@@ -33,7 +34,9 @@ const char* kSweepUsage =
     "                                                        writes DIR/sweep.sbatch (an array job)\n"
     "  talentsim sweep point SWEEP.toml --out DIR --index I [--chunk K] [--threads T] [--checkpoint-every S]\n"
     "                                                        the points of array task I\n"
-    "  talentsim sweep merge DIR                             gathers DIR/points into DIR/sweep.h5\n\n"
+    "  talentsim sweep merge DIR                             gathers DIR/points into DIR/sweep.h5\n"
+    "  talentsim sweep analyze DIR [--metric NAME ...]       Morris or Sobol indices of a morris or sobol\n"
+    "                                                        sweep (DIR/sensitivity.h5)\n\n"
     "Exit codes: 0 every point complete, 1 some point failed, is missing or the run was interrupted\n"
     "(results so far are kept; run the same command again to resume), 2 bad usage or bad sweep file.\n";
 
@@ -335,6 +338,39 @@ int sweep_merge(const std::vector<std::string>& args) {
     return report_merge(sweep::merge(dir), std::cout);
 }
 
+// `sweep analyze DIR [--metric NAME ...] [--resamples B]` (docs/calibrate.md, "Sensitivity analysis").
+int sweep_analyze(const std::vector<std::string>& args) {
+    po::options_description opts("talentsim sweep analyze DIR [--metric NAME ...]");
+    opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep")(
+        "metric", po::value<std::vector<std::string>>()->composing(), "metric (or pattern); default every metric")(
+        "resamples", po::value<int>()->default_value(1000), "bootstrap resamples for the intervals");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    const auto vm = parse(args, opts, pos);
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    if (!vm.count("dir")) throw UsageError("analyze needs the sweep's output directory");
+    const fs::path dir = vm["dir"].as<std::string>();
+    if (!fs::exists(dir / "manifest.toml"))
+        throw UsageError(dir.string() + ": not the output directory of a sweep (no manifest.toml)");
+    const int resamples = vm["resamples"].as<int>();
+    if (resamples < 0 || resamples > 1000000) throw UsageError("--resamples must be between 0 and 1000000");
+    std::vector<std::string> metrics;
+    if (vm.count("metric")) metrics = vm["metric"].as<std::vector<std::string>>();
+    sweep::SensitivityReport r;
+    try {
+        r = sweep::analyze_sweep(dir, metrics, static_cast<std::size_t>(resamples));
+    } catch (const ScenarioInvalid&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw UsageError(e.what());
+    }
+    sweep::print_sensitivity(r, std::cout);
+    return 0;
+}
+
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& args) {
@@ -346,12 +382,12 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     const std::pair<const char*, int (*)(const std::vector<std::string>&)> subcommands[] = {
         {"plan", sweep_plan},   {"run", sweep_run},     {"point", sweep_point},
-        {"slurm", sweep_slurm}, {"merge", sweep_merge},
+        {"slurm", sweep_slurm}, {"merge", sweep_merge}, {"analyze", sweep_analyze},
     };
     for (const auto& [name, fn] : subcommands)
         if (sub == name) return fn(rest);
     throw UsageError((sub.empty() ? std::string("needs a subcommand") : "unknown subcommand '" + sub + "'") +
-                     " (plan, run, point, slurm, merge; see talentsim sweep --help)");
+                     " (plan, run, point, slurm, merge, analyze; see talentsim sweep --help)");
 }
 
 }  // namespace talentsim

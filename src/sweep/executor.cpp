@@ -35,7 +35,7 @@ namespace talentsim::sweep {
 
 namespace {
 
-const char* design_name(Design d) { return d == Design::grid ? "grid" : d == Design::random ? "random" : "lhs"; }
+const char* design_name(Design d) { return design_kind_name(d); }
 
 template <class T, class F>
 std::string toml_array(const std::vector<T>& v, F&& item) {

@@ -16,6 +16,7 @@
 #include "analysis/compare.hpp"
 #include "sweep/internal.hpp"
 #include "io/toml_reader.hpp"
+#include "sweep/designs.hpp"
 
 namespace talentsim::sweep {
 
@@ -380,6 +381,32 @@ Value sampled_value(const Parameter& p, double u) {
     return range_value(p, u);
 }
 
+// Points of a sized design (random, lhs, morris, sobol).
+std::size_t planned_points(const Sweep& s) {
+    const auto n = static_cast<std::size_t>(s.design_points), P = s.parameters.size();
+    if (s.design == Design::morris) return n * (P + 1);
+    if (s.design == Design::sobol) return n * saltelli_block(P);
+    if (s.design == Design::list) return P ? s.parameters[0].values.size() : 0;
+    return n;
+}
+
+}  // namespace
+
+// Unit-cube coordinates of a morris or sobol design, in point order (also used by `sweep analyze`).
+std::vector<UnitPoint> unit_design(const Sweep& s) {
+    const auto n = static_cast<std::size_t>(s.design_points), P = s.parameters.size();
+    if (s.design == Design::morris)
+        return morris_design(n, P, static_cast<int>(s.morris_levels), splitmix(s.seed ^ 0x4D4F5252495331ull)).points;
+    if (s.design == Design::sobol) return saltelli_design(n, P);
+    return {};
+}
+MorrisDesign sweep_morris_design(const Sweep& s) {
+    return morris_design(static_cast<std::size_t>(s.design_points), s.parameters.size(),
+                         static_cast<int>(s.morris_levels), splitmix(s.seed ^ 0x4D4F5252495331ull));
+}
+
+namespace {
+
 void plan_points(Sweep& s) {
     const std::size_t P = s.parameters.size();
     std::vector<std::vector<Value>> rows;
@@ -395,6 +422,18 @@ void plan_points(Sweep& s) {
                 row[j] = s.parameters[j].values[rest % k];
                 rest /= k;
             }
+            rows.push_back(std::move(row));
+        }
+    } else if (s.design == Design::list) {
+        for (std::size_t i = 0; P && i < s.parameters[0].values.size(); ++i) {
+            std::vector<Value> row;
+            for (const auto& p : s.parameters) row.push_back(p.values[i]);
+            rows.push_back(std::move(row));
+        }
+    } else if (s.design == Design::morris || s.design == Design::sobol) {
+        for (const auto& u : unit_design(s)) {  // designs.cpp
+            std::vector<Value> row(P);
+            for (std::size_t j = 0; j < P; ++j) row[j] = range_value(s.parameters[j], u[j]);
             rows.push_back(std::move(row));
         }
     } else {
@@ -489,7 +528,50 @@ const std::vector<std::string> kDefaultMetrics = {
     "wage.posted.p50",
 };
 
+// design.points and design.levels, by design kind (docs/sweeps.md, "[design]").
+void parse_design_size(const toml::table& design, Sweep& s, InputErrors& c) {
+    if (auto n = get_int(design, "design.", "points", 1, kMaxPoints, c)) s.design_points = *n;
+    const bool sized = s.design != Design::grid && s.design != Design::list;
+    if (!sized && design.get("points"))
+        c.add(design.get("points")->source(), "design.points",
+              s.design == Design::grid
+                  ? "a grid has one point per combination of parameter values; give points per parameter instead"
+                  : "a list design has one point per listed value of each parameter");
+    if (sized && !design.get("points"))
+        c.add(design.source(), "design.points",
+              std::string("required key is missing (") +
+                  (s.design == Design::morris  ? "number of Morris trajectories"
+                   : s.design == Design::sobol ? "number of Saltelli base samples"
+                                               : "number of points of a random or lhs design") +
+                  ")");
+    if (const toml::node* l = design.get("levels")) {
+        if (s.design != Design::morris)
+            c.add(l->source(), "design.levels", "levels is for morris designs");
+        else if (auto v = get_int(design, "design.", "levels", 2, 1000, c)) {
+            if (*v % 2) c.add(l->source(), "design.levels", "Morris levels must be even, found " + std::to_string(*v));
+            s.morris_levels = *v;
+        }
+    }
+}
+
 }  // namespace
+
+const char* design_kind_name(Design d) {
+    switch (d) {
+        case Design::grid:
+            return "grid";
+        case Design::random:
+            return "random";
+        case Design::lhs:
+            return "lhs";
+        case Design::list:
+            return "list";
+        case Design::morris:
+            return "morris";
+        default:
+            return "sobol";
+    }
+}
 
 Scenario point_scenario(const Sweep& s, const Point& p) {
     return parse_scenario(s.scenario_text, s.scenario.string(), p.overrides);
@@ -540,16 +622,11 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
     // [design]
     const toml::table* design = table_at(root, "design", c, false);
     if (design) {
-        unknown_keys(*design, "design.", {"kind", "points"}, c);
-        if (auto k = get_choice(*design, "design.", "kind", {"grid", "random", "lhs"}, c))
-            s.design = *k == "grid" ? Design::grid : *k == "random" ? Design::random : Design::lhs;
-        if (auto n = get_int(*design, "design.", "points", 1, kMaxPoints, c)) s.design_points = *n;
-        if (s.design == Design::grid && design->get("points"))
-            c.add(design->get("points")->source(), "design.points",
-                  "a grid has one point per combination of parameter values; give points per parameter instead");
-        if (s.design != Design::grid && !design->get("points"))
-            c.add(design->source(), "design.points",
-                  "required key is missing (number of points of a random or lhs design)");
+        unknown_keys(*design, "design.", {"kind", "points", "levels"}, c);
+        if (auto k = get_choice(*design, "design.", "kind", {"grid", "random", "lhs", "list", "morris", "sobol"}, c))
+            for (Design d : {Design::grid, Design::random, Design::lhs, Design::list, Design::morris, Design::sobol})
+                if (*k == design_kind_name(d)) s.design = d;
+        parse_design_size(*design, s, c);  // points, levels
     }
 
     // The base scenario, with the fixed overrides: its keys decide the parameter types.
@@ -663,7 +740,8 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                         std::set<std::string> listed;  // linear in the number of values (docs/reliability.md)
                         for (const auto& el : *va)
                             if (auto x = value_of(el, p.kind, prefix + "values", c)) {
-                                if (!listed.insert(value_key(*x)).second)
+                                if (s.design != Design::list &&  // a list repeats values across points
+                                    !listed.insert(value_key(*x)).second)
                                     c.add(el.source(), prefix + "values", "value " + display(*x) + " is listed twice");
                                 else
                                     p.values.push_back(*x);
@@ -671,10 +749,15 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                     }
                     if (t->get("points"))
                         c.add(t->get("points")->source(), prefix + "points", "points is for ranges; values are listed");
+                    if (s.design == Design::morris || s.design == Design::sobol)
+                        c.add(v->source(), prefix + "values",
+                              std::string("a ") + design_kind_name(s.design) + " design needs a range or log_range");
                 } else if (const toml::node* r = t->get(t->get("range") ? "range" : "log_range")) {
                     const bool log = !t->get("range");
                     const std::string rk = prefix + (log ? "log_range" : "range");
-                    if (p.kind == Kind::boolean || p.kind == Kind::text) {
+                    if (s.design == Design::list) {
+                        c.add(r->source(), rk, "a list design takes listed values (one per point)");
+                    } else if (p.kind == Kind::boolean || p.kind == Kind::text) {
                         c.add(r->source(), rk,
                               std::string("the scenario key is a ") + kind_name(p.kind) + "; list its values instead");
                     } else if (auto b = get_bounds(*r, rk, log, c)) {
@@ -808,6 +891,13 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
             if (chosen[m]) s.builtin_metrics.push_back(catalog[m]);
     }
 
+    if (s.design == Design::list)
+        for (std::size_t i = 1; i < s.parameters.size(); ++i)
+            if (s.parameters[i].values.size() != s.parameters[0].values.size())
+                c.add(param_where[i], "parameters." + std::to_string(i) + ".values",
+                      "a list design needs the same number of values for every parameter (" +
+                          std::to_string(s.parameters[0].values.size()) + " for the first, " +
+                          std::to_string(s.parameters[i].values.size()) + " here)");
     if (c.errors.empty()) {
         std::size_t total = 1;
         for (const auto& p : s.parameters)
@@ -815,8 +905,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
         if (s.design == Design::grid && total > static_cast<std::size_t>(kMaxPoints))
             c.add(root.get("parameters")->source(), "parameters",
                   "the grid has more than " + std::to_string(kMaxPoints) + " points");
-        else if (const std::size_t points =
-                     s.design == Design::grid ? total : static_cast<std::size_t>(s.design_points);
+        else if (const std::size_t points = s.design == Design::grid ? total : planned_points(s);
                  points * static_cast<std::size_t>(s.replicates) > static_cast<std::size_t>(kMaxRuns))
             c.add(root.get("sweep") ? root.get("sweep")->source() : root.source(), "sweep.replicates",
                   std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
@@ -832,7 +921,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
 }
 
 void print_plan(const Sweep& s, std::ostream& out) {
-    const char* design = s.design == Design::grid ? "grid" : s.design == Design::random ? "random" : "lhs";
+    const char* design = design_kind_name(s.design);
     out << "sweep " << s.name << " (" << s.file.string() << ", plan " << s.fingerprint << ")\n";
     out << "  base scenario   " << s.scenario.string() << "\n";
     for (const auto& f : s.fixed) out << "  fixed           " << f << "\n";

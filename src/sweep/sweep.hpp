@@ -29,7 +29,10 @@ std::string display(const Value& v);
 // Shortest text that parses back to exactly the same double (nan, inf, -inf included).
 std::string exact(double x);
 
-enum class Design { grid, random, lhs };
+// list: each parameter's `values` is a column, point i takes the i-th value of every parameter
+// (calibration batches); morris and sobol: sensitivity designs over ranges (src/sweep/designs.hpp).
+enum class Design { grid, random, lhs, list, morris, sobol };
+const char* design_kind_name(Design d);
 enum class Seeds { independent, common };
 
 struct Parameter {
@@ -60,7 +63,8 @@ struct Sweep {
     std::int64_t replicates = 1;
     Seeds seeds = Seeds::independent;
     Design design = Design::grid;
-    std::int64_t design_points = 0;  // random and lhs
+    std::int64_t design_points = 0;  // random and lhs; morris: trajectories; sobol: base samples
+    std::int64_t morris_levels = 4;  // morris: grid levels (even)
     std::vector<Parameter> parameters;
     std::vector<std::string> builtin_metrics;  // resolved names, in catalog order
     std::vector<std::filesystem::path> targets;

@@ -132,7 +132,7 @@ TEST_CASE("sweep files: every error is reported with file, line, column and key"
                     "\"\n"                                                         // 3
                     "replicate = 3\n"                                              // 4 unknown key
                     "[design]\n"                                                   // 5
-                    "kind = \"sobol\"\n"                                           // 6 bad choice
+                    "kind = \"halton\"\n"                                          // 6 bad choice
                     "[[parameters]]\n"                                             // 7
                     "key = \"noncompete.buyout_horizon\"\n"                        // 8 not a scenario key
                     "values = [1.0]\n"                                             // 9
@@ -168,7 +168,7 @@ TEST_CASE("sweep files: every error is reported with file, line, column and key"
     std::string out, err;
     CHECK(run_cli("sweep plan " + file.string(), &out, &err) == 2);
     CHECK(err.find(file.string() + ":6:") != std::string::npos);
-    CHECK(err.find(": design.kind: expected one of grid|random|lhs, found \"sobol\"") != std::string::npos);
+    CHECK(err.find(": design.kind: expected one of grid|random|lhs|list|morris|sobol, found \"halton\"") != std::string::npos);
     CHECK(run_cli("sweep run " + file.string() + " --out " + (dir / "out").string(), &out, &err) == 2);
     CHECK_FALSE(fs::exists(dir / "out"));
     CHECK(run_cli("sweep frobnicate", &out, &err) == 2);

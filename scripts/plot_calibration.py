@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Plots a calibration (DIR/calibration.h5 of `talentsim calibrate`, docs/calibrate.md).
+
+Three panels: the loss of every evaluation in the order they were made (coloured by stage, the
+running best as a line), the one-parameter profiles of the loss (each parameter over its bounds
+with the others at the estimate, the estimate +/- 2 s.e. shaded), and the targets at the
+optimum (simulated over reported, with the band).
+
+    /usr/bin/python3 scripts/plot_calibration.py DIR/calibration.h5 --out FILE.png [--jacobian]
+
+--jacobian also prints the sensitivity of each target to each parameter at the estimate: the
+change of the target's distance (in band half-widths) when the parameter moves by a tenth of its
+range, from the Jacobian of the calibration (Markdown table).
+"""
+import argparse
+import sys
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+STAGES = {"global": "tab:blue", "local": "tab:orange", "local2": "tab:red", "jacobian": "tab:green",
+          "profile": "tab:gray"}
+
+
+def strings(ds):
+    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
+
+
+def plot_losses(ax, f):
+    loss = f["evaluations/loss"][()]
+    stage = strings(f["evaluations/stage"])
+    n = np.arange(len(loss))
+    for s, colour in STAGES.items():
+        sel = np.array([x == s for x in stage])
+        if sel.any():
+            ax.scatter(n[sel], loss[sel], s=12, color=colour, label=s)
+    opt = np.array([x in ("global", "local", "local2") for x in stage])
+    running = np.minimum.accumulate(np.where(opt, loss, np.inf))
+    ax.plot(n, running, color="black", lw=1, label="best so far")
+    ax.set_yscale("log" if np.nanmin(loss) > 0 else "symlog")
+    ax.set_xlabel("evaluation")
+    ax.set_ylabel("loss")
+    ax.set_title("loss by evaluation")
+    ax.legend(fontsize=7)
+
+
+def plot_profiles(axes, f):
+    names = strings(f["parameters/name"])
+    scale = strings(f["parameters/scale"])
+    x = f["profiles/parameters"][()]
+    loss = f["profiles/loss"][()]
+    est = f["estimate/value"][()]
+    se = f["estimate/se"][()]
+    ident = strings(f["estimate/identified"])
+    best = f["best"].attrs["loss"]
+    for j, ax in enumerate(axes):
+        if loss.shape[1] == 0:
+            ax.text(0.5, 0.5, "no profiles (inference.profile_points = 0)", ha="center", transform=ax.transAxes)
+            ax.set_xlabel(names[j])
+            continue
+        ax.plot(x[j], loss[j], "o-", ms=3)
+        ax.scatter([est[j]], [best], marker="*", s=120, color="tab:red", zorder=3, label="estimate")
+        ax.axvline(est[j], color="black", lw=1)
+        if np.isfinite(se[j]):
+            ax.axvspan(est[j] - 2 * se[j], est[j] + 2 * se[j], color="tab:orange", alpha=0.2, lw=0)
+        if scale[j] == "log":
+            ax.set_xscale("log")
+        ax.set_yscale("log" if np.nanmin(loss[j]) > 0 else "symlog")
+        ax.set_xlabel(names[j])
+        ax.set_ylabel("loss")
+        ax.set_title(f"profile: {names[j]} (identified: {ident[j]})", fontsize=9)
+
+
+def plot_targets(ax, f):
+    names = strings(f["targets/name"])
+    value = f["targets/value"][()]
+    lo, hi = f["targets/lo"][()], f["targets/hi"][()]
+    sim = f["best/moments"][()]
+    y = np.arange(len(names))
+    ref = np.where(value != 0, np.abs(value), 1.0)
+    ax.axvline(1.0, color="black", lw=1)
+    for k in range(len(names)):
+        a = lo[k] / ref[k] if np.isfinite(lo[k]) else np.nan
+        b = hi[k] / ref[k] if np.isfinite(hi[k]) else np.nan
+        if np.isfinite(a) and np.isfinite(b):
+            ax.plot([a, b], [k, k], color="tab:gray", lw=4, alpha=0.5)
+    ax.scatter(sim / ref, y, color="tab:red", zorder=3, label="simulated at the estimate")
+    ax.scatter(value / ref, y, marker="|", s=120, color="black", label="reported")
+    ax.set_yticks(y)
+    ax.set_yticklabels([n.split(".", 1)[-1] for n in names], fontsize=7)
+    ax.set_xlabel("relative to the reported value (band in grey)")
+    ax.set_title("targets at the optimum")
+    ax.legend(fontsize=7)
+
+
+def print_jacobian(f):
+    names = strings(f["parameters/name"])
+    targets = strings(f["targets/name"])
+    G = f["inference/jacobian"][()]
+    active = f["inference/active"][()]
+    print("| target | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for k, t in enumerate(targets):
+        cells = ["%.2f" % (0.1 * g) if np.isfinite(g) else "-" for g in G[k]]
+        print(f"| {t.split('.', 1)[-1]}{'' if active[k] else ' (inactive)'} | " + " | ".join(cells) + " |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--jacobian", action="store_true", help="print the sensitivity table")
+    a = ap.parse_args()
+    try:
+        f = h5py.File(a.file, "r")
+    except OSError as e:
+        sys.exit(f"plot_calibration: cannot open {a.file}: {e}")
+    if f.attrs.get("schema") not in ("talentsim-calibration", b"talentsim-calibration"):
+        sys.exit(f"plot_calibration: {a.file} is not a talentsim calibration file")
+    P = len(f["parameters/name"])
+    cols = max(2, P)
+    fig = plt.figure(figsize=(4.2 * cols, 8.5))
+    gs = fig.add_gridspec(2, cols)
+    plot_losses(fig.add_subplot(gs[0, : cols // 2]), f)
+    plot_targets(fig.add_subplot(gs[0, cols // 2:]), f)
+    plot_profiles([fig.add_subplot(gs[1, j]) for j in range(P)], f)
+    name = f.attrs["name"]
+    j = f["inference"].attrs
+    fig.suptitle(f"calibration {name}: J = {j['j_stat']:.3g} (df {j['j_df']}, p = {j['j_pvalue']:.3g}), "
+                 f"Jacobian rank {j['rank']} of {P}")
+    fig.tight_layout()
+    fig.savefig(a.out, dpi=110)
+    if a.jacobian:
+        print_jacobian(f)
+    print(a.out)
+
+
+if __name__ == "__main__":
+    main()
