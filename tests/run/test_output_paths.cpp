@@ -236,10 +236,12 @@ TEST_CASE("the memory estimate bounds what a run allocates, and a run that canno
           "[reliability][slow]") {
     const auto dir = test::temp_dir("paths_memory");
     std::string err, out;
-    // 10^7 entrant firms: each may list 20 postings a role; refused at once with the estimate.
+    // 10^7 entrant firms (each may list 20 postings a role: about 20 GiB) under an 8 GiB address-space
+    // limit, so that the answer does not depend on what else the machine holds: refused at once.
     const auto t0 = std::chrono::steady_clock::now();
-    CHECK(test::run_cli("run " + q(minimal_with_entry(dir, 10000000)) + " -q --steps 3 --out " + q(dir / "r.h5"),
-                        nullptr, &err) == 1);
+    CHECK(test::run_cli_raw("sh -c \"ulimit -v 8388608 && exec " TALENTSIM_BINARY " run " +
+                                q(minimal_with_entry(dir, 10000000)) + " -q --steps 3 --out " + q(dir / "r.h5") + "\"",
+                            &err) == 1);
     CHECK_THAT(err, Catch::Contains("needs about") && Catch::Contains("MiB of memory"));
     // 10^6 firms under a 2 GiB address-space limit (ulimit -v): refused, not a bare bad_alloc.
     CHECK(test::run_cli_raw("sh -c \"ulimit -v 2097152 && exec " TALENTSIM_BINARY " run " +
