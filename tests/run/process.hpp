@@ -83,12 +83,18 @@ inline std::string slurp(const std::filesystem::path& p) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// A fixed copy of the default scenario, small enough for tests but long enough to interrupt.
-inline std::filesystem::path write_scenario(const std::filesystem::path& dir, std::int32_t steps) {
+// A fixed copy of the default scenario, small enough for tests but long enough to interrupt (about
+// 1 s on an idle 2-core machine): its events keep their full-size counts (reference_candidates equal to
+// the candidates, so nothing is scaled), which makes the run long enough for the signal and
+// second-writer tests to act while it is still running.
+// With `scaled`, the event counts scale with the candidates instead (a smaller, quicker market).
+inline std::filesystem::path write_scenario(const std::filesystem::path& dir, std::int32_t steps, bool scaled = false) {
     const Scenario s = scenario(
         "scenarios/china_ai_2024.toml",
-        {"population.candidates=6000", "population.employers=200", "population.graduates_per_year=600",
-         "population.abroad_inflow_per_month=5", "scenario.steps=" + std::to_string(steps), "output.panel_every=6"});
+        {"population.candidates=6000",
+         scaled ? "population.reference_candidates=100000" : "population.reference_candidates=6000",
+         "population.employers=200", "population.graduates_per_year=600", "population.abroad_inflow_per_month=5",
+         "scenario.steps=" + std::to_string(steps), "output.panel_every=6"});
     const std::filesystem::path p = dir / "scenario.toml";
     std::ofstream(p) << to_toml(s);
     return p;

@@ -99,7 +99,7 @@ TEST_CASE("SIGTERM: exit 1, a valid .partial file marked incomplete, a checkpoin
 
 TEST_CASE("a full disk (file size limit) gives a clear error and exit 1, and no result file", "[reliability]") {
     const auto dir = test::temp_dir("rel_disk");
-    const fs::path scenario = write_scenario(dir, 40);
+    const fs::path scenario = write_scenario(dir, 40, /*scaled=*/true);
     // ulimit -f: writes beyond 256 KiB fail with EFBIG, as on a full disk (talentsim ignores SIGXFSZ).
     std::string out, err;
     const std::string limited = "ulimit -f 512 && exec " TALENTSIM_BINARY " run " + q(scenario) + " -q --out ";
