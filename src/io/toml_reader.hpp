@@ -4,9 +4,12 @@
 #pragma once
 #include <toml++/toml.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/input_error.hpp"
@@ -45,5 +48,17 @@ struct InputErrors {
 };
 
 using TomlErrors = InputErrors;  // earlier name
+
+// Typed getters shared by the sweep and calibration readers; each error goes to `c` with the key.
+// Keys of `t` not in `known` are errors.
+void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
+                  InputErrors& c);
+// The table `name` of `root`, or nullptr (an error when required or not a table).
+const toml::table* table_at(const toml::table& root, const char* name, InputErrors& c, bool required);
+std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, InputErrors& c,
+                                      bool required);
+// An integer in [lo, hi]; absent gives nullopt without an error.
+std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
+                                    std::int64_t hi, InputErrors& c);
 
 }  // namespace talentsim

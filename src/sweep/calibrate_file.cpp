@@ -40,58 +40,6 @@ namespace {
 
 using Collector = TomlErrors;
 
-void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
-                  Collector& c) {
-    for (const auto& [k, v] : t)
-        if (std::find(known.begin(), known.end(), k.str()) == known.end())
-            c.add(v.source(), prefix + std::string(k.str()), "unknown key");
-}
-
-const toml::table* table_at(const toml::table& t, const char* key, Collector& c, bool required) {
-    const toml::node* n = t.get(key);
-    if (!n) {
-        if (required) c.add(t.source(), key, "required table is missing");
-        return nullptr;
-    }
-    if (!n->is_table()) {
-        c.add(n->source(), key, "expected a table, found " + toml_type_name(*n));
-        return nullptr;
-    }
-    return n->as_table();
-}
-
-std::optional<std::string> str(const toml::table& t, const std::string& prefix, const char* key, Collector& c,
-                               bool required) {
-    const toml::node* n = t.get(key);
-    if (!n) {
-        if (required) c.add(t.source(), prefix + key, "required key is missing");
-        return std::nullopt;
-    }
-    if (!n->is_string()) {
-        c.add(n->source(), prefix + key, "expected a string, found " + toml_type_name(*n));
-        return std::nullopt;
-    }
-    return n->as_string()->get();
-}
-
-std::optional<std::int64_t> integer(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
-                                    std::int64_t hi, Collector& c) {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_integer()) {
-        c.add(n->source(), prefix + key, "expected an integer, found " + toml_type_name(*n));
-        return std::nullopt;
-    }
-    const auto v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-        c.add(
-            n->source(), prefix + key,
-            "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-        return std::nullopt;
-    }
-    return v;
-}
-
 std::optional<double> number(const toml::node& n, const std::string& key, Collector& c) {
     if (n.is_integer()) return static_cast<double>(n.as_integer()->get());
     if (n.is_floating_point() && std::isfinite(n.as_floating_point()->get())) return n.as_floating_point()->get();
@@ -114,7 +62,7 @@ std::optional<double> real(const toml::table& t, const std::string& prefix, cons
 
 std::optional<std::string> choice(const toml::table& t, const std::string& prefix, const char* key,
                                   std::initializer_list<std::string_view> choices, Collector& c) {
-    auto v = str(t, prefix, key, c, false);
+    auto v = get_string(t, prefix, key, c, false);
     if (!v) return std::nullopt;
     if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
         std::string list;
@@ -155,11 +103,11 @@ void parse_head(const toml::table& root, Calibration& cal, Collector& c, toml::s
     const toml::table* t = table_at(root, "calibration", c, true);
     if (!t) return;
     unknown_keys(*t, "calibration.", {"name", "description", "scenario", "set", "seed", "seeds"}, c);
-    cal.name = str(*t, "calibration.", "name", c, true).value_or("");
+    cal.name = get_string(*t, "calibration.", "name", c, true).value_or("");
     if (cal.name.find_first_of("/\\\n") != std::string::npos)
         c.add(t->get("name")->source(), "calibration.name", "a name cannot contain / or \\ or line breaks");
-    cal.description = str(*t, "calibration.", "description", c, false).value_or("");
-    if (auto sc = str(*t, "calibration.", "scenario", c, true)) {
+    cal.description = get_string(*t, "calibration.", "description", c, false).value_or("");
+    if (auto sc = get_string(*t, "calibration.", "scenario", c, true)) {
         scenario_where = t->get("scenario")->source();
         cal.scenario = relative_to(cal.file, *sc);
     }
@@ -169,8 +117,8 @@ void parse_head(const toml::table& root, Calibration& cal, Collector& c, toml::s
         if (o.rfind("scenario.seed", 0) == 0)
             c.add(where, "calibration.set", "scenario.seed cannot be set here: seeds come from calibration.seed");
     }
-    cal.seed = static_cast<std::uint64_t>(integer(*t, "calibration.", "seed", 0, 9000000000000000000LL, c).value_or(1));
-    cal.seeds = integer(*t, "calibration.", "seeds", 2, 1000, c).value_or(4);
+    cal.seed = static_cast<std::uint64_t>(get_int(*t, "calibration.", "seed", 0, 9000000000000000000LL, c).value_or(1));
+    cal.seeds = get_int(*t, "calibration.", "seeds", 2, 1000, c).value_or(4);
 }
 
 // [[parameters]]: key(s), name, bounds, scale, start.
@@ -199,7 +147,7 @@ void parse_parameters(const toml::table& root, Calibration& cal, Collector& c,
         for (auto& [k, w] : strings(*t, prefix, t->get("keys") ? "keys" : "key", c, true)) p.keys.push_back(k);
         if (p.keys.empty())
             c.add(t->source(), prefix + "key", "required key is missing (the scenario key to estimate)");
-        p.name = str(*t, prefix, "name", c, false).value_or(p.keys.empty() ? "" : p.keys.front());
+        p.name = get_string(*t, prefix, "name", c, false).value_or(p.keys.empty() ? "" : p.keys.front());
         p.log = choice(*t, prefix, "scale", {"linear", "log"}, c).value_or("linear") == "log";
         const toml::node* b = t->get("bounds");
         const toml::array* ba = b ? b->as_array() : nullptr;
@@ -246,7 +194,7 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
             continue;
         }
         unknown_keys(*t, prefix, {"file", "weights"}, c);
-        auto f = str(*t, prefix, "file", c, true);
+        auto f = get_string(*t, prefix, "file", c, true);
         if (!f) continue;
         const fs::path full = relative_to(cal.file, *f);
         const auto read = read_text_file(full);
@@ -306,14 +254,14 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
         cal.global = choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
                          ? GlobalDesign::sobol
                          : GlobalDesign::lhs;
-        cal.global_points = integer(*t, "method.", "global_points", 1, 100000, c).value_or(0);
+        cal.global_points = get_int(*t, "method.", "global_points", 1, 100000, c).value_or(0);
         const std::string local =
             choice(*t, "method.", "local", {"bobyqa", "neldermead", "sbplx", "cobyla"}, c).value_or("bobyqa");
         cal.local = local == "neldermead" ? LocalMethod::neldermead
                     : local == "sbplx"    ? LocalMethod::sbplx
                     : local == "cobyla"   ? LocalMethod::cobyla
                                           : LocalMethod::bobyqa;
-        cal.budget = integer(*t, "method.", "budget", 0, 100000, c).value_or(60);
+        cal.budget = get_int(*t, "method.", "budget", 0, 100000, c).value_or(60);
         cal.initial_step = real(*t, "method.", "initial_step", 1e-6, 0.5, c).value_or(0.1);
         cal.xtol = real(*t, "method.", "xtol", 0.0, 0.5, c).value_or(1e-3);
     }
@@ -325,7 +273,7 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "inference", c, false)) {
         unknown_keys(*t, "inference.", {"step", "profile_points", "data_variance"}, c);
         cal.fd_step = real(*t, "inference.", "step", 1e-4, 0.5, c).value_or(0.05);
-        cal.profile_points = integer(*t, "inference.", "profile_points", 0, 1000, c).value_or(9);
+        cal.profile_points = get_int(*t, "inference.", "profile_points", 0, 1000, c).value_or(9);
         cal.data_variance_from_bands =
             choice(*t, "inference.", "data_variance", {"simulation", "bands"}, c).value_or("simulation") == "bands";
     }

@@ -94,59 +94,6 @@ constexpr std::int64_t kMaxRuns = 10000000;
 
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
-// Keys of `t` not in `known` are errors.
-void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
-                  InputErrors& c) {
-    for (const auto& [k, v] : t)
-        if (std::find(known.begin(), known.end(), k.str()) == known.end())
-            c.add(v.source(), prefix + std::string(k.str()), "unknown key");
-}
-
-const toml::table* table_at(const toml::table& root, const char* name, InputErrors& c, bool required) {
-    const toml::node* n = root.get(name);
-    if (!n) {
-        if (required) c.add(root.source(), name, "required table is missing");
-        return nullptr;
-    }
-    if (!n->is_table()) {
-        c.add(n->source(), name, "expected a table, found " + type_name_of(*n));
-        return nullptr;
-    }
-    return n->as_table();
-}
-
-std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, InputErrors& c,
-                                      bool required) {
-    const toml::node* n = t.get(key);
-    if (!n) {
-        if (required) c.add(t.source(), prefix + key, "required key is missing");
-        return std::nullopt;
-    }
-    if (!n->is_string()) {
-        c.add(n->source(), prefix + key, "expected a string, found " + type_name_of(*n));
-        return std::nullopt;
-    }
-    return n->as_string()->get();
-}
-
-std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
-                                    std::int64_t hi, InputErrors& c) {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_integer()) {
-        c.add(n->source(), prefix + key, "expected an integer, found " + type_name_of(*n));
-        return std::nullopt;
-    }
-    const std::int64_t v = n->as_integer()->get();
-    if (v < lo || v > hi) {
-        c.add(
-            n->source(), prefix + key,
-            "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-        return std::nullopt;
-    }
-    return v;
-}
-
 std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
                                       std::initializer_list<std::string_view> choices, InputErrors& c) {
     auto v = get_string(t, prefix, key, c, false);
