@@ -572,6 +572,15 @@ bool addressable(const std::string& name) {
     return true;
 }
 
+// Where `category.name` was written: looked up in its table, not by path, since a name that
+// failed validation may contain characters a path cannot spell.
+toml::source_region entry_source(const toml::table& root, const char* category, const std::string& name) {
+    const toml::table* t = root[category].as_table();
+    const toml::node* n = t ? t->get(name) : nullptr;
+    if (n) return n->source();
+    return t ? t->source() : root.source();
+}
+
 template <class P>
 void check_category_names(const std::vector<P>& v, const char* category, const toml::table& root, InputErrors& c) {
     std::map<std::string, std::string> seen;  // lower case -> name as written
@@ -716,12 +725,12 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     }
     for (const auto& d : s.degrees)
         if (std::find(std::begin(kDegreeNames), std::end(kDegreeNames), d.name) == std::end(kDegreeNames))
-            c.add(root.at_path("degrees." + d.name).node()->source(), "degrees." + d.name,
+            c.add(entry_source(root, "degrees", d.name), "degrees." + d.name,
                   "unknown degree (expected bachelor, master, phd)");
     s.degrees = ordered;
     for (const auto& r : s.roles)
         if (r.master_required_share + r.phd_required_share > 1 + 1e-9)
-            c.add(root.at_path("roles." + r.name).node()->source(), "roles." + r.name,
+            c.add(entry_source(root, "roles", r.name), "roles." + r.name,
                   "master_required_share + phd_required_share exceeds 1");
 
     // References between categories.
