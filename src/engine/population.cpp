@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "engine/population.hpp"
+#include "engine/economics.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
 
@@ -33,7 +34,7 @@ void Candidates::resize(std::size_t n) {
 void Employers::resize(std::size_t n, std::size_t roles) {
     for (auto* v : {&type, &city, &alive}) grow<std::uint8_t>(*v, n, 0);
     grow<std::int32_t>(entry_step, n, 0);
-    for (auto* v : {&wage_factor, &amenity}) grow<float>(*v, n, 0.f);
+    for (auto* v : {&wage_factor, &amenity, &productivity}) grow<float>(*v, n, 0.f);
     grow<double>(budget, n, 0.0);
     for (auto* v : {&payroll, &committed}) grow<std::int64_t>(*v, n, 0);
     for (auto* v : {&headcount, &vacancies, &departures}) grow<std::uint32_t>(*v, n * roles, 0);
@@ -147,7 +148,7 @@ static void assign_job(World& w, std::uint32_t i, std::uint32_t e) {
     c.employer[i] = e;
     c.city[i] = w.employers.city[e];
     c.wage[i] = static_cast<float>(s.wages.entry_wage_share * s.roles[c.role[i]].base_wage * type.wage_premium *
-                                   w.employers.wage_factor[e] * c.productivity[i] *
+                                   w.employers.wage_factor[e] * econ::productivity_premium(w, e) * c.productivity[i] *
                                    (c.city[i] == kAbroad ? s.wages.overseas_factor : 1.0));
     c.tenure[i] = static_cast<std::uint16_t>(std::min(600.0, c.experience[i] * 12.0 * rng.uniform()));
     if (s.noncompete.enabled && rng.bernoulli(type.noncompete_share)) {
@@ -172,6 +173,9 @@ static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entr
     const double sigma = s.wages.firm_sigma;
     E.wage_factor[e] = static_cast<float>(std::exp(sigma * normal(rng) - 0.5 * sigma * sigma));
     E.amenity[e] = static_cast<float>(tp.amenity);
+    // Firm productivity (eq. 4a): lognormal within the type, mean exp(productivity_k).
+    const double ps = tp.productivity_sigma;
+    E.productivity[e] = static_cast<float>(std::exp(tp.productivity + ps * normal(rng) - 0.5 * ps * ps));
     E.entry_step[e] = entry_step;
     E.alive[e] = entry_step == 0 ? 1 : 0;
 }

@@ -49,6 +49,7 @@ struct Employers {
     std::vector<std::uint8_t> type, city, alive;
     std::vector<std::int32_t> entry_step;  // step the slot becomes active (0 = initial)
     std::vector<float> wage_factor, amenity;
+    std::vector<float> productivity;        // firm productivity p_e (eq. 4)
     std::vector<double> budget;             // annual payroll budget, CNY
     std::vector<std::int64_t> payroll;      // CNY, from the census at the end of the last step
     std::vector<std::int64_t> committed;    // CNY of offers accepted this step
@@ -125,7 +126,11 @@ struct Offer {
     float limit;   // the most the bidder would pay (auction)
     std::uint8_t kind;
     std::uint8_t accepted = 0;
+    std::uint8_t contest = 0;  // Contest: the outcome of the sequential auction (eq. 13)
 };
+
+// Outcome of an offer in the sequential auction of its candidate's round.
+enum class Contest : std::uint8_t { none = 0, won = 1, lost = 2 };
 
 // An accepted offer, applied in the moves phase.
 struct Hire {

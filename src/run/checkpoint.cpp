@@ -59,6 +59,7 @@ struct CheckpointAccess {
         a(e.entry_step);
         a(e.wage_factor);
         a(e.amenity);
+        a(e.productivity);
         a(e.budget);
         a(e.payroll);
         a(e.committed);
@@ -164,7 +165,7 @@ void CheckpointAccess::check_layouts() {
     constexpr std::size_t vec = sizeof(std::vector<char>);
     static_assert(sizeof(Candidates) == 26 * vec,
                   "Candidates changed: list the new member in CheckpointAccess::candidates");
-    static_assert(sizeof(Employers) == 12 * vec,
+    static_assert(sizeof(Employers) == 13 * vec,
                   "Employers changed: list the new member in CheckpointAccess::employers");
     static_assert(sizeof(StepConditions) == sizeof(StepConditionsLayout),
                   "StepConditions changed: update CheckpointAccess::world");
