@@ -127,6 +127,10 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
             n_top = n_o;
         } else if (m > m2)
             m2 = m;
+    }
+    const float opening = w.round_offers[top].salary;
+    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+        Offer& o = w.round_offers[k];
         o.contest = static_cast<std::uint8_t>(Contest::lost);
         if (o.limit < 3.0e38f) o.salary = o.limit;  // a loser's last bid is its limit
     }
@@ -154,7 +158,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     Offer& win = w.round_offers[top];
     const double second = std::max(m_inc, m2);
     win.salary =
-        static_cast<float>(std::min<double>(win.limit, std::max<double>(win.salary, price(m1, second) - n_top)));
+        static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price(m1, second) - n_top)));
     win.contest = static_cast<std::uint8_t>(Contest::won);
     if (bids && limit_inc > wage) {
         counter.contest = static_cast<std::uint8_t>(Contest::lost);

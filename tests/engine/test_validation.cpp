@@ -535,6 +535,137 @@ TEST_CASE("validation: an incumbent that always outbids keeps every worker and p
 }
 
 // =============================================================================================
+// Case 6: the Postel-Vinay-Robin sequential auction, for several k' = lambda1 (1 - delta) / delta.
+namespace {
+
+struct AuctionResult {
+    double ks_firms = 0, ks_firms_naive = 0, ks_within = 0, bound = 0, k_discrete = 0;
+    std::size_t employed = 0, above_value = 0, below_posted = 0;
+    std::size_t top_firm_distinct_wages = 0;
+    double top_firm_spread = 0;                   // max / min wage at the most productive firm
+    double low_firm_max_share = 0, top_firm_max_share = 0;  // largest wage / (c p) at the bottom and top fifth
+};
+
+// Share of the postings whose employer is more productive than y (strictly), for sorted p.
+double share_above(const std::vector<double>& sorted, double y) {
+    return static_cast<double>(sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), y)) /
+           static_cast<double>(sorted.size());
+}
+
+AuctionResult run_auction(double lambda1, double delta, std::int32_t steps) {
+    const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
+                                     {"search.employed_intensity=" + std::to_string(lambda1),
+                                      "separations.quit_rate=" + std::to_string(delta), "output.offers=false",
+                                      "output.postings=false", "output.moves=false"});
+    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    while (!sim.done()) sim.step(rec);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    const double base = s.roles[0].base_wage, c_unit = base * s.employer_types[0].value_multiplier;
+    // Gamma: firm productivity across postings (one posting per employer).
+    std::vector<double> gamma;
+    for (std::size_t p = 0; p < w.postings.size(); ++p) gamma.push_back(E.productivity[w.postings.employer[p]]);
+    std::sort(gamma.begin(), gamma.end());
+    const double NP = static_cast<double>(gamma.size());
+    AuctionResult r;
+    r.k_discrete = lambda1 * (1.0 - delta) / delta;
+    const double k = r.k_discrete, k_naive = lambda1 / delta;
+    // The employed: firm productivity and the wage.
+    std::vector<float> firm_p;
+    std::vector<std::uint32_t> who;
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        if (w.candidates.status[i] == kEmployed) {
+            firm_p.push_back(E.productivity[w.candidates.employer[i]]);
+            who.push_back(static_cast<std::uint32_t>(i));
+        }
+    r.employed = who.size();
+    r.bound = dkw_bound(who.size(), 1e-6);
+    // (1) L(p) = Gamma(p) / (1 + k' (1 - Gamma(p))): the same KS as the job ladder, over p.
+    const std::vector<float> posted_p(gamma.begin(), gamma.end());
+    r.ks_firms = ks_distance(posted_p, firm_p, [&](double G) { return G / (1.0 + k * (1.0 - G)); });
+    r.ks_firms_naive = ks_distance(posted_p, firm_p, [&](double G) { return G / (1.0 + k_naive * (1.0 - G)); });
+    // (2) Within firm p, the wage x lies in [base p, c p]; for base p <= x < c p, with y = x / c,
+    //   G(x | p) = (1 + k' Gbar(p-)) (1 + k' Gbar(p)) / ((1 + k' Gbar(y)) (1 + k' Gbar(y) - k'/NP))
+    // (Gbar(y) = share of postings above y; the firm's own posting is never a contact). The
+    // randomised probability integral transform U = G(x- | p) + V (G(x | p) - G(x- | p)) is
+    // uniform when the theory holds; its KS distance from the uniform has the DKW bound.
+    auto cdf = [&](double x, double p) {
+        if (x < base * p) return 0.0;
+        if (x >= c_unit * p) return 1.0;
+        const double y = x / c_unit, gy = share_above(gamma, y), gp = share_above(gamma, p);
+        const double gp_minus = gp + 1.0 / NP;  // the firm's own posting: Gbar just below p
+        return (1 + k * gp_minus) * (1 + k * gp) / ((1 + k * gy) * (1 + k * gy - k / NP));
+    };
+    std::mt19937_64 gen(12345);
+    std::uniform_real_distribution<double> unif(0.0, 1.0);
+    std::vector<float> pit;
+    constexpr double tol = 1e-6;  // wages are stored as float: an atom is matched within 1e-6
+    for (std::size_t j = 0; j < who.size(); ++j) {
+        const double x = w.candidates.wage[who[j]], p = firm_p[j];
+        if (x > c_unit * p * (1 + tol)) ++r.above_value;
+        if (x < base * p * (1 - tol)) ++r.below_posted;
+        const double hi = cdf(x * (1 + tol), p), lo = cdf(x * (1 - tol), p);
+        pit.push_back(static_cast<float>(lo + unif(gen) * (hi - lo)));
+    }
+    std::sort(pit.begin(), pit.end());
+    for (std::size_t j = 0; j < pit.size(); ++j) {
+        const double u = pit[j], n = static_cast<double>(pit.size());
+        r.ks_within = std::max({r.ks_within, std::abs(static_cast<double>(j + 1) / n - u),
+                                std::abs(static_cast<double>(j) / n - u)});
+    }
+    // (3) Dispersion within the most productive firm, and the upper bound c p reached at the top
+    // but not at the bottom (a worker at a low-p firm is rarely contacted by a firm just below it).
+    const double p_top = gamma.back(), p_fifth = gamma[gamma.size() / 5], p_four = gamma[4 * gamma.size() / 5];
+    std::vector<float> top_wages;
+    for (std::size_t j = 0; j < who.size(); ++j) {
+        const double share = w.candidates.wage[who[j]] / (c_unit * firm_p[j]);
+        if (firm_p[j] == static_cast<float>(p_top)) top_wages.push_back(w.candidates.wage[who[j]]);
+        if (firm_p[j] <= p_fifth) r.low_firm_max_share = std::max(r.low_firm_max_share, share);
+        if (firm_p[j] >= p_four) r.top_firm_max_share = std::max(r.top_firm_max_share, share);
+    }
+    std::sort(top_wages.begin(), top_wages.end());
+    if (!top_wages.empty()) r.top_firm_spread = top_wages.back() / top_wages.front();
+    r.top_firm_distinct_wages =
+        static_cast<std::size_t>(std::unique(top_wages.begin(), top_wages.end()) - top_wages.begin());
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("validation: the sequential auction sorts workers up the firm-productivity ladder (PVR)",
+          "[validation][auction][slow]") {
+    struct Case {
+        double lambda1, delta;
+        std::int32_t steps;
+    };
+    // k = lambda1 / delta = 0.8, 4 and 22.5; the distance from the start decays like (1 - delta)^t.
+    const Case cases[] = {{0.04, 0.05, 300}, {0.2, 0.05, 300}, {0.9, 0.04, 300}};
+    for (const Case& c : cases) {
+        const AuctionResult r = run_auction(c.lambda1, c.delta, c.steps);
+        INFO("lambda1 " << c.lambda1 << ", delta " << c.delta << ", k' " << r.k_discrete << ": " << r.employed
+                        << " employed, bound " << r.bound);
+        INFO("KS over firm productivity " << r.ks_firms << " (against k = lambda1/delta: " << r.ks_firms_naive
+                                          << "); KS of the within-firm PIT " << r.ks_within);
+        INFO("wages above the value to the own firm " << r.above_value << ", below its posted salary "
+                                                      << r.below_posted);
+        INFO("top firm: " << r.top_firm_distinct_wages << " distinct wages, max/min " << r.top_firm_spread
+                          << "; largest wage/value at the bottom fifth " << r.low_firm_max_share
+                          << ", top fifth " << r.top_firm_max_share);
+        CHECK(r.employed > 10000);
+        CHECK(r.ks_firms < r.bound);
+        CHECK(r.ks_within < r.bound);
+        CHECK(r.above_value == 0);   // nobody is paid more than they are worth to their firm
+        CHECK(r.below_posted == 0);  // nor less than the firm's posted salary
+        CHECK(r.top_firm_distinct_wages >= 5);  // c q for the few firms q between p/2 and p, and the posted salary
+        CHECK(r.top_firm_spread > 1.2);
+        CHECK(r.top_firm_max_share > 0.95);
+        CHECK(r.low_firm_max_share < r.top_firm_max_share);
+    }
+}
+
+// =============================================================================================
 // Every validation scenario runs with the binary and plots with scripts/plot_validation.py.
 TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG",
           "[validation][plot][slow]") {
