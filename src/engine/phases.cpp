@@ -157,13 +157,23 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     }
     Offer& win = w.round_offers[top];
     const double second = std::max(m_inc, m2);
-    win.salary =
-        static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price(m1, second) - n_top)));
+    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price(m1, second) - n_top)));
     win.contest = static_cast<std::uint8_t>(Contest::won);
     if (bids && limit_inc > wage) {
         counter.contest = static_cast<std::uint8_t>(Contest::lost);
         w.counters_made[g] = counter;
     }
+}
+
+// Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
+// demand multiplier, and its headcount at the last census.
+std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size(), k = w.employers.type[e];
+    const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
+    const double goal = w.employers.target_base[e * R + r] * std::pow(rel, s.vacancies.target_elasticity);
+    const double gap = goal - static_cast<double>(w.employers.headcount[e * R + r]);
+    return gap > 0 ? static_cast<std::uint32_t>(std::lround(gap)) : 0u;
 }
 
 }  // namespace
@@ -319,7 +329,7 @@ void post_vacancies(World& w) {
     auto& E = w.employers;
     auto& P = w.postings;
     const std::size_t R = s.roles.size(), T = s.employer_types.size(), NE = w.active_employers;
-    const bool unlimited = s.vacancies.unlimited;
+    const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
     // Vacancy dynamics (eq. 8): expiry, growth with demand, replacement of departures.
     std::vector<std::uint32_t> count(NE + 1, 0);
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
@@ -343,6 +353,14 @@ void post_vacancies(World& w) {
                 continue;
             }
             std::uint32_t v = E.vacancies[er];
+            if (target) {
+                v = vacancy_gap(w, e, r);
+                E.vacancies[er] = v;
+                E.departures[er] = 0;
+                n.vacancies += v;
+                if (can_pay) total += v;
+                continue;
+            }
             if (v > 0 && s.vacancies.expiry > 0)
                 v -= static_cast<std::uint32_t>(
                     boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));

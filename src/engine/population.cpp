@@ -38,6 +38,7 @@ void Employers::resize(std::size_t n, std::size_t roles) {
     grow<double>(budget, n, 0.0);
     for (auto* v : {&payroll, &committed}) grow<std::int64_t>(*v, n, 0);
     for (auto* v : {&headcount, &vacancies, &departures}) grow<std::uint32_t>(*v, n * roles, 0);
+    grow<float>(target_base, n * roles, 0.f);
 }
 
 namespace {
@@ -307,6 +308,27 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         const double entrant_payroll = tp.size * w.size_unit_people * one_hire;
         const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
         w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+    }
+    set_target_headcounts(w);
+}
+
+// Target headcount at demand 1 (eq. 8a): an initial employer's headcount at step 0, an entrant's
+// expected size (the vacancies it opens on entry).
+void set_target_headcounts(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    const std::size_t R = s.roles.size(), E0 = static_cast<std::size_t>(s.population.employers);
+    for (std::size_t e = 0; e < E.size(); ++e) {
+        const int k = E.type[e];
+        double hired_share = 0;
+        for (std::size_t r = 0; r < R; ++r) hired_share += s.type_hires_role[k][r] ? s.roles[r].share : 0.0;
+        for (std::size_t r = 0; r < R; ++r) {
+            const double expected =
+                s.type_hires_role[k][r] && hired_share > 0
+                    ? std::round(s.employer_types[k].size * w.size_unit_people * s.roles[r].share / hired_share)
+                    : 0.0;
+            E.target_base[e * R + r] = static_cast<float>(e < E0 ? E.headcount[e * R + r] : expected);
+        }
     }
 }
 

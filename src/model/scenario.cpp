@@ -127,6 +127,12 @@ const Decl<Scenario> kScalars[] = {
      "Every employer posts one posting per role it hires with unlimited slots (textbook limit)."},
     {"vacancies.expiry", AT(vacancies.expiry), 0.2, 0, 1, "prob/month",
      "Probability an unfilled vacancy is withdrawn in a step."},
+    {"vacancies.mode", AT(vacancies.mode), std::string{"growth"}, 0, 0, "",
+     "growth: new vacancies grow with headcount and demand (eq. 8); target: each employer posts the gap between a "
+     "target headcount that follows demand and its headcount (eq. 8a).",
+     "growth|target"},
+    {"vacancies.target_elasticity", AT(vacancies.target_elasticity), 1.0, 0, 5, "",
+     "Target mode: the target headcount scales with the demand multiplier to this power."},
     {"vacancies.replacement_share", AT(vacancies.replacement_share), 0.8, 0, 1, "share",
      "Share of departures an employer replaces with a new vacancy."},
 

@@ -47,6 +47,8 @@ struct OfferParams {
 struct VacancyParams {
     bool unlimited = false;
     double expiry = 0, replacement_share = 0;
+    std::string mode;  // "growth" (eq. 8) or "target" (eq. 8a)
+    double target_elasticity = 0;
 };
 
 struct CounterofferParams {

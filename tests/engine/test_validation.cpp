@@ -703,6 +703,93 @@ TEST_CASE("validation: valuing at the posterior mean lowers the share paid above
 }
 
 // =============================================================================================
+// Case 7: vacancies from a target headcount (eq. 8a). Each employer posts the gap between its
+// target, which follows demand, and its headcount; employment follows demand.
+namespace {
+Scenario target_scenario(std::vector<std::string> extra) {
+    std::vector<std::string> o = {"vacancies.mode=target",  "population.candidates=4000", "population.employers=200",
+                                  "offers.budget_cap=false", "teams.enabled=false",        "output.postings=false",
+                                  "output.offers=false",     "output.moves=false",         "output.panel_every=0"};
+    o.insert(o.end(), extra.begin(), extra.end());
+    return load_scenario(fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "minimal.toml", o);
+}
+void add_demand(Scenario& s, const std::string& date, std::int32_t step, std::int64_t months, double multiplier) {
+    s.events.push_back(EventParams{date, months, "demand", "*", "*", multiplier, 0, 0.0});
+    s.event_start_step.push_back(step);
+}
+}  // namespace
+
+TEST_CASE("validation: with target headcounts employers post the gap and employment follows demand",
+          "[validation][vacancies]") {
+    // No separations and many job seekers: after a demand step of x1.5 at step 6, every employer
+    // posts exactly max(0, round(target x 1.5) - headcount), never exceeds it, and fills it.
+    Scenario s = target_scenario({"population.unemployed_share=0.4", "search.unemployed_intensity=1",
+                                  "separations.quit_rate=0", "separations.leave_field_rate=0",
+                                  "separations.unemployed_leave_rate=0", "employer_types.big_tech.layoff_rate=0"});
+    add_demand(s, "2024-07", 6, 60, 1.5);
+    Simulation sim(s, 11, 24);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    std::int64_t wrong_gap = 0, above_target = 0;
+    double goal_total = 0, head_total = 0, goal_before = 0;
+    while (!sim.done()) {
+        const std::int32_t t = sim.next_step();
+        const double mult = t >= 6 ? 1.5 : 1.0;
+        std::vector<std::uint32_t> before(E.headcount.begin(), E.headcount.end());
+        sim.step(rec);
+        goal_total = head_total = 0;
+        for (std::size_t e = 0; e < w.active_employers; ++e)
+            for (std::size_t r = 0; r < R; ++r) {
+                const std::size_t er = e * R + r;
+                const double goal = E.target_base[er] * mult;
+                const auto gap = goal > before[er] ? static_cast<std::uint32_t>(std::lround(goal - before[er])) : 0u;
+                wrong_gap += E.vacancies[er] != gap;
+                above_target += E.headcount[er] > std::max<double>(before[er], std::round(goal));
+                goal_total += goal;
+                head_total += E.headcount[er];
+            }
+        if (t == 5) goal_before = goal_total;
+    }
+    INFO("target " << goal_total << " (before the step " << goal_before << "), headcount " << head_total);
+    CHECK(wrong_gap == 0);
+    CHECK(above_target == 0);
+    CHECK(goal_total == Approx(1.5 * goal_before));
+    CHECK(head_total >= 0.97 * goal_total);  // 18 months after the step the gap is filled
+    CHECK(head_total <= goal_total + 0.5 * static_cast<double>(w.active_employers * R));
+}
+
+TEST_CASE("validation: under demand shocks vacancies and unemployment move along a downward Beveridge curve",
+          "[validation][vacancies]") {
+    // With separations, demand x1.6 for 12 months from step 12, then back to 1: the high-demand
+    // months have more vacancies and fewer unemployed than the months after demand falls back.
+    Scenario s = target_scenario({"separations.quit_rate=0.03", "population.unemployed_share=0.15"});
+    add_demand(s, "2025-01", 12, 12, 1.6);
+    Simulation sim(s, 12, 42);
+    Recorder rec;
+    sim.begin(rec, 0);
+    while (!sim.done()) sim.step(rec);
+    auto mean = [&](std::size_t from, std::size_t to, auto field) {
+        double x = 0;
+        for (std::size_t t = from; t < to; ++t) x += static_cast<double>(field(rec.steps[t]));
+        return x / static_cast<double>(to - from);
+    };
+    auto vac = [](const StepRow& r) { return r.vacancies; };
+    auto unemp = [](const StepRow& r) { return r.unemployed; };
+    const double v_base = mean(6, 12, vac), u_base = mean(6, 12, unemp);
+    const double v_high = mean(18, 24, vac), u_high = mean(18, 24, unemp);
+    const double v_low = mean(30, 36, vac), u_low = mean(30, 36, unemp);
+    INFO("vacancies / unemployed: before " << v_base << " / " << u_base << ", high demand " << v_high << " / "
+                                           << u_high << ", after " << v_low << " / " << u_low);
+    CHECK(v_high > v_base);
+    CHECK(u_high < u_base);
+    CHECK(v_low < v_high);
+    CHECK(u_low > u_high);
+}
+
+// =============================================================================================
 // Every validation scenario runs with the binary and plots with scripts/plot_validation.py.
 TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG",
           "[validation][plot][slow]") {
