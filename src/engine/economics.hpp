@@ -18,7 +18,8 @@ inline double posted_salary(const World& w, std::uint32_t e, int role, int degre
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
     return s.roles[role].base_wage * s.degrees[degree].wage_premium * s.employer_types[k].wage_premium *
-           w.employers.wage_factor[e] * w.now.posted_index[role * T + k] * productivity_premium(w, e);
+           w.employers.wage_factor[e] * w.now.posted_index[role * T + k] * productivity_premium(w, e) *
+           w.employers.posted_multiplier[e * s.roles.size() + static_cast<std::size_t>(role)];
 }
 
 // What candidate i is worth per year to a firm of employer e's type with productivity `p_firm`,

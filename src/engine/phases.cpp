@@ -165,6 +165,20 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     }
 }
 
+// Posted salaries that answer the employer's hiring experience (eq. 3a): after a month in which it
+// posted v vacancies of a role and filled f of them, m <- m exp(speed (target - f / v)), within
+// [0.25, 4]. Nothing posted, nothing learnt.
+void adjust_posted_salary(World& w, std::size_t er) {
+    const WageParams& wp = w.scenario->wages;
+    auto& E = w.employers;
+    const std::uint32_t posted = E.vacancies[er], filled = E.filled[er];
+    E.filled[er] = 0;
+    if (wp.posted_adjustment <= 0 || posted == 0) return;
+    const double fill = std::min(1.0, static_cast<double>(filled) / static_cast<double>(posted));
+    const double m = E.posted_multiplier[er] * std::exp(wp.posted_adjustment * (wp.target_fill_rate - fill));
+    E.posted_multiplier[er] = static_cast<float>(std::clamp(m, 0.25, 4.0));
+}
+
 // Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
 // demand multiplier, and its headcount at the last census.
 std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
@@ -352,6 +366,7 @@ void post_vacancies(World& w) {
                 total += 1;
                 continue;
             }
+            adjust_posted_salary(w, er);
             std::uint32_t v = E.vacancies[er];
             if (target) {
                 v = vacancy_gap(w, e, r);
@@ -784,6 +799,7 @@ void move(World& w) {
         }
         if (c.team[i] != i) c.team[i] = kNone;
         if (hire.bought_out) n.noncompete_buyouts++;
+        atomic_add(E.filled[e * R + c.role[i]], 1u);
         Stream rng(w.seed, step, Phase::moves, i);
         if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
             c.status[i] = u8(Status::sitting_out);

@@ -39,6 +39,8 @@ void Employers::resize(std::size_t n, std::size_t roles) {
     for (auto* v : {&payroll, &committed}) grow<std::int64_t>(*v, n, 0);
     for (auto* v : {&headcount, &vacancies, &departures}) grow<std::uint32_t>(*v, n * roles, 0);
     grow<float>(target_base, n * roles, 0.f);
+    grow<float>(posted_multiplier, n * roles, 1.f);
+    grow<std::uint32_t>(filled, n * roles, 0u);
 }
 
 namespace {

@@ -57,6 +57,8 @@ struct Employers {
     std::vector<std::uint32_t> vacancies;   // [employer * roles + role], open
     std::vector<std::uint32_t> departures;  // [employer * roles + role], this step
     std::vector<float> target_base;         // [employer * roles + role], target headcount at demand 1 (eq. 8a)
+    std::vector<float> posted_multiplier;   // [employer * roles + role], from hiring experience (eq. 3a)
+    std::vector<std::uint32_t> filled;      // [employer * roles + role], vacancies filled this step
 
     std::size_t size() const { return type.size(); }
     void resize(std::size_t n, std::size_t roles);

@@ -182,6 +182,11 @@ const Decl<Scenario> kScalars[] = {
      "Wage abroad relative to the domestic posted salary for the same candidate."},
     {"wages.entry_wage_share", AT(wages.entry_wage_share), 0.9, 0.1, 2, "share",
      "Initial wage of the employed as a share of the posted salary for them."},
+    {"wages.posted_adjustment", AT(wages.posted_adjustment), 0.0, 0, 5, "log points/month",
+     "Speed at which an employer moves a role's posted salary when its fill rate differs from the target (eq. 3a; "
+     "0 = posted salaries follow the exogenous index alone)."},
+    {"wages.target_fill_rate", AT(wages.target_fill_rate), 0.5, 0.01, 1, "share",
+     "Share of a month's posted vacancies filled at which an employer keeps the posted salary (eq. 3a)."},
     {"wages.productivity_passthrough", AT(wages.productivity_passthrough), 1.0, 0, 2, "elasticity",
      "Posted salaries scale with the employer's productivity p_e to this power."},
     {"separations.quit_rate", AT(separations.quit_rate), 0.01, 0, 1, "prob/month",

@@ -76,6 +76,7 @@ struct WageParams {
     std::int64_t raise_month = 0, months_per_year = 0;
     double overseas_factor = 0, entry_wage_share = 0;
     double productivity_passthrough = 0;
+    double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
 };
 struct SeparationParams {
     double quit_rate = 0, leave_field_rate = 0, unemployed_leave_rate = 0;

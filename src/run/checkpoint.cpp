@@ -67,6 +67,8 @@ struct CheckpointAccess {
         a(e.vacancies);
         a(e.departures);
         a(e.target_base);
+        a(e.posted_multiplier);
+        a(e.filled);
     }
     template <class A, class W>
     static void world(A&& a, W& w) {
@@ -166,7 +168,7 @@ void CheckpointAccess::check_layouts() {
     constexpr std::size_t vec = sizeof(std::vector<char>);
     static_assert(sizeof(Candidates) == 26 * vec,
                   "Candidates changed: list the new member in CheckpointAccess::candidates");
-    static_assert(sizeof(Employers) == 14 * vec,
+    static_assert(sizeof(Employers) == 16 * vec,
                   "Employers changed: list the new member in CheckpointAccess::employers");
     static_assert(sizeof(StepConditions) == sizeof(StepConditionsLayout),
                   "StepConditions changed: update CheckpointAccess::world");

@@ -542,7 +542,7 @@ struct AuctionResult {
     double ks_firms = 0, ks_firms_naive = 0, ks_within = 0, bound = 0, k_discrete = 0;
     std::size_t employed = 0, above_value = 0, below_posted = 0;
     std::size_t top_firm_distinct_wages = 0;
-    double top_firm_spread = 0;                   // max / min wage at the most productive firm
+    double top_firm_spread = 0;                             // max / min wage at the most productive firm
     double low_firm_max_share = 0, top_firm_max_share = 0;  // largest wage / (c p) at the bottom and top fifth
 };
 
@@ -553,10 +553,10 @@ double share_above(const std::vector<double>& sorted, double y) {
 }
 
 AuctionResult run_auction(double lambda1, double delta, std::int32_t steps) {
-    const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
-                                     {"search.employed_intensity=" + std::to_string(lambda1),
-                                      "separations.quit_rate=" + std::to_string(delta), "output.offers=false",
-                                      "output.postings=false", "output.moves=false"});
+    const Scenario s = load_scenario(
+        scenario_file("pvr_limit.toml"),
+        {"search.employed_intensity=" + std::to_string(lambda1), "separations.quit_rate=" + std::to_string(delta),
+         "output.offers=false", "output.postings=false", "output.moves=false"});
     Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), steps);
     Recorder rec;
     sim.begin(rec, 0);
@@ -612,8 +612,8 @@ AuctionResult run_auction(double lambda1, double delta, std::int32_t steps) {
     std::sort(pit.begin(), pit.end());
     for (std::size_t j = 0; j < pit.size(); ++j) {
         const double u = pit[j], n = static_cast<double>(pit.size());
-        r.ks_within = std::max({r.ks_within, std::abs(static_cast<double>(j + 1) / n - u),
-                                std::abs(static_cast<double>(j) / n - u)});
+        r.ks_within = std::max(
+            {r.ks_within, std::abs(static_cast<double>(j + 1) / n - u), std::abs(static_cast<double>(j) / n - u)});
     }
     // (3) Dispersion within the most productive firm, and the upper bound c p reached at the top
     // but not at the bottom (a worker at a low-p firm is rarely contacted by a firm just below it).
@@ -651,13 +651,13 @@ TEST_CASE("validation: the sequential auction sorts workers up the firm-producti
         INFO("wages above the value to the own firm " << r.above_value << ", below its posted salary "
                                                       << r.below_posted);
         INFO("top firm: " << r.top_firm_distinct_wages << " distinct wages, max/min " << r.top_firm_spread
-                          << "; largest wage/value at the bottom fifth " << r.low_firm_max_share
-                          << ", top fifth " << r.top_firm_max_share);
+                          << "; largest wage/value at the bottom fifth " << r.low_firm_max_share << ", top fifth "
+                          << r.top_firm_max_share);
         CHECK(r.employed > 10000);
         CHECK(r.ks_firms < r.bound);
         CHECK(r.ks_within < r.bound);
-        CHECK(r.above_value == 0);   // nobody is paid more than they are worth to their firm
-        CHECK(r.below_posted == 0);  // nor less than the firm's posted salary
+        CHECK(r.above_value == 0);              // nobody is paid more than they are worth to their firm
+        CHECK(r.below_posted == 0);             // nor less than the firm's posted salary
         CHECK(r.top_firm_distinct_wages >= 5);  // c q for the few firms q between p/2 and p, and the posted salary
         CHECK(r.top_firm_spread > 1.2);
         CHECK(r.top_firm_max_share > 0.95);
@@ -673,11 +673,10 @@ TEST_CASE("validation: the sequential auction sorts workers up the firm-producti
 TEST_CASE("validation: valuing at the posterior mean lowers the share paid above their value",
           "[validation][auction]") {
     auto share_above_value = [](bool shrinkage) {
-        const Scenario s = load_scenario(
-            scenario_file("pvr_limit.toml"),
-            {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
-             std::string("offers.signal_shrinkage=") + (shrinkage ? "true" : "false"), "output.offers=false",
-             "output.postings=false", "output.moves=false"});
+        const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
+                                         {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
+                                          std::string("offers.signal_shrinkage=") + (shrinkage ? "true" : "false"),
+                                          "output.offers=false", "output.postings=false", "output.moves=false"});
         Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), 120);
         Recorder rec;
         sim.begin(rec, 0);
@@ -696,8 +695,8 @@ TEST_CASE("validation: valuing at the posterior mean lowers the share paid above
     const auto [on, n_on] = share_above_value(true);
     const auto [off, n_off] = share_above_value(false);
     const double se = std::sqrt(on * (1 - on) / n_on + off * (1 - off) / n_off);
-    INFO("paid above their value: posterior mean " << on << " (n " << n_on << "), raw signal " << off << " (n "
-                                                   << n_off << "), SE of the difference " << se);
+    INFO("paid above their value: posterior mean " << on << " (n " << n_on << "), raw signal " << off << " (n " << n_off
+                                                   << "), SE of the difference " << se);
     CHECK(on > 0);  // the curse is not removed, only reduced
     CHECK(off - on > 4 * se);
 }
@@ -707,7 +706,7 @@ TEST_CASE("validation: valuing at the posterior mean lowers the share paid above
 // target, which follows demand, and its headcount; employment follows demand.
 namespace {
 Scenario target_scenario(std::vector<std::string> extra) {
-    std::vector<std::string> o = {"vacancies.mode=target",  "population.candidates=4000", "population.employers=200",
+    std::vector<std::string> o = {"vacancies.mode=target",   "population.candidates=4000", "population.employers=200",
                                   "offers.budget_cap=false", "teams.enabled=false",        "output.postings=false",
                                   "output.offers=false",     "output.moves=false",         "output.panel_every=0"};
     o.insert(o.end(), extra.begin(), extra.end());
@@ -781,12 +780,96 @@ TEST_CASE("validation: under demand shocks vacancies and unemployment move along
     const double v_base = mean(6, 12, vac), u_base = mean(6, 12, unemp);
     const double v_high = mean(18, 24, vac), u_high = mean(18, 24, unemp);
     const double v_low = mean(30, 36, vac), u_low = mean(30, 36, unemp);
-    INFO("vacancies / unemployed: before " << v_base << " / " << u_base << ", high demand " << v_high << " / "
-                                           << u_high << ", after " << v_low << " / " << u_low);
+    INFO("vacancies / unemployed: before " << v_base << " / " << u_base << ", high demand " << v_high << " / " << u_high
+                                           << ", after " << v_low << " / " << u_low);
     CHECK(v_high > v_base);
     CHECK(u_high < u_base);
     CHECK(v_low < v_high);
     CHECK(u_low > u_high);
+}
+
+// =============================================================================================
+// Case 8: posted salaries that answer hiring experience (eq. 3a).
+namespace {
+struct PostedRun {
+    std::int64_t wrong = 0;               // employer-roles whose multiplier broke the rule
+    std::vector<double> mean_multiplier;  // per step, over employer-roles that posted
+};
+PostedRun run_posted(Scenario s, std::int32_t steps) {
+    Simulation sim(s, 13, steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    const double speed = s.wages.posted_adjustment, target = s.wages.target_fill_rate;
+    PostedRun out;
+    std::vector<std::uint32_t> posted(E.vacancies.begin(), E.vacancies.end());
+    std::vector<float> m(E.posted_multiplier.begin(), E.posted_multiplier.end());
+    std::vector<std::uint32_t> filled(E.vacancies.size(), 0);
+    while (!sim.done()) {
+        const std::vector<std::uint32_t> posted_before = posted;
+        const std::vector<float> m_before = m;
+        const std::vector<std::uint32_t> filled_before = filled;
+        sim.step(rec);
+        std::fill(filled.begin(), filled.end(), 0u);
+        for (const MoveRow& mv : rec.moves)
+            if (!mv.team_move) ++filled[mv.to_employer * R + w.candidates.role[mv.candidate]];
+        double sum = 0, n = 0;
+        for (std::size_t er = 0; er < E.posted_multiplier.size() && er < w.active_employers * R; ++er) {
+            double expected = m_before[er];
+            if (speed > 0 && posted_before[er] > 0) {
+                const double fill = std::min(1.0, static_cast<double>(filled_before[er]) / posted_before[er]);
+                expected = std::clamp(expected * std::exp(speed * (target - fill)), 0.25, 4.0);
+            }
+            if (E.alive[er / R] && std::abs(E.posted_multiplier[er] - expected) > 1e-5 * expected) ++out.wrong;
+            if (E.vacancies[er] > 0) {
+                sum += E.posted_multiplier[er];
+                n += 1;
+            }
+        }
+        out.mean_multiplier.push_back(n > 0 ? sum / n : 1.0);
+        posted.assign(E.vacancies.begin(), E.vacancies.end());
+        m.assign(E.posted_multiplier.begin(), E.posted_multiplier.end());
+    }
+    return out;
+}
+double mean_of(const std::vector<double>& x, std::size_t from, std::size_t to) {
+    double s = 0;
+    for (std::size_t t = from; t < to; ++t) s += x[t];
+    return s / static_cast<double>(to - from);
+}
+}  // namespace
+
+TEST_CASE("validation: posted salaries rise when vacancies go unfilled and fall when they fill at once",
+          "[validation][posted]") {
+    // Target headcounts and fixed indices; few job seekers. Demand x2 from step 6: fill rates fall
+    // below the target and posted salaries rise; with many job seekers and no shock, vacancies
+    // fill at once and posted salaries fall. The rule m <- m exp(speed (target - fill)) holds exactly.
+    const std::vector<std::string> common = {"wages.posted_fixed=true", "wages.posted_adjustment=0.1",
+                                             "wages.target_fill_rate=0.5", "output.moves=true"};
+    std::vector<std::string> scarce = common;
+    scarce.insert(scarce.end(),
+                  {"population.unemployed_share=0.02", "population.student_share=0", "search.employed_intensity=0.02"});
+    Scenario shock = target_scenario(scarce);
+    add_demand(shock, "2024-07", 6, 60, 2.0);
+    const PostedRun up = run_posted(shock, 24);
+    std::vector<std::string> ample = common;
+    ample.insert(ample.end(), {"population.unemployed_share=0.4", "search.unemployed_intensity=1"});
+    const PostedRun down = run_posted(target_scenario(ample), 24);
+    Scenario still = shock;
+    still.wages.posted_adjustment = 0;
+    const PostedRun fixed = run_posted(still, 24);
+    const double before = mean_of(up.mean_multiplier, 3, 6), after = mean_of(up.mean_multiplier, 18, 24);
+    INFO("mean posted multiplier with a demand shock: "
+         << before << " before, " << after << " 12-18 months after; with ample job seekers: "
+         << mean_of(down.mean_multiplier, 18, 24) << "; without adjustment: " << fixed.mean_multiplier.back());
+    CHECK(up.wrong == 0);
+    CHECK(down.wrong == 0);
+    CHECK(fixed.wrong == 0);
+    CHECK(after > 1.05 * before);
+    CHECK(mean_of(down.mean_multiplier, 18, 24) < 0.95);
+    CHECK(fixed.mean_multiplier.back() == 1.0);
 }
 
 // =============================================================================================
