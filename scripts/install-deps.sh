@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev hdf5-tools zlib1g-dev
   catch2
   libtomlplusplus-dev
+  nlohmann-json3-dev
   python3 python3-numpy python3-h5py python3-matplotlib python3-scipy
   clang libclang-rt-dev          # sanitizer build and libFuzzer (tests/reliability/ci.sh)
   slurm-wlm munge

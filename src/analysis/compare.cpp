@@ -4,7 +4,7 @@
 // /postings and /offers, earned wages from /panel, flows from /moves and /steps.
 // docs/compare.md documents the vocabulary, the filters, the distance, the loss and the KS distance.
 #include "analysis/compare.hpp"
-#include "io/toml_errors.hpp"
+#include "io/toml_reader.hpp"
 
 #include <toml++/toml.h>
 
@@ -21,8 +21,8 @@
 
 #include "io/h5.hpp"
 #include "io/records.hpp"
+#include "io/result_file.hpp"
 #include "model/scenario.hpp"
-#include "io/writer.hpp"
 
 namespace talentsim {
 namespace {
@@ -50,35 +50,18 @@ const std::map<std::string, std::vector<FieldInfo>> kFields = {
     {"panel", {{"wage", true}}},
     {"moves", {{"raise", false}, {"new_wage", true}, {"old_wage", true}}},
     {"steps",
-     {{"vacancies", false},
-      {"postings", false},
-      {"searchers", false},
-      {"applications", false},
-      {"offers", false},
-      {"hires", false},
-      {"job_to_job_moves", false},
-      {"counteroffers_made", false},
-      {"counteroffers_won", false},
-      {"noncompete_blocked", false},
-      {"noncompete_buyouts", false},
-      {"team_moves", false},
-      {"relocations", false},
-      {"returnees", false},
-      {"graduates", false},
-      {"separations", false},
-      {"layoffs", false},
-      {"students", false},
-      {"employed", false},
-      {"unemployed", false},
-      {"abroad", false},
-      {"sitting_out", false},
-      {"inactive", false},
-      {"wage_mean", true},
-      {"wage_p10", true},
-      {"wage_p50", true},
-      {"wage_p90", true},
-      {"posted_mean", true},
-      {"noncompete_compensation", false}}},
+     [] {  // the columns of /steps (io/records.hpp) but step and date
+         std::vector<FieldInfo> out;
+#define TALENTSIM_FIELD(type, name) out.push_back({#name, false});
+         TALENTSIM_STEP_TALLIES(TALENTSIM_FIELD)
+         TALENTSIM_STATUS_COUNTS(TALENTSIM_FIELD)
+         TALENTSIM_STEP_PAYMENTS(TALENTSIM_FIELD)
+#undef TALENTSIM_FIELD
+#define TALENTSIM_FIELD(type, name) out.push_back({#name, true});
+         TALENTSIM_STEP_SALARIES(TALENTSIM_FIELD)
+#undef TALENTSIM_FIELD
+         return out;
+     }()},
 };
 
 // Filters each table understands. Name lists select codes of /categories/*; see docs/compare.md.
@@ -121,7 +104,6 @@ struct Spec {
 // ---------------------------------------------------------------------------------------------
 // Parsing and validation: every error, with file:line:column and key.
 
-using Errors = TomlErrors;
 std::string kind_of(const toml::node& n) { return toml_type_name(n); }
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
@@ -134,26 +116,17 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-std::optional<std::int32_t> parse_month(const std::string& s) {
-    if (s.size() != 7 || s[4] != '-') return std::nullopt;
-    for (int i : {0, 1, 2, 3, 5, 6})
-        if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2));
-    if (m < 1 || m > 12 || y < 1900 || y > 2999) return std::nullopt;
-    return y * 100 + m;
-}
-
 // Reads the keys of one table against an allowed list; reports unknown keys.
 class Reader {
 public:
-    Reader(const toml::table& t, std::string prefix, Errors& e) : t_(t), prefix_(std::move(prefix)), e_(e) {}
+    Reader(const toml::table& t, std::string prefix, InputErrors& e) : t_(t), prefix_(std::move(prefix)), e_(e) {}
     const toml::node* get(const std::string& k) {
         seen_.insert(k);
         return t_.get(k);
     }
     std::string key(const std::string& k) const { return prefix_ + k; }
     const toml::table& table() const { return t_; }
-    Errors& errors() { return e_; }
+    InputErrors& errors() { return e_; }
     void unknown_keys() {
         for (const auto& [k, v] : t_)
             if (!seen_.count(std::string(k.str()))) e_.add(k.source(), prefix_ + std::string(k.str()), "unknown key");
@@ -233,11 +206,11 @@ public:
 private:
     const toml::table& t_;
     std::string prefix_;
-    Errors& e_;
+    InputErrors& e_;
     std::set<std::string> seen_;
 };
 
-Filter read_filter(const toml::node* n, const std::string& prefix, const std::string& table, Errors& e,
+Filter read_filter(const toml::node* n, const std::string& prefix, const std::string& table, InputErrors& e,
                    bool window_only = false) {
     Filter f;
     if (!n) return f;
@@ -319,7 +292,7 @@ Filter read_filter(const toml::node* n, const std::string& prefix, const std::st
 }
 
 // table, field, aggregate and filter of a population, read from `r` (a target or a ratio part).
-Sample read_sample(Reader& r, bool with_aggregate, Errors& e) {
+Sample read_sample(Reader& r, bool with_aggregate, InputErrors& e) {
     Sample s;
     auto table = r.choice("table", kTables, true);
     if (!table) return s;
@@ -345,7 +318,7 @@ bool is_money(const Sample& s) {
     return false;
 }
 
-Spec read_target(const toml::table& t, const std::string& prefix, Errors& e) {
+Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e) {
     Reader r(t, prefix, e);
     Spec s;
     if (auto v = r.string("name", true)) s.name = *v;
@@ -428,7 +401,7 @@ Spec read_target(const toml::table& t, const std::string& prefix, Errors& e) {
         if (!has_base_date && !has_base_steps)
             e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
         else {
-            Errors tmp{e.file, {}};
+            InputErrors tmp{e.file};
             s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
             for (auto& err : tmp.errors) {  // report at the key in the file
                 const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
@@ -464,19 +437,10 @@ struct TargetsFile {
 
 TargetsFile parse_targets(const std::filesystem::path& path) {
     const std::string file = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioInvalid({ScenarioError{file, 0, 0, "(file)", "cannot open the targets file"}});
-    std::stringstream buf;
-    buf << in.rdbuf();
-    toml::table root;
-    try {
-        root = toml::parse(buf.str(), file);
-    } catch (const toml::parse_error& err) {
-        throw ScenarioInvalid(
-            {ScenarioError{file, static_cast<int>(err.source().begin.line), static_cast<int>(err.source().begin.column),
-                           "(syntax)", std::string(err.description())}});
-    }
-    Errors e{file, {}};
+    const std::optional<std::string> text = read_text_file(path);
+    if (!text) throw InputInvalid({InputError{file, 0, 0, "(file)", "cannot open the targets file"}});
+    toml::table root = parse_toml(*text, file);
+    InputErrors e{file};
     TargetsFile out;
     for (const auto& [k, v] : root) {
         const std::string key(k.str());
@@ -527,7 +491,7 @@ TargetsFile parse_targets(const std::filesystem::path& path) {
                           ") and " + var + " (" + s.unit + ")");
         }
     }
-    if (!e.errors.empty()) throw ScenarioInvalid(std::move(e.errors));
+    e.throw_if_any();
     return out;
 }
 
@@ -537,16 +501,7 @@ TargetsFile parse_targets(const std::filesystem::path& path) {
 class ResultFile {
 public:
     explicit ResultFile(const std::filesystem::path& path) : path_(path.string()) {
-        std::error_code ec;
-        if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path_ + ": no such file");
-        if (!std::filesystem::is_regular_file(path, ec) || !h5::is_hdf5(path))
-            throw std::runtime_error(path_ + ": not an HDF5 file");
-        file_ = h5::open_read_only(path);
-        if (!h5::has_attr(file_, "schema_version"))
-            throw std::runtime_error(path_ + ": not a talentsim result file (no schema_version attribute)");
-        if (auto v = h5::read_attr<std::int64_t>(file_, "schema_version"); v != kSchemaVersion)
-            throw std::runtime_error(path_ + ": schema version " + std::to_string(v) + ", this talentsim reads " +
-                                     std::to_string(kSchemaVersion));
+        file_ = open_result_file(path);
         if (!h5::has_attr(file_, "complete") || h5::read_attr<std::int64_t>(file_, "complete") != 1)
             throw std::runtime_error(path_ + ": incomplete run (complete = 0); compare reads finished runs only");
         steps_written_ = h5::read_attr<std::int64_t>(file_, "steps_written");

@@ -38,7 +38,7 @@ struct Comparison {
     std::string targets_file;
 };
 
-// Throws ScenarioInvalid (file:line:column, key) for a bad targets file and std::runtime_error
+// Throws InputInvalid (file:line:column, key) for a bad targets file and std::runtime_error
 // naming the file for a result file that cannot be read.
 Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets);
 

@@ -1,6 +1,7 @@
 // `talentsim bench`: throughput, time per phase, memory and output cost of one run, measured in
 // one process (scripts/bench.sh runs it over sizes and thread counts; docs/benchmarks.md).
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -62,17 +63,13 @@ public:
     std::filesystem::path final_path() const override { return {}; }
 };
 
-template <class... V>
-std::size_t bytes_of(const V&... v) {
-    return (... + (v.capacity() * sizeof(typename V::value_type)));
-}
-
 // Bytes of agent state per candidate slot: what one step must at least stream through.
 std::size_t candidate_state_bytes(const Candidates& c) {
-    return bytes_of(c.degree, c.tier, c.role, c.home_city, c.entry_step, c.graduation_step, c.status, c.city,
-                    c.employer, c.prev_employer, c.wage, c.productivity, c.experience, c.tenure, c.spell, c.reservation,
-                    c.search_intensity, c.nc_clause, c.nc_months, c.nc_employer, c.nc_damages, c.pending_employer,
-                    c.pending_wage, c.team, c.moved_step, c.hired_step);
+    std::size_t bytes = 0;
+#define TALENTSIM_BYTES(type, name, empty) bytes += c.name.capacity() * sizeof(type);
+    TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_BYTES)
+#undef TALENTSIM_BYTES
+    return bytes;
 }
 
 // Seconds for one parallel copy of `bytes` (best of 5): the STREAM "copy" kernel.
@@ -166,20 +163,26 @@ int cmd_bench(const std::vector<std::string>& args) {
     const double step_seconds = phase_total / steps;
 
     // One JSON object (scripts/bench.sh collects them).
-    std::cout << std::setprecision(6) << "{\"candidates\": " << n << ", \"candidate_slots\": " << slots
-              << ", \"employers\": " << sim.world().employers.size() << ", \"steps\": " << steps
-              << ", \"threads\": " << threads << ", \"output\": " << (vm.count("out") ? "true" : "false")
-              << ", \"init_seconds\": " << init_seconds << ", \"run_seconds\": " << run_seconds
-              << ", \"write_seconds\": " << out.seconds
-              << ", \"candidate_steps_per_second\": " << static_cast<double>(n) * steps / run_seconds
-              << ", \"state_bytes_per_candidate\": " << static_cast<double>(state) / static_cast<double>(slots)
-              << ", \"peak_rss_bytes\": " << rss_peak * 1024L
-              << ", \"rss_growth_bytes\": " << (rss_peak - rss_before) * 1024L << ", \"stream_copy_seconds\": " << copy
-              << ", \"memory_passes_per_step\": " << step_seconds / copy << ", \"phases\": {";
-    for (int p = 0; p < kPhaseCount; ++p)
-        std::cout << (p ? ", " : "") << "\"" << kPhaseNames[p] << "\": " << times.seconds[p];
-    std::cout << "}, \"version\": \"" << kVersion << "+" << kGitHash << "\", \"build_type\": \"" << kBuildType
-              << "\"}\n";
+    nlohmann::ordered_json j;
+    j["candidates"] = n;
+    j["candidate_slots"] = slots;
+    j["employers"] = sim.world().employers.size();
+    j["steps"] = steps;
+    j["threads"] = threads;
+    j["output"] = vm.count("out") > 0;
+    j["init_seconds"] = init_seconds;
+    j["run_seconds"] = run_seconds;
+    j["write_seconds"] = out.seconds;
+    j["candidate_steps_per_second"] = static_cast<double>(n) * steps / run_seconds;
+    j["state_bytes_per_candidate"] = static_cast<double>(state) / static_cast<double>(slots);
+    j["peak_rss_bytes"] = rss_peak * 1024L;
+    j["rss_growth_bytes"] = (rss_peak - rss_before) * 1024L;
+    j["stream_copy_seconds"] = copy;
+    j["memory_passes_per_step"] = step_seconds / copy;
+    for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = times.seconds[p];
+    j["version"] = program_version();
+    j["build_type"] = kBuildType;
+    std::cout << j.dump() << "\n";
     return 0;
 }
 

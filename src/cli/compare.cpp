@@ -4,6 +4,7 @@
 // Exit codes: 0 ok; 1 --strict and a target outside its band, or the JSON cannot be written;
 // 2 bad usage, a bad targets file, or a result file that cannot be read.
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -99,62 +100,43 @@ void print_table(const Comparison& c, std::ostream& out) {
     }
 }
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch == '\t')
-            out += "\\t";
-        else if (ch < 0x20) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04x", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
-}
 // JSON has no NaN or infinity: both are null (no data; an open side of a band).
-std::string json_number(double x) {
-    if (!std::isfinite(x)) return "null";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", x);
-    return buf;
+nlohmann::ordered_json json_number(double x) {
+    return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
 void write_json(const Comparison& c, std::ostream& out) {
-    out << "{\n  \"targets_file\": " << json_string(c.targets_file) << ",\n  \"files\": [";
-    for (std::size_t i = 0; i < c.files.size(); ++i) out << (i ? ", " : "") << json_string(c.files[i]);
-    out << "],\n  \"loss\": " << json_number(c.loss) << ",\n  \"targets\": [\n";
-    for (std::size_t i = 0; i < c.targets.size(); ++i) {
-        const auto& t = c.targets[i];
-        out << "    {\"name\": " << json_string(t.name) << ", \"statistic\": " << json_string(t.statistic)
-            << ", \"unit\": " << json_string(t.unit) << ", \"source\": " << json_string(t.source)
-            << ",\n     \"reported_lo\": " << json_number(t.reported_lo)
-            << ", \"reported_hi\": " << json_number(t.reported_hi)
-            << ", \"reported_value\": " << json_number(t.reported_value)
-            << ",\n     \"simulated_mean\": " << json_number(t.simulated_mean)
-            << ", \"simulated_sd\": " << json_number(t.simulated_sd) << ", \"files\": " << t.files
-            << ", \"per_file\": [";
-        for (std::size_t k = 0; k < t.per_file.size(); ++k) out << (k ? ", " : "") << json_number(t.per_file[k]);
-        out << "],\n     \"distance\": " << json_number(t.distance) << ", \"weight\": " << json_number(t.weight)
-            << ", \"inside\": " << (t.inside ? "true" : "false") << "}" << (i + 1 < c.targets.size() ? "," : "")
-            << "\n";
+    nlohmann::ordered_json j;
+    j["targets_file"] = c.targets_file;
+    j["files"] = c.files;
+    j["loss"] = json_number(c.loss);
+    j["targets"] = nlohmann::ordered_json::array();
+    for (const auto& t : c.targets) {
+        nlohmann::ordered_json per_file = nlohmann::ordered_json::array();
+        for (double x : t.per_file) per_file.push_back(json_number(x));
+        j["targets"].push_back({{"name", t.name},
+                                {"statistic", t.statistic},
+                                {"unit", t.unit},
+                                {"source", t.source},
+                                {"reported_lo", json_number(t.reported_lo)},
+                                {"reported_hi", json_number(t.reported_hi)},
+                                {"reported_value", json_number(t.reported_value)},
+                                {"simulated_mean", json_number(t.simulated_mean)},
+                                {"simulated_sd", json_number(t.simulated_sd)},
+                                {"files", t.files},
+                                {"per_file", per_file},
+                                {"distance", json_number(t.distance)},
+                                {"weight", json_number(t.weight)},
+                                {"inside", t.inside}});
     }
-    out << "  ],\n  \"distributions\": [\n";
-    for (std::size_t i = 0; i < c.distributions.size(); ++i) {
-        const auto& d = c.distributions[i];
-        out << "    {\"name\": " << json_string(d.name)
-            << ", \"statistic\": \"ks\", \"ks_mean\": " << json_number(d.ks_mean)
-            << ", \"ks_sd\": " << json_number(d.ks_sd) << ", \"targets\": [";
-        for (std::size_t k = 0; k < d.targets.size(); ++k) out << (k ? ", " : "") << json_string(d.targets[k]);
-        out << "]}" << (i + 1 < c.distributions.size() ? "," : "") << "\n";
-    }
-    out << "  ]\n}\n";
+    j["distributions"] = nlohmann::ordered_json::array();
+    for (const auto& d : c.distributions)
+        j["distributions"].push_back({{"name", d.name},
+                                      {"statistic", "ks"},
+                                      {"ks_mean", json_number(d.ks_mean)},
+                                      {"ks_sd", json_number(d.ks_sd)},
+                                      {"targets", d.targets}});
+    out << j.dump(2) << "\n";
 }
 
 }  // namespace

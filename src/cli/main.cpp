@@ -9,6 +9,7 @@
 #include "run/run.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
+#include "io/result_file.hpp"
 #include "io/writer.hpp"
 
 namespace po = boost::program_options;
@@ -33,7 +34,7 @@ const char* kUsage =
     "  talentsim --help | --version | <command> --help\n\n"
     "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
 
-std::string version_string() { return std::string("talentsim ") + kVersion + "+" + kGitHash + " (" + kBuildType + ")"; }
+std::string version_string() { return "talentsim " + program_identity(); }
 
 po::variables_map parse(const std::vector<std::string>& args, const po::options_description& named,
                         const po::positional_options_description& pos) {

@@ -20,6 +20,7 @@
 #include "engine/parallel.hpp"
 #include "engine/population.hpp"
 #include "engine/rng.hpp"
+#include "engine/stats.hpp"
 
 namespace talentsim {
 namespace {
@@ -921,35 +922,13 @@ StepRow record(World& w) {
             for (int k = 0; k < kStatusCount; ++k) a[k] += b[k];
             return a;
         });
-    row.students = by_status[0];
-    row.employed = by_status[1];
-    row.unemployed = by_status[2];
-    row.abroad = by_status[3];
-    row.sitting_out = by_status[4];
-    row.inactive = by_status[5];
-    row.vacancies = n.vacancies;
-    row.postings = n.postings;
-    row.searchers = n.searchers;
-    row.applications = n.applications;
-    row.offers = n.offers;
-    row.hires = n.hires;
-    row.job_to_job_moves = n.job_to_job_moves;
-    row.counteroffers_made = n.counteroffers_made;
-    row.counteroffers_won = n.counteroffers_won;
-    row.noncompete_blocked = n.noncompete_blocked;
-    row.noncompete_buyouts = n.noncompete_buyouts;
-    row.team_moves = n.team_moves;
-    row.relocations = n.relocations;
-    row.returnees = n.returnees;
-    row.graduates = n.graduates;
-    row.separations = n.separations;
-    row.layoffs = n.layoffs;
-    row.firm_exits = n.firm_exits;
-    row.firm_entries = n.firm_entries;
-    row.spells_completed = n.spells_completed;
-    row.spell_months_completed = n.spell_months_completed;
-    row.jobs_ended = n.jobs_ended;
-    row.tenure_months_ended = n.tenure_months_ended;
+    int status = 0;  // TALENTSIM_STATUS_COUNTS is in Status order
+#define TALENTSIM_COPY(type, name) row.name = by_status[status++];
+    TALENTSIM_STATUS_COUNTS(TALENTSIM_COPY)
+#undef TALENTSIM_COPY
+#define TALENTSIM_COPY(type, name) row.name = n.name;
+    TALENTSIM_STEP_TALLIES(TALENTSIM_COPY)
+#undef TALENTSIM_COPY
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
     // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
@@ -967,14 +946,7 @@ StepRow record(World& w) {
             },
             std::plus<double>());
         row.wage_mean = sum / static_cast<double>(wages.size());
-        // Each selection only searches above the previous one.
-        auto from = wages.begin();
-        auto q = [&](double p) {
-            const auto at = wages.begin() + static_cast<std::ptrdiff_t>(p * static_cast<double>(wages.size() - 1));
-            std::nth_element(from, at, wages.end());
-            from = at;
-            return static_cast<double>(*at);
-        };
+        stats::QuantileSelector q(wages);
         row.wage_p10 = q(0.1);
         row.wage_p50 = q(0.5);
         row.wage_p90 = q(0.9);
@@ -983,31 +955,10 @@ StepRow record(World& w) {
 }
 
 Counters& Counters::operator+=(const Counters& o) {
-    postings += o.postings;
-    vacancies += o.vacancies;
-    searchers += o.searchers;
-    applications += o.applications;
-    offers += o.offers;
-    hires += o.hires;
-    job_to_job_moves += o.job_to_job_moves;
-    counteroffers_made += o.counteroffers_made;
-    counteroffers_won += o.counteroffers_won;
-    noncompete_blocked += o.noncompete_blocked;
-    noncompete_buyouts += o.noncompete_buyouts;
-    team_moves += o.team_moves;
-    relocations += o.relocations;
-    returnees += o.returnees;
-    graduates += o.graduates;
-    separations += o.separations;
-    layoffs += o.layoffs;
-    firm_exits += o.firm_exits;
-    firm_entries += o.firm_entries;
-    spells_completed += o.spells_completed;
-    spell_months_completed += o.spell_months_completed;
-    jobs_ended += o.jobs_ended;
-    tenure_months_ended += o.tenure_months_ended;
-    noncompete_compensation += o.noncompete_compensation;
-    posted_salary_sum += o.posted_salary_sum;
+#define TALENTSIM_ADD(type, name) name += o.name;
+    TALENTSIM_STEP_TALLIES(TALENTSIM_ADD)
+    TALENTSIM_ENGINE_TALLIES(TALENTSIM_ADD)
+#undef TALENTSIM_ADD
     return *this;
 }
 

@@ -21,26 +21,15 @@ static void grow(std::vector<T>& v, std::size_t n, T fill) {
 }
 
 void Candidates::resize(std::size_t n) {
-    for (auto* v : {&degree, &tier, &role, &home_city, &status, &city, &nc_clause, &nc_months})
-        grow<std::uint8_t>(*v, n, 0);
-    for (auto* v : {&entry_step, &graduation_step, &moved_step, &hired_step}) grow<std::int32_t>(*v, n, -1);
-    for (auto* v : {&employer, &prev_employer, &nc_employer, &pending_employer, &team})
-        grow<std::uint32_t>(*v, n, kNone);
-    for (auto* v : {&wage, &productivity, &experience, &reservation, &search_intensity, &nc_damages, &pending_wage})
-        grow<float>(*v, n, 0.f);
-    for (auto* v : {&tenure, &spell}) grow<std::uint16_t>(*v, n, 0);
+#define TALENTSIM_GROW(type, name, empty) grow<type>(name, n, empty);
+    TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_GROW)
+#undef TALENTSIM_GROW
 }
 
 void Employers::resize(std::size_t n, std::size_t roles) {
-    for (auto* v : {&type, &city, &alive}) grow<std::uint8_t>(*v, n, 0);
-    grow<std::int32_t>(entry_step, n, 0);
-    for (auto* v : {&wage_factor, &amenity, &productivity}) grow<float>(*v, n, 0.f);
-    grow<double>(budget, n, 0.0);
-    for (auto* v : {&payroll, &committed}) grow<std::int64_t>(*v, n, 0);
-    for (auto* v : {&headcount, &vacancies, &departures}) grow<std::uint32_t>(*v, n * roles, 0);
-    grow<float>(target_base, n * roles, 0.f);
-    grow<float>(posted_multiplier, n * roles, 1.f);
-    grow<std::uint32_t>(filled, n * roles, 0u);
+#define TALENTSIM_GROW(type, name, empty, per_role) grow<type>(name, per_role ? n * roles : n, empty);
+    TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_GROW)
+#undef TALENTSIM_GROW
 }
 
 namespace {

@@ -95,7 +95,7 @@ RunMetadata Simulation::metadata(int threads) const {
     m.scenario_name = scenario_.scenario.name;
     m.scenario_toml = to_toml(scenario_);
     m.start = scenario_.scenario.start;
-    m.talentsim_version = std::string(kVersion) + "+" + kGitHash;
+    m.talentsim_version = program_version();
     m.build_type = kBuildType;
     m.seed = world_.seed;
     m.steps = steps_;

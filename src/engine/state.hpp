@@ -10,55 +10,74 @@ namespace talentsim {
 
 inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outside China
 
+// The columns of Candidates, each declared once: X(type, name, value of an empty slot). The struct,
+// resize, the checkpoint and the benchmark's state size are generated from this list.
+#define TALENTSIM_CANDIDATE_COLUMNS(X)                                                    \
+    /* Fixed at entry. */                                                                 \
+    X(std::uint8_t, degree, 0)                                                            \
+    X(std::uint8_t, tier, 0)                                                              \
+    X(std::uint8_t, role, 0)                                                              \
+    X(std::uint8_t, home_city, 0)                                                         \
+    X(std::int32_t, entry_step, -1) /* step the slot becomes active (0 = initial) */      \
+    X(std::int32_t, graduation_step, -1)                                                  \
+    /* Dynamic. */                                                                        \
+    X(std::uint8_t, status, 0)        /* Status */                                        \
+    X(std::uint8_t, city, 0)          /* kAbroad outside China */                         \
+    X(std::uint32_t, employer, kNone) /* kNone if none */                                 \
+    X(std::uint32_t, prev_employer, kNone)                                                \
+    X(float, wage, 0.f)             /* annual CNY (while sitting out: the last wage) */   \
+    X(float, productivity, 0.f)     /* level, 1 = bachelor, other tier, no experience */  \
+    X(float, experience, 0.f)       /* years */                                           \
+    X(std::uint16_t, tenure, 0)     /* months with the current employer */                \
+    X(std::uint16_t, spell, 0)      /* months of the current unemployment spell */        \
+    X(float, reservation, 0.f)      /* annual CNY */                                      \
+    X(float, search_intensity, 0.f) /* on-the-job search probability per month */         \
+    /* Non-compete: clause in the current contract; restriction while sitting out. */     \
+    X(std::uint8_t, nc_clause, 0)                                                         \
+    X(std::uint8_t, nc_months, 0)             /* months left of a running restriction */  \
+    X(std::uint32_t, nc_employer, kNone)      /* protected (former) employer */           \
+    X(float, nc_damages, 0.f)                 /* liquidated damages of the clause, CNY */ \
+    X(std::uint32_t, pending_employer, kNone) /* joins after sitting out */               \
+    X(float, pending_wage, 0.f)                                                           \
+    /* Teams: team id = the lead's candidate id. */                                       \
+    X(std::uint32_t, team, kNone)                                                         \
+    X(std::int32_t, moved_step, -1) /* last step of a job-to-job move (-1 never) */       \
+    X(std::int32_t, hired_step, -1) /* last step an offer was accepted (-1 never) */
+
 // Candidates: one slot per person who is or will be in the market (entrants are pre-allocated,
 // so nothing is allocated while stepping). Index = candidate id.
 struct Candidates {
-    // Fixed at entry.
-    std::vector<std::uint8_t> degree, tier, role, home_city;
-    std::vector<std::int32_t> entry_step;  // step the slot becomes active (0 = initial)
-    std::vector<std::int32_t> graduation_step;
-    // Dynamic.
-    std::vector<std::uint8_t> status;     // Status
-    std::vector<std::uint8_t> city;       // kAbroad outside China
-    std::vector<std::uint32_t> employer;  // kNone if none
-    std::vector<std::uint32_t> prev_employer;
-    std::vector<float> wage;              // annual CNY (while sitting out: the last wage)
-    std::vector<float> productivity;      // level, 1 = bachelor, other tier, no experience
-    std::vector<float> experience;        // years
-    std::vector<std::uint16_t> tenure;    // months with the current employer
-    std::vector<std::uint16_t> spell;     // months of the current unemployment spell
-    std::vector<float> reservation;       // annual CNY
-    std::vector<float> search_intensity;  // on-the-job search probability per month
-    // Non-compete: clause in the current contract; restriction while sitting out.
-    std::vector<std::uint8_t> nc_clause;
-    std::vector<std::uint8_t> nc_months;          // months left of a running restriction
-    std::vector<std::uint32_t> nc_employer;       // protected (former) employer
-    std::vector<float> nc_damages;                // liquidated damages of the clause, CNY
-    std::vector<std::uint32_t> pending_employer;  // joins after sitting out
-    std::vector<float> pending_wage;
-    // Teams: team id = the lead's candidate id.
-    std::vector<std::uint32_t> team;
-    std::vector<std::int32_t> moved_step;  // last step of a job-to-job move (-1 never)
-    std::vector<std::int32_t> hired_step;  // last step an offer was accepted (-1 never)
+#define TALENTSIM_COLUMN(type, name, empty) std::vector<type> name;
+    TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_COLUMN)
+#undef TALENTSIM_COLUMN
 
     std::size_t size() const { return status.size(); }
     void resize(std::size_t n);
 };
 
+// The columns of Employers: X(type, name, value of an empty slot, one per role (1) or not (0)).
+#define TALENTSIM_EMPLOYER_COLUMNS(X)                                                          \
+    X(std::uint8_t, type, 0, 0)                                                                \
+    X(std::uint8_t, city, 0, 0)                                                                \
+    X(std::uint8_t, alive, 0, 0)                                                               \
+    X(std::int32_t, entry_step, 0, 0) /* step the slot becomes active (0 = initial) */         \
+    X(float, wage_factor, 0.f, 0)                                                              \
+    X(float, amenity, 0.f, 0)                                                                  \
+    X(float, productivity, 0.f, 0)      /* firm productivity p_e (eq. 4a) */                   \
+    X(double, budget, 0.0, 0)           /* annual payroll budget, CNY */                       \
+    X(std::int64_t, payroll, 0, 0)      /* CNY, from the census at the end of the last step */ \
+    X(std::int64_t, committed, 0, 0)    /* CNY of offers accepted this step */                 \
+    X(std::uint32_t, headcount, 0, 1)   /* [employer * roles + role] */                        \
+    X(std::uint32_t, vacancies, 0, 1)   /* [employer * roles + role], open */                  \
+    X(std::uint32_t, departures, 0, 1)  /* [employer * roles + role], this step */             \
+    X(float, target_base, 0.f, 1)       /* target headcount at demand 1 (eq. 8a) */            \
+    X(float, posted_multiplier, 1.f, 1) /* posted-salary multiplier from hiring (eq. 3a) */    \
+    X(std::uint32_t, filled, 0, 1)      /* vacancies filled this step (eq. 3a) */
+
 struct Employers {
-    std::vector<std::uint8_t> type, city, alive;
-    std::vector<std::int32_t> entry_step;  // step the slot becomes active (0 = initial)
-    std::vector<float> wage_factor, amenity;
-    std::vector<float> productivity;        // firm productivity p_e (eq. 4)
-    std::vector<double> budget;             // annual payroll budget, CNY
-    std::vector<std::int64_t> payroll;      // CNY, from the census at the end of the last step
-    std::vector<std::int64_t> committed;    // CNY of offers accepted this step
-    std::vector<std::uint32_t> headcount;   // [employer * roles + role]
-    std::vector<std::uint32_t> vacancies;   // [employer * roles + role], open
-    std::vector<std::uint32_t> departures;  // [employer * roles + role], this step
-    std::vector<float> target_base;         // [employer * roles + role], target headcount at demand 1 (eq. 8a)
-    std::vector<float> posted_multiplier;   // [employer * roles + role], from hiring experience (eq. 3a)
-    std::vector<std::uint32_t> filled;      // [employer * roles + role], vacancies filled this step
+#define TALENTSIM_COLUMN(type, name, empty, per_role) std::vector<type> name;
+    TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_COLUMN)
+#undef TALENTSIM_COLUMN
 
     std::size_t size() const { return type.size(); }
     void resize(std::size_t n, std::size_t roles);
@@ -144,15 +163,18 @@ struct Hire {
     std::uint8_t nc_months = 0;
 };
 
+// Tallies the engine keeps beyond the columns of /steps (money in whole CNY).
+#define TALENTSIM_ENGINE_TALLIES(X)                                                       \
+    X(std::int64_t, noncompete_compensation) /* becomes /steps noncompete_compensation */ \
+    X(std::int64_t, posted_salary_sum)       /* becomes /steps posted_mean */
+
 // Integer counters bumped by the phases; sums of integers do not depend on the thread count.
+// One member per TALENTSIM_STEP_TALLIES entry (io/records.hpp) and TALENTSIM_ENGINE_TALLIES entry.
 struct Counters {
-    std::int64_t postings = 0, vacancies = 0, searchers = 0, applications = 0, offers = 0, hires = 0,
-                 job_to_job_moves = 0;
-    std::int64_t counteroffers_made = 0, counteroffers_won = 0, noncompete_blocked = 0, noncompete_buyouts = 0;
-    std::int64_t team_moves = 0, relocations = 0, returnees = 0, graduates = 0;
-    std::int64_t separations = 0, layoffs = 0, firm_exits = 0, firm_entries = 0;
-    std::int64_t spells_completed = 0, spell_months_completed = 0, jobs_ended = 0, tenure_months_ended = 0;
-    std::int64_t noncompete_compensation = 0, posted_salary_sum = 0;
+#define TALENTSIM_MEMBER(type, name) type name = 0;
+    TALENTSIM_STEP_TALLIES(TALENTSIM_MEMBER)
+    TALENTSIM_ENGINE_TALLIES(TALENTSIM_MEMBER)
+#undef TALENTSIM_MEMBER
     Counters& operator+=(const Counters& o);
 };
 

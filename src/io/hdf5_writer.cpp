@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "io/writer.hpp"
 
@@ -25,43 +26,9 @@ namespace fs = std::filesystem;
 
 h5::Datatype step_type() {
     using R = StepRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, step),
-                                    TS_FIELD(R, date),
-                                    TS_FIELD(R, students),
-                                    TS_FIELD(R, employed),
-                                    TS_FIELD(R, unemployed),
-                                    TS_FIELD(R, abroad),
-                                    TS_FIELD(R, sitting_out),
-                                    TS_FIELD(R, inactive),
-                                    TS_FIELD(R, vacancies),
-                                    TS_FIELD(R, postings),
-                                    TS_FIELD(R, searchers),
-                                    TS_FIELD(R, applications),
-                                    TS_FIELD(R, offers),
-                                    TS_FIELD(R, hires),
-                                    TS_FIELD(R, job_to_job_moves),
-                                    TS_FIELD(R, counteroffers_made),
-                                    TS_FIELD(R, counteroffers_won),
-                                    TS_FIELD(R, noncompete_blocked),
-                                    TS_FIELD(R, noncompete_buyouts),
-                                    TS_FIELD(R, team_moves),
-                                    TS_FIELD(R, relocations),
-                                    TS_FIELD(R, returnees),
-                                    TS_FIELD(R, graduates),
-                                    TS_FIELD(R, separations),
-                                    TS_FIELD(R, layoffs),
-                                    TS_FIELD(R, firm_exits),
-                                    TS_FIELD(R, firm_entries),
-                                    TS_FIELD(R, spells_completed),
-                                    TS_FIELD(R, spell_months_completed),
-                                    TS_FIELD(R, jobs_ended),
-                                    TS_FIELD(R, tenure_months_ended),
-                                    TS_FIELD(R, wage_mean),
-                                    TS_FIELD(R, wage_p10),
-                                    TS_FIELD(R, wage_p50),
-                                    TS_FIELD(R, wage_p90),
-                                    TS_FIELD(R, posted_mean),
-                                    TS_FIELD(R, noncompete_compensation)});
+#define TALENTSIM_COLUMN(type, name) TS_FIELD(R, name),
+    return h5::compound(sizeof(R), {TALENTSIM_STEP_COLUMNS(TALENTSIM_COLUMN)});
+#undef TALENTSIM_COLUMN
 }
 
 h5::Datatype posting_type() {
@@ -142,17 +109,6 @@ void write_strings(hid_t file, const std::string& name, const std::vector<std::s
     std::vector<const char*> ptrs;
     for (const std::string& v : values) ptrs.push_back(v.c_str());
     h5::append(d, t, ptrs.data(), ptrs.size());
-}
-
-// fsync: after a power loss or OS crash, a renamed file could otherwise hold blocks never written.
-void sync_to_disk(const fs::path& p) {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error(p.string() + ": fsync failed: " + why);
-    }
-    ::close(fd);
 }
 
 class Hdf5Writer final : public Writer {
@@ -236,7 +192,7 @@ public:
         h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), partial_.string(), "flush file");
         close_all();
         if (file_.close() < 0) h5::fail(partial_.string(), "close file");
-        sync_to_disk(partial_);  // the data reaches the disk before the name says "complete"
+        sync_file(partial_);  // the data reaches the disk before the name says "complete"
         final_ = partial_;
         state_ = State::finished;  // from here on the file is kept, even if the rename fails
         if (complete) {
@@ -305,91 +261,10 @@ private:
     std::int32_t steps_written_ = 0;
 };
 
-std::string shape_text(const std::vector<hsize_t>& shape) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
-std::string date_text(std::int64_t yyyymm) {
-    std::ostringstream s;
-    s << yyyymm / 100 << '-' << std::setw(2) << std::setfill('0') << yyyymm % 100;
-    return s.str();
-}
-
 }  // namespace
 
 std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path) {
     return std::make_unique<Hdf5Writer>(path);
-}
-
-void print_info(const std::filesystem::path& path, std::ostream& out) {
-    const std::string p = path.string();
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw std::runtime_error(p + ": no such file");
-    if (!fs::is_regular_file(path, ec) || !h5::is_hdf5(path)) throw std::runtime_error(p + ": not an HDF5 file");
-    h5::File f = h5::open_read_only(path);
-    if (!h5::has_attr(f, "schema_version"))
-        throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
-    if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)
-        throw std::runtime_error(p + ": schema version " + std::to_string(v) + ", this talentsim reads " +
-                                 std::to_string(kSchemaVersion));
-
-    auto str = [&](const char* name) { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; };
-    auto num = [&](const char* name) {
-        return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
-    };
-    auto line = [&](const std::string& key, const std::string& value) {
-        out << "  " << std::left << std::setw(28) << key << value << '\n';
-    };
-    out << p << '\n';
-    line("scenario", str("scenario_name"));
-    line("start", str("start"));
-    line("seed", h5::has_attr(f, "seed") ? std::to_string(h5::read_attr<std::uint64_t>(f, "seed")) : "?");
-    line("steps", num("steps") + " declared, " + num("steps_written") + " written");
-    line("complete", h5::has_attr(f, "complete") && h5::read_attr<std::int64_t>(f, "complete") ? "yes" : "no");
-    line("schema version", num("schema_version"));
-    line("talentsim version", str("talentsim_version"));
-    line("build type", str("build_type"));
-
-    out << "\ndatasets\n";
-    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
-    bool has_steps = false;
-    for (const h5::DatasetInfo& d : sets) {
-        line(d.path, shape_text(d.shape));
-        has_steps |= d.path == "/steps";
-    }
-    if (!has_steps) return;
-
-    auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
-    std::vector<std::int64_t> step = col("step");
-    if (step.empty()) {
-        out << "\nno steps written\n";
-        return;
-    }
-    std::vector<std::int64_t> date = col("date");
-    auto last = [&](const char* field) { return std::to_string(col(field).back()); };
-    auto money = [&](const char* field) {
-        std::ostringstream s;
-        s << std::fixed << std::setprecision(0) << h5::read_column<double>(f, "steps", field).back() << " CNY/year";
-        return s.str();
-    };
-    out << "\nlast step (step " << step.back() << ", " << date_text(date.back()) << ")\n";
-    line("employed", last("employed"));
-    line("unemployed", last("unemployed"));
-    line("students", last("students"));
-    line("abroad", last("abroad"));
-    line("wage mean (employed)", money("wage_mean"));
-    line("wage p50 (employed)", money("wage_p50"));
-
-    out << "\ntotals over " << step.size() << " steps\n";
-    for (const char* field : {"hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
-                              "noncompete_blocked", "team_moves", "relocations", "returnees"}) {
-        std::vector<std::int64_t> v = col(field);
-        std::int64_t total = 0;
-        for (std::int64_t x : v) total += x;
-        line(field, std::to_string(total));
-    }
 }
 
 }  // namespace talentsim

@@ -22,37 +22,86 @@ inline constexpr const char* kStatusNames[kStatusCount] = {"student", "employed"
 
 enum class OfferKind : std::uint8_t { posted = 0, poaching = 1, counteroffer = 2 };
 
-// One row of /steps. Counters are kept by the phases (see Counters in state.hpp) and copied here.
+// The columns of /steps, each declared once; the row struct, its HDF5 compound type, the engine's
+// Counters, compare's field list, the run summary and the sweep metrics are generated from these
+// lists. X(type, name), in file order. Adding a tally is one line in TALENTSIM_STEP_TALLIES.
+
+// Candidates by status at the end of the step, in Status order.
+#define TALENTSIM_STATUS_COUNTS(X) \
+    X(std::int64_t, students)      \
+    X(std::int64_t, employed)      \
+    X(std::int64_t, unemployed)    \
+    X(std::int64_t, abroad)        \
+    X(std::int64_t, sitting_out)   \
+    X(std::int64_t, inactive)
+
+// Integer tallies of the step, kept by the phases (Counters in engine/state.hpp) and copied here.
+#define TALENTSIM_STEP_TALLIES(X)                                                               \
+    X(std::int64_t, vacancies) /* open vacancy slots after posting */                           \
+    X(std::int64_t, postings)                                                                   \
+    X(std::int64_t, searchers) /* candidates who searched this step */                          \
+    X(std::int64_t, applications)                                                               \
+    X(std::int64_t, offers)                                                                     \
+    X(std::int64_t, hires) /* all accepted offers (from any status) */                          \
+    X(std::int64_t, job_to_job_moves)                                                           \
+    X(std::int64_t, counteroffers_made)                                                         \
+    X(std::int64_t, counteroffers_won)                                                          \
+    X(std::int64_t, noncompete_blocked)                                                         \
+    X(std::int64_t, noncompete_buyouts)                                                         \
+    X(std::int64_t, team_moves)                                                                 \
+    X(std::int64_t, relocations)                                                                \
+    X(std::int64_t, returnees)                                                                  \
+    X(std::int64_t, graduates)                                                                  \
+    X(std::int64_t, separations) /* quits + layoffs + firm exits + leaving the field */         \
+    X(std::int64_t, layoffs)                                                                    \
+    X(std::int64_t, firm_exits)                                                                 \
+    X(std::int64_t, firm_entries)                                                               \
+    X(std::int64_t, spells_completed)       /* unemployment spells ended by a hire this step */ \
+    X(std::int64_t, spell_months_completed) /* their summed length in steps */                  \
+    X(std::int64_t, jobs_ended)             /* jobs ended by separation this step */            \
+    X(std::int64_t, tenure_months_ended)    /* their summed tenure in steps */
+
+// Salary statistics: annual CNY.
+#define TALENTSIM_STEP_SALARIES(X)                 \
+    X(double, wage_mean) /* employed candidates */ \
+    X(double, wage_p10)                            \
+    X(double, wage_p50)                            \
+    X(double, wage_p90)                            \
+    X(double, posted_mean) /* mean posted annual salary this step */
+
+// Payments of the step: CNY.
+#define TALENTSIM_STEP_PAYMENTS(X) X(double, noncompete_compensation) /* paid this step by former employers */
+
+#define TALENTSIM_STEP_COLUMNS(X)                   \
+    X(std::int32_t, step)                           \
+    X(std::int32_t, date) /* yyyymm, e.g. 202401 */ \
+    TALENTSIM_STATUS_COUNTS(X)                      \
+    TALENTSIM_STEP_TALLIES(X)                       \
+    TALENTSIM_STEP_SALARIES(X)                      \
+    TALENTSIM_STEP_PAYMENTS(X)
+
+#define TALENTSIM_PLUS_ONE(type, name) +1
+static_assert(0 TALENTSIM_STATUS_COUNTS(TALENTSIM_PLUS_ONE) == kStatusCount, "one status count per Status");
+#undef TALENTSIM_PLUS_ONE
+
+// One row of /steps.
 struct StepRow {
-    std::int32_t step;
-    std::int32_t date;  // yyyymm, e.g. 202401
-    std::int64_t students, employed, unemployed, abroad, sitting_out, inactive;
-    std::int64_t vacancies;  // open vacancy slots after posting
-    std::int64_t postings;
-    std::int64_t searchers;  // candidates who searched this step
-    std::int64_t applications;
-    std::int64_t offers;
-    std::int64_t hires;  // all accepted offers (incl. from unemployment, students, abroad)
-    std::int64_t job_to_job_moves;
-    std::int64_t counteroffers_made;
-    std::int64_t counteroffers_won;
-    std::int64_t noncompete_blocked;
-    std::int64_t noncompete_buyouts;
-    std::int64_t team_moves;
-    std::int64_t relocations;
-    std::int64_t returnees;
-    std::int64_t graduates;
-    std::int64_t separations;  // quits + layoffs + firm exits + leaving the field
-    std::int64_t layoffs;
-    std::int64_t firm_exits;
-    std::int64_t firm_entries;
-    std::int64_t spells_completed;                   // unemployment spells ended by a hire this step
-    std::int64_t spell_months_completed;             // their summed length in steps
-    std::int64_t jobs_ended;                         // jobs ended by separation this step
-    std::int64_t tenure_months_ended;                // their summed tenure in steps
-    double wage_mean, wage_p10, wage_p50, wage_p90;  // annual CNY, employed candidates
-    double posted_mean;                              // mean posted annual salary this step
-    double noncompete_compensation;                  // CNY paid this step by former employers
+#define TALENTSIM_MEMBER(type, name) type name;
+    TALENTSIM_STEP_COLUMNS(TALENTSIM_MEMBER)
+#undef TALENTSIM_MEMBER
+};
+
+// The tallies summed over steps (run summary, sweep metrics).
+struct StepTallies {
+#define TALENTSIM_MEMBER(type, name) type name = 0;
+    TALENTSIM_STEP_TALLIES(TALENTSIM_MEMBER)
+#undef TALENTSIM_MEMBER
+    StepTallies& operator+=(const StepRow& r) {
+#define TALENTSIM_ADD(type, name) name += r.name;
+        TALENTSIM_STEP_TALLIES(TALENTSIM_ADD)
+#undef TALENTSIM_ADD
+        return *this;
+    }
 };
 
 struct PostingRow {

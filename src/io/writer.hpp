@@ -51,8 +51,4 @@ std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path);
 // writing (at most two steps queued). Same file, byte for byte, as writing in the foreground.
 std::unique_ptr<Writer> make_background_writer(std::unique_ptr<Writer> inner);
 
-// `talentsim info`: prints what a result file holds. Throws std::runtime_error with a clear
-// message when the file is missing, is not HDF5, or is not a talentsim result of a known schema.
-void print_info(const std::filesystem::path& path, std::ostream& out);
-
 }  // namespace talentsim

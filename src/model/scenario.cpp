@@ -3,7 +3,7 @@
 // validation, --set overrides, the resolved TOML in result files and docs/scenario-reference.md
 // are all generated from these declarations.
 #include "model/scenario.hpp"
-#include "io/toml_errors.hpp"
+#include "io/toml_reader.hpp"
 
 #include <toml++/toml.h>
 
@@ -298,27 +298,6 @@ const Decl<EventParams> kEventDecls[] = {
 #undef AT
 
 // ---------------------------------------------------------------------------------------------
-struct Collector {
-    std::string file;
-    std::vector<ScenarioError> errors;
-    std::vector<std::string> overridden;  // key paths given with --set
-    bool is_override(const std::string& key) const {
-        return std::any_of(overridden.begin(), overridden.end(), [&](const std::string& o) {
-            return key == o || key.rfind(o + ".", 0) == 0 || o.rfind(key + ".", 0) == 0;
-        });
-    }
-    void add(const toml::source_region& where, std::string key, std::string msg) {
-        ScenarioError e;
-        const bool from_override = where.begin.line == 0 && is_override(key);
-        e.file = from_override ? "--set" : file;
-        e.line = static_cast<int>(where.begin.line);
-        e.column = static_cast<int>(where.begin.column);
-        e.key = std::move(key);
-        e.message = std::move(msg);
-        errors.push_back(std::move(e));
-    }
-};
-
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
 std::string fmt_number(double v) {
@@ -331,19 +310,16 @@ std::string fmt_number(double v) {
 }
 
 bool valid_month(const std::string& s, int* year = nullptr, int* month = nullptr) {
-    if (s.size() != 7 || s[4] != '-') return false;
-    for (int i : {0, 1, 2, 3, 5, 6})
-        if (s[i] < '0' || s[i] > '9') return false;
-    const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2));
-    if (m < 1 || m > 12 || y < 1900 || y > 2999) return false;
-    if (year) *year = y;
-    if (month) *month = m;
+    const auto yyyymm = parse_month(s);
+    if (!yyyymm) return false;
+    if (year) *year = *yyyymm / 100;
+    if (month) *month = *yyyymm % 100;
     return true;
 }
 
 template <class Owner>
 void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
-                 Collector& c, bool scalar_section) {
+                 InputErrors& c, bool scalar_section) {
     for (const auto& d : decls) {
         std::string_view field = d.key;
         if (scalar_section) field = d.key.substr(d.key.find('.') + 1);
@@ -450,7 +426,7 @@ std::vector<std::pair<std::string, const toml::table*>> entries_in_file_order(co
 
 template <class P>
 void read_category(const toml::table& root, const char* name, std::span<const Decl<P>> decls, std::vector<P>& out,
-                   Collector& c) {
+                   InputErrors& c) {
     const toml::node* n = root.get(name);
     if (!n) {
         c.add(root.source(), name, "required table is missing (define at least one entry)");
@@ -478,7 +454,7 @@ void read_category(const toml::table& root, const char* name, std::span<const De
 
 template <class P>
 void check_sum(const std::vector<P>& v, double P::*field, const std::string& key, const toml::table& root,
-               Collector& c) {
+               InputErrors& c) {
     if (v.empty()) return;
     double sum = 0;
     for (const auto& p : v) sum += p.*field;
@@ -488,7 +464,7 @@ void check_sum(const std::vector<P>& v, double P::*field, const std::string& key
     }
 }
 
-void apply_override(toml::table& root, const std::string& spec, Collector& c) {
+void apply_override(toml::table& root, const std::string& spec, InputErrors& c) {
     const auto eq = spec.find('=');
     toml::source_region none{};
     c.overridden.push_back(spec.substr(0, eq));
@@ -534,7 +510,7 @@ void apply_override(toml::table& root, const std::string& spec, Collector& c) {
     }
 }
 
-void freeze(Scenario& s, const toml::table& root, Collector& c) {
+void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     int y = 0, m = 0;
     if (valid_month(s.scenario.start, &y, &m)) {
         s.start_year = y;
@@ -616,25 +592,6 @@ void freeze(Scenario& s, const toml::table& root, Collector& c) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-std::string toml_type_name(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        default:
-            return "a date/time";
-    }
-}
-
 int Scenario::role_index(const std::string& n) const {
     for (std::size_t i = 0; i < roles.size(); ++i)
         if (roles[i].name == n) return static_cast<int>(i);
@@ -651,31 +608,10 @@ std::int32_t Scenario::date_of_step(std::int32_t step) const {
 }
 std::int32_t Scenario::month_of_step(std::int32_t step) const { return (start_month - 1 + step) % 12 + 1; }
 
-std::string ScenarioError::format() const {
-    std::string out = file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    return out + ": " + key + ": " + message;
-}
-
-static std::string join_errors(const std::vector<ScenarioError>& errors) {
-    std::string s;
-    for (const auto& e : errors) s += e.format() + "\n";
-    return s;
-}
-ScenarioInvalid::ScenarioInvalid(std::vector<ScenarioError> errors)
-    : std::runtime_error(join_errors(errors)), errors_(std::move(errors)) {}
-
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides) {
-    Collector c{source_name, {}};
-    toml::table root;
-    try {
-        root = toml::parse(text, source_name);
-    } catch (const toml::parse_error& e) {
-        ScenarioError err{source_name, static_cast<int>(e.source().begin.line),
-                          static_cast<int>(e.source().begin.column), "(syntax)", std::string(e.description())};
-        throw ScenarioInvalid({err});
-    }
+    InputErrors c{source_name};
+    toml::table root = parse_toml(text, source_name);
     for (const auto& o : overrides) apply_override(root, o, c);
 
     Scenario s;
@@ -747,23 +683,6 @@ Scenario load_scenario(const std::filesystem::path& file, const std::vector<std:
 
 // ---------------------------------------------------------------------------------------------
 namespace {
-std::string toml_quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch < 0x20 || ch == 0x7F) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04X", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
-}
 std::string toml_value(Target t) {
     return std::visit(
         [](auto* p) -> std::string {
@@ -775,10 +694,10 @@ std::string toml_value(Target t) {
             else if constexpr (std::is_same_v<T, bool>)
                 return *p ? "true" : "false";
             else if constexpr (std::is_same_v<T, std::string>)
-                return toml_quote(*p);
+                return toml_string(*p);
             else {
                 std::string s = "[";
-                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_quote((*p)[i]);
+                for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + toml_string((*p)[i]);
                 return s + "]";
             }
         },

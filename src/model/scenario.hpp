@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "io/input_error.hpp"
+
 namespace talentsim {
 
 inline constexpr int kDegreeCount = 3;
@@ -156,24 +158,8 @@ struct Scenario {
     std::int32_t month_of_step(std::int32_t step) const;  // 1..12
 };
 
-struct ScenarioError {
-    std::string file;
-    int line = 0, column = 0;
-    std::string key, message;
-    std::string format() const;
-};
-
-class ScenarioInvalid : public std::runtime_error {
-public:
-    explicit ScenarioInvalid(std::vector<ScenarioError> errors);
-    const std::vector<ScenarioError>& errors() const { return errors_; }
-
-private:
-    std::vector<ScenarioError> errors_;
-};
-
 // Parses, applies `key.path=value` overrides, validates (collecting every error), freezes.
-// Throws ScenarioInvalid with all errors.
+// Throws InputInvalid (alias ScenarioInvalid) with all errors.
 Scenario load_scenario(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides = {});

@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "engine/state.hpp"
+#include "io/files.hpp"
+#include "io/hash.hpp"
 #include "version.hpp"
 
 namespace talentsim {
@@ -24,51 +26,15 @@ namespace fs = std::filesystem;
 struct CheckpointAccess {
     template <class A, class C>
     static void candidates(A&& a, C& c) {
-        a(c.degree);
-        a(c.tier);
-        a(c.role);
-        a(c.home_city);
-        a(c.entry_step);
-        a(c.graduation_step);
-        a(c.status);
-        a(c.city);
-        a(c.employer);
-        a(c.prev_employer);
-        a(c.wage);
-        a(c.productivity);
-        a(c.experience);
-        a(c.tenure);
-        a(c.spell);
-        a(c.reservation);
-        a(c.search_intensity);
-        a(c.nc_clause);
-        a(c.nc_months);
-        a(c.nc_employer);
-        a(c.nc_damages);
-        a(c.pending_employer);
-        a(c.pending_wage);
-        a(c.team);
-        a(c.moved_step);
-        a(c.hired_step);
+#define TALENTSIM_SAVE(type, name, empty) a(c.name);
+        TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_SAVE)
+#undef TALENTSIM_SAVE
     }
     template <class A, class E>
     static void employers(A&& a, E& e) {
-        a(e.type);
-        a(e.city);
-        a(e.alive);
-        a(e.entry_step);
-        a(e.wage_factor);
-        a(e.amenity);
-        a(e.productivity);
-        a(e.budget);
-        a(e.payroll);
-        a(e.committed);
-        a(e.headcount);
-        a(e.vacancies);
-        a(e.departures);
-        a(e.target_base);
-        a(e.posted_multiplier);
-        a(e.filled);
+#define TALENTSIM_SAVE(type, name, empty, per_role) a(e.name);
+        TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_SAVE)
+#undef TALENTSIM_SAVE
     }
     template <class A, class W>
     static void world(A&& a, W& w) {
@@ -166,10 +132,12 @@ struct CheckpointAccess {
 
 void CheckpointAccess::check_layouts() {
     constexpr std::size_t vec = sizeof(std::vector<char>);
-    static_assert(sizeof(Candidates) == 26 * vec,
-                  "Candidates changed: list the new member in CheckpointAccess::candidates");
-    static_assert(sizeof(Employers) == 16 * vec,
-                  "Employers changed: list the new member in CheckpointAccess::employers");
+#define TALENTSIM_ONE(...) +1
+    static_assert(sizeof(Candidates) == (0 TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_ONE)) * vec,
+                  "Candidates changed: declare every column in TALENTSIM_CANDIDATE_COLUMNS");
+    static_assert(sizeof(Employers) == (0 TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_ONE)) * vec,
+                  "Employers changed: declare every column in TALENTSIM_EMPLOYER_COLUMNS");
+#undef TALENTSIM_ONE
     static_assert(sizeof(StepConditions) == sizeof(StepConditionsLayout),
                   "StepConditions changed: update CheckpointAccess::world");
     static_assert(sizeof(Postings) == sizeof(PostingsLayout), "Postings changed: update CheckpointAccess::world");
@@ -187,14 +155,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Binary files: native layout (a checkpoint is read by the same program build that wrote it),
 // counts as uint64, FNV-1a 64 checksum over every byte.
-
-constexpr std::uint64_t kHashStart = 0xcbf29ce484222325ull;
-
-std::uint64_t fnv1a(std::uint64_t h, const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
 
 [[noreturn]] void fail_errno(const fs::path& p, const std::string& what) {
     throw std::runtime_error(p.string() + ": " + what + " failed: " + std::strerror(errno));
@@ -272,7 +232,7 @@ private:
     fs::path path_;
     int fd_ = -1;
     std::vector<char> buf_;
-    std::uint64_t bytes_ = 0, hash_ = kHashStart;
+    std::uint64_t bytes_ = 0, hash_ = kFnvOffset;
 };
 
 // A file read through a buffer, never past `limit` bytes, with running checksum. Every count is
@@ -360,7 +320,7 @@ private:
     int fd_ = -1;
     std::vector<char> buf_;
     std::size_t pos_ = 0;
-    std::uint64_t size_ = 0, limit_ = 0, consumed_ = 0, hash_ = kHashStart;
+    std::uint64_t size_ = 0, limit_ = 0, consumed_ = 0, hash_ = kFnvOffset;
 };
 
 // Archives for CheckpointAccess: one call per member.
@@ -468,8 +428,6 @@ void check_state(const FileIn& f, const Simulation& sim, const CheckpointHeader&
 
 }  // namespace
 
-std::string program_identity() { return std::string(kVersion) + "+" + kGitHash + " (" + kBuildType + ")"; }
-
 void save_checkpoint(const fs::path& path, const CheckpointHeader& header, const Simulation& sim) {
     const fs::path tmp = path.string() + ".tmp";
     try {
@@ -481,13 +439,7 @@ void save_checkpoint(const fs::path& path, const CheckpointHeader& header, const
         const std::uint64_t checksum = f.hash();
         f.pod(checksum);
         f.close();
-        if (::rename(tmp.c_str(), path.c_str()) != 0) fail_errno(path, "rename " + tmp.filename().string() + " to");
-        // Make the rename itself durable.
-        const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-        if (const int d = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); d >= 0) {
-            ::fsync(d);
-            ::close(d);
-        }
+        rename_durably(tmp, path);  // f.close() synced the file
     } catch (...) {
         std::error_code ec;
         fs::remove(tmp, ec);

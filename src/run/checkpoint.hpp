@@ -21,6 +21,7 @@
 #include "model/scenario.hpp"
 #include "engine/simulation.hpp"
 #include "io/writer.hpp"
+#include "version.hpp"  // program_identity(), written into checkpoints
 
 namespace talentsim {
 
@@ -31,9 +32,6 @@ inline constexpr std::uint32_t kCheckpointFormat = 1;
 struct CheckpointError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
-
-// This program, as written into checkpoints: "0.1.0+<git hash> (Release)".
-std::string program_identity();
 
 struct CheckpointHeader {
     std::string program;        // program_identity() of the writer; others are refused

@@ -271,19 +271,8 @@ void print_progress(const Simulation& sim, const StepRow& r, double elapsed, std
 void print_run_summary(const RunResult& res, double seconds, std::ostream& out) {
     const auto& rows = res.rows;
     if (rows.empty()) return;
-    std::int64_t hires = 0, moves = 0, co_made = 0, co_won = 0, blocked = 0, buyouts = 0, teams = 0, reloc = 0,
-                 returnees = 0;
-    for (const auto& r : rows) {
-        hires += r.hires;
-        moves += r.job_to_job_moves;
-        co_made += r.counteroffers_made;
-        co_won += r.counteroffers_won;
-        blocked += r.noncompete_blocked;
-        buyouts += r.noncompete_buyouts;
-        teams += r.team_moves;
-        reloc += r.relocations;
-        returnees += r.returnees;
-    }
+    StepTallies total;
+    for (const auto& r : rows) total += r;
     const StepRow& last = rows.back();
     auto line = [&](const std::string& k, const std::string& v) {
         out << "  " << std::left << std::setw(30) << k << v << "\n";
@@ -304,12 +293,12 @@ void print_run_summary(const RunResult& res, double seconds, std::ostream& out) 
     line("mean wage (employed)", num(last.wage_mean) + " CNY/year");
     line("p10 / p50 / p90 wage", num(last.wage_p10) + " / " + num(last.wage_p50) + " / " + num(last.wage_p90));
     line("mean posted salary", num(last.posted_mean) + " CNY/year");
-    line("hires (all steps)", num(hires));
-    line("job-to-job moves", num(moves));
-    line("counteroffers made / won", num(co_made) + " / " + num(co_won));
-    line("non-compete blocks / buyouts", num(blocked) + " / " + num(buyouts));
-    line("team moves", num(teams));
-    line("relocations / returnees", num(reloc) + " / " + num(returnees));
+    line("hires (all steps)", num(total.hires));
+    line("job-to-job moves", num(total.job_to_job_moves));
+    line("counteroffers made / won", num(total.counteroffers_made) + " / " + num(total.counteroffers_won));
+    line("non-compete blocks / buyouts", num(total.noncompete_blocked) + " / " + num(total.noncompete_buyouts));
+    line("team moves", num(total.team_moves));
+    line("relocations / returnees", num(total.relocations) + " / " + num(total.returnees));
     line("output", res.file.string());
 }
 

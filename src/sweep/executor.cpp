@@ -16,9 +16,10 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/commands.hpp"
 #include "analysis/compare.hpp"
+#include "io/files.hpp"
 #include "io/h5.hpp"
+#include "io/input_error.hpp"
 #include "run/run.hpp"
 #include "sweep/internal.hpp"
 #include "version.hpp"
@@ -26,24 +27,6 @@
 namespace fs = std::filesystem;
 
 namespace talentsim::sweep {
-
-void write_atomically(const fs::path& path, const std::string& text) {
-    static std::atomic<unsigned> counter{0};
-    const fs::path tmp = path.string() + ".partial." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file");
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error(tmp.string() + ": write failed");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw std::runtime_error(path.string() + ": cannot move the finished file into place");
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The manifest.
@@ -217,7 +200,7 @@ void prepare_output(const Sweep& s, const fs::path& dir) {
                          " gives plan " + s.fingerprint +
                          "). Results of different plans are never mixed: use another --out, or delete " + dir.string());
     }
-    write_atomically(file, manifest_toml(manifest_of(s)));
+    write_file_atomically(file, manifest_toml(manifest_of(s)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +229,7 @@ void write_point(const fs::path& dir, const PointResult& r) {
         o << "metric_names = " << toml_array(run.metric_names, quote) << "\n";
         o << "metric_values = " << toml_array(run.metric_values, exact) << "\n";
     }
-    write_atomically(point_file(dir, r.index), o.str());
+    write_file_atomically(point_file(dir, r.index), o.str());
 }
 
 std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, const std::string& fingerprint,
@@ -491,7 +474,7 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
     std::exception_ptr fatal;
     std::mutex lock, compare_lock;
     std::condition_variable wake;
-    const std::string version = std::string(kVersion) + "+" + kGitHash;
+    const std::string version = program_version();
 
     auto worker = [&] {
         tbb::task_arena arena(threads);
@@ -663,7 +646,7 @@ SlurmScript write_slurm_script(const Sweep& s, const fs::path& dir, const SlurmO
       << (opt.checkpoint_every > 0 ? " --checkpoint-every " + std::to_string(opt.checkpoint_every) : std::string())
       << "\n";
     out.path = adir / "sweep.sbatch";
-    write_atomically(out.path, o.str());
+    write_file_atomically(out.path, o.str());
     fs::permissions(out.path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
     return out;
 }

@@ -1,5 +1,5 @@
-// Internals shared by the sweep sources (sweep_file.cpp, sweep_metrics.cpp, sweep_run.cpp,
-// sweep_merge.cpp). Not part of the command-line surface.
+// Internals shared by the sweep sources (plan.cpp, metrics.cpp, executor.cpp, merge.cpp). Not part of the command-line
+// surface.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -8,17 +8,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/hash.hpp"
 #include "io/records.hpp"
+#include "io/toml_reader.hpp"
 #include "model/scenario.hpp"
 #include "engine/state.hpp"
 #include "sweep/sweep.hpp"
 
 namespace talentsim::sweep {
 
-inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ull;
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h);
 std::uint64_t splitmix(std::uint64_t x);
-std::string quote(const std::string& s);  // TOML basic string
+inline std::string quote(const std::string& s) { return toml_string(s); }  // TOML basic string
 
 // The built-in metrics of one run, gathered while it runs (docs/sweeps.md, "Metrics").
 class RunMetrics {
@@ -60,8 +60,5 @@ struct Manifest {
 Manifest manifest_of(const Sweep& s);
 std::string manifest_toml(const Manifest& m);
 Manifest read_manifest(const std::filesystem::path& dir);  // throws std::runtime_error naming the file
-
-// Writes `text` to `path` atomically: a unique temporary file next to it, then rename.
-void write_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace talentsim::sweep

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "io/files.hpp"
 #include "io/h5.hpp"
 #include "sweep/internal.hpp"
 
@@ -258,7 +259,7 @@ MergeSummary merge(const fs::path& dir) {
         n.reset();
         if (f.close() < 0) h5::fail(where, "close");
     }
-    fs::rename(tmp, final_path);
+    move_into_place(tmp, final_path);  // synced before its name says it is complete
     sum.file = final_path;
     return sum;
 }

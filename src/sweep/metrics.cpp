@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/stats.hpp"
 #include "sweep/internal.hpp"
 
 namespace talentsim::sweep {
@@ -72,26 +73,17 @@ std::vector<Group> wage_groups(const Scenario& s) {
     return g;
 }
 
-// Quantile of sorted values, linear interpolation between order statistics (Hyndman-Fan type 7).
-double quantile(const std::vector<double>& sorted, double q) {
-    if (sorted.empty()) return kNaN;
-    const double h = (static_cast<double>(sorted.size()) - 1) * q;
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-    return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
-}
-
 void add_stats(std::unordered_map<std::string, double>& out, const std::string& prefix, std::vector<double> v) {
     std::sort(v.begin(), v.end());
     double sum = 0;
     for (double x : v) sum += x;
     out[prefix + "n"] = static_cast<double>(v.size());
     out[prefix + "mean"] = v.empty() ? kNaN : sum / static_cast<double>(v.size());
-    out[prefix + "p10"] = quantile(v, 0.10);
-    out[prefix + "p25"] = quantile(v, 0.25);
-    out[prefix + "p50"] = quantile(v, 0.50);
-    out[prefix + "p75"] = quantile(v, 0.75);
-    out[prefix + "p90"] = quantile(v, 0.90);
+    out[prefix + "p10"] = stats::quantile_of_sorted(v, 0.10);
+    out[prefix + "p25"] = stats::quantile_of_sorted(v, 0.25);
+    out[prefix + "p50"] = stats::quantile_of_sorted(v, 0.50);
+    out[prefix + "p75"] = stats::quantile_of_sorted(v, 0.75);
+    out[prefix + "p90"] = stats::quantile_of_sorted(v, 0.90);
 }
 
 double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
@@ -139,29 +131,13 @@ RunMetrics::Earned RunMetrics::earned(const World& w) const {
 std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<std::string>& names) const {
     std::unordered_map<std::string, double> m;
     // Flows: sums over the window, per year; stocks: window means or the last step.
-    double sum[32] = {};
-    enum { H, M, SEP, LAY, OFF, COM, COW, NCB, NCY, NCC, TM, REL, RET, SPC, SPM, JE, TME };
+    StepTallies sum;  // flows summed over the window
+    double compensation = 0;
     double employed_mean = 0, u_rate = 0, s_share = 0, vac = 0;
     int u_steps = 0, s_steps = 0;
     for (const StepRow& r : rows_) {
-        const double vals[] = {double(r.hires),
-                               double(r.job_to_job_moves),
-                               double(r.separations),
-                               double(r.layoffs),
-                               double(r.offers),
-                               double(r.counteroffers_made),
-                               double(r.counteroffers_won),
-                               double(r.noncompete_blocked),
-                               double(r.noncompete_buyouts),
-                               r.noncompete_compensation,
-                               double(r.team_moves),
-                               double(r.relocations),
-                               double(r.returnees),
-                               double(r.spells_completed),
-                               double(r.spell_months_completed),
-                               double(r.jobs_ended),
-                               double(r.tenure_months_ended)};
-        for (std::size_t k = 0; k < std::size(vals); ++k) sum[k] += vals[k];
+        sum += r;
+        compensation += r.noncompete_compensation;
         employed_mean += static_cast<double>(r.employed);
         vac += static_cast<double>(r.vacancies);
         if (r.employed + r.unemployed > 0) {
@@ -184,27 +160,28 @@ std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<s
     m["students"] = last ? double(last->students) : kNaN;
     m["abroad"] = last ? double(last->abroad) : kNaN;
     m["vacancies"] = W > 0 ? vac / W : kNaN;
-    m["hires"] = sum[H] * per_year;
-    m["moves"] = sum[M] * per_year;
-    m["move_rate"] = ratio(sum[M] * per_year, employed_mean);
-    m["separations"] = sum[SEP] * per_year;
-    m["separation_rate"] = ratio(sum[SEP] * per_year, employed_mean);
-    m["layoffs"] = sum[LAY] * per_year;
-    m["offers"] = sum[OFF] * per_year;
-    m["offer_acceptance_rate"] = ratio(sum[H], sum[OFF]);
-    m["counteroffers_made"] = sum[COM] * per_year;
-    m["counteroffers_won"] = sum[COW] * per_year;
-    m["counteroffer_win_rate"] = ratio(sum[COW], sum[COM]);
-    m["noncompete_blocked"] = sum[NCB] * per_year;
-    m["noncompete_buyouts"] = sum[NCY] * per_year;
-    m["noncompete_block_rate"] = ratio(sum[NCB], sum[NCB] + sum[M]);
-    m["noncompete_compensation"] = sum[NCC] * per_year;
-    m["team_moves"] = sum[TM] * per_year;
-    m["relocations"] = sum[REL] * per_year;
-    m["relocation_share"] = ratio(sum[REL], sum[H]);
-    m["returnees"] = sum[RET] * per_year;
-    m["mean_unemployment_spell_months"] = ratio(sum[SPM], sum[SPC]);
-    m["mean_completed_tenure_months"] = ratio(sum[TME], sum[JE]);
+    m["hires"] = double(sum.hires) * per_year;
+    m["moves"] = double(sum.job_to_job_moves) * per_year;
+    m["move_rate"] = ratio(double(sum.job_to_job_moves) * per_year, employed_mean);
+    m["separations"] = double(sum.separations) * per_year;
+    m["separation_rate"] = ratio(double(sum.separations) * per_year, employed_mean);
+    m["layoffs"] = double(sum.layoffs) * per_year;
+    m["offers"] = double(sum.offers) * per_year;
+    m["offer_acceptance_rate"] = ratio(double(sum.hires), double(sum.offers));
+    m["counteroffers_made"] = double(sum.counteroffers_made) * per_year;
+    m["counteroffers_won"] = double(sum.counteroffers_won) * per_year;
+    m["counteroffer_win_rate"] = ratio(double(sum.counteroffers_won), double(sum.counteroffers_made));
+    m["noncompete_blocked"] = double(sum.noncompete_blocked) * per_year;
+    m["noncompete_buyouts"] = double(sum.noncompete_buyouts) * per_year;
+    m["noncompete_block_rate"] =
+        ratio(double(sum.noncompete_blocked), double(sum.noncompete_blocked) + double(sum.job_to_job_moves));
+    m["noncompete_compensation"] = compensation * per_year;
+    m["team_moves"] = double(sum.team_moves) * per_year;
+    m["relocations"] = double(sum.relocations) * per_year;
+    m["relocation_share"] = ratio(double(sum.relocations), double(sum.hires));
+    m["returnees"] = double(sum.returnees) * per_year;
+    m["mean_unemployment_spell_months"] = ratio(double(sum.spell_months_completed), double(sum.spells_completed));
+    m["mean_completed_tenure_months"] = ratio(double(sum.tenure_months_ended), double(sum.jobs_ended));
 
     // Wages earned at the end of the run (employed candidates) and posted over the window.
     for (const auto& g : wage_groups(scenario_)) {

@@ -14,7 +14,7 @@
 
 #include "sweep/sweep.hpp"
 #include "sweep/internal.hpp"
-#include "io/toml_errors.hpp"
+#include "io/toml_reader.hpp"
 
 namespace talentsim::sweep {
 
@@ -39,28 +39,6 @@ std::string exact(double x) {
     std::string s(buf, r.ptr);
     if (s.find_first_of(".e") == std::string::npos) s += ".0";
     return s;
-}
-
-std::string quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            out += '\\';
-            out += static_cast<char>(ch);
-        } else if (ch == '\n')
-            out += "\\n";
-        else if (ch == '\t')
-            out += "\\t";
-        else if (ch == '\r')
-            out += "\\r";
-        else if (ch < 0x20 || ch == 0x7F) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04X", ch);
-            out += b;
-        } else
-            out += static_cast<char>(ch);
-    }
-    return out + "\"";
 }
 
 std::string override_text(const Value& v) {
@@ -89,14 +67,6 @@ std::string display(const Value& v) {
     return override_text(v);
 }
 
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h) {
-    for (unsigned char ch : s) {
-        h ^= ch;
-        h *= 0x100000001B3ull;
-    }
-    return h;
-}
-
 std::uint64_t splitmix(std::uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -109,7 +79,7 @@ std::uint64_t replicate_seed(std::uint64_t sweep_seed, Seeds scheme, const std::
     std::uint64_t h = 0;
     if (scheme == Seeds::independent) {
         h = kFnvOffset;
-        for (const auto& o : point_overrides) h = fnv1a(o + "\n", h);
+        for (const auto& o : point_overrides) h = fnv1a(h, o + "\n");
     }
     const std::uint64_t x = splitmix(splitmix(splitmix(sweep_seed) ^ h) ^ static_cast<std::uint64_t>(replicate));
     return x >> 2;  // 62 bits: a valid scenario.seed and an int64
@@ -120,19 +90,17 @@ namespace {
 constexpr std::int64_t kMaxPoints = 1000000;
 constexpr std::int64_t kMaxRuns = 10000000;
 
-using Collector = TomlErrors;
-
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
 // Keys of `t` not in `known` are errors.
 void unknown_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> known,
-                  Collector& c) {
+                  InputErrors& c) {
     for (const auto& [k, v] : t)
         if (std::find(known.begin(), known.end(), k.str()) == known.end())
             c.add(v.source(), prefix + std::string(k.str()), "unknown key");
 }
 
-const toml::table* table_at(const toml::table& root, const char* name, Collector& c, bool required) {
+const toml::table* table_at(const toml::table& root, const char* name, InputErrors& c, bool required) {
     const toml::node* n = root.get(name);
     if (!n) {
         if (required) c.add(root.source(), name, "required table is missing");
@@ -145,7 +113,7 @@ const toml::table* table_at(const toml::table& root, const char* name, Collector
     return n->as_table();
 }
 
-std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, Collector& c,
+std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, InputErrors& c,
                                       bool required) {
     const toml::node* n = t.get(key);
     if (!n) {
@@ -160,7 +128,7 @@ std::optional<std::string> get_string(const toml::table& t, const std::string& p
 }
 
 std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
-                                    std::int64_t hi, Collector& c) {
+                                    std::int64_t hi, InputErrors& c) {
     const toml::node* n = t.get(key);
     if (!n) return std::nullopt;
     if (!n->is_integer()) {
@@ -178,7 +146,7 @@ std::optional<std::int64_t> get_int(const toml::table& t, const std::string& pre
 }
 
 std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
-                                      std::initializer_list<std::string_view> choices, Collector& c) {
+                                      std::initializer_list<std::string_view> choices, InputErrors& c) {
     auto v = get_string(t, prefix, key, c, false);
     if (!v) return std::nullopt;
     if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
@@ -192,7 +160,8 @@ std::optional<std::string> get_choice(const toml::table& t, const std::string& p
 
 // Strings, or one string, at t[key].
 std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml::table& t, const std::string& prefix,
-                                                                     const char* key, Collector& c, bool one_allowed) {
+                                                                     const char* key, InputErrors& c,
+                                                                     bool one_allowed) {
     std::vector<std::pair<std::string, toml::source_region>> out;
     const toml::node* n = t.get(key);
     if (!n) return out;
@@ -217,16 +186,9 @@ std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml:
 }
 
 std::string read_text(const std::filesystem::path& p, bool* ok) {
-    std::error_code ec;  // devices and FIFOs never end: only regular files up to 64 MiB are read
-    if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > (64u << 20)) {
-        *ok = false;
-        return {};
-    }
-    std::ifstream in(p, std::ios::binary);
-    *ok = static_cast<bool>(in);
-    std::stringstream buf;
-    if (in) buf << in.rdbuf();
-    return buf.str();
+    std::optional<std::string> text = read_text_file(p);
+    *ok = text.has_value();
+    return text.value_or("");
 }
 
 // The node at a --set path ("roles.llm.share", "events.0.multiplier") in a parsed scenario.
@@ -305,7 +267,7 @@ std::optional<Kind> kind_of(const toml::node& n) {
 }
 
 // A value of the array element `el` for a key of kind k, or an error.
-std::optional<Value> value_of(const toml::node& el, Kind k, const std::string& key, Collector& c) {
+std::optional<Value> value_of(const toml::node& el, Kind k, const std::string& key, InputErrors& c) {
     switch (k) {
         case Kind::real:
             if (el.is_floating_point()) {
@@ -340,7 +302,7 @@ std::optional<Value> value_of(const toml::node& el, Kind k, const std::string& k
 }
 
 std::optional<std::pair<double, double>> get_bounds(const toml::node& n, const std::string& key, bool log,
-                                                    Collector& c) {
+                                                    InputErrors& c) {
     const toml::array* a = n.as_array();
     if (!a || a->size() != 2) {
         c.add(n.source(), key,
@@ -465,8 +427,8 @@ void plan_points(Sweep& s) {
 std::string fingerprint_of(const Sweep& s) {
     std::uint64_t h = kFnvOffset;
     auto add = [&](std::string_view x) {
-        h = fnv1a(x, h);
-        h = fnv1a("\x1f", h);
+        h = fnv1a(h, x);
+        h = fnv1a(h, "\x1f");
     };
     add("talentsim-sweep-1");
     add(s.scenario_text);
@@ -527,20 +489,13 @@ Scenario point_scenario(const Sweep& s, const Point& p) {
 Sweep load_sweep(const std::filesystem::path& file) {
     bool ok = false;
     std::string text = read_text(file, &ok);
-    if (!ok) throw ScenarioInvalid({ScenarioError{file.string(), 0, 0, "(file)", "cannot open the sweep file"}});
+    if (!ok) throw InputInvalid({InputError{file.string(), 0, 0, "(file)", "cannot open the sweep file"}});
     return parse_sweep(text, file);
 }
 
 Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
-    Collector c{file.string(), {}};
-    toml::table root;
-    try {
-        root = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ScenarioInvalid(
-            {ScenarioError{file.string(), static_cast<int>(e.source().begin.line),
-                           static_cast<int>(e.source().begin.column), "(syntax)", std::string(e.description())}});
-    }
+    InputErrors c{file.string()};
+    toml::table root = parse_toml(text, file.string());
     Sweep s;
     s.file = file;
     s.text = text;
@@ -849,7 +804,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
                   std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
                       std::to_string(kMaxRuns) + " runs; split the sweep");
     }
-    if (!c.errors.empty()) throw ScenarioInvalid(std::move(c.errors));
+    c.throw_if_any();
     plan_points(s);
     s.fingerprint = fingerprint_of(s);
     return s;

@@ -72,7 +72,7 @@ struct Sweep {
     std::size_t runs() const { return points.size() * static_cast<std::size_t>(replicates); }
 };
 
-// Parses, validates (collecting every error) and plans. Throws ScenarioInvalid.
+// Parses, validates (collecting every error) and plans. Throws InputInvalid.
 Sweep load_sweep(const std::filesystem::path& file);
 Sweep parse_sweep(const std::string& text, const std::filesystem::path& file);
 
@@ -80,7 +80,7 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file);
 std::uint64_t replicate_seed(std::uint64_t sweep_seed, Seeds scheme, const std::vector<std::string>& point_overrides,
                              std::int64_t replicate);
 
-// The scenario of a point (base + fixed + parameter overrides). Throws ScenarioInvalid.
+// The scenario of a point (base + fixed + parameter overrides). Throws InputInvalid.
 Scenario point_scenario(const Sweep& s, const Point& p);
 
 // Every built-in metric a scenario offers, in catalog order (docs/sweeps.md, "Metrics").
@@ -135,7 +135,7 @@ struct RunSummary {
 };
 
 // Runs the given points (skipping those with complete results in DIR), several runs at a time.
-// A failing run is recorded with its error; the others go on. Throws ScenarioInvalid when a
+// A failing run is recorded with its error; the others go on. Throws InputInvalid when a
 // targets file is invalid (nothing useful can be computed).
 RunSummary run_points(const Sweep& s, const std::filesystem::path& dir, const std::vector<std::size_t>& indices,
                       const ExecOptions& opt);

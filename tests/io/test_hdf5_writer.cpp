@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/h5.hpp"
+#include "io/result_file.hpp"
 #include "io/writer.hpp"
 
 using namespace talentsim;

@@ -1,0 +1,106 @@
+// Reading result files: the checks every reader makes, and the summary `talentsim info` prints.
+#include "io/result_file.hpp"
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "io/writer.hpp"
+
+namespace talentsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string shape_text(const std::vector<hsize_t>& shape) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
+std::string date_text(std::int64_t yyyymm) {
+    std::ostringstream s;
+    s << yyyymm / 100 << '-' << std::setw(2) << std::setfill('0') << yyyymm % 100;
+    return s.str();
+}
+
+}  // namespace
+
+h5::File open_result_file(const std::filesystem::path& path) {
+    const std::string p = path.string();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw std::runtime_error(p + ": no such file");
+    if (!fs::is_regular_file(path, ec) || !h5::is_hdf5(path)) throw std::runtime_error(p + ": not an HDF5 file");
+    h5::File f = h5::open_read_only(path);
+    if (!h5::has_attr(f, "schema_version"))
+        throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
+    if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)
+        throw std::runtime_error(p + ": schema version " + std::to_string(v) + ", this talentsim reads " +
+                                 std::to_string(kSchemaVersion));
+    return f;
+}
+
+void print_info(const std::filesystem::path& path, std::ostream& out) {
+    const std::string p = path.string();
+    h5::File f = open_result_file(path);
+
+    auto str = [&](const char* name) { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; };
+    auto num = [&](const char* name) {
+        return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
+    };
+    auto line = [&](const std::string& key, const std::string& value) {
+        out << "  " << std::left << std::setw(28) << key << value << '\n';
+    };
+    out << p << '\n';
+    line("scenario", str("scenario_name"));
+    line("start", str("start"));
+    line("seed", h5::has_attr(f, "seed") ? std::to_string(h5::read_attr<std::uint64_t>(f, "seed")) : "?");
+    line("steps", num("steps") + " declared, " + num("steps_written") + " written");
+    line("complete", h5::has_attr(f, "complete") && h5::read_attr<std::int64_t>(f, "complete") ? "yes" : "no");
+    line("schema version", num("schema_version"));
+    line("talentsim version", str("talentsim_version"));
+    line("build type", str("build_type"));
+
+    out << "\ndatasets\n";
+    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
+    bool has_steps = false;
+    for (const h5::DatasetInfo& d : sets) {
+        line(d.path, shape_text(d.shape));
+        has_steps |= d.path == "/steps";
+    }
+    if (!has_steps) return;
+
+    auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
+    std::vector<std::int64_t> step = col("step");
+    if (step.empty()) {
+        out << "\nno steps written\n";
+        return;
+    }
+    std::vector<std::int64_t> date = col("date");
+    auto last = [&](const char* field) { return std::to_string(col(field).back()); };
+    auto money = [&](const char* field) {
+        std::ostringstream s;
+        s << std::fixed << std::setprecision(0) << h5::read_column<double>(f, "steps", field).back() << " CNY/year";
+        return s.str();
+    };
+    out << "\nlast step (step " << step.back() << ", " << date_text(date.back()) << ")\n";
+    line("employed", last("employed"));
+    line("unemployed", last("unemployed"));
+    line("students", last("students"));
+    line("abroad", last("abroad"));
+    line("wage mean (employed)", money("wage_mean"));
+    line("wage p50 (employed)", money("wage_p50"));
+
+    out << "\ntotals over " << step.size() << " steps\n";
+    for (const char* field : {"hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
+                              "noncompete_blocked", "team_moves", "relocations", "returnees"}) {
+        std::vector<std::int64_t> v = col(field);
+        std::int64_t total = 0;
+        for (std::int64_t x : v) total += x;
+        line(field, std::to_string(total));
+    }
+}
+
+}  // namespace talentsim
