@@ -180,6 +180,32 @@ void adjust_posted_salary(World& w, std::size_t er) {
     E.posted_multiplier[er] = static_cast<float>(std::clamp(m, 0.25, 4.0));
 }
 
+// Degree requirements that answer the applicant pool (eq. 9a): after a month with v postings of a
+// role and A applications to them, the requirement shift moves by
+// speed x ln((1 + A / v) / (1 + target)), within [-6, 6]. Nothing posted, nothing learnt.
+void adjust_requirements(World& w, std::size_t er) {
+    const VacancyParams& vp = w.scenario->vacancies;
+    auto& E = w.employers;
+    const std::uint32_t posted = E.vacancies[er], applied = E.applied[er];
+    E.applied[er] = 0;
+    if (vp.requirement_adjustment <= 0 || posted == 0) return;
+    const double per_vacancy = static_cast<double>(applied) / static_cast<double>(posted);
+    const double shift = E.requirement_shift[er] +
+                         vp.requirement_adjustment * std::log((1.0 + per_vacancy) / (1.0 + vp.target_applicants));
+    E.requirement_shift[er] = static_cast<float>(std::clamp(shift, -6.0, 6.0));
+}
+
+// The share of employer e's postings of role r that require at least a master's (d = 1) or a PhD
+// (d = 2): the role's base share (eq. 9), shifted on the log-odds scale by the employer's shift.
+double required_share(const World& w, std::size_t e, std::size_t r, int d) {
+    const auto& role = w.scenario->roles[r];
+    const double base = d == 2 ? role.phd_required_share : role.phd_required_share + role.master_required_share;
+    const double shift = w.employers.requirement_shift[e * w.scenario->roles.size() + r];
+    if (shift == 0.f || base <= 0 || base >= 1) return base;
+    const double z = std::log(base / (1 - base)) + shift;
+    return 1 / (1 + std::exp(-z));
+}
+
 // Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
 // demand multiplier, and its headcount at the last census.
 std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
@@ -368,6 +394,7 @@ void post_vacancies(World& w) {
                 continue;
             }
             adjust_posted_salary(w, er);
+            adjust_requirements(w, er);
             std::uint32_t v = E.vacancies[er];
             if (target) {
                 v = vacancy_gap(w, e, r);
@@ -408,11 +435,9 @@ void post_vacancies(World& w) {
             if (!s.type_hires_role[E.type[e]][r]) continue;
             const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
             for (std::uint32_t j = 0; j < v; ++j, ++p) {
-                // Required degree (eq. 9): PhD, master's or bachelor's.
+                // Required degree (eqs. 9, 9a): PhD, master's or bachelor's.
                 const double u = unlimited ? 1.0 : rng.uniform();
-                const int d = u < s.roles[r].phd_required_share                                      ? 2
-                              : u < s.roles[r].phd_required_share + s.roles[r].master_required_share ? 1
-                                                                                                     : 0;
+                const int d = u < required_share(w, e, r, 2) ? 2 : u < required_share(w, e, r, 1) ? 1 : 0;
                 P.employer[p] = static_cast<std::uint32_t>(e);
                 P.role[p] = static_cast<std::uint8_t>(r);
                 P.degree[p] = static_cast<std::uint8_t>(d);
@@ -565,6 +590,13 @@ void search(World& w) {
                   });
     });
     A.cursor.assign(A.first.begin(), A.first.end() - 1);
+    // Applicants per employer and role, for the degree requirements of the next step (eq. 9a).
+    if (s.vacancies.requirement_adjustment > 0) {
+        const std::size_t R = s.roles.size();
+        for_each_index(NP, [&](std::size_t p) {
+            atomic_add(w.employers.applied[P.employer[p] * R + P.role[p]], A.first[p + 1] - A.first[p]);
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

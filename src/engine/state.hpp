@@ -72,7 +72,9 @@ struct Candidates {
     X(std::uint32_t, departures, 0, 1)  /* [employer * roles + role], this step */             \
     X(float, target_base, 0.f, 1)       /* target headcount at demand 1 (eq. 8a) */            \
     X(float, posted_multiplier, 1.f, 1) /* posted-salary multiplier from hiring (eq. 3a) */    \
-    X(std::uint32_t, filled, 0, 1)      /* vacancies filled this step (eq. 3a) */
+    X(std::uint32_t, filled, 0, 1)      /* vacancies filled this step (eq. 3a) */              \
+    X(float, requirement_shift, 0.f, 1) /* log-odds shift of degree requirements (eq. 9a) */   \
+    X(std::uint32_t, applied, 0, 1)     /* applications to the postings this step (eq. 9a) */
 
 struct Employers {
 #define TALENTSIM_COLUMN(type, name, empty, per_role) std::vector<type> name;

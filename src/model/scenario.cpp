@@ -133,6 +133,11 @@ const Decl<Scenario> kScalars[] = {
      "growth|target"},
     {"vacancies.target_elasticity", AT(vacancies.target_elasticity), 1.0, 0, 5, "",
      "Target mode: the target headcount scales with the demand multiplier to this power."},
+    {"vacancies.requirement_adjustment", AT(vacancies.requirement_adjustment), 0.0, 0, 5, "log-odds/month",
+     "Speed at which an employer raises a role's degree requirements when applicants per vacancy exceed the target "
+     "and lowers them when they fall short (eq. 9a; 0 = fixed required-degree shares)."},
+    {"vacancies.target_applicants", AT(vacancies.target_applicants), 3.0, 0, 1000, "applicants/vacancy",
+     "Applicants per posted vacancy at which an employer keeps its degree requirements (eq. 9a)."},
     {"vacancies.replacement_share", AT(vacancies.replacement_share), 0.8, 0, 1, "share",
      "Share of departures an employer replaces with a new vacancy."},
 

@@ -873,6 +873,83 @@ TEST_CASE("validation: posted salaries rise when vacancies go unfilled and fall 
 }
 
 // =============================================================================================
+// Case 9: degree requirements that answer the applicant pool (eq. 9a).
+namespace {
+struct RequirementRun {
+    std::int64_t wrong = 0;        // employer-roles whose shift broke the rule
+    std::vector<double> postgrad;  // per step: share of postings requiring a master's or PhD
+};
+RequirementRun run_requirements(Scenario s, std::int32_t steps) {
+    Simulation sim(s, 14, steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    const double speed = s.vacancies.requirement_adjustment, target = s.vacancies.target_applicants;
+    RequirementRun out;
+    std::vector<std::uint32_t> posted(E.vacancies.size(), 0), applied(E.vacancies.size(), 0);
+    std::vector<float> shift(E.requirement_shift.begin(), E.requirement_shift.end());
+    while (!sim.done()) {
+        const auto posted_before = posted, applied_before = applied;
+        const auto shift_before = shift;
+        sim.step(rec);
+        for (std::size_t er = 0; er < w.active_employers * R; ++er) {
+            double expected = shift_before[er];
+            if (speed > 0 && posted_before[er] > 0)
+                expected = std::clamp(
+                    expected + speed * std::log((1.0 + static_cast<double>(applied_before[er]) / posted_before[er]) /
+                                                (1.0 + target)),
+                    -6.0, 6.0);
+            if (E.alive[er / R] && std::abs(E.requirement_shift[er] - expected) > 1e-4) ++out.wrong;
+        }
+        const auto& P = w.postings;
+        std::fill(applied.begin(), applied.end(), 0u);
+        double pg = 0;
+        for (std::size_t p = 0; p < P.size(); ++p) {
+            applied[P.employer[p] * R + P.role[p]] += w.applications.first[p + 1] - w.applications.first[p];
+            pg += P.degree[p] >= 1 ? 1 : 0;
+        }
+        out.postgrad.push_back(P.size() > 0 ? pg / static_cast<double>(P.size()) : 0.0);
+        posted.assign(E.vacancies.begin(), E.vacancies.end());
+        shift.assign(E.requirement_shift.begin(), E.requirement_shift.end());
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("validation: a supply shock raises degree requirements, a demand shock lowers them",
+          "[validation][requirements]") {
+    // Target headcounts, quits of 2 % a month, requirements adjusting at 0.2 log-odds a month
+    // towards 3 applicants per vacancy. Against the same run without a shock: 3,000 job seekers
+    // entering at step 6 (supply) raise the share of postings requiring a master's or PhD over
+    // months 12-23; demand x2 from step 6 (no extra supply) lowers it.
+    const std::vector<std::string> common = {
+        "vacancies.requirement_adjustment=0.2", "vacancies.target_applicants=3", "separations.quit_rate=0.02",
+        "roles.llm_algorithm.master_required_share=0.3", "roles.llm_algorithm.phd_required_share=0.1"};
+    const Scenario base = target_scenario(common);
+    Scenario supply = base;
+    supply.events.push_back(EventParams{"2024-07", 1, "entry_candidates", "*", "*", 1.0, 3000, 0.0});
+    supply.event_start_step.push_back(6);
+    Scenario demand = base;
+    add_demand(demand, "2024-07", 6, 60, 2.0);
+    Scenario fixed = supply;
+    fixed.vacancies.requirement_adjustment = 0;
+    const RequirementRun b = run_requirements(base, 24), up = run_requirements(supply, 24),
+                         down = run_requirements(demand, 24), still = run_requirements(fixed, 24);
+    const double sb = mean_of(b.postgrad, 12, 24), su = mean_of(up.postgrad, 12, 24),
+                 sd = mean_of(down.postgrad, 12, 24), sf = mean_of(still.postgrad, 12, 24);
+    INFO("share of postings requiring a master's or PhD, months 12-23: no shock "
+         << sb << ", supply shock " << su << ", demand shock " << sd << ", supply shock without adjustment " << sf);
+    CHECK(b.wrong == 0);
+    CHECK(up.wrong == 0);
+    CHECK(down.wrong == 0);
+    CHECK(su > sb + 0.05);
+    CHECK(sd < sb - 0.05);
+    CHECK(still.wrong == 0);  // without adjustment every shift stays 0: the base shares of eq. 9
+}
+
+// =============================================================================================
 // Every validation scenario runs with the binary and plots with scripts/plot_validation.py.
 TEST_CASE("validation: each scenario runs and scripts/plot_validation.py draws a non-empty PNG",
           "[validation][plot][slow]") {
