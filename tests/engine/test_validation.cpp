@@ -671,7 +671,7 @@ TEST_CASE("validation: the sequential auction sorts workers up the firm-producti
 // paid above their true value to their employer. Shares over ~18,000 employed: the difference
 // must exceed 4 standard errors of a difference of two independent proportions.
 TEST_CASE("validation: valuing at the posterior mean lowers the share paid above their value",
-          "[validation][auction]") {
+          "[validation][auction][slow]") {
     auto share_above_value = [](bool shrinkage) {
         const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
                                          {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
