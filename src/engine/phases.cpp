@@ -129,6 +129,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
         } else if (m > m2)
             m2 = m;
     }
+    if (top == kNone) return;  // no bidder can offer anything worth having
     const float opening = w.round_offers[top].salary;
     for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
         Offer& o = w.round_offers[k];
