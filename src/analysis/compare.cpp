@@ -318,21 +318,8 @@ bool is_money(const Sample& s) {
     return false;
 }
 
-Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e) {
-    Reader r(t, prefix, e);
-    Spec s;
-    if (auto v = r.string("name", true)) s.name = *v;
-    if (auto v = r.string("source", true)) s.source = *v;
-    r.string("note", false);
-    if (auto v = r.choice("statistic", kStatistics, true)) s.statistic = *v;
-    if (auto v = r.choice("unit", {"annual", "monthly"}, false)) s.unit = *v;
-    if (auto v = r.string("distribution", false)) s.distribution = *v;
-    if (auto v = r.number("weight", false, 0, 1e6)) s.weight = *v;
-    if (auto v = r.number("scale", false, 0, kInf)) {
-        if (*v <= 0) e.add(t.get("scale")->source(), r.key("scale"), "must be positive");
-        s.scale = *v;
-    }
-    // The reported figure: a band, a value, or both.
+// The reported figure: a band, a value, or both.
+void read_reported(Reader& r, const toml::table& t, Spec& s, InputErrors& e) {
     const auto band = r.pair("band", false, true);
     const auto value = r.number("value", false);
     if (band) {
@@ -357,25 +344,89 @@ Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e
     }
     if (band && value && (*value < s.lo || *value > s.hi))
         e.add(t.get("value")->source(), r.key("value"), "value lies outside the band");
+}
+
+// A ratio's numerator and denominator, each a sample of its own.
+void read_ratio_parts(Reader& r, const toml::table& t, Spec& s, InputErrors& e) {
+    for (const char* part : {"numerator", "denominator"}) {
+        const toml::node* n = r.get(part);
+        if (!n) {
+            e.add(t.source(), r.key(part), "required key is missing (ratio needs numerator and denominator)");
+            continue;
+        }
+        const toml::table* pt = n->as_table();
+        if (!pt) {
+            e.add(n->source(), r.key(part), "expected a table, found " + kind_of(*n));
+            continue;
+        }
+        Reader pr(*pt, r.key(part) + ".", e);
+        Sample smp = read_sample(pr, true, e);
+        pr.unknown_keys();
+        (std::string(part) == "numerator" ? s.numerator : s.denominator) = smp;
+    }
+}
+
+// The base window of a growth target: base_date or base_steps, errors reported at that key.
+void read_growth_base(Reader& r, const toml::table& t, const std::string& prefix, Spec& s, InputErrors& e) {
+    const bool has_base_date = t.get("base_date") != nullptr, has_base_steps = t.get("base_steps") != nullptr;
+    toml::table base;
+    if (has_base_date) base.insert("date", *t.get("base_date"));
+    if (has_base_steps) base.insert("steps", *t.get("base_steps"));
+    r.get("base_date");
+    r.get("base_steps");
+    if (!has_base_date && !has_base_steps)
+        e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
+    else {
+        InputErrors tmp{e.file};
+        s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
+        for (auto& err : tmp.errors) {  // report at the key in the file
+            const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
+            err.line = static_cast<int>(at->source().begin.line);
+            err.column = static_cast<int>(at->source().begin.column);
+            err.key = r.key(has_base_date ? "base_date" : "base_steps");
+            e.errors.push_back(err);
+        }
+    }
+    if (!s.sample.filter.date && !s.sample.filter.steps)
+        e.add(t.source(), r.key("filter.date"), "growth needs the window it measures: filter.date or filter.steps");
+}
+
+// Checks across keys: shares in [0, 1], monthly units for money only, distributions.
+void check_target(Reader& r, const toml::table& t, const Spec& s, InputErrors& e) {
+    const std::string& st = s.statistic;
+    // Shares live in [0, 1].
+    const bool share_stat = st == "share_above" || st == "share_below" || st == "range_mass";
+    if (share_stat && !std::isnan(s.lo) && (s.lo < 0 || s.hi > 1) && std::isfinite(s.lo) && std::isfinite(s.hi))
+        e.add(t.get("band") ? t.get("band")->source() : t.source(), r.key("band"), "a share lies in [0, 1]");
+    // Units: monthly figures only make sense for money.
+    const bool money = st != "ratio" && st != "growth" && is_money(s.sample);
+    if (s.unit == "monthly" && !money)
+        e.add(t.get("unit")->source(), r.key("unit"),
+              "\"monthly\" applies only to money fields (salary, wage, new_wage, old_wage, wage_*, posted_mean)");
+    if (!s.distribution.empty() && !(share_stat || st == "quantile"))
+        e.add(t.get("distribution")->source(), r.key("distribution"),
+              "only share_above, share_below, range_mass and quantile targets describe a distribution");
+}
+
+Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e) {
+    Reader r(t, prefix, e);
+    Spec s;
+    if (auto v = r.string("name", true)) s.name = *v;
+    if (auto v = r.string("source", true)) s.source = *v;
+    r.string("note", false);
+    if (auto v = r.choice("statistic", kStatistics, true)) s.statistic = *v;
+    if (auto v = r.choice("unit", {"annual", "monthly"}, false)) s.unit = *v;
+    if (auto v = r.string("distribution", false)) s.distribution = *v;
+    if (auto v = r.number("weight", false, 0, 1e6)) s.weight = *v;
+    if (auto v = r.number("scale", false, 0, kInf)) {
+        if (*v <= 0) e.add(t.get("scale")->source(), r.key("scale"), "must be positive");
+        s.scale = *v;
+    }
+    read_reported(r, t, s, e);
 
     const std::string& st = s.statistic;
     if (st == "ratio") {
-        for (const char* part : {"numerator", "denominator"}) {
-            const toml::node* n = r.get(part);
-            if (!n) {
-                e.add(t.source(), r.key(part), "required key is missing (ratio needs numerator and denominator)");
-                continue;
-            }
-            const toml::table* pt = n->as_table();
-            if (!pt) {
-                e.add(n->source(), r.key(part), "expected a table, found " + kind_of(*n));
-                continue;
-            }
-            Reader pr(*pt, r.key(part) + ".", e);
-            Sample smp = read_sample(pr, true, e);
-            pr.unknown_keys();
-            (std::string(part) == "numerator" ? s.numerator : s.denominator) = smp;
-        }
+        read_ratio_parts(r, t, s, e);
     } else if (!st.empty()) {
         s.sample = read_sample(r, st == "growth", e);
     }
@@ -391,41 +442,8 @@ Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e
             s.range_hi = v->second;
         }
     }
-    if (st == "growth") {
-        const bool has_base_date = t.get("base_date") != nullptr, has_base_steps = t.get("base_steps") != nullptr;
-        toml::table base;
-        if (has_base_date) base.insert("date", *t.get("base_date"));
-        if (has_base_steps) base.insert("steps", *t.get("base_steps"));
-        r.get("base_date");
-        r.get("base_steps");
-        if (!has_base_date && !has_base_steps)
-            e.add(t.source(), r.key("base_date"), "required key is missing (growth needs base_date or base_steps)");
-        else {
-            InputErrors tmp{e.file};
-            s.base = read_filter(&base, prefix + "base", s.sample.table, tmp, true);
-            for (auto& err : tmp.errors) {  // report at the key in the file
-                const toml::node* at = t.get(has_base_date ? "base_date" : "base_steps");
-                err.line = static_cast<int>(at->source().begin.line);
-                err.column = static_cast<int>(at->source().begin.column);
-                err.key = r.key(has_base_date ? "base_date" : "base_steps");
-                e.errors.push_back(err);
-            }
-        }
-        if (!s.sample.filter.date && !s.sample.filter.steps)
-            e.add(t.source(), r.key("filter.date"), "growth needs the window it measures: filter.date or filter.steps");
-    }
-    // Shares live in [0, 1].
-    const bool share_stat = st == "share_above" || st == "share_below" || st == "range_mass";
-    if (share_stat && !std::isnan(s.lo) && (s.lo < 0 || s.hi > 1) && std::isfinite(s.lo) && std::isfinite(s.hi))
-        e.add(t.get("band") ? t.get("band")->source() : t.source(), r.key("band"), "a share lies in [0, 1]");
-    // Units: monthly figures only make sense for money.
-    const bool money = st != "ratio" && st != "growth" && is_money(s.sample);
-    if (s.unit == "monthly" && !money)
-        e.add(t.get("unit")->source(), r.key("unit"),
-              "\"monthly\" applies only to money fields (salary, wage, new_wage, old_wage, wage_*, posted_mean)");
-    if (!s.distribution.empty() && !(share_stat || st == "quantile"))
-        e.add(t.get("distribution")->source(), r.key("distribution"),
-              "only share_above, share_below, range_mass and quantile targets describe a distribution");
+    if (st == "growth") read_growth_base(r, t, prefix, s, e);
+    check_target(r, t, s, e);
     r.unknown_keys();
     return s;
 }
@@ -624,135 +642,170 @@ private:
     std::map<std::string, bool> flags_;
 };
 
-Drawn draw(ResultFile& r, const Sample& s, const Filter& windowing, const std::string& target) {
-    Drawn d;
-    const auto [a, b] = window(windowing, r);
-    const Matcher m(s.filter, r, target);
-    if (b < a) return d;
-    constexpr double none = static_cast<double>(kNone);
-    if (s.table == "steps") {
-        const auto& step = r.column("steps", "step");
-        const auto& x = r.column("steps", s.field);
-        for (std::size_t k = 0; k < step.size(); ++k)
-            if (step[k] >= static_cast<double>(a) && step[k] <= static_cast<double>(b)) {
-                d.x.push_back(x[k]);
-                d.steps++;
-            }
-        return d;
-    }
-    // Candidate and employer attributes, by id.
-    auto cand = [&](const char* f) -> const std::vector<double>& { return r.column("candidates/initial", f); };
-    auto empl = [&](const char* f) -> const std::vector<double>& { return r.column("employers", f); };
-    auto cand_ok = [&](double id) {
+// What drawing from any table needs: the file, the sample, its filter, the step window [a, b], and
+// the checks of candidate and employer attributes by id.
+struct Drawing {
+    ResultFile& r;
+    const Sample& s;
+    const Matcher& m;
+    std::int64_t a, b;
+    const std::string& target;
+    static constexpr double none = static_cast<double>(kNone);
+
+    double lo() const { return static_cast<double>(a); }
+    double hi() const { return static_cast<double>(b); }
+    const std::vector<double>& cand(const char* f) const { return r.column("candidates/initial", f); }
+    const std::vector<double>& empl(const char* f) const { return r.column("employers", f); }
+    bool cand_ok(double id) const {
         if (id < 0 || id == none) return !(m.has("role") || m.has("degree") || m.has("tier") || m.flag("entrant"));
         const auto i = static_cast<std::size_t>(id);
         if (m.has("tier") && !m.ok("tier", cand("tier").at(i))) return false;
         if (auto e = m.flag("entrant"); e && (cand("entry_step").at(i) > 0) != *e) return false;
         return true;
-    };
-    auto empl_ok = [&](double id) {
+    }
+    bool empl_ok(double id) const {
         if (!m.has("employer_type") && !m.has("city")) return true;
         if (id == none) return false;
         const auto e = static_cast<std::size_t>(id);
         return m.ok("employer_type", empl("type").at(e)) && m.ok("city", empl("city").at(e));
-    };
-    if (s.table == "panel") {
-        const auto snap = r.column("panel/step");
-        const auto dims = r.shape("panel/wage");
-        const std::size_t S = dims.size() == 2 ? dims[0] : 0, N = dims.size() == 2 ? dims[1] : 0;
-        const bool candidate_filter = m.has("role") || m.has("degree") || m.has("tier") || m.flag("entrant");
-        const std::size_t slots = r.shape("candidates/initial").at(0);
-        if (candidate_filter && N != slots)
-            throw std::runtime_error(r.path() + ": target " + target + ": the panel holds a sample of " +
-                                     std::to_string(N) + " of " + std::to_string(slots) +
-                                     " candidates, so role/degree/tier/entrant filters cannot be applied "
-                                     "(run with output.panel_sample = 0)");
-        const auto& wage = r.column("panel/wage");
-        const auto& status = r.column("panel/status");
-        const auto& employer = r.column("panel/employer");
-        const auto& city = r.column("panel/city");
-        std::vector<std::uint8_t> status_ok(256, 0);
-        if (m.has("status"))
-            for (int k = 0; k < 256; ++k) status_ok[k] = m.ok("status", k);
-        else
-            status_ok[static_cast<int>(Status::employed)] = 1;  // earned wages: the employed
-        for (std::size_t t = 0; t < S; ++t) {
-            if (snap[t] < static_cast<double>(a) || snap[t] > static_cast<double>(b)) continue;
-            d.steps++;
-            for (std::size_t j = 0; j < N; ++j) {
-                const std::size_t k = t * N + j;
-                if (!status_ok[static_cast<std::size_t>(status[k])]) continue;
-                if (candidate_filter) {
-                    if (!m.ok("role", cand("role")[j]) || !m.ok("degree", cand("degree")[j]) ||
-                        !cand_ok(static_cast<double>(j)))
-                        continue;
-                }
-                if (m.has("employer_type") &&
-                    (employer[k] == none ||
-                     !m.ok("employer_type", empl("type").at(static_cast<std::size_t>(employer[k])))))
-                    continue;
-                if (m.has("city") && !m.ok("city", city[k])) continue;
-                d.x.push_back(wage[k]);
-            }
-        }
-        return d;
     }
-    d.steps = b - a + 1;
-    const auto& step = r.column(s.table, "step");
-    if (s.table == "postings") {
-        const auto& x = r.column("postings", s.field);
-        const auto& role = r.column("postings", "role");
-        const auto& degree = r.column("postings", "required_degree");
-        const auto& type = r.column("postings", "employer_type");
-        const auto& city = r.column("postings", "city");
-        for (std::size_t k = 0; k < step.size(); ++k) {
-            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
-            if (m.ok("role", role[k]) && m.ok("degree", degree[k]) && m.ok("employer_type", type[k]) &&
-                m.ok("city", city[k]))
-                d.x.push_back(x[k]);
-        }
-    } else if (s.table == "offers") {
-        const auto& x = r.column("offers", s.field);
-        const auto& role = r.column("offers", "role");
-        const auto& degree = r.column("offers", "degree");
-        const auto& kind = r.column("offers", "kind");
-        const auto& accepted = r.column("offers", "accepted");
-        const auto& candidate = r.column("offers", "candidate");
-        const auto& employer = r.column("offers", "employer");
-        const auto acc = m.flag("accepted");
-        for (std::size_t k = 0; k < step.size(); ++k) {
-            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
-            if (!m.ok("role", role[k]) || !m.ok("degree", degree[k]) || !m.ok("offer_kind", kind[k])) continue;
-            if (acc && (accepted[k] != 0) != *acc) continue;
-            if (!cand_ok(candidate[k]) || !empl_ok(employer[k])) continue;
+};
+
+Drawn draw_steps(const Drawing& D) {
+    Drawn d;
+    const auto& step = D.r.column("steps", "step");
+    const auto& x = D.r.column("steps", D.s.field);
+    for (std::size_t k = 0; k < step.size(); ++k)
+        if (step[k] >= D.lo() && step[k] <= D.hi()) {
             d.x.push_back(x[k]);
+            d.steps++;
         }
-    } else if (s.table == "moves") {
-        const auto& candidate = r.column("moves", "candidate");
-        const auto& from = r.column("moves", "from_employer");
-        const auto& to = r.column("moves", "to_employer");
-        const auto& from_status = r.column("moves", "from_status");
-        const auto& team = r.column("moves", "team_move");
-        const auto& old_wage = r.column("moves", "old_wage");
-        const auto& new_wage = r.column("moves", "new_wage");
-        const auto j2j = m.flag("job_to_job"), tm = m.flag("team_move");
-        for (std::size_t k = 0; k < step.size(); ++k) {
-            if (step[k] < static_cast<double>(a) || step[k] > static_cast<double>(b)) continue;
-            if (!m.ok("from_status", from_status[k])) continue;
-            if (j2j && (from[k] != none) != *j2j) continue;
-            if (tm && (team[k] != 0) != *tm) continue;
-            const auto i = static_cast<std::size_t>(candidate[k]);
-            if ((m.has("role") && !m.ok("role", cand("role").at(i))) ||
-                (m.has("degree") && !m.ok("degree", cand("degree").at(i))))
+    return d;
+}
+
+// Earned wages: one row per sampled candidate and snapshot (default: the employed).
+Drawn draw_panel(const Drawing& D) {
+    Drawn d;
+    constexpr double none = Drawing::none;
+    const auto snap = D.r.column("panel/step");
+    const auto dims = D.r.shape("panel/wage");
+    const std::size_t S = dims.size() == 2 ? dims[0] : 0, N = dims.size() == 2 ? dims[1] : 0;
+    const bool candidate_filter = D.m.has("role") || D.m.has("degree") || D.m.has("tier") || D.m.flag("entrant");
+    const std::size_t slots = D.r.shape("candidates/initial").at(0);
+    if (candidate_filter && N != slots)
+        throw std::runtime_error(D.r.path() + ": target " + D.target + ": the panel holds a sample of " +
+                                 std::to_string(N) + " of " + std::to_string(slots) +
+                                 " candidates, so role/degree/tier/entrant filters cannot be applied "
+                                 "(run with output.panel_sample = 0)");
+    const auto& wage = D.r.column("panel/wage");
+    const auto& status = D.r.column("panel/status");
+    const auto& employer = D.r.column("panel/employer");
+    const auto& city = D.r.column("panel/city");
+    std::vector<std::uint8_t> status_ok(256, 0);
+    if (D.m.has("status"))
+        for (int k = 0; k < 256; ++k) status_ok[k] = D.m.ok("status", k);
+    else
+        status_ok[static_cast<int>(Status::employed)] = 1;  // earned wages: the employed
+    for (std::size_t t = 0; t < S; ++t) {
+        if (snap[t] < D.lo() || snap[t] > D.hi()) continue;
+        d.steps++;
+        for (std::size_t j = 0; j < N; ++j) {
+            const std::size_t k = t * N + j;
+            if (!status_ok[static_cast<std::size_t>(status[k])]) continue;
+            if (candidate_filter) {
+                if (!D.m.ok("role", D.cand("role")[j]) || !D.m.ok("degree", D.cand("degree")[j]) ||
+                    !D.cand_ok(static_cast<double>(j)))
+                    continue;
+            }
+            if (D.m.has("employer_type") &&
+                (employer[k] == none ||
+                 !D.m.ok("employer_type", D.empl("type").at(static_cast<std::size_t>(employer[k])))))
                 continue;
-            if (!cand_ok(candidate[k]) || !empl_ok(to[k])) continue;
-            if (s.field == "raise") {
-                if (!(old_wage[k] > 0)) continue;  // a raise needs a wage before the move
-                d.x.push_back(new_wage[k] / old_wage[k] - 1.0);
-            } else
-                d.x.push_back(s.field == "new_wage" ? new_wage[k] : old_wage[k]);
+            if (D.m.has("city") && !D.m.ok("city", city[k])) continue;
+            d.x.push_back(wage[k]);
         }
     }
+    return d;
+}
+
+Drawn draw_postings(const Drawing& D, Drawn d) {
+    const auto& step = D.r.column("postings", "step");
+    const auto& x = D.r.column("postings", D.s.field);
+    const auto& role = D.r.column("postings", "role");
+    const auto& degree = D.r.column("postings", "required_degree");
+    const auto& type = D.r.column("postings", "employer_type");
+    const auto& city = D.r.column("postings", "city");
+    for (std::size_t k = 0; k < step.size(); ++k) {
+        if (step[k] < D.lo() || step[k] > D.hi()) continue;
+        if (D.m.ok("role", role[k]) && D.m.ok("degree", degree[k]) && D.m.ok("employer_type", type[k]) &&
+            D.m.ok("city", city[k]))
+            d.x.push_back(x[k]);
+    }
+    return d;
+}
+
+Drawn draw_offers(const Drawing& D, Drawn d) {
+    const auto& step = D.r.column("offers", "step");
+    const auto& x = D.r.column("offers", D.s.field);
+    const auto& role = D.r.column("offers", "role");
+    const auto& degree = D.r.column("offers", "degree");
+    const auto& kind = D.r.column("offers", "kind");
+    const auto& accepted = D.r.column("offers", "accepted");
+    const auto& candidate = D.r.column("offers", "candidate");
+    const auto& employer = D.r.column("offers", "employer");
+    const auto acc = D.m.flag("accepted");
+    for (std::size_t k = 0; k < step.size(); ++k) {
+        if (step[k] < D.lo() || step[k] > D.hi()) continue;
+        if (!D.m.ok("role", role[k]) || !D.m.ok("degree", degree[k]) || !D.m.ok("offer_kind", kind[k])) continue;
+        if (acc && (accepted[k] != 0) != *acc) continue;
+        if (!D.cand_ok(candidate[k]) || !D.empl_ok(employer[k])) continue;
+        d.x.push_back(x[k]);
+    }
+    return d;
+}
+
+Drawn draw_moves(const Drawing& D, Drawn d) {
+    constexpr double none = Drawing::none;
+    const auto& step = D.r.column("moves", "step");
+    const auto& candidate = D.r.column("moves", "candidate");
+    const auto& from = D.r.column("moves", "from_employer");
+    const auto& to = D.r.column("moves", "to_employer");
+    const auto& from_status = D.r.column("moves", "from_status");
+    const auto& team = D.r.column("moves", "team_move");
+    const auto& old_wage = D.r.column("moves", "old_wage");
+    const auto& new_wage = D.r.column("moves", "new_wage");
+    const auto j2j = D.m.flag("job_to_job"), tm = D.m.flag("team_move");
+    for (std::size_t k = 0; k < step.size(); ++k) {
+        if (step[k] < D.lo() || step[k] > D.hi()) continue;
+        if (!D.m.ok("from_status", from_status[k])) continue;
+        if (j2j && (from[k] != none) != *j2j) continue;
+        if (tm && (team[k] != 0) != *tm) continue;
+        const auto i = static_cast<std::size_t>(candidate[k]);
+        if ((D.m.has("role") && !D.m.ok("role", D.cand("role").at(i))) ||
+            (D.m.has("degree") && !D.m.ok("degree", D.cand("degree").at(i))))
+            continue;
+        if (!D.cand_ok(candidate[k]) || !D.empl_ok(to[k])) continue;
+        if (D.s.field == "raise") {
+            if (!(old_wage[k] > 0)) continue;  // a raise needs a wage before the move
+            d.x.push_back(new_wage[k] / old_wage[k] - 1.0);
+        } else
+            d.x.push_back(D.s.field == "new_wage" ? new_wage[k] : old_wage[k]);
+    }
+    return d;
+}
+
+Drawn draw(ResultFile& r, const Sample& s, const Filter& windowing, const std::string& target) {
+    const auto [a, b] = window(windowing, r);
+    const Matcher m(s.filter, r, target);
+    if (b < a) return Drawn{};
+    const Drawing D{r, s, m, a, b, target};
+    if (s.table == "steps") return draw_steps(D);
+    if (s.table == "panel") return draw_panel(D);
+    Drawn d;
+    d.steps = b - a + 1;
+    if (s.table == "postings") return draw_postings(D, std::move(d));
+    if (s.table == "offers") return draw_offers(D, std::move(d));
+    if (s.table == "moves") return draw_moves(D, std::move(d));
     return d;
 }
 

@@ -75,16 +75,16 @@ int cmd_run(const std::vector<std::string>& args) {
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario scenario = load_scenario(file, overrides);
     const std::int32_t steps =
-        vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.scenario.steps);
+        vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.info.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
     const std::uint64_t seed =
-        vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.scenario.seed);
+        vm.count("seed") ? vm["seed"].as<std::uint64_t>() : static_cast<std::uint64_t>(scenario.info.seed);
     const int threads = vm["threads"].as<int>();
     if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
 
     RunOptions options;
     options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
-                                  : std::filesystem::path("results") / (scenario.scenario.name + ".h5");
+                                  : std::filesystem::path("results") / (scenario.info.name + ".h5");
     options.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
     if (options.checkpoint_every < 0) throw UsageError("--checkpoint-every must not be negative");
     if (vm.count("checkpoint")) {
@@ -115,8 +115,8 @@ int cmd_validate(const std::vector<std::string>& args) {
     if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
-    std::cout << vm["scenario"].as<std::string>() << ": valid (" << s.scenario.name << ", " << s.scenario.steps
-              << " steps from " << s.scenario.start << ", " << s.population.candidates << " candidates, "
+    std::cout << vm["scenario"].as<std::string>() << ": valid (" << s.info.name << ", " << s.info.steps
+              << " steps from " << s.info.start << ", " << s.population.candidates << " candidates, "
               << s.population.employers << " employers)\n";
     return 0;
 }

@@ -53,7 +53,7 @@ void end_job(World& w, std::uint32_t i, Status to, Counters& n) {
     c.reservation[i] = static_cast<float>(w.scenario->search.reservation_share * c.wage[i]);
     c.status[i] = u8(to);
     c.spell[i] = 0;
-    c.nc_clause[i] = 0;  // a restriction is enforced only against a competitor (section D.7)
+    c.noncompete_clause[i] = 0;  // a restriction is enforced only against a competitor (section D.7)
     if (c.team[i] != i) c.team[i] = kNone;
 }
 
@@ -67,8 +67,8 @@ void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Str
     c.city[i] = w.employers.city[e];
     c.status[i] = u8(w.employers.city[e] == kAbroad ? Status::abroad : Status::employed);
     c.tenure[i] = 0;
-    c.nc_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
-    c.nc_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+    c.noncompete_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
+    c.noncompete_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
 }
 
 // The opening bid of employer e for candidate i, who has a job (eq. 12a). The employer bids when
@@ -136,7 +136,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
         o.contest = static_cast<std::uint8_t>(Contest::lost);
         if (o.limit < 3.0e38f) o.salary = o.limit;  // a loser's last bid is its limit
     }
-    Stream rng(w.seed, w.now.step, Phase::counteroffers, i, static_cast<std::uint32_t>(round));
+    Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
     const bool bids = rng.bernoulli(s.employer_types[w.employers.type[inc]].counter_prob);
     const double limit_inc = bids ? std::max(wage, incumbent_limit(w, i, inc)) : wage;
     const double m_inc = limit_inc + n_inc, beta = s.counteroffers.worker_share;
@@ -154,7 +154,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
         if (!bids || !std::isfinite(m1)) return;
         counter.salary = static_cast<float>(std::max(wage, price(m_inc, m1) - n_inc));
         counter.contest = static_cast<std::uint8_t>(Contest::won);
-        w.counters_made[g] = counter;
+        w.counteroffers[g] = counter;
         return;
     }
     Offer& win = w.round_offers[top];
@@ -163,7 +163,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     win.contest = static_cast<std::uint8_t>(Contest::won);
     if (bids && limit_inc > wage) {
         counter.contest = static_cast<std::uint8_t>(Contest::lost);
-        w.counters_made[g] = counter;
+        w.counteroffers[g] = counter;
     }
 }
 
@@ -240,15 +240,15 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
         if (!active_at(s, ev, step)) continue;
         const auto& e = s.events[ev];
-        if (e.kind == "demand") {
+        if (s.event_kind[ev] == EventKind::demand) {
             for (std::size_t r = 0; r < R; ++r)
                 for (std::size_t k = 0; k < T; ++k)
                     if (matches(e.role, s.roles[r].name) && matches(e.employer_type, s.employer_types[k].name))
                         now.demand[r * T + k] *= e.multiplier;
-        } else if (e.kind == "noncompete_enforcement") {
+        } else if (s.event_kind[ev] == EventKind::noncompete_enforcement) {
             for (std::size_t k = 0; k < T; ++k)
                 if (matches(e.employer_type, s.employer_types[k].name)) now.enforcement[k] *= e.multiplier;
-        } else if (e.kind == "relocation_cost") {
+        } else if (s.event_kind[ev] == EventKind::relocation_cost) {
             now.relocation_multiplier *= e.multiplier;
         }
     }
@@ -265,13 +265,13 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
         if (s.event_start_step[ev] != step) continue;
         const auto& e = s.events[ev];
-        if (e.kind == "funding") {
+        if (s.event_kind[ev] == EventKind::funding) {
             for (std::size_t f = 0; f < w.active_employers; ++f)
                 if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name))
                     E.budget[f] *= e.multiplier;
-        } else if (e.kind == "exit") {
+        } else if (s.event_kind[ev] == EventKind::exit) {
             for (std::size_t f = 0; f < w.active_employers; ++f) {
-                Stream rng(w.seed, step, Phase::calendar, static_cast<std::uint32_t>(f),
+                Stream rng(w.seed, step, StreamFamily::calendar, static_cast<std::uint32_t>(f),
                            static_cast<std::uint32_t>(ev));
                 if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name) &&
                     rng.bernoulli(e.probability)) {
@@ -322,7 +322,7 @@ void separations(World& w) {
     const auto& E = w.employers;
     w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
         const auto i = static_cast<std::uint32_t>(ii);
-        Stream rng(w.seed, w.now.step, Phase::separations, i);
+        Stream rng(w.seed, w.now.step, StreamFamily::separations, i);
         const auto st = static_cast<Status>(c.status[i]);
         if (st == Status::employed) {
             const std::uint32_t e = c.employer[i];
@@ -379,7 +379,7 @@ void post_vacancies(World& w) {
             for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = 0;
             return;
         }
-        Stream rng(w.seed, w.now.step, Phase::postings, static_cast<std::uint32_t>(e));
+        Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e));
         const int k = E.type[e];
         const auto& tp = s.employer_types[k];
         std::uint32_t total = 0;
@@ -431,7 +431,7 @@ void post_vacancies(World& w) {
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
         std::uint32_t p = P.first[e];
         if (p == P.first[e + 1]) return;
-        Stream rng(w.seed, w.now.step, Phase::postings, static_cast<std::uint32_t>(e), 1);
+        Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e), 1);
         for (std::size_t r = 0; r < R; ++r) {
             if (!s.type_hires_role[E.type[e]][r]) continue;
             const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
@@ -454,7 +454,7 @@ void post_vacancies(World& w) {
     });
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
-    if (s.search.mode == "exogenous") return;
+    if (s.search_mode == SearchMode::exogenous) return;
     const std::size_t C = s.cities.size();
     P.sampler.resize(C + 1);
     tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
@@ -503,7 +503,7 @@ void search(World& w) {
     auto& A = w.applications;
     const auto& P = w.postings;
     const std::size_t N = w.active_candidates, NP = P.size();
-    const bool exogenous = s.search.mode == "exogenous", contacts = s.offers.contacts;
+    const bool exogenous = s.search_mode == SearchMode::exogenous, contacts = s.offers.contacts;
     const std::size_t K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
     const std::int32_t step = w.now.step;
     struct Application {
@@ -526,7 +526,7 @@ void search(World& w) {
         else if (st == Status::student && c.graduation_step[i] - step <= s.population.student_search_months)
             intensity = s.search.student_intensity;
         if (intensity <= 0 || NP == 0) return;
-        Stream rng(w.seed, step, Phase::search, i);
+        Stream rng(w.seed, step, StreamFamily::search, i);
         if (!rng.bernoulli(intensity)) return;
         n.searchers++;
         boost::random::normal_distribution<double> normal;
@@ -672,7 +672,7 @@ void counteroffer(World& w, int round) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const std::size_t G = w.groups.size() - 1;
-    w.counters_made.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
+    w.counteroffers.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
     if (!s.counteroffers.enabled) return;
     if (s.counteroffers.auction) {
         w.counters += count_each_index(G, [&](std::size_t g, Counters& n) { auction(w, g, round, n); });
@@ -692,12 +692,12 @@ void counteroffer(World& w, int round) {
         const double match = u_best - nonwage_inc;  // the wage at which staying is as good
         if (match <= c.wage[i]) return;
         const auto& tp = s.employer_types[w.employers.type[inc]];
-        Stream rng(w.seed, w.now.step, Phase::counteroffers, i, static_cast<std::uint32_t>(round));
+        Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
         if (!rng.bernoulli(tp.counter_prob)) return;
         const double limit = incumbent_limit(w, i, inc);
         if (match > limit) return;  // cannot even match
         const double counter = match;
-        w.counters_made[g] = Offer{i,
+        w.counteroffers[g] = Offer{i,
                                    inc,
                                    kNone,
                                    static_cast<float>(counter),
@@ -718,13 +718,13 @@ void decide(World& w, int round) {
     std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
-        Offer& counter = w.counters_made[g];
+        Offer& counter = w.counteroffers[g];
         const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
         const double stay =
             countered ? econ::utility_of_offer(w, i, c.employer[i], counter.salary) : econ::utility_of_staying(w, i);
         // Non-compete: does the incumbent enforce against a competitor? One draw per round.
-        const bool bound = s.noncompete.enabled && c.status[i] == u8(Status::employed) && c.nc_clause[i];
-        Stream rng(w.seed, step, Phase::decisions, i, static_cast<std::uint32_t>(round));
+        const bool bound = s.noncompete.enabled && c.status[i] == u8(Status::employed) && c.noncompete_clause[i];
+        Stream rng(w.seed, step, StreamFamily::decisions, i, static_cast<std::uint32_t>(round));
         const bool enforced =
             bound && rng.bernoulli(std::min(1.0, s.employer_types[E.type[c.employer[i]]].noncompete_enforce_prob *
                                                      w.now.enforcement[E.type[c.employer[i]]]));
@@ -743,7 +743,8 @@ void decide(World& w, int round) {
                 free_best_blocked = blocked;
             }
             if (blocked) {
-                if (s.noncompete.buyouts && (o.limit - o.salary) * s.noncompete.buyout_horizon_years >= c.nc_damages[i])
+                if (s.noncompete.buyouts &&
+                    (o.limit - o.salary) * s.noncompete.buyout_horizon_years >= c.noncompete_damages[i])
                     bought = true;
                 else {  // sit out the restriction, paid the compensation, then join (eq. 14)
                     sit = true;
@@ -785,7 +786,7 @@ void decide(World& w, int round) {
     // Keep the round's offers (rows of /offers) and its hires, in candidate order.
     for (std::size_t g = 0; g < G; ++g) {
         w.offers.insert(w.offers.end(), w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1]);
-        if (w.counters_made[g].candidate != kNone) w.offers.push_back(w.counters_made[g]);
+        if (w.counteroffers[g].candidate != kNone) w.offers.push_back(w.counteroffers[g]);
         if (chosen[g].candidate != kNone) w.hires.push_back(chosen[g]);
     }
 }
@@ -834,15 +835,15 @@ void move(World& w) {
         if (c.team[i] != i) c.team[i] = kNone;
         if (hire.bought_out) n.noncompete_buyouts++;
         atomic_add(E.filled[e * R + c.role[i]], 1u);
-        Stream rng(w.seed, step, Phase::moves, i);
+        Stream rng(w.seed, step, StreamFamily::moves, i);
         if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
             c.status[i] = u8(Status::sitting_out);
-            c.nc_months[i] = hire.nc_months;
-            c.nc_employer[i] = old;
+            c.noncompete_months_left[i] = hire.noncompete_months_left;
+            c.noncompete_employer[i] = old;
             c.pending_employer[i] = e;
             c.pending_wage[i] = hire.salary;
             c.employer[i] = kNone;
-            c.nc_clause[i] = 0;
+            c.noncompete_clause[i] = 0;
             return;
         }
         row.relocated = c.city[i] != E.city[e];
@@ -863,13 +864,13 @@ void move(World& w) {
     std::vector<std::uint8_t> follows(followers.size(), 0);
     w.counters += count_each_index(followers.size(), [&](std::size_t f, Counters& n) {
         const std::uint32_t i = followers[f], lead = c.team[i], e = c.employer[lead], old = c.employer[i];
-        Stream rng(w.seed, step, Phase::moves, i, 1);
+        Stream rng(w.seed, step, StreamFamily::moves, i, 1);
         if (!rng.bernoulli(s.teams.follow_prob)) return;
         // A bound follower is held back when the former employer enforces (same rule as eq. 14, no buyout).
         const int k_old = E.type[old];
         const double enforce =
             std::min(1.0, s.employer_types[k_old].noncompete_enforce_prob * w.now.enforcement[k_old]);
-        if (s.noncompete.enabled && c.nc_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
+        if (s.noncompete.enabled && c.noncompete_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
             n.noncompete_blocked++;
             return;
         }
@@ -904,7 +905,7 @@ void update_wages(World& w) {
     w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
         const auto i = static_cast<std::uint32_t>(ii);
         const auto st = static_cast<Status>(c.status[i]);
-        Stream rng(w.seed, w.now.step, Phase::wages, i);
+        Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
         if (st == Status::employed || st == Status::abroad) {
             c.tenure[i] = static_cast<std::uint16_t>(std::min(65535, c.tenure[i] + 1));
             if (c.experience[i] < s.population.experience_productivity_cap_years)
@@ -923,10 +924,10 @@ void update_wages(World& w) {
             // after that. Joining in the step the count reached 0 had the candidate working for
             // the competitor in the N-th month it was paid to sit out (docs/validation.md, case 3),
             // and a 0-month restriction wrapped around to 255 months.
-            if (c.nc_months[i] > 0) {
-                const auto& tp = s.employer_types[w.employers.type[c.nc_employer[i]]];
+            if (c.noncompete_months_left[i] > 0) {
+                const auto& tp = s.employer_types[w.employers.type[c.noncompete_employer[i]]];
                 n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
-                --c.nc_months[i];
+                --c.noncompete_months_left[i];
             } else {
                 sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
                 c.pending_employer[i] = kNone;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <atomic>
 #include <numeric>
+#include <stdexcept>
 
 #include "engine/population.hpp"
 #include "engine/economics.hpp"
@@ -77,11 +78,12 @@ Capacity capacity_of(const Scenario& s, std::int32_t steps) {
     c.candidates += static_cast<std::size_t>(s.population.abroad_inflow_per_month) *
                     static_cast<std::size_t>(std::max(0, steps - 1));
     for (std::size_t e = 0; e < s.events.size(); ++e)
-        if (s.events[e].kind == "entry_candidates" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
+        if (s.event_kind[e] == EventKind::entry_candidates && s.event_start_step[e] >= 0 &&
+            s.event_start_step[e] < steps)
             c.candidates += static_cast<std::size_t>(s.events[e].count);
     c.employers = static_cast<std::size_t>(s.population.employers);
     for (std::size_t e = 0; e < s.events.size(); ++e)
-        if (s.events[e].kind == "entry" && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
+        if (s.event_kind[e] == EventKind::entry && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
             c.employers += static_cast<std::size_t>(s.events[e].count);
     return c;
 }
@@ -96,7 +98,7 @@ double initial_log_productivity(const Scenario& s, int degree, int tier, double 
 static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_t entry_step, int role = -1) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
-    Stream rng(w.seed, entry_step, Phase::init_candidates, i);
+    Stream rng(w.seed, entry_step, StreamFamily::init_candidates, i);
     boost::random::normal_distribution<double> normal;
     c.entry_step[i] = entry_step;
     c.degree[i] = static_cast<std::uint8_t>(pick(
@@ -117,7 +119,7 @@ static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_
     const double expected = s.roles[c.role[i]].base_wage * c.productivity[i];
     c.reservation[i] = static_cast<float>(s.search.reservation_share * expected);
     c.search_intensity[i] =
-        static_cast<float>(s.search.mode == "exogenous"
+        static_cast<float>(s.search_mode == SearchMode::exogenous
                                ? s.search.employed_intensity
                                : std::min(1.0, s.search.employed_intensity * std::exp(0.5 * normal(rng) - 0.125)));
     // Domestic candidates live in their home city or where the jobs are.
@@ -136,7 +138,7 @@ static void assign_job(World& w, std::uint32_t i, std::uint32_t e) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& type = s.employer_types[w.employers.type[e]];
-    Stream rng(w.seed, 0, Phase::init_employers, i, 1);
+    Stream rng(w.seed, 0, StreamFamily::init_employers, i, 1);
     c.employer[i] = e;
     c.city[i] = w.employers.city[e];
     c.wage[i] = static_cast<float>(s.wages.entry_wage_share * s.roles[c.role[i]].base_wage * type.wage_premium *
@@ -144,15 +146,15 @@ static void assign_job(World& w, std::uint32_t i, std::uint32_t e) {
                                    (c.city[i] == kAbroad ? s.wages.overseas_factor : 1.0));
     c.tenure[i] = static_cast<std::uint16_t>(std::min(600.0, c.experience[i] * 12.0 * rng.uniform()));
     if (s.noncompete.enabled && rng.bernoulli(type.noncompete_share)) {
-        c.nc_clause[i] = 1;
-        c.nc_damages[i] = static_cast<float>(type.noncompete_damages_months * c.wage[i] / 12.0);
+        c.noncompete_clause[i] = 1;
+        c.noncompete_damages[i] = static_cast<float>(type.noncompete_damages_months * c.wage[i] / 12.0);
     }
 }
 
 static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entry_step) {
     const Scenario& s = *w.scenario;
     auto& E = w.employers;
-    Stream rng(w.seed, entry_step, Phase::init_employers, e);
+    Stream rng(w.seed, entry_step, StreamFamily::init_employers, e);
     boost::random::normal_distribution<double> normal;
     if (type < 0)
         type = pick(
@@ -172,37 +174,32 @@ static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entr
     E.alive[e] = entry_step == 0 ? 1 : 0;
 }
 
-void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
-    w.scenario = &s;
-    w.seed = seed;
-    w.steps = steps;
-    const Capacity cap = capacity_of(s, steps);
-    const std::size_t R = s.roles.size(), T = s.employer_types.size();
-    w.candidates.resize(cap.candidates);
-    w.employers.resize(cap.employers, R);
-    w.now.demand.assign(R * T, 1.0);
-    w.now.posted_index.assign(R * T, 1.0);
-    w.now.enforcement.assign(T, 1.0);
+namespace {
 
-    // Employers: the initial ones, then the slots of entry events.
+// Employers: the initial ones, then the slots of entry events.
+std::uint32_t place_employers(World& w, std::int32_t steps) {
+    const Scenario& s = *w.scenario;
     const auto E0 = static_cast<std::uint32_t>(s.population.employers);
     for_each_index(E0, [&](std::size_t e) { draw_employer(w, static_cast<std::uint32_t>(e), -1, 0); });
     std::uint32_t next = E0;
     for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
         const auto& event = s.events[ev];
         const std::int32_t at = s.event_start_step[ev];
-        if (event.kind != "entry" || at < 0 || at >= steps) continue;
+        if (s.event_kind[ev] != EventKind::entry || at < 0 || at >= steps) continue;
         for (std::int64_t k = 0; k < event.count; ++k, ++next)
             draw_employer(w, next, event.employer_type == "*" ? -1 : s.type_index(event.employer_type),
                           std::max(1, at));
     }
     w.active_employers = E0;
+    return E0;
+}
 
-    // Candidates: the initial population.
-    const auto N0 = static_cast<std::uint32_t>(s.population.candidates);
+// Candidates: the initial population.
+void draw_initial_candidates(World& w, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
     const std::int32_t g0 = first_graduation_step(s);
     for_each_index(N0, [&](std::size_t i) {
-        Stream rng(w.seed, 0, Phase::init_candidates, static_cast<std::uint32_t>(i), 1);
+        Stream rng(w.seed, 0, StreamFamily::init_candidates, static_cast<std::uint32_t>(i), 1);
         const double u = rng.uniform();
         const auto& p = s.population;
         Status st = Status::employed;
@@ -215,8 +212,12 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         draw_candidate(w, static_cast<std::uint32_t>(i), st, 0);
         if (st == Status::student) w.candidates.graduation_step[i] = g0;
     });
+}
 
-    // Jobs: domestic employees go to an employer in their city hiring their role, weighted by size.
+// Jobs: domestic employees go to an employer in their city hiring their role, weighted by size.
+void assign_initial_jobs(World& w, std::uint32_t E0, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size();
     std::vector<Sampler> by_city_role((s.cities.size() + 1) * R);
     auto slot = [&](std::uint8_t city, std::size_t r) { return (city == kAbroad ? s.cities.size() : city) * R + r; };
     for (std::uint32_t e = 0; e < E0; ++e) {
@@ -234,7 +235,7 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         auto& c = w.candidates;
         const auto st = static_cast<Status>(c.status[i]);
         if (st != Status::employed && st != Status::abroad) return;
-        Stream rng(w.seed, 0, Phase::init_candidates, i, 2);
+        Stream rng(w.seed, 0, StreamFamily::init_candidates, i, 2);
         const Sampler& local = by_city_role[slot(c.city[i], c.role[i])];
         if (!local.empty())
             assign_job(w, i, local.draw(rng));
@@ -243,8 +244,11 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
         else if (st == Status::employed)
             c.status[i] = static_cast<std::uint8_t>(Status::unemployed);
     });
+}
 
-    // Teams: runs of `teams.size` colleagues with the same employer and role; the first leads.
+// Teams: runs of `teams.size` colleagues with the same employer and role; the first leads.
+void form_teams(World& w, std::uint32_t N0) {
+    const Scenario& s = *w.scenario;
     if (s.teams.enabled && s.teams.size > 1) {
         auto employed = collect_indices(
             N0, [&](std::size_t i) { return w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed); });
@@ -259,14 +263,17 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
             while (end < employed.size() && end - k < static_cast<std::size_t>(s.teams.size) &&
                    c.employer[employed[end]] == c.employer[lead] && c.role[employed[end]] == c.role[lead])
                 ++end;
-            Stream rng(w.seed, 0, Phase::init_candidates, lead, 3);
+            Stream rng(w.seed, 0, StreamFamily::init_candidates, lead, 3);
             if (end - k > 1 && rng.bernoulli(p_team))
                 for (std::size_t m = k; m < end; ++m) c.team[employed[m]] = lead;
             k = end;
         }
     }
+}
 
-    // Entrant slots: graduate cohorts and the overseas inflow, in order of entry.
+// Entrant slots: graduate cohorts and the overseas inflow, in order of entry.
+void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
+    const Scenario& s = *w.scenario;
     std::uint32_t i = N0;
     for (std::int32_t t = 1; t < steps; ++t) {
         if (s.month_of_step(t) == s.population.graduation_month)
@@ -278,7 +285,7 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
             draw_candidate(w, i, Status::abroad, t);
         for (std::size_t ev = 0; ev < s.events.size(); ++ev) {  // people switching into the field
             const auto& event = s.events[ev];
-            if (event.kind != "entry_candidates" || std::max(1, s.event_start_step[ev]) != t) continue;
+            if (s.event_kind[ev] != EventKind::entry_candidates || std::max(1, s.event_start_step[ev]) != t) continue;
             const int role = event.role == "*" ? -1 : s.role_index(event.role);
             for (std::int64_t k = 0; k < event.count; ++k, ++i) draw_candidate(w, i, Status::unemployed, t, role);
         }
@@ -287,8 +294,11 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
     for (std::size_t k = N0; k < w.candidates.size(); ++k)
         w.candidates.status[k] = static_cast<std::uint8_t>(Status::inactive);
     w.active_candidates = N0;
+}
 
-    // Budgets from the initial payroll (plus room for one hire at the type's average salary).
+// Budgets from the initial payroll (plus room for one hire at the type's average salary).
+void set_budgets(World& w, std::uint32_t E0) {
+    const Scenario& s = *w.scenario;
     census(w);
     w.size_unit_people = people_per_size_unit(w);
     double mean_base = 0;
@@ -302,6 +312,8 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
     }
     set_target_headcounts(w);
 }
+
+}  // namespace
 
 // Target headcount at demand 1 (eq. 8a): an initial employer's headcount at step 0, an entrant's
 // expected size (the vacancies it opens on entry).
@@ -321,6 +333,29 @@ void set_target_headcounts(World& w) {
             E.target_base[e * R + r] = static_cast<float>(e < E0 ? E.headcount[e * R + r] : expected);
         }
     }
+}
+
+void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
+    if (s.event_start_step.size() != s.events.size() || s.event_kind.size() != s.events.size())
+        throw std::logic_error("events added to a frozen scenario need event_start_step and event_kind too");
+    w.scenario = &s;
+    w.seed = seed;
+    w.steps = steps;
+    const Capacity cap = capacity_of(s, steps);
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    w.candidates.resize(cap.candidates);
+    w.employers.resize(cap.employers, R);
+    w.now.demand.assign(R * T, 1.0);
+    w.now.posted_index.assign(R * T, 1.0);
+    w.now.enforcement.assign(T, 1.0);
+
+    const std::uint32_t E0 = place_employers(w, steps);
+    const auto N0 = static_cast<std::uint32_t>(s.population.candidates);
+    draw_initial_candidates(w, N0);
+    assign_initial_jobs(w, E0, N0);
+    form_teams(w, N0);
+    reserve_entrant_slots(w, N0, steps);
+    set_budgets(w, E0);
 }
 
 double people_per_size_unit(const World& w) {

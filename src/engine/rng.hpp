@@ -10,8 +10,9 @@
 
 namespace talentsim {
 
-// Phases own disjoint stream families; adding a phase never changes another phase's numbers.
-enum class Phase : std::uint32_t {
+// Random stream families: each phase draws from its own family, so adding a phase never changes
+// another phase's numbers. (Timing of the step's phases is kStepPhases in simulation.hpp.)
+enum class StreamFamily : std::uint32_t {
     init_candidates = 1,
     init_employers,
     entry,
@@ -26,6 +27,7 @@ enum class Phase : std::uint32_t {
     wages,
     panel_sample,
 };
+using Phase = StreamFamily;  // earlier name, kept for code written against it
 
 class Stream {
 public:
@@ -33,10 +35,10 @@ public:
     static constexpr result_type min() { return 0; }
     static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
 
-    Stream(std::uint64_t seed, std::int32_t step, Phase phase, std::uint32_t agent, std::uint32_t sub_key = 0)
+    Stream(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t agent, std::uint32_t sub_key = 0)
         : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
           ctr_{0, agent, static_cast<std::uint32_t>(step),
-               (static_cast<std::uint32_t>(phase) & 0xFFu) | (sub_key << 8)} {}
+               (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8)} {}
 
     result_type operator()() {
         if (used_ == 4) refill();

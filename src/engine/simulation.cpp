@@ -17,10 +17,10 @@ namespace {
 class PhaseClock {
 public:
     explicit PhaseClock(PhaseTimes* times) : times_(times), last_(std::chrono::steady_clock::now()) {}
-    void lap(int phase) {
+    void lap(StepPhase phase) {
         if (!times_) return;
         const auto now = std::chrono::steady_clock::now();
-        times_->seconds[phase] += std::chrono::duration<double>(now - last_).count();
+        times_->seconds[static_cast<int>(phase)] += std::chrono::duration<double>(now - last_).count();
         last_ = now;
     }
 
@@ -33,27 +33,27 @@ private:
 StepRow run_step(World& w, std::int32_t step, PhaseTimes* times) {
     PhaseClock clock(times);
     calendar_and_shocks(w, step);
-    clock.lap(0);
+    clock.lap(StepPhase::calendar_and_shocks);
     separations(w);
-    clock.lap(1);
+    clock.lap(StepPhase::separations);
     post_vacancies(w);
-    clock.lap(2);
+    clock.lap(StepPhase::post_vacancies);
     search(w);
-    clock.lap(3);
+    clock.lap(StepPhase::search);
     for (int round = 0; round < w.scenario->offers.rounds; ++round) {
         screen_and_offer(w, round);
-        clock.lap(4);
+        clock.lap(StepPhase::screen_and_offer);
         counteroffer(w, round);
-        clock.lap(5);
+        clock.lap(StepPhase::counteroffer);
         decide(w, round);
-        clock.lap(6);
+        clock.lap(StepPhase::decide);
     }
     move(w);
-    clock.lap(7);
+    clock.lap(StepPhase::move);
     update_wages(w);
-    clock.lap(8);
+    clock.lap(StepPhase::update_wages);
     StepRow row = record(w);
-    clock.lap(9);
+    clock.lap(StepPhase::record);
     return row;
 }
 
@@ -78,7 +78,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_
     if (k > 0 && k < n) {  // a deterministic sample: the k smallest random keys, in id order
                            // (no sample: panel_ids_ stays empty and the panel covers everyone)
         std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed(n);
-        for (std::uint32_t i = 0; i < n; ++i) keyed[i] = {Stream(seed, 0, Phase::panel_sample, i)(), i};
+        for (std::uint32_t i = 0; i < n; ++i) keyed[i] = {Stream(seed, 0, StreamFamily::panel_sample, i)(), i};
         std::nth_element(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(k), keyed.end());
         panel_ids_.resize(k);
         for (std::size_t j = 0; j < k; ++j) panel_ids_[j] = keyed[j].second;
@@ -92,9 +92,9 @@ Simulation::Simulation(const Scenario& scenario, std::int32_t steps, Restoring) 
 
 RunMetadata Simulation::metadata(int threads) const {
     RunMetadata m;
-    m.scenario_name = scenario_.scenario.name;
+    m.scenario_name = scenario_.info.name;
     m.scenario_toml = to_toml(scenario_);
-    m.start = scenario_.scenario.start;
+    m.start = scenario_.info.start;
     m.talentsim_version = program_version();
     m.build_type = kBuildType;
     m.seed = world_.seed;

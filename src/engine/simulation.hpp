@@ -2,6 +2,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <vector>
 
@@ -11,10 +12,30 @@
 
 namespace talentsim {
 
-inline constexpr int kPhaseCount = 10;
-inline constexpr const char* kPhaseNames[kPhaseCount] = {
-    "calendar_and_shocks", "separations", "post_vacancies", "search",       "screen_and_offer",
-    "counteroffer",        "decide",      "move",           "update_wages", "record"};
+// The phases of a step, in order; each is timed under its name (benchmarks).
+#define TALENTSIM_STEP_PHASES(X) \
+    X(calendar_and_shocks)       \
+    X(separations)               \
+    X(post_vacancies)            \
+    X(search)                    \
+    X(screen_and_offer)          \
+    X(counteroffer)              \
+    X(decide)                    \
+    X(move)                      \
+    X(update_wages)              \
+    X(record)
+
+enum class StepPhase : int {
+#define TALENTSIM_ENUM(name) name,
+    TALENTSIM_STEP_PHASES(TALENTSIM_ENUM)
+#undef TALENTSIM_ENUM
+};
+inline constexpr const char* kPhaseNames[] = {
+#define TALENTSIM_NAME(name) #name,
+    TALENTSIM_STEP_PHASES(TALENTSIM_NAME)
+#undef TALENTSIM_NAME
+};
+inline constexpr int kPhaseCount = static_cast<int>(std::size(kPhaseNames));
 
 // Wall-clock seconds spent in each phase, summed over steps (benchmarks only).
 struct PhaseTimes {

@@ -12,36 +12,36 @@ inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outsid
 
 // The columns of Candidates, each declared once: X(type, name, value of an empty slot). The struct,
 // resize, the checkpoint and the benchmark's state size are generated from this list.
-#define TALENTSIM_CANDIDATE_COLUMNS(X)                                                    \
-    /* Fixed at entry. */                                                                 \
-    X(std::uint8_t, degree, 0)                                                            \
-    X(std::uint8_t, tier, 0)                                                              \
-    X(std::uint8_t, role, 0)                                                              \
-    X(std::uint8_t, home_city, 0)                                                         \
-    X(std::int32_t, entry_step, -1) /* step the slot becomes active (0 = initial) */      \
-    X(std::int32_t, graduation_step, -1)                                                  \
-    /* Dynamic. */                                                                        \
-    X(std::uint8_t, status, 0)        /* Status */                                        \
-    X(std::uint8_t, city, 0)          /* kAbroad outside China */                         \
-    X(std::uint32_t, employer, kNone) /* kNone if none */                                 \
-    X(std::uint32_t, prev_employer, kNone)                                                \
-    X(float, wage, 0.f)             /* annual CNY (while sitting out: the last wage) */   \
-    X(float, productivity, 0.f)     /* level, 1 = bachelor, other tier, no experience */  \
-    X(float, experience, 0.f)       /* years */                                           \
-    X(std::uint16_t, tenure, 0)     /* months with the current employer */                \
-    X(std::uint16_t, spell, 0)      /* months of the current unemployment spell */        \
-    X(float, reservation, 0.f)      /* annual CNY */                                      \
-    X(float, search_intensity, 0.f) /* on-the-job search probability per month */         \
-    /* Non-compete: clause in the current contract; restriction while sitting out. */     \
-    X(std::uint8_t, nc_clause, 0)                                                         \
-    X(std::uint8_t, nc_months, 0)             /* months left of a running restriction */  \
-    X(std::uint32_t, nc_employer, kNone)      /* protected (former) employer */           \
-    X(float, nc_damages, 0.f)                 /* liquidated damages of the clause, CNY */ \
-    X(std::uint32_t, pending_employer, kNone) /* joins after sitting out */               \
-    X(float, pending_wage, 0.f)                                                           \
-    /* Teams: team id = the lead's candidate id. */                                       \
-    X(std::uint32_t, team, kNone)                                                         \
-    X(std::int32_t, moved_step, -1) /* last step of a job-to-job move (-1 never) */       \
+#define TALENTSIM_CANDIDATE_COLUMNS(X)                                                       \
+    /* Fixed at entry. */                                                                    \
+    X(std::uint8_t, degree, 0)                                                               \
+    X(std::uint8_t, tier, 0)                                                                 \
+    X(std::uint8_t, role, 0)                                                                 \
+    X(std::uint8_t, home_city, 0)                                                            \
+    X(std::int32_t, entry_step, -1) /* step the slot becomes active (0 = initial) */         \
+    X(std::int32_t, graduation_step, -1)                                                     \
+    /* Dynamic. */                                                                           \
+    X(std::uint8_t, status, 0)        /* Status */                                           \
+    X(std::uint8_t, city, 0)          /* kAbroad outside China */                            \
+    X(std::uint32_t, employer, kNone) /* kNone if none */                                    \
+    X(std::uint32_t, prev_employer, kNone)                                                   \
+    X(float, wage, 0.f)             /* annual CNY (while sitting out: the last wage) */      \
+    X(float, productivity, 0.f)     /* level, 1 = bachelor, other tier, no experience */     \
+    X(float, experience, 0.f)       /* years */                                              \
+    X(std::uint16_t, tenure, 0)     /* months with the current employer */                   \
+    X(std::uint16_t, spell, 0)      /* months of the current unemployment spell */           \
+    X(float, reservation, 0.f)      /* annual CNY */                                         \
+    X(float, search_intensity, 0.f) /* on-the-job search probability per month */            \
+    /* Non-compete: clause in the current contract; restriction while sitting out. */        \
+    X(std::uint8_t, noncompete_clause, 0)                                                    \
+    X(std::uint8_t, noncompete_months_left, 0)   /* months left of a running restriction */  \
+    X(std::uint32_t, noncompete_employer, kNone) /* protected (former) employer */           \
+    X(float, noncompete_damages, 0.f)            /* liquidated damages of the clause, CNY */ \
+    X(std::uint32_t, pending_employer, kNone)    /* joins after sitting out */               \
+    X(float, pending_wage, 0.f)                                                              \
+    /* Teams: team id = the lead's candidate id. */                                          \
+    X(std::uint32_t, team, kNone)                                                            \
+    X(std::int32_t, moved_step, -1) /* last step of a job-to-job move (-1 never) */          \
     X(std::int32_t, hired_step, -1) /* last step an offer was accepted (-1 never) */
 
 // Candidates: one slot per person who is or will be in the market (entrants are pre-allocated,
@@ -162,7 +162,7 @@ struct Hire {
     float salary;
     std::uint8_t kind;
     std::uint8_t sit_out = 0, bought_out = 0;
-    std::uint8_t nc_months = 0;
+    std::uint8_t noncompete_months_left = 0;
 };
 
 // Tallies the engine keeps beyond the columns of /steps (money in whole CNY).
@@ -203,7 +203,7 @@ struct World {
     std::vector<Offer> offers;                    // all offers of the step (rows of /offers)
     std::vector<Offer> round_offers;              // this round's outside offers, sorted by candidate
     std::vector<std::uint32_t> groups;            // offsets of each candidate's offers in round_offers
-    std::vector<Offer> counters_made;             // [group]: the incumbent's counteroffer (candidate kNone if none)
+    std::vector<Offer> counteroffers;             // [group]: the incumbent's counteroffer (candidate kNone if none)
     std::vector<std::vector<Offer>> by_employer;  // scratch of screen_and_offer
     std::vector<Hire> hires;                      // accepted this step, sorted by candidate
     std::vector<MoveRow> moves;

@@ -31,7 +31,9 @@ std::string toml_string(const std::string& s);
 // Collects every error of one file, each with file:line:column and the key. Errors at keys set on
 // the command line (`overridden`, from --set) are reported against "--set" instead of the file.
 struct InputErrors {
-    explicit InputErrors(std::string file_name) : file(std::move(file_name)) {}
+    // `InputErrors c{file}`; `{file, {}}` (the earlier aggregate form) also compiles.
+    explicit InputErrors(std::string file_name, std::vector<InputError> found = {})
+        : file(std::move(file_name)), errors(std::move(found)) {}
     std::string file;
     std::vector<InputError> errors;
     std::vector<std::string> overridden;

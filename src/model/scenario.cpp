@@ -46,12 +46,12 @@ using Names = std::vector<std::string>;
 // ---------------------------------------------------------------------------------------------
 // The declarations.
 const Decl<Scenario> kScalars[] = {
-    {"scenario.name", AT(scenario.name), Required{}, 0, 0, "",
+    {"scenario.name", AT(info.name), Required{}, 0, 0, "",
      "Name of the scenario; default output is results/<name>.h5."},
-    {"scenario.description", AT(scenario.description), std::string{}, 0, 0, "", "What question the scenario answers."},
-    {"scenario.start", AT(scenario.start), Required{}, 0, 0, "YYYY-MM", "Calendar month of step 0.", {}, "month"},
-    {"scenario.steps", AT(scenario.steps), Required{}, 1, 6000, "months", "Number of steps (one step is one month)."},
-    {"scenario.seed", AT(scenario.seed), L{1}, 0, 9.0e18, "",
+    {"scenario.description", AT(info.description), std::string{}, 0, 0, "", "What question the scenario answers."},
+    {"scenario.start", AT(info.start), Required{}, 0, 0, "YYYY-MM", "Calendar month of step 0.", {}, "month"},
+    {"scenario.steps", AT(info.steps), Required{}, 1, 6000, "months", "Number of steps (one step is one month)."},
+    {"scenario.seed", AT(info.seed), L{1}, 0, 9.0e18, "",
      "Seed of every random stream (command line --seed overrides)."},
 
     {"population.candidates", AT(population.candidates), Required{}, 1, 1.0e8, "people",
@@ -515,9 +515,24 @@ void apply_override(toml::table& root, const std::string& spec, InputErrors& c) 
     }
 }
 
+EventKind event_kind_of(const std::string& kind) {
+    static const std::pair<const char*, EventKind> kKinds[] = {
+        {"demand", EventKind::demand},
+        {"funding", EventKind::funding},
+        {"entry", EventKind::entry},
+        {"entry_candidates", EventKind::entry_candidates},
+        {"exit", EventKind::exit},
+        {"noncompete_enforcement", EventKind::noncompete_enforcement},
+        {"relocation_cost", EventKind::relocation_cost},
+    };
+    for (const auto& [name, code] : kKinds)
+        if (kind == name) return code;
+    return EventKind::unknown;
+}
+
 void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     int y = 0, m = 0;
-    if (valid_month(s.scenario.start, &y, &m)) {
+    if (valid_month(s.info.start, &y, &m)) {
         s.start_year = y;
         s.start_month = m;
     }
@@ -579,7 +594,9 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
                 s.type_competes[k][i] = 1;
         }
     }
+    s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
     s.event_start_step.clear();
+    s.event_kind.clear();
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
         const std::string base = "events." + std::to_string(e);
@@ -591,6 +608,7 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
         int ey = 0, em = 0;
         valid_month(ev.date, &ey, &em);
         s.event_start_step.push_back((ey - s.start_year) * 12 + (em - s.start_month));
+        s.event_kind.push_back(event_kind_of(ev.kind));
     }
 }
 

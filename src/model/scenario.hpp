@@ -126,9 +126,22 @@ struct EventParams {
     double probability = 0;
 };
 
+// Codes of the strings the step would otherwise compare every step, set when the scenario is frozen.
+enum class SearchMode : std::uint8_t { endogenous, exogenous };
+enum class EventKind : std::uint8_t {
+    demand,
+    funding,
+    entry,
+    entry_candidates,
+    exit,
+    noncompete_enforcement,
+    relocation_cost,
+    unknown  // only in a scenario that failed validation
+};
+
 // The frozen scenario. Category vectors keep file order; indices are the codes in the output.
 struct Scenario {
-    ScenarioInfo scenario;
+    ScenarioInfo info;  // the [scenario] table
     PopulationParams population;
     SearchParams search;
     OfferParams offers;
@@ -153,6 +166,8 @@ struct Scenario {
     std::vector<std::vector<std::uint8_t>> type_hires_role;  // [type][role]
     std::vector<std::vector<std::uint8_t>> type_competes;    // [type][other type]
     std::vector<std::int32_t> event_start_step;              // per event
+    std::vector<EventKind> event_kind;                       // per event: events[e].kind as a code
+    SearchMode search_mode = SearchMode::endogenous;         // search.mode as a code
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm

@@ -55,7 +55,7 @@ struct CheckpointAccess {
         a(w.offers);
         a(w.round_offers);
         a(w.groups);
-        a(w.counters_made);
+        a(w.counteroffers);
         a(w.by_employer);
         a(w.hires);
         a(w.moves);

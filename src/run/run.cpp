@@ -112,7 +112,7 @@ void remove_quietly(const fs::path& p) {
 // Steps `sim` to the end or until a stop, checkpointing on the way.
 RunResult drive(Simulation& sim, Writer& out, JournalWriter* journal, CheckpointHeader header,
                 const fs::path& checkpoint, const RunOptions& o, RunResult r) {
-    r.scenario_name = sim.scenario().scenario.name;
+    r.scenario_name = sim.scenario().info.name;
     r.seed = sim.world().seed;
     r.steps = sim.steps();
     r.resumed_at = sim.next_step();

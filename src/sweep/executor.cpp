@@ -306,6 +306,51 @@ private:
     fs::path path_;
 };
 
+// Resumed from a checkpoint: the steps before it were not observed here, so the window is rebuilt
+// from every step's row and the result file's postings.
+std::vector<double> metrics_after_resume(const Sweep& s, const Scenario& scenario, std::int32_t steps,
+                                         const talentsim::RunResult& res, const RunMetrics::Earned& earned) {
+    RunMetrics again(scenario, steps, s.window);
+    const h5::File f = h5::open_read_only(res.file);
+    const auto posted = h5::read_rows<PostingRow>(f, "postings");
+    std::size_t at = 0;
+    for (const StepRow& row : res.rows) {
+        const std::size_t from = at;
+        while (at < posted.size() && posted[at].step == row.step) ++at;
+        again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
+    }
+    return again.values(earned, s.builtin_metrics);
+}
+
+// The targets' metrics of one run: each target's simulated value and distance, the loss and the
+// share of targets inside their band. A bad targets file is fatal for the whole sweep.
+void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targets, const fs::path& file,
+                        std::mutex& compare_lock) {
+    for (const auto& target : targets) {
+        Comparison cmp;
+        try {
+            std::lock_guard<std::mutex> lock(compare_lock);
+            cmp = compare_results({file}, target);
+        } catch (const InputInvalid&) {  // a bad targets file: no point can be measured
+            throw TargetsFatal{std::current_exception()};
+        }
+        const std::string prefix = "target." + target.stem().string() + ".";
+        double inside = 0;
+        for (const auto& t : cmp.targets) {
+            out.metric_names.push_back(prefix + t.name);
+            out.metric_values.push_back(t.simulated_mean);
+            out.metric_names.push_back(prefix + t.name + ".distance");
+            out.metric_values.push_back(t.distance);
+            inside += t.inside ? 1 : 0;
+        }
+        out.metric_names.push_back(prefix + "loss");
+        out.metric_values.push_back(cmp.loss);
+        out.metric_names.push_back(prefix + "inside_share");
+        out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                                        : inside / static_cast<double>(cmp.targets.size()));
+    }
+}
+
 ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, const fs::path& run_dir, bool keep,
                               int threads, const std::atomic<bool>* stop, std::mutex& compare_lock,
                               const fs::path& checkpoint_dir, std::int32_t checkpoint_every) {
@@ -323,7 +368,7 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
     };
     try {
         const Scenario scenario = point_scenario(s, p);
-        const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+        const auto steps = static_cast<std::int32_t>(scenario.info.steps);
         RunMetrics metrics(scenario, steps, s.window);
         talentsim::RunOptions o;
         o.out = file;
@@ -347,48 +392,10 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
             cleanup();
             throw Interrupted{};
         }
-        std::vector<double> values;
-        if (res.resumed_at > 0) {
-            // Resumed from a checkpoint: the steps before it were not observed here, so the window
-            // is rebuilt from every step's row and the result file's postings.
-            RunMetrics again(scenario, steps, s.window);
-            const h5::File f = h5::open_read_only(res.file);
-            const auto posted = h5::read_rows<PostingRow>(f, "postings");
-            std::size_t at = 0;
-            for (const StepRow& row : res.rows) {
-                const std::size_t from = at;
-                while (at < posted.size() && posted[at].step == row.step) ++at;
-                again.after_step(row, std::span<const PostingRow>(posted.data() + from, at - from));
-            }
-            values = again.values(earned, s.builtin_metrics);
-        } else {
-            values = metrics.values(earned, s.builtin_metrics);
-        }
         out.metric_names = s.builtin_metrics;
-        out.metric_values = values;
-        for (const auto& target : s.targets) {
-            Comparison cmp;
-            try {
-                std::lock_guard<std::mutex> lock(compare_lock);
-                cmp = compare_results({res.file}, target);
-            } catch (const ScenarioInvalid&) {  // a bad targets file: no point can be measured
-                throw TargetsFatal{std::current_exception()};
-            }
-            const std::string prefix = "target." + target.stem().string() + ".";
-            double inside = 0;
-            for (const auto& t : cmp.targets) {
-                out.metric_names.push_back(prefix + t.name);
-                out.metric_values.push_back(t.simulated_mean);
-                out.metric_names.push_back(prefix + t.name + ".distance");
-                out.metric_values.push_back(t.distance);
-                inside += t.inside ? 1 : 0;
-            }
-            out.metric_names.push_back(prefix + "loss");
-            out.metric_values.push_back(cmp.loss);
-            out.metric_names.push_back(prefix + "inside_share");
-            out.metric_values.push_back(cmp.targets.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                                            : inside / static_cast<double>(cmp.targets.size()));
-        }
+        out.metric_values = res.resumed_at > 0 ? metrics_after_resume(s, scenario, steps, res, earned)
+                                               : metrics.values(earned, s.builtin_metrics);
+        add_target_metrics(out, s.targets, res.file, compare_lock);
         out.ok = true;
     } catch (const Interrupted&) {
         throw;

@@ -80,42 +80,45 @@ std::string join(const std::set<std::string>& v) {
 
 }  // namespace
 
-MergeSummary merge(const fs::path& dir) {
-    const Manifest m = read_manifest(dir);
-    const std::size_t N = m.points.size(), R = static_cast<std::size_t>(m.replicates), P = m.parameters.size();
+// Gathers the point records of one sweep directory into the columns of sweep.h5.
+class Merger {
+public:
+    explicit Merger(const fs::path& dir)
+        : dir(dir),
+          m(read_manifest(dir)),
+          N(m.points.size()),
+          R(static_cast<std::size_t>(m.replicates)),
+          P(m.parameters.size()) {
+        sum.points = N;
+    }
 
     // Point results; metric names: the built-ins, then target metrics in order of appearance.
-    std::vector<std::optional<PointResult>> results(N);
-    std::vector<std::string> why(N);
-    std::vector<std::string> metrics = m.builtin_metrics;
-    std::set<std::string> known(metrics.begin(), metrics.end()), versions;
-    for (std::size_t i = 0; i < N; ++i) {
-        results[i] = read_point(dir, i, m.fingerprint, &why[i]);
-        if (!results[i]) continue;
-        versions.insert(results[i]->version);
-        for (const auto& r : results[i]->runs)
-            for (const auto& name : r.metric_names)
-                if (known.insert(name).second) metrics.push_back(name);
+    void read_points() {
+        results.resize(N);
+        why.resize(N);
+        metrics = m.builtin_metrics;
+        std::set<std::string> known(metrics.begin(), metrics.end());
+        for (std::size_t i = 0; i < N; ++i) {
+            results[i] = read_point(dir, i, m.fingerprint, &why[i]);
+            if (!results[i]) continue;
+            versions.insert(results[i]->version);
+            for (const auto& r : results[i]->runs)
+                for (const auto& name : r.metric_names)
+                    if (known.insert(name).second) metrics.push_back(name);
+        }
+        M = metrics.size();
+        for (std::size_t k = 0; k < M; ++k) metric_index[metrics[k]] = k;
+
+        run_values.resize(P);
+        run_metric.resize(M);
+        pt_values.resize(P);
+        pt_mean.resize(M);
+        pt_sd.resize(M);
+        pt_n.resize(M);
     }
-    const std::size_t M = metrics.size();
-    std::map<std::string, std::size_t> metric_index;
-    for (std::size_t k = 0; k < M; ++k) metric_index[metrics[k]] = k;
 
-    MergeSummary sum;
-    sum.points = N;
-    std::vector<std::int64_t> run_point, run_replicate;
-    std::vector<std::uint64_t> run_seed;
-    std::vector<std::string> run_status, run_error;
-    std::vector<std::vector<Value>> run_values(P);
-    std::vector<std::vector<double>> run_metric(M);
-    std::vector<std::int64_t> pt_index, incomplete;
-    std::vector<std::int32_t> pt_ok;
-    std::vector<std::string> pt_status, pt_error;
-    std::vector<std::vector<Value>> pt_values(P);
-    std::vector<std::vector<double>> pt_mean(M), pt_sd(M);
-    std::vector<std::vector<std::int32_t>> pt_n(M);
-
-    for (std::size_t i = 0; i < N; ++i) {
+    // One row per run, one per point, with the point's mean and standard deviation per metric.
+    void add_point(std::size_t i) {
         const auto& plan = m.points[i];
         const auto& res = results[i];
         std::vector<std::vector<double>> ok_values(M);  // finite values of ok runs, per metric
@@ -191,8 +194,7 @@ MergeSummary merge(const fs::path& dir) {
         }
     }
 
-    const fs::path final_path = dir / "sweep.h5", tmp = dir / "sweep.h5.partial";
-    {
+    void write(const fs::path& tmp) const {
         h5::File f = h5::create_file(tmp);
         const std::string where = tmp.string();
         h5::set_attr(f, "schema", std::string("talentsim-sweep"));
@@ -259,9 +261,38 @@ MergeSummary merge(const fs::path& dir) {
         n.reset();
         if (f.close() < 0) h5::fail(where, "close");
     }
+
+    const fs::path dir;
+    const Manifest m;
+    const std::size_t N, R, P;
+    std::size_t M = 0;
+    std::vector<std::optional<PointResult>> results;
+    std::vector<std::string> why, metrics;
+    std::set<std::string> versions;
+    std::map<std::string, std::size_t> metric_index;
+    MergeSummary sum;
+    std::vector<std::int64_t> run_point, run_replicate;
+    std::vector<std::uint64_t> run_seed;
+    std::vector<std::string> run_status, run_error;
+    std::vector<std::vector<Value>> run_values;
+    std::vector<std::vector<double>> run_metric;
+    std::vector<std::int64_t> pt_index, incomplete;
+    std::vector<std::int32_t> pt_ok;
+    std::vector<std::string> pt_status, pt_error;
+    std::vector<std::vector<Value>> pt_values;
+    std::vector<std::vector<double>> pt_mean, pt_sd;
+    std::vector<std::vector<std::int32_t>> pt_n;
+};
+
+MergeSummary merge(const fs::path& dir) {
+    Merger g(dir);
+    g.read_points();
+    for (std::size_t i = 0; i < g.N; ++i) g.add_point(i);
+    const fs::path final_path = dir / "sweep.h5", tmp = dir / "sweep.h5.partial";
+    g.write(tmp);
     move_into_place(tmp, final_path);  // synced before its name says it is complete
-    sum.file = final_path;
-    return sum;
+    g.sum.file = final_path;
+    return g.sum;
 }
 
 }  // namespace talentsim::sweep

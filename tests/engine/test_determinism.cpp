@@ -14,7 +14,7 @@ namespace {
 std::filesystem::path run_to_file(const Scenario& s, std::uint64_t seed, int threads, const std::filesystem::path& path,
                                   bool background = false) {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    Simulation sim(s, seed, static_cast<std::int32_t>(s.scenario.steps));
+    Simulation sim(s, seed, static_cast<std::int32_t>(s.info.steps));
     auto out = background ? make_background_writer(make_hdf5_writer(path)) : make_hdf5_writer(path);
     sim.begin(*out, threads);
     while (!sim.done()) sim.step(*out);

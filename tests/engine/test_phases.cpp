@@ -131,6 +131,7 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
     Scenario shocked = s;
     shocked.events.push_back(EventParams{"2024-04", 3, "demand", "*", "*", 4.0, 0, 0.0});
     shocked.event_start_step.push_back(3);
+    shocked.event_kind.push_back(EventKind::demand);
     const auto out = run(shocked, 9, 8);
     for (const auto& p : out->postings) {
         const bool during = p.step >= 3 && p.step < 6;
@@ -168,6 +169,7 @@ TEST_CASE("entry_candidates events bring job seekers into the field at their dat
     Scenario s = scenario("scenarios/minimal.toml", {"separations.unemployed_leave_rate=0"});
     s.events.push_back(EventParams{"2024-04", 1, "entry_candidates", "llm_algorithm", "*", 1.0, 500, 0.0});
     s.event_start_step.push_back(3);
+    s.event_kind.push_back(EventKind::entry_candidates);
     const auto out = run(s, 4, 6);
     int entrants = 0;
     for (const auto& c : out->candidates) {

@@ -8,8 +8,8 @@
 
 #include "engine/rng.hpp"
 
-using talentsim::Phase;
 using talentsim::Stream;
+using talentsim::StreamFamily;
 
 TEST_CASE("Philox4x32-10 matches the Random123 known-answer vectors", "[rng]") {
     using A4 = std::array<std::uint32_t, 4>;
@@ -21,21 +21,21 @@ TEST_CASE("Philox4x32-10 matches the Random123 known-answer vectors", "[rng]") {
 }
 
 TEST_CASE("a stream is a pure function of (seed, step, phase, agent, sub-key)", "[rng]") {
-    Stream a(42, 3, Phase::search, 17), b(42, 3, Phase::search, 17);
+    Stream a(42, 3, StreamFamily::search, 17), b(42, 3, StreamFamily::search, 17);
     for (int k = 0; k < 100; ++k) REQUIRE(a() == b());
     // Changing any part of the key changes the numbers.
-    const std::uint32_t first = Stream(42, 3, Phase::search, 17)();
-    CHECK(Stream(43, 3, Phase::search, 17)() != first);
-    CHECK(Stream(42, 4, Phase::search, 17)() != first);
-    CHECK(Stream(42, 3, Phase::decisions, 17)() != first);
-    CHECK(Stream(42, 3, Phase::search, 18)() != first);
-    CHECK(Stream(42, 3, Phase::search, 17, 1)() != first);
+    const std::uint32_t first = Stream(42, 3, StreamFamily::search, 17)();
+    CHECK(Stream(43, 3, StreamFamily::search, 17)() != first);
+    CHECK(Stream(42, 4, StreamFamily::search, 17)() != first);
+    CHECK(Stream(42, 3, StreamFamily::decisions, 17)() != first);
+    CHECK(Stream(42, 3, StreamFamily::search, 18)() != first);
+    CHECK(Stream(42, 3, StreamFamily::search, 17, 1)() != first);
 }
 
 TEST_CASE("streams of neighbouring agents do not repeat each other", "[rng]") {
     std::set<std::uint32_t> seen;
     for (std::uint32_t agent = 0; agent < 2000; ++agent) {
-        Stream s(7, 0, Phase::wages, agent);
+        Stream s(7, 0, StreamFamily::wages, agent);
         for (int k = 0; k < 8; ++k) seen.insert(s());
     }
     // 16,000 draws of 32 bits: a collision or two is possible by chance, many would be a bug.
@@ -47,7 +47,7 @@ TEST_CASE("uniform and Boost normal draws have the right moments (4 standard err
     double su = 0, sz = 0, sz2 = 0;
     boost::random::normal_distribution<double> normal;
     for (int i = 0; i < n; ++i) {
-        Stream s(1, 0, Phase::init_candidates, static_cast<std::uint32_t>(i));
+        Stream s(1, 0, StreamFamily::init_candidates, static_cast<std::uint32_t>(i));
         const double u = s.uniform();
         REQUIRE(u >= 0.0);
         REQUIRE(u < 1.0);

@@ -165,7 +165,7 @@ LadderResult run_ladder(double lambda1, double delta, std::int32_t steps) {
         load_scenario(scenario_file("job_ladder.toml"), {"search.employed_intensity=" + std::to_string(lambda1),
                                                          "separations.quit_rate=" + std::to_string(delta),
                                                          "output.offers=false", "output.postings=false"});
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), steps);
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), steps);
     Recorder rec;
     sim.begin(rec, 0);
     while (!sim.done()) sim.step(rec);
@@ -193,7 +193,7 @@ TEST_CASE("validation: two-state flows give the discrete-time steady state, spel
         load_scenario(scenario_file("two_state_flows.toml"), {"output.offers=false", "output.postings=false"});
     const double sep = s.separations.quit_rate, f = s.search.unemployed_intensity;
     const auto N = static_cast<double>(s.population.candidates);
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), static_cast<std::int32_t>(s.info.steps));
     Recorder rec;
     sim.begin(rec, 0);
     while (!sim.done()) sim.step(rec);
@@ -264,7 +264,7 @@ TEST_CASE("validation: a certain non-compete stops moves to competitors for N mo
     const auto months = static_cast<std::int32_t>(s.employer_types[lab].noncompete_months);
     REQUIRE(months == static_cast<std::int32_t>(s.employer_types[s.type_index("bank")].noncompete_months));
     const double lambda1 = s.search.employed_intensity, delta = s.separations.quit_rate;
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), static_cast<std::int32_t>(s.info.steps));
     Recorder rec;
     sim.begin(rec, 0);
     const World& w = sim.world();
@@ -377,7 +377,7 @@ CityRates run_cities(const std::vector<std::string>& overrides) {
     const Scenario s = load_scenario(scenario_file("relocation_limit.toml"), o);
     const double lambda0 = s.search.unemployed_intensity, lambda1 = s.search.employed_intensity,
                  delta = s.separations.quit_rate;
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), static_cast<std::int32_t>(s.info.steps));
     Recorder rec;
     sim.begin(rec, 0);
     const World& w = sim.world();
@@ -453,7 +453,7 @@ TEST_CASE("validation: zero relocation cost means the city plays no role in who 
 // Case 5: an incumbent whose limit always exceeds the outside bid keeps everyone at the bid.
 TEST_CASE("validation: an incumbent that always outbids keeps every worker and pays the bid", "[validation]") {
     const Scenario s = load_scenario(scenario_file("counteroffer_limit.toml"), {"output.postings=false"});
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), static_cast<std::int32_t>(s.scenario.steps));
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), static_cast<std::int32_t>(s.info.steps));
     Recorder rec;
     sim.begin(rec, 0);
     const World& w = sim.world();
@@ -526,7 +526,7 @@ TEST_CASE("validation: an incumbent that always outbids keeps every worker and p
     // Without counteroffers the same offers do take workers away (the limit is not vacuous).
     const Scenario off = load_scenario(scenario_file("counteroffer_limit.toml"),
                                        {"counteroffers.enabled=false", "output.postings=false", "output.offers=false"});
-    Simulation control(off, static_cast<std::uint64_t>(off.scenario.seed), 24);
+    Simulation control(off, static_cast<std::uint64_t>(off.info.seed), 24);
     Recorder rec2;
     control.begin(rec2, 0);
     std::int64_t j2j_control = 0;
@@ -557,7 +557,7 @@ AuctionResult run_auction(double lambda1, double delta, std::int32_t steps) {
         scenario_file("pvr_limit.toml"),
         {"search.employed_intensity=" + std::to_string(lambda1), "separations.quit_rate=" + std::to_string(delta),
          "output.offers=false", "output.postings=false", "output.moves=false"});
-    Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), steps);
+    Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), steps);
     Recorder rec;
     sim.begin(rec, 0);
     while (!sim.done()) sim.step(rec);
@@ -677,7 +677,7 @@ TEST_CASE("validation: valuing at the posterior mean lowers the share paid above
                                          {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
                                           std::string("offers.signal_shrinkage=") + (shrinkage ? "true" : "false"),
                                           "output.offers=false", "output.postings=false", "output.moves=false"});
-        Simulation sim(s, static_cast<std::uint64_t>(s.scenario.seed), 120);
+        Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), 120);
         Recorder rec;
         sim.begin(rec, 0);
         while (!sim.done()) sim.step(rec);
@@ -715,6 +715,7 @@ Scenario target_scenario(std::vector<std::string> extra) {
 void add_demand(Scenario& s, const std::string& date, std::int32_t step, std::int64_t months, double multiplier) {
     s.events.push_back(EventParams{date, months, "demand", "*", "*", multiplier, 0, 0.0});
     s.event_start_step.push_back(step);
+    s.event_kind.push_back(EventKind::demand);
 }
 }  // namespace
 
@@ -931,6 +932,7 @@ TEST_CASE("validation: a supply shock raises degree requirements, a demand shock
     Scenario supply = base;
     supply.events.push_back(EventParams{"2024-07", 1, "entry_candidates", "*", "*", 1.0, 3000, 0.0});
     supply.event_start_step.push_back(6);
+    supply.event_kind.push_back(EventKind::entry_candidates);
     Scenario demand = base;
     add_demand(demand, "2024-07", 6, 60, 2.0);
     Scenario fixed = supply;

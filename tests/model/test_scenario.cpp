@@ -51,14 +51,14 @@ TEST_CASE("the shipped scenarios are valid", "[scenario]") {
     for (const char* f : {"scenarios/minimal.toml", "scenarios/china_ai_2024.toml"}) {
         INFO(f);
         const Scenario s = load_scenario(std::string(TALENTSIM_SOURCE_DIR) + "/" + f);
-        CHECK(!s.scenario.name.empty());
+        CHECK(!s.info.name.empty());
         CHECK(s.degrees.size() == 3);
     }
 }
 
 TEST_CASE("defaults fill unwritten keys and categories keep file order", "[scenario]") {
     const Scenario s = parse_scenario(kMinimal, "minimal.toml");
-    CHECK(s.scenario.steps == 12);
+    CHECK(s.info.steps == 12);
     CHECK(s.search.applications == 3);  // default
     CHECK(s.offers.poaching == true);   // default
     CHECK(s.degrees[0].name == "bachelor");

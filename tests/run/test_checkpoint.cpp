@@ -60,7 +60,7 @@ RunResult stopped_run(const Scenario& s, std::uint64_t seed, const fs::path& out
     o.on_step = [&](const Simulation& sim, const StepRow&) {
         if (sim.next_step() == stop_after) stop = true;
     };
-    return run_simulation(s, seed, static_cast<std::int32_t>(s.scenario.steps), o);
+    return run_simulation(s, seed, static_cast<std::int32_t>(s.info.steps), o);
 }
 
 }  // namespace

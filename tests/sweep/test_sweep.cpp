@@ -554,7 +554,7 @@ TEST_CASE("a sweep run cut short resumes from its checkpoint and gives the same 
     // the metrics window), with a checkpoint every 2 steps where the sweep keeps them.
     const sweep::Sweep s = sweep::load_sweep(sweep_file);
     const Scenario scenario = sweep::point_scenario(s, s.points[0]);
-    const auto steps = static_cast<std::int32_t>(scenario.scenario.steps);
+    const auto steps = static_cast<std::int32_t>(scenario.info.steps);
     const fs::path checkpoint = half / "checkpoints" / "p000000_r000.h5.ckpt";
     fs::create_directories(checkpoint.parent_path());
     std::atomic<bool> stop{false};
