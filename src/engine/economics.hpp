@@ -13,22 +13,52 @@ namespace talentsim::econ {
 // or compounded demand, wages stay finite and payroll sums fit in 64 bits (docs/reliability.md).
 inline constexpr double kMaxSalary = 1e9;
 
+// How posted salaries rise with the employer's productivity: p_e^rho (eq. 3).
+inline double productivity_premium(const World& w, std::uint32_t e) {
+    const double rho = w.scenario->wages.productivity_passthrough, p = w.employers.productivity[e];
+    return rho == 1.0 ? p : std::pow(p, rho);
+}
+
 // Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3).
 inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
     return std::min(kMaxSalary, s.roles[role].base_wage * s.degrees[degree].wage_premium *
                                     s.employer_types[k].wage_premium * w.employers.wage_factor[e] *
-                                    w.now.posted_index[role * T + k]);
+                                    w.now.posted_index[role * T + k] * productivity_premium(w, e) *
+                                    w.employers.posted_multiplier[e * s.roles.size() + static_cast<std::size_t>(role)]);
 }
 
-// What candidate i is worth to employer e per year, judged from log-productivity `log_p` (eq. 4).
-inline double value(const World& w, std::uint32_t e, std::uint32_t i, double log_p) {
+// What candidate i is worth per year to a firm of employer e's type with productivity `p_firm`,
+// judged from log-productivity `log_p` (eq. 4).
+inline double value_at(const World& w, std::uint32_t e, double p_firm, std::uint32_t i, double log_p) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], r = w.candidates.role[i], T = static_cast<int>(s.employer_types.size());
     const double vm = s.employer_types[k].value_multiplier;
     if (std::isinf(vm) || !s.offers.value_cap) return std::numeric_limits<double>::infinity();
-    return s.roles[r].base_wage * w.now.posted_index[r * T + k] * vm * std::exp(log_p);
+    return s.roles[r].base_wage * w.now.posted_index[r * T + k] * vm * p_firm * std::exp(log_p);
+}
+
+// What candidate i is worth per year to employer e (eq. 4): the firm's own productivity p_e.
+inline double value(const World& w, std::uint32_t e, std::uint32_t i, double log_p) {
+    return value_at(w, e, w.employers.productivity[e], i, log_p);
+}
+
+// Log of the posterior mean of candidate i's productivity given a screening signal (eq. 4b).
+// log p ~ N(m, sp^2) given degree, tier and experience (eq. 0); signal = log p + sn z. Then
+// log p | signal ~ N(m + kappa (signal - m), kappa sn^2), kappa = sp^2 / (sp^2 + sn^2), and
+// E[p | signal] = exp(m + kappa (signal - m) + kappa sn^2 / 2).
+inline double productivity_estimate(const World& w, std::uint32_t i, double signal) {
+    const Scenario& s = *w.scenario;
+    const double vn = s.search.signal_noise * s.search.signal_noise;
+    if (!s.offers.signal_shrinkage || vn == 0) return signal;
+    const auto& c = w.candidates;
+    const auto& pop = s.population;
+    const double prior =
+        s.degrees[c.degree[i]].productivity + s.tiers[c.tier[i]].productivity +
+        pop.experience_productivity * std::min<double>(c.experience[i], pop.experience_productivity_cap_years);
+    const double vp = pop.productivity_sigma * pop.productivity_sigma, kappa = vp / (vp + vn);
+    return prior + kappa * (signal - prior) + 0.5 * kappa * vn;
 }
 
 // Annualised cost of moving candidate i to city `to` (eq. 5).

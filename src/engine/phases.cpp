@@ -26,6 +26,7 @@ namespace talentsim {
 namespace {
 
 constexpr auto u8 = [](Status s) { return static_cast<std::uint8_t>(s); };
+constexpr auto u8c = [](Contest x) { return static_cast<std::uint8_t>(x); };
 
 template <class T>
 void atomic_add(T& x, T v) {
@@ -68,6 +69,153 @@ void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Str
     c.tenure[i] = 0;
     c.noncompete_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
     c.noncompete_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+}
+
+// The opening bid of employer e for candidate i, who has a job (eq. 12a). The employer bids when
+// its limit beats what staying is worth to the candidate, by the raise the candidate requires:
+// hurdle = U_stay - n_e + min_raise x wage (n_e: e's non-wage part, eq. 6). It opens at
+// max(posted, hurdle) (textbook limit: max(posted, (1 + premium) x wage)), never above its limit.
+bool opening_bid(const World& w, std::uint32_t e, std::uint32_t i, double posted, double limit, double& bid) {
+    const Scenario& s = *w.scenario;
+    const double wage = w.candidates.wage[i];
+    const double hurdle =
+        econ::utility_of_staying(w, i) - econ::utility_of_offer(w, i, e, 0.0) + s.search.min_raise * wage;
+    if (!(limit > hurdle)) return false;
+    if (!s.offers.poaching) {  // the posted salary or nothing
+        bid = posted;
+        return posted >= hurdle && posted > hurdle - s.search.min_raise * wage;
+    }
+    const double open = s.offers.poaching_premium > 0 ? wage * (1.0 + s.offers.poaching_premium) : hurdle;
+    bid = std::min(limit, std::max(posted, open));
+    return bid >= posted;
+}
+
+// The incumbent's limit in the auction: its own value of the candidate (true productivity, its own
+// p_e), capped by the textbook counter-raise cap when that is finite (eq. 13).
+double incumbent_limit(const World& w, std::uint32_t i, std::uint32_t inc) {
+    const auto& tp = w.scenario->employer_types[w.employers.type[inc]];
+    const double own = econ::value(w, inc, i, std::log(w.candidates.productivity[i]));
+    return std::isinf(tp.counter_max_raise) ? own : std::min(own, w.candidates.wage[i] * (1.0 + tp.counter_max_raise));
+}
+
+// The sequential auction for candidate i of group g (eq. 13, Postel-Vinay & Robin 2002; Cahuc,
+// Postel-Vinay & Robin 2006). Each bidder j can offer at most the utility M_j = L_j + n_j (its
+// limit plus its non-wage part). The incumbent bids with probability counter_prob; otherwise its
+// M is the status quo U_stay. The highest M wins (ties: the incumbent, then the earlier offer) and
+// gives the utility of the runner-up plus the share beta of the difference:
+//     U* = M_2 + beta (M_1 - M_2),   wage = U* - n_winner  (an outsider: at least its opening bid).
+// Losers bid up to their limits.
+void auction(World& w, std::size_t g, int round, Counters& n) {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+    const auto st = static_cast<Status>(c.status[i]);
+    if (c.employer[i] == kNone || (st != Status::employed && st != Status::abroad)) return;
+    const std::uint32_t inc = c.employer[i];
+    const double wage = c.wage[i], n_inc = econ::utility_of_offer(w, i, inc, 0.0);
+    std::uint32_t top = kNone;
+    double m1 = -inf, m2 = -inf, n_top = 0;
+    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+        Offer& o = w.round_offers[k];
+        // Without a value cap the limit is unbounded: the bidder stands on its opening bid.
+        const double n_o = econ::utility_of_offer(w, i, o.employer, 0.0);
+        const double m = (o.limit < 3.0e38f ? o.limit : o.salary) + n_o;
+        if (m > m1) {
+            m2 = m1;
+            m1 = m;
+            top = k;
+            n_top = n_o;
+        } else if (m > m2)
+            m2 = m;
+    }
+    if (top == kNone) return;  // no bidder can offer anything worth having
+    const float opening = w.round_offers[top].salary;
+    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+        Offer& o = w.round_offers[k];
+        o.contest = static_cast<std::uint8_t>(Contest::lost);
+        if (o.limit < 3.0e38f) o.salary = o.limit;  // a loser's last bid is its limit
+    }
+    Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
+    const bool bids = rng.bernoulli(s.employer_types[w.employers.type[inc]].counter_prob);
+    const double limit_inc = bids ? std::max(wage, incumbent_limit(w, i, inc)) : wage;
+    const double m_inc = limit_inc + n_inc, beta = s.counteroffers.worker_share;
+    auto price = [&](double first, double second) {
+        return std::isfinite(first) ? second + beta * (first - second) : second;
+    };
+    Offer counter{i,
+                  inc,
+                  kNone,
+                  static_cast<float>(limit_inc),
+                  static_cast<float>(std::min(limit_inc, 3.0e38)),
+                  static_cast<std::uint8_t>(OfferKind::counteroffer)};
+    if (bids && limit_inc > wage) n.counteroffers_made++;
+    if (m_inc >= m1) {  // the incumbent keeps the candidate, at the outsiders' best
+        if (!bids || !std::isfinite(m1)) return;
+        counter.salary = static_cast<float>(std::max(wage, price(m_inc, m1) - n_inc));
+        counter.contest = static_cast<std::uint8_t>(Contest::won);
+        w.counteroffers[g] = counter;
+        return;
+    }
+    Offer& win = w.round_offers[top];
+    const double second = std::max(m_inc, m2);
+    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price(m1, second) - n_top)));
+    win.contest = static_cast<std::uint8_t>(Contest::won);
+    if (bids && limit_inc > wage) {
+        counter.contest = static_cast<std::uint8_t>(Contest::lost);
+        w.counteroffers[g] = counter;
+    }
+}
+
+// Posted salaries that answer the employer's hiring experience (eq. 3a): after a month in which it
+// posted v vacancies of a role and filled f of them, m <- m exp(speed (target - f / v)), within
+// [0.25, 4]. Nothing posted, nothing learnt.
+void adjust_posted_salary(World& w, std::size_t er) {
+    const WageParams& wp = w.scenario->wages;
+    auto& E = w.employers;
+    const std::uint32_t posted = E.vacancies[er], filled = E.filled[er];
+    E.filled[er] = 0;
+    if (wp.posted_adjustment <= 0 || posted == 0) return;
+    const double fill = std::min(1.0, static_cast<double>(filled) / static_cast<double>(posted));
+    const double m = E.posted_multiplier[er] * std::exp(wp.posted_adjustment * (wp.target_fill_rate - fill));
+    E.posted_multiplier[er] = static_cast<float>(std::clamp(m, 0.25, 4.0));
+}
+
+// Degree requirements that answer the applicant pool (eq. 9a): after a month with v postings of a
+// role and A applications to them, the requirement shift moves by
+// speed x ln((1 + A / v) / (1 + target)), within [-6, 6]. Nothing posted, nothing learnt.
+void adjust_requirements(World& w, std::size_t er) {
+    const VacancyParams& vp = w.scenario->vacancies;
+    auto& E = w.employers;
+    const std::uint32_t posted = E.vacancies[er], applied = E.applied[er];
+    E.applied[er] = 0;
+    if (vp.requirement_adjustment <= 0 || posted == 0) return;
+    const double per_vacancy = static_cast<double>(applied) / static_cast<double>(posted);
+    const double shift = E.requirement_shift[er] +
+                         vp.requirement_adjustment * std::log((1.0 + per_vacancy) / (1.0 + vp.target_applicants));
+    E.requirement_shift[er] = static_cast<float>(std::clamp(shift, -6.0, 6.0));
+}
+
+// The share of employer e's postings of role r that require at least a master's (d = 1) or a PhD
+// (d = 2): the role's base share (eq. 9), shifted on the log-odds scale by the employer's shift.
+double required_share(const World& w, std::size_t e, std::size_t r, int d) {
+    const auto& role = w.scenario->roles[r];
+    const double base = d == 2 ? role.phd_required_share : role.phd_required_share + role.master_required_share;
+    const double shift = w.employers.requirement_shift[e * w.scenario->roles.size() + r];
+    if (shift == 0.f || base <= 0 || base >= 1) return base;
+    const double z = std::log(base / (1 - base)) + shift;
+    return 1 / (1 + std::exp(-z));
+}
+
+// Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
+// demand multiplier, and its headcount at the last census.
+std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size(), k = w.employers.type[e];
+    const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
+    const double goal = w.employers.target_base[e * R + r] * std::pow(rel, s.vacancies.target_elasticity);
+    const double gap = goal - static_cast<double>(w.employers.headcount[e * R + r]);
+    return gap > 0 ? static_cast<std::uint32_t>(std::lround(gap)) : 0u;
 }
 
 }  // namespace
@@ -223,7 +371,7 @@ void post_vacancies(World& w) {
     auto& E = w.employers;
     auto& P = w.postings;
     const std::size_t R = s.roles.size(), T = s.employer_types.size(), NE = w.active_employers;
-    const bool unlimited = s.vacancies.unlimited;
+    const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
     // Vacancy dynamics (eq. 8): expiry, growth with demand, replacement of departures.
     std::vector<std::uint32_t> count(NE + 1, 0);
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
@@ -246,7 +394,17 @@ void post_vacancies(World& w) {
                 total += 1;
                 continue;
             }
+            adjust_posted_salary(w, er);
+            adjust_requirements(w, er);
             std::uint32_t v = E.vacancies[er];
+            if (target) {
+                v = vacancy_gap(w, e, r);
+                E.vacancies[er] = v;
+                E.departures[er] = 0;
+                n.vacancies += v;
+                if (can_pay) total += v;
+                continue;
+            }
             if (v > 0 && s.vacancies.expiry > 0)
                 v -= static_cast<std::uint32_t>(
                     boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));
@@ -280,11 +438,9 @@ void post_vacancies(World& w) {
             if (!s.type_hires_role[E.type[e]][r]) continue;
             const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
             for (std::uint32_t j = 0; j < v; ++j, ++p) {
-                // Required degree (eq. 9): PhD, master's or bachelor's.
+                // Required degree (eqs. 9, 9a): PhD, master's or bachelor's.
                 const double u = unlimited ? 1.0 : rng.uniform();
-                const int d = u < s.roles[r].phd_required_share                                      ? 2
-                              : u < s.roles[r].phd_required_share + s.roles[r].master_required_share ? 1
-                                                                                                     : 0;
+                const int d = u < required_share(w, e, r, 2) ? 2 : u < required_share(w, e, r, 1) ? 1 : 0;
                 P.employer[p] = static_cast<std::uint32_t>(e);
                 P.role[p] = static_cast<std::uint8_t>(r);
                 P.degree[p] = static_cast<std::uint8_t>(d);
@@ -349,7 +505,7 @@ void search(World& w) {
     auto& A = w.applications;
     const auto& P = w.postings;
     const std::size_t N = w.active_candidates, NP = P.size();
-    const bool exogenous = s.search_mode == SearchMode::exogenous;
+    const bool exogenous = s.search_mode == SearchMode::exogenous, contacts = s.offers.contacts;
     const std::size_t K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
     const std::int32_t step = w.now.step;
     struct Application {
@@ -377,6 +533,7 @@ void search(World& w) {
         n.searchers++;
         boost::random::normal_distribution<double> normal;
         const double stay = econ::utility_of_staying(w, i);
+        const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
         const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
         // All random numbers first (in the same order as one sample at a time), with the reads of
         // the sampled postings prefetched, so the K memory reads overlap (search is bound by them).
@@ -401,10 +558,16 @@ void search(World& w) {
             const std::uint32_t p = sampled[a];
             const double z = noise[a];
             const PostingCard& post = P.card[p];
-            // Eligible and better than what the candidate has (eq. 11).
+            // Eligible and better than what the candidate has (eq. 11); with contacts, a candidate
+            // with a job contacts any eligible posting and the bidder's value decides (eq. 11a).
             if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
-            if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
-            if (!(econ::utility_at(w, i, post.city, post.amenity, post.salary) > stay)) continue;
+            const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
+            if (contacts && has_job) {
+                if (!std::isfinite(u_post)) continue;  // a move that can never pay (infinite cost)
+            } else {
+                if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
+                if (!(u_post > stay)) continue;
+            }
             if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
             chosen[applied++] = p;
             const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
@@ -430,6 +593,13 @@ void search(World& w) {
                   });
     });
     A.cursor.assign(A.first.begin(), A.first.end() - 1);
+    // Applicants per employer and role, for the degree requirements of the next step (eq. 9a).
+    if (s.vacancies.requirement_adjustment > 0) {
+        const std::size_t R = s.roles.size();
+        for_each_index(NP, [&](std::size_t p) {
+            atomic_add(w.employers.applied[P.employer[p] * R + P.role[p]], A.first[p + 1] - A.first[p]);
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,14 +632,19 @@ void screen_and_offer(World& w, int round) {
                                       (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
                 const double posted =
                     std::min(econ::kMaxSalary, P.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
-                const double worth = econ::value(w, static_cast<std::uint32_t>(e), i, who.signal);
+                const double worth =
+                    econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
                 if (worth < posted) continue;  // not worth the posted salary (eq. 12)
-                double bid = posted;
-                if (employed && s.offers.poaching)
-                    bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
                 const double limit = std::min({worth, headroom, econ::kMaxSalary});
-                bid = std::min(bid, limit);
-                if (bid < posted || (employed && bid <= c.wage[i])) continue;
+                double bid = posted;
+                if (employed && s.offers.contacts) {
+                    if (!opening_bid(w, static_cast<std::uint32_t>(e), i, posted, limit, bid)) continue;
+                } else {
+                    if (employed && s.offers.poaching)
+                        bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
+                    bid = std::min(bid, limit);
+                    if (bid < posted || (employed && bid <= c.wage[i])) continue;
+                }
                 headroom -= bid;
                 const auto kind = bid > posted ? OfferKind::poaching : OfferKind::posted;
                 out.push_back(Offer{i, static_cast<std::uint32_t>(e), p, static_cast<float>(bid),
@@ -494,53 +669,38 @@ void screen_and_offer(World& w, int round) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 6. Counteroffers: the incumbent may match the best outside offer; with the auction on, both
-// sides raise up to their limits and the winner pays what matches the loser's limit (eq. 13).
+// 6. Counteroffers: with the auction on, the incumbent and the outside bidders bid from their
+// values and the winner pays the runner-up's (eq. 13); otherwise the incumbent may match the best
+// outside offer up to its limit (eq. 13a).
 void counteroffer(World& w, int round) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const std::size_t G = w.groups.size() - 1;
     w.counteroffers.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
     if (!s.counteroffers.enabled) return;
+    if (s.counteroffers.auction) {
+        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) { auction(w, g, round, n); });
+        return;
+    }
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         if (c.status[i] != u8(Status::employed)) return;
         const std::uint32_t inc = c.employer[i];
         // The best outside offer by utility.
-        std::uint32_t best = w.groups[g];
         double u_best = -std::numeric_limits<double>::infinity();
         for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
             const Offer& o = w.round_offers[k];
-            const double u = econ::utility_of_offer(w, i, o.employer, o.salary);
-            if (u > u_best) {
-                u_best = u;
-                best = k;
-            }
+            u_best = std::max(u_best, econ::utility_of_offer(w, i, o.employer, o.salary));
         }
-        Offer& out = w.round_offers[best];
         const double nonwage_inc = econ::utility_of_offer(w, i, inc, 0.0);
         const double match = u_best - nonwage_inc;  // the wage at which staying is as good
         if (match <= c.wage[i]) return;
         const auto& tp = s.employer_types[w.employers.type[inc]];
         Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
         if (!rng.bernoulli(tp.counter_prob)) return;
-        const double own_worth = econ::value(w, inc, i, std::log(c.productivity[i]));
-        const double limit = std::min(
-            own_worth, std::isinf(tp.counter_max_raise) ? own_worth : c.wage[i] * (1.0 + tp.counter_max_raise));
+        const double limit = incumbent_limit(w, i, inc);
         if (match > limit) return;  // cannot even match
-        double counter = match;
-        if (s.counteroffers.auction) {
-            const double other_nonwage = u_best - out.salary;
-            const double u_other_max = out.limit + other_nonwage;
-            if (limit + nonwage_inc >= u_other_max) {
-                counter = u_other_max - nonwage_inc;
-                out.salary = out.limit;
-            } else
-                out.salary = static_cast<float>(
-                    std::min(econ::kMaxSalary, std::max<double>(out.salary, limit + nonwage_inc - other_nonwage)));
-            counter = std::max(counter, match);
-        }
-        counter = std::min(counter, econ::kMaxSalary);
+        const double counter = std::min(match, econ::kMaxSalary);
         w.counteroffers[g] = Offer{i,
                                    inc,
                                    kNone,
@@ -563,7 +723,7 @@ void decide(World& w, int round) {
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         Offer& counter = w.counteroffers[g];
-        const bool countered = counter.candidate != kNone;
+        const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
         const double stay =
             countered ? econ::utility_of_offer(w, i, c.employer[i], counter.salary) : econ::utility_of_staying(w, i);
         // Non-compete: does the incumbent enforce against a competitor? One draw per round.
@@ -578,6 +738,7 @@ void decide(World& w, int round) {
         bool best_sit = false, best_bought = false, free_best_blocked = false;
         for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
             const Offer& o = w.round_offers[k];
+            if (o.contest == u8c(Contest::lost)) continue;  // outbid in the auction (eq. 13)
             double u = econ::utility_of_offer(w, i, o.employer, o.salary);
             bool sit = false, bought = false;
             const bool blocked = enforced && econ::competes(w, c.employer[i], o.employer);
@@ -596,7 +757,8 @@ void decide(World& w, int round) {
                     u -= lost / s.relocation.amortization_years;
                 }
             }
-            if (u > u_best) {
+            // The auction's winner takes the candidate at equal utility (the incumbent bid no more).
+            if (u > u_best || (o.contest == u8c(Contest::won) && u >= u_best)) {
                 u_best = u;
                 best = k;
                 best_sit = sit;
@@ -676,6 +838,7 @@ void move(World& w) {
         }
         if (c.team[i] != i) c.team[i] = kNone;
         if (hire.bought_out) n.noncompete_buyouts++;
+        atomic_add(E.filled[e * R + c.role[i]], 1u);
         Stream rng(w.seed, step, StreamFamily::moves, i);
         if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
             c.status[i] = u8(Status::sitting_out);

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "engine/population.hpp"
+#include "engine/economics.hpp"
 #include "engine/parallel.hpp"
 #include "engine/rng.hpp"
 
@@ -141,7 +142,7 @@ static void assign_job(World& w, std::uint32_t i, std::uint32_t e) {
     c.employer[i] = e;
     c.city[i] = w.employers.city[e];
     c.wage[i] = static_cast<float>(s.wages.entry_wage_share * s.roles[c.role[i]].base_wage * type.wage_premium *
-                                   w.employers.wage_factor[e] * c.productivity[i] *
+                                   w.employers.wage_factor[e] * econ::productivity_premium(w, e) * c.productivity[i] *
                                    (c.city[i] == kAbroad ? s.wages.overseas_factor : 1.0));
     c.tenure[i] = static_cast<std::uint16_t>(std::min(600.0, c.experience[i] * 12.0 * rng.uniform()));
     if (s.noncompete.enabled && rng.bernoulli(type.noncompete_share)) {
@@ -166,6 +167,9 @@ static void draw_employer(World& w, std::uint32_t e, int type, std::int32_t entr
     const double sigma = s.wages.firm_sigma;
     E.wage_factor[e] = static_cast<float>(std::exp(sigma * normal(rng) - 0.5 * sigma * sigma));
     E.amenity[e] = static_cast<float>(tp.amenity);
+    // Firm productivity (eq. 4a): lognormal within the type, mean exp(productivity_k).
+    const double ps = tp.productivity_sigma;
+    E.productivity[e] = static_cast<float>(std::exp(tp.productivity + ps * normal(rng) - 0.5 * ps * ps));
     E.entry_step[e] = entry_step;
     E.alive[e] = entry_step == 0 ? 1 : 0;
 }
@@ -306,9 +310,30 @@ void set_budgets(World& w, std::uint32_t E0) {
         const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
         w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
     }
+    set_target_headcounts(w);
 }
 
 }  // namespace
+
+// Target headcount at demand 1 (eq. 8a): an initial employer's headcount at step 0, an entrant's
+// expected size (the vacancies it opens on entry).
+void set_target_headcounts(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    const std::size_t R = s.roles.size(), E0 = static_cast<std::size_t>(s.population.employers);
+    for (std::size_t e = 0; e < E.size(); ++e) {
+        const int k = E.type[e];
+        double hired_share = 0;
+        for (std::size_t r = 0; r < R; ++r) hired_share += s.type_hires_role[k][r] ? s.roles[r].share : 0.0;
+        for (std::size_t r = 0; r < R; ++r) {
+            const double expected =
+                s.type_hires_role[k][r] && hired_share > 0
+                    ? std::round(s.employer_types[k].size * w.size_unit_people * s.roles[r].share / hired_share)
+                    : 0.0;
+            E.target_base[e * R + r] = static_cast<float>(e < E0 ? E.headcount[e * R + r] : expected);
+        }
+    }
+}
 
 void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps) {
     if (s.event_start_step.size() != s.events.size() || s.event_kind.size() != s.events.size())

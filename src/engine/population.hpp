@@ -15,6 +15,7 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
 void census(World& w);
 // Initial employees per unit of employer_types.*.size.
 double people_per_size_unit(const World& w);
+void set_target_headcounts(World& w);  // eq. 8a
 double initial_log_productivity(const Scenario& s, int degree, int tier, double experience, double z);
 
 }  // namespace talentsim

@@ -125,7 +125,8 @@ void Simulation::begin(Writer& out, int threads) {
             CandidateRow{i, c.degree[i], c.tier[i], c.role[i], c.home_city[i], c.entry_step[i], c.productivity[i]};
     std::vector<EmployerRow> employers(E.size());
     for (std::uint32_t e = 0; e < E.size(); ++e)
-        employers[e] = EmployerRow{e, E.type[e], E.city[e], E.entry_step[e], E.wage_factor[e], E.amenity[e]};
+        employers[e] =
+            EmployerRow{e, E.type[e], E.city[e], E.entry_step[e], E.wage_factor[e], E.amenity[e], E.productivity[e]};
     out.begin(metadata(threads), candidates, employers);
 }
 

@@ -56,19 +56,25 @@ struct Candidates {
 };
 
 // The columns of Employers: X(type, name, value of an empty slot, one per role (1) or not (0)).
-#define TALENTSIM_EMPLOYER_COLUMNS(X)                                                         \
-    X(std::uint8_t, type, 0, 0)                                                               \
-    X(std::uint8_t, city, 0, 0)                                                               \
-    X(std::uint8_t, alive, 0, 0)                                                              \
-    X(std::int32_t, entry_step, 0, 0) /* step the slot becomes active (0 = initial) */        \
-    X(float, wage_factor, 0.f, 0)                                                             \
-    X(float, amenity, 0.f, 0)                                                                 \
-    X(double, budget, 0.0, 0)          /* annual payroll budget, CNY */                       \
-    X(std::int64_t, payroll, 0, 0)     /* CNY, from the census at the end of the last step */ \
-    X(std::int64_t, committed, 0, 0)   /* CNY of offers accepted this step */                 \
-    X(std::uint32_t, headcount, 0, 1)  /* [employer * roles + role] */                        \
-    X(std::uint32_t, vacancies, 0, 1)  /* [employer * roles + role], open */                  \
-    X(std::uint32_t, departures, 0, 1) /* [employer * roles + role], this step */
+#define TALENTSIM_EMPLOYER_COLUMNS(X)                                                          \
+    X(std::uint8_t, type, 0, 0)                                                                \
+    X(std::uint8_t, city, 0, 0)                                                                \
+    X(std::uint8_t, alive, 0, 0)                                                               \
+    X(std::int32_t, entry_step, 0, 0) /* step the slot becomes active (0 = initial) */         \
+    X(float, wage_factor, 0.f, 0)                                                              \
+    X(float, amenity, 0.f, 0)                                                                  \
+    X(float, productivity, 0.f, 0)      /* firm productivity p_e (eq. 4a) */                   \
+    X(double, budget, 0.0, 0)           /* annual payroll budget, CNY */                       \
+    X(std::int64_t, payroll, 0, 0)      /* CNY, from the census at the end of the last step */ \
+    X(std::int64_t, committed, 0, 0)    /* CNY of offers accepted this step */                 \
+    X(std::uint32_t, headcount, 0, 1)   /* [employer * roles + role] */                        \
+    X(std::uint32_t, vacancies, 0, 1)   /* [employer * roles + role], open */                  \
+    X(std::uint32_t, departures, 0, 1)  /* [employer * roles + role], this step */             \
+    X(float, target_base, 0.f, 1)       /* target headcount at demand 1 (eq. 8a) */            \
+    X(float, posted_multiplier, 1.f, 1) /* posted-salary multiplier from hiring (eq. 3a) */    \
+    X(std::uint32_t, filled, 0, 1)      /* vacancies filled this step (eq. 3a) */              \
+    X(float, requirement_shift, 0.f, 1) /* log-odds shift of degree requirements (eq. 9a) */   \
+    X(std::uint32_t, applied, 0, 1)     /* applications to the postings this step (eq. 9a) */
 
 struct Employers {
 #define TALENTSIM_COLUMN(type, name, empty, per_role) std::vector<type> name;
@@ -144,7 +150,11 @@ struct Offer {
     float limit;   // the most the bidder would pay (auction)
     std::uint8_t kind;
     std::uint8_t accepted = 0;
+    std::uint8_t contest = 0;  // Contest: the outcome of the sequential auction (eq. 13)
 };
+
+// Outcome of an offer in the sequential auction of its candidate's round.
+enum class Contest : std::uint8_t { none = 0, won = 1, lost = 2 };
 
 // An accepted offer, applied in the moves phase.
 struct Hire {

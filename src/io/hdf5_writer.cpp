@@ -64,7 +64,7 @@ h5::Datatype candidate_type() {
 h5::Datatype employer_type() {
     using R = EmployerRow;
     return h5::compound(sizeof(R), {TS_FIELD(R, id), TS_FIELD(R, type), TS_FIELD(R, city), TS_FIELD(R, entry_step),
-                                    TS_FIELD(R, wage_factor), TS_FIELD(R, amenity)});
+                                    TS_FIELD(R, wage_factor), TS_FIELD(R, amenity), TS_FIELD(R, productivity)});
 }
 
 #undef TS_FIELD

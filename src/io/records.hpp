@@ -150,8 +150,9 @@ struct EmployerRow {  // /employers
     std::uint32_t id;
     std::uint8_t type, city;
     std::int32_t entry_step;
-    float wage_factor;  // firm-specific multiplier on posted salaries
-    float amenity;      // annual CNY-equivalent non-wage attractiveness
+    float wage_factor;   // firm-specific multiplier on posted salaries
+    float amenity;       // annual CNY-equivalent non-wage attractiveness
+    float productivity;  // firm productivity p_e: what a candidate is worth scales with it
 };
 
 // One panel snapshot: one value per selected candidate.

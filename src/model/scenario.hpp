@@ -44,15 +44,20 @@ struct OfferParams {
     bool poaching = false;
     double poaching_premium = 0;
     bool value_cap = false, budget_cap = false;
+    bool contacts = false, signal_shrinkage = false;
 };
 
 struct VacancyParams {
     bool unlimited = false;
     double expiry = 0, replacement_share = 0;
+    std::string mode;  // "growth" (eq. 8) or "target" (eq. 8a)
+    double target_elasticity = 0;
+    double requirement_adjustment = 0, target_applicants = 0;  // eq. 9a
 };
 
 struct CounterofferParams {
     bool enabled = false, auction = false;
+    double worker_share = 0;  // beta of Cahuc, Postel-Vinay & Robin (2006)
 };
 struct NoncompeteParams {
     bool enabled = false, buyouts = false;
@@ -74,6 +79,8 @@ struct WageParams {
     double annual_raise = 0, promotion_prob = 0, promotion_raise = 0;
     std::int64_t raise_month = 0, months_per_year = 0;
     double overseas_factor = 0, entry_wage_share = 0;
+    double productivity_passthrough = 0;
+    double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
 };
 struct SeparationParams {
     double quit_rate = 0, leave_field_rate = 0, unemployed_leave_rate = 0;
@@ -102,6 +109,7 @@ struct DegreeParams {
 struct EmployerTypeParams {
     std::string name;
     double share = 0, size = 0, wage_premium = 0, value_multiplier = 0, amenity = 0;
+    double productivity = 0, productivity_sigma = 0;  // firm productivity p_e: log mean and dispersion
     double vacancy_rate = 0, budget_slack = 0, layoff_rate = 0, visibility = 0;
     bool overseas = false;
     std::vector<std::string> roles, competes_with;

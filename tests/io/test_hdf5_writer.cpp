@@ -74,7 +74,7 @@ StepRow step_row(int s) {
 void write_run(Writer& w, int steps, bool panel = true) {
     std::vector<CandidateRow> cands;
     for (std::uint32_t i = 0; i < kCandidates; ++i) cands.push_back({i, 2, 0, 1, std::uint8_t(i % 3), 0, 1.5f});
-    std::vector<EmployerRow> emps = {{0, 0, 1, 0, 1.2f, 5000.f}, {1, 2, 0, 3, 0.9f, -100.f}};
+    std::vector<EmployerRow> emps = {{0, 0, 1, 0, 1.2f, 5000.f, 1.1f}, {1, 2, 0, 3, 0.9f, -100.f, 0.8f}};
     w.begin(meta(), cands, emps);
     for (int s = 0; s < steps; ++s) {
         std::vector<PostingRow> postings;
