@@ -143,11 +143,13 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
 
 TEST_CASE("offers pay the posted salary times the tier premium, and poaching bids lie above it", "[phases][unit]") {
     // Young workforce (wages below posted salaries) searching often, so employed candidates apply.
-    const Scenario s =
-        scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",
-                                            "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false",
-                                            "population.experience_mean_years=0", "population.productivity_sigma=0.05",
-                                            "search.employed_intensity=0.5", "offers.poaching_premium=1.0"});
+    // The fixed-premium limit of bidding: no contact bids and no auction, poaching at a premium.
+    const Scenario s = scenario(
+        "scenarios/minimal.toml",
+        {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5", "employer_types.big_tech.value_multiplier=inf",
+         "offers.budget_cap=false", "population.experience_mean_years=0", "population.productivity_sigma=0.05",
+         "search.employed_intensity=0.5", "offers.poaching_premium=1.0", "offers.contacts=false",
+         "counteroffers.auction=false"});
     const auto out = run(s, 21, 12);
     int posted = 0, poaching = 0;
     for (const auto& o : out->offers) {
