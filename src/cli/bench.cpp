@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "run/run.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
@@ -113,12 +114,7 @@ int cmd_bench(const std::vector<std::string>& args) {
         "set", po::value<std::vector<std::string>>()->composing(),
         "override a scenario key after the scaling: --set key.path=value");
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_options(args, opts, vm)) return 0;
     const std::int64_t n = vm["candidates"].as<std::int64_t>();
     const std::int32_t steps = vm["steps"].as<std::int32_t>();
     const int asked = vm["threads"].as<int>();
