@@ -94,19 +94,6 @@ constexpr std::int64_t kMaxRuns = 10000000;
 
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
-std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
-                                      std::initializer_list<std::string_view> choices, InputErrors& c) {
-    auto v = get_string(t, prefix, key, c, false);
-    if (!v) return std::nullopt;
-    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
-        std::string list;
-        for (auto ch : choices) list += (list.empty() ? "" : "|") + std::string(ch);
-        c.add(t.get(key)->source(), prefix + key, "expected one of " + list + ", found \"" + *v + "\"");
-        return std::nullopt;
-    }
-    return v;
-}
-
 // Strings, or one string, at t[key].
 std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml::table& t, const std::string& prefix,
                                                                      const char* key, InputErrors& c,
