@@ -428,7 +428,8 @@ std::string fingerprint_of(const Sweep& s) {
     return buf;
 }
 
-// `*` matches within one dot-separated component, `**` across components.
+}  // namespace
+
 bool glob_match(std::string_view pat, std::string_view s) {
     if (pat.empty()) return s.empty();
     if (pat[0] == '*') {
@@ -442,6 +443,8 @@ bool glob_match(std::string_view pat, std::string_view s) {
     }
     return !s.empty() && pat[0] == s[0] && glob_match(pat.substr(1), s.substr(1));
 }
+
+namespace {
 
 const std::vector<std::string> kDefaultMetrics = {
     "unemployment_rate",
