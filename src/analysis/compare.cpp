@@ -904,14 +904,10 @@ std::pair<double, double> mean_sd(const std::vector<double>& v) {
     return {m, std::sqrt(ss / static_cast<double>(f.size() - 1))};
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------------------------
-Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets) {
-    const TargetsFile tf = parse_targets(targets);
-    Comparison out;
-    out.targets_file = targets.string();
-    std::vector<std::vector<Evaluated>> by_file;  // [file][target]
+// Every target evaluated in every result file: [file][target].
+std::vector<std::vector<Evaluated>> evaluate_files(const std::vector<std::filesystem::path>& results,
+                                                   const TargetsFile& tf) {
+    std::vector<std::vector<Evaluated>> by_file;
     for (const auto& path : results) {
         ResultFile r(path);
         std::vector<Evaluated> row;
@@ -923,50 +919,52 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
                                      "result (damaged or edited)");
         }
         by_file.push_back(std::move(row));
-        out.files.push_back(path.string());
     }
-    for (std::size_t t = 0; t < tf.specs.size(); ++t) {
-        const Spec& s = tf.specs[t];
-        TargetOutcome o;
-        o.name = s.name;
-        o.statistic = s.statistic;
-        o.source = s.source;
-        o.reported_lo = s.lo;
-        o.reported_hi = s.hi;
-        o.reported_value = s.value;
-        o.weight = s.weight;
-        o.unit = unit_of(s);
-        for (const auto& row : by_file) o.per_file.push_back(row[t].value);
-        o.files = static_cast<int>(
-            std::count_if(o.per_file.begin(), o.per_file.end(), [](double x) { return std::isfinite(x); }));
-        std::tie(o.simulated_mean, o.simulated_sd) = mean_sd(o.per_file);
-        // Scale: the stated one, else half the band, else 10 % of the reported value (docs/compare.md).
-        double scale = s.scale;
-        if (std::isnan(scale)) {
-            if (std::isfinite(s.lo) && std::isfinite(s.hi) && s.hi > s.lo)
-                scale = 0.5 * (s.hi - s.lo);
-            else
-                scale = s.value != 0 ? 0.1 * std::abs(s.value) : 1.0;
-        }
-        o.scale = scale;
-        const bool open = !std::isfinite(s.lo) || !std::isfinite(s.hi);
-        const double m = o.simulated_mean;
-        o.inside = std::isfinite(m) && m >= s.lo && m <= s.hi;
-        if (!std::isfinite(m))
-            o.distance = kNaN;
-        else if (!open)
-            o.distance = (m - s.value) / scale;
-        else if (o.inside)
-            o.distance = 0.0;  // a one-sided figure ("more than x") is met anywhere past x
+    return by_file;
+}
+
+// Target t of `s` against its simulated values in every file: mean, scale and distance.
+TargetOutcome outcome_of(const Spec& s, const std::vector<std::vector<Evaluated>>& by_file, std::size_t t) {
+    TargetOutcome o;
+    o.name = s.name;
+    o.statistic = s.statistic;
+    o.source = s.source;
+    o.reported_lo = s.lo;
+    o.reported_hi = s.hi;
+    o.reported_value = s.value;
+    o.weight = s.weight;
+    o.unit = unit_of(s);
+    for (const auto& row : by_file) o.per_file.push_back(row[t].value);
+    o.files = static_cast<int>(
+        std::count_if(o.per_file.begin(), o.per_file.end(), [](double x) { return std::isfinite(x); }));
+    std::tie(o.simulated_mean, o.simulated_sd) = mean_sd(o.per_file);
+    // Scale: the stated one, else half the band, else 10 % of the reported value (docs/compare.md).
+    double scale = s.scale;
+    if (std::isnan(scale)) {
+        if (std::isfinite(s.lo) && std::isfinite(s.hi) && s.hi > s.lo)
+            scale = 0.5 * (s.hi - s.lo);
         else
-            o.distance = (m - (m < s.lo ? s.lo : s.hi)) / scale;
-        if (std::isfinite(o.distance)) {
-            out.loss += o.weight * o.distance * o.distance;
-            ++out.targets_used;
-        }
-        out.targets.push_back(std::move(o));
+            scale = s.value != 0 ? 0.1 * std::abs(s.value) : 1.0;
     }
-    // Distribution distances: the largest CDF gap over the group's reported points, per file.
+    o.scale = scale;
+    const bool open = !std::isfinite(s.lo) || !std::isfinite(s.hi);
+    const double m = o.simulated_mean;
+    o.inside = std::isfinite(m) && m >= s.lo && m <= s.hi;
+    if (!std::isfinite(m))
+        o.distance = kNaN;
+    else if (!open)
+        o.distance = (m - s.value) / scale;
+    else if (o.inside)
+        o.distance = 0.0;  // a one-sided figure ("more than x") is met anywhere past x
+    else
+        o.distance = (m - (m < s.lo ? s.lo : s.hi)) / scale;
+    return o;
+}
+
+// Distribution distances: the largest CDF gap over the group's reported points, per file.
+std::vector<DistributionOutcome> distribution_outcomes(const TargetsFile& tf,
+                                                       const std::vector<std::vector<Evaluated>>& by_file) {
+    std::vector<DistributionOutcome> out;
     std::vector<std::string> groups;
     for (const Spec& s : tf.specs)
         if (!s.distribution.empty() && !contains(groups, s.distribution)) groups.push_back(s.distribution);
@@ -985,8 +983,29 @@ Comparison compare_results(const std::vector<std::filesystem::path>& results, co
             ks.push_back(worst);
         }
         std::tie(d.ks_mean, d.ks_sd) = mean_sd(ks);
-        out.distributions.push_back(std::move(d));
+        out.push_back(std::move(d));
     }
+    return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+Comparison compare_results(const std::vector<std::filesystem::path>& results, const std::filesystem::path& targets) {
+    const TargetsFile tf = parse_targets(targets);
+    Comparison out;
+    out.targets_file = targets.string();
+    const std::vector<std::vector<Evaluated>> by_file = evaluate_files(results, tf);  // [file][target]
+    for (const auto& path : results) out.files.push_back(path.string());
+    for (std::size_t t = 0; t < tf.specs.size(); ++t) {
+        TargetOutcome o = outcome_of(tf.specs[t], by_file, t);
+        if (std::isfinite(o.distance)) {
+            out.loss += o.weight * o.distance * o.distance;
+            ++out.targets_used;
+        }
+        out.targets.push_back(std::move(o));
+    }
+    out.distributions = distribution_outcomes(tf, by_file);
     return out;
 }
 

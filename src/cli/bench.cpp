@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "run/run.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
@@ -97,9 +98,7 @@ long peak_rss_kib() {
     return u.ru_maxrss;
 }
 
-}  // namespace
-
-int cmd_bench(const std::vector<std::string>& args) {
+po::options_description bench_options() {
     po::options_description opts("talentsim bench [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")(
         "scenario", po::value<std::string>()->default_value("scenarios/china_ai_2024.toml"),
@@ -112,22 +111,14 @@ int cmd_bench(const std::vector<std::string>& args) {
         "seed", po::value<std::uint64_t>()->default_value(1), "seed")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "override a scenario key after the scaling: --set key.path=value");
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
-    const std::int64_t n = vm["candidates"].as<std::int64_t>();
-    const std::int32_t steps = vm["steps"].as<std::int32_t>();
-    const int asked = vm["threads"].as<int>();
-    if (n < 100) throw UsageError("--candidates must be at least 100");
-    if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");  // as for run
-    if (asked < 0 || asked > 1024) throw UsageError("--threads must be between 0 and 1024");
-    const int threads = asked > 0 ? asked : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return opts;
+}
 
-    const Scenario base = load_scenario(vm["scenario"].as<std::string>());
+// The base scenario scaled to n candidates: employers, graduates, inflow and entrants in
+// proportion; with output, the panel of all candidates every 12 steps and every table, without
+// none at all; then the --set overrides.
+std::vector<std::string> scaled_overrides(const Scenario& base, std::int64_t n, bool output,
+                                          const po::variables_map& vm) {
     const double scale = static_cast<double>(n) / static_cast<double>(base.population.candidates);
     auto scaled = [&](std::int64_t v) {
         return std::to_string(std::max<std::int64_t>(v > 0 ? 1 : 0, std::llround(v * scale)));
@@ -139,60 +130,93 @@ int cmd_bench(const std::vector<std::string>& args) {
     for (std::size_t e = 0; e < base.events.size(); ++e)  // entrant firms and people in proportion too
         if (base.events[e].count > 0)
             overrides.push_back("events." + std::to_string(e) + ".count=" + scaled(base.events[e].count));
-    // With --out: the panel of all candidates every 12 steps and every table; without: no output at all.
-    const bool output = vm.count("out") > 0;
     for (const std::string o : {"output.panel_every=", "output.postings=", "output.offers=", "output.moves="})
         overrides.push_back(o + (o == "output.panel_every=" ? (output ? "12" : "0") : (output ? "true" : "false")));
     overrides.push_back("output.panel_sample=0");
     if (vm.count("set"))
         for (const std::string& o : vm["set"].as<std::vector<std::string>>()) overrides.push_back(o);
-    const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
-    check_resources(s, steps);  // as for run: refused before anything is allocated
+    return overrides;
+}
 
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    const long rss_before = peak_rss_kib();
-    auto t0 = Clock::now();
-    Simulation sim(s, vm["seed"].as<std::uint64_t>(), steps);
-    const double init_seconds = since(t0);
+// What one benchmark run measured.
+struct BenchFigures {
+    std::int64_t candidates = 0;
+    std::int32_t steps = 0;
+    int threads = 0;
+    bool output = false;
+    std::size_t slots = 0, employers = 0, state = 0;
+    double init_seconds = 0, run_seconds = 0, write_seconds = 0, copy_seconds = 0;
+    long rss_before = 0, rss_peak = 0;
     PhaseTimes times;
-    sim.time_phases(&times);
-    TimedWriter out(vm.count("out") ? make_background_writer(make_hdf5_writer(vm["out"].as<std::string>()))
-                                    : std::unique_ptr<Writer>(new NullWriter));
-    t0 = Clock::now();
-    sim.begin(out, threads);
-    while (!sim.done()) sim.step(out);
-    out.finish(true);
-    const double run_seconds = since(t0);
-    const long rss_peak = peak_rss_kib();
+};
 
-    const std::size_t slots = sim.world().candidates.size();
-    const std::size_t state = candidate_state_bytes(sim.world().candidates);
-    const double copy = stream_copy_seconds(state);
+// One JSON object (scripts/bench.sh collects them).
+void print_json(const BenchFigures& f, std::ostream& out) {
     double phase_total = 0;
-    for (double x : times.seconds) phase_total += x;
-    const double step_seconds = phase_total / steps;
-
-    // One JSON object (scripts/bench.sh collects them).
+    for (double x : f.times.seconds) phase_total += x;
+    const double step_seconds = phase_total / f.steps;
     nlohmann::ordered_json j;
-    j["candidates"] = n;
-    j["candidate_slots"] = slots;
-    j["employers"] = sim.world().employers.size();
-    j["steps"] = steps;
-    j["threads"] = threads;
-    j["output"] = vm.count("out") > 0;
-    j["init_seconds"] = init_seconds;
-    j["run_seconds"] = run_seconds;
-    j["write_seconds"] = out.seconds;
-    j["candidate_steps_per_second"] = static_cast<double>(n) * steps / run_seconds;
-    j["state_bytes_per_candidate"] = static_cast<double>(state) / static_cast<double>(slots);
-    j["peak_rss_bytes"] = rss_peak * 1024L;
-    j["rss_growth_bytes"] = (rss_peak - rss_before) * 1024L;
-    j["stream_copy_seconds"] = copy;
-    j["memory_passes_per_step"] = step_seconds / copy;
-    for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = times.seconds[p];
+    j["candidates"] = f.candidates;
+    j["candidate_slots"] = f.slots;
+    j["employers"] = f.employers;
+    j["steps"] = f.steps;
+    j["threads"] = f.threads;
+    j["output"] = f.output;
+    j["init_seconds"] = f.init_seconds;
+    j["run_seconds"] = f.run_seconds;
+    j["write_seconds"] = f.write_seconds;
+    j["candidate_steps_per_second"] = static_cast<double>(f.candidates) * f.steps / f.run_seconds;
+    j["state_bytes_per_candidate"] = static_cast<double>(f.state) / static_cast<double>(f.slots);
+    j["peak_rss_bytes"] = f.rss_peak * 1024L;
+    j["rss_growth_bytes"] = (f.rss_peak - f.rss_before) * 1024L;
+    j["stream_copy_seconds"] = f.copy_seconds;
+    j["memory_passes_per_step"] = step_seconds / f.copy_seconds;
+    for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = f.times.seconds[p];
     j["version"] = program_version();
     j["build_type"] = kBuildType;
-    std::cout << j.dump() << "\n";
+    out << j.dump() << "\n";
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& args) {
+    const po::options_description opts = bench_options();
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm)) return 0;
+    BenchFigures f;
+    f.candidates = vm["candidates"].as<std::int64_t>();
+    f.steps = vm["steps"].as<std::int32_t>();
+    if (f.candidates < 100) throw UsageError("--candidates must be at least 100");
+    if (f.steps < 1 || f.steps > 6000) throw UsageError("--steps must be between 1 and 6000");  // as for run
+    f.threads = jobs_or_cores(int_option(vm, "threads", 0, 1024));
+    f.output = vm.count("out") > 0;
+
+    const Scenario base = load_scenario(vm["scenario"].as<std::string>());
+    const Scenario s =
+        load_scenario(vm["scenario"].as<std::string>(), scaled_overrides(base, f.candidates, f.output, vm));
+    check_resources(s, f.steps);  // as for run: refused before anything is allocated
+
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(f.threads));
+    f.rss_before = peak_rss_kib();
+    auto t0 = Clock::now();
+    Simulation sim(s, vm["seed"].as<std::uint64_t>(), f.steps);
+    f.init_seconds = since(t0);
+    sim.time_phases(&f.times);
+    TimedWriter out(f.output ? make_background_writer(make_hdf5_writer(vm["out"].as<std::string>()))
+                             : std::unique_ptr<Writer>(new NullWriter));
+    t0 = Clock::now();
+    sim.begin(out, f.threads);
+    while (!sim.done()) sim.step(out);
+    out.finish(true);
+    f.run_seconds = since(t0);
+    f.rss_peak = peak_rss_kib();
+    f.write_seconds = out.seconds;
+
+    f.slots = sim.world().candidates.size();
+    f.employers = sim.world().employers.size();
+    f.state = candidate_state_bytes(sim.world().candidates);
+    f.copy_seconds = stream_copy_seconds(f.state);
+    print_json(f, std::cout);
     return 0;
 }
 

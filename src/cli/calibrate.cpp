@@ -3,10 +3,9 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
-#include <regex>
-#include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "run/run.hpp"
 #include "sweep/calibrate.hpp"
 
@@ -43,27 +42,9 @@ sweep::SlurmBatchOptions slurm_options(const po::variables_map& vm) {
     s.enabled = vm.count("slurm") > 0;
     s.submit = vm.count("submit") > 0;
     if (s.submit && !s.enabled) throw UsageError("--submit goes with --slurm");
-    s.sweep.time = vm["time"].as<std::string>();
-    s.sweep.partition = vm["partition"].as<std::string>();
-    s.sweep.account = vm["account"].as<std::string>();
-    s.sweep.mem = vm["mem"].as<std::string>();
-    s.sweep.cpus_per_task = vm["cpus-per-task"].as<int>();
-    if (vm.count("setup")) s.sweep.setup = vm["setup"].as<std::vector<std::string>>();
     s.sbatch = vm["sbatch"].as<std::string>();
     s.squeue = vm["squeue"].as<std::string>();
-    static const std::regex kTime(R"(^(\d+-)?\d{1,2}:\d{2}:\d{2}$|^\d+$)");
-    if (!std::regex_match(s.sweep.time, kTime))
-        throw UsageError("--time must look like HH:MM:SS or D-HH:MM:SS, found '" + s.sweep.time + "'");
-    static const std::regex kSafe(R"(^[A-Za-z0-9_.,:=+-]*$)");
-    for (const auto* v : {&s.sweep.partition, &s.sweep.account, &s.sweep.mem})
-        if (!std::regex_match(*v, kSafe))
-            throw UsageError("--partition, --account and --mem take plain names, found '" + *v + "'");
-    if (s.sweep.cpus_per_task < 1 || s.sweep.cpus_per_task > 1024)
-        throw UsageError("--cpus-per-task must be between 1 and 1024");
-    std::error_code ec;
-    s.sweep.binary =
-        vm.count("binary") ? fs::path(vm["binary"].as<std::string>()) : fs::read_symlink("/proc/self/exe", ec);
-    s.sweep.binary = fs::absolute(s.sweep.binary);
+    read_sbatch_settings(vm, s.sweep);
     return s;
 }
 
@@ -71,15 +52,8 @@ sweep::SlurmBatchOptions slurm_options(const po::variables_map& vm) {
 
 int cmd_calibrate(const std::vector<std::string>& args) {
     const po::options_description opts = calibrate_options();
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_options(args, opts, vm, "file")) return 0;
     if (!vm.count("file")) throw UsageError("needs a calibration file (talentsim calibrate --help)");
     const sweep::Calibration c = sweep::load_calibration(vm["file"].as<std::string>());
     const fs::path dir =
@@ -87,8 +61,7 @@ int cmd_calibrate(const std::vector<std::string>& args) {
     sweep::CalibrateOptions o;
     int jobs = vm["jobs"].as<int>(), threads = vm["threads"].as<int>();
     if (jobs < 0 || jobs > 4096 || threads < 0 || threads > 1024) throw UsageError("--jobs or --threads out of range");
-    if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    o.exec.jobs = jobs;
+    o.exec.jobs = jobs_or_cores(jobs);
     o.exec.threads = threads;
     o.exec.stop = &install_stop_handlers();
     o.slurm = slurm_options(vm);

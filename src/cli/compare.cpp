@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "analysis/compare.hpp"
 #include "model/scenario.hpp"
 
@@ -151,17 +152,11 @@ int cmd_compare(const std::vector<std::string>& args) {
         "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(
         "json", po::value<std::string>(), "also write the comparison as JSON to this file")(
         "strict", "exit 1 when any target is outside its band");
-    po::positional_options_description pos;
-    pos.add("results", -1);
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << opts
-                  << "\nExit codes: 0 ok; 1 --strict with a target outside its band, or the JSON cannot be written;\n"
-                     "2 bad usage, bad targets file, unreadable result file. See docs/compare.md.\n";
+    if (!parse_options(args, opts, vm, "results", -1,
+                       "Exit codes: 0 ok; 1 --strict with a target outside its band, or the JSON cannot be written;\n"
+                       "2 bad usage, bad targets file, unreadable result file. See docs/compare.md.\n"))
         return 0;
-    }
     if (!vm.count("targets")) throw UsageError("compare needs --targets FILE.toml");
     if (!vm.count("results")) throw UsageError("compare needs at least one result file");
     std::vector<std::filesystem::path> results;

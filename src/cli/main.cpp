@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "model/scenario.hpp"
 #include "run/run.hpp"
 #include "engine/simulation.hpp"
@@ -36,14 +37,6 @@ const char* kUsage =
     "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
 
 std::string version_string() { return "talentsim " + program_identity(); }
-
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& named,
-                        const po::positional_options_description& pos) {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(named).positional(pos).run(), vm);
-    po::notify(vm);
-    return vm;
-}
 
 void print_warnings(const std::string& command, const std::string& file, const Scenario& s) {
     for (const auto& w : s.warnings) std::cerr << "talentsim " << command << ": warning: " << file << ": " << w << "\n";
@@ -79,13 +72,8 @@ int cmd_run(const std::vector<std::string>& args) {
         "save a checkpoint every N steps (0 = none); an existing checkpoint of the same run is continued")(
         "checkpoint", po::value<std::string>(), "checkpoint file (default: the result file + .ckpt)")(
         "force", "replace an existing result file")("quiet,q", "no progress line and no summary");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "scenario")) return 0;
     const std::filesystem::path file =
         vm.count("scenario") ? std::filesystem::path(vm["scenario"].as<std::string>()) : default_scenario();
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -94,10 +82,9 @@ int cmd_run(const std::vector<std::string>& args) {
     const std::int32_t steps =
         vm.count("steps") ? vm["steps"].as<std::int32_t>() : static_cast<std::int32_t>(scenario.info.steps);
     if (steps < 1 || steps > 6000) throw UsageError("--steps must be between 1 and 6000");
-    const std::uint64_t seed = vm.count("seed") ? parse_seed(vm["seed"].as<std::string>())
-                                                : static_cast<std::uint64_t>(scenario.info.seed);
-    const int threads = vm["threads"].as<int>();
-    if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
+    const std::uint64_t seed =
+        vm.count("seed") ? parse_seed(vm["seed"].as<std::string>()) : static_cast<std::uint64_t>(scenario.info.seed);
+    const int threads = int_option(vm, "threads", 0, 1024);
 
     RunOptions options;
     options.out = vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>())
@@ -124,13 +111,8 @@ int cmd_validate(const std::vector<std::string>& args) {
     po::options_description opts("talentsim validate SCENARIO.toml [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
-    po::variables_map vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "scenario")) return 0;
     if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
     const Scenario s = load_scenario(vm["scenario"].as<std::string>(), overrides);
@@ -144,13 +126,8 @@ int cmd_validate(const std::vector<std::string>& args) {
 int cmd_info(const std::vector<std::string>& args) {
     po::options_description opts("talentsim info FILE.h5", kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
-    po::positional_options_description pos;
-    pos.add("file", 1);
-    po::variables_map vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "file")) return 0;
     if (!vm.count("file")) throw UsageError("info needs a result file");
     print_info(vm["file"].as<std::string>(), std::cout);
     return 0;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "run/run.hpp"
 
 namespace po = boost::program_options;
@@ -18,18 +19,10 @@ int cmd_resume(const std::vector<std::string>& args) {
         "checkpoint-every", po::value<std::int32_t>(), "steps between checkpoints (default: as the run was started)")(
         "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores); results do not depend on it")(
         "force", "replace an existing result file")("quiet,q", "no progress line and no summary");
-    po::positional_options_description pos;
-    pos.add("checkpoint", 1);
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    if (!parse_options(args, opts, vm, "checkpoint")) return 0;
     if (!vm.count("checkpoint")) throw UsageError("resume needs a checkpoint file");
-    const int threads = vm["threads"].as<int>();
-    if (threads < 0 || threads > 1024) throw UsageError("--threads must be between 0 and 1024");
+    const int threads = int_option(vm, "threads", 0, 1024);
     RunOptions options;
     if (vm.count("out")) {
         options.out = vm["out"].as<std::string>();

@@ -6,11 +6,10 @@
 
 #include <cstdio>
 #include <iostream>
-#include <regex>
-#include <thread>
 
 #include "analysis/compare.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "run/run.hpp"
 #include "sweep/sensitivity.hpp"
 #include "sweep/sweep.hpp"
@@ -40,14 +39,6 @@ const char* kSweepUsage =
     "Exit codes: 0 every point complete, 1 some point failed, is missing or the run was interrupted\n"
     "(results so far are kept; run the same command again to resume), 2 bad usage or bad sweep file.\n";
 
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& named,
-                        const po::positional_options_description& pos) {
-    po::variables_map vm;
-    po::store(po::command_line_parser(args).options(named).positional(pos).run(), vm);
-    po::notify(vm);
-    return vm;
-}
-
 sweep::Sweep load(const po::variables_map& vm) {
     if (!vm.count("sweep")) throw UsageError("needs a sweep file (talentsim sweep --help)");
     return sweep::load_sweep(vm["sweep"].as<std::string>());
@@ -55,14 +46,6 @@ sweep::Sweep load(const po::variables_map& vm) {
 
 fs::path out_dir(const po::variables_map& vm, const sweep::Sweep& s) {
     return vm.count("out") ? fs::path(vm["out"].as<std::string>()) : fs::path("results") / "sweeps" / s.name;
-}
-
-int check_jobs(const po::variables_map& vm, const char* name, int lo, int hi) {
-    const int v = vm[name].as<int>();
-    if (v < lo || v > hi)
-        throw UsageError(std::string("--") + name + " must be between " + std::to_string(lo) + " and " +
-                         std::to_string(hi));
-    return v;
 }
 
 int report_merge(const sweep::MergeSummary& m, std::ostream& out) {
@@ -101,13 +84,8 @@ int report_run(const sweep::Sweep& s, const fs::path& dir, const sweep::RunSumma
 int sweep_plan(const std::vector<std::string>& args) {
     po::options_description opts("talentsim sweep plan SWEEP.toml", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file");
-    po::positional_options_description pos;
-    pos.add("sweep", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "sweep")) return 0;
     const sweep::Sweep s = load(vm);
     sweep::print_plan(s, std::cout);
     // Timeline events and target windows outside the run measure nothing: said before anything runs.
@@ -137,7 +115,7 @@ void add_run_options(po::options_description& opts, bool local) {
 sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
     sweep::ExecOptions o;
     o.jobs = jobs;
-    o.threads = check_jobs(vm, "threads", 0, 1024);
+    o.threads = int_option(vm, "threads", 0, 1024);
     o.keep_runs = vm.count("keep-runs") > 0;
     o.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
     if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be 0 or more");
@@ -149,17 +127,11 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
 int sweep_run(const std::vector<std::string>& args) {
     po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]", kHelpColumns);
     add_run_options(opts, true);
-    po::positional_options_description pos;
-    pos.add("sweep", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "sweep")) return 0;
     const sweep::Sweep s = load(vm);
     const fs::path dir = out_dir(vm, s);
-    int jobs = check_jobs(vm, "jobs", 0, 4096);
-    if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int jobs = jobs_or_cores(int_option(vm, "jobs", 0, 4096));
     const sweep::ExecOptions o = exec_options(vm, jobs);
     sweep::prepare_output(s, dir);
     std::vector<std::size_t> all(s.points.size());
@@ -179,13 +151,8 @@ int sweep_point(const std::vector<std::string>& args) {
     add_run_options(opts, false);
     opts.add_options()("index", po::value<std::int64_t>(), "array task index (SLURM_ARRAY_TASK_ID)")(
         "chunk", po::value<std::int64_t>()->default_value(1), "points per task: task I runs points I*K .. I*K+K-1");
-    po::positional_options_description pos;
-    pos.add("sweep", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "sweep")) return 0;
     const sweep::Sweep s = load(vm);
     if (!vm.count("index")) throw UsageError("needs --index");
     const std::int64_t index = vm["index"].as<std::int64_t>(), chunk = vm["chunk"].as<std::int64_t>();
@@ -196,7 +163,7 @@ int sweep_point(const std::vector<std::string>& args) {
                          " points in chunks of " + std::to_string(chunk) + " make tasks 0.." +
                          std::to_string((n + chunk - 1) / chunk - 1));
     const fs::path dir = out_dir(vm, s);
-    const sweep::ExecOptions o = exec_options(vm, check_jobs(vm, "jobs", 1, 4096));
+    const sweep::ExecOptions o = exec_options(vm, int_option(vm, "jobs", 1, 4096));
     sweep::prepare_output(s, dir);
     std::vector<std::size_t> mine;
     for (std::int64_t i = index * chunk; i < std::min(n, (index + 1) * chunk); ++i)
@@ -204,7 +171,7 @@ int sweep_point(const std::vector<std::string>& args) {
     return report_run(s, dir, sweep::run_points(s, dir, mine, o), "point");
 }
 
-int sweep_slurm(const std::vector<std::string>& args) {
+po::options_description slurm_options() {
     po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]", kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file")(
         "out,o", po::value<std::string>(),
@@ -228,80 +195,45 @@ int sweep_slurm(const std::vector<std::string>& args) {
         "only-missing", "(re)submit DIR/sweep.sbatch for only the array tasks whose points lack complete results")(
         "submit", "call sbatch and print the job id")("sbatch", po::value<std::string>()->default_value("sbatch"),
                                                       "the sbatch program");
-    po::positional_options_description pos;
-    pos.add("sweep", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
-    const sweep::Sweep s = load(vm);
-    const fs::path dir = out_dir(vm, s);
+    return opts;
+}
+
+sweep::SlurmOptions slurm_settings(const po::variables_map& vm) {
     sweep::SlurmOptions o;
     o.array_limit = vm["array-limit"].as<std::int64_t>();
     o.chunk = vm["chunk"].as<std::int64_t>();
     o.throttle = vm["throttle"].as<std::int64_t>();
-    o.time = vm["time"].as<std::string>();
-    o.partition = vm["partition"].as<std::string>();
-    o.account = vm["account"].as<std::string>();
-    o.mem = vm["mem"].as<std::string>();
-    o.cpus_per_task = vm["cpus-per-task"].as<int>();
     o.checkpoint_every = vm["checkpoint-every"].as<std::int32_t>();
     if (o.checkpoint_every < 0) throw UsageError("--checkpoint-every must be 0 or more");
-    if (vm.count("setup")) o.setup = vm["setup"].as<std::vector<std::string>>();
     if (o.array_limit < 1) throw UsageError("--array-limit must be at least 1");
     if (o.chunk < 0 || o.throttle < 0) throw UsageError("--chunk and --throttle must not be negative");
-    if (o.cpus_per_task < 1 || o.cpus_per_task > 1024) throw UsageError("--cpus-per-task must be between 1 and 1024");
-    static const std::regex kTime(R"(^(\d+-)?\d{1,2}:\d{2}:\d{2}$|^\d+$)");
-    if (!std::regex_match(o.time, kTime))
-        throw UsageError("--time must look like HH:MM:SS or D-HH:MM:SS, found '" + o.time + "'");
-    static const std::regex kSafe(R"(^[A-Za-z0-9_.,:=+-]*$)");
-    for (const auto* v : {&o.partition, &o.account, &o.mem})
-        if (!std::regex_match(*v, kSafe))
-            throw UsageError("--partition, --account and --mem take plain names, found '" + *v + "'");
-    std::error_code ec;
-    o.binary = vm.count("binary") ? fs::path(vm["binary"].as<std::string>()) : fs::read_symlink("/proc/self/exe", ec);
-    if (o.binary.empty()) throw UsageError("cannot tell where this executable is; give --binary");
-    o.binary = fs::absolute(o.binary);
+    read_sbatch_settings(vm, o);
+    return o;
+}
 
-    sweep::prepare_output(s, dir);
-    sweep::SlurmScript script;
-    if (vm.count("only-missing")) {  // the script already written, with its chunks, time and partition
-        script = sweep::read_slurm_script(s, dir);
-        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk
-                  << " point(s)\n";
-    } else {
-        script = sweep::write_slurm_script(s, dir, o);
-        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk
-                  << " point(s); " << s.points.size() << " points, " << s.runs() << " runs\n";
-    }
+// --only-missing: the array tasks whose points lack complete results, as sbatch's --array takes
+// them ("3,17%R"); empty when every point is complete.
+std::string missing_tasks(const sweep::Sweep& s, const fs::path& dir, const sweep::SlurmScript& script,
+                          std::int64_t throttle) {
+    const auto tasks = sweep::incomplete_tasks(s, dir, script.chunk);
     std::string array;
-    if (vm.count("only-missing")) {
-        const auto tasks = sweep::incomplete_tasks(s, dir, script.chunk);
-        if (tasks.empty()) {
-            std::cout << "every point has complete results; nothing to submit\n";
-            return 0;
-        }
-        for (auto t : tasks) {  // appended piecewise: GCC 12 warns (-Wrestrict) on "," + std::string&&
-            if (!array.empty()) array += ',';
-            array += std::to_string(t);
-        }
-        if (o.throttle > 0) {
-            array += '%';
-            array += std::to_string(o.throttle);
-        }
-        std::cout << tasks.size() << " task(s) lack complete results: " << array << "\n";
+    if (tasks.empty()) return array;
+    for (auto t : tasks) {  // appended piecewise: GCC 12 warns (-Wrestrict) on "," + std::string&&
+        if (!array.empty()) array += ',';
+        array += std::to_string(t);
     }
-    std::string cmd = vm["sbatch"].as<std::string>() + " --parsable";
-    if (!array.empty()) cmd += " --array=" + array;
-    cmd += " '" + script.path.string() + "'";
-    if (!vm.count("submit")) {
-        std::cout << "submit with: " << cmd << "\nthen, when it has finished: talentsim sweep merge " << dir.string()
-                  << "\n";
-        return 0;
+    if (throttle > 0) {
+        array += '%';
+        array += std::to_string(throttle);
     }
+    std::cout << tasks.size() << " task(s) lack complete results: " << array << "\n";
+    return array;
+}
+
+// Runs sbatch (`cmd`) and prints the job id.
+int submit(const std::string& cmd, const std::string& sbatch, const fs::path& dir) {
     FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-    if (!p) throw std::runtime_error("cannot start " + vm["sbatch"].as<std::string>());
+    if (!p) throw std::runtime_error("cannot start " + sbatch);
     std::string output;
     char buf[512];
     while (std::fgets(buf, sizeof buf, p)) output += buf;
@@ -320,16 +252,50 @@ int sweep_slurm(const std::vector<std::string>& args) {
     return 0;
 }
 
+int sweep_slurm(const std::vector<std::string>& args) {
+    const po::options_description opts = slurm_options();
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "sweep")) return 0;
+    const sweep::Sweep s = load(vm);
+    const fs::path dir = out_dir(vm, s);
+    const sweep::SlurmOptions o = slurm_settings(vm);
+
+    sweep::prepare_output(s, dir);
+    const bool only_missing = vm.count("only-missing") > 0;
+    sweep::SlurmScript script;
+    if (only_missing) {  // the script already written, with its chunks, time and partition
+        script = sweep::read_slurm_script(s, dir);
+        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk
+                  << " point(s)\n";
+    } else {
+        script = sweep::write_slurm_script(s, dir, o);
+        std::cout << script.path.string() << ": " << script.tasks << " array task(s) of " << script.chunk
+                  << " point(s); " << s.points.size() << " points, " << s.runs() << " runs\n";
+    }
+    std::string array;
+    if (only_missing) {
+        array = missing_tasks(s, dir, script, o.throttle);
+        if (array.empty()) {
+            std::cout << "every point has complete results; nothing to submit\n";
+            return 0;
+        }
+    }
+    std::string cmd = vm["sbatch"].as<std::string>() + " --parsable";
+    if (!array.empty()) cmd += " --array=" + array;
+    cmd += " '" + script.path.string() + "'";
+    if (!vm.count("submit")) {
+        std::cout << "submit with: " << cmd << "\nthen, when it has finished: talentsim sweep merge " << dir.string()
+                  << "\n";
+        return 0;
+    }
+    return submit(cmd, vm["sbatch"].as<std::string>(), dir);
+}
+
 int sweep_merge(const std::vector<std::string>& args) {
     po::options_description opts("talentsim sweep merge DIR", kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep");
-    po::positional_options_description pos;
-    pos.add("dir", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "dir")) return 0;
     if (!vm.count("dir")) throw UsageError("merge needs the sweep's output directory");
     const fs::path dir = vm["dir"].as<std::string>();
     if (!fs::is_directory(dir)) throw UsageError(dir.string() + ": no such directory");
@@ -344,13 +310,8 @@ int sweep_analyze(const std::vector<std::string>& args) {
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep")(
         "metric", po::value<std::vector<std::string>>()->composing(), "metric (or pattern); default every metric")(
         "resamples", po::value<int>()->default_value(1000), "bootstrap resamples for the intervals");
-    po::positional_options_description pos;
-    pos.add("dir", 1);
-    const auto vm = parse(args, opts, pos);
-    if (vm.count("help")) {
-        std::cout << opts << "\n";
-        return 0;
-    }
+    po::variables_map vm;
+    if (!parse_options(args, opts, vm, "dir")) return 0;
     if (!vm.count("dir")) throw UsageError("analyze needs the sweep's output directory");
     const fs::path dir = vm["dir"].as<std::string>();
     if (!fs::exists(dir / "manifest.toml"))

@@ -39,6 +39,94 @@ bool active_at(const Scenario& s, std::size_t ev, std::int32_t step) {
 }
 bool matches(const std::string& pattern, const std::string& name) { return pattern == "*" || pattern == name; }
 
+// Multipliers of the events running this step: demand, enforcement, relocation cost (eq. 1).
+void running_events(const Scenario& s, StepConditions& now, std::int32_t step) {
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    std::fill(now.enforcement.begin(), now.enforcement.end(), 1.0);
+    now.relocation_multiplier = 1.0;
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) now.demand[r * T + k] = s.roles[r].demand;
+    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
+        if (!active_at(s, ev, step)) continue;
+        const auto& e = s.events[ev];
+        if (s.event_kind[ev] == EventKind::demand) {
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t k = 0; k < T; ++k)
+                    if (matches(e.role, s.roles[r].name) && matches(e.employer_type, s.employer_types[k].name))
+                        now.demand[r * T + k] *= e.multiplier;
+        } else if (s.event_kind[ev] == EventKind::noncompete_enforcement) {
+            for (std::size_t k = 0; k < T; ++k)
+                if (matches(e.employer_type, s.employer_types[k].name)) now.enforcement[k] *= e.multiplier;
+        } else if (s.event_kind[ev] == EventKind::relocation_cost) {
+            now.relocation_multiplier *= e.multiplier;
+        }
+    }
+}
+
+// Posted-salary index: trend growth and the demand response (eq. 2).
+void posted_salary_index(const Scenario& s, StepConditions& now, std::int32_t step) {
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) {
+            const double rel = s.roles[r].demand > 0 ? now.demand[r * T + k] / s.roles[r].demand : 1.0;
+            now.posted_index[r * T + k] = s.wages.posted_fixed ? 1.0
+                                                               : std::pow(1.0 + s.wages.posted_growth, step / 12.0) *
+                                                                     std::pow(rel, s.wages.demand_elasticity);
+        }
+}
+
+// One-off events that start this step: funding shocks, exits.
+void starting_events(World& w, std::int32_t step) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
+        if (s.event_start_step[ev] != step) continue;
+        const auto& e = s.events[ev];
+        if (s.event_kind[ev] == EventKind::funding) {
+            for (std::size_t f = 0; f < w.active_employers; ++f)
+                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name))
+                    E.budget[f] *= e.multiplier;
+        } else if (s.event_kind[ev] == EventKind::exit) {
+            for (std::size_t f = 0; f < w.active_employers; ++f) {
+                Stream rng(w.seed, step, StreamFamily::calendar, static_cast<std::uint32_t>(f),
+                           static_cast<std::uint32_t>(ev));
+                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name) &&
+                    rng.bernoulli(e.probability)) {
+                    E.alive[f] = 0;
+                    w.counters.firm_exits++;
+                }
+            }
+        }
+    }
+}
+
+// Entrant firms open their first vacancies at once; entrant candidates (the new graduate cohort
+// and the overseas inflow) take their first status.
+void entrants(World& w, std::int32_t step) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size();
+    auto& E = w.employers;
+    while (w.active_employers < E.size() && E.entry_step[w.active_employers] <= step) {
+        const std::size_t f = w.active_employers++;
+        E.alive[f] = 1;
+        w.counters.firm_entries++;
+        const auto& tp = s.employer_types[E.type[f]];
+        double hired_share = 0;
+        for (std::size_t r = 0; r < R; ++r) hired_share += s.type_hires_role[E.type[f]][r] ? s.roles[r].share : 0.0;
+        for (std::size_t r = 0; r < R; ++r)
+            if (s.type_hires_role[E.type[f]][r])
+                E.vacancies[f * R + r] = static_cast<std::uint32_t>(
+                    std::lround(tp.size * w.size_unit_people * s.roles[r].share / hired_share));
+    }
+    auto& c = w.candidates;
+    while (w.active_candidates < c.size() && c.entry_step[w.active_candidates] <= step) {
+        const std::size_t i = w.active_candidates++;
+        c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student
+                         : c.city[i] == kAbroad    ? Status::abroad
+                                                   : Status::unemployed);
+    }
+}
+
 // Ends the job of employed candidate i (separation to unemployment or out of the field).
 void end_job(World& w, std::uint32_t i, Status to, Counters& n) {
     auto& c = w.candidates;
@@ -231,79 +319,13 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     w.moves.clear();
     now.step = step;
     now.month = s.month_of_step(step);
-    const std::size_t R = s.roles.size(), T = s.employer_types.size();
-    // Multipliers of the events running this step (eq. 1).
-    std::fill(now.enforcement.begin(), now.enforcement.end(), 1.0);
-    now.relocation_multiplier = 1.0;
-    for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t k = 0; k < T; ++k) now.demand[r * T + k] = s.roles[r].demand;
-    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
-        if (!active_at(s, ev, step)) continue;
-        const auto& e = s.events[ev];
-        if (s.event_kind[ev] == EventKind::demand) {
-            for (std::size_t r = 0; r < R; ++r)
-                for (std::size_t k = 0; k < T; ++k)
-                    if (matches(e.role, s.roles[r].name) && matches(e.employer_type, s.employer_types[k].name))
-                        now.demand[r * T + k] *= e.multiplier;
-        } else if (s.event_kind[ev] == EventKind::noncompete_enforcement) {
-            for (std::size_t k = 0; k < T; ++k)
-                if (matches(e.employer_type, s.employer_types[k].name)) now.enforcement[k] *= e.multiplier;
-        } else if (s.event_kind[ev] == EventKind::relocation_cost) {
-            now.relocation_multiplier *= e.multiplier;
-        }
-    }
-    // Posted-salary index: trend growth and the demand response (eq. 2).
-    for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t k = 0; k < T; ++k) {
-            const double rel = s.roles[r].demand > 0 ? now.demand[r * T + k] / s.roles[r].demand : 1.0;
-            now.posted_index[r * T + k] = s.wages.posted_fixed ? 1.0
-                                                               : std::pow(1.0 + s.wages.posted_growth, step / 12.0) *
-                                                                     std::pow(rel, s.wages.demand_elasticity);
-        }
-    // One-off events that start this step: funding shocks, exits.
-    auto& E = w.employers;
-    for (std::size_t ev = 0; ev < s.events.size(); ++ev) {
-        if (s.event_start_step[ev] != step) continue;
-        const auto& e = s.events[ev];
-        if (s.event_kind[ev] == EventKind::funding) {
-            for (std::size_t f = 0; f < w.active_employers; ++f)
-                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name))
-                    E.budget[f] *= e.multiplier;
-        } else if (s.event_kind[ev] == EventKind::exit) {
-            for (std::size_t f = 0; f < w.active_employers; ++f) {
-                Stream rng(w.seed, step, StreamFamily::calendar, static_cast<std::uint32_t>(f),
-                           static_cast<std::uint32_t>(ev));
-                if (E.alive[f] && matches(e.employer_type, s.employer_types[E.type[f]].name) &&
-                    rng.bernoulli(e.probability)) {
-                    E.alive[f] = 0;
-                    w.counters.firm_exits++;
-                }
-            }
-        }
-    }
-    // Entrant firms open their first vacancies at once.
-    while (w.active_employers < E.size() && E.entry_step[w.active_employers] <= step) {
-        const std::size_t f = w.active_employers++;
-        E.alive[f] = 1;
-        w.counters.firm_entries++;
-        const auto& tp = s.employer_types[E.type[f]];
-        double hired_share = 0;
-        for (std::size_t r = 0; r < R; ++r) hired_share += s.type_hires_role[E.type[f]][r] ? s.roles[r].share : 0.0;
-        for (std::size_t r = 0; r < R; ++r)
-            if (s.type_hires_role[E.type[f]][r])
-                E.vacancies[f * R + r] = static_cast<std::uint32_t>(
-                    std::lround(tp.size * w.size_unit_people * s.roles[r].share / hired_share));
-    }
-    // Entrant candidates: the new graduate cohort and the overseas inflow.
-    auto& c = w.candidates;
-    while (w.active_candidates < c.size() && c.entry_step[w.active_candidates] <= step) {
-        const std::size_t i = w.active_candidates++;
-        c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student
-                         : c.city[i] == kAbroad    ? Status::abroad
-                                                   : Status::unemployed);
-    }
+    running_events(s, now, step);
+    posted_salary_index(s, now, step);
+    starting_events(w, step);
+    entrants(w, step);
     // Graduation (students graduate only in the graduation month).
     if (now.month != s.population.graduation_month) return;
+    auto& c = w.candidates;
     w.counters += count_each_index(w.active_candidates, [&](std::size_t i, Counters& n) {
         if (c.graduation_step[i] != step) return;
         n.graduates++;

@@ -144,6 +144,25 @@ std::optional<std::string> get_string(const toml::table& t, const std::string& p
     return n->as_string()->get();
 }
 
+std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
+                                      std::initializer_list<std::string_view> choices, InputErrors& c) {
+    auto v = get_string(t, prefix, key, c, false);
+    if (!v) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
+        std::string message = "expected one of ";  // appended piecewise: GCC 12 -Wrestrict on "|" + std::string&&
+        for (std::size_t k = 0; k < choices.size(); ++k) {
+            if (k) message += '|';
+            message += choices.begin()[k];
+        }
+        message += ", found \"";
+        message += *v;
+        message += '"';
+        c.add(t.get(key)->source(), prefix + key, message);
+        return std::nullopt;
+    }
+    return v;
+}
+
 std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
                                     std::int64_t hi, InputErrors& c) {
     const toml::node* n = t.get(key);

@@ -57,6 +57,9 @@ void unknown_keys(const toml::table& t, const std::string& prefix, std::initiali
 const toml::table* table_at(const toml::table& root, const char* name, InputErrors& c, bool required);
 std::optional<std::string> get_string(const toml::table& t, const std::string& prefix, const char* key, InputErrors& c,
                                       bool required);
+// One of `choices`; absent gives nullopt without an error.
+std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
+                                      std::initializer_list<std::string_view> choices, InputErrors& c);
 // An integer in [lo, hi]; absent gives nullopt without an error.
 std::optional<std::int64_t> get_int(const toml::table& t, const std::string& prefix, const char* key, std::int64_t lo,
                                     std::int64_t hi, InputErrors& c);

@@ -363,6 +363,79 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 // ---- end of suggestions
 
+// The value of node `n` for declaration `d` into `*p`, checked against the declared bounds,
+// month format and choices.
+template <class Owner>
+void read_value(const toml::node& n, const Decl<Owner>& d, const std::string& full, Target t, InputErrors& c) {
+    const auto where = n.source();
+    std::visit(
+        [&](auto* p) {
+            using T = std::remove_pointer_t<decltype(p)>;
+            auto out_of_range = [&](double v) {
+                constexpr bool integer = std::is_same_v<T, std::int64_t>;
+                auto f = [](double x) { return integer ? std::to_string(static_cast<long long>(x)) : fmt_number(x); };
+                if (v < d.lo || v > d.hi)
+                    c.add(where, full, "value " + f(v) + " is out of range [" + f(d.lo) + ", " + f(d.hi) + "]");
+            };
+            if constexpr (std::is_same_v<T, double>) {
+                std::optional<double> v;
+                if (n.is_floating_point())
+                    v = n.as_floating_point()->get();
+                else if (n.is_integer())
+                    v = static_cast<double>(n.as_integer()->get());
+                if (!v) return c.add(where, full, "expected a number, found " + type_name_of(n));
+                if (std::isnan(*v)) return c.add(where, full, "expected a number, found nan");
+                *p = *v;
+                out_of_range(*v);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                if (!n.is_integer()) return c.add(where, full, "expected an integer, found " + type_name_of(n));
+                *p = n.as_integer()->get();
+                out_of_range(static_cast<double>(*p));
+            } else if constexpr (std::is_same_v<T, bool>) {
+                if (!n.is_boolean()) return c.add(where, full, "expected true or false, found " + type_name_of(n));
+                *p = n.as_boolean()->get();
+            } else if constexpr (std::is_same_v<T, std::string>) {
+                if (!n.is_string()) return c.add(where, full, "expected a string, found " + type_name_of(n));
+                *p = n.as_string()->get();
+                if (d.ref == "month" && !valid_month(*p))
+                    c.add(where, full, "expected a month \"YYYY-MM\", found \"" + *p + "\"");
+                if (!d.choices.empty()) {
+                    std::string choices(d.choices);
+                    bool ok = false;
+                    std::stringstream ss(choices);
+                    for (std::string ch; std::getline(ss, ch, '|');) ok |= ch == *p;
+                    if (!ok) c.add(where, full, "expected one of " + choices + ", found \"" + *p + "\"");
+                }
+            } else {
+                const toml::array* a = n.as_array();
+                if (!a) return c.add(where, full, "expected an array of strings, found " + type_name_of(n));
+                p->clear();
+                for (const auto& el : *a) {
+                    if (!el.is_string()) {
+                        c.add(el.source(), full, "expected strings in the array, found " + type_name_of(el));
+                        continue;
+                    }
+                    p->push_back(el.as_string()->get());
+                }
+            }
+        },
+        t);
+}
+
+// Unknown keys, with the nearest declared one as a suggestion.
+template <class Owner>
+void unknown_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls,
+                    InputErrors& c, bool scalar_section) {
+    for (const auto& [k, v] : tbl) {
+        const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
+        std::vector<std::string> fields;
+        for (const auto& d : decls) fields.emplace_back(scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key);
+        if (std::find(fields.begin(), fields.end(), name) == fields.end())
+            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()),
+                  "unknown key" + did_you_mean(std::string(name), fields));
+    }
+}
+
 template <class Owner>
 void read_fields(const toml::table& tbl, const std::string& prefix, std::span<const Decl<Owner>> decls, Owner& owner,
                  InputErrors& c, bool scalar_section) {
@@ -372,85 +445,20 @@ void read_fields(const toml::table& tbl, const std::string& prefix, std::span<co
         const std::string full = prefix + std::string(field);
         const toml::node* n = tbl.get(field);
         Target t = d.bind(owner);
-        if (!n) {
-            if (std::holds_alternative<Required>(d.def)) {
-                c.add(tbl.source(), full, "required key is missing");
-                continue;
-            }
+        if (n) {
+            read_value(*n, d, full, t, c);
+        } else if (std::holds_alternative<Required>(d.def)) {
+            c.add(tbl.source(), full, "required key is missing");
+        } else {
             std::visit(
                 [&](auto* p) {
                     using T = std::remove_pointer_t<decltype(p)>;
                     *p = std::get<T>(d.def);
                 },
                 t);
-            continue;
         }
-        const auto where = n->source();
-        std::visit(
-            [&](auto* p) {
-                using T = std::remove_pointer_t<decltype(p)>;
-                auto out_of_range = [&](double v) {
-                    constexpr bool integer = std::is_same_v<T, std::int64_t>;
-                    auto f = [](double x) {
-                        return integer ? std::to_string(static_cast<long long>(x)) : fmt_number(x);
-                    };
-                    if (v < d.lo || v > d.hi)
-                        c.add(where, full, "value " + f(v) + " is out of range [" + f(d.lo) + ", " + f(d.hi) + "]");
-                };
-                if constexpr (std::is_same_v<T, double>) {
-                    std::optional<double> v;
-                    if (n->is_floating_point())
-                        v = n->as_floating_point()->get();
-                    else if (n->is_integer())
-                        v = static_cast<double>(n->as_integer()->get());
-                    if (!v) return c.add(where, full, "expected a number, found " + type_name_of(*n));
-                    if (std::isnan(*v)) return c.add(where, full, "expected a number, found nan");
-                    *p = *v;
-                    out_of_range(*v);
-                } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                    if (!n->is_integer()) return c.add(where, full, "expected an integer, found " + type_name_of(*n));
-                    *p = n->as_integer()->get();
-                    out_of_range(static_cast<double>(*p));
-                } else if constexpr (std::is_same_v<T, bool>) {
-                    if (!n->is_boolean())
-                        return c.add(where, full, "expected true or false, found " + type_name_of(*n));
-                    *p = n->as_boolean()->get();
-                } else if constexpr (std::is_same_v<T, std::string>) {
-                    if (!n->is_string()) return c.add(where, full, "expected a string, found " + type_name_of(*n));
-                    *p = n->as_string()->get();
-                    if (d.ref == "month" && !valid_month(*p))
-                        c.add(where, full, "expected a month \"YYYY-MM\", found \"" + *p + "\"");
-                    if (!d.choices.empty()) {
-                        std::string choices(d.choices);
-                        bool ok = false;
-                        std::stringstream ss(choices);
-                        for (std::string ch; std::getline(ss, ch, '|');) ok |= ch == *p;
-                        if (!ok) c.add(where, full, "expected one of " + choices + ", found \"" + *p + "\"");
-                    }
-                } else {
-                    const toml::array* a = n->as_array();
-                    if (!a) return c.add(where, full, "expected an array of strings, found " + type_name_of(*n));
-                    p->clear();
-                    for (const auto& el : *a) {
-                        if (!el.is_string()) {
-                            c.add(el.source(), full, "expected strings in the array, found " + type_name_of(el));
-                            continue;
-                        }
-                        p->push_back(el.as_string()->get());
-                    }
-                }
-            },
-            t);
     }
-    // Unknown keys, with the nearest declared one as a suggestion.
-    for (const auto& [k, v] : tbl) {
-        const std::string_view name = k.str();  // clang 14 cannot capture structured bindings
-        std::vector<std::string> fields;
-        for (const auto& d : decls) fields.emplace_back(scalar_section ? d.key.substr(d.key.find('.') + 1) : d.key);
-        if (std::find(fields.begin(), fields.end(), name) == fields.end())
-            c.add(k.source().begin.line ? k.source() : v.source(), prefix + std::string(k.str()),
-                  "unknown key" + did_you_mean(std::string(name), fields));
-    }
+    unknown_fields(tbl, prefix, decls, c, scalar_section);
 }
 
 // Entries of a category table ([cities.beijing], ...) in file order (overrides last).
@@ -728,13 +736,8 @@ EventKind event_kind_of(const std::string& kind) {
     return EventKind::unknown;
 }
 
-void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
-    check_names(s, root, c);
-    int y = 0, m = 0;
-    if (valid_month(s.info.start, &y, &m)) {
-        s.start_year = y;
-        s.start_month = m;
-    }
+// Shares of each category summing to 1, and the initial shares of the population at most 1.
+void check_shares(const Scenario& s, const toml::table& root, InputErrors& c) {
     check_sum(s.cities, &CityParams::candidate_share, "cities.*.candidate_share", root, c);
     check_sum(s.cities, &CityParams::employer_share, "cities.*.employer_share", root, c);
     check_sum(s.roles, &RoleParams::share, "roles.*.share", root, c);
@@ -745,7 +748,10 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     if (initial > 1.0 + 1e-9)
         c.add(root.get("population") ? root.get("population")->source() : root.source(), "population",
               "student_share + abroad_share + unemployed_share = " + fmt_derived(initial) + " exceeds 1");
-    // Degrees: exactly bachelor, master, phd, stored in that order.
+}
+
+// Degrees: exactly bachelor, master, phd, stored in that order; the degrees a role requires.
+void freeze_degrees(Scenario& s, const toml::table& root, InputErrors& c) {
     std::vector<DegreeParams> ordered;
     for (const char* name : kDegreeNames) {
         auto it = std::find_if(s.degrees.begin(), s.degrees.end(), [&](auto& d) { return d.name == name; });
@@ -764,12 +770,16 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
         if (r.master_required_share + r.phd_required_share > 1 + 1e-9)
             c.add(entry_source(root, "roles", r.name), "roles." + r.name,
                   "master_required_share + phd_required_share exceeds 1");
+}
 
-    // References between categories.
-    auto where = [&](const std::string& path) {
-        auto n = root.at_path(path).node();
-        return n ? n->source() : toml::source_region{};
-    };
+// The source of the node at `path`, or an empty region.
+toml::source_region source_at(const toml::table& root, const std::string& path) {
+    auto n = root.at_path(path).node();
+    return n ? n->source() : toml::source_region{};
+}
+
+// References between categories: the roles an employer type hires, the types it competes with.
+void link_employer_types(Scenario& s, const toml::table& root, InputErrors& c) {
     const std::size_t T = s.employer_types.size(), R = s.roles.size();
     s.type_hires_role.assign(T, std::vector<std::uint8_t>(R, 0));
     s.type_competes.assign(T, std::vector<std::uint8_t>(T, 0));
@@ -780,35 +790,52 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
         for (const auto& r : t.roles) {
             const int i = s.role_index(r);
             if (i < 0)
-                c.add(where(base + ".roles"), base + ".roles", "\"" + r + "\" is not a defined role");
+                c.add(source_at(root, base + ".roles"), base + ".roles", "\"" + r + "\" is not a defined role");
             else
                 s.type_hires_role[k][i] = 1;
         }
         for (const auto& o : t.competes_with) {
             const int i = s.type_index(o);
             if (i < 0)
-                c.add(where(base + ".competes_with"), base + ".competes_with",
+                c.add(source_at(root, base + ".competes_with"), base + ".competes_with",
                       "\"" + o + "\" is not a defined employer type");
             else
                 s.type_competes[k][i] = 1;
         }
     }
-    s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
+}
+
+// Timeline events: their role and employer type defined, their step and kind as codes.
+void freeze_events(Scenario& s, const toml::table& root, InputErrors& c) {
     s.event_start_step.clear();
     s.event_kind.clear();
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
         const std::string base = "events." + std::to_string(e);
         if (ev.role != "*" && s.role_index(ev.role) < 0)
-            c.add(where(base + ".role"), base + ".role", "\"" + ev.role + "\" is not a defined role");
+            c.add(source_at(root, base + ".role"), base + ".role", "\"" + ev.role + "\" is not a defined role");
         if (ev.employer_type != "*" && s.type_index(ev.employer_type) < 0)
-            c.add(where(base + ".employer_type"), base + ".employer_type",
+            c.add(source_at(root, base + ".employer_type"), base + ".employer_type",
                   "\"" + ev.employer_type + "\" is not a defined employer type");
         int ey = 0, em = 0;
         valid_month(ev.date, &ey, &em);
         s.event_start_step.push_back((ey - s.start_year) * 12 + (em - s.start_month));
         s.event_kind.push_back(event_kind_of(ev.kind));
     }
+}
+
+void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
+    check_names(s, root, c);
+    int y = 0, m = 0;
+    if (valid_month(s.info.start, &y, &m)) {
+        s.start_year = y;
+        s.start_month = m;
+    }
+    check_shares(s, root, c);
+    freeze_degrees(s, root, c);
+    link_employer_types(s, root, c);
+    s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
+    freeze_events(s, root, c);
 }
 
 }  // namespace

@@ -60,19 +60,6 @@ std::optional<double> real(const toml::table& t, const std::string& prefix, cons
     return v;
 }
 
-std::optional<std::string> choice(const toml::table& t, const std::string& prefix, const char* key,
-                                  std::initializer_list<std::string_view> choices, Collector& c) {
-    auto v = get_string(t, prefix, key, c, false);
-    if (!v) return std::nullopt;
-    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
-        std::string list;
-        for (auto ch : choices) list += (list.empty() ? "" : "|") + std::string(ch);
-        c.add(t.get(key)->source(), prefix + key, "expected one of " + list + ", found \"" + *v + "\"");
-        return std::nullopt;
-    }
-    return v;
-}
-
 std::vector<std::pair<std::string, toml::source_region>> strings(const toml::table& t, const std::string& prefix,
                                                                  const char* key, Collector& c, bool one_allowed) {
     std::vector<std::pair<std::string, toml::source_region>> out;
@@ -148,7 +135,7 @@ void parse_parameters(const toml::table& root, Calibration& cal, Collector& c,
         if (p.keys.empty())
             c.add(t->source(), prefix + "key", "required key is missing (the scenario key to estimate)");
         p.name = get_string(*t, prefix, "name", c, false).value_or(p.keys.empty() ? "" : p.keys.front());
-        p.log = choice(*t, prefix, "scale", {"linear", "log"}, c).value_or("linear") == "log";
+        p.log = get_choice(*t, prefix, "scale", {"linear", "log"}, c).value_or("linear") == "log";
         const toml::node* b = t->get("bounds");
         const toml::array* ba = b ? b->as_array() : nullptr;
         if (!b)
@@ -251,12 +238,12 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
 void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "method", c, false)) {
         unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol"}, c);
-        cal.global = choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
+        cal.global = get_choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
                          ? GlobalDesign::sobol
                          : GlobalDesign::lhs;
         cal.global_points = get_int(*t, "method.", "global_points", 1, 100000, c).value_or(0);
         const std::string local =
-            choice(*t, "method.", "local", {"bobyqa", "neldermead", "sbplx", "cobyla"}, c).value_or("bobyqa");
+            get_choice(*t, "method.", "local", {"bobyqa", "neldermead", "sbplx", "cobyla"}, c).value_or("bobyqa");
         cal.local = local == "neldermead" ? LocalMethod::neldermead
                     : local == "sbplx"    ? LocalMethod::sbplx
                     : local == "cobyla"   ? LocalMethod::cobyla
@@ -268,14 +255,14 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "weighting", c, false)) {
         unknown_keys(*t, "weighting.", {"matrix"}, c);
         cal.covariance_weighting =
-            choice(*t, "weighting.", "matrix", {"bands", "covariance"}, c).value_or("bands") == "covariance";
+            get_choice(*t, "weighting.", "matrix", {"bands", "covariance"}, c).value_or("bands") == "covariance";
     }
     if (const toml::table* t = table_at(root, "inference", c, false)) {
         unknown_keys(*t, "inference.", {"step", "profile_points", "data_variance"}, c);
         cal.fd_step = real(*t, "inference.", "step", 1e-4, 0.5, c).value_or(0.05);
         cal.profile_points = get_int(*t, "inference.", "profile_points", 0, 1000, c).value_or(9);
         cal.data_variance_from_bands =
-            choice(*t, "inference.", "data_variance", {"simulation", "bands"}, c).value_or("simulation") == "bands";
+            get_choice(*t, "inference.", "data_variance", {"simulation", "bands"}, c).value_or("simulation") == "bands";
     }
 }
 

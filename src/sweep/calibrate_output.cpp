@@ -8,7 +8,7 @@
 #include "io/files.hpp"
 #include "io/h5.hpp"
 #include "sweep/calibrate.hpp"
-#include "sweep/h5_out.hpp"
+#include "io/h5_out.hpp"
 #include "sweep/internal.hpp"
 #include "version.hpp"
 

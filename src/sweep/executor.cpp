@@ -1,6 +1,8 @@
 // Running sweep points: the output directory (manifest, one result file per point), running
 // the replicates of many points at a time in this process, resuming, and the Slurm array script.
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 #include <toml++/toml.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -37,11 +39,34 @@ namespace {
 
 const char* design_name(Design d) { return design_kind_name(d); }
 
-template <class T, class F>
-std::string toml_array(const std::vector<T>& v, F&& item) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + item(v[i]);
-    return s + "]";
+// Basic strings only ("...", escapes for line breaks): a multi-line or literal string would drop
+// a text's leading line break when read back, and a manifest must give back exactly the sweep and
+// scenario files it holds.
+constexpr auto kTomlFlags = toml::toml_formatter::default_flags &
+                            ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
+
+// A whole TOML file: the comment lines, then the table as toml++ prints it.
+std::string toml_document(const char* comment, const toml::table& t) {
+    std::ostringstream o;
+    o << comment << toml::toml_formatter(t, kTomlFlags) << "\n";
+    return o.str();
+}
+
+template <class T>
+toml::array toml_array(const std::vector<T>& v) {
+    toml::array a;
+    for (const auto& x : v) a.push_back(x);
+    return a;
+}
+toml::array toml_array(const std::vector<std::uint64_t>& v) {  // seeds: 62 bits, TOML integers are 64-bit signed
+    toml::array a;
+    for (const auto x : v) a.push_back(static_cast<std::int64_t>(x));
+    return a;
+}
+toml::array toml_array(const std::vector<Value>& v) {
+    toml::array a;
+    for (const auto& x : v) std::visit([&](const auto& y) { a.push_back(y); }, x);
+    return a;
 }
 
 std::string str_at(const toml::table& t, const char* key, const std::string& file) {
@@ -97,27 +122,38 @@ Manifest manifest_of(const Sweep& s) {
 }
 
 std::string manifest_toml(const Manifest& m) {
-    std::ostringstream o;
-    o << "# talentsim sweep manifest: the plan of the sweep whose results are in this directory.\n"
-         "# Written by talentsim sweep run / slurm / point; read by talentsim sweep merge (docs/sweeps.md).\n";
-    o << "schema = \"talentsim-sweep-manifest\"\nschema_version = 1\n";
-    o << "fingerprint = " << quote(m.fingerprint) << "\nname = " << quote(m.name) << "\n";
-    o << "sweep_file = " << quote(m.sweep_file) << "\nscenario_file = " << quote(m.scenario_file) << "\n";
-    o << "design = " << quote(m.design) << "\nseeds = " << quote(m.seeds) << "\nseed = " << m.seed << "\n";
-    o << "replicates = " << m.replicates << "\nwindow = " << m.window << "\npoints = " << m.points.size() << "\n";
-    o << "parameters = " << toml_array(m.parameters, quote) << "\n";
-    o << "parameter_kinds = " << toml_array(m.parameter_kinds, quote) << "\n";
-    o << "parameter_keys = " << toml_array(m.parameter_keys, [](const auto& v) { return toml_array(v, quote); })
-      << "\n";
-    o << "builtin_metrics = " << toml_array(m.builtin_metrics, quote) << "\n";
-    o << "targets = " << toml_array(m.targets, quote) << "\n";
-    o << "sweep_text = " << quote(m.sweep_text) << "\n";
-    o << "scenario_text = " << quote(m.scenario_text) << "\n";
-    for (std::size_t i = 0; i < m.points.size(); ++i) {
-        o << "\n[[point]]\nindex = " << i << "\nvalues = " << toml_array(m.points[i].values, override_text) << "\n";
-        o << "seeds = " << toml_array(m.points[i].seeds, [](std::uint64_t x) { return std::to_string(x); }) << "\n";
-    }
-    return o.str();
+    toml::table t;
+    t.insert("schema", "talentsim-sweep-manifest");
+    t.insert("schema_version", 1);
+    t.insert("fingerprint", m.fingerprint);
+    t.insert("name", m.name);
+    t.insert("sweep_file", m.sweep_file);
+    t.insert("scenario_file", m.scenario_file);
+    t.insert("design", m.design);
+    t.insert("seeds", m.seeds);
+    t.insert("seed", static_cast<std::int64_t>(m.seed));
+    t.insert("replicates", m.replicates);
+    t.insert("window", m.window);
+    t.insert("points", static_cast<std::int64_t>(m.points.size()));
+    t.insert("parameters", toml_array(m.parameters));
+    t.insert("parameter_kinds", toml_array(m.parameter_kinds));
+    toml::array keys;
+    for (const auto& k : m.parameter_keys) keys.push_back(toml_array(k));
+    t.insert("parameter_keys", std::move(keys));
+    t.insert("builtin_metrics", toml_array(m.builtin_metrics));
+    t.insert("targets", toml_array(m.targets));
+    t.insert("sweep_text", m.sweep_text);
+    t.insert("scenario_text", m.scenario_text);
+    toml::array points;
+    for (std::size_t i = 0; i < m.points.size(); ++i)
+        points.push_back(toml::table{{"index", static_cast<std::int64_t>(i)},
+                                     {"values", toml_array(m.points[i].values)},
+                                     {"seeds", toml_array(m.points[i].seeds)}});
+    if (!points.empty()) t.insert("point", std::move(points));
+    return toml_document(
+        "# talentsim sweep manifest: the plan of the sweep whose results are in this directory.\n"
+        "# Written by talentsim sweep run / slurm / point; read by talentsim sweep merge (docs/sweeps.md).\n",
+        t);
 }
 
 Manifest read_manifest(const fs::path& dir) {
@@ -130,9 +166,9 @@ Manifest read_manifest(const fs::path& dir) {
     try {
         t = toml::parse_file(f);
     } catch (const toml::parse_error& e) {
-        throw ScenarioInvalid({ScenarioError{f, static_cast<int>(e.source().begin.line),
-                                             static_cast<int>(e.source().begin.column), "(syntax)",
-                                             std::string(e.description())}});
+        throw ScenarioInvalid(
+            {ScenarioError{f, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column),
+                           "(syntax)", std::string(e.description())}});
     }
     check_manifest(t, f);  // every error at once; what follows can trust the counts
     if (str_at(t, "schema", f) != "talentsim-sweep-manifest" || int_at(t, "schema_version", f) != 1)
@@ -223,19 +259,23 @@ fs::path point_file(const fs::path& dir, std::size_t index) {
 }
 
 void write_point(const fs::path& dir, const PointResult& r) {
-    std::ostringstream o;
-    o << "# talentsim sweep: results of one point (docs/sweeps.md)\n";
-    o << "fingerprint = " << quote(r.fingerprint) << "\nindex = " << r.index << "\nversion = " << quote(r.version)
-      << "\n";
-    o << "status = " << (r.ok() ? "\"ok\"" : "\"failed\"") << "\n";
-    for (const auto& run : r.runs) {
-        o << "\n[[runs]]\nreplicate = " << run.replicate << "\nseed = " << run.seed << "\n";
-        o << "status = " << (run.ok ? "\"ok\"" : "\"failed\"") << "\nerror = " << quote(run.error) << "\n";
-        o << "seconds = " << exact(run.seconds) << "\n";
-        o << "metric_names = " << toml_array(run.metric_names, quote) << "\n";
-        o << "metric_values = " << toml_array(run.metric_values, exact) << "\n";
-    }
-    write_file_atomically(point_file(dir, r.index), o.str());
+    toml::table t;
+    t.insert("fingerprint", r.fingerprint);
+    t.insert("index", static_cast<std::int64_t>(r.index));
+    t.insert("version", r.version);
+    t.insert("status", r.ok() ? "ok" : "failed");
+    toml::array runs;
+    for (const auto& run : r.runs)
+        runs.push_back(toml::table{{"replicate", run.replicate},
+                                   {"seed", static_cast<std::int64_t>(run.seed)},
+                                   {"status", run.ok ? "ok" : "failed"},
+                                   {"error", run.error},
+                                   {"seconds", run.seconds},
+                                   {"metric_names", toml_array(run.metric_names)},
+                                   {"metric_values", toml_array(run.metric_values)}});
+    if (!runs.empty()) t.insert("runs", std::move(runs));
+    write_file_atomically(point_file(dir, r.index),
+                          toml_document("# talentsim sweep: results of one point (docs/sweeps.md)\n", t));
 }
 
 std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, const std::string& fingerprint,
@@ -446,19 +486,18 @@ std::string fmt_seconds(double s) {
     return o.str();
 }
 
-}  // namespace
-
-RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std::size_t>& indices,
-                      const ExecOptions& opt) {
-    RunSummary sum;
-    sum.points = indices.size();
-    // Leftovers of an interrupted write are never results.
+// Leftovers of an interrupted write are never results.
+void remove_partial_points(const fs::path& dir) {
     for (const auto& e : fs::directory_iterator(dir / "points"))
         if (e.path().string().find(".partial") != std::string::npos) {
             std::error_code ec;
             fs::remove(e.path(), ec);
         }
+}
 
+// The points of `indices` without complete results; the others are counted as skipped.
+std::vector<std::size_t> points_to_run(const Sweep& s, const fs::path& dir, const std::vector<std::size_t>& indices,
+                                       RunSummary& sum) {
     std::vector<std::size_t> todo;
     for (std::size_t i : indices) {
         const auto r = read_point(dir, i, s.fingerprint);
@@ -467,160 +506,230 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
         else
             todo.push_back(i);
     }
-    const std::size_t R = static_cast<std::size_t>(s.replicates);
-    const std::size_t total_runs = todo.size() * R;
-    if (total_runs == 0) return sum;
+    return todo;
+}
 
-    const int jobs = std::max(1, std::min<int>(opt.jobs, static_cast<int>(total_runs)));
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int threads = opt.threads > 0 ? opt.threads : std::max(1, cores / jobs);
-    std::unique_ptr<ScratchDir> scratch;
-    fs::path run_dir;
-    if (opt.keep_runs) {
-        run_dir = dir / "runs";
-        fs::create_directories(run_dir);
-    } else {
-        scratch = std::make_unique<ScratchDir>();
-        run_dir = scratch->path();
+// The runs of one run_points call: replicate r of the k-th point to do is run number k * R + r.
+// Runs start in that order, `jobs` at a time (one task each, claiming the next run when its own
+// is done); a point's file is written when its last replicate is in.
+class SweepRuns {
+public:
+    SweepRuns(const Sweep& s, const fs::path& dir, std::vector<std::size_t> todo, const ExecOptions& opt,
+              RunSummary& sum)
+        : s_(s),
+          dir_(dir),
+          opt_(opt),
+          sum_(sum),
+          todo_(std::move(todo)),
+          R_(static_cast<std::size_t>(s.replicates)),
+          slots_(todo_.size()),
+          version_(program_version()) {
+        total = todo_.size() * R_;
+        for (auto& sl : slots_) {
+            sl.runs.resize(R_);
+            sl.left = R_;
+        }
+        jobs = std::max(1, std::min<int>(opt.jobs, static_cast<int>(total)));
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        threads = opt.threads > 0 ? opt.threads : std::max(1, cores / jobs);
+        if (opt.keep_runs) {
+            run_dir_ = dir / "runs";
+            fs::create_directories(run_dir_);
+        } else {
+            scratch_ = std::make_unique<ScratchDir>();
+            run_dir_ = scratch_->path();
+        }
     }
 
-    struct Slot {
-        std::vector<ReplicateResult> runs;
-        std::size_t left = 0;
-    };
-    std::vector<Slot> slots(todo.size());
-    for (auto& sl : slots) {
-        sl.runs.resize(R);
-        sl.left = R;
-    }
-    std::atomic<std::size_t> next{0}, done{0}, failed_runs{0};
-    std::atomic<bool> interrupted{false}, fatal_seen{false};
-    std::exception_ptr fatal;
-    std::mutex lock, compare_lock;
-    std::condition_variable wake;
-    const std::string version = program_version();
-
-    auto worker = [&] {
-        tbb::task_arena arena(threads);
+    // One task: runs in order until none is left, the sweep is stopped or a run failed fatally.
+    void claim_runs() {
+        tbb::task_arena arena(threads);  // the run's own threads
         for (;;) {
-            if ((opt.stop && opt.stop->load()) || fatal_seen.load()) {
-                interrupted = interrupted || (opt.stop && opt.stop->load());
+            if ((opt_.stop && opt_.stop->load()) || fatal_seen_.load()) {
+                interrupted_ = interrupted_ || (opt_.stop && opt_.stop->load());
                 return;
             }
-            const std::size_t k = next++;
-            if (k >= total_runs) return;
-            const std::size_t slot = k / R;
-            const auto rep = static_cast<std::int64_t>(k % R);
-            const Point& p = s.points[todo[slot]];
+            const std::size_t k = next_++;
+            if (k >= total) return;
+            const std::size_t slot = k / R_;
+            const auto rep = static_cast<std::int64_t>(k % R_);
             ReplicateResult res;
             try {
                 arena.execute([&] {
-                    res = run_replicate(s, p, rep, run_dir, opt.keep_runs, threads, opt.stop, compare_lock,
-                                        dir / "checkpoints", opt.checkpoint_every);
+                    res = run_replicate(s_, s_.points[todo_[slot]], rep, run_dir_, opt_.keep_runs, threads, opt_.stop,
+                                        compare_lock_, dir_ / "checkpoints", opt_.checkpoint_every);
                 });
             } catch (const Interrupted&) {
-                interrupted = true;
+                interrupted_ = true;
                 return;
             } catch (const TargetsFatal& t) {
-                std::lock_guard<std::mutex> g(lock);
-                if (!fatal) fatal = t.error;
-                fatal_seen = true;
-                wake.notify_all();
+                set_fatal(t.error);
                 return;
             } catch (...) {
-                std::lock_guard<std::mutex> g(lock);
-                if (!fatal) fatal = std::current_exception();
-                fatal_seen = true;
-                wake.notify_all();
+                set_fatal(std::current_exception());
                 return;
             }
-            if (!res.ok) ++failed_runs;
-            bool point_done = false;
-            {
-                std::lock_guard<std::mutex> g(lock);
-                slots[slot].runs[static_cast<std::size_t>(rep)] = std::move(res);
-                point_done = --slots[slot].left == 0;
-            }
-            if (point_done) {
-                PointResult pr;
-                pr.index = p.index;
-                pr.fingerprint = s.fingerprint;
-                pr.version = version;
-                pr.runs = slots[slot].runs;
-                try {
-                    write_point(dir, pr);
-                } catch (const std::exception& e) {
-                    std::lock_guard<std::mutex> g(lock);
-                    if (!fatal) fatal = std::current_exception();
-                    fatal_seen = true;
-                }
-                std::lock_guard<std::mutex> g(lock);
-                ++sum.ran;
-                if (!pr.ok()) {
-                    ++sum.failed;
-                    for (const auto& r : pr.runs)
-                        if (!r.ok) {
-                            sum.failures.emplace_back(p.index, r.error);
-                            break;
-                        }
-                }
-                if (opt.progress && !isatty(STDERR_FILENO)) {  // one line per point in batch logs
-                    double secs = 0;
-                    for (const auto& r : pr.runs) secs += r.seconds;
-                    std::fprintf(stderr, "point %zu: %s (%zu runs, %s)%s%s\n", p.index, pr.ok() ? "ok" : "FAILED",
-                                 pr.runs.size(), fmt_seconds(secs).c_str(), pr.ok() ? "" : ": ",
-                                 pr.ok() ? "" : sum.failures.back().second.c_str());
-                }
-            }
-            ++done;
-            wake.notify_all();
+            record(slot, rep, std::move(res));
         }
-    };
+    }
 
-    const auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    const bool bar = opt.progress && isatty(STDERR_FILENO);
-    auto draw = [&] {
-        const std::size_t d = done.load();
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // Waits (on the calling thread) until every run is done, one failed fatally or the sweep was
+    // interrupted, redrawing the progress bar meanwhile.
+    void wait(bool bar) {
+        std::unique_lock<std::mutex> g(lock_);
+        while (done_.load() < total && !fatal_seen_.load()) {
+            bool all_exited = interrupted_.load();
+            if (bar) {
+                g.unlock();
+                draw_progress();
+                g.lock();
+            }
+            if (all_exited) break;
+            wake_.wait_for(g, std::chrono::milliseconds(250));
+        }
+    }
+
+    void draw_progress() const {
+        const std::size_t d = done_.load();
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
         const int width = 30;
-        const int filled = static_cast<int>(width * d / total_runs);
+        const int filled = static_cast<int>(width * d / total);
         std::string b(static_cast<std::size_t>(filled), '#');
         b.resize(width, '.');
         const std::string eta =
-            d ? fmt_seconds(elapsed / static_cast<double>(d) * static_cast<double>(total_runs - d)) : "?";
+            d ? fmt_seconds(elapsed / static_cast<double>(d) * static_cast<double>(total - d)) : "?";
         char line[256];  // cut to the terminal's width: a wrapped line starts a new line at every update
-        std::snprintf(line, sizeof line, "[%s] %zu/%zu runs  ETA %s  elapsed %s  %zu failed  %d at a time", b.c_str(), d,
-                      total_runs, eta.c_str(), fmt_seconds(elapsed).c_str(), failed_runs.load(), jobs);
+        std::snprintf(line, sizeof line, "[%s] %zu/%zu runs  ETA %s  elapsed %s  %zu failed  %d at a time", b.c_str(),
+                      d, total, eta.c_str(), fmt_seconds(elapsed).c_str(), failed_runs_.load(), jobs);
         struct winsize ws {};
         const std::size_t cols = ::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
         std::string text = line;
         if (text.size() >= cols) text.resize(cols - 1);
         std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
+    }
+
+    // The summary's run counts; rethrows a fatal error.
+    void finish() {
+        sum_.runs = done_.load();
+        sum_.interrupted = interrupted_.load();
+        if (fatal_) std::rethrow_exception(fatal_);
+        std::sort(sum_.failures.begin(), sum_.failures.end());
+    }
+
+    std::size_t total = 0;  // runs to do
+    int jobs = 1;           // runs at a time
+    int threads = 1;        // threads per run
+
+private:
+    struct Slot {  // the replicates of one point
+        std::vector<ReplicateResult> runs;
+        std::size_t left = 0;
     };
-    {
-        std::unique_lock<std::mutex> g(lock);
-        while (done.load() < total_runs && !fatal_seen.load()) {
-            bool all_exited = interrupted.load();
-            if (bar) {
-                g.unlock();
-                draw();
-                g.lock();
-            }
-            if (all_exited) break;
-            wake.wait_for(g, std::chrono::milliseconds(250));
+
+    void set_fatal(std::exception_ptr e) {
+        std::lock_guard<std::mutex> g(lock_);
+        if (!fatal_) fatal_ = e;
+        fatal_seen_ = true;
+        wake_.notify_all();
+    }
+
+    void record(std::size_t slot, std::int64_t rep, ReplicateResult res) {
+        if (!res.ok) ++failed_runs_;
+        bool point_done = false;
+        {
+            std::lock_guard<std::mutex> g(lock_);
+            slots_[slot].runs[static_cast<std::size_t>(rep)] = std::move(res);
+            point_done = --slots_[slot].left == 0;
+        }
+        if (point_done) write_point_of(slot);
+        ++done_;
+        wake_.notify_all();
+    }
+
+    // The point's file, its counts in the summary and, in batch logs, one line per point.
+    void write_point_of(std::size_t slot) {
+        const Point& p = s_.points[todo_[slot]];
+        PointResult pr;
+        pr.index = p.index;
+        pr.fingerprint = s_.fingerprint;
+        pr.version = version_;
+        pr.runs = slots_[slot].runs;
+        try {
+            write_point(dir_, pr);
+        } catch (const std::exception& e) {
+            std::lock_guard<std::mutex> g(lock_);
+            if (!fatal_) fatal_ = std::current_exception();
+            fatal_seen_ = true;
+        }
+        std::lock_guard<std::mutex> g(lock_);
+        ++sum_.ran;
+        if (!pr.ok()) {
+            ++sum_.failed;
+            for (const auto& r : pr.runs)
+                if (!r.ok) {
+                    sum_.failures.emplace_back(p.index, r.error);
+                    break;
+                }
+        }
+        if (opt_.progress && !isatty(STDERR_FILENO)) {
+            double secs = 0;
+            for (const auto& r : pr.runs) secs += r.seconds;
+            std::fprintf(stderr, "point %zu: %s (%zu runs, %s)%s%s\n", p.index, pr.ok() ? "ok" : "FAILED",
+                         pr.runs.size(), fmt_seconds(secs).c_str(), pr.ok() ? "" : ": ",
+                         pr.ok() ? "" : sum_.failures.back().second.c_str());
         }
     }
-    for (auto& t : pool) t.join();
+
+    const Sweep& s_;
+    const fs::path& dir_;
+    const ExecOptions& opt_;
+    RunSummary& sum_;
+    const std::vector<std::size_t> todo_;
+    const std::size_t R_;
+
+    std::vector<Slot> slots_;
+    const std::string version_;
+    std::unique_ptr<ScratchDir> scratch_;
+    fs::path run_dir_;
+    std::atomic<std::size_t> next_{0}, done_{0}, failed_runs_{0};
+    std::atomic<bool> interrupted_{false}, fatal_seen_{false};
+    std::exception_ptr fatal_;
+    std::mutex lock_, compare_lock_;
+    std::condition_variable wake_;
+    const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std::size_t>& indices,
+                      const ExecOptions& opt) {
+    RunSummary sum;
+    sum.points = indices.size();
+    remove_partial_points(dir);
+    std::vector<std::size_t> todo = points_to_run(s, dir, indices, sum);
+    if (todo.empty() || s.replicates < 1) return sum;
+    SweepRuns runs(s, dir, std::move(todo), opt, sum);
+    // `jobs` runs at once even beyond the cores: the default limit of TBB's workers (cores - 1) is
+    // raised for the sweep, to the runs' own threads too (each run's arena), plus this thread.
+    const std::size_t workers = static_cast<std::size_t>(runs.jobs) * static_cast<std::size_t>(runs.threads) + 1;
+    tbb::global_control limit(
+        tbb::global_control::max_allowed_parallelism,
+        std::max(workers, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+    tbb::task_arena arena(runs.jobs, 0);  // no slot kept for this thread: it draws the progress bar
+    tbb::task_group group;
+    arena.execute([&] {
+        for (int j = 0; j < runs.jobs; ++j) group.run([&] { runs.claim_runs(); });
+    });
+    const bool bar = opt.progress && isatty(STDERR_FILENO);
+    // Under a lower limit set by the caller this thread takes part in the runs instead.
+    if (tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism) > std::size_t(runs.jobs))
+        runs.wait(bar);
+    arena.execute([&] { group.wait(); });
     if (bar) {
-        draw();
+        runs.draw_progress();
         std::fputc('\n', stderr);
     }
-    sum.runs = done.load();
-    sum.interrupted = interrupted.load();
-    if (fatal) std::rethrow_exception(fatal);
-    std::sort(sum.failures.begin(), sum.failures.end());
+    runs.finish();
     return sum;
 }
 

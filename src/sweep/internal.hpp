@@ -19,6 +19,8 @@ namespace talentsim::sweep {
 
 std::uint64_t splitmix(std::uint64_t x);
 inline std::string quote(const std::string& s) { return toml_string(s); }  // TOML basic string
+// Metric patterns: `*` matches within one dot-separated component, `**` across components.
+bool glob_match(std::string_view pat, std::string_view s);
 
 // The built-in metrics of one run, gathered while it runs (docs/sweeps.md, "Metrics").
 class RunMetrics {

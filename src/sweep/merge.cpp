@@ -8,6 +8,7 @@
 
 #include "io/files.hpp"
 #include "io/h5.hpp"
+#include "io/h5_out.hpp"
 #include "sweep/internal.hpp"
 
 namespace fs = std::filesystem;
@@ -17,38 +18,10 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// No modification times in object headers: merging the same results twice gives the same bytes.
-h5::PropList untimed(hid_t cls, hid_t loc) {
-    h5::PropList p(h5::check(H5Pcreate(cls), loc, "create property list"));
-    h5::check(H5Pset_obj_track_times(p, false), loc, "switch off time tracking");
-    return p;
-}
-
-h5::Object group(hid_t loc, const std::string& name) {
-    h5::PropList gcpl = untimed(H5P_GROUP_CREATE, loc);
-    return h5::Object(
-        h5::check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), loc, "create group " + name));
-}
-
-h5::Dataset dataset(hid_t loc, const std::string& name, hid_t type, hsize_t rows) {
-    h5::Dataspace space(h5::check(H5Screate_simple(1, &rows, nullptr), loc, "create dataspace for " + name));
-    h5::PropList dcpl = untimed(H5P_DATASET_CREATE, loc);
-    return h5::Dataset(h5::check(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), loc,
-                                 "create dataset " + name));
-}
-
+// Names are taken as they are: a '/' in a metric name is refused, not made a group.
 template <class T>
 void column(hid_t loc, const std::string& name, const std::vector<T>& v) {
-    h5::Dataset d = dataset(loc, name, h5::native<T>(), v.size());
-    if (!v.empty()) h5::check(H5Dwrite(d, h5::native<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), d, "write");
-}
-
-void column(hid_t loc, const std::string& name, const std::vector<std::string>& v) {
-    h5::Datatype t = h5::vlen_string();
-    h5::Dataset d = dataset(loc, name, t, v.size());
-    std::vector<const char*> ptrs;
-    for (const auto& s : v) ptrs.push_back(s.c_str());
-    if (!v.empty()) h5::check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), d, "write");
+    h5out::column(loc, name, v, h5out::Parents::refuse);
 }
 
 // A parameter column of the given kind.
@@ -227,25 +200,25 @@ public:
         column(f, "metric_names", metrics);
         column(f, "incomplete", incomplete);
 
-        h5::Object runs = group(f, "runs");
+        h5::Object runs = h5out::group(f, "runs");
         column(runs, "point", run_point);
         column(runs, "replicate", run_replicate);
         column(runs, "seed", run_seed);
         column(runs, "status", run_status);
         column(runs, "error", run_error);
-        h5::Object rp = group(runs, "parameters");
+        h5::Object rp = h5out::group(runs, "parameters");
         for (std::size_t j = 0; j < P; ++j) value_column(rp, m.parameters[j], m.parameter_kinds[j], run_values[j]);
-        h5::Object rm = group(runs, "metrics");
+        h5::Object rm = h5out::group(runs, "metrics");
         for (std::size_t k = 0; k < M; ++k) column(rm, metrics[k], run_metric[k]);
 
-        h5::Object pts = group(f, "points");
+        h5::Object pts = h5out::group(f, "points");
         column(pts, "index", pt_index);
         column(pts, "status", pt_status);
         column(pts, "error", pt_error);
         column(pts, "replicates_ok", pt_ok);
-        h5::Object pp = group(pts, "parameters");
+        h5::Object pp = h5out::group(pts, "parameters");
         for (std::size_t j = 0; j < P; ++j) value_column(pp, m.parameters[j], m.parameter_kinds[j], pt_values[j]);
-        h5::Object mean = group(pts, "mean"), sd = group(pts, "sd"), n = group(pts, "n");
+        h5::Object mean = h5out::group(pts, "mean"), sd = h5out::group(pts, "sd"), n = h5out::group(pts, "n");
         for (std::size_t k = 0; k < M; ++k) {
             column(mean, metrics[k], pt_mean[k]);
             column(sd, metrics[k], pt_sd[k]);

@@ -94,19 +94,6 @@ constexpr std::int64_t kMaxRuns = 10000000;
 
 std::string type_name_of(const toml::node& n) { return toml_type_name(n); }
 
-std::optional<std::string> get_choice(const toml::table& t, const std::string& prefix, const char* key,
-                                      std::initializer_list<std::string_view> choices, InputErrors& c) {
-    auto v = get_string(t, prefix, key, c, false);
-    if (!v) return std::nullopt;
-    if (std::find(choices.begin(), choices.end(), *v) == choices.end()) {
-        std::string list;
-        for (auto ch : choices) list += (list.empty() ? "" : "|") + std::string(ch);
-        c.add(t.get(key)->source(), prefix + key, "expected one of " + list + ", found \"" + *v + "\"");
-        return std::nullopt;
-    }
-    return v;
-}
-
 // Strings, or one string, at t[key].
 std::vector<std::pair<std::string, toml::source_region>> get_strings(const toml::table& t, const std::string& prefix,
                                                                      const char* key, InputErrors& c,
@@ -441,7 +428,8 @@ std::string fingerprint_of(const Sweep& s) {
     return buf;
 }
 
-// `*` matches within one dot-separated component, `**` across components.
+}  // namespace
+
 bool glob_match(std::string_view pat, std::string_view s) {
     if (pat.empty()) return s.empty();
     if (pat[0] == '*') {
@@ -455,6 +443,8 @@ bool glob_match(std::string_view pat, std::string_view s) {
     }
     return !s.empty() && pat[0] == s[0] && glob_match(pat.substr(1), s.substr(1));
 }
+
+namespace {
 
 const std::vector<std::string> kDefaultMetrics = {
     "unemployment_rate",
@@ -501,6 +491,379 @@ void parse_design_size(const toml::table& design, Sweep& s, InputErrors& c) {
     }
 }
 
+// One sweep file being read: parse_sweep's state, one method per section of the file.
+class SweepReader {
+public:
+    SweepReader(const std::string& text, const std::filesystem::path& file)
+        : file_(file), c_{file.string()}, root_(parse_toml(text, file.string())) {
+        s.file = file;
+        s.text = text;
+        set_where_ = scenario_where_ = root_.source();
+        unknown_keys(root_, "", {"sweep", "design", "parameters", "metrics"}, c_);
+    }
+
+    // [sweep]
+    void read_sweep() {
+        if (const toml::table* t = table_at(root_, "sweep", c_, true)) {
+            unknown_keys(*t, "sweep.", {"name", "description", "scenario", "seed", "replicates", "seeds", "set"}, c_);
+            s.name = get_string(*t, "sweep.", "name", c_, true).value_or("");
+            s.description = get_string(*t, "sweep.", "description", c_, false).value_or("");
+            if (auto sc = get_string(*t, "sweep.", "scenario", c_, true)) {
+                scenario_where_ = t->get("scenario")->source();
+                const std::filesystem::path p(*sc);
+                s.scenario = p.is_absolute() ? p : (file_.parent_path() / p).lexically_normal();
+            }
+            s.seed =
+                static_cast<std::uint64_t>(get_int(*t, "sweep.", "seed", 0, 9000000000000000000LL, c_).value_or(1));
+            s.replicates = get_int(*t, "sweep.", "replicates", 1, 100000, c_).value_or(1);
+            if (auto v = get_choice(*t, "sweep.", "seeds", {"independent", "common"}, c_))
+                s.seeds = *v == "common" ? Seeds::common : Seeds::independent;
+            for (auto& [o, where] : get_strings(*t, "sweep.", "set", c_, false)) {
+                s.fixed.push_back(o);
+                set_where_ = where;
+                const auto eq = o.find('=');
+                if (eq != std::string::npos && o.substr(0, eq) == "scenario.seed")
+                    c_.add(where, "sweep.set",
+                           "scenario.seed cannot be set here: replicate seeds come from sweep.seed");
+            }
+        }
+        if (!s.name.empty() && s.name.find_first_of("/\\\n") != std::string::npos)
+            c_.add(root_.at_path("sweep.name").node()->source(), "sweep.name",
+                   "a name cannot contain / or \\ or line breaks");
+    }
+
+    // [design]
+    void read_design() {
+        const toml::table* design = table_at(root_, "design", c_, false);
+        if (!design) return;
+        unknown_keys(*design, "design.", {"kind", "points", "levels"}, c_);
+        if (auto k = get_choice(*design, "design.", "kind", {"grid", "random", "lhs", "list", "morris", "sobol"}, c_))
+            for (Design d : {Design::grid, Design::random, Design::lhs, Design::list, Design::morris, Design::sobol})
+                if (*k == design_kind_name(d)) s.design = d;
+        parse_design_size(*design, s, c_);  // points, levels
+    }
+
+    // The base scenario, with the fixed overrides: its keys decide the parameter types.
+    void read_base() {
+        if (s.scenario.empty()) return;
+        bool readable = false;
+        s.scenario_text = read_text(s.scenario, &readable);
+        if (!readable) {
+            c_.add(scenario_where_, "sweep.scenario", "cannot open the base scenario " + s.scenario.string());
+            return;
+        }
+        try {
+            base_ = parse_scenario(s.scenario_text, s.scenario.string(), s.fixed);
+            resolved_ = toml::parse(to_toml(*base_));
+        } catch (const ScenarioInvalid& e) {
+            for (const auto& err : e.errors()) {
+                if (err.line == 0 && err.file == "--set")
+                    c_.add(set_where_, "sweep.set", err.key + ": " + err.message);
+                else
+                    c_.errors.push_back(err);  // an error in the base scenario itself
+            }
+        }
+    }
+
+    // [[parameters]]
+    void read_parameters() {
+        if (const toml::node* n = root_.get("parameters")) {
+            const toml::array* a = n->as_array();
+            if (!a)
+                c_.add(n->source(), "parameters",
+                       "expected an array of tables ([[parameters]]), found " + type_name_of(*n));
+            else
+                for (std::size_t i = 0; i < a->size(); ++i) {
+                    const std::string prefix = "parameters." + std::to_string(i) + ".";
+                    if (const toml::table* t = a->get(i)->as_table())
+                        read_parameter(*t, prefix);
+                    else
+                        c_.add(a->get(i)->source(), prefix, "expected a table");
+                }
+        }
+        if (s.parameters.empty() && !root_.get("parameters"))
+            c_.add(root_.source(), "parameters", "required: at least one [[parameters]] entry");
+        check_names_and_keys();
+        check_values();
+    }
+
+    // [metrics], and the built-in metrics its patterns choose.
+    void read_metrics() {
+        std::vector<std::string> patterns = kDefaultMetrics;
+        std::vector<toml::source_region> pattern_where(patterns.size(), root_.source());
+        bool explicit_builtin = false;
+        if (const toml::table* t = table_at(root_, "metrics", c_, false)) {
+            unknown_keys(*t, "metrics.", {"builtin", "targets", "window"}, c_);
+            if (t->get("builtin")) {
+                explicit_builtin = true;
+                patterns.clear();
+                pattern_where.clear();
+                for (auto& [pat, where] : get_strings(*t, "metrics.", "builtin", c_, false)) {
+                    patterns.push_back(pat);
+                    pattern_where.push_back(where);
+                }
+            }
+            read_targets(*t);
+            s.window = get_int(*t, "metrics.", "window", 1, 6000, c_).value_or(12);
+        }
+        if (!base_) return;
+        const std::vector<std::string> catalog = builtin_catalog(*base_);
+        std::vector<bool> chosen(catalog.size(), false);
+        for (std::size_t k = 0; k < patterns.size(); ++k) {
+            bool any = false;
+            for (std::size_t m = 0; m < catalog.size(); ++m)
+                if (glob_match(patterns[k], catalog[m])) chosen[m] = any = true;
+            if (!any && explicit_builtin)
+                c_.add(pattern_where[k], "metrics.builtin",
+                       "\"" + patterns[k] + "\" matches no built-in metric (docs/sweeps.md lists them)");
+        }
+        for (std::size_t m = 0; m < catalog.size(); ++m)
+            if (chosen[m]) s.builtin_metrics.push_back(catalog[m]);
+    }
+
+    // The list design's columns of equal length, and the number of points and runs within the limits.
+    void check_size() {
+        if (s.design == Design::list)
+            for (std::size_t i = 1; i < s.parameters.size(); ++i)
+                if (s.parameters[i].values.size() != s.parameters[0].values.size())
+                    c_.add(param_where_[i], "parameters." + std::to_string(i) + ".values",
+                           "a list design needs the same number of values for every parameter (" +
+                               std::to_string(s.parameters[0].values.size()) + " for the first, " +
+                               std::to_string(s.parameters[i].values.size()) + " here)");
+        if (!c_.errors.empty()) return;
+        std::size_t total = 1;
+        for (const auto& p : s.parameters)
+            total = std::min<std::size_t>(total * std::max<std::size_t>(p.values.size(), 1), kMaxPoints + 1);
+        if (s.design == Design::grid && total > static_cast<std::size_t>(kMaxPoints))
+            c_.add(root_.get("parameters")->source(), "parameters",
+                   "the grid has more than " + std::to_string(kMaxPoints) + " points");
+        else if (const std::size_t points = s.design == Design::grid ? total : planned_points(s);
+                 points * static_cast<std::size_t>(s.replicates) > static_cast<std::size_t>(kMaxRuns))
+            c_.add(root_.get("sweep") ? root_.get("sweep")->source() : root_.source(), "sweep.replicates",
+                   std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
+                       std::to_string(kMaxRuns) + " runs; split the sweep");
+    }
+
+    void throw_if_any() { c_.throw_if_any(); }
+
+    Sweep s;
+
+private:
+    void read_parameter(const toml::table& t, const std::string& prefix) {
+        unknown_keys(t, prefix, {"key", "keys", "name", "values", "range", "log_range", "points"}, c_);
+        Parameter p;
+        std::vector<std::pair<std::string, toml::source_region>> keys;
+        if (t.get("key") && t.get("keys"))
+            c_.add(t.source(), prefix + "key", "give key or keys, not both");
+        else if (t.get("key"))
+            keys = get_strings(t, prefix, "key", c_, true);
+        else if (t.get("keys"))
+            keys = get_strings(t, prefix, "keys", c_, false);
+        else
+            c_.add(t.source(), prefix + "key", "required key is missing (the scenario key to vary, as --set takes it)");
+        if (t.get("keys") && !t.get("key") && t.get("keys")->is_array() && t.get("keys")->as_array()->empty())
+            c_.add(t.get("keys")->source(), prefix + "keys", "needs at least one key");
+        p.name = get_string(t, prefix, "name", c_, false).value_or(keys.empty() ? "" : keys.front().first);
+        const int forms = (t.get("values") ? 1 : 0) + (t.get("range") ? 1 : 0) + (t.get("log_range") ? 1 : 0);
+        if (forms != 1)
+            c_.add(t.source(), prefix + "values",
+                   forms == 0 ? "give values, range or log_range" : "give only one of values, range, log_range");
+        const std::optional<Kind> kind = expand_keys(keys, prefix + (t.get("keys") ? "keys" : "key"), p);
+        if (kind) {
+            p.kind = *kind;
+            if (const toml::node* v = t.get("values"))
+                read_listed_values(t, *v, prefix, p);
+            else if (const toml::node* r = t.get(t.get("range") ? "range" : "log_range"))
+                read_range(t, *r, prefix, p);
+        }
+        param_where_.push_back(t.source());
+        if (kind) grid_so_far_ *= static_cast<double>(std::max<std::size_t>(p.values.size(), 1));
+        s.parameters.push_back(std::move(p));
+    }
+
+    // Expands the keys against the resolved base scenario into p.keys; their common kind.
+    std::optional<Kind> expand_keys(const std::vector<std::pair<std::string, toml::source_region>>& keys,
+                                    const std::string& key_field, Parameter& p) {
+        std::optional<Kind> kind;
+        for (const auto& [key, where] : keys) {
+            if (!base_) break;
+            if (key == "scenario.seed") {
+                c_.add(where, key_field, "scenario.seed cannot be varied: replicate seeds come from sweep.seed");
+                continue;
+            }
+            std::vector<std::string> expanded;
+            expand(resolved_, split_key(key), 0, "", expanded);
+            if (expanded.empty()) {
+                c_.add(where, key_field,
+                       "\"" + key + "\" is not a key of the scenario " + s.scenario.string() +
+                           " (see talentsim reference)");
+                continue;
+            }
+            for (const auto& k : expanded) {
+                const toml::node* node = node_at(resolved_, split_key(k));
+                const auto kk = node ? kind_of(*node) : std::nullopt;
+                if (!kk) {
+                    c_.add(where, key_field, "\"" + k + "\" is a table, not a value");
+                    continue;
+                }
+                if (k.rfind("scenario.seed", 0) == 0) continue;
+                if (kind && *kind != *kk) {
+                    c_.add(where, key_field,
+                           "\"" + k + "\" is " + kind_name(*kk) + " but other keys of this parameter are " +
+                               kind_name(*kind));
+                    continue;
+                }
+                kind = kk;
+                if (std::find(p.keys.begin(), p.keys.end(), k) == p.keys.end()) p.keys.push_back(k);
+            }
+        }
+        return kind;
+    }
+
+    // `values = [...]`
+    void read_listed_values(const toml::table& t, const toml::node& v, const std::string& prefix, Parameter& p) {
+        const toml::array* va = v.as_array();
+        if (!va || va->empty())
+            c_.add(v.source(), prefix + "values",
+                   va ? "needs at least one value" : "expected an array, found " + type_name_of(v));
+        else {
+            std::set<std::string> listed;  // linear in the number of values (docs/reliability.md)
+            for (const auto& el : *va)
+                if (auto x = value_of(el, p.kind, prefix + "values", c_)) {
+                    if (s.design != Design::list &&  // a list repeats values across points
+                        !listed.insert(value_key(*x)).second)
+                        c_.add(el.source(), prefix + "values", "value " + display(*x) + " is listed twice");
+                    else
+                        p.values.push_back(*x);
+                }
+        }
+        if (t.get("points"))
+            c_.add(t.get("points")->source(), prefix + "points", "points is for ranges; values are listed");
+        if (s.design == Design::morris || s.design == Design::sobol)
+            c_.add(v.source(), prefix + "values",
+                   std::string("a ") + design_kind_name(s.design) + " design needs a range or log_range");
+    }
+
+    // `range = [lo, hi]` or `log_range = [lo, hi]`
+    void read_range(const toml::table& t, const toml::node& r, const std::string& prefix, Parameter& p) {
+        const bool log = !t.get("range");
+        const std::string rk = prefix + (log ? "log_range" : "range");
+        if (s.design == Design::list) {
+            c_.add(r.source(), rk, "a list design takes listed values (one per point)");
+        } else if (p.kind == Kind::boolean || p.kind == Kind::text) {
+            c_.add(r.source(), rk,
+                   std::string("the scenario key is a ") + kind_name(p.kind) + "; list its values instead");
+        } else if (auto b = get_bounds(r, rk, log, c_)) {
+            p.spacing = log ? Parameter::Spacing::log : Parameter::Spacing::linear;
+            p.lo = b->first;
+            p.hi = b->second;
+            if (s.design == Design::grid) {
+                read_grid_points(t, prefix, p);
+            } else {
+                if (t.get("points"))
+                    c_.add(t.get("points")->source(), prefix + "points",
+                           "points is for grid designs; design.points sets the number of points");
+                p.values = {range_value(p, 0.0), range_value(p, 1.0)};  // the ends, checked below
+            }
+        }
+    }
+
+    // The grid values of a range: `points` of them, evenly spaced (on the log scale for log_range).
+    void read_grid_points(const toml::table& t, const std::string& prefix, Parameter& p) {
+        auto pts = get_int(t, prefix, "points", 1, kMaxPoints, c_);
+        if (!t.get("points"))
+            c_.add(t.source(), prefix + "points", "required key is missing (grid values of the range)");
+        // Counted before expanding: a grid over the limit is refused without building it.
+        if (pts && grid_so_far_ * static_cast<double>(*pts) > static_cast<double>(kMaxPoints)) {
+            c_.add(t.get("points")->source(), prefix + "points",
+                   "the grid has more than " + std::to_string(kMaxPoints) + " points");
+            pts.reset();
+        }
+        if (!pts) return;
+        p.values.reserve(static_cast<std::size_t>(*pts));
+        for (std::int64_t k = 0; k < *pts; ++k) {
+            const Value x = range_value(p, *pts == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(*pts - 1));
+            // Range values are monotone, so values repeated after rounding to
+            // integers are adjacent: each appears once, in linear time.
+            if (p.values.empty() || !values_equal(x, p.values.back())) p.values.push_back(x);
+        }
+        p.grid_points = *pts;
+    }
+
+    // Parameter names used once, without '/'; each scenario key varied by one parameter.
+    void check_names_and_keys() {
+        std::set<std::string> names, keys;
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+            const auto& p = s.parameters[i];
+            if (!p.name.empty() && !names.insert(p.name).second)
+                c_.add(param_where_[i], "parameters." + std::to_string(i) + ".name",
+                       "parameter name \"" + p.name + "\" is used twice");
+            if (p.name.find('/') != std::string::npos)
+                c_.add(param_where_[i], "parameters." + std::to_string(i) + ".name", "a name cannot contain /");
+            for (const auto& k : p.keys)
+                if (!keys.insert(k).second)
+                    c_.add(param_where_[i], "parameters." + std::to_string(i) + ".key",
+                           "\"" + k + "\" is varied by two parameters");
+        }
+    }
+
+    // Each value of each parameter against the scenario's own checks (types, bounds, choices).
+    // Errors that depend on several keys together (shares summing to 1) surface per point instead.
+    void check_values() {
+        if (!base_) return;
+        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
+            const auto& p = s.parameters[i];
+            if (p.keys.empty()) continue;  // its key is already reported
+            std::set<std::string> seen;
+            // Listed values one by one; a range by its two ends (scenario bounds are intervals).
+            std::vector<Value> check = p.values;
+            if (p.spacing != Parameter::Spacing::listed && !p.values.empty())
+                check = {range_value(p, 0.0), range_value(p, 1.0)};
+            for (const auto& v : check) {
+                std::vector<std::string> o = s.fixed;
+                for (const auto& k : p.keys) o.push_back(k + "=" + override_text(v));
+                try {
+                    (void)parse_scenario(s.scenario_text, s.scenario.string(), o);
+                } catch (const ScenarioInvalid& e) {
+                    for (const auto& err : e.errors())
+                        if (err.line == 0 && seen.insert(err.key + err.message).second)
+                            c_.add(param_where_[i], "parameters." + std::to_string(i),
+                                   err.key + " = " + display(v) + ": " + err.message);
+                }
+            }
+        }
+    }
+
+    // `targets`: files read now (their text is part of the plan's identity).
+    void read_targets(const toml::table& t) {
+        for (auto& [tf, where] : get_strings(t, "metrics.", "targets", c_, true)) {
+            const std::filesystem::path p(tf);
+            const auto full = p.is_absolute() ? p : (file_.parent_path() / p).lexically_normal();
+            bool readable = false;
+            std::string tt = read_text(full, &readable);
+            if (!readable)
+                c_.add(where, "metrics.targets", "cannot open the targets file " + full.string());
+            else if (std::any_of(s.targets.begin(), s.targets.end(),
+                                 [&](const auto& q) { return q.stem() == full.stem(); }))
+                c_.add(where, "metrics.targets",
+                       "two targets files named " + full.stem().string() + " (metric names come from the file name)");
+            else {
+                s.targets.push_back(full);
+                s.targets_text.push_back(std::move(tt));
+            }
+        }
+    }
+
+    const std::filesystem::path file_;
+    InputErrors c_;
+    toml::table root_;
+    toml::source_region set_where_, scenario_where_;
+    std::optional<Scenario> base_;
+    toml::table resolved_;
+    std::vector<toml::source_region> param_where_;
+    double grid_so_far_ = 1;  // grid points of the parameters read so far
+};
+
 }  // namespace
 
 const char* design_kind_name(Design d) {
@@ -532,333 +895,15 @@ Sweep load_sweep(const std::filesystem::path& file) {
 }
 
 Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
-    InputErrors c{file.string()};
-    toml::table root = parse_toml(text, file.string());
-    Sweep s;
-    s.file = file;
-    s.text = text;
-    unknown_keys(root, "", {"sweep", "design", "parameters", "metrics"}, c);
-
-    // [sweep]
-    toml::source_region set_where = root.source(), scenario_where = root.source();
-    if (const toml::table* t = table_at(root, "sweep", c, true)) {
-        unknown_keys(*t, "sweep.", {"name", "description", "scenario", "seed", "replicates", "seeds", "set"}, c);
-        s.name = get_string(*t, "sweep.", "name", c, true).value_or("");
-        s.description = get_string(*t, "sweep.", "description", c, false).value_or("");
-        if (auto sc = get_string(*t, "sweep.", "scenario", c, true)) {
-            scenario_where = t->get("scenario")->source();
-            const std::filesystem::path p(*sc);
-            s.scenario = p.is_absolute() ? p : (file.parent_path() / p).lexically_normal();
-        }
-        s.seed = static_cast<std::uint64_t>(get_int(*t, "sweep.", "seed", 0, 9000000000000000000LL, c).value_or(1));
-        s.replicates = get_int(*t, "sweep.", "replicates", 1, 100000, c).value_or(1);
-        if (auto v = get_choice(*t, "sweep.", "seeds", {"independent", "common"}, c))
-            s.seeds = *v == "common" ? Seeds::common : Seeds::independent;
-        for (auto& [o, where] : get_strings(*t, "sweep.", "set", c, false)) {
-            s.fixed.push_back(o);
-            set_where = where;
-            const auto eq = o.find('=');
-            if (eq != std::string::npos && o.substr(0, eq) == "scenario.seed")
-                c.add(where, "sweep.set", "scenario.seed cannot be set here: replicate seeds come from sweep.seed");
-        }
-    }
-    if (!s.name.empty() && s.name.find_first_of("/\\\n") != std::string::npos)
-        c.add(root.at_path("sweep.name").node()->source(), "sweep.name",
-              "a name cannot contain / or \\ or line breaks");
-
-    // [design]
-    const toml::table* design = table_at(root, "design", c, false);
-    if (design) {
-        unknown_keys(*design, "design.", {"kind", "points", "levels"}, c);
-        if (auto k = get_choice(*design, "design.", "kind", {"grid", "random", "lhs", "list", "morris", "sobol"}, c))
-            for (Design d : {Design::grid, Design::random, Design::lhs, Design::list, Design::morris, Design::sobol})
-                if (*k == design_kind_name(d)) s.design = d;
-        parse_design_size(*design, s, c);  // points, levels
-    }
-
-    // The base scenario, with the fixed overrides: its keys decide the parameter types.
-    std::optional<Scenario> base;
-    toml::table resolved;
-    if (!s.scenario.empty()) {
-        bool readable = false;
-        s.scenario_text = read_text(s.scenario, &readable);
-        if (!readable) {
-            c.add(scenario_where, "sweep.scenario", "cannot open the base scenario " + s.scenario.string());
-        } else {
-            try {
-                base = parse_scenario(s.scenario_text, s.scenario.string(), s.fixed);
-                resolved = toml::parse(to_toml(*base));
-            } catch (const ScenarioInvalid& e) {
-                for (const auto& err : e.errors()) {
-                    if (err.line == 0 && err.file == "--set")
-                        c.add(set_where, "sweep.set", err.key + ": " + err.message);
-                    else
-                        c.errors.push_back(err);  // an error in the base scenario itself
-                }
-            }
-        }
-    }
-
-    // [[parameters]]
-    std::vector<toml::source_region> param_where;
-    double grid_so_far = 1;  // grid points of the parameters read so far
-    if (const toml::node* n = root.get("parameters")) {
-        const toml::array* a = n->as_array();
-        if (!a)
-            c.add(n->source(), "parameters", "expected an array of tables ([[parameters]]), found " + type_name_of(*n));
-        else
-            for (std::size_t i = 0; i < a->size(); ++i) {
-                const std::string prefix = "parameters." + std::to_string(i) + ".";
-                const toml::table* t = a->get(i)->as_table();
-                if (!t) {
-                    c.add(a->get(i)->source(), prefix, "expected a table");
-                    continue;
-                }
-                unknown_keys(*t, prefix, {"key", "keys", "name", "values", "range", "log_range", "points"}, c);
-                Parameter p;
-                std::vector<std::pair<std::string, toml::source_region>> keys;
-                if (t->get("key") && t->get("keys"))
-                    c.add(t->source(), prefix + "key", "give key or keys, not both");
-                else if (t->get("key"))
-                    keys = get_strings(*t, prefix, "key", c, true);
-                else if (t->get("keys"))
-                    keys = get_strings(*t, prefix, "keys", c, false);
-                else
-                    c.add(t->source(), prefix + "key",
-                          "required key is missing (the scenario key to vary, as --set takes it)");
-                if (t->get("keys") && !t->get("key") && t->get("keys")->is_array() &&
-                    t->get("keys")->as_array()->empty())
-                    c.add(t->get("keys")->source(), prefix + "keys", "needs at least one key");
-                p.name = get_string(*t, prefix, "name", c, false).value_or(keys.empty() ? "" : keys.front().first);
-                const int forms =
-                    (t->get("values") ? 1 : 0) + (t->get("range") ? 1 : 0) + (t->get("log_range") ? 1 : 0);
-                if (forms != 1)
-                    c.add(t->source(), prefix + "values",
-                          forms == 0 ? "give values, range or log_range" : "give only one of values, range, log_range");
-
-                // Expand the keys against the resolved base scenario and find their type.
-                std::optional<Kind> kind;
-                const std::string key_field = prefix + (t->get("keys") ? "keys" : "key");
-                for (const auto& [key, where] : keys) {
-                    if (!base) break;
-                    if (key == "scenario.seed") {
-                        c.add(where, key_field, "scenario.seed cannot be varied: replicate seeds come from sweep.seed");
-                        continue;
-                    }
-                    std::vector<std::string> expanded;
-                    expand(resolved, split_key(key), 0, "", expanded);
-                    if (expanded.empty()) {
-                        c.add(where, key_field,
-                              "\"" + key + "\" is not a key of the scenario " + s.scenario.string() +
-                                  " (see talentsim reference)");
-                        continue;
-                    }
-                    for (const auto& k : expanded) {
-                        const toml::node* node = node_at(resolved, split_key(k));
-                        const auto kk = node ? kind_of(*node) : std::nullopt;
-                        if (!kk) {
-                            c.add(where, key_field, "\"" + k + "\" is a table, not a value");
-                            continue;
-                        }
-                        if (k.rfind("scenario.seed", 0) == 0) continue;
-                        if (kind && *kind != *kk) {
-                            c.add(where, key_field,
-                                  "\"" + k + "\" is " + kind_name(*kk) + " but other keys of this parameter are " +
-                                      kind_name(*kind));
-                            continue;
-                        }
-                        kind = kk;
-                        if (std::find(p.keys.begin(), p.keys.end(), k) == p.keys.end()) p.keys.push_back(k);
-                    }
-                }
-                if (!kind) {
-                    param_where.push_back(t->source());
-                    s.parameters.push_back(std::move(p));
-                    continue;
-                }
-                p.kind = *kind;
-
-                if (const toml::node* v = t->get("values")) {
-                    const toml::array* va = v->as_array();
-                    if (!va || va->empty())
-                        c.add(v->source(), prefix + "values",
-                              va ? "needs at least one value" : "expected an array, found " + type_name_of(*v));
-                    else {
-                        std::set<std::string> listed;  // linear in the number of values (docs/reliability.md)
-                        for (const auto& el : *va)
-                            if (auto x = value_of(el, p.kind, prefix + "values", c)) {
-                                if (s.design != Design::list &&  // a list repeats values across points
-                                    !listed.insert(value_key(*x)).second)
-                                    c.add(el.source(), prefix + "values", "value " + display(*x) + " is listed twice");
-                                else
-                                    p.values.push_back(*x);
-                            }
-                    }
-                    if (t->get("points"))
-                        c.add(t->get("points")->source(), prefix + "points", "points is for ranges; values are listed");
-                    if (s.design == Design::morris || s.design == Design::sobol)
-                        c.add(v->source(), prefix + "values",
-                              std::string("a ") + design_kind_name(s.design) + " design needs a range or log_range");
-                } else if (const toml::node* r = t->get(t->get("range") ? "range" : "log_range")) {
-                    const bool log = !t->get("range");
-                    const std::string rk = prefix + (log ? "log_range" : "range");
-                    if (s.design == Design::list) {
-                        c.add(r->source(), rk, "a list design takes listed values (one per point)");
-                    } else if (p.kind == Kind::boolean || p.kind == Kind::text) {
-                        c.add(r->source(), rk,
-                              std::string("the scenario key is a ") + kind_name(p.kind) + "; list its values instead");
-                    } else if (auto b = get_bounds(*r, rk, log, c)) {
-                        p.spacing = log ? Parameter::Spacing::log : Parameter::Spacing::linear;
-                        p.lo = b->first;
-                        p.hi = b->second;
-                        if (s.design == Design::grid) {
-                            auto pts = get_int(*t, prefix, "points", 1, kMaxPoints, c);
-                            if (!t->get("points"))
-                                c.add(t->source(), prefix + "points",
-                                      "required key is missing (grid values of the range)");
-                            // Counted before expanding: a grid over the limit is refused without building it.
-                            if (pts && grid_so_far * static_cast<double>(*pts) > static_cast<double>(kMaxPoints)) {
-                                c.add(t->get("points")->source(), prefix + "points",
-                                      "the grid has more than " + std::to_string(kMaxPoints) + " points");
-                                pts.reset();
-                            }
-                            if (pts) {
-                                p.values.reserve(static_cast<std::size_t>(*pts));
-                                for (std::int64_t k = 0; k < *pts; ++k) {
-                                    const Value x = range_value(
-                                        p, *pts == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(*pts - 1));
-                                    // Range values are monotone, so values repeated after rounding to
-                                    // integers are adjacent: each appears once, in linear time.
-                                    if (p.values.empty() || !values_equal(x, p.values.back())) p.values.push_back(x);
-                                }
-                                p.grid_points = *pts;
-                            }
-                        } else {
-                            if (t->get("points"))
-                                c.add(t->get("points")->source(), prefix + "points",
-                                      "points is for grid designs; design.points sets the number of points");
-                            p.values = {range_value(p, 0.0), range_value(p, 1.0)};  // the ends, checked below
-                        }
-                    }
-                }
-                param_where.push_back(t->source());
-                grid_so_far *= static_cast<double>(std::max<std::size_t>(p.values.size(), 1));
-                s.parameters.push_back(std::move(p));
-            }
-    }
-    if (s.parameters.empty() && !root.get("parameters"))
-        c.add(root.source(), "parameters", "required: at least one [[parameters]] entry");
-    {
-        std::set<std::string> names, keys;
-        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
-            const auto& p = s.parameters[i];
-            if (!p.name.empty() && !names.insert(p.name).second)
-                c.add(param_where[i], "parameters." + std::to_string(i) + ".name",
-                      "parameter name \"" + p.name + "\" is used twice");
-            if (p.name.find('/') != std::string::npos)
-                c.add(param_where[i], "parameters." + std::to_string(i) + ".name", "a name cannot contain /");
-            for (const auto& k : p.keys)
-                if (!keys.insert(k).second)
-                    c.add(param_where[i], "parameters." + std::to_string(i) + ".key",
-                          "\"" + k + "\" is varied by two parameters");
-        }
-    }
-
-    // Each value of each parameter against the scenario's own checks (types, bounds, choices).
-    // Errors that depend on several keys together (shares summing to 1) surface per point instead.
-    if (base) {
-        for (std::size_t i = 0; i < s.parameters.size(); ++i) {
-            const auto& p = s.parameters[i];
-            if (p.keys.empty()) continue;  // its key is already reported
-            std::set<std::string> seen;
-            // Listed values one by one; a range by its two ends (scenario bounds are intervals).
-            std::vector<Value> check = p.values;
-            if (p.spacing != Parameter::Spacing::listed && !p.values.empty())
-                check = {range_value(p, 0.0), range_value(p, 1.0)};
-            for (const auto& v : check) {
-                std::vector<std::string> o = s.fixed;
-                for (const auto& k : p.keys) o.push_back(k + "=" + override_text(v));
-                try {
-                    (void)parse_scenario(s.scenario_text, s.scenario.string(), o);
-                } catch (const ScenarioInvalid& e) {
-                    for (const auto& err : e.errors())
-                        if (err.line == 0 && seen.insert(err.key + err.message).second)
-                            c.add(param_where[i], "parameters." + std::to_string(i),
-                                  err.key + " = " + display(v) + ": " + err.message);
-                }
-            }
-        }
-    }
-
-    // [metrics]
-    std::vector<std::string> patterns = kDefaultMetrics;
-    std::vector<toml::source_region> pattern_where(patterns.size(), root.source());
-    bool explicit_builtin = false;
-    if (const toml::table* t = table_at(root, "metrics", c, false)) {
-        unknown_keys(*t, "metrics.", {"builtin", "targets", "window"}, c);
-        if (t->get("builtin")) {
-            explicit_builtin = true;
-            patterns.clear();
-            pattern_where.clear();
-            for (auto& [pat, where] : get_strings(*t, "metrics.", "builtin", c, false)) {
-                patterns.push_back(pat);
-                pattern_where.push_back(where);
-            }
-        }
-        for (auto& [tf, where] : get_strings(*t, "metrics.", "targets", c, true)) {
-            const std::filesystem::path p(tf);
-            const auto full = p.is_absolute() ? p : (file.parent_path() / p).lexically_normal();
-            bool readable = false;
-            std::string tt = read_text(full, &readable);
-            if (!readable)
-                c.add(where, "metrics.targets", "cannot open the targets file " + full.string());
-            else if (std::any_of(s.targets.begin(), s.targets.end(),
-                                 [&](const auto& q) { return q.stem() == full.stem(); }))
-                c.add(where, "metrics.targets",
-                      "two targets files named " + full.stem().string() + " (metric names come from the file name)");
-            else {
-                s.targets.push_back(full);
-                s.targets_text.push_back(std::move(tt));
-            }
-        }
-        s.window = get_int(*t, "metrics.", "window", 1, 6000, c).value_or(12);
-    }
-    if (base) {
-        const std::vector<std::string> catalog = builtin_catalog(*base);
-        std::vector<bool> chosen(catalog.size(), false);
-        for (std::size_t k = 0; k < patterns.size(); ++k) {
-            bool any = false;
-            for (std::size_t m = 0; m < catalog.size(); ++m)
-                if (glob_match(patterns[k], catalog[m])) chosen[m] = any = true;
-            if (!any && explicit_builtin)
-                c.add(pattern_where[k], "metrics.builtin",
-                      "\"" + patterns[k] + "\" matches no built-in metric (docs/sweeps.md lists them)");
-        }
-        for (std::size_t m = 0; m < catalog.size(); ++m)
-            if (chosen[m]) s.builtin_metrics.push_back(catalog[m]);
-    }
-
-    if (s.design == Design::list)
-        for (std::size_t i = 1; i < s.parameters.size(); ++i)
-            if (s.parameters[i].values.size() != s.parameters[0].values.size())
-                c.add(param_where[i], "parameters." + std::to_string(i) + ".values",
-                      "a list design needs the same number of values for every parameter (" +
-                          std::to_string(s.parameters[0].values.size()) + " for the first, " +
-                          std::to_string(s.parameters[i].values.size()) + " here)");
-    if (c.errors.empty()) {
-        std::size_t total = 1;
-        for (const auto& p : s.parameters)
-            total = std::min<std::size_t>(total * std::max<std::size_t>(p.values.size(), 1), kMaxPoints + 1);
-        if (s.design == Design::grid && total > static_cast<std::size_t>(kMaxPoints))
-            c.add(root.get("parameters")->source(), "parameters",
-                  "the grid has more than " + std::to_string(kMaxPoints) + " points");
-        else if (const std::size_t points = s.design == Design::grid ? total : planned_points(s);
-                 points * static_cast<std::size_t>(s.replicates) > static_cast<std::size_t>(kMaxRuns))
-            c.add(root.get("sweep") ? root.get("sweep")->source() : root.source(), "sweep.replicates",
-                  std::to_string(points) + " points x " + std::to_string(s.replicates) + " replicates is more than " +
-                      std::to_string(kMaxRuns) + " runs; split the sweep");
-    }
-    c.throw_if_any();
+    SweepReader r(text, file);
+    r.read_sweep();
+    r.read_design();
+    r.read_base();
+    r.read_parameters();
+    r.read_metrics();
+    r.check_size();
+    r.throw_if_any();
+    Sweep s = std::move(r.s);
     // A targets file is validated here, once for plan, run, point and slurm: an invalid one is
     // refused before anything is planned or created (its own file:line errors, exit 2).
     for (const auto& t : s.targets) check_targets_file(t);

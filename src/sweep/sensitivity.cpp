@@ -8,7 +8,7 @@
 
 #include "io/files.hpp"
 #include "io/h5.hpp"
-#include "sweep/h5_out.hpp"
+#include "io/h5_out.hpp"
 #include "sweep/internal.hpp"
 
 namespace fs = std::filesystem;
@@ -16,28 +16,13 @@ namespace fs = std::filesystem;
 namespace talentsim::sweep {
 namespace {
 
-// `*` within one dot-separated part, `**` across parts (as metric patterns in sweep files).
-bool matches(std::string_view pat, std::string_view s) {
-    if (pat.empty()) return s.empty();
-    if (pat[0] == '*') {
-        const bool any = pat.size() > 1 && pat[1] == '*';
-        const std::string_view rest = pat.substr(any ? 2 : 1);
-        for (std::size_t k = 0; k <= s.size(); ++k) {
-            if (matches(rest, s.substr(k))) return true;
-            if (k < s.size() && s[k] == '.' && !any) return false;
-        }
-        return false;
-    }
-    return !s.empty() && pat[0] == s[0] && matches(pat.substr(1), s.substr(1));
-}
-
 std::vector<std::string> chosen_metrics(const std::vector<std::string>& all, const std::vector<std::string>& pats) {
     if (pats.empty()) return all;
     std::vector<std::string> out;
     for (const auto& p : pats) {
         bool any = false;
         for (const auto& m : all)
-            if (matches(p, m)) {
+            if (glob_match(p, m)) {
                 any = true;
                 if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
             }

@@ -16,6 +16,7 @@
 
 #include "analysis/compare.hpp"
 #include "io/h5.hpp"
+#include "run/process.hpp"
 #include "support.hpp"
 #include "run/run.hpp"
 #include "sweep/sweep.hpp"
@@ -576,4 +577,30 @@ TEST_CASE("a sweep run cut short resumes from its checkpoint and gives the same 
                     &out, &err) == 0);
     CHECK_FALSE(fs::exists(checkpoint));  // used and removed when the run completed
     CHECK(h5_difference(full / "sweep.h5", half / "sweep.h5").empty());
+}
+
+TEST_CASE("sweep run --jobs N runs N replicates at once, also beyond the number of cores", "[sweep][slow]") {
+    // TBB's default worker pool has one thread fewer than the cores; the sweep must not be capped by it.
+    const int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
+    const auto dir = temp_dir("sweep_jobs");
+    const fs::path file = dir / "jobs.toml", out = dir / "out";
+    write(file, "[sweep]\nname = \"jobs\"\nscenario = \"" + source_path("scenarios/minimal.toml") +
+                    "\"\nseed = 1\nreplicates = " + std::to_string(jobs) +
+                    "\nset = [\"scenario.steps=120\", \"population.candidates=20000\"]\n"
+                    "[[parameters]]\nkey = \"noncompete.enabled\"\nvalues = [true]\n");
+    test::Child child({"sweep", "run", file.string(), "--out", out.string(), "--jobs", std::to_string(jobs),
+                       "--threads", "1", "--keep-runs", "--quiet"},
+                      dir);
+    int most = 0;  // run files being written at the same time
+    while (child.running()) {
+        int now = 0;
+        std::error_code ec;
+        for (fs::directory_iterator it(out / "runs", ec), end; !ec && it != end; it.increment(ec))
+            now += it->path().extension() == ".partial";
+        most = std::max(most, now);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(child.wait() == 0);
+    CHECK(most == jobs);
+    fs::remove_all(dir);
 }
