@@ -29,7 +29,8 @@ a non-compete may bind; in this file big_tech, ai_unicorn and startup). For them
 Prints, for each quantity, the mean over seeds in each regime and two effects paired by seed:
 the ban (none - today) and strict enforcement (strict - today), each as the mean difference with
 a 95 % t interval over the N paired differences and the relative effect (mean difference / mean
-under today's practice). docs/scenarios.md quotes the output.
+under today's practice). Then the ban's effect on the moves per person-year and the mean new-hire
+wage of each bound-eligible type's staff separately. docs/scenarios.md quotes the output.
 """
 import argparse
 import concurrent.futures
@@ -83,8 +84,8 @@ def eligible_types(scenario, type_names):
     return [k for k, name in enumerate(type_names) if float(types.get(name, {}).get("noncompete_share", 0)) > 0]
 
 
-def staff_metrics(path):
-    """The quantities of the module docstring for one result file."""
+def staff_metrics(path, only_type=None):
+    """The quantities of the module docstring for one result file (only_type: one type's staff)."""
     with h5py.File(path, "r") as f:
         if int(f.attrs["complete"]) != 1:
             raise ValueError(f"{path}: not a finished run")
@@ -93,6 +94,8 @@ def staff_metrics(path):
         etype = f["employers"]["type"]
         ok_type = np.zeros(len(type_names), dtype=bool)
         ok_type[eligible_types(scenario, type_names)] = True
+        if only_type is not None:
+            ok_type &= np.arange(len(type_names)) == type_names.index(only_type)
         bound_employer = ok_type[etype]
 
         def at_bound(ids):
@@ -164,6 +167,24 @@ def table(results, seeds):
     return "\n".join(lines)
 
 
+def by_type(results, seeds, types):
+    """Markdown table: the ban's effect on mobility and new-hire wages for each eligible type's staff."""
+    lines = [
+        "",
+        "| staff of | moves per person-year, today | ban: none - today | new-hire wage mean, today | "
+        "ban: none - today |",
+        "|---|---|---|---|---|",
+    ]
+    for name in types:
+        v = {r: {k: np.array([results[r][s][name][k] for s in seeds]) for k in ("moves/yr", "wage mean")}
+             for r in ("none", "today")}
+        lines.append(f"| {name} | {np.mean(v['today']['moves/yr']):.4f} | "
+                     f"{effect_text(v['none']['moves/yr'], v['today']['moves/yr'], '{:+.4f}')} | "
+                     f"{np.mean(v['today']['wage mean']):,.0f} | "
+                     f"{effect_text(v['none']['wage mean'], v['today']['wage mean'], '{:+,.0f}')} |")
+    return "\n".join(lines)
+
+
 def run_one(talentsim, regime, seed, out):
     if out.exists():
         return out
@@ -195,10 +216,17 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
             for fut in [pool.submit(run_one, a.talentsim, r, s, out) for r, s, out in jobs]:
                 fut.result()
+        with h5py.File(jobs[0][2], "r") as f:
+            names = list(f["categories/employer_types"].asstr()[:])
+            types = [names[k] for k in eligible_types(tomllib.loads(f.attrs["scenario_toml"]), names)]
         results = {r: {} for r in REGIMES}
+        typed = {r: {s: {} for s in seeds} for r in ("none", "today")}
         for r, s, out in jobs:
             results[r][s] = staff_metrics(out)
+            for name in types if r in typed else []:
+                typed[r][s][name] = staff_metrics(out, only_type=name)
         print(table(results, seeds))
+        print(by_type(typed, seeds, types))
     finally:
         if not a.dir:
             shutil.rmtree(work, ignore_errors=True)

@@ -20,12 +20,14 @@ returnee_wave         (three runs: relocation.country_cost = 200000, the file's 
                       elasticity of returnees to the moving cost between the two ends, the median
                       new wage of returnees, and, for returnees who had an overseas employer, the
                       median of new wage / overseas wage.
-enrollment_expansion  (two runs: population.graduates_per_year = 4000, the file's 12000) for the
-                      graduate cohorts that enter during the run (entrant students): the median
-                      starting wage by degree (the first hire of each, from school or
-                      unemployment), the master's and PhD premiums over the bachelor's, the share
-                      of those who have graduated by the end that are employed at the end, by
-                      degree; and the number unemployed at the end (everyone).
+enrollment_expansion  (two runs: population.graduates_per_year = 4000, the file's 12000; both with
+                      output.panel_every=1, output only) for the graduate cohorts that enter during
+                      the run (entrants who are students in the month they enter; the overseas
+                      inflow enters abroad): the median starting wage by degree (the first hire of
+                      each, from school or from unemployment after graduating), the master's and
+                      PhD premiums over the bachelor's, the share of those who have graduated by
+                      the last month that are employed then, by degree; and the number unemployed
+                      in the last month (everyone).
 """
 import argparse
 import concurrent.futures
