@@ -29,7 +29,7 @@ a non-compete may bind; in this file big_tech, ai_unicorn and startup). For them
 Prints, for each quantity, the mean over seeds in each regime and two effects paired by seed:
 the ban (none - today) and strict enforcement (strict - today), each as the mean difference with
 a 95 % t interval over the N paired differences and the relative effect (mean difference / mean
-under today's practice). Then the ban's effect on the moves per person-year and the mean new-hire
+under today's practice, with the interval divided by the same mean). Then the ban's effect on the moves per person-year and the mean new-hire
 wage of each bound-eligible type's staff separately. docs/scenarios.md quotes the output.
 """
 import argparse
@@ -146,15 +146,16 @@ ROWS = [  # quantity, label, format of levels, format of differences
 
 def effect_text(treated, control, fmt):
     mean, lo, hi, rel = paired_effect(treated, control)
-    rel_text = "n/a" if math.isnan(rel) else f"{100 * rel:+.1f} %"
-    return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}] {rel_text}"
+    base = float(np.mean(control))
+    rel_text = "n/a" if math.isnan(rel) else f"{100 * rel:+.1f} % [{100 * lo / base:+.1f}, {100 * hi / base:+.1f}]"
+    return f"{fmt.format(mean)} [{fmt.format(lo)}, {fmt.format(hi)}], {rel_text}"
 
 
 def table(results, seeds):
     """Markdown table: regime means over seeds, then the two paired effects with 95 % intervals."""
     lines = [
         f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}), mean over seeds; effects paired by seed: "
-        "mean difference [95 % t interval] relative effect",
+        "mean difference [95 % t interval], relative effect % [interval / mean under today's practice]",
         "",
         "| bound-eligible staff | none | today | strict | ban: none - today | strict - today |",
         "|---|---|---|---|---|---|",

@@ -13,21 +13,24 @@ cv_boom_2017          (one run: DIR/cv_boom_2017.h5) by calendar year: computer-
                       month and their median posted salary, the large-model median posted salary,
                       the median earned wage of computer-vision staff at the year's last panel
                       snapshot, the mean number unemployed, and the number who had left the field
-                      by the year's last month (/steps inactive less the entrant slots not yet
-                      entered).
+                      by the year's last month (/steps inactive: candidates who have entered and
+                      left).
 returnee_wave         (three runs: relocation.country_cost = 200000, the file's 400000, 800000)
                       returnees (hires from abroad by employers in China) over the run, the
                       elasticity of returnees to the moving cost between the two ends, the median
                       new wage of returnees, and, for returnees who had an overseas employer, the
                       median of new wage / overseas wage.
-enrollment_expansion  (two runs: population.graduates_per_year = 4000, the file's 12000; both with
+enrollment_expansion  (runs at population.graduates_per_year = 4000 and the file's 12000; all with
                       output.panel_every=1, output only) for the graduate cohorts that enter during
                       the run (entrants who are students in the month they enter; the overseas
                       inflow enters abroad): the median starting wage by degree (the first hire of
                       each, from school or from unemployment after graduating), the master's and
                       PhD premiums over the bachelor's, the share of those who have graduated by
                       the last month that are employed then, by degree; and the number unemployed
-                      in the last month (everyone).
+                      in the last month (everyone). First for the file's seed, then on 5 seeds
+                      (the file's and the 4 after it): the mean of each quantity at 4000 and at
+                      12000 graduates a year and the difference paired by seed with its 95 % t
+                      interval.
 """
 import argparse
 import concurrent.futures
@@ -41,6 +44,9 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from noncompete_effects import paired_effect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NONE_ID = 0xFFFFFFFF
@@ -77,13 +83,11 @@ def cv_boom(paths):
     with h5py.File(paths["cv_boom_2017"], "r") as f:
         steps, posts = f["steps"][:], f["postings"][:]
         roles = categories(f, "roles")
-        entry = f["candidates/initial"]["entry_step"][:]
         role_of = f["candidates/initial"]["role"][:]
         pstep, pwage, pstatus = f["panel/step"][:], f["panel/wage"][:], f["panel/status"][:]
     cv, llm = roles.index("cv_algorithm"), roles.index("llm_algorithm")
     year = steps["date"] // 100
-    not_entered = np.array([np.count_nonzero(entry > t) for t in steps["step"]])
-    left = steps["inactive"] - not_entered
+    left = steps["inactive"]  # /steps counts the entered candidates only: the inactive have left the field
     print("year | CV postings/month | CV posted p50 | LLM posted p50 | CV earned p50 (last snapshot) "
           "| unemployed (mean) | left the field (end of year)")
     for y in np.unique(year):
@@ -149,24 +153,58 @@ def enrollment_row(path):
     return int(scenario["population"]["graduates_per_year"]), start, employed, int(steps["unemployed"][-1])
 
 
+ENROLLMENT_SEEDS = 5
+
+
 def enrollment_expansion(paths):
-    rows = sorted(enrollment_row(p) for p in paths.values())
+    runs = {}  # (graduates a year, seed) -> row
+    for name, path in paths.items():
+        gpy, start, emp, unemployed = enrollment_row(path)
+        b, m, p = start["bachelor"], start["master"], start["phd"]
+        runs[gpy, int(name.rsplit("_", 1)[1])] = {
+            "bachelor": b, "master": m, "phd": p, "master premium": m / b, "phd premium": p / b,
+            "employed bachelor": emp["bachelor"], "employed master": emp["master"], "employed phd": emp["phd"],
+            "unemployed": unemployed}
+    seeds = sorted({s for _, s in runs})
+    low, high = sorted({g for g, _ in runs})
+    print(f"seed {seeds[0]}:")
     print("graduates/year | median starting wage: bachelor / master / PhD | master / PhD premium | "
           "graduated entrants employed at the end: bachelor / master / PhD | unemployed at the end")
-    for gpy, start, emp, unemployed in rows:
-        b, m, p = start["bachelor"], start["master"], start["phd"]
-        print(f"{gpy:,} | {b:,.0f} / {m:,.0f} / {p:,.0f} | {m / b:.2f} / {p / b:.2f} | "
-              f"{100 * emp['bachelor']:.0f} % / {100 * emp['master']:.0f} % / {100 * emp['phd']:.0f} % | "
-              f"{unemployed:,}")
+    for gpy in (low, high):
+        r = runs[gpy, seeds[0]]
+        print(f"{gpy:,} | {r['bachelor']:,.0f} / {r['master']:,.0f} / {r['phd']:,.0f} | "
+              f"{r['master premium']:.2f} / {r['phd premium']:.2f} | {100 * r['employed bachelor']:.0f} % / "
+              f"{100 * r['employed master']:.0f} % / {100 * r['employed phd']:.0f} % | {r['unemployed']:,}")
+    print(f"{len(seeds)} seeds ({seeds[0]}..{seeds[-1]}): mean at {low:,} | mean at {high:,} | "
+          f"{high:,} - {low:,} paired by seed [95 % t interval]")
+    formats = {"bachelor": "{:,.0f}", "master": "{:,.0f}", "phd": "{:,.0f}", "master premium": "{:.3f}",
+               "phd premium": "{:.3f}", "employed bachelor": "{:.3f}", "employed master": "{:.3f}",
+               "employed phd": "{:.3f}", "unemployed": "{:,.0f}"}
+    for key, fmt in formats.items():
+        lo = np.array([runs[low, s][key] for s in seeds])
+        hi = np.array([runs[high, s][key] for s in seeds])
+        d, d_lo, d_hi, _ = paired_effect(hi, lo)
+        dfmt = fmt.replace("{:", "{:+")
+        print(f"{key:18s} | {fmt.format(np.mean(lo))} | {fmt.format(np.mean(hi))} | "
+              f"{dfmt.format(d)} [{dfmt.format(d_lo)}, {dfmt.format(d_hi)}]")
+
+
+def enrollment_variants():
+    with open(ROOT / "scenarios" / "enrollment_expansion.toml", "rb") as fh:
+        first = int(tomllib.load(fh)["scenario"]["seed"])
+    out = {}
+    for seed in range(first, first + ENROLLMENT_SEEDS):
+        common = ["--seed", str(seed), "--set", "output.panel_every=1"]
+        out[f"enrollment_expansion_4000_{seed}"] = common + ["--set", "population.graduates_per_year=4000"]
+        out[f"enrollment_expansion_{seed}"] = common
+    return out
 
 
 SCENARIOS = {
     "cv_boom_2017": ({"cv_boom_2017": []}, cv_boom),
     "returnee_wave": ({f"returnee_wave_{c}": ["--set", f"relocation.country_cost={c}"] for c in (200000, 800000)}
                       | {"returnee_wave": []}, returnee_wave),
-    "enrollment_expansion": ({"enrollment_expansion_4000": ["--set", "population.graduates_per_year=4000",
-                                                            "--set", "output.panel_every=1"],
-                              "enrollment_expansion": ["--set", "output.panel_every=1"]}, enrollment_expansion),
+    "enrollment_expansion": (enrollment_variants(), enrollment_expansion),
 }
 
 
