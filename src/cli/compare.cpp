@@ -144,8 +144,8 @@ void write_json(const Comparison& c, std::ostream& out) {
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]",
-                                 kHelpColumns);
+    const std::string usage = "talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("results", po::value<std::vector<std::string>>(),
                                                    "result files (e.g. one per seed)")(
         "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(
@@ -157,8 +157,8 @@ int cmd_compare(const std::vector<std::string>& args) {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
-        std::cout << opts
-                  << "\nExit codes: 0 ok; 1 --strict with a target outside its band, or the JSON cannot be written;\n"
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\nExit codes: 0 ok; 1 --strict with a target outside its band, or the JSON cannot be written;\n"
                      "2 bad usage, bad targets file, unreadable result file. See docs/compare.md.\n";
         return 0;
     }

@@ -67,7 +67,8 @@ std::filesystem::path default_scenario() {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim run [SCENARIO.toml] [options]", kHelpColumns);
+    const std::string usage = "talentsim run [SCENARIO.toml] [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                    "scenario file (default scenarios/china_ai_2024.toml)")(
         "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
@@ -83,7 +84,8 @@ int cmd_run(const std::vector<std::string>& args) {
     pos.add("scenario", 1);
     po::variables_map vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     const std::filesystem::path file =
@@ -121,14 +123,16 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim validate SCENARIO.toml [options]", kHelpColumns);
+    const std::string usage = "talentsim validate SCENARIO.toml [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     if (!vm.count("scenario")) throw UsageError("validate needs a scenario file");
@@ -142,13 +146,15 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 int cmd_info(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim info FILE.h5", kHelpColumns);
+    const std::string usage = "talentsim info FILE.h5";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     if (!vm.count("file")) throw UsageError("info needs a result file");

@@ -11,7 +11,8 @@ namespace po = boost::program_options;
 namespace talentsim {
 
 int cmd_resume(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim resume CHECKPOINT [options]", kHelpColumns);
+    const std::string usage = "talentsim resume CHECKPOINT [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("checkpoint", po::value<std::string>(),
                                                    "checkpoint file written by talentsim run --checkpoint-every N")(
         "out,o", po::value<std::string>(), "result file (default: the one the run was started with)")(
@@ -24,7 +25,8 @@ int cmd_resume(const std::vector<std::string>& args) {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     if (!vm.count("checkpoint")) throw UsageError("resume needs a checkpoint file");

@@ -99,13 +99,15 @@ int report_run(const sweep::Sweep& s, const fs::path& dir, const sweep::RunSumma
 }
 
 int sweep_plan(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep plan SWEEP.toml", kHelpColumns);
+    const std::string usage = "talentsim sweep plan SWEEP.toml";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file");
     po::positional_options_description pos;
     pos.add("sweep", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     const sweep::Sweep s = load(vm);
@@ -147,13 +149,15 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
 }
 
 int sweep_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]", kHelpColumns);
+    const std::string usage = "talentsim sweep run SWEEP.toml --out DIR [options]";
+    po::options_description opts(usage, kHelpColumns);
     add_run_options(opts, true);
     po::positional_options_description pos;
     pos.add("sweep", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     const sweep::Sweep s = load(vm);
@@ -175,7 +179,8 @@ int sweep_run(const std::vector<std::string>& args) {
 }
 
 int sweep_point(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]", kHelpColumns);
+    const std::string usage = "talentsim sweep point SWEEP.toml --out DIR --index I [options]";
+    po::options_description opts(usage, kHelpColumns);
     add_run_options(opts, false);
     opts.add_options()("index", po::value<std::int64_t>(), "array task index (SLURM_ARRAY_TASK_ID)")(
         "chunk", po::value<std::int64_t>()->default_value(1), "points per task: task I runs points I*K .. I*K+K-1");
@@ -183,7 +188,8 @@ int sweep_point(const std::vector<std::string>& args) {
     pos.add("sweep", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     const sweep::Sweep s = load(vm);
@@ -205,7 +211,8 @@ int sweep_point(const std::vector<std::string>& args) {
 }
 
 int sweep_slurm(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep slurm SWEEP.toml --out DIR [options]", kHelpColumns);
+    const std::string usage = "talentsim sweep slurm SWEEP.toml --out DIR [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file")(
         "out,o", po::value<std::string>(),
         "output directory on a file system the compute nodes share (default results/sweeps/<name>)")(
@@ -232,7 +239,8 @@ int sweep_slurm(const std::vector<std::string>& args) {
     pos.add("sweep", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     const sweep::Sweep s = load(vm);
@@ -321,13 +329,15 @@ int sweep_slurm(const std::vector<std::string>& args) {
 }
 
 int sweep_merge(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep merge DIR", kHelpColumns);
+    const std::string usage = "talentsim sweep merge DIR";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep");
     po::positional_options_description pos;
     pos.add("dir", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     if (!vm.count("dir")) throw UsageError("merge needs the sweep's output directory");
@@ -340,7 +350,8 @@ int sweep_merge(const std::vector<std::string>& args) {
 
 // `sweep analyze DIR [--metric NAME ...] [--resamples B]` (docs/calibrate.md, "Sensitivity analysis").
 int sweep_analyze(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep analyze DIR [--metric NAME ...]");
+    const std::string usage = "talentsim sweep analyze DIR [--metric NAME ...]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep")(
         "metric", po::value<std::vector<std::string>>()->composing(), "metric (or pattern); default every metric")(
         "resamples", po::value<int>()->default_value(1000), "bootstrap resamples for the intervals");
@@ -348,7 +359,8 @@ int sweep_analyze(const std::vector<std::string>& args) {
     pos.add("dir", 1);
     const auto vm = parse(args, opts, pos);
     if (vm.count("help")) {
-        std::cout << opts << "\n";
+        print_help(std::cout, usage, opts, pos);
+        std::cout << "\n";
         return 0;
     }
     if (!vm.count("dir")) throw UsageError("analyze needs the sweep's output directory");
