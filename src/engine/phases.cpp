@@ -651,16 +651,8 @@ void move(World& w) {
         const std::uint32_t old = c.employer[i];
         const bool job_to_job = from == Status::employed || (from == Status::abroad && old != kNone);
         MoveRow& row = rows[h];
-        row = MoveRow{step,
-                      date,
-                      i,
-                      job_to_job ? old : kNone,
-                      e,
-                      c.status[i],
-                      0,
-                      0,
-                      hire.bought_out,
-                      job_to_job ? c.wage[i] : 0.f,
+        row = MoveRow{step,        date, i, job_to_job ? old : kNone, e,
+                      c.status[i], 0,    0, hire.bought_out,          job_to_job ? c.wage[i] : 0.f,
                       hire.salary};
         n.hires++;
         if (job_to_job) {
@@ -717,8 +709,9 @@ void move(World& w) {
             return;
         }
         const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
-        team_rows[f] = MoveRow{
-            step, date, i, old, e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]), 1, 0, c.wage[i], salary};
+        team_rows[f] =
+            MoveRow{step, date, i,         old,   e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]),
+                    1,    0,    c.wage[i], salary};
         follows[f] = 1;
         n.hires++;
         n.job_to_job_moves++;

@@ -119,58 +119,58 @@ struct StepTallies {
     X(std::int32_t, date) /* yyyymm, e.g. 202401 */
 
 // /postings: one row per job posting.
-#define TALENTSIM_POSTING_COLUMNS(X)                                      \
-    TALENTSIM_EVENT_WHEN(X)                                               \
-    X(std::uint32_t, posting) /* index within the step */                 \
-    X(std::uint32_t, employer)                                            \
-    X(std::uint8_t, role)                                                 \
-    X(std::uint8_t, required_degree) /* 0 bachelor, 1 master, 2 phd */    \
-    X(std::uint8_t, city)                                                 \
-    X(std::uint8_t, employer_type)                                        \
-    X(float, salary)        /* annual CNY */                              \
+#define TALENTSIM_POSTING_COLUMNS(X)                                   \
+    TALENTSIM_EVENT_WHEN(X)                                            \
+    X(std::uint32_t, posting) /* index within the step */              \
+    X(std::uint32_t, employer)                                         \
+    X(std::uint8_t, role)                                              \
+    X(std::uint8_t, required_degree) /* 0 bachelor, 1 master, 2 phd */ \
+    X(std::uint8_t, city)                                              \
+    X(std::uint8_t, employer_type)                                     \
+    X(float, salary)        /* annual CNY */                           \
     X(std::uint32_t, slots) /* vacancies behind the posting (0 = unlimited) */
 
 // /offers: one row per offer.
-#define TALENTSIM_OFFER_COLUMNS(X)                   \
-    TALENTSIM_EVENT_WHEN(X)                          \
-    X(std::uint32_t, candidate)                      \
-    X(std::uint32_t, employer)                       \
-    X(std::uint8_t, role)                            \
+#define TALENTSIM_OFFER_COLUMNS(X)                       \
+    TALENTSIM_EVENT_WHEN(X)                              \
+    X(std::uint32_t, candidate)                          \
+    X(std::uint32_t, employer)                           \
+    X(std::uint8_t, role)                                \
     X(std::uint8_t, degree) /* the candidate's degree */ \
-    X(std::uint8_t, kind)   /* OfferKind */          \
-    X(std::uint8_t, accepted)                        \
+    X(std::uint8_t, kind)   /* OfferKind */              \
+    X(std::uint8_t, accepted)                            \
     X(float, salary) /* annual CNY */
 
 // /moves: one row per hire.
-#define TALENTSIM_MOVE_COLUMNS(X)                                                                \
-    TALENTSIM_EVENT_WHEN(X)                                                                      \
-    X(std::uint32_t, candidate)                                                                  \
-    X(std::uint32_t, from_employer) /* kNone when hired from unemployment, school or abroad */   \
-    X(std::uint32_t, to_employer)                                                                \
-    X(std::uint8_t, from_status) /* Status before the move */                                    \
-    X(std::uint8_t, relocated)   /* changed city (or country) */                                 \
-    X(std::uint8_t, team_move)   /* followed a lead */                                           \
-    X(std::uint8_t, noncompete_bought_out)                                                       \
-    X(float, old_wage)                                                                           \
+#define TALENTSIM_MOVE_COLUMNS(X)                                                              \
+    TALENTSIM_EVENT_WHEN(X)                                                                    \
+    X(std::uint32_t, candidate)                                                                \
+    X(std::uint32_t, from_employer) /* kNone when hired from unemployment, school or abroad */ \
+    X(std::uint32_t, to_employer)                                                              \
+    X(std::uint8_t, from_status) /* Status before the move */                                  \
+    X(std::uint8_t, relocated)   /* changed city (or country) */                               \
+    X(std::uint8_t, team_move)   /* followed a lead */                                         \
+    X(std::uint8_t, noncompete_bought_out)                                                     \
+    X(float, old_wage)                                                                         \
     X(float, new_wage)
 
 // /candidates/initial: one row per candidate slot (entrants included).
-#define TALENTSIM_CANDIDATE_ROW_COLUMNS(X)                                                 \
-    X(std::uint32_t, id)                                                                   \
-    X(std::uint8_t, degree)                                                                \
-    X(std::uint8_t, tier)                                                                  \
-    X(std::uint8_t, role)                                                                  \
-    X(std::uint8_t, home_city)                                                             \
+#define TALENTSIM_CANDIDATE_ROW_COLUMNS(X)                                                  \
+    X(std::uint32_t, id)                                                                    \
+    X(std::uint8_t, degree)                                                                 \
+    X(std::uint8_t, tier)                                                                   \
+    X(std::uint8_t, role)                                                                   \
+    X(std::uint8_t, home_city)                                                              \
     X(std::int32_t, entry_step) /* 0 for the initial population, else the step it enters */ \
     X(float, productivity)
 
 // /employers: one row per employer slot.
-#define TALENTSIM_EMPLOYER_ROW_COLUMNS(X)                                     \
-    X(std::uint32_t, id)                                                      \
-    X(std::uint8_t, type)                                                     \
-    X(std::uint8_t, city)                                                     \
-    X(std::int32_t, entry_step)                                               \
-    X(float, wage_factor) /* firm-specific multiplier on posted salaries */   \
+#define TALENTSIM_EMPLOYER_ROW_COLUMNS(X)                                   \
+    X(std::uint32_t, id)                                                    \
+    X(std::uint8_t, type)                                                   \
+    X(std::uint8_t, city)                                                   \
+    X(std::int32_t, entry_step)                                             \
+    X(float, wage_factor) /* firm-specific multiplier on posted salaries */ \
     X(float, amenity)     /* annual CNY-equivalent non-wage attractiveness */
 
 #define TALENTSIM_MEMBER(type, name) type name;

@@ -155,9 +155,8 @@ void print_sensitivity(const SensitivityReport& r, std::ostream& out) {
                 << "95 % interval" << std::setw(12) << "mu" << std::setw(12) << "sigma\n";
             for (std::size_t i = 0; i < r.parameters.size(); ++i)
                 out << std::left << std::setw(W) << r.parameters[i] << std::right << std::setw(12)
-                    << num(x.mu_star[i].value) << std::setw(24)
-                    << interval(x.mu_star[i]) << std::setw(12) << num(x.mu[i])
-                    << std::setw(12) << num(x.sigma[i]) << "\n";
+                    << num(x.mu_star[i].value) << std::setw(24) << interval(x.mu_star[i]) << std::setw(12)
+                    << num(x.mu[i]) << std::setw(12) << num(x.sigma[i]) << "\n";
         } else {
             const auto& x = r.sobol[m];
             out << " (" << x.samples_used << " base samples, variance " << num(x.variance) << ")\n";
@@ -165,10 +164,8 @@ void print_sensitivity(const SensitivityReport& r, std::ostream& out) {
                 << "95 % interval" << std::setw(10) << "ST" << std::setw(22) << "95 % interval\n";
             for (std::size_t i = 0; i < r.parameters.size(); ++i)
                 out << std::left << std::setw(W) << r.parameters[i] << std::right << std::setw(10)
-                    << num(x.first[i].value) << std::setw(22)
-                    << interval(x.first[i]) << std::setw(10)
-                    << num(x.total[i].value) << std::setw(22)
-                    << interval(x.total[i]) << "\n";
+                    << num(x.first[i].value) << std::setw(22) << interval(x.first[i]) << std::setw(10)
+                    << num(x.total[i].value) << std::setw(22) << interval(x.total[i]) << "\n";
         }
     }
     out << "\n" << r.file.string() << "\n";

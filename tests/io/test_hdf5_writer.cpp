@@ -78,7 +78,8 @@ void write_run(Writer& w, int steps, bool panel = true) {
     w.begin(meta(), cands, emps);
     for (int s = 0; s < steps; ++s) {
         std::vector<PostingRow> postings;
-        for (int i = 0; i < s; ++i) postings.push_back({s, 202401 + s, std::uint32_t(i), 1, 0, 2, 1, 0, 400000.f + i, 0});
+        for (int i = 0; i < s; ++i)
+            postings.push_back({s, 202401 + s, std::uint32_t(i), 1, 0, 2, 1, 0, 400000.f + i, 0});
         std::vector<OfferRow> offers;
         for (int i = 0; i < 2 * s; ++i)
             offers.push_back({s, 202401 + s, std::uint32_t(i), 0, 1, 2, std::uint8_t(i % 3), 1, 500000.f});
