@@ -43,8 +43,8 @@ class Run:
     def __init__(self, path):
         self.path = path
         with h5py.File(path, "r") as f:
-            if f.attrs.get("schema_version") != 1:
-                raise BadInput(f"{path}: not a talentsim result file of schema version 1")
+            if f.attrs.get("schema_version") not in (1, 2):
+                raise BadInput(f"{path}: not a talentsim result file of schema version 1 or 2")
             self.name = str(f.attrs["scenario_name"])
             self.seed = int(f.attrs["seed"])
             self.scenario = tomllib.loads(str(f.attrs["scenario_toml"]))

@@ -7,7 +7,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a yyyymm `date` column on every event table and /panel/date
+READABLE_VERSIONS = (1, 2)  # 1: event tables without `date` (dates then come from `step` and `start`)
 NONE_ID = 0xFFFFFFFF  # "no employer" in id columns (attribute FIELD.none in the file)
 ABROAD_CITY = 255  # panel city outside China (attribute none of /panel/city)
 
@@ -42,6 +43,12 @@ def month_dates(first_yyyymm, steps):
     return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
 
 
+def yyyymm_dates(yyyymm):
+    """Calendar months (Timestamps on the 1st) of integers yyyymm, as stored in the `date` columns."""
+    yyyymm = np.asarray(yyyymm, dtype=np.int64)
+    return pd.to_datetime(pd.DataFrame({"year": yyyymm // 100, "month": yyyymm % 100, "day": 1}))
+
+
 def labelled(codes, labels, none=None):
     """Codes as a pandas Categorical of `labels`; `none` and out-of-range codes become missing."""
     codes = np.asarray(codes).astype(np.int64)
@@ -74,8 +81,10 @@ class Result:
         with self._file() as f:
             self.attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v.item() if hasattr(v, "item") else v)
                           for k, v in f.attrs.items()}
-            if self.attrs.get("schema_version") != SCHEMA_VERSION or "schema" in self.attrs or "categories" not in f:
-                raise FormatError(f"{self.path}: not a talentsim result file of schema version {SCHEMA_VERSION}"
+            if self.attrs.get("schema_version") not in READABLE_VERSIONS or "schema" in self.attrs \
+                    or "categories" not in f:
+                raise FormatError(f"{self.path}: not a talentsim result file of schema version "
+                                  f"{' or '.join(map(str, READABLE_VERSIONS))}"
                                   + (" (this looks like a sweep: use talentsim.open_sweep)"
                                      if self.attrs.get("schema") == "talentsim-sweep" else ""))
             self.categories = {k: list(f["categories"][k].asstr()[:]) for k in f["categories"]}
@@ -125,7 +134,8 @@ class Result:
 
     def table(self, dataset):
         """Compound dataset as a DataFrame: coded columns labelled, 'none' ids missing, 0/1 flags bool,
-        and a `date` column wherever there is a `step` column."""
+        and a `date` column (Timestamp) wherever there is a `step` column: the stored yyyymm `date`,
+        or (files of schema version 1, whose event tables have none) the month `step` months after `start`."""
         with self._file() as f:
             d = f[dataset]
             rows = d[:]
@@ -142,12 +152,10 @@ class Result:
                 else:
                     out[name] = col
         df = pd.DataFrame(out)
-        if "step" in df:  # a stored yyyymm `date` column (as in /steps) is replaced by the same month
-            dates = self.dates(df["step"]).values
-            if "date" in df:
-                df["date"] = dates
-            else:
-                df.insert(1, "date", dates)
+        if "date" in df:  # stored yyyymm, as Timestamps of the same month
+            df["date"] = yyyymm_dates(df["date"]).values
+        elif "step" in df:
+            df.insert(1, "date", self.dates(df["step"]).values)
         return df
 
     @functools.cached_property
@@ -230,6 +238,14 @@ class Result:
         with self._file() as f:
             return f["panel/step"][:].astype(np.int64)
 
+    @functools.cached_property
+    def panel_dates(self):
+        """Calendar months of the snapshots: /panel/date (yyyymm), or from the steps in version-1 files."""
+        with self._file() as f:
+            if "panel/date" in f:
+                return yyyymm_dates(f["panel/date"][:]).values
+        return self.dates(self.panel_steps).values
+
     @property
     def panel_is_everyone(self):
         """True when the panel covers every candidate slot (output.panel_sample = 0): column j is candidate j."""
@@ -264,7 +280,7 @@ class Result:
             if everyone:
                 keep &= self.candidates["entry_step"].to_numpy()[column] <= step
         df = pd.DataFrame({"step": step[keep]})
-        df["date"] = self.dates(df["step"]).values
+        df["date"] = np.repeat(self.panel_dates[:snaps], n)[keep]
         df["candidate"] = pd.array(column[keep].astype(np.uint32), dtype="UInt32") if everyone else \
             pd.array([pd.NA] * int(keep.sum()), dtype="UInt32")
         df["column"] = column[keep]
@@ -285,6 +301,6 @@ class Result:
 
 def open(path, allow_partial=False):  # noqa: A001 (mirrors builtins.open)
     """Opens a run's result file. Raises FileNotFoundError, or FormatError for a file that is not a
-    talentsim result of schema version 1 or (unless allow_partial) an incomplete run."""
+    talentsim result of schema version 1 or 2 or (unless allow_partial) an incomplete run."""
     return Result(path, allow_partial=allow_partial)
 

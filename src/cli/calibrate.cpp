@@ -15,8 +15,10 @@ namespace fs = std::filesystem;
 namespace talentsim {
 namespace {
 
+constexpr const char* kUsage = "talentsim calibrate FILE.toml --out DIR [options] (docs/calibrate.md)";
+
 po::options_description calibrate_options() {
-    po::options_description opts("talentsim calibrate FILE.toml --out DIR [options] (docs/calibrate.md)");
+    po::options_description opts(kUsage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "calibration file")(
         "out,o", po::value<std::string>(), "output directory (default results/calibrations/<name>)")(
         "jobs,j", po::value<int>()->default_value(0), "runs at a time here (0 = one per core)")(

@@ -145,8 +145,8 @@ void write_json(const Comparison& c, std::ostream& out) {
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]",
-                                 kHelpColumns);
+    const std::string usage = "talentsim compare RESULT.h5 [RESULT2.h5 ...] --targets FILE.toml [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("results", po::value<std::vector<std::string>>(),
                                                    "result files (e.g. one per seed)")(
         "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(

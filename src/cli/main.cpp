@@ -60,7 +60,8 @@ std::filesystem::path default_scenario() {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim run [SCENARIO.toml] [options]", kHelpColumns);
+    const std::string usage = "talentsim run [SCENARIO.toml] [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
                                                    "scenario file (default scenarios/china_ai_2024.toml)")(
         "out,o", po::value<std::string>(), "result file (default results/<scenario-name>.h5)")(
@@ -108,7 +109,8 @@ int cmd_run(const std::vector<std::string>& args) {
 }
 
 int cmd_validate(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim validate SCENARIO.toml [options]", kHelpColumns);
+    const std::string usage = "talentsim validate SCENARIO.toml [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file")(
         "set", po::value<std::vector<std::string>>()->composing(), "override a scenario key: --set key.path=value");
     po::variables_map vm;
@@ -124,7 +126,8 @@ int cmd_validate(const std::vector<std::string>& args) {
 }
 
 int cmd_info(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim info FILE.h5", kHelpColumns);
+    const std::string usage = "talentsim info FILE.h5";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("file", po::value<std::string>(), "result file");
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "file")) return 0;

@@ -20,7 +20,8 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (!vm.count("help")) return true;
-    std::cout << opts << "\n" << help_tail;
+    print_help(std::cout, opts.caption(), opts, pos);
+    std::cout << "\n" << help_tail;
     return false;
 }
 

@@ -12,7 +12,8 @@ namespace po = boost::program_options;
 namespace talentsim {
 
 int cmd_resume(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim resume CHECKPOINT [options]", kHelpColumns);
+    const std::string usage = "talentsim resume CHECKPOINT [options]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("checkpoint", po::value<std::string>(),
                                                    "checkpoint file written by talentsim run --checkpoint-every N")(
         "out,o", po::value<std::string>(), "result file (default: the one the run was started with)")(

@@ -82,7 +82,8 @@ int report_run(const sweep::Sweep& s, const fs::path& dir, const sweep::RunSumma
 }
 
 int sweep_plan(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep plan SWEEP.toml", kHelpColumns);
+    const std::string usage = "talentsim sweep plan SWEEP.toml";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("sweep", po::value<std::string>(), "sweep file");
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "sweep")) return 0;
@@ -125,7 +126,8 @@ sweep::ExecOptions exec_options(const po::variables_map& vm, int jobs) {
 }
 
 int sweep_run(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep run SWEEP.toml --out DIR [options]", kHelpColumns);
+    const std::string usage = "talentsim sweep run SWEEP.toml --out DIR [options]";
+    po::options_description opts(usage, kHelpColumns);
     add_run_options(opts, true);
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "sweep")) return 0;
@@ -147,7 +149,8 @@ int sweep_run(const std::vector<std::string>& args) {
 }
 
 int sweep_point(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep point SWEEP.toml --out DIR --index I [options]", kHelpColumns);
+    const std::string usage = "talentsim sweep point SWEEP.toml --out DIR --index I [options]";
+    po::options_description opts(usage, kHelpColumns);
     add_run_options(opts, false);
     opts.add_options()("index", po::value<std::int64_t>(), "array task index (SLURM_ARRAY_TASK_ID)")(
         "chunk", po::value<std::int64_t>()->default_value(1), "points per task: task I runs points I*K .. I*K+K-1");
@@ -292,7 +295,8 @@ int sweep_slurm(const std::vector<std::string>& args) {
 }
 
 int sweep_merge(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep merge DIR", kHelpColumns);
+    const std::string usage = "talentsim sweep merge DIR";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep");
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "dir")) return 0;
@@ -306,7 +310,8 @@ int sweep_merge(const std::vector<std::string>& args) {
 
 // `sweep analyze DIR [--metric NAME ...] [--resamples B]` (docs/calibrate.md, "Sensitivity analysis").
 int sweep_analyze(const std::vector<std::string>& args) {
-    po::options_description opts("talentsim sweep analyze DIR [--metric NAME ...]");
+    const std::string usage = "talentsim sweep analyze DIR [--metric NAME ...]";
+    po::options_description opts(usage, kHelpColumns);
     opts.add_options()("help,h", "show this help")("dir", po::value<std::string>(), "output directory of the sweep")(
         "metric", po::value<std::vector<std::string>>()->composing(), "metric (or pattern); default every metric")(
         "resamples", po::value<int>()->default_value(1000), "bootstrap resamples for the intervals");

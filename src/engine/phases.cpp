@@ -823,7 +823,7 @@ void move(World& w) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     auto& E = w.employers;
-    const std::int32_t step = w.now.step;
+    const std::int32_t step = w.now.step, date = s.date_of_step(step);
     const std::size_t R = s.roles.size();
     std::sort(w.hires.begin(), w.hires.end(), [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(E.committed.begin(), E.committed.end(), 0);
@@ -835,15 +835,8 @@ void move(World& w) {
         const std::uint32_t old = c.employer[i];
         const bool job_to_job = from == Status::employed || (from == Status::abroad && old != kNone);
         MoveRow& row = rows[h];
-        row = MoveRow{step,
-                      i,
-                      job_to_job ? old : kNone,
-                      e,
-                      c.status[i],
-                      0,
-                      0,
-                      hire.bought_out,
-                      job_to_job ? c.wage[i] : 0.f,
+        row = MoveRow{step,        date, i, job_to_job ? old : kNone, e,
+                      c.status[i], 0,    0, hire.bought_out,          job_to_job ? c.wage[i] : 0.f,
                       hire.salary};
         n.hires++;
         if (job_to_job) {
@@ -901,8 +894,9 @@ void move(World& w) {
             return;
         }
         const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
-        team_rows[f] = MoveRow{
-            step, i, old, e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]), 1, 0, c.wage[i], salary};
+        team_rows[f] =
+            MoveRow{step, date, i,         old,   e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]),
+                    1,    0,    c.wage[i], salary};
         follows[f] = 1;
         n.hires++;
         n.job_to_job_moves++;

@@ -156,14 +156,15 @@ const StepRow& Simulation::step(Writer& out) {
     const auto& P = world_.postings;
     const auto& E = world_.employers;
     const auto& c = world_.candidates;
+    const std::int32_t date = s.date_of_step(next_step_);
     posting_rows_.clear();
     if (s.output.postings) {
         posting_rows_.resize(P.size());
         for_each_index(P.size(), [&](std::size_t p) {
             const std::uint32_t e = P.employer[p];
-            posting_rows_[p] =
-                PostingRow{next_step_,  static_cast<std::uint32_t>(p),  e, P.role[p], P.degree[p], E.city[e], E.type[e],
-                           P.salary[p], s.vacancies.unlimited ? 0u : 1u};
+            posting_rows_[p] = PostingRow{
+                next_step_, date,        static_cast<std::uint32_t>(p),  e, P.role[p], P.degree[p], E.city[e],
+                E.type[e],  P.salary[p], s.vacancies.unlimited ? 0u : 1u};
         });
     }
     offer_rows_.clear();
@@ -171,8 +172,9 @@ const StepRow& Simulation::step(Writer& out) {
         offer_rows_.resize(world_.offers.size());
         for_each_index(world_.offers.size(), [&](std::size_t k) {
             const Offer& o = world_.offers[k];
-            offer_rows_[k] = OfferRow{next_step_, o.candidate, o.employer, c.role[o.candidate], c.degree[o.candidate],
-                                      o.kind,     o.accepted,  o.salary};
+            offer_rows_[k] =
+                OfferRow{next_step_, date,       o.candidate, o.employer, c.role[o.candidate], c.degree[o.candidate],
+                         o.kind,     o.accepted, o.salary};
         });
     }
     const std::span<const MoveRow> moves =

@@ -26,46 +26,37 @@ namespace fs = std::filesystem;
 #define TS_FIELD(Row, member) \
     h5::Field { #member, offsetof(Row, member), h5::native < decltype(Row::member)>() }
 
+#define TALENTSIM_COLUMN(type, name) TS_FIELD(R, name),
 h5::Datatype step_type() {
     using R = StepRow;
-#define TALENTSIM_COLUMN(type, name) TS_FIELD(R, name),
     return h5::compound(sizeof(R), {TALENTSIM_STEP_COLUMNS(TALENTSIM_COLUMN)});
-#undef TALENTSIM_COLUMN
 }
 
 h5::Datatype posting_type() {
     using R = PostingRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, step), TS_FIELD(R, posting), TS_FIELD(R, employer), TS_FIELD(R, role),
-                                    TS_FIELD(R, required_degree), TS_FIELD(R, city), TS_FIELD(R, employer_type),
-                                    TS_FIELD(R, salary), TS_FIELD(R, slots)});
+    return h5::compound(sizeof(R), {TALENTSIM_POSTING_COLUMNS(TALENTSIM_COLUMN)});
 }
 
 h5::Datatype offer_type() {
     using R = OfferRow;
-    return h5::compound(sizeof(R),
-                        {TS_FIELD(R, step), TS_FIELD(R, candidate), TS_FIELD(R, employer), TS_FIELD(R, role),
-                         TS_FIELD(R, degree), TS_FIELD(R, kind), TS_FIELD(R, accepted), TS_FIELD(R, salary)});
+    return h5::compound(sizeof(R), {TALENTSIM_OFFER_COLUMNS(TALENTSIM_COLUMN)});
 }
 
 h5::Datatype move_type() {
     using R = MoveRow;
-    return h5::compound(
-        sizeof(R), {TS_FIELD(R, step), TS_FIELD(R, candidate), TS_FIELD(R, from_employer), TS_FIELD(R, to_employer),
-                    TS_FIELD(R, from_status), TS_FIELD(R, relocated), TS_FIELD(R, team_move),
-                    TS_FIELD(R, noncompete_bought_out), TS_FIELD(R, old_wage), TS_FIELD(R, new_wage)});
+    return h5::compound(sizeof(R), {TALENTSIM_MOVE_COLUMNS(TALENTSIM_COLUMN)});
 }
 
 h5::Datatype candidate_type() {
     using R = CandidateRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, id), TS_FIELD(R, degree), TS_FIELD(R, tier), TS_FIELD(R, role),
-                                    TS_FIELD(R, home_city), TS_FIELD(R, entry_step), TS_FIELD(R, productivity)});
+    return h5::compound(sizeof(R), {TALENTSIM_CANDIDATE_ROW_COLUMNS(TALENTSIM_COLUMN)});
 }
 
 h5::Datatype employer_type() {
     using R = EmployerRow;
-    return h5::compound(sizeof(R), {TS_FIELD(R, id), TS_FIELD(R, type), TS_FIELD(R, city), TS_FIELD(R, entry_step),
-                                    TS_FIELD(R, wage_factor), TS_FIELD(R, amenity), TS_FIELD(R, productivity)});
+    return h5::compound(sizeof(R), {TALENTSIM_EMPLOYER_ROW_COLUMNS(TALENTSIM_COLUMN)});
 }
+#undef TALENTSIM_COLUMN
 
 #undef TS_FIELD
 
@@ -272,6 +263,7 @@ private:
             return h5::create_dataset(file_, name, type, {0, n}, {1, cols});
         };
         panel_step_ = h5::create_dataset(file_, "panel/step", H5T_NATIVE_INT32, {0}, {1024});
+        panel_date_ = h5::create_dataset(file_, "panel/date", H5T_NATIVE_INT32, {0}, {1024});
         panel_wage_ = make("panel/wage", H5T_NATIVE_FLOAT, sizeof(float));
         panel_employer_ = make("panel/employer", H5T_NATIVE_UINT32, sizeof(std::uint32_t));
         panel_status_ = make("panel/status", H5T_NATIVE_UINT8, 1);
@@ -285,7 +277,9 @@ private:
             p.city.size() != panel_n_)
             fail("panel snapshot at step " + std::to_string(p.step) + " does not have " + std::to_string(panel_n_) +
                  " values in every column");
+        const std::int32_t date = month_after(date_of_step_0_, p.step);
         h5::append(panel_step_, H5T_NATIVE_INT32, &p.step, 1);
+        h5::append(panel_date_, H5T_NATIVE_INT32, &date, 1);
         h5::append(panel_wage_, H5T_NATIVE_FLOAT, p.wage.data(), 1);
         h5::append(panel_employer_, H5T_NATIVE_UINT32, p.employer.data(), 1);
         h5::append(panel_status_, H5T_NATIVE_UINT8, p.status.data(), 1);
@@ -299,6 +293,7 @@ private:
         offers_.close();
         moves_.close();
         panel_step_.reset();
+        panel_date_.reset();
         panel_wage_.reset();
         panel_employer_.reset();
         panel_status_.reset();
@@ -312,7 +307,7 @@ private:
     Table<PostingRow> postings_;
     Table<OfferRow> offers_;
     Table<MoveRow> moves_;
-    h5::Dataset panel_step_, panel_wage_, panel_employer_, panel_status_, panel_city_;
+    h5::Dataset panel_step_, panel_date_, panel_wage_, panel_employer_, panel_status_, panel_city_;
     hsize_t panel_n_ = 0;
     std::int32_t steps_written_ = 0;
     std::int32_t date_of_step_0_ = 0;

@@ -8,6 +8,13 @@ namespace talentsim {
 
 inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;  // "no employer", "no team", ...
 
+// The month `months` after the month yyyymm, as yyyymm (one step is one month).
+constexpr std::int32_t month_after(std::int32_t yyyymm, std::int32_t months) {
+    const std::int32_t m = (yyyymm / 100) * 12 + (yyyymm % 100 - 1) + months;
+    return (m / 12) * 100 + m % 12 + 1;
+}
+static_assert(month_after(202411, 2) == 202501 && month_after(202401, 0) == 202401);
+
 enum class Status : std::uint8_t {
     student = 0,
     employed = 1,
@@ -104,56 +111,86 @@ struct StepTallies {
     }
 };
 
+// The columns of the event and population tables, each declared once: the row struct and its HDF5
+// compound type are generated from these lists, X(type, name) in file order. Every event table starts
+// with TALENTSIM_EVENT_WHEN: the step and its calendar month (the same `date` as /steps).
+#define TALENTSIM_EVENT_WHEN(X) \
+    X(std::int32_t, step)       \
+    X(std::int32_t, date) /* yyyymm, e.g. 202401 */
+
+// /postings: one row per job posting.
+#define TALENTSIM_POSTING_COLUMNS(X)                                   \
+    TALENTSIM_EVENT_WHEN(X)                                            \
+    X(std::uint32_t, posting) /* index within the step */              \
+    X(std::uint32_t, employer)                                         \
+    X(std::uint8_t, role)                                              \
+    X(std::uint8_t, required_degree) /* 0 bachelor, 1 master, 2 phd */ \
+    X(std::uint8_t, city)                                              \
+    X(std::uint8_t, employer_type)                                     \
+    X(float, salary)        /* annual CNY */                           \
+    X(std::uint32_t, slots) /* vacancies behind the posting (0 = unlimited) */
+
+// /offers: one row per offer.
+#define TALENTSIM_OFFER_COLUMNS(X)                       \
+    TALENTSIM_EVENT_WHEN(X)                              \
+    X(std::uint32_t, candidate)                          \
+    X(std::uint32_t, employer)                           \
+    X(std::uint8_t, role)                                \
+    X(std::uint8_t, degree) /* the candidate's degree */ \
+    X(std::uint8_t, kind)   /* OfferKind */              \
+    X(std::uint8_t, accepted)                            \
+    X(float, salary) /* annual CNY */
+
+// /moves: one row per hire.
+#define TALENTSIM_MOVE_COLUMNS(X)                                                              \
+    TALENTSIM_EVENT_WHEN(X)                                                                    \
+    X(std::uint32_t, candidate)                                                                \
+    X(std::uint32_t, from_employer) /* kNone when hired from unemployment, school or abroad */ \
+    X(std::uint32_t, to_employer)                                                              \
+    X(std::uint8_t, from_status) /* Status before the move */                                  \
+    X(std::uint8_t, relocated)   /* changed city (or country) */                               \
+    X(std::uint8_t, team_move)   /* followed a lead */                                         \
+    X(std::uint8_t, noncompete_bought_out)                                                     \
+    X(float, old_wage)                                                                         \
+    X(float, new_wage)
+
+// /candidates/initial: one row per candidate slot (entrants included).
+#define TALENTSIM_CANDIDATE_ROW_COLUMNS(X)                                                  \
+    X(std::uint32_t, id)                                                                    \
+    X(std::uint8_t, degree)                                                                 \
+    X(std::uint8_t, tier)                                                                   \
+    X(std::uint8_t, role)                                                                   \
+    X(std::uint8_t, home_city)                                                              \
+    X(std::int32_t, entry_step) /* 0 for the initial population, else the step it enters */ \
+    X(float, productivity)
+
+// /employers: one row per employer slot.
+#define TALENTSIM_EMPLOYER_ROW_COLUMNS(X)                                   \
+    X(std::uint32_t, id)                                                    \
+    X(std::uint8_t, type)                                                   \
+    X(std::uint8_t, city)                                                   \
+    X(std::int32_t, entry_step)                                             \
+    X(float, wage_factor) /* firm-specific multiplier on posted salaries */ \
+    X(float, amenity)     /* annual CNY-equivalent non-wage attractiveness */ \
+    X(float, productivity) /* firm productivity p_e: what a candidate is worth scales with it */
+
+#define TALENTSIM_MEMBER(type, name) type name;
 struct PostingRow {
-    std::int32_t step;
-    std::uint32_t posting;  // index within the step
-    std::uint32_t employer;
-    std::uint8_t role;
-    std::uint8_t required_degree;  // 0 bachelor, 1 master, 2 phd
-    std::uint8_t city;
-    std::uint8_t employer_type;
-    float salary;         // annual CNY
-    std::uint32_t slots;  // vacancies behind the posting (0 = unlimited)
+    TALENTSIM_POSTING_COLUMNS(TALENTSIM_MEMBER)
 };
-
 struct OfferRow {
-    std::int32_t step;
-    std::uint32_t candidate;
-    std::uint32_t employer;
-    std::uint8_t role;
-    std::uint8_t degree;  // the candidate's degree
-    std::uint8_t kind;    // OfferKind
-    std::uint8_t accepted;
-    float salary;  // annual CNY
+    TALENTSIM_OFFER_COLUMNS(TALENTSIM_MEMBER)
 };
-
 struct MoveRow {
-    std::int32_t step;
-    std::uint32_t candidate;
-    std::uint32_t from_employer;  // kNone when hired from unemployment, school or abroad
-    std::uint32_t to_employer;
-    std::uint8_t from_status;  // Status before the move
-    std::uint8_t relocated;    // changed city (or country)
-    std::uint8_t team_move;    // followed a lead
-    std::uint8_t noncompete_bought_out;
-    float old_wage, new_wage;
+    TALENTSIM_MOVE_COLUMNS(TALENTSIM_MEMBER)
 };
-
-struct CandidateRow {  // /candidates/initial, one per candidate slot (entrants included)
-    std::uint32_t id;
-    std::uint8_t degree, tier, role, home_city;
-    std::int32_t entry_step;  // 0 for the initial population, else the step it enters
-    float productivity;
+struct CandidateRow {
+    TALENTSIM_CANDIDATE_ROW_COLUMNS(TALENTSIM_MEMBER)
 };
-
-struct EmployerRow {  // /employers
-    std::uint32_t id;
-    std::uint8_t type, city;
-    std::int32_t entry_step;
-    float wage_factor;   // firm-specific multiplier on posted salaries
-    float amenity;       // annual CNY-equivalent non-wage attractiveness
-    float productivity;  // firm productivity p_e: what a candidate is worth scales with it
+struct EmployerRow {
+    TALENTSIM_EMPLOYER_ROW_COLUMNS(TALENTSIM_MEMBER)
 };
+#undef TALENTSIM_MEMBER
 
 // One panel snapshot: one value per selected candidate.
 struct PanelSnapshot {

@@ -70,8 +70,9 @@ h5::File open_result_file(const std::filesystem::path& path) {
                                  "target metrics are in /points/mean (sweep run --keep-runs keeps run results)");
     if (!h5::has_attr(f, "schema_version"))
         throw std::runtime_error(p + ": not a talentsim result file (no schema_version attribute)");
-    if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v != kSchemaVersion)
-        throw std::runtime_error(p + ": schema version " + std::to_string(v) + ", this talentsim reads " +
+    // Version 1 lacks only the date columns of the event tables, which nothing here reads.
+    if (auto v = h5::read_attr<std::int64_t>(f, "schema_version"); v < 1 || v > kSchemaVersion)
+        throw std::runtime_error(p + ": schema version " + std::to_string(v) + ", this talentsim reads 1 to " +
                                  std::to_string(kSchemaVersion));
     return f;
 }

@@ -12,7 +12,7 @@
 
 namespace talentsim {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: a `date` column on every event table, /panel/date
 
 struct RunMetadata {
     std::string scenario_name;

@@ -3,6 +3,7 @@
 // validation, --set overrides, the resolved TOML in result files and docs/scenario-reference.md
 // are all generated from these declarations.
 #include "model/scenario.hpp"
+#include "io/records.hpp"
 #include "io/toml_reader.hpp"
 
 #include <toml++/toml.h>
@@ -852,8 +853,7 @@ int Scenario::type_index(const std::string& n) const {
     return -1;
 }
 std::int32_t Scenario::date_of_step(std::int32_t step) const {
-    const std::int32_t months = start_year * 12 + (start_month - 1) + step;
-    return (months / 12) * 100 + (months % 12) + 1;
+    return month_after(start_year * 100 + start_month, step);
 }
 std::int32_t Scenario::month_of_step(std::int32_t step) const { return (start_month - 1 + step) % 12 + 1; }
 

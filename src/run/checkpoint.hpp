@@ -25,7 +25,7 @@
 
 namespace talentsim {
 
-inline constexpr std::uint32_t kCheckpointFormat = 1;
+inline constexpr std::uint32_t kCheckpointFormat = 2;  // 2: event rows carry their date
 
 // A checkpoint or journal that cannot be used: written by another program version, for another
 // run, damaged, or not a checkpoint at all. The message names the file and says what to do.

@@ -192,7 +192,10 @@ private:
         const auto missing = incomplete_tasks(s, bdir, script.chunk);
         if (missing.empty()) return;
         std::string array;
-        for (auto t : missing) array += (array.empty() ? "" : ",") + std::to_string(t);
+        for (auto t : missing) {  // appended piecewise: no GCC 12 -Wrestrict false positive
+            if (!array.empty()) array += ',';
+            array += std::to_string(t);
+        }
         const std::string cmd = opt_.slurm.sbatch + " --parsable --array=" + array + " '" + script.path.string() + "'";
         if (!opt_.slurm.submit)
             throw CalibrationPending("batch " + std::to_string(b) + " is written as an array job; submit it with\n  " +

@@ -82,6 +82,16 @@ std::string num(double x) {
     return o.str();
 }
 
+// "[lo, hi]", appended piecewise (a chain of + on temporaries trips GCC 12's -Wrestrict).
+std::string interval(const Interval& x) {
+    std::string s = "[";
+    s += num(x.lo);
+    s += ", ";
+    s += num(x.hi);
+    s += "]";
+    return s;
+}
+
 }  // namespace
 
 SensitivityReport analyze_sweep(const fs::path& dir, const std::vector<std::string>& metrics, std::size_t resamples) {
@@ -130,9 +140,8 @@ void print_sensitivity(const SensitivityReport& r, std::ostream& out) {
                 << "95 % interval" << std::setw(12) << "mu" << std::setw(12) << "sigma\n";
             for (std::size_t i = 0; i < r.parameters.size(); ++i)
                 out << std::left << std::setw(W) << r.parameters[i] << std::right << std::setw(12)
-                    << num(x.mu_star[i].value) << std::setw(24)
-                    << ("[" + num(x.mu_star[i].lo) + ", " + num(x.mu_star[i].hi) + "]") << std::setw(12) << num(x.mu[i])
-                    << std::setw(12) << num(x.sigma[i]) << "\n";
+                    << num(x.mu_star[i].value) << std::setw(24) << interval(x.mu_star[i]) << std::setw(12)
+                    << num(x.mu[i]) << std::setw(12) << num(x.sigma[i]) << "\n";
         } else {
             const auto& x = r.sobol[m];
             out << " (" << x.samples_used << " base samples, variance " << num(x.variance) << ")\n";
@@ -140,10 +149,8 @@ void print_sensitivity(const SensitivityReport& r, std::ostream& out) {
                 << "95 % interval" << std::setw(10) << "ST" << std::setw(22) << "95 % interval\n";
             for (std::size_t i = 0; i < r.parameters.size(); ++i)
                 out << std::left << std::setw(W) << r.parameters[i] << std::right << std::setw(10)
-                    << num(x.first[i].value) << std::setw(22)
-                    << ("[" + num(x.first[i].lo) + ", " + num(x.first[i].hi) + "]") << std::setw(10)
-                    << num(x.total[i].value) << std::setw(22)
-                    << ("[" + num(x.total[i].lo) + ", " + num(x.total[i].hi) + "]") << "\n";
+                    << num(x.first[i].value) << std::setw(22) << interval(x.first[i]) << std::setw(10)
+                    << num(x.total[i].value) << std::setw(22) << interval(x.total[i]) << "\n";
         }
     }
     out << "\n" << r.file.string() << "\n";

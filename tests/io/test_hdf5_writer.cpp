@@ -78,12 +78,13 @@ void write_run(Writer& w, int steps, bool panel = true) {
     w.begin(meta(), cands, emps);
     for (int s = 0; s < steps; ++s) {
         std::vector<PostingRow> postings;
-        for (int i = 0; i < s; ++i) postings.push_back({s, std::uint32_t(i), 1, 0, 2, 1, 0, 400000.f + i, 0});
+        for (int i = 0; i < s; ++i)
+            postings.push_back({s, 202401 + s, std::uint32_t(i), 1, 0, 2, 1, 0, 400000.f + i, 0});
         std::vector<OfferRow> offers;
         for (int i = 0; i < 2 * s; ++i)
-            offers.push_back({s, std::uint32_t(i), 0, 1, 2, std::uint8_t(i % 3), 1, 500000.f});
+            offers.push_back({s, 202401 + s, std::uint32_t(i), 0, 1, 2, std::uint8_t(i % 3), 1, 500000.f});
         std::vector<MoveRow> moves;
-        if (s % 2) moves.push_back({s, 3, kNone, 1, 2, 1, 0, 0, 0.f, 450000.f});
+        if (s % 2) moves.push_back({s, 202401 + s, 3, kNone, 1, 2, 1, 0, 0, 0.f, 450000.f});
         PanelSnapshot snap{s, std::vector<float>(kCandidates, 1000.f * s),
                            std::vector<std::uint32_t>(kCandidates, kNone), std::vector<std::uint8_t>(kCandidates, 1),
                            std::vector<std::uint8_t>(kCandidates, 2)};
@@ -154,6 +155,13 @@ TEST_CASE("hdf5 writer: complete run round trip", "[hdf5]") {
     CHECK(postings[9].step == 4);
     CHECK(postings[9].posting == 3);
     CHECK(postings[9].salary == 400003.f);
+    for (const char* table : {"postings", "offers", "moves"}) {  // every event row carries its month
+        INFO(table);
+        const auto step = h5::read_column<std::int32_t>(f, table, "step");
+        const auto date = h5::read_column<std::int32_t>(f, table, "date");
+        REQUIRE(date.size() == step.size());
+        for (std::size_t k = 0; k < step.size(); ++k) CHECK(date[k] == 202401 + step[k]);
+    }
     auto moves = h5::read_rows<MoveRow>(f, "moves");
     REQUIRE(moves.size() == 2);
     CHECK(moves[1].step == 3);
@@ -173,6 +181,7 @@ TEST_CASE("hdf5 writer: complete run round trip", "[hdf5]") {
     for (const char* p : {"/panel/wage", "/panel/employer", "/panel/status", "/panel/city"})
         CHECK(shape_of(f, p) == Shape{3, kCandidates});
     CHECK(h5::read_rows<std::int32_t>(f, "panel/step") == std::vector<std::int32_t>{0, 2, 4});
+    CHECK(h5::read_rows<std::int32_t>(f, "panel/date") == std::vector<std::int32_t>{202401, 202403, 202405});
     std::vector<float> wage = h5::read_rows<float>(f, "panel/wage");
     REQUIRE(wage.size() == 3 * kCandidates);
     CHECK(wage[2 * kCandidates + 7] == 4000.f);
@@ -216,7 +225,7 @@ TEST_CASE("hdf5 writer: large steps, stale partial, bad input", "[hdf5]") {
     auto w = make_hdf5_writer(path);
     w->begin(meta(), {}, {});
     std::vector<PostingRow> postings(10000);
-    for (std::uint32_t i = 0; i < postings.size(); ++i) postings[i] = {0, i, i, 0, 0, 0, 0, float(i), 1};
+    for (std::uint32_t i = 0; i < postings.size(); ++i) postings[i] = {0, 202401, i, i, 0, 0, 0, 0, float(i), 1};
     w->write_step(step_row(0), postings, {}, {}, nullptr);
     w->write_step(step_row(1), postings, {}, {}, nullptr);
     PanelSnapshot bad{1, {1.f, 2.f}, {1}, {1, 1}, {0, 0}};
@@ -249,7 +258,7 @@ TEST_CASE("print_info", "[hdf5]") {
         h5::File f = h5::create_file(other);
         h5::set_attr<std::int32_t>(f, "schema_version", 7);
     }
-    CHECK_THROWS_WITH(print_info(other, out), Catch::Contains("schema version 7, this talentsim reads 1"));
+    CHECK_THROWS_WITH(print_info(other, out), Catch::Contains("schema version 7, this talentsim reads 1 to 2"));
 
     const fs::path good = tmp.dir / "good.h5";
     auto w = make_hdf5_writer(good);

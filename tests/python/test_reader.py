@@ -68,6 +68,39 @@ class Dates(unittest.TestCase):
             for name in ("steps", "postings", "offers", "moves", "panel/step"):
                 self.assertEqual(int(f[name].attrs["date_of_step_0"]), RUN.first_month, name)
 
+    def test_every_event_table_stores_its_month_and_the_reader_uses_it(self):
+        y, m = divmod(RUN.first_month, 100)
+        for name in ("steps", "postings", "offers", "moves"):
+            rows = raw(RUN.path, name)
+            self.assertEqual(rows.dtype["date"], np.dtype("int32"), name)
+            months = (y * 12 + m - 1) + rows["step"].astype(np.int64)
+            self.assertTrue((rows["date"] == (months // 12) * 100 + months % 12 + 1).all(), name)
+            df = getattr(RUN, name)
+            self.assertTrue((df["date"].dt.year * 100 + df["date"].dt.month == rows["date"]).all(), name)
+        panel_date = raw(RUN.path, "panel/date")
+        self.assertEqual(len(panel_date), len(raw(RUN.path, "panel/step")))
+        p = RUN.panel("status", employed_only=False, attributes=False)
+        want = pd.Series(panel_date).repeat(p.groupby("step").size().to_numpy()).to_numpy()
+        self.assertTrue((p["date"].dt.year * 100 + p["date"].dt.month == want).all())
+
+    def test_files_of_schema_version_1_get_their_dates_from_the_steps(self):
+        old = TMP / "version1.h5"
+        shutil.copy(RUN.path, old)
+        with h5py.File(old, "r+") as f:  # the layout of version 1: no date columns, no /panel/date
+            for name in ("postings", "offers", "moves"):
+                rows, attrs = f[name][()], dict(f[name].attrs)
+                del f[name]
+                keep = [n for n in rows.dtype.names if n != "date"]
+                f.create_dataset(name, data=rows[keep].astype([(n, rows.dtype[n]) for n in keep]))
+                f[name].attrs.update(attrs)
+            del f["panel/date"]
+            f.attrs["schema_version"] = 1
+        r = talentsim.open(old)
+        for name in ("postings", "offers", "moves"):
+            self.assertNotIn("date", raw(old, name).dtype.names)
+            self.assertTrue((getattr(r, name)["date"].to_numpy() == getattr(RUN, name)["date"].to_numpy()).all(), name)
+        self.assertTrue((r.panel("wage")["date"].to_numpy() == RUN.panel("wage")["date"].to_numpy()).all())
+
 
 class Labels(unittest.TestCase):
     def test_coded_columns_name_their_category_list_in_the_file(self):

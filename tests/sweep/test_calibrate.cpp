@@ -326,8 +326,11 @@ sweep::Calibration linear_problem(std::size_t K) {
     sweep::CalParameter p;
     p.name = "u";
     c.parameters = {p};
-    for (std::size_t k = 0; k < K; ++k)
-        c.targets.push_back({"t", "m" + std::to_string(k), 0.0, -1.0, 1.0, 1.0, 1.0, ""});
+    for (std::size_t k = 0; k < K; ++k) {
+        std::string name = "m";  // appended, not "m" + ...: no GCC 12 -Wrestrict false positive
+        name += std::to_string(k);
+        c.targets.push_back({"t", name, 0.0, -1.0, 1.0, 1.0, 1.0, ""});
+    }
     return c;
 }
 sweep::Evaluation linear_point(double u, const std::vector<double>& a, const std::vector<std::vector<double>>& noise) {
