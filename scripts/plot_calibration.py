@@ -11,6 +11,11 @@ optimum (simulated over reported, with the band).
 --jacobian also prints the sensitivity of each target to each parameter at the estimate: the
 change of the target's distance (in band half-widths) when the parameter moves by a tenth of its
 range, from the Jacobian of the calibration (Markdown table).
+
+--elasticities prints the one-at-a-time elasticity of every target to every parameter at the
+estimate, d ln(target) / d ln(parameter), from the central differences the calibration made for
+its Jacobian (the two evaluations that move one parameter alone, same seeds). A growth target is
+taken as 1 + growth, so that its elasticity is that of the ratio.
 """
 import argparse
 import sys
@@ -109,11 +114,48 @@ def print_jacobian(f):
         print(f"| {t.split('.', 1)[-1]}{'' if active[k] else ' (inactive)'} | " + " | ".join(cells) + " |")
 
 
+def elasticities(f):
+    """K x P elasticities from the jacobian-stage evaluations (NaN where a pair is missing)."""
+    X = f["evaluations/parameters"][()]
+    M = f["evaluations/moments"][()]
+    stage = strings(f["evaluations/stage"])
+    best_x, best_m = f["best/parameters"][()], f["best/moments"][()]
+    units = strings(f["targets/unit"])
+    shift = np.array([1.0 if u == "growth" else 0.0 for u in units])
+    K, P = M.shape[1], X.shape[1]
+    E = np.full((K, P), np.nan)
+    for j in range(P):
+        rows = [i for i, s in enumerate(stage) if s == "jacobian" and
+                np.allclose(np.delete(X[i], j), np.delete(best_x, j)) and X[i, j] != best_x[j]]
+        if not rows:
+            continue
+        lo = min(rows, key=lambda i: X[i, j])
+        hi = max(rows, key=lambda i: X[i, j])
+        xa, ma = (X[lo, j], M[lo]) if lo != hi else (best_x[j], best_m)
+        xb, mb = X[hi, j], M[hi]
+        m0 = best_m + shift
+        with np.errstate(divide="ignore", invalid="ignore"):
+            E[:, j] = ((mb + shift) - (ma + shift)) / (xb - xa) * best_x[j] / m0
+    return E
+
+
+def print_elasticities(f):
+    names = strings(f["parameters/name"])
+    targets = strings(f["targets/name"])
+    E = elasticities(f)
+    print("| target | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for k, t in enumerate(targets):
+        cells = ["%.2f" % e if np.isfinite(e) else "-" for e in E[k]]
+        print(f"| {t.split('.', 1)[-1]} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("file")
     ap.add_argument("--out", required=True)
     ap.add_argument("--jacobian", action="store_true", help="print the sensitivity table")
+    ap.add_argument("--elasticities", action="store_true", help="print the elasticity table")
     a = ap.parse_args()
     try:
         f = h5py.File(a.file, "r")
@@ -136,6 +178,8 @@ def main():
     fig.savefig(a.out, dpi=110)
     if a.jacobian:
         print_jacobian(f)
+    if a.elasticities:
+        print_elasticities(f)
     print(a.out)
 
 
