@@ -109,7 +109,7 @@ struct PostingRow {
     std::uint32_t posting;  // index within the step
     std::uint32_t employer;
     std::uint8_t role;
-    std::uint8_t required_degree;  // 0 bachelor, 1 master, 2 phd
+    std::uint8_t required_degree;  // code of /categories/degrees (level order)
     std::uint8_t city;
     std::uint8_t employer_type;
     float salary;         // annual CNY
