@@ -1136,7 +1136,8 @@ TEST_CASE("validation: after a burn-in fewer staff are still at the employer the
 TEST_CASE("validation: posted salaries priced for the mean productivity of those who qualify", "[validation][posted]") {
     // Eq. 3b: with the switch every posting's salary is the one priced for productivity 1 times
     // E[p | degree >= required], and that expectation is the mean of the drawn initial population.
-    const Scenario off = small_scenario({"population.candidates=20000", "wages.posted_fixed=true"});
+    const Scenario off = small_scenario({"population.candidates=20000", "wages.posted_fixed=true",
+                                         "degrees.master.productivity=0.2", "degrees.phd.productivity=0.5"});
     Scenario on = off;
     on.wages.posted_expected_productivity = true;
     Simulation a(off, 3, 1), b(on, 3, 1);
