@@ -122,6 +122,8 @@ def statistic(result, target):
     if len(x) == 0:
         return math.nan
     k = unit_factor(result, target)
+    if st == "share_above" and "at_least" in target:  # required_degree at or above a degree, by name
+        return float(np.mean(x >= result.categories["degrees"].index(target["at_least"])))
     if st == "share_above":
         return float(np.mean(x > target["threshold"] * k))
     if st == "share_below":

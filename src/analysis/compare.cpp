@@ -98,6 +98,7 @@ struct Spec {
     Sample numerator, denominator;  // ratio
     Filter base;                    // growth: the base window (date or steps only)
     double threshold = kNaN, q = kNaN, range_lo = kNaN, range_hi = kNaN;
+    std::string at_least;  // share_above of required_degree: a degree name instead of a threshold code
     double value = kNaN, lo = kNaN, hi = kNaN, scale = kNaN, weight = 1;
 };
 
@@ -435,7 +436,13 @@ Spec read_target(const toml::table& t, const std::string& prefix, InputErrors& e
     } else if (!st.empty()) {
         s.sample = read_sample(r, st == "growth", e);
     }
-    if (st == "share_above" || st == "share_below") {
+    if (st == "share_above" && t.get("at_least")) {  // postings requiring at least a degree, by name
+        if (auto v = r.string("at_least", true)) s.at_least = *v;
+        if (s.sample.field != "required_degree")
+            e.add(t.get("at_least")->source(), r.key("at_least"), "applies only to field = \"required_degree\"");
+        if (t.get("threshold"))
+            e.add(t.get("threshold")->source(), r.key("threshold"), "give threshold or at_least, not both");
+    } else if (st == "share_above" || st == "share_below") {
         if (auto v = r.number("threshold", true)) s.threshold = *v;
     }
     if (st == "quantile") {
@@ -860,7 +867,10 @@ Evaluated evaluate(const Spec& s, ResultFile& r) {
     }
     const Drawn d = draw(r, s.sample, s.sample.filter, s.name);
     const double k = (s.unit == "monthly") ? r.months_per_year() : 1.0;  // reported unit -> annual
-    if (st == "share_above")
+    if (st == "share_above" && !s.at_least.empty()) {  // codes are in level order (docs/output-format.md)
+        const double code = r.codes("degree", {s.at_least}, s.name).front();
+        out.value = share_if(d.x, [&](double v) { return v >= code; });
+    } else if (st == "share_above")
         out.value = share_if(d.x, [&](double v) { return v > s.threshold * k; });
     else if (st == "share_below")
         out.value = share_if(d.x, [&](double v) { return v < s.threshold * k; });

@@ -19,11 +19,14 @@ inline double productivity_premium(const World& w, std::uint32_t e) {
     return rho == 1.0 ? p : std::pow(p, rho);
 }
 
-// Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3).
+// Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3), priced
+// for productivity 1 or, with wages.posted_expected_productivity, for the mean productivity of
+// those who meet the requirement (eq. 3b).
 inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
-    return std::min(kMaxSalary, s.roles[role].base_wage * s.degrees[degree].wage_premium *
+    const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[degree] : 1.0;
+    return std::min(kMaxSalary, q * s.roles[role].base_wage * s.degrees[degree].wage_premium *
                                     s.employer_types[k].wage_premium * w.employers.wage_factor[e] *
                                     w.now.posted_index[role * T + k] * productivity_premium(w, e) *
                                     w.employers.posted_multiplier[e * s.roles.size() + static_cast<std::size_t>(role)]);

@@ -284,11 +284,14 @@ void adjust_requirements(World& w, std::size_t er) {
     E.requirement_shift[er] = static_cast<float>(std::clamp(shift, -6.0, 6.0));
 }
 
-// The share of employer e's postings of role r that require at least a master's (d = 1) or a PhD
-// (d = 2): the role's base share (eq. 9), shifted on the log-odds scale by the employer's shift.
-double required_share(const World& w, std::size_t e, std::size_t r, int d) {
+// The share of employer e's postings of role r that require at least a bachelor's (level 0), a
+// master's (1) or a PhD (2): the role's base share (eq. 9), shifted on the log-odds scale by the
+// employer's shift.
+double required_share(const World& w, std::size_t e, std::size_t r, int level) {
     const auto& role = w.scenario->roles[r];
-    const double base = d == 2 ? role.phd_required_share : role.phd_required_share + role.master_required_share;
+    const double base = level == 2   ? role.phd_required_share
+                        : level == 1 ? role.phd_required_share + role.master_required_share
+                                     : 1.0 - role.open_share;
     const double shift = w.employers.requirement_shift[e * w.scenario->roles.size() + r];
     if (shift == 0.f || base <= 0 || base >= 1) return base;
     const double z = std::log(base / (1 - base)) + shift;
@@ -460,9 +463,13 @@ void post_vacancies(World& w) {
             if (!s.type_hires_role[E.type[e]][r]) continue;
             const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
             for (std::uint32_t j = 0; j < v; ++j, ++p) {
-                // Required degree (eqs. 9, 9a): PhD, master's or bachelor's.
+                // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
                 const double u = unlimited ? 1.0 : rng.uniform();
-                const int d = u < required_share(w, e, r, 2) ? 2 : u < required_share(w, e, r, 1) ? 1 : 0;
+                const int b = s.bachelor_code;
+                const int d = u < required_share(w, e, r, 2)             ? b + 2
+                              : u < required_share(w, e, r, 1)           ? b + 1
+                              : b == 0 || u < required_share(w, e, r, 0) ? b
+                                                                         : 0;
                 P.employer[p] = static_cast<std::uint32_t>(e);
                 P.role[p] = static_cast<std::uint8_t>(r);
                 P.degree[p] = static_cast<std::uint8_t>(d);

@@ -45,6 +45,17 @@ int pick(Stream& rng, const Shares& items, double (*share)(const typename Shares
     return static_cast<int>(items.size()) - 1;
 }
 
+// The degree of a candidate of `tier` with uniform u: degrees.*.share, or the tier's own shares.
+int pick_degree(const Scenario& s, int tier, double u) {
+    double acc = 0;
+    const std::size_t D = s.degrees.size();
+    for (std::size_t d = 0; d < D; ++d) {
+        acc += s.degree_by_tier.empty() ? s.degrees[d].share : s.degree_by_tier[tier][d];
+        if (u < acc) return static_cast<int>(d);
+    }
+    return static_cast<int>(D) - 1;
+}
+
 std::int32_t first_graduation_step(const Scenario& s) {
     const int m = static_cast<int>(s.population.graduation_month);
     int d = (m - s.start_month + 12) % 12;
@@ -101,10 +112,12 @@ static void draw_candidate(World& w, std::uint32_t i, Status status, std::int32_
     Stream rng(w.seed, entry_step, StreamFamily::init_candidates, i);
     boost::random::normal_distribution<double> normal;
     c.entry_step[i] = entry_step;
-    c.degree[i] = static_cast<std::uint8_t>(pick(
-        rng, s.degrees, +[](const DegreeParams& d) { return d.share; }));
+    // Degree and tier (eq. 0a): the degree's uniform is drawn first, so that without degree shares
+    // by tier the draws are those of independent shares.
+    const double u_degree = rng.uniform();
     c.tier[i] = static_cast<std::uint8_t>(pick(
         rng, s.tiers, +[](const TierParams& t) { return t.share; }));
+    c.degree[i] = static_cast<std::uint8_t>(pick_degree(s, c.tier[i], u_degree));
     const int drawn_role = pick(
         rng, s.roles, +[](const RoleParams& r) { return r.share; });
     c.role[i] = static_cast<std::uint8_t>(role >= 0 ? role : drawn_role);

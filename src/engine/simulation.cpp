@@ -70,8 +70,8 @@ std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
     // a sampling weight per searcher city (8 x (cities + 1)) and up to three copies of its output
     // row waiting in the background writer (3 x 24).
     const std::uint64_t roles = s.roles.size();
-    const std::uint64_t postings = s.vacancies.unlimited ? cap.employers * roles
-                                                         : 10 * cap.candidates + 20 * cap.employers * roles;
+    const std::uint64_t postings =
+        s.vacancies.unlimited ? cap.employers * roles : 10 * cap.candidates + 20 * cap.employers * roles;
     const std::uint64_t per_posting = 30 + 8 * (s.cities.size() + 1) + (s.output.postings ? 72 : 0);
     return cap.candidates * per_candidate + cap.employers * per_employer + postings * per_posting + (64ull << 20);
 }
@@ -79,6 +79,9 @@ std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
 Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps)
     : scenario_(scenario), steps_(steps) {
     initialise(world_, scenario_, seed, steps_);
+    // The burn-in (docs/model.md, section 3.1a): steps -B .. -1 of the calendar, simulated and not
+    // recorded, so that jobs and wages at step 0 come from the market.
+    for (auto t = static_cast<std::int32_t>(-scenario_.population.burn_in_steps); t < 0; ++t) run_step(world_, t);
     const std::size_t n = world_.candidates.size();
     const auto k = static_cast<std::size_t>(scenario_.output.panel_sample);
     if (k > 0 && k < n) {  // a deterministic sample: the k smallest random keys, in id order

@@ -9,6 +9,8 @@
 namespace talentsim {
 
 inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outside China
+// "Never" for step columns: below every step, including the negative steps of a burn-in.
+inline constexpr std::int32_t kNeverStep = -2147483647 - 1;
 
 // The columns of Candidates, each declared once: X(type, name, value of an empty slot). The struct,
 // resize, the checkpoint and the benchmark's state size are generated from this list.
@@ -19,7 +21,7 @@ inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outsid
     X(std::uint8_t, role, 0)                                                                 \
     X(std::uint8_t, home_city, 0)                                                            \
     X(std::int32_t, entry_step, -1) /* step the slot becomes active (0 = initial) */         \
-    X(std::int32_t, graduation_step, -1)                                                     \
+    X(std::int32_t, graduation_step, kNeverStep)                                             \
     /* Dynamic. */                                                                           \
     X(std::uint8_t, status, 0)        /* Status */                                           \
     X(std::uint8_t, city, 0)          /* kAbroad outside China */                            \
@@ -41,8 +43,8 @@ inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outsid
     X(float, pending_wage, 0.f)                                                              \
     /* Teams: team id = the lead's candidate id. */                                          \
     X(std::uint32_t, team, kNone)                                                            \
-    X(std::int32_t, moved_step, -1) /* last step of a job-to-job move (-1 never) */          \
-    X(std::int32_t, hired_step, -1) /* last step an offer was accepted (-1 never) */
+    X(std::int32_t, moved_step, kNeverStep) /* last step of a job-to-job move */             \
+    X(std::int32_t, hired_step, kNeverStep) /* last step an offer was accepted */
 
 // Candidates: one slot per person who is or will be in the market (entrants are pre-allocated,
 // so nothing is allocated while stepping). Index = candidate id.

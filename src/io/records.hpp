@@ -119,15 +119,15 @@ struct StepTallies {
     X(std::int32_t, date) /* yyyymm, e.g. 202401 */
 
 // /postings: one row per job posting.
-#define TALENTSIM_POSTING_COLUMNS(X)                                   \
-    TALENTSIM_EVENT_WHEN(X)                                            \
-    X(std::uint32_t, posting) /* index within the step */              \
-    X(std::uint32_t, employer)                                         \
-    X(std::uint8_t, role)                                              \
-    X(std::uint8_t, required_degree) /* 0 bachelor, 1 master, 2 phd */ \
-    X(std::uint8_t, city)                                              \
-    X(std::uint8_t, employer_type)                                     \
-    X(float, salary)        /* annual CNY */                           \
+#define TALENTSIM_POSTING_COLUMNS(X)                                                 \
+    TALENTSIM_EVENT_WHEN(X)                                                          \
+    X(std::uint32_t, posting) /* index within the step */                            \
+    X(std::uint32_t, employer)                                                       \
+    X(std::uint8_t, role)                                                            \
+    X(std::uint8_t, required_degree) /* code of /categories/degrees (level order) */ \
+    X(std::uint8_t, city)                                                            \
+    X(std::uint8_t, employer_type)                                                   \
+    X(float, salary)        /* annual CNY */                                         \
     X(std::uint32_t, slots) /* vacancies behind the posting (0 = unlimited) */
 
 // /offers: one row per offer.
@@ -165,13 +165,13 @@ struct StepTallies {
     X(float, productivity)
 
 // /employers: one row per employer slot.
-#define TALENTSIM_EMPLOYER_ROW_COLUMNS(X)                                   \
-    X(std::uint32_t, id)                                                    \
-    X(std::uint8_t, type)                                                   \
-    X(std::uint8_t, city)                                                   \
-    X(std::int32_t, entry_step)                                             \
-    X(float, wage_factor) /* firm-specific multiplier on posted salaries */ \
-    X(float, amenity)     /* annual CNY-equivalent non-wage attractiveness */ \
+#define TALENTSIM_EMPLOYER_ROW_COLUMNS(X)                                      \
+    X(std::uint32_t, id)                                                       \
+    X(std::uint8_t, type)                                                      \
+    X(std::uint8_t, city)                                                      \
+    X(std::int32_t, entry_step)                                                \
+    X(float, wage_factor)  /* firm-specific multiplier on posted salaries */   \
+    X(float, amenity)      /* annual CNY-equivalent non-wage attractiveness */ \
     X(float, productivity) /* firm productivity p_e: what a candidate is worth scales with it */
 
 #define TALENTSIM_MEMBER(type, name) type name;

@@ -87,6 +87,10 @@ const Decl<Scenario> kScalars[] = {
      "The population the counts are written for (0 = counts as written). When set, employers, graduates_per_year, "
      "abroad_inflow_per_month and every event count are scaled by candidates / reference_candidates (counts given "
      "with --set are kept), so --set population.candidates=N keeps the market's proportions."},
+    {"population.burn_in_steps", AT(population.burn_in_steps), L{0}, 0, 600, "months",
+     "Months simulated before step 0 and not recorded, so that jobs and wages at step 0 come from the market "
+     "(section 3.1a of docs/model.md; no entrants arrive during them; events keep their dates). 0 = the run starts "
+     "from the drawn population."},
 
     {"search.mode", AT(search.mode), std::string{"endogenous"}, 0, 0, "",
      "endogenous: searchers sample postings; exogenous: each searcher draws one offer with the given intensity "
@@ -200,6 +204,9 @@ const Decl<Scenario> kScalars[] = {
      "Share of a month's posted vacancies filled at which an employer keeps the posted salary (eq. 3a)."},
     {"wages.productivity_passthrough", AT(wages.productivity_passthrough), 1.0, 0, 2, "elasticity",
      "Posted salaries scale with the employer's productivity p_e to this power."},
+    {"wages.posted_expected_productivity", AT(wages.posted_expected_productivity), false, 0, 0, "",
+     "Posted salaries are priced for the expected productivity of the people who meet the posting's degree "
+     "requirement, the mean of eq. 0 over the initial population (eq. 3b; false: for productivity 1)."},
     {"separations.quit_rate", AT(separations.quit_rate), 0.01, 0, 1, "prob/month",
      "Probability an employed candidate quits into unemployment."},
     {"separations.leave_field_rate", AT(separations.leave_field_rate), 0.002, 0, 1, "prob/month",
@@ -229,12 +236,25 @@ const Decl<RoleParams> kRoleDecls[] = {
     {"master_required_share", AT(master_required_share), 0.2, 0, 1, "share",
      "Share of postings requiring at least a master's."},
     {"phd_required_share", AT(phd_required_share), 0.05, 0, 1, "share", "Share of postings requiring a PhD."},
+    {"open_share", AT(open_share), 0.0, 0, 1, "share",
+     "Share of postings open to candidates without a bachelor's degree (eq. 9; needs degrees.associate; the rest "
+     "require at least a bachelor's)."},
 };
 const Decl<TierParams> kTierDecls[] = {
     {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates from this school tier."},
     {"productivity", AT(productivity), 0.0, -5, 5, "log points", "Log-productivity premium of the tier."},
     {"wage_premium", AT(wage_premium), 1.0, 0.1, 20, "multiplier",
      "Offers to graduates of this tier are the posted salary times this (capped by value)."},
+    {"associate_share", AT(associate_share), -1.0, -1, 1, "share",
+     "Share of this tier's candidates whose highest degree is below a bachelor's (eq. 0a; -1 = not given). A tier "
+     "that gives any of the four degree shares draws degrees from them (missing ones are 0; they must sum to 1); a "
+     "tier that gives none uses degrees.*.share."},
+    {"bachelor_share", AT(bachelor_share), -1.0, -1, 1, "share",
+     "Share of this tier's candidates whose highest degree is a bachelor's (eq. 0a; -1 = not given)."},
+    {"master_share", AT(master_share), -1.0, -1, 1, "share",
+     "Share of this tier's candidates whose highest degree is a master's (eq. 0a; -1 = not given)."},
+    {"phd_share", AT(phd_share), -1.0, -1, 1, "share",
+     "Share of this tier's candidates with a PhD (eq. 0a; -1 = not given)."},
 };
 const Decl<DegreeParams> kDegreeDecls[] = {
     {"share", AT(share), Required{}, 0, 1, "share", "Share of candidates with this highest degree."},
@@ -701,7 +721,7 @@ void warn_large_events(Scenario& s) {
     for (std::size_t e = 0; e < s.events.size(); ++e) {
         const auto& ev = s.events[e];
         const std::int64_t first = s.event_start_step[e], last = first + std::max<std::int64_t>(ev.months, 1) - 1;
-        if (last < 0 || first >= s.info.steps)
+        if (last < -s.population.burn_in_steps || first >= s.info.steps)
             s.warnings.push_back("events." + std::to_string(e) + ".date: " + ev.date + " (step " +
                                  std::to_string(first) + ") is outside the run (steps 0 to " +
                                  std::to_string(s.info.steps - 1) + " from " + s.info.start +
@@ -751,26 +771,84 @@ void check_shares(const Scenario& s, const toml::table& root, InputErrors& c) {
               "student_share + abroad_share + unemployed_share = " + fmt_derived(initial) + " exceeds 1");
 }
 
-// Degrees: exactly bachelor, master, phd, stored in that order; the degrees a role requires.
+// Degrees: bachelor, master, phd required, associate (below the bachelor's) optional, stored in
+// level order; degree shares by tier (eq. 0a) and the roles' requirement shares checked.
 void freeze_degrees(Scenario& s, const toml::table& root, InputErrors& c) {
     std::vector<DegreeParams> ordered;
     for (const char* name : kDegreeNames) {
         auto it = std::find_if(s.degrees.begin(), s.degrees.end(), [&](auto& d) { return d.name == name; });
-        if (it == s.degrees.end()) {
-            if (root.get("degrees"))
-                c.add(root.get("degrees")->source(), std::string("degrees.") + name, "required entry is missing");
-        } else
+        if (it != s.degrees.end())
             ordered.push_back(*it);
+        else if (root.get("degrees") && std::string_view(name) != "associate")
+            c.add(root.get("degrees")->source(), std::string("degrees.") + name, "required entry is missing");
     }
     for (const auto& d : s.degrees)
         if (std::find(std::begin(kDegreeNames), std::end(kDegreeNames), d.name) == std::end(kDegreeNames))
             c.add(entry_source(root, "degrees", d.name), "degrees." + d.name,
-                  "unknown degree (expected bachelor, master, phd)");
+                  "unknown degree (expected associate, bachelor, master, phd)");
     s.degrees = ordered;
-    for (const auto& r : s.roles)
-        if (r.master_required_share + r.phd_required_share > 1 + 1e-9)
+    const bool associate = !s.degrees.empty() && s.degrees.front().name == "associate";
+    s.bachelor_code = associate ? 1 : 0;
+    for (const auto& r : s.roles) {
+        if (r.master_required_share + r.phd_required_share + r.open_share > 1 + 1e-9)
             c.add(entry_source(root, "roles", r.name), "roles." + r.name,
-                  "master_required_share + phd_required_share exceeds 1");
+                  "master_required_share + phd_required_share + open_share exceeds 1");
+        if (r.open_share > 0 && !associate)
+            c.add(entry_source(root, "roles", r.name), "roles." + r.name + ".open_share",
+                  "postings open below a bachelor's need the degree level degrees.associate");
+    }
+    // Degree shares by tier: a tier that gives any gives them all (missing = 0), summing to 1.
+    s.degree_by_tier.clear();
+    bool any = false;
+    for (const auto& t : s.tiers)
+        any = any || t.associate_share >= 0 || t.bachelor_share >= 0 || t.master_share >= 0 || t.phd_share >= 0;
+    if (!any) return;
+    for (const auto& t : s.tiers) {
+        const double given[] = {t.associate_share, t.bachelor_share, t.master_share, t.phd_share};
+        const bool own = std::any_of(std::begin(given), std::end(given), [](double x) { return x >= 0; });
+        std::vector<double> row;
+        double sum = 0;
+        for (const auto& d : s.degrees) {
+            const int level = static_cast<int>(std::find(std::begin(kDegreeNames), std::end(kDegreeNames), d.name) -
+                                               std::begin(kDegreeNames));
+            row.push_back(own ? std::max(0.0, given[level]) : d.share);
+            sum += row.back();
+        }
+        if (own && t.associate_share > 0 && !associate)
+            c.add(entry_source(root, "tiers", t.name), "tiers." + t.name + ".associate_share",
+                  "needs the degree level degrees.associate");
+        if (own && std::abs(sum - 1.0) > 1e-6)
+            c.add(entry_source(root, "tiers", t.name), "tiers." + t.name,
+                  "degree shares (associate_share, bachelor_share, master_share, phd_share) sum to " +
+                      fmt_derived(sum) + ", expected 1");
+        s.degree_by_tier.push_back(std::move(row));
+    }
+}
+
+// Mean productivity E[p | degree >= d] of the initial population (eq. 3b), from eq. 0 and 0a: the
+// degree and tier terms averaged over the candidates with at least degree d, times the mean of
+// exp(beta min(x, cap)) over students (x = 0) and the rest (x ~ exponential), times exp(sigma^2 / 2).
+void set_qualified_productivity(Scenario& s) {
+    const auto& p = s.population;
+    const double beta = p.experience_productivity, cap = p.experience_productivity_cap_years;
+    const double rate = 1.0 / std::max(1e-9, p.experience_mean_years), a = rate - beta;
+    const double below = std::abs(a) < 1e-12 ? rate * cap : rate / a * (1 - std::exp(-a * cap));
+    const double exp_x = below + std::exp((beta - rate) * cap);
+    const double experience = p.student_share + (1 - p.student_share) * exp_x;
+    const double noise = std::exp(0.5 * p.productivity_sigma * p.productivity_sigma);
+    const std::size_t D = s.degrees.size();
+    s.qualified_productivity.assign(D, 1.0);
+    for (std::size_t d = 0; d < D; ++d) {
+        double num = 0, den = 0;
+        for (std::size_t t = 0; t < s.tiers.size(); ++t)
+            for (std::size_t k = d; k < D; ++k) {
+                const double share =
+                    s.tiers[t].share * (s.degree_by_tier.empty() ? s.degrees[k].share : s.degree_by_tier[t][k]);
+                num += share * std::exp(s.degrees[k].productivity + s.tiers[t].productivity);
+                den += share;
+            }
+        if (den > 0) s.qualified_productivity[d] = num / den * experience * noise;
+    }
 }
 
 // The source of the node at `path`, or an empty region.
@@ -834,6 +912,7 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     }
     check_shares(s, root, c);
     freeze_degrees(s, root, c);
+    set_qualified_productivity(s);
     link_employer_types(s, root, c);
     s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
     freeze_events(s, root, c);
@@ -855,7 +934,9 @@ int Scenario::type_index(const std::string& n) const {
 std::int32_t Scenario::date_of_step(std::int32_t step) const {
     return month_after(start_year * 100 + start_month, step);
 }
-std::int32_t Scenario::month_of_step(std::int32_t step) const { return (start_month - 1 + step) % 12 + 1; }
+std::int32_t Scenario::month_of_step(std::int32_t step) const {
+    return ((start_month - 1 + step) % 12 + 12) % 12 + 1;  // steps of a burn-in are negative
+}
 
 Scenario parse_scenario(const std::string& text, const std::string& source_name,
                         const std::vector<std::string>& overrides) {
@@ -1083,7 +1164,8 @@ std::string scenario_reference_markdown() {
     reference_rows<RoleParams>(out, kRoleDecls, "");
     out << "\n## [tiers.NAME]\n\nSchool tiers (e.g. c4, top, other, overseas).\n\n";
     reference_rows<TierParams>(out, kTierDecls, "");
-    out << "\n## [degrees.bachelor], [degrees.master], [degrees.phd]\n\nAll three are required.\n\n";
+    out << "\n## [degrees.associate], [degrees.bachelor], [degrees.master], [degrees.phd]\n\nbachelor, master and phd "
+           "are required; associate (a degree below the bachelor's) is optional.\n\n";
     reference_rows<DegreeParams>(out, kDegreeDecls, "");
     out << "\n## [employer_types.NAME]\n\nEmployer types (e.g. big_tech, ai_unicorn, startup, research_institute, "
            "overseas_lab).\n\n";

@@ -11,8 +11,11 @@
 
 namespace talentsim {
 
-inline constexpr int kDegreeCount = 3;
-inline constexpr const char* kDegreeNames[kDegreeCount] = {"bachelor", "master", "phd"};
+// Degree levels in order. "associate" (a degree below the bachelor's) is optional; the others are
+// required. A candidate's or posting's degree code is its index in Scenario::degrees, so the codes
+// are 0 bachelor, 1 master, 2 phd without an associate level and 0 associate, 1 bachelor, ... with it.
+inline constexpr int kDegreeCount = 4;
+inline constexpr const char* kDegreeNames[kDegreeCount] = {"associate", "bachelor", "master", "phd"};
 
 struct ScenarioInfo {
     std::string name, description;
@@ -30,6 +33,7 @@ struct PopulationParams {
     std::int64_t graduates_per_year = 0, graduation_month = 0, student_search_months = 0;
     std::int64_t abroad_inflow_per_month = 0;
     std::int64_t reference_candidates = 0;  // > 0: the counts are written for this many candidates (scaled)
+    std::int64_t burn_in_steps = 0;         // simulated before step 0 and not recorded
 };
 
 struct SearchParams {
@@ -81,6 +85,7 @@ struct WageParams {
     double overseas_factor = 0, entry_wage_share = 0;
     double productivity_passthrough = 0;
     double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
+    bool posted_expected_productivity = false;           // eq. 3b: priced for who qualifies, not p = 1
 };
 struct SeparationParams {
     double quit_rate = 0, leave_field_rate = 0, unemployed_leave_rate = 0;
@@ -97,10 +102,13 @@ struct CityParams {
 struct RoleParams {
     std::string name;
     double share = 0, base_wage = 0, demand = 0, master_required_share = 0, phd_required_share = 0;
+    double open_share = 0;  // postings open below a bachelor's degree (with degrees.associate)
 };
 struct TierParams {
     std::string name;
     double share = 0, productivity = 0, wage_premium = 0;
+    // Degree shares among this tier's graduates (eq. 0a); -1 = not given (degrees.*.share).
+    double associate_share = -1, bachelor_share = -1, master_share = -1, phd_share = -1;
 };
 struct DegreeParams {
     std::string name;
@@ -157,7 +165,7 @@ struct Scenario {
     std::vector<CityParams> cities;
     std::vector<RoleParams> roles;
     std::vector<TierParams> tiers;
-    std::vector<DegreeParams> degrees;  // always bachelor, master, phd
+    std::vector<DegreeParams> degrees;  // [associate,] bachelor, master, phd, in this order
     std::vector<EmployerTypeParams> employer_types;
     std::vector<EventParams> events;
     std::string source;  // file the scenario came from
@@ -167,9 +175,14 @@ struct Scenario {
     std::vector<std::vector<std::uint8_t>> type_hires_role;  // [type][role]
     std::vector<std::vector<std::uint8_t>> type_competes;    // [type][other type]
     std::vector<std::int32_t> event_start_step;              // per event
-    std::vector<std::string> warnings;  // not errors: printed by validate and run ("key: message")
+    std::vector<std::string> warnings;                       // not errors: printed by validate and run ("key: message")
     std::vector<EventKind> event_kind;                       // per event: events[e].kind as a code
     SearchMode search_mode = SearchMode::endogenous;         // search.mode as a code
+    int bachelor_code = 0;  // degree code of the bachelor's: 1 with an associate level, else 0
+    // Degree shares by school tier, [tier][degree code] (eq. 0a); empty = degree independent of tier.
+    std::vector<std::vector<double>> degree_by_tier;
+    // Mean productivity of the initial population with at least each degree code (eq. 3b).
+    std::vector<double> qualified_productivity;
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm

@@ -52,7 +52,7 @@ struct Group {
     std::vector<std::size_t> cells;
 };
 std::vector<Group> wage_groups(const Scenario& s) {
-    const std::size_t R = s.roles.size(), D = kDegreeCount;
+    const std::size_t R = s.roles.size(), D = s.degrees.size();
     std::vector<Group> g;
     Group all{"", {}};
     for (std::size_t k = 0; k < R * D; ++k) all.cells.push_back(k);
@@ -63,13 +63,13 @@ std::vector<Group> wage_groups(const Scenario& s) {
         g.push_back(x);
     }
     for (std::size_t d = 0; d < D; ++d) {
-        Group x{std::string("degree.") + kDegreeNames[d] + ".", {}};
+        Group x{"degree." + s.degrees[d].name + ".", {}};
         for (std::size_t r = 0; r < R; ++r) x.cells.push_back(r * D + d);
         g.push_back(x);
     }
     for (std::size_t r = 0; r < R; ++r)
         for (std::size_t d = 0; d < D; ++d)
-            g.push_back({"role." + s.roles[r].name + ".degree." + kDegreeNames[d] + ".", {r * D + d}});
+            g.push_back({"role." + s.roles[r].name + ".degree." + s.degrees[d].name + ".", {r * D + d}});
     return g;
 }
 
@@ -102,29 +102,31 @@ RunMetrics::RunMetrics(const Scenario& s, std::int32_t steps, std::int64_t windo
     : scenario_(s),
       steps_(steps),
       window_(static_cast<std::int32_t>(std::min<std::int64_t>(window, steps))),
-      posted_(s.roles.size() * kDegreeCount) {}
+      posted_(s.roles.size() * s.degrees.size()) {}
 
 void RunMetrics::after_step(const World& w, const StepRow& row) {
     const std::int32_t step = seen_++;
     if (step < steps_ - window_) return;
     rows_.push_back(row);
     const auto& P = w.postings;
-    for (std::size_t p = 0; p < P.size(); ++p) posted_[P.role[p] * kDegreeCount + P.degree[p]].push_back(P.salary[p]);
+    for (std::size_t p = 0; p < P.size(); ++p)
+        posted_[P.role[p] * scenario_.degrees.size() + P.degree[p]].push_back(P.salary[p]);
 }
 
 void RunMetrics::after_step(const StepRow& row, std::span<const PostingRow> postings) {
     const std::int32_t step = seen_++;
     if (step < steps_ - window_) return;
     rows_.push_back(row);
-    for (const PostingRow& p : postings) posted_[p.role * kDegreeCount + p.required_degree].push_back(p.salary);
+    for (const PostingRow& p : postings)
+        posted_[p.role * scenario_.degrees.size() + p.required_degree].push_back(p.salary);
 }
 
 RunMetrics::Earned RunMetrics::earned(const World& w) const {
-    Earned out(scenario_.roles.size() * kDegreeCount);
+    Earned out(scenario_.roles.size() * scenario_.degrees.size());
     const auto& c = w.candidates;
     for (std::size_t i = 0; i < w.active_candidates; ++i)
         if (c.status[i] == static_cast<std::uint8_t>(Status::employed))
-            out[c.role[i] * kDegreeCount + c.degree[i]].push_back(c.wage[i]);
+            out[c.role[i] * scenario_.degrees.size() + c.degree[i]].push_back(c.wage[i]);
     return out;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "model/scenario.hpp"
+#include "engine/population.hpp"
 #include "engine/simulation.hpp"
 #include "engine/state.hpp"
 #include "io/writer.hpp"
@@ -795,6 +796,7 @@ namespace {
 struct PostedRun {
     std::int64_t wrong = 0;               // employer-roles whose multiplier broke the rule
     std::vector<double> mean_multiplier;  // per step, over employer-roles that posted
+    std::vector<double> fill;             // per step: hires / vacancies (1 without vacancies)
 };
 PostedRun run_posted(Scenario s, std::int32_t steps) {
     Simulation sim(s, 13, steps);
@@ -832,6 +834,8 @@ PostedRun run_posted(Scenario s, std::int32_t steps) {
         out.mean_multiplier.push_back(n > 0 ? sum / n : 1.0);
         posted.assign(E.vacancies.begin(), E.vacancies.end());
         m.assign(E.posted_multiplier.begin(), E.posted_multiplier.end());
+        const StepRow& r = rec.steps.back();
+        out.fill.push_back(r.vacancies > 0 ? static_cast<double>(r.hires) / static_cast<double>(r.vacancies) : 1.0);
     }
     return out;
 }
@@ -871,6 +875,40 @@ TEST_CASE("validation: posted salaries rise when vacancies go unfilled and fall 
     CHECK(after > 1.05 * before);
     CHECK(mean_of(down.mean_multiplier, 18, 24) < 0.95);
     CHECK(fixed.mean_multiplier.back() == 1.0);
+}
+
+TEST_CASE("validation: with fixed supply a demand step raises posted salaries until fill rates recover",
+          "[validation][posted]") {
+    // A closed population (no entrants) whose only reserve is the pool abroad, which takes a
+    // domestic job only when its salary beats the overseas wage and the cost of moving back. Target
+    // headcounts; demand x1.2 from step 6. Domestic job seekers are few, so the step's vacancies go
+    // unfilled and employers raise their posted salaries (eq. 3a) until returnees fill them: the
+    // fill rate (hires / vacancies) falls below the target after the step and is back near it two
+    // years later, when the multiplier has stopped rising. Without adjustment the fill rate stays low.
+    const std::vector<std::string> common = {"wages.posted_fixed=true",          "wages.posted_adjustment=0.1",
+                                             "wages.target_fill_rate=0.5",       "population.abroad_share=0.4",
+                                             "population.unemployed_share=0.02", "population.student_share=0",
+                                             "search.abroad_intensity=0.5",      "search.employed_intensity=0.02",
+                                             "separations.quit_rate=0.01",       "output.moves=true"};
+    Scenario shock = target_scenario(common);
+    add_demand(shock, "2024-07", 6, 60, 1.2);
+    Scenario still = shock;
+    still.wages.posted_adjustment = 0;
+    const PostedRun up = run_posted(shock, 42), fixed = run_posted(still, 42);
+    const std::vector<double>&on = up.fill, &off = fixed.fill, &m = up.mean_multiplier;
+    const double target = shock.wages.target_fill_rate;
+    const double dip = mean_of(on, 6, 9), recovered = mean_of(on, 30, 42), off_late = mean_of(off, 30, 42);
+    const double rise = mean_of(m, 24, 30) - mean_of(m, 3, 6), late_rise = mean_of(m, 36, 42) - mean_of(m, 30, 36);
+    INFO("fill rate (hires / vacancies): months 6-8 "
+         << dip << ", months 30-41 " << recovered << " (without adjustment " << off_late
+         << "); mean posted multiplier months 3-5 " << mean_of(m, 3, 6) << ", 24-29 " << mean_of(m, 24, 30)
+         << ", 30-35 " << mean_of(m, 30, 36) << ", 36-41 " << mean_of(m, 36, 42));
+    CHECK(up.wrong == 0);
+    CHECK(dip < target - 0.1);
+    CHECK(std::abs(recovered - target) < 0.1);
+    CHECK(off_late < dip);
+    CHECK(rise > 0.2);
+    CHECK(std::abs(late_rise) < 0.25 * rise);
 }
 
 // =============================================================================================
@@ -949,6 +987,184 @@ TEST_CASE("validation: a supply shock raises degree requirements, a demand shock
     CHECK(su > sb + 0.05);
     CHECK(sd < sb - 0.05);
     CHECK(still.wrong == 0);  // without adjustment every shift stays 0: the base shares of eq. 9
+}
+
+// =============================================================================================
+// Case 10: a degree below the bachelor's (degrees.associate, eq. 9 with open_share).
+namespace {
+Scenario small_scenario(std::vector<std::string> extra) {
+    std::vector<std::string> o = {"population.candidates=4000", "population.employers=200", "teams.enabled=false",
+                                  "output.postings=false",      "output.offers=false",      "output.panel_every=0"};
+    o.insert(o.end(), extra.begin(), extra.end());
+    return load_scenario(fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "minimal.toml", o);
+}
+// |observed - expected| within 4 binomial standard errors.
+bool within_4se(double observed, double p, double n) {
+    return std::abs(observed - p) <= 4 * std::sqrt(p * (1 - p) / n) + 1e-12;
+}
+}  // namespace
+
+TEST_CASE("validation: with an associate level, bachelor's or more is below 100 % and open postings hire it",
+          "[validation][degrees]") {
+    // 30 % of candidates hold a degree below the bachelor's. A quarter of postings are open to
+    // them (open_share): the share of postings with required code 0 is 0.25, postings requiring a
+    // master's or more 0.25; candidates without a bachelor's are hired. With open_share = 0 they
+    // are never hired (every posting requires a bachelor's; eq. 11).
+    const std::vector<std::string> associate = {"degrees.associate.share=0.3", "degrees.bachelor.share=0.2",
+                                                "roles.llm_algorithm.master_required_share=0.2",
+                                                "roles.llm_algorithm.phd_required_share=0.05", "output.moves=true"};
+    auto run = [](Scenario s, double& postings_open, double& postings_postgrad, double& n_postings,
+                  std::int64_t& associates_hired, double& bachelor_or_more) {
+        Simulation sim(s, 21, 12);
+        Recorder rec;
+        sim.begin(rec, 0);
+        const World& w = sim.world();
+        double b = 0;
+        for (std::size_t i = 0; i < w.active_candidates; ++i) b += w.candidates.degree[i] >= s.bachelor_code ? 1 : 0;
+        bachelor_or_more = b / static_cast<double>(w.active_candidates);
+        double open = 0, postgrad = 0, n = 0;
+        associates_hired = 0;
+        while (!sim.done()) {
+            sim.step(rec);
+            const auto& P = w.postings;
+            for (std::size_t p = 0; p < P.size(); ++p) {
+                open += P.degree[p] == 0 ? 1 : 0;
+                postgrad += P.degree[p] >= s.bachelor_code + 1 ? 1 : 0;
+            }
+            n += static_cast<double>(P.size());
+            for (const MoveRow& m : rec.moves) associates_hired += w.candidates.degree[m.candidate] == 0 ? 1 : 0;
+        }
+        postings_open = open / n;
+        postings_postgrad = postgrad / n;
+        n_postings = n;
+    };
+    std::vector<std::string> with_open = associate;
+    with_open.push_back("roles.llm_algorithm.open_share=0.25");
+    const Scenario s = small_scenario(with_open), closed = small_scenario(associate);
+    REQUIRE(s.degrees.size() == 4);
+    CHECK(s.degrees[0].name == "associate");
+    CHECK(s.bachelor_code == 1);
+    double open = 0, postgrad = 0, n = 0, bachelor = 0, open0 = 0, postgrad0 = 0, n0 = 0, bachelor0 = 0;
+    std::int64_t hired = 0, hired0 = 0;
+    run(s, open, postgrad, n, hired, bachelor);
+    run(closed, open0, postgrad0, n0, hired0, bachelor0);
+    INFO("bachelor's or more " << bachelor << "; postings open " << open << ", master's or more " << postgrad << " of "
+                               << n << "; associates hired " << hired << " (open_share 0: " << hired0 << ", open "
+                               << open0 << ")");
+    CHECK(within_4se(bachelor, 0.7, 4000));
+    CHECK(within_4se(open, 0.25, n));
+    CHECK(within_4se(postgrad, 0.25, n));
+    CHECK(hired > 0);
+    CHECK(open0 == 0);
+    CHECK(hired0 == 0);
+}
+
+TEST_CASE("validation: degrees drawn jointly with the school tier follow each tier's shares", "[validation][degrees]") {
+    // Two tiers: c4 (20 %) with its own degree shares (PhD 0.5), other (80 %) with none, which
+    // draws from degrees.*.share (PhD 0.15). Limit: when every tier gives the population's shares,
+    // every candidate's degree and tier are those of independent draws.
+    const std::vector<std::string> tiers = {"population.candidates=20000", "tiers.c4.share=0.2",
+                                            "tiers.other.share=0.8"};
+    std::vector<std::string> joint = tiers;
+    joint.insert(joint.end(), {"tiers.c4.phd_share=0.5", "tiers.c4.master_share=0.35", "tiers.c4.bachelor_share=0.15"});
+    std::vector<std::string> same = tiers;
+    same.insert(same.end(), {"tiers.*.phd_share=0.15", "tiers.*.master_share=0.35", "tiers.*.bachelor_share=0.5"});
+    const Scenario sj = small_scenario(joint), si = small_scenario(tiers), ss = small_scenario(same);
+    REQUIRE(sj.degree_by_tier.size() == 2);
+    REQUIRE(si.degree_by_tier.empty());
+    World wj, wi, ws;
+    initialise(wj, sj, 5, 1);
+    initialise(wi, si, 5, 1);
+    initialise(ws, ss, 5, 1);
+    const int c4 = sj.tiers[0].name == "c4" ? 0 : 1;
+    double n_c4 = 0, phd_c4 = 0, n_other = 0, phd_other = 0;
+    std::int64_t differ = 0;
+    for (std::size_t i = 0; i < wj.active_candidates; ++i) {
+        const bool in_c4 = wj.candidates.tier[i] == c4;
+        (in_c4 ? n_c4 : n_other) += 1;
+        (in_c4 ? phd_c4 : phd_other) += wj.candidates.degree[i] == 2 ? 1 : 0;
+        differ += wi.candidates.degree[i] != ws.candidates.degree[i] || wi.candidates.tier[i] != ws.candidates.tier[i];
+    }
+    INFO("PhD share: c4 " << phd_c4 / n_c4 << " (n " << n_c4 << "), other " << phd_other / n_other << " (n " << n_other
+                          << "); candidates that differ from independent draws when every tier gives the population's "
+                             "shares: "
+                          << differ);
+    CHECK(within_4se(phd_c4 / n_c4, 0.5, n_c4));
+    CHECK(within_4se(phd_other / n_other, 0.15, n_other));
+    CHECK(within_4se(n_c4 / 20000, 0.2, 20000));
+    CHECK(differ == 0);
+}
+
+// =============================================================================================
+// Case 11: a market already in motion at step 0 (population.burn_in_steps) and posted salaries
+// priced for who qualifies (eq. 3b).
+TEST_CASE("validation: after a burn-in fewer staff are still at the employer they were drawn with",
+          "[validation][burn_in]") {
+    // Share of the employed at recorded step 12 who work for the employer the initialisation gave
+    // them: lower after a burn-in of 24 months; the recorded calendar starts at scenario.start either way.
+    auto stayers = [](std::int64_t burn_in, std::int32_t& first_date, std::size_t& rows) {
+        const Scenario s = small_scenario({"population.burn_in_steps=" + std::to_string(burn_in)});
+        World drawn;
+        initialise(drawn, s, 9, 13);
+        Simulation sim(s, 9, 13);
+        Recorder rec;
+        sim.begin(rec, 0);
+        while (!sim.done()) sim.step(rec);
+        const auto& c = sim.world().candidates;
+        double employed = 0, same = 0;
+        for (std::size_t i = 0; i < drawn.active_candidates; ++i) {
+            if (c.status[i] != static_cast<std::uint8_t>(Status::employed)) continue;
+            employed += 1;
+            same += c.employer[i] == drawn.candidates.employer[i] ? 1 : 0;
+        }
+        first_date = rec.steps.front().date;
+        rows = rec.steps.size();
+        return same / employed;
+    };
+    std::int32_t d0 = 0, d24 = 0;
+    std::size_t n0 = 0, n24 = 0;
+    const double none = stayers(0, d0, n0), burned = stayers(24, d24, n24);
+    INFO("share of the employed at step 12 still at their drawn employer: no burn-in " << none << ", burn-in 24 "
+                                                                                       << burned);
+    CHECK(burned < none - 0.1);
+    CHECK(d0 == 202401);
+    CHECK(d24 == 202401);
+    CHECK(n0 == 13);
+    CHECK(n24 == 13);
+}
+
+TEST_CASE("validation: posted salaries priced for the mean productivity of those who qualify", "[validation][posted]") {
+    // Eq. 3b: with the switch every posting's salary is the one priced for productivity 1 times
+    // E[p | degree >= required], and that expectation is the mean of the drawn initial population.
+    const Scenario off = small_scenario({"population.candidates=20000", "wages.posted_fixed=true",
+                                         "degrees.master.productivity=0.2", "degrees.phd.productivity=0.5"});
+    Scenario on = off;
+    on.wages.posted_expected_productivity = true;
+    Simulation a(off, 3, 1), b(on, 3, 1);
+    Recorder ra, rb;
+    a.begin(ra, 0);
+    b.begin(rb, 0);
+    const World& w = a.world();
+    std::vector<double> sum(off.degrees.size(), 0), n(off.degrees.size(), 0);
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        for (std::size_t d = 0; d <= w.candidates.degree[i]; ++d) {
+            sum[d] += w.candidates.productivity[i];
+            n[d] += 1;
+        }
+    a.step(ra);
+    b.step(rb);
+    const auto &Pa = a.world().postings, &Pb = b.world().postings;
+    REQUIRE(Pa.size() == Pb.size());
+    REQUIRE(Pa.size() > 0);
+    std::int64_t wrong = 0;
+    for (std::size_t p = 0; p < Pa.size(); ++p)
+        wrong += std::abs(Pb.salary[p] - Pa.salary[p] * on.qualified_productivity[Pa.degree[p]]) > 1e-5 * Pb.salary[p];
+    for (std::size_t d = 0; d < off.degrees.size(); ++d) {
+        INFO("degree " << d << ": E[p | degree >= d] " << on.qualified_productivity[d] << ", population mean "
+                       << sum[d] / n[d]);
+        CHECK(on.qualified_productivity[d] == Approx(sum[d] / n[d]).epsilon(0.03));
+    }
+    CHECK(wrong == 0);
 }
 
 // =============================================================================================

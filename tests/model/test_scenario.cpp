@@ -189,3 +189,30 @@ TEST_CASE("docs/scenario-reference.md is generated from the declarations and up 
     INFO("regenerate with: build/talentsim reference > docs/scenario-reference.md");
     CHECK(doc == scenario_reference_markdown());
 }
+
+TEST_CASE("the associate level is optional, stored first, and its keys are checked", "[scenario][errors]") {
+    const std::vector<std::string> associate = {"degrees.associate.share=0.1", "degrees.bachelor.share=0.4"};
+    const Scenario s = parse_scenario(kMinimal, "test.toml", associate);
+    REQUIRE(s.degrees.size() == 4);
+    CHECK(s.degrees[0].name == "associate");
+    CHECK(s.degrees[1].name == "bachelor");
+    CHECK(s.bachelor_code == 1);
+    CHECK(parse_scenario(kMinimal, "test.toml").bachelor_code == 0);
+    CHECK(parse_scenario(to_toml(s), "resolved.toml").degrees.size() == 4);  // the resolved TOML reads back
+    CHECK(has_error(errors_of(kMinimal, {"roles.llm_algorithm.open_share=0.1"}), "roles.llm_algorithm.open_share",
+                    "degrees.associate"));
+    std::vector<std::string> too_open = associate;
+    too_open.push_back("roles.llm_algorithm.open_share=0.9");
+    CHECK(has_error(errors_of(kMinimal, too_open), "roles.llm_algorithm", "open_share exceeds 1"));
+}
+
+TEST_CASE("degree shares by tier must sum to 1 and are absent by default", "[scenario][errors]") {
+    CHECK(parse_scenario(kMinimal, "test.toml").degree_by_tier.empty());
+    CHECK(has_error(errors_of(kMinimal, {"tiers.other.phd_share=0.5"}), "tiers.other", "sum to 0.5"));
+    const Scenario s =
+        parse_scenario(kMinimal, "test.toml", {"tiers.other.phd_share=0.5", "tiers.other.master_share=0.5"});
+    REQUIRE(s.degree_by_tier.size() == 1);
+    CHECK(s.degree_by_tier[0] == std::vector<double>{0.0, 0.5, 0.5});
+    CHECK(has_error(errors_of(kMinimal, {"tiers.other.associate_share=0.5", "tiers.other.phd_share=0.5"}),
+                    "tiers.other.associate_share", "degrees.associate"));
+}
