@@ -9,6 +9,7 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for_each.h>
+#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <array>
@@ -602,6 +603,27 @@ void search(World& w) {
     }
 }
 
+namespace {
+// Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
+// each candidate's offers are adjacent (w.groups: offsets of the groups). Within a candidate the
+// employer order is posting order, so (candidate, posting) is unique and a parallel sort by it
+// gives the order of a stable sort by candidate.
+void group_offers_by_candidate(World& w, std::size_t NE) {
+    std::vector<std::size_t> at(NE + 1, 0);
+    for (std::size_t e = 0; e < NE; ++e) at[e + 1] = at[e] + w.by_employer[e].size();
+    w.round_offers.resize(at[NE]);
+    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
+        std::copy(w.by_employer[e].begin(), w.by_employer[e].end(), w.round_offers.begin() + at[e]);
+    });
+    tbb::parallel_sort(w.round_offers.begin(), w.round_offers.end(), [](const Offer& a, const Offer& b) {
+        return a.candidate != b.candidate ? a.candidate < b.candidate : a.posting < b.posting;
+    });
+    const auto& o = w.round_offers;
+    w.groups = collect_indices(o.size(), [&](std::size_t k) { return k == 0 || o[k].candidate != o[k - 1].candidate; });
+    w.groups.push_back(static_cast<std::uint32_t>(o.size()));
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // 5. Screening and offers. Each employer goes through its postings in order, within its budget.
 void screen_and_offer(World& w, int round) {
@@ -654,17 +676,7 @@ void screen_and_offer(World& w, int round) {
             }
         }
     });
-    // Gather in employer order, then sort by candidate so each candidate's offers are adjacent.
-    w.round_offers.clear();
-    for (std::size_t e = 0; e < NE; ++e)
-        w.round_offers.insert(w.round_offers.end(), w.by_employer[e].begin(), w.by_employer[e].end());
-    std::stable_sort(w.round_offers.begin(), w.round_offers.end(),
-                     [](const Offer& a, const Offer& b) { return a.candidate < b.candidate; });
-    w.groups.clear();
-    for (std::size_t k = 0; k < w.round_offers.size(); ++k)
-        if (k == 0 || w.round_offers[k].candidate != w.round_offers[k - 1].candidate)
-            w.groups.push_back(static_cast<std::uint32_t>(k));
-    w.groups.push_back(static_cast<std::uint32_t>(w.round_offers.size()));
+    group_offers_by_candidate(w, NE);
     w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
 }
 
@@ -710,6 +722,27 @@ void counteroffer(World& w, int round) {
         n.counteroffers_made++;
     });
 }
+
+namespace {
+// Keeps the round's offers (rows of /offers: each group's offers, then its counteroffer) and its
+// hires, in candidate order; copied in parallel at offsets from a prefix sum.
+void keep_round(World& w, const std::vector<Hire>& chosen) {
+    const std::size_t G = chosen.size(), base = w.offers.size();
+    std::vector<std::size_t> at(G + 1, 0);
+    for (std::size_t g = 0; g < G; ++g)
+        at[g + 1] = at[g] + (w.groups[g + 1] - w.groups[g]) + (w.counteroffers[g].candidate != kNone ? 1 : 0);
+    w.offers.resize(base + at[G]);
+    for_each_index(G, [&](std::size_t g) {
+        auto out = std::copy(w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1],
+                             w.offers.begin() + static_cast<std::ptrdiff_t>(base + at[g]));
+        if (w.counteroffers[g].candidate != kNone) *out = w.counteroffers[g];
+    });
+    const auto hired = collect_indices(G, [&](std::size_t g) { return chosen[g].candidate != kNone; });
+    const std::size_t h0 = w.hires.size();
+    w.hires.resize(h0 + hired.size());
+    for_each_index(hired.size(), [&](std::size_t k) { w.hires[h0 + k] = chosen[hired[k]]; });
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
@@ -787,12 +820,7 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
     });
-    // Keep the round's offers (rows of /offers) and its hires, in candidate order.
-    for (std::size_t g = 0; g < G; ++g) {
-        w.offers.insert(w.offers.end(), w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1]);
-        if (w.counteroffers[g].candidate != kNone) w.offers.push_back(w.counteroffers[g]);
-        if (chosen[g].candidate != kNone) w.hires.push_back(chosen[g]);
-    }
+    keep_round(w, chosen);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -971,7 +999,7 @@ StepRow record(World& w) {
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
     // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
-    // for any thread count), quantiles by selection.
+    // for any thread count), quantiles by a parallel radix select (the same order statistics).
     const auto employed =
         collect_indices(w.active_candidates, [&](std::size_t i) { return c.status[i] == u8(Status::employed); });
     if (!employed.empty()) {
@@ -985,10 +1013,12 @@ StepRow record(World& w) {
             },
             std::plus<double>());
         row.wage_mean = sum / static_cast<double>(wages.size());
-        stats::QuantileSelector q(wages);
-        row.wage_p10 = q(0.1);
-        row.wage_p50 = q(0.5);
-        row.wage_p90 = q(0.9);
+        const std::size_t m = wages.size();
+        const auto q = order_statistics<3>(
+            wages, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
+        row.wage_p10 = q[0];
+        row.wage_p50 = q[1];
+        row.wage_p90 = q[2];
     }
     return row;
 }
