@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/rng.hpp"
 #include "engine/state.hpp"
 
 namespace talentsim {
@@ -38,6 +39,40 @@ Counters count_each_index(std::size_t n, Fn&& fn) {
             a += b;
             return a;
         });
+}
+
+// fn(begin, end, counters) over ranges covering [0, n); returns the summed counters.
+template <class Fn>
+Counters count_each_index_range(std::size_t n, Fn&& fn) {
+    return tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, n, kGrain), Counters{},
+        [&](const tbb::blocked_range<std::size_t>& r, Counters c) {
+            fn(r.begin(), r.end(), c);
+            return c;
+        },
+        [](Counters a, const Counters& b) {
+            a += b;
+            return a;
+        });
+}
+
+// fn(i, rng, counters) for agents i in [0, n), rng being Stream(seed, step, family, i, sub_key); the
+// streams' first blocks are computed for tiles of kTile agents at once (rng.hpp). Returns the
+// summed counters.
+template <class Fn>
+Counters count_each_agent(std::size_t n, std::uint64_t seed, std::int32_t step, StreamFamily family,
+                          std::uint32_t sub_key, Fn&& fn) {
+    return count_each_index_range(n, [&](std::size_t begin, std::size_t end, Counters& c) {
+        FirstBlocks blocks;
+        for (std::size_t tile = begin; tile < end; tile += kTile) {
+            first_blocks(seed, step, family, static_cast<std::uint32_t>(tile), sub_key, blocks);
+            for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+                const auto i = static_cast<std::uint32_t>(tile + k);
+                Stream rng(seed, step, family, i, sub_key, blocks.lane(k));
+                fn(i, rng, c);
+            }
+        }
+    });
 }
 
 // The indices i in [0, n) with pred(i), in increasing order, gathered in parallel.

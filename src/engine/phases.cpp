@@ -321,9 +321,8 @@ void separations(World& w) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& E = w.employers;
-    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
-        Stream rng(w.seed, w.now.step, StreamFamily::separations, i);
+    const std::int32_t step = w.now.step;
+    const auto separate = [&](std::uint32_t i, Stream& rng, Counters& n) {
         const auto st = static_cast<Status>(c.status[i]);
         if (st == Status::employed) {
             const std::uint32_t e = c.employer[i];
@@ -340,8 +339,9 @@ void separations(World& w) {
                 n.layoffs++;
             } else if (u < leave + layoff + s.separations.quit_rate)
                 end_job(w, i, Status::unemployed, n);
-        } else if (st == Status::unemployed) {
-            if (rng.bernoulli(s.separations.unemployed_leave_rate)) c.status[i] = u8(Status::inactive);
+        } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
+            const double rate = s.separations.unemployed_leave_rate;
+            if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
         } else if (st == Status::abroad && c.employer[i] != kNone) {
             // Employees of overseas employers separate like the employed but stay abroad.
             const std::uint32_t e = c.employer[i];
@@ -362,7 +362,8 @@ void separations(World& w) {
                 c.spell[i] = 0;
             }
         }
-    });
+    };
+    w.counters += count_each_agent(w.active_candidates, w.seed, step, StreamFamily::separations, 0, separate);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,8 +516,7 @@ void search(World& w) {
     };
     tbb::enumerable_thread_specific<std::vector<Application>> found;
     std::vector<std::uint32_t> count(NP + 1, 0);
-    w.counters += count_each_index(N, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
+    const auto apply = [&](std::uint32_t i, Stream& rng, Counters& n) {
         const auto st = static_cast<Status>(c.status[i]);
         double intensity = 0;
         if (st == Status::unemployed) {
@@ -529,7 +529,6 @@ void search(World& w) {
         else if (st == Status::student && c.graduation_step[i] - step <= s.population.student_search_months)
             intensity = s.search.student_intensity;
         if (intensity <= 0 || NP == 0) return;
-        Stream rng(w.seed, step, StreamFamily::search, i);
         if (!rng.bernoulli(intensity)) return;
         n.searchers++;
         boost::random::normal_distribution<double> normal;
@@ -555,6 +554,7 @@ void search(World& w) {
         }
         std::uint32_t chosen[kMax];
         std::size_t applied = 0;
+        auto& mine = found.local();
         for (std::size_t a = 0; a < K; ++a) {
             const std::uint32_t p = sampled[a];
             const double z = noise[a];
@@ -572,11 +572,12 @@ void search(World& w) {
             if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
             chosen[applied++] = p;
             const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
-            found.local().push_back(Application{p, Applicant{signal, i}});
+            mine.push_back(Application{p, Applicant{signal, i}});
             atomic_add(count[p + 1], 1u);
             n.applications++;
         }
-    });
+    };
+    w.counters += count_each_agent(N, w.seed, step, StreamFamily::search, 0, apply);
     // Group by posting, then rank each posting's applicants by signal (ties: lower id first).
     for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
     A.first = count;
@@ -604,6 +605,20 @@ void search(World& w) {
 }
 
 namespace {
+// Applicants come in signal order, that is at random: screening is bound by the reads of their
+// columns, so they are started kScreenAhead applicants ahead.
+constexpr std::uint32_t kScreenAhead = 6;
+void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
+    __builtin_prefetch(&c.hired_step[i]);
+    __builtin_prefetch(&c.status[i]);
+    __builtin_prefetch(&c.employer[i]);
+    __builtin_prefetch(&c.wage[i]);
+    __builtin_prefetch(&c.tier[i]);
+    __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.degree[i]);
+    __builtin_prefetch(&c.experience[i]);
+}
+
 // Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
 // each candidate's offers are adjacent (w.groups: offsets of the groups). Within a candidate the
 // employer order is posting order, so (candidate, posting) is unique and a parallel sort by it
@@ -647,6 +662,8 @@ void screen_and_offer(World& w, int round) {
             if (unlimited && round > 0) continue;
             std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
             while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
+                if (A.cursor[p] + kScreenAhead < A.first[p + 1])
+                    prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
                 const Applicant& who = A.ranked[A.cursor[p]++];
                 const std::uint32_t i = who.candidate;
                 if (c.hired_step[i] == step) continue;
