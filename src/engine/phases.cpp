@@ -848,7 +848,9 @@ void move(World& w) {
     auto& E = w.employers;
     const std::int32_t step = w.now.step;
     const std::size_t R = s.roles.size();
-    std::sort(w.hires.begin(), w.hires.end(), [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
+    // A candidate is hired at most once a step (screening skips the hired), so the order is unique.
+    tbb::parallel_sort(w.hires.begin(), w.hires.end(),
+                       [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(E.committed.begin(), E.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
     w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
