@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -16,6 +17,7 @@
 
 #include "cli/commands.hpp"
 #include "run/run.hpp"
+#include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
 #include "io/writer.hpp"
@@ -89,6 +91,38 @@ double stream_copy_seconds(std::size_t bytes) {
     }
     if (b[bytes / 2] != 1) throw std::runtime_error("stream copy check failed");
     return best;
+}
+
+// Seconds (best of 5) to compute one Philox block for each of `agents` streams: tiled and
+// vectorised as the phases do (first_blocks), and one stream at a time (scalar).
+std::pair<double, double> philox_seconds(std::size_t agents) {
+    double tiled = 1e30, scalar = 1e30;
+    std::atomic<std::uint32_t> sink{0};
+    const std::size_t tiles = (agents + kTile - 1) / kTile;
+    for (int rep = 0; rep < 5; ++rep) {
+        auto t = Clock::now();
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, tiles, 256), [&](const tbb::blocked_range<std::size_t>& r) {
+                FirstBlocks b;
+                std::uint32_t x = 0;
+                for (std::size_t k = r.begin(); k != r.end(); ++k) {
+                    first_blocks(1, rep, StreamFamily::separations, static_cast<std::uint32_t>(k * kTile), 0, b);
+                    x ^= b.word[0][0];
+                }
+                sink ^= x;
+            });
+        tiled = std::min(tiled, since(t));
+        t = Clock::now();
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents, 4096),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                              std::uint32_t x = 0;
+                              for (std::size_t i = r.begin(); i != r.end(); ++i)
+                                  x ^= Stream(1, rep, StreamFamily::separations, static_cast<std::uint32_t>(i))();
+                              sink ^= x;
+                          });
+        scalar = std::min(scalar, since(t));
+    }
+    return {tiled, scalar};
 }
 
 long peak_rss_kib() {
@@ -168,6 +202,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     const std::size_t slots = sim.world().candidates.size();
     const std::size_t state = candidate_state_bytes(sim.world().candidates);
     const double copy = stream_copy_seconds(state);
+    const auto [philox_tiled, philox_scalar] = philox_seconds(sim.world().active_candidates);
     double phase_total = 0;
     for (double x : times.seconds) phase_total += x;
     const double step_seconds = phase_total / steps;
@@ -189,6 +224,8 @@ int cmd_bench(const std::vector<std::string>& args) {
     j["rss_growth_bytes"] = (rss_peak - rss_before) * 1024L;
     j["stream_copy_seconds"] = copy;
     j["memory_passes_per_step"] = step_seconds / copy;
+    j["philox_tiled_seconds"] = philox_tiled;    // one block per active candidate, tiled (first_blocks)
+    j["philox_scalar_seconds"] = philox_scalar;  // the same blocks, one Stream at a time
     for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = times.seconds[p];
     j["version"] = program_version();
     j["build_type"] = kBuildType;
