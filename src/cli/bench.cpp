@@ -194,7 +194,11 @@ int cmd_bench(const std::vector<std::string>& args) {
                                     : std::unique_ptr<Writer>(new NullWriter));
     t0 = Clock::now();
     sim.begin(out, threads);
-    while (!sim.done()) sim.step(out);
+    std::int64_t active_steps = 0;  // candidates in the market (entered, not inactive), summed over steps
+    while (!sim.done()) {
+        const StepRow& row = sim.step(out);
+        active_steps += row.students + row.employed + row.unemployed + row.abroad + row.sitting_out;
+    }
     out.finish(true);
     const double run_seconds = since(t0);
     const long rss_peak = peak_rss_kib();
@@ -218,7 +222,8 @@ int cmd_bench(const std::vector<std::string>& args) {
     j["init_seconds"] = init_seconds;
     j["run_seconds"] = run_seconds;
     j["write_seconds"] = out.seconds;
-    j["candidate_steps_per_second"] = static_cast<double>(n) * steps / run_seconds;
+    j["candidate_steps_per_second"] = static_cast<double>(n) * steps / run_seconds;  // per initial candidate
+    j["active_candidate_steps_per_second"] = static_cast<double>(active_steps) / run_seconds;
     j["state_bytes_per_candidate"] = static_cast<double>(state) / static_cast<double>(slots);
     j["peak_rss_bytes"] = rss_peak * 1024L;
     j["rss_growth_bytes"] = (rss_peak - rss_before) * 1024L;
