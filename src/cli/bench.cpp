@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <tbb/global_control.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -13,10 +15,12 @@
 #include <iomanip>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "run/run.hpp"
+#include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "version.hpp"
 #include "io/writer.hpp"
@@ -92,6 +96,38 @@ double stream_copy_seconds(std::size_t bytes) {
     return best;
 }
 
+// Seconds (best of 5) to compute one Philox block for each of `agents` streams: tiled and
+// vectorised as the phases do (first_blocks), and one stream at a time (scalar).
+std::pair<double, double> philox_seconds(std::size_t agents) {
+    double tiled = 1e30, scalar = 1e30;
+    std::atomic<std::uint32_t> sink{0};
+    const std::size_t tiles = (agents + kTile - 1) / kTile;
+    for (int rep = 0; rep < 5; ++rep) {
+        auto t = Clock::now();
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, tiles, 256), [&](const tbb::blocked_range<std::size_t>& r) {
+                FirstBlocks b;
+                std::uint32_t x = 0;
+                for (std::size_t k = r.begin(); k != r.end(); ++k) {
+                    first_blocks(1, rep, StreamFamily::separations, static_cast<std::uint32_t>(k * kTile), 0, b);
+                    x ^= b.word[0][0];
+                }
+                sink ^= x;
+            });
+        tiled = std::min(tiled, since(t));
+        t = Clock::now();
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, agents, 4096),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                              std::uint32_t x = 0;
+                              for (std::size_t i = r.begin(); i != r.end(); ++i)
+                                  x ^= Stream(1, rep, StreamFamily::separations, static_cast<std::uint32_t>(i))();
+                              sink ^= x;
+                          });
+        scalar = std::min(scalar, since(t));
+    }
+    return {tiled, scalar};
+}
+
 long peak_rss_kib() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
@@ -146,6 +182,8 @@ struct BenchFigures {
     bool output = false;
     std::size_t slots = 0, employers = 0, state = 0;
     double init_seconds = 0, run_seconds = 0, write_seconds = 0, copy_seconds = 0;
+    double philox_tiled = 0, philox_scalar = 0;  // one Philox block per active candidate (philox_seconds)
+    std::int64_t active_steps = 0;               // candidates in the market (entered, not inactive), summed over steps
     long rss_before = 0, rss_peak = 0;
     PhaseTimes times;
 };
@@ -165,12 +203,15 @@ void print_json(const BenchFigures& f, std::ostream& out) {
     j["init_seconds"] = f.init_seconds;
     j["run_seconds"] = f.run_seconds;
     j["write_seconds"] = f.write_seconds;
-    j["candidate_steps_per_second"] = static_cast<double>(f.candidates) * f.steps / f.run_seconds;
+    j["candidate_steps_per_second"] = static_cast<double>(f.candidates) * f.steps / f.run_seconds;  // per initial
+    j["active_candidate_steps_per_second"] = static_cast<double>(f.active_steps) / f.run_seconds;
     j["state_bytes_per_candidate"] = static_cast<double>(f.state) / static_cast<double>(f.slots);
     j["peak_rss_bytes"] = f.rss_peak * 1024L;
     j["rss_growth_bytes"] = (f.rss_peak - f.rss_before) * 1024L;
     j["stream_copy_seconds"] = f.copy_seconds;
     j["memory_passes_per_step"] = step_seconds / f.copy_seconds;
+    j["philox_tiled_seconds"] = f.philox_tiled;    // one block per active candidate, tiled (first_blocks)
+    j["philox_scalar_seconds"] = f.philox_scalar;  // the same blocks, one Stream at a time
     for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = f.times.seconds[p];
     j["version"] = program_version();
     j["build_type"] = kBuildType;
@@ -206,7 +247,10 @@ int cmd_bench(const std::vector<std::string>& args) {
                              : std::unique_ptr<Writer>(new NullWriter));
     t0 = Clock::now();
     sim.begin(out, f.threads);
-    while (!sim.done()) sim.step(out);
+    while (!sim.done()) {
+        const StepRow& row = sim.step(out);
+        f.active_steps += row.students + row.employed + row.unemployed + row.abroad + row.sitting_out;
+    }
     out.finish(true);
     f.run_seconds = since(t0);
     f.rss_peak = peak_rss_kib();
@@ -216,6 +260,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     f.employers = sim.world().employers.size();
     f.state = candidate_state_bytes(sim.world().candidates);
     f.copy_seconds = stream_copy_seconds(f.state);
+    std::tie(f.philox_tiled, f.philox_scalar) = philox_seconds(sim.world().active_candidates);
     print_json(f, std::cout);
     return 0;
 }

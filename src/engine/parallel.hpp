@@ -3,11 +3,15 @@
 #pragma once
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_reduce.h>
 
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
+#include "engine/rng.hpp"
 #include "engine/state.hpp"
 
 namespace talentsim {
@@ -37,6 +41,40 @@ Counters count_each_index(std::size_t n, Fn&& fn) {
         });
 }
 
+// fn(begin, end, counters) over ranges covering [0, n); returns the summed counters.
+template <class Fn>
+Counters count_each_index_range(std::size_t n, Fn&& fn) {
+    return tbb::parallel_reduce(
+        tbb::blocked_range<std::size_t>(0, n, kGrain), Counters{},
+        [&](const tbb::blocked_range<std::size_t>& r, Counters c) {
+            fn(r.begin(), r.end(), c);
+            return c;
+        },
+        [](Counters a, const Counters& b) {
+            a += b;
+            return a;
+        });
+}
+
+// fn(i, rng, counters) for agents i in [0, n), rng being Stream(seed, step, family, i, sub_key); the
+// streams' first blocks are computed for tiles of kTile agents at once (rng.hpp). Returns the
+// summed counters.
+template <class Fn>
+Counters count_each_agent(std::size_t n, std::uint64_t seed, std::int32_t step, StreamFamily family,
+                          std::uint32_t sub_key, Fn&& fn) {
+    return count_each_index_range(n, [&](std::size_t begin, std::size_t end, Counters& c) {
+        FirstBlocks blocks;
+        for (std::size_t tile = begin; tile < end; tile += kTile) {
+            first_blocks(seed, step, family, static_cast<std::uint32_t>(tile), sub_key, blocks);
+            for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+                const auto i = static_cast<std::uint32_t>(tile + k);
+                Stream rng(seed, step, family, i, sub_key, blocks.lane(k));
+                fn(i, rng, c);
+            }
+        }
+    });
+}
+
 // The indices i in [0, n) with pred(i), in increasing order, gathered in parallel.
 template <class Pred>
 std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
@@ -54,6 +92,62 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
         for (std::size_t i = ch * kGrain, end = std::min(n, (ch + 1) * kGrain); i < end; ++i)
             if (pred(i)) out[k++] = static_cast<std::uint32_t>(i);
     });
+    return out;
+}
+
+// Order statistics by parallel radix select: out[q] is the value of 0-based rank rank[q] among
+// `values` (each rank < values.size()), exactly what std::nth_element would put there. Two
+// parallel counting passes over the unsorted values (high 16 bits of an order-preserving key,
+// then the low 16 bits within the bucket of each rank); nothing is reordered.
+namespace detail {
+// Unsigned key in the order of the floats (negative values flipped).
+inline std::uint32_t order_key(float x) {
+    const auto u = std::bit_cast<std::uint32_t>(x);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u;
+}
+inline float key_value(std::uint32_t k) { return std::bit_cast<float>((k & 0x80000000u) ? k & 0x7FFFFFFFu : ~k); }
+// Per-thread counts of bin(x) (bins in [0, bins); bin_of returns bins to skip), summed.
+template <class BinOf>
+std::vector<std::uint32_t> histogram(const std::vector<float>& values, std::size_t bins, BinOf&& bin_of) {
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> local(bins + 1, 0u);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, values.size(), 16 * kGrain),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          auto& h = local.local();
+                          for (std::size_t k = r.begin(); k != r.end(); ++k) h[bin_of(order_key(values[k]))]++;
+                      });
+    std::vector<std::uint32_t> sum(bins, 0u);
+    for (const auto& h : local)
+        for (std::size_t b = 0; b < bins; ++b) sum[b] += h[b];
+    return sum;
+}
+// The bin that holds 0-based rank `rank`; rank becomes the rank within that bin.
+inline std::uint32_t bin_of_rank(const std::uint32_t* count, std::size_t& rank) {
+    std::uint32_t b = 0;
+    while (rank >= count[b]) rank -= count[b++];
+    return b;
+}
+}  // namespace detail
+
+template <std::size_t Q>
+std::array<float, Q> order_statistics(const std::vector<float>& values, std::array<std::size_t, Q> rank) {
+    constexpr std::size_t kBins = 1u << 16;
+    const auto high = detail::histogram(values, kBins, [](std::uint32_t key) { return key >> 16; });
+    std::array<std::uint32_t, Q> bucket{};
+    for (std::size_t q = 0; q < Q; ++q) bucket[q] = detail::bin_of_rank(high.data(), rank[q]);
+    // Second pass: the low 16 bits of the values in each rank's bucket, one histogram per bucket
+    // (ranks that share a bucket share the histogram of the first of them).
+    const auto low = detail::histogram(values, Q * kBins, [&](std::uint32_t key) -> std::size_t {
+        for (std::size_t q = 0; q < Q; ++q)
+            if (key >> 16 == bucket[q]) return q * kBins + (key & 0xFFFFu);
+        return Q * kBins;
+    });
+    std::array<float, Q> out{};
+    for (std::size_t q = 0; q < Q; ++q) {
+        std::size_t first = 0;
+        while (bucket[first] != bucket[q]) ++first;
+        const std::uint32_t b = detail::bin_of_rank(low.data() + first * kBins, rank[q]);
+        out[q] = detail::key_value(bucket[q] << 16 | b);
+    }
     return out;
 }
 

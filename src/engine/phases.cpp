@@ -9,6 +9,7 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for_each.h>
+#include <tbb/parallel_sort.h>
 
 #include <algorithm>
 #include <array>
@@ -345,9 +346,8 @@ void separations(World& w) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& E = w.employers;
-    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
-        Stream rng(w.seed, w.now.step, StreamFamily::separations, i);
+    const std::int32_t step = w.now.step;
+    const auto separate = [&](std::uint32_t i, Stream& rng, Counters& n) {
         const auto st = static_cast<Status>(c.status[i]);
         if (st == Status::employed) {
             const std::uint32_t e = c.employer[i];
@@ -364,8 +364,9 @@ void separations(World& w) {
                 n.layoffs++;
             } else if (u < leave + layoff + s.separations.quit_rate)
                 end_job(w, i, Status::unemployed, n);
-        } else if (st == Status::unemployed) {
-            if (rng.bernoulli(s.separations.unemployed_leave_rate)) c.status[i] = u8(Status::inactive);
+        } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
+            const double rate = s.separations.unemployed_leave_rate;
+            if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
         } else if (st == Status::abroad && c.employer[i] != kNone) {
             // Employees of overseas employers separate like the employed but stay abroad.
             const std::uint32_t e = c.employer[i];
@@ -386,7 +387,8 @@ void separations(World& w) {
                 c.spell[i] = 0;
             }
         }
-    });
+    };
+    w.counters += count_each_agent(w.active_candidates, w.seed, step, StreamFamily::separations, 0, separate);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,8 +545,7 @@ void search(World& w) {
     };
     tbb::enumerable_thread_specific<std::vector<Application>> found;
     std::vector<std::uint32_t> count(NP + 1, 0);
-    w.counters += count_each_index(N, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
+    const auto apply = [&](std::uint32_t i, Stream& rng, Counters& n) {
         const auto st = static_cast<Status>(c.status[i]);
         double intensity = 0;
         if (st == Status::unemployed) {
@@ -557,7 +558,6 @@ void search(World& w) {
         else if (st == Status::student && c.graduation_step[i] - step <= s.population.student_search_months)
             intensity = s.search.student_intensity;
         if (intensity <= 0 || NP == 0) return;
-        Stream rng(w.seed, step, StreamFamily::search, i);
         if (!rng.bernoulli(intensity)) return;
         n.searchers++;
         boost::random::normal_distribution<double> normal;
@@ -583,6 +583,7 @@ void search(World& w) {
         }
         std::uint32_t chosen[kMax];
         std::size_t applied = 0;
+        auto& mine = found.local();
         for (std::size_t a = 0; a < K; ++a) {
             const std::uint32_t p = sampled[a];
             const double z = noise[a];
@@ -600,11 +601,12 @@ void search(World& w) {
             if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
             chosen[applied++] = p;
             const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
-            found.local().push_back(Application{p, Applicant{signal, i}});
+            mine.push_back(Application{p, Applicant{signal, i}});
             atomic_add(count[p + 1], 1u);
             n.applications++;
         }
-    });
+    };
+    w.counters += count_each_agent(N, w.seed, step, StreamFamily::search, 0, apply);
     // Group by posting, then rank each posting's applicants by signal (ties: lower id first).
     for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
     A.first = count;
@@ -631,6 +633,41 @@ void search(World& w) {
     }
 }
 
+namespace {
+// Applicants come in signal order, that is at random: screening is bound by the reads of their
+// columns, so they are started kScreenAhead applicants ahead.
+constexpr std::uint32_t kScreenAhead = 6;
+void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
+    __builtin_prefetch(&c.hired_step[i]);
+    __builtin_prefetch(&c.status[i]);
+    __builtin_prefetch(&c.employer[i]);
+    __builtin_prefetch(&c.wage[i]);
+    __builtin_prefetch(&c.tier[i]);
+    __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.degree[i]);
+    __builtin_prefetch(&c.experience[i]);
+}
+
+// Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
+// each candidate's offers are adjacent (w.groups: offsets of the groups). Within a candidate the
+// employer order is posting order, so (candidate, posting) is unique and a parallel sort by it
+// gives the order of a stable sort by candidate.
+void group_offers_by_candidate(World& w, std::size_t NE) {
+    std::vector<std::size_t> at(NE + 1, 0);
+    for (std::size_t e = 0; e < NE; ++e) at[e + 1] = at[e] + w.by_employer[e].size();
+    w.round_offers.resize(at[NE]);
+    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
+        std::copy(w.by_employer[e].begin(), w.by_employer[e].end(), w.round_offers.begin() + at[e]);
+    });
+    tbb::parallel_sort(w.round_offers.begin(), w.round_offers.end(), [](const Offer& a, const Offer& b) {
+        return a.candidate != b.candidate ? a.candidate < b.candidate : a.posting < b.posting;
+    });
+    const auto& o = w.round_offers;
+    w.groups = collect_indices(o.size(), [&](std::size_t k) { return k == 0 || o[k].candidate != o[k - 1].candidate; });
+    w.groups.push_back(static_cast<std::uint32_t>(o.size()));
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // 5. Screening and offers. Each employer goes through its postings in order, within its budget.
 void screen_and_offer(World& w, int round) {
@@ -654,6 +691,8 @@ void screen_and_offer(World& w, int round) {
             if (unlimited && round > 0) continue;
             std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
             while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
+                if (A.cursor[p] + kScreenAhead < A.first[p + 1])
+                    prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
                 const Applicant& who = A.ranked[A.cursor[p]++];
                 const std::uint32_t i = who.candidate;
                 if (c.hired_step[i] == step) continue;
@@ -683,17 +722,7 @@ void screen_and_offer(World& w, int round) {
             }
         }
     });
-    // Gather in employer order, then sort by candidate so each candidate's offers are adjacent.
-    w.round_offers.clear();
-    for (std::size_t e = 0; e < NE; ++e)
-        w.round_offers.insert(w.round_offers.end(), w.by_employer[e].begin(), w.by_employer[e].end());
-    std::stable_sort(w.round_offers.begin(), w.round_offers.end(),
-                     [](const Offer& a, const Offer& b) { return a.candidate < b.candidate; });
-    w.groups.clear();
-    for (std::size_t k = 0; k < w.round_offers.size(); ++k)
-        if (k == 0 || w.round_offers[k].candidate != w.round_offers[k - 1].candidate)
-            w.groups.push_back(static_cast<std::uint32_t>(k));
-    w.groups.push_back(static_cast<std::uint32_t>(w.round_offers.size()));
+    group_offers_by_candidate(w, NE);
     w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
 }
 
@@ -739,6 +768,27 @@ void counteroffer(World& w, int round) {
         n.counteroffers_made++;
     });
 }
+
+namespace {
+// Keeps the round's offers (rows of /offers: each group's offers, then its counteroffer) and its
+// hires, in candidate order; copied in parallel at offsets from a prefix sum.
+void keep_round(World& w, const std::vector<Hire>& chosen) {
+    const std::size_t G = chosen.size(), base = w.offers.size();
+    std::vector<std::size_t> at(G + 1, 0);
+    for (std::size_t g = 0; g < G; ++g)
+        at[g + 1] = at[g] + (w.groups[g + 1] - w.groups[g]) + (w.counteroffers[g].candidate != kNone ? 1 : 0);
+    w.offers.resize(base + at[G]);
+    for_each_index(G, [&](std::size_t g) {
+        auto out = std::copy(w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1],
+                             w.offers.begin() + static_cast<std::ptrdiff_t>(base + at[g]));
+        if (w.counteroffers[g].candidate != kNone) *out = w.counteroffers[g];
+    });
+    const auto hired = collect_indices(G, [&](std::size_t g) { return chosen[g].candidate != kNone; });
+    const std::size_t h0 = w.hires.size();
+    w.hires.resize(h0 + hired.size());
+    for_each_index(hired.size(), [&](std::size_t k) { w.hires[h0 + k] = chosen[hired[k]]; });
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
@@ -816,12 +866,7 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
     });
-    // Keep the round's offers (rows of /offers) and its hires, in candidate order.
-    for (std::size_t g = 0; g < G; ++g) {
-        w.offers.insert(w.offers.end(), w.round_offers.begin() + w.groups[g], w.round_offers.begin() + w.groups[g + 1]);
-        if (w.counteroffers[g].candidate != kNone) w.offers.push_back(w.counteroffers[g]);
-        if (chosen[g].candidate != kNone) w.hires.push_back(chosen[g]);
-    }
+    keep_round(w, chosen);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -832,7 +877,9 @@ void move(World& w) {
     auto& E = w.employers;
     const std::int32_t step = w.now.step, date = s.date_of_step(step);
     const std::size_t R = s.roles.size();
-    std::sort(w.hires.begin(), w.hires.end(), [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
+    // A candidate is hired at most once a step (screening skips the hired), so the order is unique.
+    tbb::parallel_sort(w.hires.begin(), w.hires.end(),
+                       [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(E.committed.begin(), E.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
     w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
@@ -994,7 +1041,7 @@ StepRow record(World& w) {
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
     // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
-    // for any thread count), quantiles by selection.
+    // for any thread count), quantiles by a parallel radix select (the same order statistics).
     const auto employed =
         collect_indices(w.active_candidates, [&](std::size_t i) { return c.status[i] == u8(Status::employed); });
     if (!employed.empty()) {
@@ -1008,10 +1055,12 @@ StepRow record(World& w) {
             },
             std::plus<double>());
         row.wage_mean = sum / static_cast<double>(wages.size());
-        stats::QuantileSelector q(wages);
-        row.wage_p10 = q(0.1);
-        row.wage_p50 = q(0.5);
-        row.wage_p90 = q(0.9);
+        const std::size_t m = wages.size();
+        const auto q = order_statistics<3>(
+            wages, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
+        row.wage_p10 = q[0];
+        row.wage_p50 = q[1];
+        row.wage_p90 = q[2];
     }
     return row;
 }

@@ -39,6 +39,14 @@ public:
         : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
           ctr_{0, agent, static_cast<std::uint32_t>(step),
                (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8)} {}
+    // The same stream, given its first block (computed for a tile of agents by first_blocks).
+    Stream(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t agent, std::uint32_t sub_key,
+           const std::array<std::uint32_t, 4>& first_block)
+        : Stream(seed, step, family, agent, sub_key) {
+        block_ = first_block;
+        used_ = 0;
+        ctr_[0] = 1;
+    }
 
     result_type operator()() {
         if (used_ == 4) refill();
@@ -74,5 +82,17 @@ private:
     std::array<std::uint32_t, 4> block_{};
     int used_ = 4;
 };
+
+// The first blocks of the streams of kTile consecutive agents (same seed, step, family and
+// sub-key), one lane per agent: the ten rounds run lane-parallel, so the compiler vectorises them
+// (rng.cpp builds it for AVX-512, AVX2 and the baseline, chosen at run time). Lane k equals
+// Stream::philox of agent first + k's counter 0.
+inline constexpr std::size_t kTile = 16;
+struct FirstBlocks {
+    alignas(64) std::uint32_t word[4][kTile];
+    std::array<std::uint32_t, 4> lane(std::size_t k) const { return {word[0][k], word[1][k], word[2][k], word[3][k]}; }
+};
+void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,
+                  std::uint32_t sub_key, FirstBlocks& out);
 
 }  // namespace talentsim

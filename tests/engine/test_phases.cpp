@@ -2,8 +2,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
 
+#include "engine/parallel.hpp"
+#include "engine/rng.hpp"
 #include "support.hpp"
 
 using namespace talentsim;
@@ -210,4 +213,22 @@ TEST_CASE("the panel covers every candidate slot, or a deterministic sample of t
     CHECK(a->panels[1].employer == b->panels[1].employer);  // same seed, same sample
     // Another seed draws another sample: the wages seen differ.
     CHECK(a->panels[0].wage != c->panels[0].wage);
+}
+
+TEST_CASE("the parallel radix select gives the order statistics of nth_element", "[phases]") {
+    // Wide values, many ties (a few distinct wages), negative values and ranks sharing a bucket.
+    Stream rng(3, 0, StreamFamily::wages, 0);
+    for (const int distinct : {0, 7}) {
+        std::vector<float> v(100003);
+        for (float& x : v)
+            x = distinct ? 1000.f * static_cast<float>(rng() % distinct)
+                         : static_cast<float>((rng.uniform() - 0.2) * std::exp(20 * rng.uniform()));
+        const std::array<std::size_t, 4> rank{0, 50001, 50002, v.size() - 1};
+        const auto got = order_statistics<4>(v, rank);
+        for (std::size_t q = 0; q < rank.size(); ++q) {
+            std::vector<float> sorted = v;
+            std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank[q]), sorted.end());
+            CHECK(got[q] == sorted[rank[q]]);
+        }
+    }
 }

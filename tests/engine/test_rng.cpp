@@ -60,3 +60,18 @@ TEST_CASE("uniform and Boost normal draws have the right moments (4 standard err
     CHECK(std::abs(sz / n) < 4 / std::sqrt(n));
     CHECK(std::abs(sz2 / n - 1.0) < 4 * std::sqrt(2.0 / n));
 }
+
+TEST_CASE("a tile's first blocks continue as the agents' own streams", "[rng]") {
+    // A seed with both key words non-zero, a sub-key; tiles at the start, unaligned, at the end of the ids.
+    for (const std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{0x123456789abcdefull}})
+        for (const std::uint32_t first : {0u, 17u, 4294967280u}) {
+            talentsim::FirstBlocks blocks;
+            talentsim::first_blocks(seed, 5, StreamFamily::separations, first, 3, blocks);
+            for (std::size_t k = 0; k < talentsim::kTile; ++k) {
+                const auto agent = first + static_cast<std::uint32_t>(k);
+                Stream own(seed, 5, StreamFamily::separations, agent, 3);
+                Stream tiled(seed, 5, StreamFamily::separations, agent, 3, blocks.lane(k));
+                for (int d = 0; d < 9; ++d) REQUIRE(tiled() == own());  // the first block, then the next ones
+            }
+        }
+}
