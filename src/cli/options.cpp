@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "cli/commands.hpp"
@@ -13,6 +14,18 @@ namespace fs = std::filesystem;
 
 namespace talentsim {
 
+namespace {
+// The caption an options_description was made with (Boost 1.74 has no accessor): what it prints
+// before the first ":\n".
+std::string caption_of(const po::options_description& opts) {
+    std::ostringstream out;
+    out << opts;
+    const std::string text = out.str();
+    const auto end = text.find(":\n");
+    return end == std::string::npos ? std::string() : text.substr(0, end);
+}
+}  // namespace
+
 bool parse_options(const std::vector<std::string>& args, const po::options_description& opts, po::variables_map& vm,
                    const char* positional, int count, const char* help_tail) {
     po::positional_options_description pos;
@@ -20,7 +33,7 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (!vm.count("help")) return true;
-    print_help(std::cout, opts.caption(), opts, pos);
+    print_help(std::cout, caption_of(opts), opts, pos);
     std::cout << "\n" << help_tail;
     return false;
 }
