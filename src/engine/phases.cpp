@@ -393,61 +393,96 @@ void separations(World& w) {
 
 // ---------------------------------------------------------------------------------------------
 // 3. Vacancies and postings.
-void post_vacancies(World& w) {
+namespace {
+// Vacancy dynamics (eq. 8) of employer e: expiry, growth with demand, replacement of departures.
+// Returns the number of postings the employer puts up this step.
+std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool target, Counters& n) {
     const Scenario& s = *w.scenario;
     auto& E = w.employers;
-    auto& P = w.postings;
-    const std::size_t R = s.roles.size(), T = s.employer_types.size(), NE = w.active_employers;
-    const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
-    // Vacancy dynamics (eq. 8): expiry, growth with demand, replacement of departures.
-    std::vector<std::uint32_t> count(NE + 1, 0);
-    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
-        if (!E.alive[e]) {
-            for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = 0;
-            return;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    if (!E.alive[e]) {
+        for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = 0;
+        return 0;
+    }
+    Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e));
+    const int k = E.type[e];
+    const auto& tp = s.employer_types[k];
+    std::uint32_t total = 0;
+    const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
+    for (std::size_t r = 0; r < R; ++r) {
+        const std::size_t er = e * R + r;
+        if (!s.type_hires_role[k][r]) {
+            E.vacancies[er] = E.departures[er] = 0;
+            continue;
         }
-        Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e));
-        const int k = E.type[e];
-        const auto& tp = s.employer_types[k];
-        std::uint32_t total = 0;
-        const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
-        for (std::size_t r = 0; r < R; ++r) {
-            const std::size_t er = e * R + r;
-            if (!s.type_hires_role[k][r]) {
-                E.vacancies[er] = E.departures[er] = 0;
-                continue;
-            }
-            if (unlimited) {
-                total += 1;
-                continue;
-            }
-            adjust_posted_salary(w, er);
-            adjust_requirements(w, er);
-            std::uint32_t v = E.vacancies[er];
-            if (target) {
-                v = vacancy_gap(w, e, r);
-                E.vacancies[er] = v;
-                E.departures[er] = 0;
-                n.vacancies += v;
-                if (can_pay) total += v;
-                continue;
-            }
-            if (v > 0 && s.vacancies.expiry > 0)
-                v -= static_cast<std::uint32_t>(
-                    boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));
-            const double mean = tp.vacancy_rate * w.now.demand[r * T + k] * E.headcount[er];
-            const double most = 10.0 * E.headcount[er] + 20;  // the cap below: a larger mean only overflows the draw
-            if (mean > 0)
-                v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(std::min(mean, most))(rng));
-            v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * E.departures[er]));
-            v = std::min<std::uint32_t>(v, 10 * E.headcount[er] + 20);
+        if (unlimited) {
+            total += 1;
+            continue;
+        }
+        adjust_posted_salary(w, er);
+        adjust_requirements(w, er);
+        std::uint32_t v = E.vacancies[er];
+        if (target) {
+            v = vacancy_gap(w, e, r);
             E.vacancies[er] = v;
             E.departures[er] = 0;
             n.vacancies += v;
             if (can_pay) total += v;
+            continue;
         }
-        count[e + 1] = total;
-    });
+        if (v > 0 && s.vacancies.expiry > 0)
+            v -= static_cast<std::uint32_t>(
+                boost::random::binomial_distribution<int>(static_cast<int>(v), s.vacancies.expiry)(rng));
+        const double mean = tp.vacancy_rate * w.now.demand[r * T + k] * E.headcount[er];
+        const double most = 10.0 * E.headcount[er] + 20;  // the cap below: a larger mean only overflows the draw
+        if (mean > 0)
+            v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(std::min(mean, most))(rng));
+        v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * E.departures[er]));
+        v = std::min<std::uint32_t>(v, 10 * E.headcount[er] + 20);
+        E.vacancies[er] = v;
+        E.departures[er] = 0;
+        n.vacancies += v;
+        if (can_pay) total += v;
+    }
+    return total;
+}
+
+// Postings P.first[e] .. P.first[e + 1] of employer e: role, required degree, posted salary.
+void fill_postings(World& w, std::size_t e, bool unlimited, Counters& n) {
+    const Scenario& s = *w.scenario;
+    const auto& E = w.employers;
+    auto& P = w.postings;
+    const std::size_t R = s.roles.size();
+    std::uint32_t p = P.first[e];
+    if (p == P.first[e + 1]) return;
+    Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e), 1);
+    for (std::size_t r = 0; r < R; ++r) {
+        if (!s.type_hires_role[E.type[e]][r]) continue;
+        const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
+        for (std::uint32_t j = 0; j < v; ++j, ++p) {
+            // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
+            const double u = unlimited ? 1.0 : rng.uniform();
+            const int b = s.bachelor_code;
+            const int d = u < required_share(w, e, r, 2)             ? b + 2
+                          : u < required_share(w, e, r, 1)           ? b + 1
+                          : b == 0 || u < required_share(w, e, r, 0) ? b
+                                                                     : 0;
+            P.employer[p] = static_cast<std::uint32_t>(e);
+            P.role[p] = static_cast<std::uint8_t>(r);
+            P.degree[p] = static_cast<std::uint8_t>(d);
+            P.slots[p] = unlimited ? 0 : 1;
+            P.salary[p] =
+                static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
+            P.card[p] = PostingCard{
+                static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
+            n.posted_salary_sum += std::llround(P.salary[p]);
+        }
+    }
+    n.postings += P.first[e + 1] - P.first[e];
+}
+
+// Sizes the posting arrays from the postings per employer (count[e + 1]); returns how many there are.
+std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std::size_t NE) {
     for (std::size_t e = 0; e < NE; ++e) count[e + 1] += count[e];
     const std::size_t NP = count[NE];
     P.first.assign(count.begin(), count.end());
@@ -457,37 +492,14 @@ void post_vacancies(World& w) {
     P.degree.resize(NP);
     P.salary.resize(NP);
     P.card.resize(NP);
-    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) {
-        std::uint32_t p = P.first[e];
-        if (p == P.first[e + 1]) return;
-        Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e), 1);
-        for (std::size_t r = 0; r < R; ++r) {
-            if (!s.type_hires_role[E.type[e]][r]) continue;
-            const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
-            for (std::uint32_t j = 0; j < v; ++j, ++p) {
-                // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
-                const double u = unlimited ? 1.0 : rng.uniform();
-                const int b = s.bachelor_code;
-                const int d = u < required_share(w, e, r, 2)             ? b + 2
-                              : u < required_share(w, e, r, 1)           ? b + 1
-                              : b == 0 || u < required_share(w, e, r, 0) ? b
-                                                                         : 0;
-                P.employer[p] = static_cast<std::uint32_t>(e);
-                P.role[p] = static_cast<std::uint8_t>(r);
-                P.degree[p] = static_cast<std::uint8_t>(d);
-                P.slots[p] = unlimited ? 0 : 1;
-                P.salary[p] =
-                    static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
-                P.card[p] = PostingCard{
-                    static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
-                n.posted_salary_sum += std::llround(P.salary[p]);
-            }
-        }
-        n.postings += P.first[e + 1] - P.first[e];
-    });
-    if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
-    // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
-    if (s.search_mode == SearchMode::exogenous) return;
+    return NP;
+}
+
+// Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
+void build_samplers(World& w, std::size_t NP) {
+    const Scenario& s = *w.scenario;
+    const auto& E = w.employers;
+    auto& P = w.postings;
     const std::size_t C = s.cities.size();
     P.sampler.resize(C + 1);
     tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
@@ -501,6 +513,21 @@ void post_vacancies(World& w) {
         }
         P.sampler[city].build(weight);
     });
+}
+}  // namespace
+
+void post_vacancies(World& w) {
+    const Scenario& s = *w.scenario;
+    const std::size_t NE = w.active_employers;
+    const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
+    std::vector<std::uint32_t> count(NE + 1, 0);
+    w.counters += count_each_index(
+        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target, n); });
+    const std::size_t NP = lay_out_postings(w.postings, count, NE);
+    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, e, unlimited, n); });
+    if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
+    if (s.search_mode == SearchMode::exogenous) return;
+    build_samplers(w, NP);
 }
 
 void AliasTable::build(const std::vector<double>& weight) {
@@ -530,84 +557,89 @@ void AliasTable::build(const std::vector<double>& weight) {
 
 // ---------------------------------------------------------------------------------------------
 // 4. Search and applications.
-void search(World& w) {
+namespace {
+struct Application {
+    std::uint32_t posting;
+    Applicant who;
+};
+using FoundApplications = tbb::enumerable_thread_specific<std::vector<Application>>;
+constexpr std::size_t kMaxApplications = 100;  // search.applications <= 100
+
+// The probability that candidate i (status st) searches this step; counts the unemployed spell.
+double search_intensity(World& w, std::uint32_t i, Status st) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
-    auto& A = w.applications;
+    if (st == Status::unemployed) {
+        c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
+        return s.search.unemployed_intensity;
+    }
+    if (st == Status::employed) return c.search_intensity[i];
+    if (st == Status::abroad) return s.search.abroad_intensity;
+    if (st == Status::student && c.graduation_step[i] - w.now.step <= s.population.student_search_months)
+        return s.search.student_intensity;
+    return 0;
+}
+
+// The K postings a searcher in `city` samples, with their signal noise. All random numbers come
+// first (in the same order as one sample at a time), with the reads of the sampled postings
+// prefetched, so the K memory reads overlap (search is bound by them).
+void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng, std::uint32_t* sampled,
+                   double* noise) {
     const auto& P = w.postings;
-    const std::size_t N = w.active_candidates, NP = P.size();
-    const bool exogenous = s.search_mode == SearchMode::exogenous, contacts = s.offers.contacts;
-    const std::size_t K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
-    const std::int32_t step = w.now.step;
-    struct Application {
-        std::uint32_t posting;
-        Applicant who;
-    };
-    tbb::enumerable_thread_specific<std::vector<Application>> found;
-    std::vector<std::uint32_t> count(NP + 1, 0);
-    const auto apply = [&](std::uint32_t i, Stream& rng, Counters& n) {
-        const auto st = static_cast<Status>(c.status[i]);
-        double intensity = 0;
-        if (st == Status::unemployed) {
-            intensity = s.search.unemployed_intensity;
-            c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
-        } else if (st == Status::employed)
-            intensity = c.search_intensity[i];
-        else if (st == Status::abroad)
-            intensity = s.search.abroad_intensity;
-        else if (st == Status::student && c.graduation_step[i] - step <= s.population.student_search_months)
-            intensity = s.search.student_intensity;
-        if (intensity <= 0 || NP == 0) return;
-        if (!rng.bernoulli(intensity)) return;
-        n.searchers++;
-        boost::random::normal_distribution<double> normal;
-        const double stay = econ::utility_of_staying(w, i);
-        const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
-        const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
-        // All random numbers first (in the same order as one sample at a time), with the reads of
-        // the sampled postings prefetched, so the K memory reads overlap (search is bound by them).
-        constexpr std::size_t kMax = 100;  // search.applications <= 100
-        AliasTable::Pending pending[kMax];
-        std::uint32_t sampled[kMax];
-        double noise[kMax];
-        for (std::size_t a = 0; a < K; ++a) {
-            if (exogenous)
-                sampled[a] = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
-            else
-                pending[a] = P.sampler[city].start(rng);
-            noise[a] = normal(rng);
+    const std::size_t NP = P.size();
+    const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
+    boost::random::normal_distribution<double> normal;
+    AliasTable::Pending pending[kMaxApplications];
+    for (std::size_t a = 0; a < K; ++a) {
+        if (exogenous)
+            sampled[a] = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
+        else
+            pending[a] = P.sampler[city].start(rng);
+        noise[a] = normal(rng);
+    }
+    for (std::size_t a = 0; a < K; ++a) {
+        if (!exogenous) sampled[a] = P.sampler[city].finish(pending[a]);
+        __builtin_prefetch(&P.card[sampled[a]]);
+    }
+}
+
+// Candidate i applies to the sampled postings that are eligible and better than what it has
+// (eq. 11); with contacts, a candidate with a job contacts any eligible posting and the bidder's
+// value decides (eq. 11a). Each posting once; count[p + 1] counts the applications to p.
+void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t* sampled, const double* noise,
+                       std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const bool contacts = s.offers.contacts;
+    const double stay = econ::utility_of_staying(w, i);
+    const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
+    std::uint32_t chosen[kMaxApplications];
+    std::size_t applied = 0;
+    for (std::size_t a = 0; a < K; ++a) {
+        const std::uint32_t p = sampled[a];
+        const double z = noise[a];
+        const PostingCard& post = w.postings.card[p];
+        if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
+        const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
+        if (contacts && has_job) {
+            if (!std::isfinite(u_post)) continue;  // a move that can never pay (infinite cost)
+        } else {
+            if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
+            if (!(u_post > stay)) continue;
         }
-        for (std::size_t a = 0; a < K; ++a) {
-            if (!exogenous) sampled[a] = P.sampler[city].finish(pending[a]);
-            __builtin_prefetch(&P.card[sampled[a]]);
-        }
-        std::uint32_t chosen[kMax];
-        std::size_t applied = 0;
-        auto& mine = found.local();
-        for (std::size_t a = 0; a < K; ++a) {
-            const std::uint32_t p = sampled[a];
-            const double z = noise[a];
-            const PostingCard& post = P.card[p];
-            // Eligible and better than what the candidate has (eq. 11); with contacts, a candidate
-            // with a job contacts any eligible posting and the bidder's value decides (eq. 11a).
-            if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
-            const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
-            if (contacts && has_job) {
-                if (!std::isfinite(u_post)) continue;  // a move that can never pay (infinite cost)
-            } else {
-                if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
-                if (!(u_post > stay)) continue;
-            }
-            if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
-            chosen[applied++] = p;
-            const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
-            mine.push_back(Application{p, Applicant{signal, i}});
-            atomic_add(count[p + 1], 1u);
-            n.applications++;
-        }
-    };
-    w.counters += count_each_agent(N, w.seed, step, StreamFamily::search, 0, apply);
-    // Group by posting, then rank each posting's applicants by signal (ties: lower id first).
+        if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
+        chosen[applied++] = p;
+        const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
+        mine.push_back(Application{p, Applicant{signal, i}});
+        atomic_add(count[p + 1], 1u);
+        n.applications++;
+    }
+}
+
+// Group by posting, then rank each posting's applicants by signal (ties: lower id first).
+void rank_applicants(World& w, const FoundApplications& found, std::vector<std::uint32_t>& count) {
+    auto& A = w.applications;
+    const std::size_t NP = w.postings.size();
     for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
     A.first = count;
     A.ranked.resize(count[NP]);
@@ -624,13 +656,41 @@ void search(World& w) {
                   });
     });
     A.cursor.assign(A.first.begin(), A.first.end() - 1);
-    // Applicants per employer and role, for the degree requirements of the next step (eq. 9a).
-    if (s.vacancies.requirement_adjustment > 0) {
-        const std::size_t R = s.roles.size();
-        for_each_index(NP, [&](std::size_t p) {
-            atomic_add(w.employers.applied[P.employer[p] * R + P.role[p]], A.first[p + 1] - A.first[p]);
-        });
-    }
+}
+
+// Applicants per employer and role, for the degree requirements of the next step (eq. 9a).
+void count_applicants(World& w) {
+    const auto& P = w.postings;
+    const auto& A = w.applications;
+    const std::size_t R = w.scenario->roles.size();
+    for_each_index(P.size(), [&](std::size_t p) {
+        atomic_add(w.employers.applied[P.employer[p] * R + P.role[p]], A.first[p + 1] - A.first[p]);
+    });
+}
+}  // namespace
+
+void search(World& w) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const std::size_t NP = w.postings.size();
+    const std::size_t K = s.search_mode == SearchMode::exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
+    FoundApplications found;
+    std::vector<std::uint32_t> count(NP + 1, 0);
+    const auto apply = [&](std::uint32_t i, Stream& rng, Counters& n) {
+        const auto st = static_cast<Status>(c.status[i]);
+        const double intensity = search_intensity(w, i, st);
+        if (intensity <= 0 || NP == 0) return;
+        if (!rng.bernoulli(intensity)) return;
+        n.searchers++;
+        const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
+        std::uint32_t sampled[kMaxApplications];
+        double noise[kMaxApplications];
+        draw_postings(w, city, K, rng, sampled, noise);
+        apply_to_postings(w, i, st, sampled, noise, K, found.local(), count, n);
+    };
+    w.counters += count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::search, 0, apply);
+    rank_applicants(w, found, count);
+    if (s.vacancies.requirement_adjustment > 0) count_applicants(w);
 }
 
 namespace {
@@ -871,98 +931,120 @@ void decide(World& w, int round) {
 
 // ---------------------------------------------------------------------------------------------
 // 8. Moves: hires, non-compete restrictions starting, relocations, then team members following.
-void move(World& w) {
-    const Scenario& s = *w.scenario;
+namespace {
+// One hire: its move record, the job left, then either the restriction starting (the candidate
+// joins when it ends) or the contract signed.
+void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n) {
     auto& c = w.candidates;
     auto& E = w.employers;
-    const std::int32_t step = w.now.step, date = s.date_of_step(step);
-    const std::size_t R = s.roles.size();
-    // A candidate is hired at most once a step (screening skips the hired), so the order is unique.
-    tbb::parallel_sort(w.hires.begin(), w.hires.end(),
-                       [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
-    std::fill(E.committed.begin(), E.committed.end(), 0);
-    std::vector<MoveRow> rows(w.hires.size());
-    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
-        const Hire& hire = w.hires[h];
-        const std::uint32_t i = hire.candidate, e = hire.employer;
-        const auto from = static_cast<Status>(c.status[i]);
-        const std::uint32_t old = c.employer[i];
-        const bool job_to_job = from == Status::employed || (from == Status::abroad && old != kNone);
-        MoveRow& row = rows[h];
-        row = MoveRow{step,        date, i, job_to_job ? old : kNone, e,
-                      c.status[i], 0,    0, hire.bought_out,          job_to_job ? c.wage[i] : 0.f,
-                      hire.salary};
-        n.hires++;
-        if (job_to_job) {
-            n.job_to_job_moves++;
-            n.jobs_ended++;
-            n.tenure_months_ended += c.tenure[i];
-            atomic_add(E.departures[old * R + c.role[i]], 1u);
-            c.moved_step[i] = step;
-            c.prev_employer[i] = old;
-        }
-        if (from == Status::unemployed) {
-            n.spells_completed++;
-            n.spell_months_completed += c.spell[i];
-        }
-        if (c.team[i] != i) c.team[i] = kNone;
-        if (hire.bought_out) n.noncompete_buyouts++;
-        atomic_add(E.filled[e * R + c.role[i]], 1u);
-        Stream rng(w.seed, step, StreamFamily::moves, i);
-        if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
-            c.status[i] = u8(Status::sitting_out);
-            c.noncompete_months_left[i] = hire.noncompete_months_left;
-            c.noncompete_employer[i] = old;
-            c.pending_employer[i] = e;
-            c.pending_wage[i] = hire.salary;
-            c.employer[i] = kNone;
-            c.noncompete_clause[i] = 0;
-            return;
-        }
-        row.relocated = c.city[i] != E.city[e];
-        n.relocations += row.relocated;
-        n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
-        sign_contract(w, i, e, hire.salary, rng);
-    });
-    // Team members follow a lead who moved job to job this step (eq. 15).
+    const std::int32_t step = w.now.step;
+    const std::size_t R = w.scenario->roles.size();
+    const std::uint32_t i = hire.candidate, e = hire.employer;
+    const auto from = static_cast<Status>(c.status[i]);
+    const std::uint32_t old = c.employer[i];
+    const bool job_to_job = from == Status::employed || (from == Status::abroad && old != kNone);
+    row = MoveRow{step,        date, i, job_to_job ? old : kNone, e,
+                  c.status[i], 0,    0, hire.bought_out,          job_to_job ? c.wage[i] : 0.f,
+                  hire.salary};
+    n.hires++;
+    if (job_to_job) {
+        n.job_to_job_moves++;
+        n.jobs_ended++;
+        n.tenure_months_ended += c.tenure[i];
+        atomic_add(E.departures[old * R + c.role[i]], 1u);
+        c.moved_step[i] = step;
+        c.prev_employer[i] = old;
+    }
+    if (from == Status::unemployed) {
+        n.spells_completed++;
+        n.spell_months_completed += c.spell[i];
+    }
+    if (c.team[i] != i) c.team[i] = kNone;
+    if (hire.bought_out) n.noncompete_buyouts++;
+    atomic_add(E.filled[e * R + c.role[i]], 1u);
+    Stream rng(w.seed, step, StreamFamily::moves, i);
+    if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
+        c.status[i] = u8(Status::sitting_out);
+        c.noncompete_months_left[i] = hire.noncompete_months_left;
+        c.noncompete_employer[i] = old;
+        c.pending_employer[i] = e;
+        c.pending_wage[i] = hire.salary;
+        c.employer[i] = kNone;
+        c.noncompete_clause[i] = 0;
+        return;
+    }
+    row.relocated = c.city[i] != E.city[e];
+    n.relocations += row.relocated;
+    n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
+    sign_contract(w, i, e, hire.salary, rng);
+}
+
+// The team members who may follow a lead who moved job to job this step (eq. 15), in id order.
+std::vector<std::uint32_t> team_followers(const World& w) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const std::int32_t step = w.now.step;
     const bool a_lead_moved = std::any_of(w.hires.begin(), w.hires.end(), [&](const Hire& h) {
         return c.team[h.candidate] == h.candidate && c.moved_step[h.candidate] == step;
     });
-    auto followers = collect_indices(s.teams.enabled && a_lead_moved ? w.active_candidates : 0, [&](std::size_t i) {
+    return collect_indices(s.teams.enabled && a_lead_moved ? w.active_candidates : 0, [&](std::size_t i) {
         const std::uint32_t lead = c.team[i];
         return c.status[i] == u8(Status::employed) && lead != kNone && lead != i && c.hired_step[i] != step &&
                c.moved_step[lead] == step && c.prev_employer[lead] == c.employer[i] && c.employer[lead] != kNone;
     });
+}
+
+// Follower i joins its lead's employer with probability teams.follow_prob unless a non-compete
+// holds it back; returns whether it moved (then `row` is its move record).
+bool follow_lead(World& w, std::uint32_t i, std::int32_t date, MoveRow& row, Counters& n) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    auto& E = w.employers;
+    const std::int32_t step = w.now.step;
+    const std::size_t R = s.roles.size();
+    const std::uint32_t lead = c.team[i], e = c.employer[lead], old = c.employer[i];
+    Stream rng(w.seed, step, StreamFamily::moves, i, 1);
+    if (!rng.bernoulli(s.teams.follow_prob)) return false;
+    // A bound follower is held back when the former employer enforces (same rule as eq. 14, no buyout).
+    const int k_old = E.type[old];
+    const double enforce = std::min(1.0, s.employer_types[k_old].noncompete_enforce_prob * w.now.enforcement[k_old]);
+    if (s.noncompete.enabled && c.noncompete_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
+        n.noncompete_blocked++;
+        return false;
+    }
+    const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
+    row = MoveRow{step, date, i,         old,   e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]),
+                  1,    0,    c.wage[i], salary};
+    n.hires++;
+    n.job_to_job_moves++;
+    n.team_moves++;
+    n.jobs_ended++;
+    n.tenure_months_ended += c.tenure[i];
+    n.relocations += row.relocated;
+    atomic_add(E.departures[old * R + c.role[i]], 1u);
+    c.prev_employer[i] = old;
+    c.moved_step[i] = step;
+    c.hired_step[i] = step;
+    sign_contract(w, i, e, salary, rng);
+    return true;
+}
+}  // namespace
+
+void move(World& w) {
+    const std::int32_t date = w.scenario->date_of_step(w.now.step);
+    // A candidate is hired at most once a step (screening skips the hired), so the order is unique.
+    tbb::parallel_sort(w.hires.begin(), w.hires.end(),
+                       [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
+    std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
+    std::vector<MoveRow> rows(w.hires.size());
+    w.counters += count_each_index(
+        w.hires.size(), [&](std::size_t h, Counters& n) { carry_out_hire(w, w.hires[h], date, rows[h], n); });
+    // Team members follow a lead who moved job to job this step (eq. 15).
+    const std::vector<std::uint32_t> followers = team_followers(w);
     std::vector<MoveRow> team_rows(followers.size());
     std::vector<std::uint8_t> follows(followers.size(), 0);
     w.counters += count_each_index(followers.size(), [&](std::size_t f, Counters& n) {
-        const std::uint32_t i = followers[f], lead = c.team[i], e = c.employer[lead], old = c.employer[i];
-        Stream rng(w.seed, step, StreamFamily::moves, i, 1);
-        if (!rng.bernoulli(s.teams.follow_prob)) return;
-        // A bound follower is held back when the former employer enforces (same rule as eq. 14, no buyout).
-        const int k_old = E.type[old];
-        const double enforce =
-            std::min(1.0, s.employer_types[k_old].noncompete_enforce_prob * w.now.enforcement[k_old]);
-        if (s.noncompete.enabled && c.noncompete_clause[i] && econ::competes(w, old, e) && rng.bernoulli(enforce)) {
-            n.noncompete_blocked++;
-            return;
-        }
-        const float salary = static_cast<float>(c.wage[i] * (1.0 + s.teams.raise));
-        team_rows[f] =
-            MoveRow{step, date, i,         old,   e, c.status[i], static_cast<std::uint8_t>(c.city[i] != E.city[e]),
-                    1,    0,    c.wage[i], salary};
-        follows[f] = 1;
-        n.hires++;
-        n.job_to_job_moves++;
-        n.team_moves++;
-        n.jobs_ended++;
-        n.tenure_months_ended += c.tenure[i];
-        n.relocations += team_rows[f].relocated;
-        atomic_add(E.departures[old * R + c.role[i]], 1u);
-        c.prev_employer[i] = old;
-        c.moved_step[i] = step;
-        c.hired_step[i] = step;
-        sign_contract(w, i, e, salary, rng);
+        follows[f] = follow_lead(w, followers[f], date, team_rows[f], n) ? 1 : 0;
     });
     w.moves = std::move(rows);
     for (std::size_t f = 0; f < followers.size(); ++f)
