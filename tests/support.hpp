@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -48,6 +49,15 @@ public:
     }
     std::filesystem::path final_path() const override { return {}; }
 };
+
+// The bytes of a file, and a file written with exactly `bytes`.
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
+    std::ofstream(p, std::ios::binary) << bytes;
+}
 
 inline std::string source_path(const std::string& rel) { return std::string(TALENTSIM_SOURCE_DIR) + "/" + rel; }
 

@@ -78,11 +78,6 @@ inline bool wait_for_file(const std::filesystem::path& p, double seconds) {
     return true;
 }
 
-inline std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
 // A fixed copy of the default scenario, small enough for tests but long enough to interrupt (about
 // 1 s on an idle 2-core machine): its events keep their full-size counts (reference_candidates equal to
 // the candidates, so nothing is scaled), which makes the run long enough for the signal and

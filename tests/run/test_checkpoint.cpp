@@ -23,11 +23,7 @@ const std::vector<std::string> kSmall = {
     "population.candidates=3000",           "population.employers=120", "population.graduates_per_year=300",
     "population.abroad_inflow_per_month=4", "scenario.steps=30",        "output.panel_every=4"};
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-void spit(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
+using test::slurp;
 
 template <class T>
 bool same_bytes(const std::vector<T>& a, const std::vector<T>& b) {
@@ -184,34 +180,34 @@ TEST_CASE("checkpoints of another program version and damaged checkpoints are re
         const auto at = bytes.find(me);
         REQUIRE(at != std::string::npos);
         bytes[at] = bytes[at] == '9' ? '8' : '9';  // "0.1.0+..." becomes "9.1.0+..."
-        spit(ckpt, bytes);
+        test::write_file(ckpt, bytes);
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}),
                             Catch::Contains("written by talentsim") && Catch::Contains("this is talentsim " + me));
     }
     SECTION("a flipped byte in the state") {
         std::string bytes = good;
         bytes[bytes.size() / 2] ^= 0x10;
-        spit(ckpt, bytes);
+        test::write_file(ckpt, bytes);
         REQUIRE_THROWS_AS(resume_simulation(ckpt, {}), CheckpointError);
     }
     SECTION("a truncated checkpoint") {
-        spit(ckpt, good.substr(0, good.size() - 100));
+        test::write_file(ckpt, good.substr(0, good.size() - 100));
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}),
                             Catch::Contains(ckpt.string()) && Catch::Contains("damaged checkpoint"));
     }
     SECTION("not a checkpoint") {
-        spit(ckpt, "[scenario]\nname = \"x\"\n");
+        test::write_file(ckpt, "[scenario]\nname = \"x\"\n");
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}), Catch::Contains("not a talentsim checkpoint"));
-        spit(ckpt, "");
+        test::write_file(ckpt, "");
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}), Catch::Contains("not a talentsim checkpoint"));
         REQUIRE_THROWS_WITH(resume_simulation(dir / "missing.ckpt", {}), Catch::Contains("no such checkpoint"));
     }
     SECTION("a journal that does not belong to the checkpoint") {
         std::string bytes = journal;
         bytes[bytes.size() / 3] ^= 0x01;
-        spit(dir / "r.h5.ckpt.journal", bytes);
+        test::write_file(dir / "r.h5.ckpt.journal", bytes);
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}), Catch::Contains("journal"));
-        spit(dir / "r.h5.ckpt.journal", journal.substr(0, journal.size() / 2));
+        test::write_file(dir / "r.h5.ckpt.journal", journal.substr(0, journal.size() / 2));
         REQUIRE_THROWS_WITH(resume_simulation(ckpt, {}), Catch::Contains("not the journal of this checkpoint"));
         CHECK_FALSE(fs::exists(dir / "r.h5"));  // nothing that looks like a result was left
     }

@@ -19,22 +19,12 @@
 
 using namespace talentsim;
 using talentsim::test::run_cli;
+using talentsim::test::slurp;
 using talentsim::test::source_path;
 using talentsim::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-}
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // The recovery problem: a small market of 12 months where the base wage moves posted salaries and
 // the on-the-job search intensity moves job-to-job flows. Nobody is abroad, so the intensity of
@@ -66,7 +56,7 @@ std::string targets_text(const std::vector<double>& value) {
 
 // Writes DIR/targets.toml from a run at the true parameters with seed `seed`.
 fs::path make_targets(const fs::path& dir, std::uint64_t seed) {
-    write(dir / "template.toml", targets_text({}));
+    test::write_file(dir / "template.toml", targets_text({}));
     const fs::path run = dir / "truth.h5";
     std::string out, err;
     const std::string cmd = "run " + source_path("scenarios/minimal.toml") + " --quiet --seed " + std::to_string(seed) +
@@ -81,7 +71,7 @@ fs::path make_targets(const fs::path& dir, std::uint64_t seed) {
     const Comparison c = compare_results({run}, dir / "template.toml");
     std::vector<double> v;
     for (const auto& t : c.targets) v.push_back(t.simulated_mean);
-    write(dir / "targets.toml", targets_text(v));
+    test::write_file(dir / "targets.toml", targets_text(v));
     return dir / "targets.toml";
 }
 
@@ -126,30 +116,30 @@ const char* kCheap = "[method]\nglobal_points = 4\nbudget = 8\n[inference]\nprof
 
 TEST_CASE("calibration files: every error is reported with file, line, column and key", "[calibrate]") {
     const fs::path dir = temp_dir("calibrate_errors");
-    write(dir / "targets.toml", targets_text({}));
+    test::write_file(dir / "targets.toml", targets_text({}));
     const fs::path file = dir / "bad.toml";
-    write(file, std::string("[calibration]\n"   // 1
-                            "name = \"bad\"\n"  // 2
-                            "scenario = \"") +
-                    source_path("scenarios/minimal.toml") +
-                    "\"\n"                                     // 3
-                    "seeds = 1\n"                              // 4 out of range
-                    "[[parameters]]\n"                         // 5
-                    "key = \"search.employed_intensty\"\n"     // 6 not a key
-                    "bounds = [0.02, 0.4]\n"                   // 7
-                    "[[parameters]]\n"                         // 8
-                    "key = \"search.unemployed_intensity\"\n"  // 9
-                    "bounds = [0.5, 0.1]\n"                    // 10 low > high
-                    "[[parameters]]\n"                         // 11
-                    "key = \"population.employers\"\n"         // 12 an integer key
-                    "bounds = [10, 100]\n"                     // 13
-                    "scale = \"logarithmic\"\n"                // 14 bad choice
-                    "[[targets]]\n"                            // 15
-                    "file = \"targets.toml\"\n"                // 16
-                    "weights = { posted_meen = 2.0 }\n"        // 17 no such target
-                    "[method]\n"                               // 18
-                    "local = \"newton\"\n"                     // 19 bad choice
-                    "colour = 1\n");                           // 20 unknown key
+    test::write_file(file, std::string("[calibration]\n"   // 1
+                                       "name = \"bad\"\n"  // 2
+                                       "scenario = \"") +
+                               source_path("scenarios/minimal.toml") +
+                               "\"\n"                                     // 3
+                               "seeds = 1\n"                              // 4 out of range
+                               "[[parameters]]\n"                         // 5
+                               "key = \"search.employed_intensty\"\n"     // 6 not a key
+                               "bounds = [0.02, 0.4]\n"                   // 7
+                               "[[parameters]]\n"                         // 8
+                               "key = \"search.unemployed_intensity\"\n"  // 9
+                               "bounds = [0.5, 0.1]\n"                    // 10 low > high
+                               "[[parameters]]\n"                         // 11
+                               "key = \"population.employers\"\n"         // 12 an integer key
+                               "bounds = [10, 100]\n"                     // 13
+                               "scale = \"logarithmic\"\n"                // 14 bad choice
+                               "[[targets]]\n"                            // 15
+                               "file = \"targets.toml\"\n"                // 16
+                               "weights = { posted_meen = 2.0 }\n"        // 17 no such target
+                               "[method]\n"                               // 18
+                               "local = \"newton\"\n"                     // 19 bad choice
+                               "colour = 1\n");                           // 20 unknown key
     try {
         (void)sweep::load_calibration(file);
         FAIL("an invalid calibration file was accepted");
@@ -173,7 +163,7 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
                                                                             {"\"newton\"", "\"bobyqa\""},
                                                                             {"colour = 1\n", ""}})
         text.replace(text.find(from), from.size(), to);
-    write(file, text);
+    test::write_file(file, text);
     try {
         (void)sweep::load_calibration(file);
         FAIL("an invalid calibration file was accepted");
@@ -195,7 +185,7 @@ TEST_CASE("calibration recovers known parameters within two standard errors and 
           "[calibrate][slow]") {
     const fs::path dir = temp_dir("calibrate_recovery");
     const fs::path targets = make_targets(dir, 101);
-    write(dir / "cal.toml", calibration_text(targets, "[method]\nbudget = 40\n", true));
+    test::write_file(dir / "cal.toml", calibration_text(targets, "[method]\nbudget = 40\n", true));
     std::string out, err;
     const int rc =
         run_cli("calibrate " + (dir / "cal.toml").string() + " --out " + (dir / "out").string() + " --jobs 2 --quiet",
@@ -245,7 +235,7 @@ TEST_CASE("calibration recovers known parameters within two standard errors and 
 TEST_CASE("a calibration killed with SIGKILL resumes and ends with the same result", "[calibrate][slow]") {
     const fs::path dir = temp_dir("calibrate_resume");
     const fs::path targets = make_targets(dir, 7);
-    write(dir / "cal.toml", calibration_text(targets, kCheap, false));
+    test::write_file(dir / "cal.toml", calibration_text(targets, kCheap, false));
     const std::string base = "calibrate " + (dir / "cal.toml").string() + " --jobs 2 --quiet --out ";
     std::string out, err;
     REQUIRE(run_cli(base + (dir / "whole").string(), &out, &err) == 0);
@@ -271,7 +261,7 @@ TEST_CASE("a calibration killed with SIGKILL resumes and ends with the same resu
     REQUIRE(run_cli(base + cut.string(), &out, &err) == 0);
     CHECK(h5_difference(dir / "whole" / "calibration.h5", cut / "calibration.h5").empty());
     // Another calibration into the same directory is refused.
-    write(dir / "other.toml", calibration_text(targets, "[method]\nbudget = 3\n", false));
+    test::write_file(dir / "other.toml", calibration_text(targets, "[method]\nbudget = 3\n", false));
     CHECK(run_cli("calibrate " + (dir / "other.toml").string() + " --quiet --out " + cut.string(), &out, &err) == 2);
 }
 
@@ -299,7 +289,7 @@ struct SlurmCluster {
 TEST_CASE("a calibration evaluated as Slurm array jobs equals the local one", "[calibrate][slurm][slow]") {
     const fs::path dir = temp_dir("calibrate_slurm");
     const fs::path targets = make_targets(dir, 7);
-    write(dir / "cal.toml", calibration_text(targets, kCheap, false));
+    test::write_file(dir / "cal.toml", calibration_text(targets, kCheap, false));
     const std::string base = "calibrate " + (dir / "cal.toml").string() + " --quiet --out ";
     std::string out, err;
     REQUIRE(run_cli(base + (dir / "local").string() + " --jobs 2", &out, &err) == 0);

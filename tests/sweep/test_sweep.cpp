@@ -23,22 +23,12 @@
 
 using namespace talentsim;
 using talentsim::test::run_cli;
+using talentsim::test::slurp;
 using talentsim::test::source_path;
 using talentsim::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::binary);
-    out << text;
-}
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Small enough that a run takes a fraction of a second, big enough that every mechanism acts.
 const char* kSmall =
@@ -113,7 +103,7 @@ std::vector<T> numbers(const fs::path& file, const std::string& name) {
 // Runs `sweep run` of the reference sweep into dir/out with the given extra options.
 fs::path run_reference(const fs::path& dir, const std::string& extra) {
     const fs::path sweep = dir / "sweep.toml", out = dir / "out";
-    write(sweep, reference_sweep());
+    test::write_file(sweep, reference_sweep());
     std::string o, e;
     const int rc = run_cli("sweep run " + sweep.string() + " --out " + out.string() + " --quiet " + extra, &o, &e);
     INFO(o << e);
@@ -126,26 +116,26 @@ fs::path run_reference(const fs::path& dir, const std::string& extra) {
 TEST_CASE("sweep files: every error is reported with file, line, column and key", "[sweep]") {
     const fs::path dir = temp_dir("sweep_errors");
     const fs::path file = dir / "bad.toml";
-    write(file, std::string("[sweep]\n"         // 1
-                            "name = \"bad\"\n"  // 2
-                            "scenario = \"") +
-                    source_path("scenarios/minimal.toml") +
-                    "\"\n"                                                         // 3
-                    "replicate = 3\n"                                              // 4 unknown key
-                    "[design]\n"                                                   // 5
-                    "kind = \"halton\"\n"                                          // 6 bad choice
-                    "[[parameters]]\n"                                             // 7
-                    "key = \"noncompete.buyout_horizon\"\n"                        // 8 not a scenario key
-                    "values = [1.0]\n"                                             // 9
-                    "[[parameters]]\n"                                             // 10
-                    "key = \"employer_types.big_tech.noncompete_enforce_prob\"\n"  // 11
-                    "values = [0.5, 1.5]\n"                                        // 12 out of range
-                    "[[parameters]]\n"                                             // 13
-                    "key = \"relocation.city_cost\"\n"                             // 14
-                    "range = [5000, 1000]\n"                                       // 15 low > high
-                    "[metrics]\n"                                                  // 16
-                    "builtin = [\"unemployment_rate\", \"wage.paid.*\"]\n"         // 17 matches nothing
-                    "colour = \"red\"\n");                                         // 18 unknown key
+    test::write_file(file, std::string("[sweep]\n"         // 1
+                                       "name = \"bad\"\n"  // 2
+                                       "scenario = \"") +
+                               source_path("scenarios/minimal.toml") +
+                               "\"\n"                                                         // 3
+                               "replicate = 3\n"                                              // 4 unknown key
+                               "[design]\n"                                                   // 5
+                               "kind = \"halton\"\n"                                          // 6 bad choice
+                               "[[parameters]]\n"                                             // 7
+                               "key = \"noncompete.buyout_horizon\"\n"                        // 8 not a scenario key
+                               "values = [1.0]\n"                                             // 9
+                               "[[parameters]]\n"                                             // 10
+                               "key = \"employer_types.big_tech.noncompete_enforce_prob\"\n"  // 11
+                               "values = [0.5, 1.5]\n"                                        // 12 out of range
+                               "[[parameters]]\n"                                             // 13
+                               "key = \"relocation.city_cost\"\n"                             // 14
+                               "range = [5000, 1000]\n"                                       // 15 low > high
+                               "[metrics]\n"                                                  // 16
+                               "builtin = [\"unemployment_rate\", \"wage.paid.*\"]\n"         // 17 matches nothing
+                               "colour = \"red\"\n");                                         // 18 unknown key
     try {
         (void)sweep::load_sweep(file);
         FAIL("an invalid sweep file was accepted");
@@ -169,7 +159,8 @@ TEST_CASE("sweep files: every error is reported with file, line, column and key"
     std::string out, err;
     CHECK(run_cli("sweep plan " + file.string(), &out, &err) == 2);
     CHECK(err.find(file.string() + ":6:") != std::string::npos);
-    CHECK(err.find(": design.kind: expected one of grid|random|lhs|list|morris|sobol, found \"halton\"") != std::string::npos);
+    CHECK(err.find(": design.kind: expected one of grid|random|lhs|list|morris|sobol, found \"halton\"") !=
+          std::string::npos);
     CHECK(run_cli("sweep run " + file.string() + " --out " + (dir / "out").string(), &out, &err) == 2);
     CHECK_FALSE(fs::exists(dir / "out"));
     CHECK(run_cli("sweep frobnicate", &out, &err) == 2);
@@ -181,9 +172,10 @@ TEST_CASE("sweep plan: grid order, Latin hypercube strata, seeds", "[sweep]") {
     const std::string head = std::string("[sweep]\nname = \"p\"\nscenario = \"") +
                              source_path("scenarios/minimal.toml") + "\"\nseed = 11\nreplicates = 3\n";
     const fs::path grid = dir / "grid.toml";
-    write(grid, head +
-                    "[[parameters]]\nkey = \"teams.size\"\nvalues = [2, 4, 8]\n"
-                    "[[parameters]]\nkey = \"relocation.city_cost\"\nlog_range = [1000, 100000]\npoints = 3\n");
+    test::write_file(grid,
+                     head +
+                         "[[parameters]]\nkey = \"teams.size\"\nvalues = [2, 4, 8]\n"
+                         "[[parameters]]\nkey = \"relocation.city_cost\"\nlog_range = [1000, 100000]\npoints = 3\n");
     const sweep::Sweep g = sweep::load_sweep(grid);
     REQUIRE(g.points.size() == 9);
     CHECK(g.parameters[0].kind == sweep::Kind::integer);  // teams.size is an integer key
@@ -204,19 +196,20 @@ TEST_CASE("sweep plan: grid order, Latin hypercube strata, seeds", "[sweep]") {
     // Independent seeds depend on the point's values only: the same values in another design
     // get the same seeds; another sweep seed gives other seeds; common seeds are shared.
     const fs::path sub = dir / "sub.toml";
-    write(sub, head +
-                   "[[parameters]]\nkey = \"teams.size\"\nvalues = [8]\n"
-                   "[[parameters]]\nkey = \"relocation.city_cost\"\nvalues = [100000.0]\n");
+    test::write_file(sub, head +
+                              "[[parameters]]\nkey = \"teams.size\"\nvalues = [8]\n"
+                              "[[parameters]]\nkey = \"relocation.city_cost\"\nvalues = [100000.0]\n");
     CHECK(sweep::load_sweep(sub).points[0].seeds == g.points[8].seeds);
     std::string other = head +
                         "[[parameters]]\nkey = \"teams.size\"\nvalues = [8]\n[[parameters]]\nkey = "
                         "\"relocation.city_cost\"\nvalues = [100000.0]\n";
     other.replace(other.find("seed = 11"), 9, "seed = 12");
-    write(sub, other);
+    test::write_file(sub, other);
     CHECK(sweep::load_sweep(sub).points[0].seeds != g.points[8].seeds);
-    write(sub, std::string("[sweep]\nname = \"p\"\nscenario = \"") + source_path("scenarios/minimal.toml") +
-                   "\"\nseed = 11\nreplicates = 3\nseeds = \"common\"\n[[parameters]]\nkey = \"teams.size\"\nvalues = "
-                   "[2, 4]\n");
+    test::write_file(
+        sub, std::string("[sweep]\nname = \"p\"\nscenario = \"") + source_path("scenarios/minimal.toml") +
+                 "\"\nseed = 11\nreplicates = 3\nseeds = \"common\"\n[[parameters]]\nkey = \"teams.size\"\nvalues = "
+                 "[2, 4]\n");
     const sweep::Sweep c = sweep::load_sweep(sub);
     CHECK(c.points[0].seeds == c.points[1].seeds);
     CHECK(std::set<std::uint64_t>(c.points[0].seeds.begin(), c.points[0].seeds.end()).size() == 3);
@@ -224,9 +217,9 @@ TEST_CASE("sweep plan: grid order, Latin hypercube strata, seeds", "[sweep]") {
     // Latin hypercube: each parameter hits each of the N strata exactly once.
     const fs::path lhs = dir / "lhs.toml";
     const int N = 40;
-    write(lhs, head + "[design]\nkind = \"lhs\"\npoints = " + std::to_string(N) +
-                   "\n[[parameters]]\nkey = \"search.signal_noise\"\nrange = [0.1, 0.5]\n"
-                   "[[parameters]]\nkey = \"relocation.city_cost\"\nlog_range = [1000, 1000000]\n");
+    test::write_file(lhs, head + "[design]\nkind = \"lhs\"\npoints = " + std::to_string(N) +
+                              "\n[[parameters]]\nkey = \"search.signal_noise\"\nrange = [0.1, 0.5]\n"
+                              "[[parameters]]\nkey = \"relocation.city_cost\"\nlog_range = [1000, 1000000]\n");
     const sweep::Sweep l = sweep::load_sweep(lhs);
     REQUIRE(l.points.size() == static_cast<std::size_t>(N));
     std::set<int> strata0, strata1;
@@ -360,8 +353,8 @@ TEST_CASE("resuming a half-finished local sweep runs only what is missing and gi
         REQUIRE(
             run_cli("sweep point " + sweep + " --out " + half.string() + " --index " + std::to_string(i) + " --quiet",
                     &o, &e) == 0);
-    write(sweep::point_file(half, 5), "fingerprint = \"torn");          // a torn write
-    write(half / "points" / "000006.toml.partial.1.0", "index = 6\n");  // leftover of a killed run
+    test::write_file(sweep::point_file(half, 5), "fingerprint = \"torn");          // a torn write
+    test::write_file(half / "points" / "000006.toml.partial.1.0", "index = 6\n");  // leftover of a killed run
 
     // Merging now lists what is missing, never drops it.
     CHECK(run_cli("sweep merge " + half.string(), &o, &e) == 1);
@@ -390,7 +383,7 @@ TEST_CASE("resuming a half-finished local sweep runs only what is missing and gi
     // Another plan never mixes with these results.
     std::string changed = reference_sweep();
     changed.replace(changed.find("seed = 7"), 8, "seed = 8");
-    write(dir / "other.toml", changed);
+    test::write_file(dir / "other.toml", changed);
     CHECK(run_cli("sweep run " + (dir / "other.toml").string() + " --out " + half.string() + " --quiet", &o, &e) == 2);
     CHECK(e.find("another sweep plan") != std::string::npos);
 }
@@ -399,11 +392,11 @@ TEST_CASE("a failing point is recorded with its error and does not stop the othe
     const fs::path dir = temp_dir("sweep_fail");
     const fs::path file = dir / "fail.toml";
     // llm_algorithm.share = 0.25 makes the role shares sum to 1.1: those points are invalid.
-    write(file, std::string("[sweep]\nname = \"fail\"\nscenario = \"") + source_path("scenarios/china_ai_2024.toml") +
-                    "\"\nreplicates = 2\n" + kSmall +
-                    "[[parameters]]\nkey = \"roles.llm_algorithm.share\"\nvalues = [0.15, 0.25]\n"
-                    "[[parameters]]\nkey = \"teams.follow_prob\"\nvalues = [0.1, 0.6]\n"
-                    "[metrics]\nbuiltin = [\"move_rate\", \"wage.earned.p50\"]\n");
+    test::write_file(file, std::string("[sweep]\nname = \"fail\"\nscenario = \"") +
+                               source_path("scenarios/china_ai_2024.toml") + "\"\nreplicates = 2\n" + kSmall +
+                               "[[parameters]]\nkey = \"roles.llm_algorithm.share\"\nvalues = [0.15, 0.25]\n"
+                               "[[parameters]]\nkey = \"teams.follow_prob\"\nvalues = [0.1, 0.6]\n"
+                               "[metrics]\nbuiltin = [\"move_rate\", \"wage.earned.p50\"]\n");
     std::string o, e;
     CHECK(run_cli("sweep plan " + file.string(), &o, &e) == 0);
     CHECK(o.find("2 point(s) have an invalid scenario") != std::string::npos);
@@ -427,7 +420,7 @@ TEST_CASE("a failing point is recorded with its error and does not stop the othe
     // A run-time failure (its result file cannot be written) fails only that point.
     const fs::path out2 = dir / "out2";
     fs::create_directories(out2 / "runs" / "p000001_r001.h5.partial");
-    write(out2 / "runs" / "p000001_r001.h5.partial" / "blocker", "x");
+    test::write_file(out2 / "runs" / "p000001_r001.h5.partial" / "blocker", "x");
     CHECK(run_cli("sweep run " + file.string() + " --out " + out2.string() + " --keep-runs --quiet", &o, &e) == 1);
     CHECK(o.find("4 run now, 3 failed") != std::string::npos);
     CHECK(o.find("point 1 failed: ") != std::string::npos);
@@ -443,7 +436,7 @@ TEST_CASE("a failing point is recorded with its error and does not stop the othe
 
 TEST_CASE("sweep slurm writes an array job script of chunks", "[sweep]") {
     const fs::path dir = temp_dir("sweep_sbatch");
-    write(dir / "sweep.toml", reference_sweep());
+    test::write_file(dir / "sweep.toml", reference_sweep());
     std::string o, e;
     REQUIRE(run_cli("sweep slurm " + (dir / "sweep.toml").string() + " --out " + (dir / "out").string() +
                         " --array-limit 3 --time 00:10:00 --partition short --cpus-per-task 2 --throttle 2 --setup "
@@ -584,10 +577,10 @@ TEST_CASE("sweep run --jobs N runs N replicates at once, also beyond the number 
     const int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
     const auto dir = temp_dir("sweep_jobs");
     const fs::path file = dir / "jobs.toml", out = dir / "out";
-    write(file, "[sweep]\nname = \"jobs\"\nscenario = \"" + source_path("scenarios/minimal.toml") +
-                    "\"\nseed = 1\nreplicates = " + std::to_string(jobs) +
-                    "\nset = [\"scenario.steps=120\", \"population.candidates=20000\"]\n"
-                    "[[parameters]]\nkey = \"noncompete.enabled\"\nvalues = [true]\n");
+    test::write_file(file, "[sweep]\nname = \"jobs\"\nscenario = \"" + source_path("scenarios/minimal.toml") +
+                               "\"\nseed = 1\nreplicates = " + std::to_string(jobs) +
+                               "\nset = [\"scenario.steps=120\", \"population.candidates=20000\"]\n"
+                               "[[parameters]]\nkey = \"noncompete.enabled\"\nvalues = [true]\n");
     test::Child child({"sweep", "run", file.string(), "--out", out.string(), "--jobs", std::to_string(jobs),
                        "--threads", "1", "--keep-runs", "--quiet"},
                       dir);
