@@ -430,18 +430,26 @@ std::string fingerprint_of(const Sweep& s) {
 
 }  // namespace
 
+// `*` matches any run of characters without a '.', `**` any run at all. Dynamic programming over
+// (pattern token, text prefix): O(|pat| x |s|) time whatever the number of stars (a backtracking
+// matcher is exponential in them, which a hostile sweep file can exploit).
 bool glob_match(std::string_view pat, std::string_view s) {
-    if (pat.empty()) return s.empty();
-    if (pat[0] == '*') {
-        const bool any = pat.size() > 1 && pat[1] == '*';
-        const std::string_view rest = pat.substr(any ? 2 : 1);
-        for (std::size_t k = 0; k <= s.size(); ++k) {
-            if (glob_match(rest, s.substr(k))) return true;
-            if (k < s.size() && s[k] == '.' && !any) return false;
+    std::vector<char> cur(s.size() + 1, 0), next(s.size() + 1, 0);
+    cur[0] = 1;  // the empty pattern matches the empty prefix
+    for (std::size_t i = 0; i < pat.size(); ++i) {
+        if (pat[i] == '*') {
+            const bool any = i + 1 < pat.size() && pat[i + 1] == '*';
+            if (any) ++i;
+            next[0] = cur[0];
+            for (std::size_t j = 1; j <= s.size(); ++j)
+                next[j] = cur[j] || (next[j - 1] && (any || s[j - 1] != '.'));
+        } else {
+            next[0] = 0;
+            for (std::size_t j = 1; j <= s.size(); ++j) next[j] = cur[j - 1] && s[j - 1] == pat[i];
         }
-        return false;
+        std::swap(cur, next);
     }
-    return !s.empty() && pat[0] == s[0] && glob_match(pat.substr(1), s.substr(1));
+    return cur[s.size()] != 0;
 }
 
 namespace {

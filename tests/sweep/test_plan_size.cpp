@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "support.hpp"
+#include "sweep/internal.hpp"
 #include "sweep/sweep.hpp"
 
 using namespace talentsim;
@@ -51,4 +52,23 @@ TEST_CASE("sweep planning: the largest grid in linear time, oversize grids refus
     REQUIRE(ints.parameters[0].values.size() == 10);
     CHECK(std::get<std::int64_t>(ints.parameters[0].values.front()) == 2);
     CHECK(std::get<std::int64_t>(ints.parameters[0].values.back()) == 11);
+}
+
+TEST_CASE("metric patterns: * stays inside one dotted part, ** crosses parts, many stars stay cheap", "[sweep]") {
+    CHECK(sweep::glob_match("wage.*.mean", "wage.earned.mean"));
+    CHECK_FALSE(sweep::glob_match("wage.*", "wage.earned.mean"));
+    CHECK(sweep::glob_match("wage.**", "wage.earned.mean"));
+    CHECK(sweep::glob_match("**", ""));
+    CHECK(sweep::glob_match("*", "moves"));
+    CHECK_FALSE(sweep::glob_match("*", "a.b"));
+    CHECK(sweep::glob_match("m*s", "moves"));
+    CHECK_FALSE(sweep::glob_match("m*x", "moves"));
+    CHECK_FALSE(sweep::glob_match("", "moves"));
+    CHECK(sweep::glob_match("***", "a.b"));  // "**" then "*"
+    // 40 stars against 60 a's with no final b: exponential for a backtracking matcher.
+    std::string pattern;
+    for (int i = 0; i < 40; ++i) pattern += "*a";
+    pattern += "*b";
+    CHECK_FALSE(sweep::glob_match(pattern, std::string(60, 'a')));
+    CHECK(sweep::glob_match(pattern, std::string(60, 'a') + "b"));
 }
