@@ -5,11 +5,18 @@
 # (scenarios/validation/job_ladder.toml at 1,000,000 workers, 10,000 employers) side by side with
 # a vectorised numpy implementation of the same model (bench/job_ladder_numpy.py), and writes
 # docs/benchmarks.md.
-# Usage: scripts/bench.sh [--quick | --job-ladder]
+# It also times a sweep (bench/sweep_default.toml: 16 runs of the default scenario) and a
+# calibration with a tiny budget (bench/calibrate_default.toml) on 2 cores, as runs (evaluations)
+# per hour, with where the time goes.
+# Usage: scripts/bench.sh [--quick | --job-ladder | --sweep]
 #   --quick: 100k and 1M only, 24 steps; prints, does not write docs
 #   --job-ladder: only the job ladder comparison; prints it and updates its section of docs/benchmarks.md
+#   --sweep: only the sweep and calibration; prints them and updates their section of docs/benchmarks.md
 # BENCH_REPETITIONS=N (default 2): runs per configuration; the fastest is reported.
 # JOB_LADDER_REPETITIONS=N (default 3): interleaved runs of talentsim and numpy; the fastest of each.
+# SWEEP_REPETITIONS=N (default 2): interleaved sweeps and calibrations; the fastest of each.
+# SWEEP_BASELINE=COMMIT: also time talentsim as of COMMIT (built once, target talentsim only, in
+#   BASELINE_BUILD_DIR, default /tmp/talentsim-base-COMMIT), interleaved with this build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,6 +24,7 @@ scripts/build.sh Release >/dev/null
 steps=120; sizes=(100000 1000000 4000000); doc=docs/benchmarks.md; mode=full
 if [ "${1:-}" = "--quick" ]; then steps=24; sizes=(100000 1000000); doc=""; fi
 if [ "${1:-}" = "--job-ladder" ]; then mode=job_ladder; fi
+if [ "${1:-}" = "--sweep" ]; then mode=sweep; fi
 raw=$(mktemp); out_dir=$(mktemp -d)
 trap 'rm -rf "$raw" "$out_dir"' EXIT
 
@@ -34,6 +42,68 @@ job_ladder() {
   done
 }
 
+# talentsim as of commit $1, built once (target talentsim only) from `git archive` of that commit.
+baseline_binary() {
+  local commit bdir src
+  commit=$(git rev-parse --short=12 "$1")
+  bdir=${BASELINE_BUILD_DIR:-${TMPDIR:-/tmp}/talentsim-base-$commit}
+  if [ ! -x "$bdir/talentsim" ]; then
+    src="$bdir-src"
+    rm -rf "$src" && mkdir -p "$src" && git archive "$commit" | tar -x -C "$src"
+    echo "bench sweep: building the baseline $commit in $bdir" >&2
+    cmake -S "$src" -B "$bdir" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$bdir" -j"$(nproc)" --target talentsim >/dev/null
+  fi
+  echo "$bdir/talentsim"
+}
+
+now() { date +%s.%N; }
+minus() { awk "BEGIN { print $1 - $2 }"; }
+# Fastest of 5 runs of a command's wall time (seconds).
+fastest() {
+  local t0
+  for _ in 1 2 3 4 5; do
+    t0=$(now); "$@" >/dev/null 2>&1 || true; minus "$(now)" "$t0"
+  done | sort -g | head -1
+}
+
+# The sweep and the calibration of the default scenario, with each binary in turn, repeated.
+sweep_bench() {
+  local reps=${SWEEP_REPETITIONS:-2} bins=(build/talentsim) labels=(current) commits
+  commits=("$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- src || echo +changes)")
+  if [ -n "${SWEEP_BASELINE:-}" ]; then
+    bins=("$(baseline_binary "$SWEEP_BASELINE")" "${bins[@]}"); labels=(baseline "${labels[@]}")
+    commits=("$(git rev-parse --short=12 "$SWEEP_BASELINE")" "${commits[@]}")
+  fi
+  for rep in $(seq "$reps"); do
+    for i in "${!bins[@]}"; do
+      local bin=${bins[$i]} d="$out_dir/${labels[$i]}-$rep" t0 wall merge_s startup plan rc
+      startup=$(fastest "$bin" --version)
+      plan=$(fastest "$bin" sweep plan bench/sweep_default.toml)
+      echo "bench sweep ($rep/$reps): ${labels[$i]}, bench/sweep_default.toml (16 runs), --jobs 2" >&2
+      t0=$(now); rc=0
+      "$bin" sweep run bench/sweep_default.toml --out "$d/sweep" --jobs 2 --quiet >/dev/null || rc=$?
+      wall=$(minus "$(now)" "$t0")
+      t0=$(now); "$bin" sweep merge "$d/sweep" >/dev/null || true; merge_s=$(minus "$(now)" "$t0")
+      /usr/bin/python3 bench/sweep_timing.py "$d/sweep" case=sweep binary="${labels[$i]}" commit="${commits[$i]}" \
+        wall_seconds="$wall" merge_seconds="$merge_s" startup_seconds="$startup" plan_seconds="$plan" exit="$rc" >> "$raw"
+      echo "bench calibrate ($rep/$reps): ${labels[$i]}, bench/calibrate_default.toml, --jobs 2" >&2
+      t0=$(now); rc=0
+      "$bin" calibrate bench/calibrate_default.toml --out "$d/calibrate" --jobs 2 >/dev/null 2>&1 || rc=$?
+      wall=$(minus "$(now)" "$t0")
+      /usr/bin/python3 bench/sweep_timing.py "$d/calibrate" case=calibrate binary="${labels[$i]}" \
+        commit="${commits[$i]}" wall_seconds="$wall" startup_seconds="$startup" exit="$rc" >> "$raw"
+      rm -rf "$d"
+    done
+  done
+}
+
+if [ "$mode" = sweep ]; then
+  sweep_bench
+  /usr/bin/python3 scripts/bench_report.py "$raw" --sweep-only --out "$doc" \
+    --command "SWEEP_REPETITIONS=${SWEEP_REPETITIONS:-2}${SWEEP_BASELINE:+ SWEEP_BASELINE=$SWEEP_BASELINE} scripts/bench.sh --sweep"
+  exit 0
+fi
 if [ "$mode" = job_ladder ]; then
   job_ladder
   /usr/bin/python3 scripts/bench_report.py "$raw" --job-ladder-only --out "$doc" \
@@ -52,4 +122,5 @@ for rep in $(seq "$reps"); do
   build/talentsim bench --candidates 1000000 --steps "$steps" --threads 2 --out "$out_dir/bench.h5" >> "$raw"
 done
 job_ladder
+[ -z "$doc" ] || sweep_bench
 /usr/bin/python3 scripts/bench_report.py "$raw" --command "scripts/bench.sh${1:+ $1}" ${doc:+--out "$doc"}

@@ -63,14 +63,82 @@ def job_ladder_section(rows, command):
     return lines
 
 
-def replace_section(path, lines):
-    """Puts the job ladder section into an existing docs/benchmarks.md (after the intro if absent)."""
+SWEEP_HEADING = "## Sweeps and calibrations"
+
+
+def sweep_section(rows, command):
+    """Markdown of the sweep and calibration timings: the fastest run of each case and binary."""
+    best = {}
+    for r in rows:
+        key = (r["case"], r["binary"])
+        if key not in best or r["wall_seconds"] < best[key]["wall_seconds"]:
+            best[key] = r
+    reps = max((sum(1 for r in rows if (r["case"], r["binary"]) == k) for k in best), default=0)
+    lines = [SWEEP_HEADING, ""]
+    lines.append(
+        f"Measured by `{command}`: `talentsim sweep run bench/sweep_default.toml --jobs 2` (8 points x 2 "
+        f"replicates = 16 runs of the default scenario, `scenarios/china_ai_2024.toml`: 100,000 candidates, "
+        f"42 steps, each run compared with `scenarios/targets/china_ai_2024.toml`) and `talentsim calibrate "
+        f"bench/calibrate_default.toml --jobs 2` (the default scenario, 2 parameters, 2 seeds per evaluation, "
+        f"4 global points, a local budget of 2, standard errors by finite differences). Wall time of the "
+        f"whole command (start-up, planning, runs, output, merge); runs and evaluations per hour = count x "
+        f"3600 / wall seconds. The builds alternate, {reps} rounds; the fastest of each is reported.")
+    lines += ["", "| case | build | runs | evaluations | wall s | runs/hour | evaluations/hour | vs baseline |",
+              "|---|---|---|---|---|---|---|---|"]
+    for case in ("sweep", "calibrate"):
+        base = best.get((case, "baseline"))
+        for binary in ("baseline", "current"):
+            r = best.get((case, binary))
+            if not r:
+                continue
+            rate = r["runs"] * 3600 / r["wall_seconds"]
+            evals = r["points"] * 3600 / r["wall_seconds"] if case == "calibrate" else None
+            ratio = ""
+            if base and binary == "current":
+                ratio = "%.2fx" % (base["wall_seconds"] / r["wall_seconds"])
+            lines.append("| %s | %s (%s) | %d | %s | %.1f | %.0f | %s | %s |" % (
+                case, binary, r.get("commit", "?"), r["runs"], r["points"] if case == "calibrate" else "",
+                r["wall_seconds"], rate, "%.0f" % evals if evals is not None else "", ratio))
+    lines += ["", "Where the time of the sweep goes (seconds; per run: the mean over its runs, from the "
+              "`timing` of the point files, which the baseline may not record):", "",
+              "| build | start-up | plan | per run: scenario | init | steps | output | metrics | merge | "
+              "run-seconds / wall |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for binary in ("baseline", "current"):
+        r = best.get(("sweep", binary))
+        if not r:
+            continue
+        t, n = r["timing"], max(1, r["timed"])
+        per = " | ".join("%.3f" % (t[k] / n) if r["timed"] else "-"
+                         for k in ("scenario", "init", "steps", "output", "metrics"))
+        lines.append("| %s | %.3f | %.3f | %s | %.2f | %.2f |" % (
+            binary, r["startup_seconds"], r["plan_seconds"], per, r["merge_seconds"],
+            r["run_seconds"] / r["wall_seconds"]))
+    lines += ["", "start-up: `talentsim --version`; plan: `talentsim sweep plan` (parses the sweep, the base "
+              "scenario and every point); both the fastest of 5, each including the cost of starting a process "
+              "from the shell. Per run: scenario (the point's scenario built from the base), init (from "
+              "then until the first step began), steps, output (finishing the result file after the last "
+              "step) and metrics (the targets compared on the result file). merge: `talentsim sweep merge`. "
+              "run-seconds / wall: the runs' summed time over the wall time (2 is both cores busy with runs)."]
+    cur, base = best.get(("sweep", "current")), best.get(("sweep", "baseline"))
+    if cur and base:
+        g = base["wall_seconds"] / cur["wall_seconds"]
+        lines += ["", "Goal (issue: runs per hour of a sweep or calibration of the default scenario at least "
+                  "2x the baseline): measured %.2fx on the sweep, %s." % (g, "met" if g >= 2 else "not met")]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines += ["", "Load average when the report was written: %.1f on %s cores%s." % (
+        load, os.cpu_count(), " (other processes shared the machine: both builds ran slower than they would "
+        "alone, and the ratio is the figure to read)" if load > (os.cpu_count() or 1) else "")]
+    return lines
+
+
+def replace_section(path, lines, heading=JOB_LADDER_HEADING):
+    """Puts a section into an existing docs/benchmarks.md (after the intro if absent)."""
     try:
         old = open(path).read().split("\n")
     except OSError:
         old = ["# Benchmarks", ""]
-    if JOB_LADDER_HEADING in old:
-        a = old.index(JOB_LADDER_HEADING)
+    if heading in old:
+        a = old.index(heading)
         b = next((i for i in range(a + 1, len(old)) if old[i].startswith("## ")), len(old))
     else:
         a = b = next((i for i, x in enumerate(old) if x.startswith("## ")), len(old))
@@ -85,8 +153,19 @@ def main():
     ap.add_argument("--out", help="write Markdown here (default: print)")
     ap.add_argument("--job-ladder-only", action="store_true",
                     help="the raw file holds only the job ladder runs: print that section and replace it in --out")
+    ap.add_argument("--sweep-only", action="store_true",
+                    help="the raw file holds only the sweep and calibration runs: print that section and replace "
+                    "it in --out")
     a = ap.parse_args()
     every = [json.loads(line) for line in open(a.raw) if line.strip()]
+    sweeps = [r for r in every if r.get("case") in ("sweep", "calibrate")]
+    every = [r for r in every if r not in sweeps]
+    if a.sweep_only:
+        section = sweep_section(sweeps, a.command)
+        print("\n".join(section))
+        if a.out:
+            replace_section(a.out, section, SWEEP_HEADING)
+        return
     ladder = [r for r in every if r.get("case") == "job_ladder" or r.get("implementation") == "numpy"]
     every = [r for r in every if r not in ladder]
     if a.job_ladder_only:
@@ -118,6 +197,8 @@ def main():
                             sh("c++ --version | head -1"), runs[0]["build_type"], runs[0]["version"]))
     if ladder:
         lines.extend(job_ladder_section(ladder, a.command) + [""])
+    if sweeps:
+        lines.extend(sweep_section(sweeps, a.command) + [""])
     w("## Throughput and scaling\n")
     w("| candidates | threads | candidate-steps/s | speed-up 1 -> 2 | run s | init s | peak RSS MiB | RSS bytes/candidate | state bytes/candidate | memory passes/step |")
     w("|---|---|---|---|---|---|---|---|---|---|")

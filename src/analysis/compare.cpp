@@ -569,7 +569,7 @@ public:
             v.resize(raw.size() / sizeof(double));
             if (!v.empty()) std::memcpy(v.data(), raw.data(), raw.size());
         } else {
-            v = h5::read_column<double>(file_, table, field);
+            v = rows(table).column(field, path_ + ": " + table);
         }
         return cache_.emplace(key, std::move(v)).first->second;
     }
@@ -598,8 +598,66 @@ public:
     }
 
 private:
+    // Every row of a compound table in its native layout, read in one pass over the file (reading
+    // column by column would read and decompress the whole table once per column).
+    struct Rows {
+        h5::Datatype type;
+        std::vector<std::byte> bytes;
+        std::size_t row_size = 0;
+
+        std::vector<double> column(const std::string& field, const std::string& where) const {
+            const int k = H5Tget_member_index(type, field.c_str());
+            if (k < 0) throw std::runtime_error(where + ": no column " + field);
+            const std::size_t offset = H5Tget_member_offset(type, static_cast<unsigned>(k));
+            const h5::Datatype member(H5Tget_member_type(type, static_cast<unsigned>(k)));
+            const H5T_class_t cls = H5Tget_class(member);
+            const std::size_t size = H5Tget_size(member);
+            const bool is_signed = cls == H5T_INTEGER && H5Tget_sign(member) == H5T_SGN_2;
+            if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || (cls == H5T_FLOAT && size != 4 && size != 8))
+                throw std::runtime_error(where + ": column " + field + " is not a number");
+            const std::size_t n = row_size ? bytes.size() / row_size : 0;
+            std::vector<double> out(n);
+            const std::byte* at = bytes.data() + offset;
+            for (std::size_t i = 0; i < n; ++i, at += row_size)
+                out[i] =
+                    cls == H5T_FLOAT ? (size == 4 ? load<float>(at) : load<double>(at)) : integer(at, size, is_signed);
+            return out;
+        }
+        template <class T>
+        static double load(const std::byte* p) {
+            T x;
+            std::memcpy(&x, p, sizeof x);
+            return static_cast<double>(x);
+        }
+        static double integer(const std::byte* p, std::size_t size, bool is_signed) {
+            switch (size) {
+                case 1:
+                    return is_signed ? load<std::int8_t>(p) : load<std::uint8_t>(p);
+                case 2:
+                    return is_signed ? load<std::int16_t>(p) : load<std::uint16_t>(p);
+                case 4:
+                    return is_signed ? load<std::int32_t>(p) : load<std::uint32_t>(p);
+                default:
+                    return is_signed ? load<std::int64_t>(p) : load<std::uint64_t>(p);
+            }
+        }
+    };
+    const Rows& rows(const std::string& table) {
+        auto it = rows_.find(table);
+        if (it != rows_.end()) return it->second;
+        Rows r;
+        const h5::Dataset d = h5::open_dataset(file_, table);
+        const h5::Datatype stored(h5::check(H5Dget_type(d), d, "get type"));
+        if (H5Tget_class(stored) != H5T_COMPOUND) throw std::runtime_error(path_ + ": " + table + " is not a table");
+        r.type = h5::Datatype(h5::check(H5Tget_native_type(stored, H5T_DIR_ASCEND), d, "get native type"));
+        r.row_size = H5Tget_size(r.type);
+        r.bytes = h5::read_raw(file_, table, r.type);
+        return rows_.emplace(table, std::move(r)).first->second;
+    }
+
     std::string path_;
     h5::File file_;
+    std::map<std::string, Rows> rows_;
     std::int64_t steps_written_ = 0, start_months_ = 0;
     double months_per_year_ = 12;
     std::map<std::string, std::vector<std::string>> categories_;

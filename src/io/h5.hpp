@@ -188,10 +188,11 @@ inline File open_read_only(const std::filesystem::path& p) {
     return File(check(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), p.string(), "open HDF5 file"));
 }
 
-// Chunked dataset compressed with shuffle + deflate 4, extendible along dimension 0 (and along
-// any other dimension created with size 0). Missing parent groups are created.
+// Chunked dataset compressed with shuffle + deflate 4 (uncompressed when `compress` is false),
+// extendible along dimension 0 (and along any other dimension created with size 0). Missing parent
+// groups are created.
 inline Dataset create_dataset(hid_t loc, const std::string& name, hid_t type, std::vector<hsize_t> dims,
-                              std::vector<hsize_t> chunk) {
+                              std::vector<hsize_t> chunk, bool compress = true) {
     std::vector<hsize_t> maxdims(dims);
     for (std::size_t i = 0; i < dims.size(); ++i)
         if (i == 0 || dims[i] == 0) maxdims[i] = H5S_UNLIMITED;
@@ -199,8 +200,10 @@ inline Dataset create_dataset(hid_t loc, const std::string& name, hid_t type, st
     Dataspace space(check(H5Screate_simple(int(dims.size()), dims.data(), maxdims.data()), loc, what));
     PropList dcpl(check(H5Pcreate(H5P_DATASET_CREATE), loc, what));
     check(H5Pset_chunk(dcpl, int(chunk.size()), chunk.data()), loc, what + " (chunking)");
-    check(H5Pset_shuffle(dcpl), loc, what + " (shuffle)");
-    check(H5Pset_deflate(dcpl, 4), loc, what + " (deflate)");
+    if (compress) {
+        check(H5Pset_shuffle(dcpl), loc, what + " (shuffle)");
+        check(H5Pset_deflate(dcpl, 4), loc, what + " (deflate)");
+    }
     PropList lcpl(check(H5Pcreate(H5P_LINK_CREATE), loc, what));
     check(H5Pset_create_intermediate_group(lcpl, 1), loc, what);
     return Dataset(check(H5Dcreate2(loc, name.c_str(), type, space, lcpl, dcpl, H5P_DEFAULT), loc, what));

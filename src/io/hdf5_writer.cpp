@@ -69,10 +69,10 @@ hsize_t chunk_rows(std::size_t row_bytes) { return std::max<hsize_t>(1, kChunkBy
 template <class Row>
 class Table {
 public:
-    void create(hid_t file, const std::string& name, h5::Datatype type) {
+    void create(hid_t file, const std::string& name, h5::Datatype type, bool compress) {
         type_ = std::move(type);
         chunk_ = chunk_rows(sizeof(Row));
-        ds_ = h5::create_dataset(file, name, type_, {0}, {chunk_});
+        ds_ = h5::create_dataset(file, name, type_, {0}, {chunk_}, compress);
     }
     void add(std::span<const Row> rows) {
         buf_.insert(buf_.end(), rows.begin(), rows.end());
@@ -96,9 +96,9 @@ private:
     std::vector<Row> buf_;
 };
 
-void write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values) {
+void write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values, bool compress) {
     h5::Datatype t = h5::vlen_string();
-    h5::Dataset d = h5::create_dataset(file, name, t, {0}, {std::max<hsize_t>(1, values.size())});
+    h5::Dataset d = h5::create_dataset(file, name, t, {0}, {std::max<hsize_t>(1, values.size())}, compress);
     std::vector<const char*> ptrs;
     for (const std::string& v : values) ptrs.push_back(v.c_str());
     h5::append(d, t, ptrs.data(), ptrs.size());
@@ -155,7 +155,8 @@ void write_labels(hid_t file, std::initializer_list<const char*> datasets, std::
 
 class Hdf5Writer final : public Writer {
 public:
-    explicit Hdf5Writer(fs::path path) : path_(std::move(path)), partial_(path_.string() + ".partial") {}
+    Hdf5Writer(fs::path path, Hdf5Options options)
+        : path_(std::move(path)), partial_(path_.string() + ".partial"), options_(options) {}
 
     ~Hdf5Writer() override {
         if (state_ == State::finished) return;
@@ -189,27 +190,28 @@ public:
         h5::set_attr<std::uint8_t>(file_, "complete", 0);
         h5::set_attr<std::int32_t>(file_, "steps_written", 0);
 
-        write_strings(file_, "categories/cities", meta.cities);
-        write_strings(file_, "categories/roles", meta.roles);
-        write_strings(file_, "categories/tiers", meta.tiers);
-        write_strings(file_, "categories/employer_types", meta.employer_types);
-        write_strings(file_, "categories/degrees", meta.degrees);
-        write_strings(file_, "categories/statuses", meta.statuses);
+        write_strings(file_, "categories/cities", meta.cities, options_.compress);
+        write_strings(file_, "categories/roles", meta.roles, options_.compress);
+        write_strings(file_, "categories/tiers", meta.tiers, options_.compress);
+        write_strings(file_, "categories/employer_types", meta.employer_types, options_.compress);
+        write_strings(file_, "categories/degrees", meta.degrees, options_.compress);
+        write_strings(file_, "categories/statuses", meta.statuses, options_.compress);
 
         Table<CandidateRow> cands;
-        cands.create(file_, "candidates/initial", candidate_type());
+        cands.create(file_, "candidates/initial", candidate_type(), options_.compress);
         cands.add(candidates);
         cands.flush();
         Table<EmployerRow> emps;
-        emps.create(file_, "employers", employer_type());
+        emps.create(file_, "employers", employer_type(), options_.compress);
         emps.add(employers);
         emps.flush();
 
-        steps_.create(file_, "steps", step_type());
-        postings_.create(file_, "postings", posting_type());
-        offers_.create(file_, "offers", offer_type());
-        moves_.create(file_, "moves", move_type());
-        write_strings(file_, "categories/offer_kinds", {std::begin(kOfferKindNames), std::end(kOfferKindNames)});
+        steps_.create(file_, "steps", step_type(), options_.compress);
+        postings_.create(file_, "postings", posting_type(), options_.compress);
+        offers_.create(file_, "offers", offer_type(), options_.compress);
+        moves_.create(file_, "moves", move_type(), options_.compress);
+        write_strings(file_, "categories/offer_kinds", {std::begin(kOfferKindNames), std::end(kOfferKindNames)},
+                      options_.compress);
         date_of_step_0_ = parse_month(meta.start).value_or(0);
         write_labels(file_, {"steps", "postings", "offers", "moves", "candidates/initial", "employers"},
                      date_of_step_0_);
@@ -238,7 +240,7 @@ public:
         h5::check(H5Fflush(file_, H5F_SCOPE_GLOBAL), partial_.string(), "flush file");
         close_all();
         if (file_.close() < 0) h5::fail(partial_.string(), "close file");
-        sync_file(partial_);  // the data reaches the disk before the name says "complete"
+        if (options_.sync) sync_file(partial_);  // the data reaches the disk before the name says "complete"
         final_ = partial_;
         state_ = State::finished;  // from here on the file is kept, even if the rename fails
         if (complete) {
@@ -260,10 +262,10 @@ private:
         panel_n_ = n;
         auto make = [&](const char* name, hid_t type, std::size_t elem) {
             hsize_t cols = std::max<hsize_t>(1, std::min<hsize_t>(n, kPanelChunkBytes / elem));
-            return h5::create_dataset(file_, name, type, {0, n}, {1, cols});
+            return h5::create_dataset(file_, name, type, {0, n}, {1, cols}, options_.compress);
         };
-        panel_step_ = h5::create_dataset(file_, "panel/step", H5T_NATIVE_INT32, {0}, {1024});
-        panel_date_ = h5::create_dataset(file_, "panel/date", H5T_NATIVE_INT32, {0}, {1024});
+        panel_step_ = h5::create_dataset(file_, "panel/step", H5T_NATIVE_INT32, {0}, {1024}, options_.compress);
+        panel_date_ = h5::create_dataset(file_, "panel/date", H5T_NATIVE_INT32, {0}, {1024}, options_.compress);
         panel_wage_ = make("panel/wage", H5T_NATIVE_FLOAT, sizeof(float));
         panel_employer_ = make("panel/employer", H5T_NATIVE_UINT32, sizeof(std::uint32_t));
         panel_status_ = make("panel/status", H5T_NATIVE_UINT8, 1);
@@ -301,6 +303,7 @@ private:
     }
 
     fs::path path_, partial_, final_;
+    Hdf5Options options_;
     State state_ = State::created;
     h5::File file_;
     Table<StepRow> steps_;
@@ -315,8 +318,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path) {
-    return std::make_unique<Hdf5Writer>(path);
+std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path, Hdf5Options options) {
+    return std::make_unique<Hdf5Writer>(path, options);
 }
 
 }  // namespace talentsim

@@ -43,9 +43,17 @@ public:
     virtual std::filesystem::path final_path() const = 0;
 };
 
+// How the HDF5 file is stored. A scratch file (a sweep run's, read once for its metrics and then
+// deleted) is written uncompressed and not synced to disk: the same datasets and values, written
+// and read back at a fraction of the cost, but several times larger.
+struct Hdf5Options {
+    bool compress = true;  // shuffle + deflate 4 on every dataset
+    bool sync = true;      // fsync before the rename to the final name
+};
+
 // Writes to `path` + ".partial" while running. Throws std::runtime_error with the path on failure.
 // If destroyed without finish() (an exception unwound the run), the partial file is removed.
-std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path);
+std::unique_ptr<Writer> make_hdf5_writer(const std::filesystem::path& path, Hdf5Options options = {});
 
 // Wraps a writer so that write_step returns after copying the step; a background thread does the
 // writing (at most two steps queued). Same file, byte for byte, as writing in the foreground.

@@ -224,6 +224,8 @@ void check_resources(const Scenario& s, std::int32_t steps) {
 
 namespace {
 
+Hdf5Options hdf5_options(const RunOptions& o) { return {.compress = !o.scratch, .sync = !o.scratch}; }
+
 // A checkpoint at the default place of a run without checkpoints: it was left by an earlier run
 // and is not used; say what it is so that nobody resumes it over this result unawares.
 std::string describe_stale_checkpoint(const fs::path& out) {
@@ -256,7 +258,7 @@ RunResult continue_checkpoint(const fs::path& checkpoint, CheckpointHeader h, co
         throw CheckpointError(checkpoint.string() + ": the saved scenario does not read back the same in this program");
     check_resources(scenario, h.steps);
     std::unique_ptr<Simulation> sim = load_checkpoint(checkpoint, scenario, &h);
-    auto hdf5 = make_background_writer(make_hdf5_writer(out));
+    auto hdf5 = make_background_writer(make_hdf5_writer(out, hdf5_options(o)));
     RunResult r;
     auto journal = JournalWriter::replay(journal_of(checkpoint), h.journal_bytes, h.journal_hash, *hdf5, r.rows);
     if (r.rows.size() != static_cast<std::size_t>(h.next_step))
@@ -295,7 +297,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
     refuse_existing_result(paths, o.replace_existing);
     check_resources(scenario, steps);
     Simulation sim(scenario, seed, steps);
-    auto hdf5 = make_background_writer(make_hdf5_writer(o.out));  // writing overlaps the next steps
+    auto hdf5 = make_background_writer(make_hdf5_writer(o.out, hdf5_options(o)));  // writing overlaps the next steps
     std::unique_ptr<JournalWriter> journal;
     CheckpointHeader header;
     if (o.checkpoint_every > 0) {

@@ -27,7 +27,8 @@ struct RunOptions {
     const std::atomic<bool>* stop = nullptr;  // once set: finish the step, checkpoint (if enabled), stop
     std::function<void(const Simulation&, const StepRow&)> on_step;  // after every step (progress)
     std::vector<std::filesystem::path> inputs;  // files the run reads (scenario): never written over
-    bool replace_existing = true;               // false: an existing result file is refused (run/resume without --force)
+    bool replace_existing = true;  // false: an existing result file is refused (run/resume without --force)
+    bool scratch = false;          // the result file is read once and deleted (sweep runs): uncompressed, not synced
 };
 
 struct RunResult {
@@ -36,9 +37,9 @@ struct RunResult {
     std::filesystem::path checkpoint;  // checkpoint to resume from; empty once the run completed
     std::string scenario_name;
     std::uint64_t seed = 0;
-    std::int32_t steps = 0;       // steps of the whole run
-    std::int32_t resumed_at = 0;  // first step this process ran (0 = not resumed)
-    std::vector<StepRow> rows;    // every step written so far, including those before a resume
+    std::int32_t steps = 0;        // steps of the whole run
+    std::int32_t resumed_at = 0;   // first step this process ran (0 = not resumed)
+    std::vector<StepRow> rows;     // every step written so far, including those before a resume
     std::string stale_checkpoint;  // a run without checkpoints found FILE.h5.ckpt of an earlier run: what it is
 };
 

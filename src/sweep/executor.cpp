@@ -271,6 +271,11 @@ void write_point(const fs::path& dir, const PointResult& r) {
                                    {"status", run.ok ? "ok" : "failed"},
                                    {"error", run.error},
                                    {"seconds", run.seconds},
+                                   {"timing", toml::table{{"scenario", run.timing.scenario},
+                                                          {"init", run.timing.init},
+                                                          {"steps", run.timing.steps},
+                                                          {"output", run.timing.output},
+                                                          {"metrics", run.timing.metrics}}},
                                    {"metric_names", toml_array(run.metric_names)},
                                    {"metric_values", toml_array(run.metric_values)}});
     if (!runs.empty()) t.insert("runs", std::move(runs));
@@ -319,6 +324,10 @@ std::optional<PointResult> read_point(const fs::path& dir, std::size_t index, co
                 return fail(file.string() + ":" + std::to_string(rt.source().begin.line) +
                             ": seconds or metric_values missing");
             x.seconds = number_of(*seconds);
+            if (const toml::table* tt = rt.get("timing") ? rt.get("timing")->as_table() : nullptr) {
+                auto at = [&](const char* k) { return tt->get(k) ? number_of(*tt->get(k)) : 0.0; };
+                x.timing = {at("scenario"), at("init"), at("steps"), at("output"), at("metrics")};
+            }
             x.metric_names = strings_at(rt, "metric_names", file.string());
             for (const auto& v : *values) x.metric_values.push_back(number_of(v));
             if (x.metric_values.size() != x.metric_names.size())
@@ -378,13 +387,12 @@ std::vector<double> metrics_after_resume(const Sweep& s, const Scenario& scenari
 }
 
 // The targets' metrics of one run: each target's simulated value and distance, the loss and the
-// share of targets inside their band. A bad targets file is fatal for the whole sweep.
-void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targets, const fs::path& file,
-                        std::mutex& compare_lock) {
+// share of targets inside their band. A bad targets file is fatal for the whole sweep. Runs compare
+// their files at the same time (the HDF5 library serialises its own calls).
+void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targets, const fs::path& file) {
     for (const auto& target : targets) {
         Comparison cmp;
         try {
-            std::lock_guard<std::mutex> lock(compare_lock);
             cmp = compare_results({file}, target);
         } catch (const InputInvalid&) {  // a bad targets file: no point can be measured
             throw TargetsFatal{std::current_exception()};
@@ -408,9 +416,21 @@ void add_target_metrics(ReplicateResult& out, const std::vector<fs::path>& targe
     }
 }
 
+// The run's time from the end of its scenario to its last step (`to_first`: until the first step
+// ended; `between`: from there to the last step, `stepped` steps in all) is split into
+// initialisation and stepping, the first step counted at the mean of the others.
+void split_run_time(ReplicateResult::Timing& t, double to_first, double between, std::int32_t stepped,
+                    double after_last) {
+    if (stepped == 0) return;
+    const double per_step = stepped > 1 ? between / (stepped - 1) : 0;
+    t.init = std::max(0.0, to_first - per_step);
+    t.steps = to_first - t.init + between;
+    t.output = after_last;
+}
+
 ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, const fs::path& run_dir, bool keep,
-                              int threads, const std::atomic<bool>* stop, std::mutex& compare_lock,
-                              const fs::path& checkpoint_dir, std::int32_t checkpoint_every) {
+                              int threads, const std::atomic<bool>* stop, const fs::path& checkpoint_dir,
+                              std::int32_t checkpoint_every) {
     ReplicateResult out;
     out.replicate = r;
     out.seed = p.seeds[static_cast<std::size_t>(r)];
@@ -423,12 +443,19 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         fs::remove(file.string() + ".partial", ec);
         if (!keep) fs::remove(file, ec);
     };
+    using Clock = std::chrono::steady_clock;
+    auto since = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    Clock::time_point first_step{}, last_step{};
+    std::int32_t stepped = 0;
     try {
         const Scenario scenario = point_scenario(s, p);
         const auto steps = static_cast<std::int32_t>(scenario.info.steps);
         RunMetrics metrics(scenario, steps, s.window);
+        const auto t_scenario = Clock::now();
+        out.timing.scenario = since(t0, t_scenario);
         talentsim::RunOptions o;
         o.out = file;
+        o.scratch = !keep;  // read once by the targets' comparison, then deleted
         o.threads = threads;
         o.stop = stop;
         if (checkpoint_every > 0) {  // a run cut short resumes from DIR/checkpoints when the point runs again
@@ -443,8 +470,13 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         o.on_step = [&](const Simulation& sim, const StepRow& row) {
             metrics.after_step(sim.world(), row);
             if (sim.done()) earned = metrics.earned(sim.world());
+            last_step = Clock::now();
+            if (stepped++ == 0) first_step = last_step;
         };
         const talentsim::RunResult res = run_simulation(scenario, out.seed, steps, o);
+        const auto t_run = Clock::now();
+        split_run_time(out.timing, since(t_scenario, first_step), since(first_step, last_step), stepped,
+                       since(last_step, t_run));
         if (!res.complete) {
             cleanup();
             throw Interrupted{};
@@ -452,7 +484,8 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         out.metric_names = s.builtin_metrics;
         out.metric_values = res.resumed_at > 0 ? metrics_after_resume(s, scenario, steps, res, earned)
                                                : metrics.values(earned, s.builtin_metrics);
-        add_target_metrics(out, s.targets, res.file, compare_lock);
+        add_target_metrics(out, s.targets, res.file);
+        out.timing.metrics = since(t_run, Clock::now());
         out.ok = true;
     } catch (const Interrupted&) {
         throw;
@@ -557,7 +590,7 @@ public:
             try {
                 arena.execute([&] {
                     res = run_replicate(s_, s_.points[todo_[slot]], rep, run_dir_, opt_.keep_runs, threads, opt_.stop,
-                                        compare_lock_, dir_ / "checkpoints", opt_.checkpoint_every);
+                                        dir_ / "checkpoints", opt_.checkpoint_every);
                 });
             } catch (const Interrupted&) {
                 interrupted_ = true;
@@ -694,7 +727,7 @@ private:
     std::atomic<std::size_t> next_{0}, done_{0}, failed_runs_{0};
     std::atomic<bool> interrupted_{false}, fatal_seen_{false};
     std::exception_ptr fatal_;
-    std::mutex lock_, compare_lock_;
+    std::mutex lock_;
     std::condition_variable wake_;
     const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };

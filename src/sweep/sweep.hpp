@@ -102,6 +102,12 @@ struct ReplicateResult {
     bool ok = false;
     std::string error;
     double seconds = 0;
+    // Where the run's seconds went (docs/sweeps.md, "The output directory"): the point's scenario,
+    // initialisation (until the first step began), stepping, finishing the result file after the
+    // last step, and the metrics (targets compared on the result file).
+    struct Timing {
+        double scenario = 0, init = 0, steps = 0, output = 0, metrics = 0;
+    } timing;
     std::vector<std::string> metric_names;
     std::vector<double> metric_values;
 };

@@ -10,6 +10,7 @@
 #include "io/h5.hpp"
 #include "io/result_file.hpp"
 #include "io/writer.hpp"
+#include "h5_compare.hpp"
 
 using namespace talentsim;
 namespace fs = std::filesystem;
@@ -186,6 +187,34 @@ TEST_CASE("hdf5 writer: complete run round trip", "[hdf5]") {
     REQUIRE(wage.size() == 3 * kCandidates);
     CHECK(wage[2 * kCandidates + 7] == 4000.f);
     CHECK(h5::read_raw(f, "panel/status").size() == 3 * kCandidates);
+}
+
+namespace {
+int filters_of(hid_t f, const std::string& dataset) {
+    const h5::Dataset d = h5::open_dataset(f, dataset);
+    const h5::PropList dcpl(H5Dget_create_plist(d));
+    return H5Pget_nfilters(dcpl);
+}
+}  // namespace
+
+TEST_CASE("hdf5 writer: a scratch file holds the same datasets, uncompressed", "[hdf5]") {
+    TempDir tmp;
+    const fs::path kept = tmp.dir / "kept.h5", scratch = tmp.dir / "scratch.h5";
+    for (const auto& [path, options] :
+         {std::pair{kept, Hdf5Options{}}, std::pair{scratch, Hdf5Options{false, false}}}) {
+        auto w = make_hdf5_writer(path, options);
+        write_run(*w, 5);
+        w->finish(true);
+        CHECK(w->final_path() == path);
+    }
+    test::check_same_datasets(kept, scratch);
+    const h5::File k = h5::open_read_only(kept), s = h5::open_read_only(scratch);
+    CHECK(h5::read_attr<std::uint8_t>(s, "complete") == 1);
+    for (const auto& d : h5::list_datasets(k)) {
+        INFO(d.path);
+        CHECK(filters_of(k, d.path) == 2);  // shuffle + deflate
+        CHECK(filters_of(s, d.path) == 0);
+    }
 }
 
 TEST_CASE("hdf5 writer: interrupted run keeps the partial file", "[hdf5]") {

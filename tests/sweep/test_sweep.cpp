@@ -327,6 +327,16 @@ TEST_CASE("local sweep: results do not depend on --jobs, and one point re-run al
     }
     // Other replicates are other runs.
     CHECK(together->runs[0].metric_values != together->runs[1].metric_values);
+    // Where each run's seconds went: every part measured, none negative, together at most the whole.
+    for (const auto& run : together->runs) {
+        const auto& t = run.timing;
+        CHECK(t.scenario > 0);
+        CHECK(t.init >= 0);
+        CHECK(t.steps > 0);
+        CHECK(t.output >= 0);
+        CHECK(t.metrics > 0);  // the targets were compared
+        CHECK(t.scenario + t.init + t.steps + t.output + t.metrics <= run.seconds * (1 + 1e-9));
+    }
 
     // The plot script: a line plot with bands, a heatmap, and a clear error for a wrong name.
     const std::string py =
