@@ -14,10 +14,12 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "io/h5.hpp"
 #include "io/records.hpp"
@@ -526,7 +528,67 @@ TargetsFile parse_targets(const std::filesystem::path& path) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// One result file, its columns read once on first use.
+// One result file, its datasets read once on first use.
+
+// The numbers of one column, read as doubles from where they are stored (every `stride` bytes).
+class Column {
+public:
+    enum class Kind { i8, u8, i16, u16, i32, u32, i64, u64, f32, f64 };
+    Column(const std::byte* base, std::size_t n, std::size_t stride, Kind kind)
+        : base_(base), n_(n), stride_(stride), kind_(kind) {}
+    std::size_t size() const { return n_; }
+    double operator[](std::size_t i) const {
+        const std::byte* p = base_ + i * stride_;
+        switch (kind_) {
+            case Kind::i8:
+                return load<std::int8_t>(p);
+            case Kind::u8:
+                return load<std::uint8_t>(p);
+            case Kind::i16:
+                return load<std::int16_t>(p);
+            case Kind::u16:
+                return load<std::uint16_t>(p);
+            case Kind::i32:
+                return load<std::int32_t>(p);
+            case Kind::u32:
+                return load<std::uint32_t>(p);
+            case Kind::i64:
+                return load<std::int64_t>(p);
+            case Kind::u64:
+                return load<std::uint64_t>(p);
+            case Kind::f32:
+                return load<float>(p);
+            default:
+                return load<double>(p);
+        }
+    }
+    double at(std::size_t i) const {
+        if (i >= n_) throw std::out_of_range("column index");
+        return (*this)[i];
+    }
+    // The kind of a native integer or floating-point type.
+    static Kind kind_of(hid_t type, const std::string& where) {
+        const H5T_class_t cls = H5Tget_class(type);
+        const std::size_t size = H5Tget_size(type);
+        if (cls == H5T_FLOAT && (size == 4 || size == 8)) return size == 4 ? Kind::f32 : Kind::f64;
+        if (cls != H5T_INTEGER || (size != 1 && size != 2 && size != 4 && size != 8))
+            throw std::runtime_error(where + ": not a column of numbers");
+        const bool sign = H5Tget_sign(type) == H5T_SGN_2;
+        const int log2 = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+        return static_cast<Kind>(2 * log2 + (sign ? 0 : 1));
+    }
+
+private:
+    template <class T>
+    static double load(const std::byte* p) {
+        T x;
+        std::memcpy(&x, p, sizeof x);
+        return static_cast<double>(x);
+    }
+    const std::byte* base_;
+    std::size_t n_, stride_;
+    Kind kind_;
+};
 
 class ResultFile {
 public:
@@ -558,20 +620,13 @@ public:
     std::int64_t steps_written() const { return steps_written_; }
     std::int64_t step_of(std::int32_t yyyymm) const { return (yyyymm / 100) * 12 + (yyyymm % 100 - 1) - start_months_; }
 
-    // Column `field` of compound table `table` (or a whole plain dataset when field is empty).
-    const std::vector<double>& column(const std::string& table, const std::string& field = "") {
+    // Column `field` of compound table `table` (or a whole plain dataset when field is empty), read
+    // in place from the rows as stored.
+    Column column(const std::string& table, const std::string& field = "") {
         const std::string key = table + "/" + field;
-        auto it = cache_.find(key);
-        if (it != cache_.end()) return it->second;
-        std::vector<double> v;
-        if (field.empty()) {
-            std::vector<std::byte> raw = h5::read_raw(file_, table, H5T_NATIVE_DOUBLE);
-            v.resize(raw.size() / sizeof(double));
-            if (!v.empty()) std::memcpy(v.data(), raw.data(), raw.size());
-        } else {
-            v = rows(table).column(field, path_ + ": " + table);
-        }
-        return cache_.emplace(key, std::move(v)).first->second;
+        auto it = columns_.find(key);
+        if (it == columns_.end()) it = columns_.emplace(key, find_column(table, field)).first;
+        return it->second;
     }
     std::vector<hsize_t> shape(const std::string& name) { return h5::shape(h5::open_dataset(file_, name)); }
 
@@ -598,70 +653,50 @@ public:
     }
 
 private:
-    // Every row of a compound table in its native layout, read in one pass over the file (reading
-    // column by column would read and decompress the whole table once per column).
-    struct Rows {
-        h5::Datatype type;
-        std::vector<std::byte> bytes;
-        std::size_t row_size = 0;
-
-        std::vector<double> column(const std::string& field, const std::string& where) const {
-            const int k = H5Tget_member_index(type, field.c_str());
-            if (k < 0) throw std::runtime_error(where + ": no column " + field);
-            const std::size_t offset = H5Tget_member_offset(type, static_cast<unsigned>(k));
-            const h5::Datatype member(H5Tget_member_type(type, static_cast<unsigned>(k)));
-            const H5T_class_t cls = H5Tget_class(member);
-            const std::size_t size = H5Tget_size(member);
-            const bool is_signed = cls == H5T_INTEGER && H5Tget_sign(member) == H5T_SGN_2;
-            if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || (cls == H5T_FLOAT && size != 4 && size != 8))
-                throw std::runtime_error(where + ": column " + field + " is not a number");
-            const std::size_t n = row_size ? bytes.size() / row_size : 0;
-            std::vector<double> out(n);
-            const std::byte* at = bytes.data() + offset;
-            for (std::size_t i = 0; i < n; ++i, at += row_size)
-                out[i] =
-                    cls == H5T_FLOAT ? (size == 4 ? load<float>(at) : load<double>(at)) : integer(at, size, is_signed);
-            return out;
-        }
-        template <class T>
-        static double load(const std::byte* p) {
-            T x;
-            std::memcpy(&x, p, sizeof x);
-            return static_cast<double>(x);
-        }
-        static double integer(const std::byte* p, std::size_t size, bool is_signed) {
-            switch (size) {
-                case 1:
-                    return is_signed ? load<std::int8_t>(p) : load<std::uint8_t>(p);
-                case 2:
-                    return is_signed ? load<std::int16_t>(p) : load<std::uint16_t>(p);
-                case 4:
-                    return is_signed ? load<std::int32_t>(p) : load<std::uint32_t>(p);
-                default:
-                    return is_signed ? load<std::int64_t>(p) : load<std::uint64_t>(p);
-            }
-        }
+    // Every value of a dataset (every row of a table) as stored, read in one pass over the file:
+    // reading column by column would read (and decompress) the whole table once per column.
+    struct Dataset {
+        h5::Datatype type;  // native
+        std::unique_ptr<std::byte[]> bytes;
+        std::size_t rows = 0, row_size = 0;
     };
-    const Rows& rows(const std::string& table) {
-        auto it = rows_.find(table);
-        if (it != rows_.end()) return it->second;
-        Rows r;
-        const h5::Dataset d = h5::open_dataset(file_, table);
+    Column find_column(const std::string& table, const std::string& field) {
+        const Dataset& d = dataset(table);
+        const std::string where = path_ + ": " + table;
+        if (field.empty()) {
+            if (H5Tget_class(d.type) == H5T_COMPOUND) throw std::runtime_error(where + ": a table, not a dataset");
+            return Column(d.bytes.get(), d.rows, d.row_size, Column::kind_of(d.type, where));
+        }
+        if (H5Tget_class(d.type) != H5T_COMPOUND) throw std::runtime_error(where + ": not a table");
+        const int k = H5Tget_member_index(d.type, field.c_str());
+        if (k < 0) throw std::runtime_error(where + ": no column " + field);
+        const std::size_t offset = H5Tget_member_offset(d.type, static_cast<unsigned>(k));
+        const h5::Datatype member(H5Tget_member_type(d.type, static_cast<unsigned>(k)));
+        return Column(d.bytes.get() + offset, d.rows, d.row_size, Column::kind_of(member, where + "/" + field));
+    }
+
+    const Dataset& dataset(const std::string& name) {
+        auto it = datasets_.find(name);
+        if (it != datasets_.end()) return it->second;
+        Dataset r;
+        const h5::Dataset d = h5::open_dataset(file_, name);
         const h5::Datatype stored(h5::check(H5Dget_type(d), d, "get type"));
-        if (H5Tget_class(stored) != H5T_COMPOUND) throw std::runtime_error(path_ + ": " + table + " is not a table");
         r.type = h5::Datatype(h5::check(H5Tget_native_type(stored, H5T_DIR_ASCEND), d, "get native type"));
         r.row_size = H5Tget_size(r.type);
-        r.bytes = h5::read_raw(file_, table, r.type);
-        return rows_.emplace(table, std::move(r)).first->second;
+        r.rows = 1;
+        for (hsize_t e : h5::shape(d)) r.rows *= e;
+        r.bytes.reset(new std::byte[std::max<std::size_t>(1, r.rows * r.row_size)]);  // not zeroed: read over
+        if (r.rows) h5::check(H5Dread(d, r.type, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.bytes.get()), d, "read dataset");
+        return datasets_.emplace(name, std::move(r)).first->second;
     }
 
     std::string path_;
     h5::File file_;
-    std::map<std::string, Rows> rows_;
+    std::map<std::string, Dataset> datasets_;
+    std::map<std::string, Column> columns_;
     std::int64_t steps_written_ = 0, start_months_ = 0;
     double months_per_year_ = 12;
     std::map<std::string, std::vector<std::string>> categories_;
-    std::map<std::string, std::vector<double>> cache_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -694,22 +729,22 @@ public:
             mask.assign(256, 0);
             for (auto c : r.codes(dim, names, target)) mask[c] = 1;
         }
-        flags_ = f.flags;
+        flags_.insert(f.flags.begin(), f.flags.end());
     }
-    bool has(const std::string& dim) const { return masks_.count(dim) > 0; }
-    bool ok(const std::string& dim, double code) const {
+    bool has(std::string_view dim) const { return masks_.find(dim) != masks_.end(); }
+    bool ok(std::string_view dim, double code) const {  // called per row: no string is built
         auto it = masks_.find(dim);
         if (it == masks_.end()) return true;
         return code >= 0 && code < 256 && it->second[static_cast<std::size_t>(code)];
     }
-    std::optional<bool> flag(const std::string& k) const {
+    std::optional<bool> flag(std::string_view k) const {
         auto it = flags_.find(k);
         return it == flags_.end() ? std::nullopt : std::optional<bool>(it->second);
     }
 
 private:
-    std::map<std::string, std::vector<std::uint8_t>> masks_;
-    std::map<std::string, bool> flags_;
+    std::map<std::string, std::vector<std::uint8_t>, std::less<>> masks_;
+    std::map<std::string, bool, std::less<>> flags_;
 };
 
 // What drawing from any table needs: the file, the sample, its filter, the step window [a, b], and
@@ -724,8 +759,8 @@ struct Drawing {
 
     double lo() const { return static_cast<double>(a); }
     double hi() const { return static_cast<double>(b); }
-    const std::vector<double>& cand(const char* f) const { return r.column("candidates/initial", f); }
-    const std::vector<double>& empl(const char* f) const { return r.column("employers", f); }
+    Column cand(const char* f) const { return r.column("candidates/initial", f); }
+    Column empl(const char* f) const { return r.column("employers", f); }
     bool cand_ok(double id) const {
         if (id < 0 || id == none) return !(m.has("role") || m.has("degree") || m.has("tier") || m.flag("entrant"));
         const auto i = static_cast<std::size_t>(id);

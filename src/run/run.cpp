@@ -272,8 +272,32 @@ RunResult continue_checkpoint(const fs::path& checkpoint, CheckpointHeader h, co
 
 }  // namespace
 
+namespace {
+
+// Takes every step and writes nothing: a run whose results nobody reads from a file.
+class NoOutput final : public Writer {
+public:
+    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
+    void write_step(const StepRow&, std::span<const PostingRow>, std::span<const OfferRow>, std::span<const MoveRow>,
+                    const PanelSnapshot*) override {}
+    void finish(bool) override {}
+    fs::path final_path() const override { return {}; }
+};
+
+RunResult run_without_file(const Scenario& scenario, std::uint64_t seed, std::int32_t steps, const RunOptions& o) {
+    if (o.checkpoint_every > 0) throw std::invalid_argument("a run with checkpoints needs a result file");
+    check_resources(scenario, steps);
+    Simulation sim(scenario, seed, steps);
+    NoOutput out;
+    sim.begin(out, o.threads);
+    return drive(sim, out, nullptr, CheckpointHeader{}, fs::path(), o, RunResult{});
+}
+
+}  // namespace
+
 RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps, const RunOptions& o) {
     if (o.checkpoint_every < 0) throw std::invalid_argument("checkpoint interval must not be negative");
+    if (o.out.empty()) return run_without_file(scenario, seed, steps, o);
     const fs::path checkpoint = checkpoint_of(o);
     const OutputPaths paths = output_paths(o.out, o.checkpoint_every > 0 ? checkpoint : fs::path());
     check_output_paths(paths, o.inputs);

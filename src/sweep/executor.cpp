@@ -454,7 +454,8 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         const auto t_scenario = Clock::now();
         out.timing.scenario = since(t0, t_scenario);
         talentsim::RunOptions o;
-        o.out = file;
+        // A result file only where something reads it: kept runs, the targets' comparison, a resume.
+        if (keep || !s.targets.empty() || checkpoint_every > 0) o.out = file;
         o.scratch = !keep;  // read once by the targets' comparison, then deleted
         o.threads = threads;
         o.stop = stop;

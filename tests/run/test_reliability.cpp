@@ -314,3 +314,33 @@ TEST_CASE("fuzzer findings and seeds replay without a crash", "[reliability][fuz
     }
     CHECK(replayed >= 1);
 }
+
+TEST_CASE("a run without a result file takes the same steps and leaves no file", "[reliability]") {
+    const Scenario s = test::scenario("scenarios/china_ai_2024.toml",
+                                      {"population.candidates=3000", "population.employers=100", "scenario.steps=8"});
+    const fs::path dir = test::temp_dir("no_result_file");
+    RunOptions with;
+    with.out = dir / "run.h5";
+    const RunResult a = run_simulation(s, 11, 8, with);
+    const RunResult b = run_simulation(s, 11, 8, RunOptions{});
+    CHECK(a.complete);
+    CHECK(b.complete);
+    CHECK(b.file.empty());
+    REQUIRE(a.rows.size() == 8);
+    REQUIRE(b.rows.size() == a.rows.size());
+    for (std::size_t k = 0; k < a.rows.size(); ++k) {
+        CHECK(a.rows[k].employed == b.rows[k].employed);
+        CHECK(a.rows[k].hires == b.rows[k].hires);
+        CHECK(a.rows[k].job_to_job_moves == b.rows[k].job_to_job_moves);
+        CHECK(a.rows[k].wage_mean == b.rows[k].wage_mean);
+        CHECK(a.rows[k].wage_p90 == b.rows[k].wage_p90);
+    }
+    CHECK(a.rows.back().job_to_job_moves + a.rows.back().hires > 0);  // the run did something
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+    CHECK(files == 1);  // run.h5 only
+    RunOptions checkpointed;
+    checkpointed.checkpoint_every = 2;
+    CHECK_THROWS_AS(run_simulation(s, 11, 8, checkpointed), std::invalid_argument);
+    fs::remove_all(dir);
+}

@@ -607,3 +607,23 @@ TEST_CASE("sweep run --jobs N runs N replicates at once, also beyond the number 
     CHECK(most == jobs);
     fs::remove_all(dir);
 }
+
+TEST_CASE("a sweep without targets runs without result files and gives the same results as with kept files",
+          "[sweep]") {
+    const fs::path dir = temp_dir("sweep_nofile");
+    const fs::path file = dir / "nofile.toml";
+    test::write_file(file, std::string("[sweep]\nname = \"nofile\"\nscenario = \"") +
+                               source_path("scenarios/china_ai_2024.toml") + "\"\nreplicates = 2\n" + kSmall +
+                               "[[parameters]]\nkey = \"teams.follow_prob\"\nvalues = [0.1, 0.6]\n"
+                               "[metrics]\nbuiltin = [\"move_rate\", \"hires\", \"wage.earned.p50\"]\n");
+    std::string o, e;
+    const fs::path kept = dir / "kept", plain = dir / "plain";
+    REQUIRE(run_cli("sweep run " + file.string() + " --out " + kept.string() + " --keep-runs --quiet", &o, &e) == 0);
+    REQUIRE(run_cli("sweep run " + file.string() + " --out " + plain.string() + " --jobs 2 --quiet", &o, &e) == 0);
+    CHECK(h5_difference(kept / "sweep.h5", plain / "sweep.h5").empty());
+    CHECK(fs::exists(kept / "runs" / "p000001_r001.h5"));
+    CHECK_FALSE(fs::exists(plain / "runs"));
+    const auto hires = numbers<double>(plain / "sweep.h5", "/runs/metrics/hires");
+    REQUIRE(hires.size() == 4);
+    for (double h : hires) CHECK(h > 0);
+}
