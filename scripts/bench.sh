@@ -14,7 +14,7 @@
 #   --sweep: only the sweep and calibration; prints them and updates their section of docs/benchmarks.md
 # BENCH_REPETITIONS=N (default 2): runs per configuration; the fastest is reported.
 # JOB_LADDER_REPETITIONS=N (default 3): interleaved runs of talentsim and numpy; the fastest of each.
-# SWEEP_REPETITIONS=N (default 2): interleaved sweeps and calibrations; the fastest of each.
+# SWEEP_REPETITIONS=N (default 3): interleaved sweeps and calibrations; the fastest of each.
 # SWEEP_BASELINE=COMMIT: also time talentsim as of COMMIT (built once, target talentsim only, in
 #   BASELINE_BUILD_DIR, default /tmp/talentsim-base-COMMIT), interleaved with this build.
 set -euo pipefail
@@ -69,7 +69,7 @@ fastest() {
 
 # The sweep and the calibration of the default scenario, with each binary in turn, repeated.
 sweep_bench() {
-  local reps=${SWEEP_REPETITIONS:-2} bins=(build/talentsim) labels=(current) commits
+  local reps=${SWEEP_REPETITIONS:-3} bins=(build/talentsim) labels=(current) commits
   commits=("$(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- src || echo +changes)")
   if [ -n "${SWEEP_BASELINE:-}" ]; then
     bins=("$(baseline_binary "$SWEEP_BASELINE")" "${bins[@]}"); labels=(baseline "${labels[@]}")
@@ -82,18 +82,21 @@ sweep_bench() {
       plan=$(fastest "$bin" sweep plan bench/sweep_default.toml)
       echo "bench sweep ($rep/$reps): ${labels[$i]}, bench/sweep_default.toml (16 runs), --jobs 2" >&2
       t0=$(now); rc=0
-      "$bin" sweep run bench/sweep_default.toml --out "$d/sweep" --jobs 2 --quiet >/dev/null || rc=$?
-      wall=$(minus "$(now)" "$t0")
+      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" sweep run bench/sweep_default.toml --out "$d/sweep" --jobs 2 --quiet \
+        >/dev/null || rc=$?
+      wall=$(minus "$(now)" "$t0"); cpu=$(awk '{ print $1 + $2 }' "$d.cpu")
       t0=$(now); "$bin" sweep merge "$d/sweep" >/dev/null || true; merge_s=$(minus "$(now)" "$t0")
       /usr/bin/python3 bench/sweep_timing.py "$d/sweep" case=sweep binary="${labels[$i]}" commit="${commits[$i]}" \
-        wall_seconds="$wall" merge_seconds="$merge_s" startup_seconds="$startup" plan_seconds="$plan" exit="$rc" >> "$raw"
+        wall_seconds="$wall" cpu_seconds="$cpu" merge_seconds="$merge_s" startup_seconds="$startup" plan_seconds="$plan" \
+        exit="$rc" >> "$raw"
       echo "bench calibrate ($rep/$reps): ${labels[$i]}, bench/calibrate_default.toml, --jobs 2" >&2
       t0=$(now); rc=0
-      "$bin" calibrate bench/calibrate_default.toml --out "$d/calibrate" --jobs 2 >/dev/null 2>&1 || rc=$?
-      wall=$(minus "$(now)" "$t0")
+      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" calibrate bench/calibrate_default.toml --out "$d/calibrate" \
+        --jobs 2 >/dev/null 2>&1 || rc=$?
+      wall=$(minus "$(now)" "$t0"); cpu=$(awk '{ print $1 + $2 }' "$d.cpu")
       /usr/bin/python3 bench/sweep_timing.py "$d/calibrate" case=calibrate binary="${labels[$i]}" \
-        commit="${commits[$i]}" wall_seconds="$wall" startup_seconds="$startup" exit="$rc" >> "$raw"
-      rm -rf "$d"
+        commit="${commits[$i]}" wall_seconds="$wall" cpu_seconds="$cpu" startup_seconds="$startup" exit="$rc" >> "$raw"
+      rm -rf "$d" "$d.cpu"
     done
   done
 }
@@ -101,7 +104,7 @@ sweep_bench() {
 if [ "$mode" = sweep ]; then
   sweep_bench
   /usr/bin/python3 scripts/bench_report.py "$raw" --sweep-only --out "$doc" \
-    --command "SWEEP_REPETITIONS=${SWEEP_REPETITIONS:-2}${SWEEP_BASELINE:+ SWEEP_BASELINE=$SWEEP_BASELINE} scripts/bench.sh --sweep"
+    --command "SWEEP_REPETITIONS=${SWEEP_REPETITIONS:-3}${SWEEP_BASELINE:+ SWEEP_BASELINE=$SWEEP_BASELINE} scripts/bench.sh --sweep"
   exit 0
 fi
 if [ "$mode" = job_ladder ]; then

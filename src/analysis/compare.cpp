@@ -622,10 +622,12 @@ public:
 
     // Column `field` of compound table `table` (or a whole plain dataset when field is empty), read
     // in place from the rows as stored.
-    Column column(const std::string& table, const std::string& field = "") {
-        const std::string key = table + "/" + field;
-        auto it = columns_.find(key);
-        if (it == columns_.end()) it = columns_.emplace(key, find_column(table, field)).first;
+    Column column(std::string_view table, std::string_view field = "") {  // called per row: builds no string
+        auto t = columns_.find(table);
+        if (t == columns_.end()) t = columns_.emplace(std::string(table), Columns{}).first;
+        auto it = t->second.find(field);
+        if (it == t->second.end())
+            it = t->second.emplace(std::string(field), find_column(std::string(table), std::string(field))).first;
         return it->second;
     }
     std::vector<hsize_t> shape(const std::string& name) { return h5::shape(h5::open_dataset(file_, name)); }
@@ -693,7 +695,8 @@ private:
     std::string path_;
     h5::File file_;
     std::map<std::string, Dataset> datasets_;
-    std::map<std::string, Column> columns_;
+    using Columns = std::map<std::string, Column, std::less<>>;
+    std::map<std::string, Columns, std::less<>> columns_;  // [table][field]
     std::int64_t steps_written_ = 0, start_months_ = 0;
     double months_per_year_ = 12;
     std::map<std::string, std::vector<std::string>> categories_;
@@ -806,6 +809,9 @@ Drawn draw_panel(const Drawing& D) {
     const auto& status = D.r.column("panel/status");
     const auto& employer = D.r.column("panel/employer");
     const auto& city = D.r.column("panel/city");
+    const Column none_read(nullptr, 0, 0, Column::Kind::u8);
+    const Column role = candidate_filter ? D.cand("role") : none_read,
+                 degree = candidate_filter ? D.cand("degree") : none_read;
     std::vector<std::uint8_t> status_ok(256, 0);
     if (D.m.has("status"))
         for (int k = 0; k < 256; ++k) status_ok[k] = D.m.ok("status", k);
@@ -818,8 +824,7 @@ Drawn draw_panel(const Drawing& D) {
             const std::size_t k = t * N + j;
             if (!status_ok[static_cast<std::size_t>(status[k])]) continue;
             if (candidate_filter) {
-                if (!D.m.ok("role", D.cand("role")[j]) || !D.m.ok("degree", D.cand("degree")[j]) ||
-                    !D.cand_ok(static_cast<double>(j)))
+                if (!D.m.ok("role", role[j]) || !D.m.ok("degree", degree[j]) || !D.cand_ok(static_cast<double>(j)))
                     continue;
             }
             if (D.m.has("employer_type") &&
