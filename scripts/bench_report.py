@@ -64,6 +64,7 @@ def job_ladder_section(rows, command):
 
 
 SWEEP_HEADING = "## Sweeps and calibrations"
+SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run writes a result file only when something reads it (targets, `--keep-runs`, checkpoints); a scratch file is written uncompressed and not synced; the comparison with the targets reads each table once and its columns in place, without building strings per row; runs compare their files at the same time instead of one at a time. The results are the same: the merged `sweep.h5` of both builds hold equal datasets (only the `talentsim_versions` attribute differs).')
 
 
 def sweep_section(rows, command):
@@ -142,6 +143,7 @@ def sweep_section(rows, command):
         lines += ["", "Goal (issue: runs per hour of a sweep or calibration of the default scenario at least 2x "
                   "the baseline), %s: %.2fx by wall time, %.2fx by CPU time, %s." % (
                       case, g, gc, "met" if min(g, gc) >= 2 else "not met on both measures")]
+    lines += ["", SWEEP_CHANGES]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines += ["", "Load average when the report was written: %.1f on %s cores%s." % (
         load, os.cpu_count(), " (other processes shared the machine: both builds ran slower than they would "

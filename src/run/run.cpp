@@ -297,7 +297,7 @@ RunResult run_without_file(const Scenario& scenario, std::uint64_t seed, std::in
 
 RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int32_t steps, const RunOptions& o) {
     if (o.checkpoint_every < 0) throw std::invalid_argument("checkpoint interval must not be negative");
-    if (o.out.empty()) return run_without_file(scenario, seed, steps, o);
+    if (!o.write_file) return run_without_file(scenario, seed, steps, o);
     const fs::path checkpoint = checkpoint_of(o);
     const OutputPaths paths = output_paths(o.out, o.checkpoint_every > 0 ? checkpoint : fs::path());
     check_output_paths(paths, o.inputs);

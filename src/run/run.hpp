@@ -20,14 +20,15 @@
 namespace talentsim {
 
 struct RunOptions {
-    std::filesystem::path out;  // result file FILE.h5 (FILE.h5.partial while running); empty: none (no checkpoints)
-    int threads = 1;            // recorded in the result file (results do not depend on it)
+    std::filesystem::path out;                // result file FILE.h5 (FILE.h5.partial while running)
+    int threads = 1;                          // recorded in the result file (results do not depend on it)
     std::int32_t checkpoint_every = 0;        // steps between checkpoints; 0 = none (resume: keep the saved interval)
     std::filesystem::path checkpoint;         // default FILE.h5.ckpt; its journal is CHECKPOINT.journal
     const std::atomic<bool>* stop = nullptr;  // once set: finish the step, checkpoint (if enabled), stop
     std::function<void(const Simulation&, const StepRow&)> on_step;  // after every step (progress)
     std::vector<std::filesystem::path> inputs;  // files the run reads (scenario): never written over
     bool replace_existing = true;  // false: an existing result file is refused (run/resume without --force)
+    bool write_file = true;        // false: no result file at all (sweep runs whose metrics need none; no checkpoints)
     bool scratch = false;          // the result file is read once and deleted (sweep runs): uncompressed, not synced
 };
 

@@ -455,7 +455,8 @@ ReplicateResult run_replicate(const Sweep& s, const Point& p, std::int64_t r, co
         out.timing.scenario = since(t0, t_scenario);
         talentsim::RunOptions o;
         // A result file only where something reads it: kept runs, the targets' comparison, a resume.
-        if (keep || !s.targets.empty() || checkpoint_every > 0) o.out = file;
+        o.out = file;
+        o.write_file = keep || !s.targets.empty() || checkpoint_every > 0;
         o.scratch = !keep;  // read once by the targets' comparison, then deleted
         o.threads = threads;
         o.stop = stop;
