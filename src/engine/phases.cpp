@@ -34,6 +34,28 @@ void atomic_add(T& x, T v) {
     std::atomic_ref<T>(x).fetch_add(v, std::memory_order_relaxed);
 }
 
+// Where a pass counts departures and filled vacancies by employer and role: into the employer
+// columns themselves (atomically), or into its thread's own arrays that it adds up afterwards
+// (direct_offers: no locked instruction per move). Integer sums: the same totals either way.
+struct Flows {
+    std::vector<std::uint32_t>* departures;
+    std::vector<std::uint32_t>* filled;
+    bool shared;
+    void depart(std::size_t er) {
+        if (shared)
+            atomic_add((*departures)[er], 1u);
+        else
+            ++(*departures)[er];
+    }
+    void fill(std::size_t er) {
+        if (shared)
+            atomic_add((*filled)[er], 1u);
+        else
+            ++(*filled)[er];
+    }
+};
+Flows shared_flows(World& w) { return Flows{&w.employers.departures, &w.employers.filled, true}; }
+
 bool active_at(const Scenario& s, std::size_t ev, std::int32_t step) {
     const std::int32_t a = s.event_start_step[ev];
     return step >= a && step < a + s.events[ev].months;
@@ -129,11 +151,11 @@ void entrants(World& w, std::int32_t step) {
 }
 
 // Ends the job of employed candidate i (separation to unemployment or out of the field).
-void end_job(World& w, std::uint32_t i, Status to, Counters& n) {
+void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     auto& c = w.candidates;
     const std::uint32_t e = c.employer[i];
     const std::size_t R = w.scenario->roles.size();
-    atomic_add(w.employers.departures[e * R + c.role[i]], 1u);
+    flows.depart(e * R + c.role[i]);
     n.separations++;
     n.jobs_ended++;
     n.tenure_months_ended += c.tenure[i];
@@ -344,7 +366,7 @@ void calendar_and_shocks(World& w, std::int32_t step) {
 // 2. Separations.
 namespace {
 // Candidate i's separation this step (rng: its separations stream).
-void separate(World& w, std::uint32_t i, Stream& rng, Counters& n) {
+void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& E = w.employers;
@@ -352,18 +374,18 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n) {
     if (st == Status::employed) {
         const std::uint32_t e = c.employer[i];
         if (!E.alive[e]) {
-            end_job(w, i, Status::unemployed, n);
+            end_job(w, i, Status::unemployed, n, flows);
             return;
         }
         const double u = rng.uniform();
         const double leave = s.separations.leave_field_rate, layoff = s.employer_types[E.type[e]].layoff_rate;
         if (u < leave)
-            end_job(w, i, Status::inactive, n);
+            end_job(w, i, Status::inactive, n, flows);
         else if (u < leave + layoff) {
-            end_job(w, i, Status::unemployed, n);
+            end_job(w, i, Status::unemployed, n, flows);
             n.layoffs++;
         } else if (u < leave + layoff + s.separations.quit_rate)
-            end_job(w, i, Status::unemployed, n);
+            end_job(w, i, Status::unemployed, n, flows);
     } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
         const double rate = s.separations.unemployed_leave_rate;
         if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
@@ -372,7 +394,7 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n) {
         const std::uint32_t e = c.employer[i];
         const double rate = s.employer_types[E.type[e]].layoff_rate + s.separations.quit_rate;
         if (!E.alive[e] || rng.bernoulli(rate)) {
-            atomic_add(w.employers.departures[e * s.roles.size() + c.role[i]], 1u);
+            flows.depart(e * s.roles.size() + c.role[i]);
             n.separations++;
             n.jobs_ended++;
             n.tenure_months_ended += c.tenure[i];
@@ -391,8 +413,9 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n) {
 }  // namespace
 
 void separations(World& w) {
-    w.counters += count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::separations, 0,
-                                   [&](std::uint32_t i, Stream& rng, Counters& n) { separate(w, i, rng, n); });
+    w.counters +=
+        count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::separations, 0,
+                         [&](std::uint32_t i, Stream& rng, Counters& n) { separate(w, i, rng, n, shared_flows(w)); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -959,7 +982,7 @@ void decide(World& w, int round) {
 namespace {
 // One hire: its move record, the job left, then either the restriction starting (the candidate
 // joins when it ends) or the contract signed.
-void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n) {
+void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n, Flows flows) {
     auto& c = w.candidates;
     auto& E = w.employers;
     const std::int32_t step = w.now.step;
@@ -976,7 +999,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
         n.job_to_job_moves++;
         n.jobs_ended++;
         n.tenure_months_ended += c.tenure[i];
-        atomic_add(E.departures[old * R + c.role[i]], 1u);
+        flows.depart(old * R + c.role[i]);
         c.moved_step[i] = step;
         c.prev_employer[i] = old;
     }
@@ -986,7 +1009,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     }
     if (c.team[i] != i) c.team[i] = kNone;
     if (hire.bought_out) n.noncompete_buyouts++;
-    atomic_add(E.filled[e * R + c.role[i]], 1u);
+    flows.fill(e * R + c.role[i]);
     Stream rng(w.seed, step, StreamFamily::moves, i);
     if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
         c.status[i] = u8(Status::sitting_out);
@@ -1062,8 +1085,9 @@ void move(World& w) {
                        [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
-    w.counters += count_each_index(
-        w.hires.size(), [&](std::size_t h, Counters& n) { carry_out_hire(w, w.hires[h], date, rows[h], n); });
+    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
+        carry_out_hire(w, w.hires[h], date, rows[h], n, shared_flows(w));
+    });
     // Team members follow a lead who moved job to job this step (eq. 15).
     const std::vector<std::uint32_t> followers = team_followers(w);
     std::vector<MoveRow> team_rows(followers.size());
@@ -1138,7 +1162,8 @@ void update_wages(World& w) {
 // another's, so each candidate separates, searches, gets the offer, decides, moves and ages in
 // turn, with the draws of the same streams (seed, step, family, candidate) as the phases 2-9:
 // the results are those of the phases, bit for bit. The one draw left out is the signal noise
-// of the application, which nothing reads here.
+// of the application, which nothing reads here. The rows of /offers are kept only when the
+// scenario writes them, and the list of hires (read only by team moves) is not kept.
 bool direct_offers_apply(const Scenario& s) {
     return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
@@ -1150,8 +1175,11 @@ constexpr std::size_t kDirectChunk = 512 * kTile;  // candidates per task; its r
 struct DirectChunk {
     Counters n;
     std::vector<Offer> offers;
-    std::vector<Hire> hires;
     std::vector<MoveRow> moves;
+};
+
+struct ThreadFlows {  // a thread's departures and filled vacancies (Flows)
+    std::vector<std::uint32_t> departures, filled;
 };
 
 // Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
@@ -1177,10 +1205,21 @@ bool direct_offer(World& w, std::uint32_t i, double stay, Stream& rng, Offer& of
     return true;
 }
 
+// The posting cards the tile's candidates would sample (the second number of their search
+// streams, as direct_offer draws it), fetched ahead: they are read at random.
+void prefetch_cards(const World& w, const FirstBlocks& look) {
+    const std::size_t NP = w.postings.size();
+    if (NP == 0) return;
+    for (std::size_t k = 0; k < kTile; ++k) {
+        const double u = look.word[1][k] * (1.0 / 4294967296.0);
+        __builtin_prefetch(&w.postings.card[static_cast<std::size_t>(std::min<double>(NP - 1, u * NP))]);
+    }
+}
+
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks).
-void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, DirectChunk& out) {
+void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, Flows flows, DirectChunk& out) {
     const std::int32_t step = w.now.step;
-    const bool raise_month = is_raise_month(w);
+    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers;
     const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
@@ -1188,10 +1227,11 @@ void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t dat
     for (std::size_t tile = begin; tile < end; tile += kTile) {
         first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, sep);
         first_blocks(w.seed, step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, look);
+        prefetch_cards(w, look);
         for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
             const auto i = static_cast<std::uint32_t>(tile + k);
             Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
-            separate(w, i, rng_sep, n);
+            separate(w, i, rng_sep, n, flows);
             Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
             Offer offer;
             const double stay = econ::utility_of_staying(w, i);  // (search changes nothing it reads)
@@ -1200,11 +1240,11 @@ void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t dat
                 if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
                     offer.accepted = 1;
                     c.hired_step[i] = step;
-                    out.hires.push_back(Hire{i, offer.employer, offer.salary, offer.kind});
                     out.moves.emplace_back();
-                    carry_out_hire(w, out.hires.back(), date, out.moves.back(), n);
+                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date, out.moves.back(), n,
+                                   flows);
                 }
-                out.offers.push_back(offer);
+                if (keep_offers) out.offers.push_back(offer);
             }
             Stream rng_wages(w.seed, step, StreamFamily::wages, i);
             age_one_month(w, i, raise_month, growth, rng_wages, n);
@@ -1223,23 +1263,40 @@ void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vec
                   to.begin() + static_cast<std::ptrdiff_t>(at[k]));
     });
 }
+
+// Adds the threads' departures and filled vacancies to the employer columns.
+void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flows) {
+    auto& E = w.employers;
+    for_each_index(E.departures.size(), [&](std::size_t er) {
+        for (const ThreadFlows& t : flows) {
+            E.departures[er] += t.departures[er];
+            E.filled[er] += t.filled[er];
+        }
+    });
+}
 }  // namespace
 
 void direct_offers(World& w) {
     const Scenario& s = *w.scenario;
+    auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const std::int32_t date = s.date_of_step(w.now.step);
     std::vector<DirectChunk> out(chunks);
-    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
-        direct_chunk(w, k * kDirectChunk, std::min(N, (k + 1) * kDirectChunk), date, out[k]);
+    tbb::enumerable_thread_specific<ThreadFlows> flows([&] {
+        return ThreadFlows{std::vector<std::uint32_t>(E.departures.size(), 0u),
+                           std::vector<std::uint32_t>(E.filled.size(), 0u)};
     });
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
+        ThreadFlows& mine = flows.local();
+        direct_chunk(w, k * kDirectChunk, std::min(N, (k + 1) * kDirectChunk), date,
+                     Flows{&mine.departures, &mine.filled, false}, out[k]);
+    });
+    add_flows(w, flows);
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);
-    concatenate(out, &DirectChunk::hires, w.hires);
     concatenate(out, &DirectChunk::moves, w.moves);
     // Postings were listed before the separations here: departures from employers that closed
     // this step are cleared as post_vacancies clears them after the separations (phase order).
-    auto& E = w.employers;
     const std::size_t R = s.roles.size();
     for (std::size_t e = 0; e < w.active_employers; ++e)
         if (!E.alive[e]) std::fill_n(E.departures.begin() + static_cast<std::ptrdiff_t>(e * R), R, 0u);
