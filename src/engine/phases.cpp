@@ -1162,8 +1162,8 @@ void update_wages(World& w) {
 // another's, so each candidate separates, searches, gets the offer, decides, moves and ages in
 // turn, with the draws of the same streams (seed, step, family, candidate) as the phases 2-9:
 // the results are those of the phases, bit for bit. The one draw left out is the signal noise
-// of the application, which nothing reads here. The rows of /offers are kept only when the
-// scenario writes them, and the list of hires (read only by team moves) is not kept.
+// of the application, which nothing reads here. The rows of /offers and /moves are kept only
+// when the scenario writes them, and the list of hires (read only by team moves) is not kept.
 bool direct_offers_apply(const Scenario& s) {
     return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
@@ -1219,7 +1219,8 @@ void prefetch_cards(const World& w, const FirstBlocks& look) {
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks).
 void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, Flows flows, DirectChunk& out) {
     const std::int32_t step = w.now.step;
-    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers;
+    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers,
+               keep_moves = w.scenario->output.moves;
     const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
@@ -1240,9 +1241,9 @@ void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t dat
                 if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
                     offer.accepted = 1;
                     c.hired_step[i] = step;
-                    out.moves.emplace_back();
-                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date, out.moves.back(), n,
-                                   flows);
+                    MoveRow unkept;
+                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
+                                   keep_moves ? out.moves.emplace_back() : unkept, n, flows);
                 }
                 if (keep_offers) out.offers.push_back(offer);
             }
