@@ -7,6 +7,7 @@
 #include <tbb/parallel_reduce.h>
 
 #include <array>
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -97,8 +98,9 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
 
 // Order statistics by parallel radix select: out[q] is the value of 0-based rank rank[q] among
 // `values` (each rank < values.size()), exactly what std::nth_element would put there. Two
-// parallel counting passes over the unsorted values (high 16 bits of an order-preserving key,
-// then the low 16 bits within the bucket of each rank); nothing is reordered.
+// parallel passes over the unsorted values: a histogram of the high 16 bits of an
+// order-preserving key, then a gather of the values in each rank's bucket, among which
+// std::nth_element selects; the values themselves are not reordered.
 namespace detail {
 // Unsigned key in the order of the floats (negative values flipped).
 inline std::uint32_t order_key(float x) {
@@ -126,29 +128,51 @@ inline std::uint32_t bin_of_rank(const std::uint32_t* count, std::size_t& rank) 
     while (rank >= count[b]) rank -= count[b++];
     return b;
 }
+
+// The values whose order keys have the high 16 bits `bucket`, for each of the Q buckets
+// (in no particular order; an order statistic does not depend on it).
+template <std::size_t Q>
+std::array<std::vector<float>, Q> bucket_values(const std::vector<float>& values,
+                                                const std::array<std::uint32_t, Q>& bucket) {
+    tbb::enumerable_thread_specific<std::array<std::vector<float>, Q>> local;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, values.size(), 16 * kGrain),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          auto& mine = local.local();
+                          for (std::size_t k = r.begin(); k != r.end(); ++k) {
+                              const std::uint32_t high = order_key(values[k]) >> 16;
+                              for (std::size_t q = 0; q < Q; ++q)
+                                  if (high == bucket[q]) mine[q].push_back(values[k]);
+                          }
+                      });
+    std::array<std::vector<float>, Q> out;
+    for (auto& mine : local)
+        for (std::size_t q = 0; q < Q; ++q) out[q].insert(out[q].end(), mine[q].begin(), mine[q].end());
+    return out;
+}
 }  // namespace detail
+
+// Order statistics given `high`, the histogram of the high 16 bits of the values' order keys
+// (detail::order_key; 65536 bins): finds each rank's bucket, then selects within the values of
+// that bucket (a small share of them).
+template <std::size_t Q>
+std::array<float, Q> order_statistics(const std::vector<float>& values, const std::vector<std::uint32_t>& high,
+                                      std::array<std::size_t, Q> rank) {
+    std::array<std::uint32_t, Q> bucket{};
+    for (std::size_t q = 0; q < Q; ++q) bucket[q] = detail::bin_of_rank(high.data(), rank[q]);
+    auto in_bucket = detail::bucket_values(values, bucket);
+    std::array<float, Q> out{};
+    for (std::size_t q = 0; q < Q; ++q) {
+        auto& v = in_bucket[q];
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
+        out[q] = v[rank[q]];
+    }
+    return out;
+}
 
 template <std::size_t Q>
 std::array<float, Q> order_statistics(const std::vector<float>& values, std::array<std::size_t, Q> rank) {
-    constexpr std::size_t kBins = 1u << 16;
-    const auto high = detail::histogram(values, kBins, [](std::uint32_t key) { return key >> 16; });
-    std::array<std::uint32_t, Q> bucket{};
-    for (std::size_t q = 0; q < Q; ++q) bucket[q] = detail::bin_of_rank(high.data(), rank[q]);
-    // Second pass: the low 16 bits of the values in each rank's bucket, one histogram per bucket
-    // (ranks that share a bucket share the histogram of the first of them).
-    const auto low = detail::histogram(values, Q * kBins, [&](std::uint32_t key) -> std::size_t {
-        for (std::size_t q = 0; q < Q; ++q)
-            if (key >> 16 == bucket[q]) return q * kBins + (key & 0xFFFFu);
-        return Q * kBins;
-    });
-    std::array<float, Q> out{};
-    for (std::size_t q = 0; q < Q; ++q) {
-        std::size_t first = 0;
-        while (bucket[first] != bucket[q]) ++first;
-        const std::uint32_t b = detail::bin_of_rank(low.data() + first * kBins, rank[q]);
-        out[q] = detail::key_value(bucket[q] << 16 | b);
-    }
-    return out;
+    const auto high = detail::histogram(values, std::size_t{1} << 16, [](std::uint32_t key) { return key >> 16; });
+    return order_statistics(values, high, rank);
 }
 
 }  // namespace talentsim

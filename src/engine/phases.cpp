@@ -34,6 +34,28 @@ void atomic_add(T& x, T v) {
     std::atomic_ref<T>(x).fetch_add(v, std::memory_order_relaxed);
 }
 
+// Where a pass counts departures and filled vacancies by employer and role: into the employer
+// columns themselves (atomically), or into its thread's own arrays that it adds up afterwards
+// (direct_offers: no locked instruction per move). Integer sums: the same totals either way.
+struct Flows {
+    std::vector<std::uint32_t>* departures;
+    std::vector<std::uint32_t>* filled;
+    bool shared;
+    void depart(std::size_t er) {
+        if (shared)
+            atomic_add((*departures)[er], 1u);
+        else
+            ++(*departures)[er];
+    }
+    void fill(std::size_t er) {
+        if (shared)
+            atomic_add((*filled)[er], 1u);
+        else
+            ++(*filled)[er];
+    }
+};
+Flows shared_flows(World& w) { return Flows{&w.employers.departures, &w.employers.filled, true}; }
+
 bool active_at(const Scenario& s, std::size_t ev, std::int32_t step) {
     const std::int32_t a = s.event_start_step[ev];
     return step >= a && step < a + s.events[ev].months;
@@ -129,11 +151,11 @@ void entrants(World& w, std::int32_t step) {
 }
 
 // Ends the job of employed candidate i (separation to unemployment or out of the field).
-void end_job(World& w, std::uint32_t i, Status to, Counters& n) {
+void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     auto& c = w.candidates;
     const std::uint32_t e = c.employer[i];
     const std::size_t R = w.scenario->roles.size();
-    atomic_add(w.employers.departures[e * R + c.role[i]], 1u);
+    flows.depart(e * R + c.role[i]);
     n.separations++;
     n.jobs_ended++;
     n.tenure_months_ended += c.tenure[i];
@@ -342,53 +364,58 @@ void calendar_and_shocks(World& w, std::int32_t step) {
 
 // ---------------------------------------------------------------------------------------------
 // 2. Separations.
-void separations(World& w) {
+namespace {
+// Candidate i's separation this step (rng: its separations stream).
+void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& E = w.employers;
-    const std::int32_t step = w.now.step;
-    const auto separate = [&](std::uint32_t i, Stream& rng, Counters& n) {
-        const auto st = static_cast<Status>(c.status[i]);
-        if (st == Status::employed) {
-            const std::uint32_t e = c.employer[i];
-            if (!E.alive[e]) {
-                end_job(w, i, Status::unemployed, n);
-                return;
-            }
-            const double u = rng.uniform();
-            const double leave = s.separations.leave_field_rate, layoff = s.employer_types[E.type[e]].layoff_rate;
-            if (u < leave)
-                end_job(w, i, Status::inactive, n);
-            else if (u < leave + layoff) {
-                end_job(w, i, Status::unemployed, n);
-                n.layoffs++;
-            } else if (u < leave + layoff + s.separations.quit_rate)
-                end_job(w, i, Status::unemployed, n);
-        } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
-            const double rate = s.separations.unemployed_leave_rate;
-            if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
-        } else if (st == Status::abroad && c.employer[i] != kNone) {
-            // Employees of overseas employers separate like the employed but stay abroad.
-            const std::uint32_t e = c.employer[i];
-            const double rate = s.employer_types[E.type[e]].layoff_rate + s.separations.quit_rate;
-            if (!E.alive[e] || rng.bernoulli(rate)) {
-                atomic_add(w.employers.departures[e * s.roles.size() + c.role[i]], 1u);
-                n.separations++;
-                n.jobs_ended++;
-                n.tenure_months_ended += c.tenure[i];
-                c.prev_employer[i] = e;
-                c.employer[i] = kNone;
-                c.tenure[i] = 0;
-            }
-        } else if (st == Status::sitting_out) {
-            if (!E.alive[c.pending_employer[i]]) {
-                c.status[i] = u8(Status::unemployed);
-                c.pending_employer[i] = kNone;
-                c.spell[i] = 0;
-            }
+    const auto st = static_cast<Status>(c.status[i]);
+    if (st == Status::employed) {
+        const std::uint32_t e = c.employer[i];
+        if (!E.alive[e]) {
+            end_job(w, i, Status::unemployed, n, flows);
+            return;
         }
-    };
-    w.counters += count_each_agent(w.active_candidates, w.seed, step, StreamFamily::separations, 0, separate);
+        const double u = rng.uniform();
+        const double leave = s.separations.leave_field_rate, layoff = s.employer_types[E.type[e]].layoff_rate;
+        if (u < leave)
+            end_job(w, i, Status::inactive, n, flows);
+        else if (u < leave + layoff) {
+            end_job(w, i, Status::unemployed, n, flows);
+            n.layoffs++;
+        } else if (u < leave + layoff + s.separations.quit_rate)
+            end_job(w, i, Status::unemployed, n, flows);
+    } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
+        const double rate = s.separations.unemployed_leave_rate;
+        if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
+    } else if (st == Status::abroad && c.employer[i] != kNone) {
+        // Employees of overseas employers separate like the employed but stay abroad.
+        const std::uint32_t e = c.employer[i];
+        const double rate = s.employer_types[E.type[e]].layoff_rate + s.separations.quit_rate;
+        if (!E.alive[e] || rng.bernoulli(rate)) {
+            flows.depart(e * s.roles.size() + c.role[i]);
+            n.separations++;
+            n.jobs_ended++;
+            n.tenure_months_ended += c.tenure[i];
+            c.prev_employer[i] = e;
+            c.employer[i] = kNone;
+            c.tenure[i] = 0;
+        }
+    } else if (st == Status::sitting_out) {
+        if (!E.alive[c.pending_employer[i]]) {
+            c.status[i] = u8(Status::unemployed);
+            c.pending_employer[i] = kNone;
+            c.spell[i] = 0;
+        }
+    }
+}
+}  // namespace
+
+void separations(World& w) {
+    w.counters +=
+        count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::separations, 0,
+                         [&](std::uint32_t i, Stream& rng, Counters& n) { separate(w, i, rng, n, shared_flows(w)); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -603,6 +630,21 @@ void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng
     }
 }
 
+// Is posting p eligible for candidate i (status st, utility of staying `stay`) and better than
+// what it has (eq. 11)? With contacts, a candidate with a job contacts any eligible posting and
+// the bidder's value decides (eq. 11a).
+bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p, double stay) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const PostingCard& post = w.postings.card[p];
+    if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) return false;
+    const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
+    const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
+    if (s.offers.contacts && has_job) return std::isfinite(u_post);  // a move that can never pay: infinite cost
+    if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) return false;
+    return u_post > stay;
+}
+
 // Candidate i applies to the sampled postings that are eligible and better than what it has
 // (eq. 11); with contacts, a candidate with a job contacts any eligible posting and the bidder's
 // value decides (eq. 11a). Each posting once; count[p + 1] counts the applications to p.
@@ -610,23 +652,13 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
                        std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
-    const bool contacts = s.offers.contacts;
     const double stay = econ::utility_of_staying(w, i);
-    const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
     std::uint32_t chosen[kMaxApplications];
     std::size_t applied = 0;
     for (std::size_t a = 0; a < K; ++a) {
         const std::uint32_t p = sampled[a];
         const double z = noise[a];
-        const PostingCard& post = w.postings.card[p];
-        if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) continue;
-        const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
-        if (contacts && has_job) {
-            if (!std::isfinite(u_post)) continue;  // a move that can never pay (infinite cost)
-        } else {
-            if (st == Status::employed && post.salary < c.wage[i] * (1.0 + s.search.min_raise)) continue;
-            if (!(u_post > stay)) continue;
-        }
+        if (!worth_applying(w, i, st, p, stay)) continue;
         if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
         chosen[applied++] = p;
         const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
@@ -708,6 +740,37 @@ void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
     __builtin_prefetch(&c.experience[i]);
 }
 
+// The offer of posting p's employer to applicant i, whom it values at `worth` a year, with
+// `headroom` left in its budget (eqs. 12, 12a); false when it makes none. `bid`: the salary
+// offered before rounding to the offer's float.
+bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, double headroom, Offer& out,
+                double& bid) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const std::uint32_t e = w.postings.employer[p];
+    const bool employed =
+        c.status[i] == u8(Status::employed) || (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
+    const double posted = std::min(econ::kMaxSalary, w.postings.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
+    if (worth < posted) return false;  // not worth the posted salary (eq. 12)
+    const double limit = std::min({worth, headroom, econ::kMaxSalary});
+    bid = posted;
+    if (employed && s.offers.contacts) {
+        if (!opening_bid(w, e, i, posted, limit, bid)) return false;
+    } else {
+        if (employed && s.offers.poaching) bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
+        bid = std::min(bid, limit);
+        if (bid < posted || (employed && bid <= c.wage[i])) return false;
+    }
+    const auto kind = bid > posted ? OfferKind::poaching : OfferKind::posted;
+    out = Offer{i,
+                e,
+                p,
+                static_cast<float>(bid),
+                static_cast<float>(std::min(limit, econ::kMaxSalary)),
+                static_cast<std::uint8_t>(kind)};
+    return true;
+}
+
 // Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
 // each candidate's offers are adjacent (w.groups: offsets of the groups). Within a candidate the
 // employer order is posting order, so (candidate, posting) is unique and a parallel sort by it
@@ -756,28 +819,13 @@ void screen_and_offer(World& w, int round) {
                 const Applicant& who = A.ranked[A.cursor[p]++];
                 const std::uint32_t i = who.candidate;
                 if (c.hired_step[i] == step) continue;
-                const bool employed = c.status[i] == u8(Status::employed) ||
-                                      (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
-                const double posted =
-                    std::min(econ::kMaxSalary, P.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
                 const double worth =
                     econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
-                if (worth < posted) continue;  // not worth the posted salary (eq. 12)
-                const double limit = std::min({worth, headroom, econ::kMaxSalary});
-                double bid = posted;
-                if (employed && s.offers.contacts) {
-                    if (!opening_bid(w, static_cast<std::uint32_t>(e), i, posted, limit, bid)) continue;
-                } else {
-                    if (employed && s.offers.poaching)
-                        bid = std::max(posted, c.wage[i] * (1.0 + s.offers.poaching_premium));
-                    bid = std::min(bid, limit);
-                    if (bid < posted || (employed && bid <= c.wage[i])) continue;
-                }
+                Offer offer;
+                double bid = 0;
+                if (!make_offer(w, p, i, worth, headroom, offer, bid)) continue;
                 headroom -= bid;
-                const auto kind = bid > posted ? OfferKind::poaching : OfferKind::posted;
-                out.push_back(Offer{i, static_cast<std::uint32_t>(e), p, static_cast<float>(bid),
-                                    static_cast<float>(std::min(limit, econ::kMaxSalary)),
-                                    static_cast<std::uint8_t>(kind)});
+                out.push_back(offer);
                 --to_make;
             }
         }
@@ -934,7 +982,7 @@ void decide(World& w, int round) {
 namespace {
 // One hire: its move record, the job left, then either the restriction starting (the candidate
 // joins when it ends) or the contract signed.
-void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n) {
+void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n, Flows flows) {
     auto& c = w.candidates;
     auto& E = w.employers;
     const std::int32_t step = w.now.step;
@@ -951,7 +999,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
         n.job_to_job_moves++;
         n.jobs_ended++;
         n.tenure_months_ended += c.tenure[i];
-        atomic_add(E.departures[old * R + c.role[i]], 1u);
+        flows.depart(old * R + c.role[i]);
         c.moved_step[i] = step;
         c.prev_employer[i] = old;
     }
@@ -961,7 +1009,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     }
     if (c.team[i] != i) c.team[i] = kNone;
     if (hire.bought_out) n.noncompete_buyouts++;
-    atomic_add(E.filled[e * R + c.role[i]], 1u);
+    flows.fill(e * R + c.role[i]);
     Stream rng(w.seed, step, StreamFamily::moves, i);
     if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
         c.status[i] = u8(Status::sitting_out);
@@ -1037,8 +1085,9 @@ void move(World& w) {
                        [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
-    w.counters += count_each_index(
-        w.hires.size(), [&](std::size_t h, Counters& n) { carry_out_hire(w, w.hires[h], date, rows[h], n); });
+    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
+        carry_out_hire(w, w.hires[h], date, rows[h], n, shared_flows(w));
+    });
     // Team members follow a lead who moved job to job this step (eq. 15).
     const std::vector<std::uint32_t> followers = team_followers(w);
     std::vector<MoveRow> team_rows(followers.size());
@@ -1053,66 +1102,276 @@ void move(World& w) {
 
 // ---------------------------------------------------------------------------------------------
 // 9. Wages: raises and promotions in the raise month, tenure, experience, restrictions ending.
-void update_wages(World& w) {
+namespace {
+// Candidate i's month: tenure, experience and its productivity growth (`growth` a month), the
+// raise in the raise month, a restriction running out (rng: its wages stream).
+void age_one_month(World& w, std::uint32_t i, bool raise_month, double growth, Stream& rng, Counters& n) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
-    const bool raise_month = w.now.month == s.wages.raise_month;
-    const double growth = std::exp(s.population.experience_productivity / 12.0);
+    const auto st = static_cast<Status>(c.status[i]);
+    if (st == Status::employed || st == Status::abroad) {
+        c.tenure[i] = static_cast<std::uint16_t>(std::min(65535, c.tenure[i] + 1));
+        // (growth 1 leaves productivity as it is: no write)
+        if (growth != 1.0 && c.experience[i] < s.population.experience_productivity_cap_years)
+            c.productivity[i] *= static_cast<float>(growth);
+        c.experience[i] += 1.f / 12.f;
+        if (raise_month) {
+            double raise =
+                1.0 + (st == Status::abroad && c.employer[i] == kNone ? s.wages.posted_growth : s.wages.annual_raise);
+            // (no draw at probability 0: uniform() < 0 never holds)
+            if (st == Status::employed && s.wages.promotion_prob > 0 && rng.bernoulli(s.wages.promotion_prob))
+                raise *= 1.0 + s.wages.promotion_raise;
+            c.wage[i] =
+                static_cast<float>(std::min<double>(c.wage[i] * raise, std::max<double>(c.wage[i], econ::kMaxSalary)));
+        }
+    } else if (st == Status::sitting_out) {
+        // A restriction of N months keeps the candidate out for N steps (the step of leaving
+        // and the N-1 after it, each paid the compensation); the new job starts in the step
+        // after that. Joining in the step the count reached 0 had the candidate working for
+        // the competitor in the N-th month it was paid to sit out (docs/validation.md, case 3),
+        // and a 0-month restriction wrapped around to 255 months.
+        if (c.noncompete_months_left[i] > 0) {
+            const auto& tp = s.employer_types[w.employers.type[c.noncompete_employer[i]]];
+            n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
+            --c.noncompete_months_left[i];
+        } else {
+            sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
+            c.pending_employer[i] = kNone;
+        }
+    }
+}
+bool is_raise_month(const World& w) { return w.now.month == w.scenario->wages.raise_month; }
+double monthly_growth(const World& w) { return std::exp(w.scenario->population.experience_productivity / 12.0); }
+}  // namespace
+
+void update_wages(World& w) {
+    const bool raise_month = is_raise_month(w);
+    const double growth = monthly_growth(w);
     w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
         const auto i = static_cast<std::uint32_t>(ii);
-        const auto st = static_cast<Status>(c.status[i]);
         Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
-        if (st == Status::employed || st == Status::abroad) {
-            c.tenure[i] = static_cast<std::uint16_t>(std::min(65535, c.tenure[i] + 1));
-            if (c.experience[i] < s.population.experience_productivity_cap_years)
-                c.productivity[i] *= static_cast<float>(growth);
-            c.experience[i] += 1.f / 12.f;
-            if (raise_month) {
-                double raise = 1.0 + (st == Status::abroad && c.employer[i] == kNone ? s.wages.posted_growth
-                                                                                     : s.wages.annual_raise);
-                if (st == Status::employed && rng.bernoulli(s.wages.promotion_prob))
-                    raise *= 1.0 + s.wages.promotion_raise;
-                c.wage[i] = static_cast<float>(
-                    std::min<double>(c.wage[i] * raise, std::max<double>(c.wage[i], econ::kMaxSalary)));
-            }
-        } else if (st == Status::sitting_out) {
-            // A restriction of N months keeps the candidate out for N steps (the step of leaving
-            // and the N-1 after it, each paid the compensation); the new job starts in the step
-            // after that. Joining in the step the count reached 0 had the candidate working for
-            // the competitor in the N-th month it was paid to sit out (docs/validation.md, case 3),
-            // and a 0-month restriction wrapped around to 255 months.
-            if (c.noncompete_months_left[i] > 0) {
-                const auto& tp = s.employer_types[w.employers.type[c.noncompete_employer[i]]];
-                n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
-                --c.noncompete_months_left[i];
-            } else {
-                sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
-                c.pending_employer[i] = kNone;
-            }
-        }
+        age_one_month(w, i, raise_month, growth, rng, n);
     });
 }
 
 // ---------------------------------------------------------------------------------------------
-// 10. Record: census for the next step and the row of /steps.
-StepRow record(World& w) {
-    census(w);
+// 2-9 in one pass, for scenarios where every offer follows from the one posting a searcher samples
+// (direct_offers_apply): exogenous search, postings with unlimited slots, no value or budget cap,
+// no counteroffers, non-competes or teams. Then the screening signal, the ranking of applicants
+// and the grouping of offers by candidate change nothing, and no candidate's step depends on
+// another's, so each candidate separates, searches, gets the offer, decides, moves and ages in
+// turn, with the draws of the same streams (seed, step, family, candidate) as the phases 2-9:
+// the results are those of the phases, bit for bit. The one draw left out is the signal noise
+// of the application, which nothing reads here. The rows of /offers and /moves are kept only
+// when the scenario writes them, and the list of hires (read only by team moves) is not kept.
+bool direct_offers_apply(const Scenario& s) {
+    return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
+           !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
+}
+
+namespace {
+constexpr std::size_t kDirectChunk = 512 * kTile;  // candidates per task; its rows stay in candidate order
+
+struct DirectChunk {
+    Counters n;
+    std::vector<Offer> offers;
+    std::vector<MoveRow> moves;
+};
+
+struct ThreadFlows {  // a thread's departures and filled vacancies (Flows)
+    std::vector<std::uint32_t> departures, filled;
+};
+
+// Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
+// whether it applies and the employer's offer (value and headroom unbounded here).
+bool direct_offer(World& w, std::uint32_t i, double stay, Stream& rng, Offer& offer, Counters& n) {
+    const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
+    const std::size_t NP = w.postings.size();
+    const auto st = static_cast<Status>(c.status[i]);
+    const double intensity = search_intensity(w, i, st);
+    if (intensity <= 0 || NP == 0) return false;
+    if (!rng.bernoulli(intensity)) return false;
+    n.searchers++;
+    const auto p = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));  // as draw_postings
+    if (!worth_applying(w, i, st, p, stay)) return false;
+    n.applications++;
+    const std::uint32_t e = w.postings.employer[p];
+    if (s.vacancies.requirement_adjustment > 0) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
+    double bid = 0;
+    if (!make_offer(w, p, i, econ::value(w, e, i, 0.0), std::numeric_limits<double>::infinity(), offer, bid))
+        return false;
+    n.offers++;
+    return true;
+}
+
+// The posting cards the tile's candidates would sample (the second number of their search
+// streams, as direct_offer draws it), fetched ahead: they are read at random.
+void prefetch_cards(const World& w, const FirstBlocks& look) {
+    const std::size_t NP = w.postings.size();
+    if (NP == 0) return;
+    for (std::size_t k = 0; k < kTile; ++k) {
+        const double u = look.word[1][k] * (1.0 / 4294967296.0);
+        __builtin_prefetch(&w.postings.card[static_cast<std::size_t>(std::min<double>(NP - 1, u * NP))]);
+    }
+}
+
+// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks).
+void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, Flows flows, DirectChunk& out) {
+    const std::int32_t step = w.now.step;
+    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers,
+               keep_moves = w.scenario->output.moves;
+    const double growth = monthly_growth(w);
+    auto& c = w.candidates;
+    Counters& n = out.n;
+    FirstBlocks sep, look;
+    for (std::size_t tile = begin; tile < end; tile += kTile) {
+        first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, sep);
+        first_blocks(w.seed, step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, look);
+        prefetch_cards(w, look);
+        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+            const auto i = static_cast<std::uint32_t>(tile + k);
+            Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
+            separate(w, i, rng_sep, n, flows);
+            Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
+            Offer offer;
+            const double stay = econ::utility_of_staying(w, i);  // (search changes nothing it reads)
+            if (direct_offer(w, i, stay, rng_search, offer, n)) {
+                // Decision (eq. 7): the offer against staying.
+                if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
+                    offer.accepted = 1;
+                    c.hired_step[i] = step;
+                    MoveRow unkept;
+                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
+                                   keep_moves ? out.moves.emplace_back() : unkept, n, flows);
+                }
+                if (keep_offers) out.offers.push_back(offer);
+            }
+            Stream rng_wages(w.seed, step, StreamFamily::wages, i);
+            age_one_month(w, i, raise_month, growth, rng_wages, n);
+        }
+    }
+}
+
+// Appends the chunks' rows to `to`, in chunk order (copies in parallel).
+template <class Row, class Member>
+void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vector<Row>& to) {
+    std::vector<std::size_t> at(chunks.size() + 1, to.size());
+    for (std::size_t k = 0; k < chunks.size(); ++k) at[k + 1] = at[k] + (chunks[k].*member).size();
+    to.resize(at.back());
+    tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t k) {
+        std::copy((chunks[k].*member).begin(), (chunks[k].*member).end(),
+                  to.begin() + static_cast<std::ptrdiff_t>(at[k]));
+    });
+}
+
+// Adds the threads' departures and filled vacancies to the employer columns.
+void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flows) {
+    auto& E = w.employers;
+    for_each_index(E.departures.size(), [&](std::size_t er) {
+        for (const ThreadFlows& t : flows) {
+            E.departures[er] += t.departures[er];
+            E.filled[er] += t.filled[er];
+        }
+    });
+}
+}  // namespace
+
+void direct_offers(World& w) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
+    const std::int32_t date = s.date_of_step(w.now.step);
+    std::vector<DirectChunk> out(chunks);
+    tbb::enumerable_thread_specific<ThreadFlows> flows([&] {
+        return ThreadFlows{std::vector<std::uint32_t>(E.departures.size(), 0u),
+                           std::vector<std::uint32_t>(E.filled.size(), 0u)};
+    });
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
+        ThreadFlows& mine = flows.local();
+        direct_chunk(w, k * kDirectChunk, std::min(N, (k + 1) * kDirectChunk), date,
+                     Flows{&mine.departures, &mine.filled, false}, out[k]);
+    });
+    add_flows(w, flows);
+    for (const DirectChunk& ch : out) w.counters += ch.n;
+    concatenate(out, &DirectChunk::offers, w.offers);
+    concatenate(out, &DirectChunk::moves, w.moves);
+    // Postings were listed before the separations here: departures from employers that closed
+    // this step are cleared as post_vacancies clears them after the separations (phase order).
+    const std::size_t R = s.roles.size();
+    for (std::size_t e = 0; e < w.active_employers; ++e)
+        if (!E.alive[e]) std::fill_n(E.departures.begin() + static_cast<std::ptrdiff_t>(e * R), R, 0u);
+    w.round_offers.clear();
+    w.groups.assign(1, 0);
+    w.counteroffers.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Record: census for the next step and the row of /steps.
+namespace {
+constexpr std::size_t kRecordChunk = 16 * kGrain;
+using StatusCounts = std::array<std::int64_t, kStatusCount>;
+
+// What one pass over the candidates counts: the census, statuses and the employed's wages.
+struct Tally {
+    CensusTally census;
+    std::vector<std::uint32_t> high;  // histogram of the high 16 bits of the wages' order keys
+};
+
+// The census (population.hpp), and per chunk of kRecordChunk candidates the statuses; each
+// thread also counts the employed's wages by the high 16 bits of their order keys (parallel.hpp).
+std::vector<StatusCounts> census_and_statuses(World& w, std::vector<std::uint32_t>& high) {
+    const auto& c = w.candidates;
+    const std::size_t N = w.active_candidates, R = w.scenario->roles.size();
+    const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
+    std::vector<StatusCounts> by_chunk(chunks, StatusCounts{});
+    tbb::enumerable_thread_specific<Tally> tallies([&] {
+        return Tally{CensusTally(w.employers), std::vector<std::uint32_t>(std::size_t{1} << 16, 0u)};
+    });
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
+        Tally& t = tallies.local();
+        StatusCounts& n = by_chunk[k];
+        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i) {
+            n[c.status[i]]++;
+            t.census.count(c, i, R);
+            if (c.status[i] == u8(Status::employed)) t.high[detail::order_key(c.wage[i]) >> 16]++;
+        }
+    });
+    std::vector<const CensusTally*> all;
+    for (const Tally& t : tallies) all.push_back(&t.census);
+    set_census(w.employers, all);
+    high.assign(std::size_t{1} << 16, 0u);
+    for (const Tally& t : tallies)
+        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
+    return by_chunk;
+}
+
+// The wages of the employed, in id order (each chunk writes at its offset).
+void employed_wages(const World& w, const std::vector<StatusCounts>& by_chunk, std::vector<float>& wages) {
+    const auto& c = w.candidates;
+    const std::size_t N = w.active_candidates, employed = u8(Status::employed);
+    std::vector<std::size_t> at(by_chunk.size() + 1, 0);
+    for (std::size_t k = 0; k < by_chunk.size(); ++k)
+        at[k + 1] = at[k] + static_cast<std::size_t>(by_chunk[k][employed]);
+    wages.resize(at.back());
+    tbb::parallel_for(std::size_t{0}, by_chunk.size(), [&](std::size_t k) {
+        std::size_t j = at[k];
+        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i)
+            if (c.status[i] == employed) wages[j++] = c.wage[i];
+    });
+}
+}  // namespace
+
+StepRow record(World& w) {
     const auto& n = w.counters;
     StepRow row{};
     row.step = w.now.step;
     row.date = w.scenario->date_of_step(w.now.step);
-    using StatusCounts = std::array<std::int64_t, kStatusCount>;
-    const StatusCounts by_status = tbb::parallel_reduce(
-        tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), StatusCounts{},
-        [&](const tbb::blocked_range<std::size_t>& r, StatusCounts acc) {
-            for (std::size_t i = r.begin(); i != r.end(); ++i) acc[c.status[i]]++;
-            return acc;
-        },
-        [](StatusCounts a, const StatusCounts& b) {
-            for (int k = 0; k < kStatusCount; ++k) a[k] += b[k];
-            return a;
-        });
+    std::vector<std::uint32_t> high;
+    const std::vector<StatusCounts> by_chunk = census_and_statuses(w, high);
+    StatusCounts by_status{};
+    for (const StatusCounts& k : by_chunk)
+        for (int st = 0; st < kStatusCount; ++st) by_status[st] += k[st];
     int status = 0;  // TALENTSIM_STATUS_COUNTS is in Status order
 #define TALENTSIM_COPY(type, name) row.name = by_status[status++];
     TALENTSIM_STATUS_COUNTS(TALENTSIM_COPY)
@@ -1124,11 +1383,9 @@ StepRow record(World& w) {
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
     // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
     // for any thread count), quantiles by a parallel radix select (the same order statistics).
-    const auto employed =
-        collect_indices(w.active_candidates, [&](std::size_t i) { return c.status[i] == u8(Status::employed); });
-    if (!employed.empty()) {
-        std::vector<float> wages(employed.size());
-        for_each_index(employed.size(), [&](std::size_t k) { wages[k] = c.wage[employed[k]]; });
+    std::vector<float> wages;
+    employed_wages(w, by_chunk, wages);
+    if (!wages.empty()) {
         const double sum = tbb::parallel_deterministic_reduce(
             tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
             [&](const tbb::blocked_range<std::size_t>& r, double acc) {
@@ -1139,7 +1396,7 @@ StepRow record(World& w) {
         row.wage_mean = sum / static_cast<double>(wages.size());
         const std::size_t m = wages.size();
         const auto q = order_statistics<3>(
-            wages, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
+            wages, high, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
         row.wage_p10 = q[0];
         row.wage_p50 = q[1];
         row.wage_p90 = q[2];

@@ -15,4 +15,8 @@ void move(World& w);                                    // 8. hires, team moves,
 void update_wages(World& w);                            // 9. raises, promotions, tenure
 StepRow record(World& w);                               // 10. census and counters
 
+// 2 and 4-9 in one pass where the scenario's mechanisms allow it (phases.cpp): the same results.
+bool direct_offers_apply(const Scenario& s);
+void direct_offers(World& w);
+
 }  // namespace talentsim

@@ -382,38 +382,31 @@ double people_per_size_unit(const World& w) {
 }
 
 void census(World& w) {
-    auto& E = w.employers;
-    const std::size_t R = w.scenario->roles.size();
-    std::fill(E.headcount.begin(), E.headcount.end(), 0u);
-    std::fill(E.payroll.begin(), E.payroll.end(), 0);
-    const auto& c = w.candidates;
     // Each thread counts into its own arrays (no shared cache lines); the integer sums are then
     // added up, which gives the same totals for any thread count.
-    struct Tally {
-        std::vector<std::uint32_t> headcount;
-        std::vector<std::int64_t> payroll;
-    };
-    tbb::enumerable_thread_specific<Tally> tallies([&] {
-        return Tally{std::vector<std::uint32_t>(E.headcount.size(), 0u),
-                     std::vector<std::int64_t>(E.payroll.size(), 0)};
+    const std::size_t R = w.scenario->roles.size();
+    tbb::enumerable_thread_specific<CensusTally> tallies([&] { return CensusTally(w.employers); });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          CensusTally& t = tallies.local();
+                          for (std::size_t i = r.begin(); i != r.end(); ++i) t.count(w.candidates, i, R);
+                      });
+    std::vector<const CensusTally*> all;
+    for (const CensusTally& t : tallies) all.push_back(&t);
+    set_census(w.employers, all);
+}
+
+void set_census(Employers& E, const std::vector<const CensusTally*>& tallies) {
+    for_each_index(E.headcount.size(), [&](std::size_t k) {
+        std::uint32_t sum = 0;
+        for (const CensusTally* t : tallies) sum += t->headcount[k];
+        E.headcount[k] = sum;
     });
-    tbb::parallel_for(
-        tbb::blocked_range<std::size_t>(0, w.active_candidates, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
-            Tally& t = tallies.local();
-            for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                // Employees: the employed, and candidates abroad who work for an (overseas) employer.
-                if (c.employer[i] == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
-                                               c.status[i] != static_cast<std::uint8_t>(Status::abroad)))
-                    continue;
-                const std::uint32_t e = c.employer[i];
-                t.headcount[e * R + c.role[i]]++;
-                t.payroll[e] += std::llround(c.wage[i]);
-            }
-        });
-    for (const Tally& t : tallies) {
-        for_each_index(E.headcount.size(), [&](std::size_t k) { E.headcount[k] += t.headcount[k]; });
-        for_each_index(E.payroll.size(), [&](std::size_t k) { E.payroll[k] += t.payroll[k]; });
-    }
+    for_each_index(E.payroll.size(), [&](std::size_t k) {
+        std::int64_t sum = 0;
+        for (const CensusTally* t : tallies) sum += t->payroll[k];
+        E.payroll[k] = sum;
+    });
 }
 
 }  // namespace talentsim

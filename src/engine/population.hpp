@@ -1,5 +1,8 @@
 // Initial population, entrant slots, and the employer census.
 #pragma once
+#include <cmath>
+#include <vector>
+
 #include "engine/state.hpp"
 
 namespace talentsim {
@@ -13,6 +16,29 @@ Capacity capacity_of(const Scenario& s, std::int32_t steps);
 void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps);
 // Headcount by employer and role, and payroll, of the employed (integer sums: deterministic).
 void census(World& w);
+// std::llround of a float (half away from zero) without the library call: x - trunc(x) is exact.
+inline std::int64_t round_to_whole(float x) {
+    const auto whole = static_cast<std::int64_t>(x);
+    const float fraction = x - static_cast<float>(whole);
+    return whole + (fraction >= 0.5f ? 1 : 0) - (fraction <= -0.5f ? 1 : 0);
+}
+// One thread's share of the census; census() and record() count into one per thread and add them up.
+struct CensusTally {
+    std::vector<std::uint32_t> headcount;  // [employer * roles + role]
+    std::vector<std::int64_t> payroll;     // [employer]
+    explicit CensusTally(const Employers& E) : headcount(E.headcount.size(), 0u), payroll(E.payroll.size(), 0) {}
+    // Employees: the employed, and candidates abroad who work for an (overseas) employer.
+    void count(const Candidates& c, std::size_t i, std::size_t roles) {
+        const std::uint32_t e = c.employer[i];
+        if (e == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
+                           c.status[i] != static_cast<std::uint8_t>(Status::abroad)))
+            return;
+        headcount[e * roles + c.role[i]]++;
+        payroll[e] += round_to_whole(c.wage[i]);
+    }
+};
+// Sets the employers' headcount and payroll to the sums of the tallies.
+void set_census(Employers& E, const std::vector<const CensusTally*>& tallies);
 // Initial employees per unit of employer_types.*.size.
 double people_per_size_unit(const World& w);
 void set_target_headcounts(World& w);  // eq. 8a

@@ -30,10 +30,19 @@ private:
 };
 }  // namespace
 
-StepRow run_step(World& w, std::int32_t step, PhaseTimes* times) {
+StepRow run_step(World& w, std::int32_t step, PhaseTimes* times, bool fused) {
     PhaseClock clock(times);
     calendar_and_shocks(w, step);
     clock.lap(StepPhase::calendar_and_shocks);
+    if (fused && direct_offers_apply(*w.scenario)) {  // phases 2 and 4-9 fused
+        post_vacancies(w);
+        clock.lap(StepPhase::post_vacancies);
+        direct_offers(w);
+        clock.lap(StepPhase::direct_offers);
+        StepRow row = record(w);
+        clock.lap(StepPhase::record);
+        return row;
+    }
     separations(w);
     clock.lap(StepPhase::separations);
     post_vacancies(w);

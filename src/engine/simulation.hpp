@@ -13,16 +13,17 @@
 namespace talentsim {
 
 // The phases of a step, in order; each is timed under its name (benchmarks).
-#define TALENTSIM_STEP_PHASES(X) \
-    X(calendar_and_shocks)       \
-    X(separations)               \
-    X(post_vacancies)            \
-    X(search)                    \
-    X(screen_and_offer)          \
-    X(counteroffer)              \
-    X(decide)                    \
-    X(move)                      \
-    X(update_wages)              \
+#define TALENTSIM_STEP_PHASES(X)  \
+    X(calendar_and_shocks)        \
+    X(separations)                \
+    X(post_vacancies)             \
+    X(search)                     \
+    X(screen_and_offer)           \
+    X(counteroffer)               \
+    X(decide)                     \
+    X(move)                       \
+    X(update_wages)               \
+    X(direct_offers) /* 2, 4-9 */ \
     X(record)
 
 enum class StepPhase : int {
@@ -43,8 +44,10 @@ struct PhaseTimes {
 };
 
 // One step: the phases in order (docs/model.md, "Process overview and scheduling").
-// `times`, when given, accumulates the time of each phase.
-StepRow run_step(World& w, std::int32_t step, PhaseTimes* times = nullptr);
+// `times`, when given, accumulates the time of each phase. Where the scenario allows it
+// (direct_offers_apply, phases.hpp) phases 2 and 4-9 run fused in one pass with the same results;
+// `fused` false runs them one by one (the tests compare the two).
+StepRow run_step(World& w, std::int32_t step, PhaseTimes* times = nullptr, bool fused = true);
 
 // Bytes a run of this scenario needs, estimated before anything is allocated.
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps);

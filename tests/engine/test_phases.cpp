@@ -3,9 +3,13 @@
 
 #include <cmath>
 #include <algorithm>
+#include <cstring>
 #include <map>
+#include <tuple>
 
 #include "engine/parallel.hpp"
+#include "engine/phases.hpp"
+#include "engine/population.hpp"
 #include "engine/rng.hpp"
 #include "support.hpp"
 
@@ -147,12 +151,12 @@ TEST_CASE("posted salaries respond to a demand shock with the declared elasticit
 TEST_CASE("offers pay the posted salary times the tier premium, and poaching bids lie above it", "[phases][unit]") {
     // Young workforce (wages below posted salaries) searching often, so employed candidates apply.
     // The fixed-premium limit of bidding: no contact bids and no auction, poaching at a premium.
-    const Scenario s = scenario(
-        "scenarios/minimal.toml",
-        {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5", "employer_types.big_tech.value_multiplier=inf",
-         "offers.budget_cap=false", "population.experience_mean_years=0", "population.productivity_sigma=0.05",
-         "search.employed_intensity=0.5", "offers.poaching_premium=1.0", "offers.contacts=false",
-         "counteroffers.auction=false"});
+    const Scenario s =
+        scenario("scenarios/minimal.toml", {"wages.posted_fixed=true", "tiers.other.wage_premium=1.5",
+                                            "employer_types.big_tech.value_multiplier=inf", "offers.budget_cap=false",
+                                            "population.experience_mean_years=0", "population.productivity_sigma=0.05",
+                                            "search.employed_intensity=0.5", "offers.poaching_premium=1.0",
+                                            "offers.contacts=false", "counteroffers.auction=false"});
     const auto out = run(s, 21, 12);
     int posted = 0, poaching = 0;
     for (const auto& o : out->offers) {
@@ -230,5 +234,81 @@ TEST_CASE("the parallel radix select gives the order statistics of nth_element",
             std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank[q]), sorted.end());
             CHECK(got[q] == sorted[rank[q]]);
         }
+    }
+}
+
+namespace {
+// Runs `steps` steps of two worlds from the same seed, one with phases 2 and 4-9 fused
+// (direct_offers), one phase by phase, and checks that every column, row and tally agrees.
+void check_direct_offers_match_phases(const Scenario& s, std::int32_t steps) {
+    REQUIRE(direct_offers_apply(s));
+    World fused, phased;
+    initialise(fused, s, 31, steps);
+    initialise(phased, s, 31, steps);
+    std::int64_t moves = 0, quits = 0;
+    for (std::int32_t t = 0; t < steps; ++t) {
+        const StepRow a = run_step(fused, t), b = run_step(phased, t, nullptr, false);
+        INFO("step " << t);
+        REQUIRE(std::memcmp(&a, &b, sizeof(StepRow)) == 0);
+        // The fused pass keeps the rows of /offers only when the scenario writes them.
+        REQUIRE(fused.offers.size() == (s.output.offers ? phased.offers.size() : 0));
+        for (std::size_t k = 0; k < fused.offers.size(); ++k) {
+            const Offer &x = fused.offers[k], &y = phased.offers[k];
+            REQUIRE(std::tie(x.candidate, x.employer, x.posting, x.salary, x.limit, x.kind, x.accepted) ==
+                    std::tie(y.candidate, y.employer, y.posting, y.salary, y.limit, y.kind, y.accepted));
+        }
+        REQUIRE(fused.moves.size() == (s.output.moves ? phased.moves.size() : 0));
+        REQUIRE(std::memcmp(fused.moves.data(), phased.moves.data(), fused.moves.size() * sizeof(MoveRow)) == 0);
+#define TALENTSIM_SAME(type, name, empty) REQUIRE(fused.candidates.name == phased.candidates.name);
+        TALENTSIM_CANDIDATE_COLUMNS(TALENTSIM_SAME)
+#undef TALENTSIM_SAME
+#define TALENTSIM_SAME(type, name, empty, per_role) REQUIRE(fused.employers.name == phased.employers.name);
+        TALENTSIM_EMPLOYER_COLUMNS(TALENTSIM_SAME)
+#undef TALENTSIM_SAME
+        moves += a.job_to_job_moves;
+        quits += a.separations;
+    }
+    CHECK(moves > 0);  // the comparison saw the ladder work
+    CHECK(quits > 0);
+}
+}  // namespace
+
+TEST_CASE("the fused direct-offers pass gives the results of the phases bit for bit", "[phases][direct]") {
+    SECTION("the job ladder (contacts, posted salaries)") {
+        check_direct_offers_match_phases(
+            scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"}), 30);
+    }
+    SECTION("poaching bids, applications above the wage, students, abroad, relocation, raises, exits") {
+        const Scenario s = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000",
+                                                                             "population.student_share=0.1",
+                                                                             "population.abroad_share=0.1",
+                                                                             "population.graduates_per_year=2000",
+                                                                             "population.abroad_inflow_per_month=20",
+                                                                             "population.experience_productivity=0.05",
+                                                                             "output.offers=true",
+                                                                             "offers.contacts=false",
+                                                                             "offers.poaching=true",
+                                                                             "offers.poaching_premium=0.1",
+                                                                             "search.min_raise=0.05",
+                                                                             "search.reservation_share=0.5",
+                                                                             "search.abroad_intensity=0.2",
+                                                                             "search.student_intensity=0.2",
+                                                                             "relocation.enabled=true",
+                                                                             "wages.annual_raise=0.03",
+                                                                             "wages.promotion_prob=0.2",
+                                                                             "separations.leave_field_rate=0.01",
+                                                                             "separations.unemployed_leave_rate=0.01",
+                                                                             "employer_types.lab.layoff_rate=0.01"});
+        check_direct_offers_match_phases(s, 30);
+    }
+    SECTION("firms closing and entering") {
+        const auto dir = test::temp_dir("direct_offers");
+        test::write_file(dir / "ladder.toml",
+                         test::slurp(test::source_path("scenarios/validation/job_ladder.toml")) +
+                             "\n[[events]]\ndate = \"2024-03\"\nkind = \"exit\"\nprobability = 0.2\n"
+                             "[[events]]\ndate = \"2024-05\"\nkind = \"entry\"\nemployer_type = \"lab\"\ncount = 30\n");
+        check_direct_offers_match_phases(
+            load_scenario(dir / "ladder.toml", {"population.candidates=20000", "output.moves=false"}), 12);
+        std::filesystem::remove_all(dir);
     }
 }
