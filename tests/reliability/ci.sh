@@ -3,18 +3,26 @@
 # and test run:
 #   1. an AddressSanitizer + UndefinedBehaviorSanitizer build (clang, RelWithDebInfo) runs the
 #      test suite's "quick" label (everything but the multi-second [slow] process tests);
-#   2. the libFuzzer targets of tests/fuzz run for a bounded time (TALENTSIM_FUZZ_SECONDS, default
-#      60 s of wall time on two cores), seeded with the shipped scenario and sweep files.
+#   2. the libFuzzer targets of tests/fuzz run a fixed number of inputs each with a fixed seed
+#      (TALENTSIM_FUZZ_RUNS, default 100000 for the scenario parser, a quarter of it for the
+#      overrides, an eighth for sweeps: about a minute on two cores), capped at
+#      TALENTSIM_FUZZ_SECONDS of wall time (default 180), seeded with the shipped scenario and
+#      sweep files. A fixed seed and a fixed count make every CI run try the same inputs on any
+#      machine; TALENTSIM_FUZZ_SEED=0 explores instead (a fresh seed, time-bounded only).
 # A fuzzer finding is copied to tests/fuzz/regressions/<target>/ (commit it: the normal test
 # suite replays that directory) and fails the step.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 build=${TALENTSIM_ASAN_BUILD:-build-asan}
-seconds=${TALENTSIM_FUZZ_SECONDS:-60}
-# A fixed libFuzzer seed, so that CI mutates the same inputs in the same order on every run and a
-# finding does not come and go between runs; TALENTSIM_FUZZ_SEED=0 draws a fresh seed (explore).
+seconds=${TALENTSIM_FUZZ_SECONDS:-180}
+# A fixed libFuzzer seed and a fixed number of inputs, so that CI mutates the same inputs in the
+# same order on every run and machine (a time budget lets a faster machine go further, and a
+# finding came and went with the machine's speed); TALENTSIM_FUZZ_SEED=0 draws a fresh seed and
+# runs until the time budget (explore).
 fuzz_seed=${TALENTSIM_FUZZ_SEED:-1}
+runs=${TALENTSIM_FUZZ_RUNS:-100000}
+if [ "$fuzz_seed" = 0 ]; then runs=-1; fi
 jobs=$(nproc)
 
 echo "== reliability: sanitizer build ($build)"
@@ -28,14 +36,18 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 echo "== reliability: test suite under ASan + UBSan (ctest label quick)"
 (cd "$build" && ctest --output-on-failure -j"$jobs" -L quick --timeout 600)
 
-echo "== reliability: fuzzing the parsers for ${seconds}s"
+if [ "$runs" = -1 ]; then
+  echo "== reliability: fuzzing the parsers for ${seconds}s (fresh seed)"
+else
+  echo "== reliability: fuzzing the parsers, $runs inputs (seed $fuzz_seed, at most ${seconds}s)"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fuzz() {  # target seconds seed-dir...
-  local target=$1 secs=$2
-  shift 2
+fuzz() {  # target runs seconds seed-dir...
+  local target=$1 n=$2 secs=$3
+  shift 3
   mkdir -p "$work/$target/corpus" "$work/$target/found"
-  if ! "$build/tests/fuzz/$target" -max_total_time="$secs" -seed="$fuzz_seed" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  if ! "$build/tests/fuzz/$target" -runs="$n" -max_total_time="$secs" -seed="$fuzz_seed" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
          -print_final_stats=1 -artifact_prefix="$work/$target/found/" "$work/$target/corpus" "$@" \
          >"$work/$target.log" 2>&1; then
     tail -n 60 "$work/$target.log"
@@ -51,8 +63,11 @@ fuzz() {  # target seconds seed-dir...
 }
 status=0
 half=$((seconds / 2))
-# Two cores: the scenario parser for the whole time, overrides then sweeps beside it.
-fuzz fuzz_scenario "$seconds" scenarios tests/fuzz/regressions & scenario_pid=$!
-{ fuzz fuzz_overrides "$half" tests/fuzz/overrides && fuzz fuzz_sweep "$((seconds - half))" scenarios/sweeps; } || status=1
+quarter=$runs eighth=$runs
+if [ "$runs" != -1 ]; then quarter=$((runs / 4)); eighth=$((runs / 8)); fi
+# Two cores: the scenario parser on one, overrides then sweeps beside it.
+fuzz fuzz_scenario "$runs" "$seconds" scenarios tests/fuzz/regressions & scenario_pid=$!
+{ fuzz fuzz_overrides "$quarter" "$half" tests/fuzz/overrides &&
+  fuzz fuzz_sweep "$eighth" "$((seconds - half))" scenarios/sweeps; } || status=1
 wait "$scenario_pid" || status=1
 exit $status
