@@ -164,12 +164,19 @@ def main():
     if f.attrs.get("schema") not in ("talentsim-calibration", b"talentsim-calibration"):
         sys.exit(f"plot_calibration: {a.file} is not a talentsim calibration file")
     P = len(f["parameters/name"])
-    cols = max(2, P)
-    fig = plt.figure(figsize=(4.2 * cols, 8.5))
-    gs = fig.add_gridspec(2, cols)
-    plot_losses(fig.add_subplot(gs[0, : cols // 2]), f)
-    plot_targets(fig.add_subplot(gs[0, cols // 2:]), f)
-    plot_profiles([fig.add_subplot(gs[1, j]) for j in range(P)], f)
+    profiled = f["profiles/loss"].shape[1] > 0
+    if profiled:  # losses and targets above, one profile per parameter below
+        cols = max(2, P)
+        fig = plt.figure(figsize=(4.2 * cols, 8.5))
+        gs = fig.add_gridspec(2, cols)
+        plot_losses(fig.add_subplot(gs[0, : cols // 2]), f)
+        plot_targets(fig.add_subplot(gs[0, cols // 2:]), f)
+        plot_profiles([fig.add_subplot(gs[1, j]) for j in range(P)], f)
+    else:  # no profiles (inference.profile_points = 0): losses and targets only
+        fig = plt.figure(figsize=(16, 6.5))
+        gs = fig.add_gridspec(1, 2)
+        plot_losses(fig.add_subplot(gs[0, 0]), f)
+        plot_targets(fig.add_subplot(gs[0, 1]), f)
     name = f.attrs["name"]
     j = f["inference"].attrs
     fig.suptitle(f"calibration {name}: J = {j['j_stat']:.3g} (df {j['j_df']}, p = {j['j_pvalue']:.3g}), "
