@@ -34,33 +34,32 @@ StepRow run_step(World& w, std::int32_t step, PhaseTimes* times, bool fused) {
     PhaseClock clock(times);
     calendar_and_shocks(w, step);
     clock.lap(StepPhase::calendar_and_shocks);
-    if (fused && direct_offers_apply(*w.scenario)) {  // phases 2 and 4-9 fused
-        post_vacancies(w);
-        clock.lap(StepPhase::post_vacancies);
-        direct_offers(w);
-        clock.lap(StepPhase::direct_offers);
-        StepRow row = record(w);
-        clock.lap(StepPhase::record);
-        return row;
+    const bool direct = fused && direct_offers_apply(*w.scenario);  // phases 2 and 4-9 fused
+    if (!direct) {
+        separations(w);
+        clock.lap(StepPhase::separations);
     }
-    separations(w);
-    clock.lap(StepPhase::separations);
     post_vacancies(w);
     clock.lap(StepPhase::post_vacancies);
-    search(w);
-    clock.lap(StepPhase::search);
-    for (int round = 0; round < w.scenario->offers.rounds; ++round) {
-        screen_and_offer(w, round);
-        clock.lap(StepPhase::screen_and_offer);
-        counteroffer(w, round);
-        clock.lap(StepPhase::counteroffer);
-        decide(w, round);
-        clock.lap(StepPhase::decide);
+    if (direct) {
+        direct_offers(w);
+        clock.lap(StepPhase::direct_offers);
+    } else {
+        search(w);
+        clock.lap(StepPhase::search);
+        for (int round = 0; round < w.scenario->offers.rounds; ++round) {
+            screen_and_offer(w, round);
+            clock.lap(StepPhase::screen_and_offer);
+            counteroffer(w, round);
+            clock.lap(StepPhase::counteroffer);
+            decide(w, round);
+            clock.lap(StepPhase::decide);
+        }
+        move(w);
+        clock.lap(StepPhase::move);
+        update_wages(w);
+        clock.lap(StepPhase::update_wages);
     }
-    move(w);
-    clock.lap(StepPhase::move);
-    update_wages(w);
-    clock.lap(StepPhase::update_wages);
     StepRow row = record(w);
     clock.lap(StepPhase::record);
     return row;

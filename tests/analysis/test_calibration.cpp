@@ -9,7 +9,6 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "analysis/compare.hpp"
+#include "support.hpp"
 
 namespace fs = std::filesystem;
 using namespace talentsim;
@@ -38,11 +38,7 @@ int run_quietly(const std::string& cmd, std::string& output) {
 }
 
 fs::path dir() {
-    static const fs::path d = [] {
-        const fs::path p = fs::temp_directory_path() / ("talentsim_calibration_" + std::to_string(getpid()));
-        fs::create_directories(p);
-        return p;
-    }();
+    static const fs::path d = test::temp_dir("calibration");
     return d;
 }
 

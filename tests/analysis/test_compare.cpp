@@ -15,6 +15,7 @@
 #include <string>
 
 #include "analysis/compare.hpp"
+#include "support.hpp"
 #include "io/h5.hpp"
 #include "model/scenario.hpp"
 
@@ -38,11 +39,7 @@ int sh(const std::string& cmd, std::string* output = nullptr) {
 }
 
 fs::path dir() {
-    static const fs::path d = [] {
-        fs::path p = fs::temp_directory_path() / ("talentsim_compare_" + std::to_string(getpid()));
-        fs::create_directories(p);
-        return p;
-    }();
+    static const fs::path d = test::temp_dir("compare");
     return d;
 }
 
