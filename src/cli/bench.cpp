@@ -213,6 +213,7 @@ void print_json(const BenchFigures& f, std::ostream& out) {
     j["philox_tiled_seconds"] = f.philox_tiled;    // one block per active candidate, tiled (first_blocks)
     j["philox_scalar_seconds"] = f.philox_scalar;  // the same blocks, one Stream at a time
     for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = f.times.seconds[p];
+    for (int p = 0; p < kPhaseCount; ++p) j["phases_cpu"][kPhaseNames[p]] = f.times.cpu_seconds[p];  // all threads
     j["version"] = program_version();
     j["build_type"] = kBuildType;
     out << j.dump() << "\n";

@@ -522,23 +522,27 @@ std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std
     return NP;
 }
 
-// Sampling weights by searcher city (eq. 10); the last table is for searchers abroad.
+// Sampling weights by searcher city (eq. 10); the last table is for searchers abroad. A posting's
+// weight depends only on its employer's city and type: looked up in a table by (city, type).
 void build_samplers(World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
     auto& P = w.postings;
-    const std::size_t C = s.cities.size();
+    const std::size_t C = s.cities.size(), T = s.employer_types.size();
+    std::vector<std::uint16_t> kind(NP);  // [posting]: employer city (C = abroad) x T + type (< 251 x 250)
+    for_each_index(NP, [&](std::size_t p) {
+        const std::uint32_t e = P.employer[p];
+        kind[p] = static_cast<std::uint16_t>((E.city[e] == kAbroad ? C : E.city[e]) * T + E.type[e]);
+    });
     P.sampler.resize(C + 1);
     tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
-        std::vector<double> weight(NP);
-        for (std::size_t p = 0; p < NP; ++p) {
-            const std::uint32_t e = P.employer[p];
-            const std::uint8_t pc = E.city[e];
-            const double vis = (pc == kAbroad ? 1.0 : s.cities[pc].visibility) * s.employer_types[E.type[e]].visibility;
-            const bool same = (city == C) ? pc == kAbroad : pc == city;
-            weight[p] = vis * (same ? 1.0 : s.search.other_city_weight);
-        }
-        P.sampler[city].build(weight);
+        std::vector<double> weight((C + 1) * T);  // [kind], computed as the weight of each posting was
+        for (std::size_t pc = 0; pc <= C; ++pc)
+            for (std::size_t k = 0; k < T; ++k) {
+                const double vis = (pc == C ? 1.0 : s.cities[pc].visibility) * s.employer_types[k].visibility;
+                weight[pc * T + k] = vis * (pc == city ? 1.0 : s.search.other_city_weight);
+            }
+        P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]]; });
     });
 }
 }  // namespace
@@ -555,31 +559,6 @@ void post_vacancies(World& w) {
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);
-}
-
-void AliasTable::build(const std::vector<double>& weight) {
-    const std::size_t n = weight.size();
-    column.resize(n);
-    double total = 0;
-    for (double x : weight) total += x;
-    std::vector<double> scaled(n);
-    std::vector<std::uint32_t> small, large;
-    for (std::size_t j = 0; j < n; ++j) {
-        column[j] = Column{1.0f, static_cast<std::uint32_t>(j)};
-        scaled[j] = total > 0 ? weight[j] * static_cast<double>(n) / total : 1.0;
-        (scaled[j] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(j));
-    }
-    while (!small.empty() && !large.empty()) {
-        const std::uint32_t s = small.back(), l = large.back();
-        small.pop_back();
-        column[s] = Column{static_cast<float>(scaled[s]), l};
-        scaled[l] -= 1.0 - scaled[s];
-        if (scaled[l] < 1.0) {
-            large.pop_back();
-            small.push_back(l);
-        }
-    }
-    // What is left has probability 1 up to rounding.
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,25 +586,32 @@ double search_intensity(World& w, std::uint32_t i, Status st) {
     return 0;
 }
 
-// The K postings a searcher in `city` samples, with their signal noise. All random numbers come
-// first (in the same order as one sample at a time), with the reads of the sampled postings
-// prefetched, so the K memory reads overlap (search is bound by them).
-void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng, std::uint32_t* sampled,
+// The random numbers of the K postings a searcher in `city` samples, in the order of one sample
+// at a time: a column and a coin of the city's alias table (exogenous search: a uniform posting,
+// kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
+// reads them later, so that the reads of many searchers overlap (search is bound by them).
+void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng, AliasTable::Pending* pending,
                    double* noise) {
     const auto& P = w.postings;
     const std::size_t NP = P.size();
     const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
     boost::random::normal_distribution<double> normal;
-    AliasTable::Pending pending[kMaxApplications];
     for (std::size_t a = 0; a < K; ++a) {
         if (exogenous)
-            sampled[a] = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));
+            pending[a] = {static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP)), 0.f};
         else
             pending[a] = P.sampler[city].start(rng);
         noise[a] = normal(rng);
     }
+}
+
+// The postings of the draws (draw_postings); their cards are prefetched.
+void resolve_postings(const World& w, std::uint8_t city, std::size_t K, const AliasTable::Pending* pending,
+                      std::uint32_t* sampled) {
+    const auto& P = w.postings;
+    const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
     for (std::size_t a = 0; a < K; ++a) {
-        if (!exogenous) sampled[a] = P.sampler[city].finish(pending[a]);
+        sampled[a] = exogenous ? pending[a].column : P.sampler[city].finish(pending[a]);
         __builtin_prefetch(&P.card[sampled[a]]);
     }
 }
@@ -701,26 +687,73 @@ void count_applicants(World& w) {
 }
 }  // namespace
 
-void search(World& w) {
+namespace {
+// Searchers whose postings are drawn and not yet read (search): the draws of a batch are all made
+// before the first read, so the random reads of the alias columns and then of the posting cards
+// of the whole batch overlap. Each searcher's draws and applications are those of one searcher
+// at a time (its own stream, its own columns); only the order of the applications in the
+// thread's list changes, and rank_applicants orders them.
+struct SearchBatch {
+    static constexpr std::size_t kSize = 16;
+    std::size_t size = 0, K = 0;
+    std::uint32_t who[kSize];
+    Status status[kSize];
+    std::uint8_t city[kSize];
+    AliasTable::Pending pending[kSize * kMaxApplications];
+    double noise[kSize * kMaxApplications];
+    std::uint32_t sampled[kSize * kMaxApplications];
+
+    // Reads the batch's postings and applies; empties the batch.
+    void apply(World& w, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, city[b], K, pending + b * K, sampled + b * K);
+        for (std::size_t b = 0; b < size; ++b)
+            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, count, n);
+        size = 0;
+    }
+};
+
+// Candidates [begin, end) of search: who searches (eq. 10's intensity), the postings drawn in
+// batches (SearchBatch), the applications. rng: each candidate's search stream, its first block
+// computed for tiles of agents (rng.hpp).
+void search_range(World& w, std::size_t begin, std::size_t end, std::vector<std::uint32_t>& count,
+                  FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
-    const std::size_t K = s.search_mode == SearchMode::exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
+    auto batch = std::make_unique<SearchBatch>();
+    batch->K = s.search_mode == SearchMode::exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
+    std::vector<Application>& mine = found.local();
+    FirstBlocks blocks;
+    for (std::size_t tile = begin; tile < end; tile += kTile) {
+        first_blocks(w.seed, w.now.step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, blocks);
+        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+            const auto i = static_cast<std::uint32_t>(tile + k);
+            Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, blocks.lane(k));
+            const auto st = static_cast<Status>(c.status[i]);
+            const double intensity = search_intensity(w, i, st);
+            if (intensity <= 0 || NP == 0) continue;
+            if (!rng.bernoulli(intensity)) continue;
+            n.searchers++;
+            SearchBatch& b = *batch;
+            b.who[b.size] = i;
+            b.status[b.size] = st;
+            b.city[b.size] = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
+            draw_postings(w, b.city[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
+            if (++b.size == SearchBatch::kSize) b.apply(w, mine, count, n);
+        }
+    }
+    batch->apply(w, mine, count, n);
+}
+}  // namespace
+
+void search(World& w) {
+    const Scenario& s = *w.scenario;
+    const std::size_t NP = w.postings.size();
     FoundApplications found;
     std::vector<std::uint32_t> count(NP + 1, 0);
-    const auto apply = [&](std::uint32_t i, Stream& rng, Counters& n) {
-        const auto st = static_cast<Status>(c.status[i]);
-        const double intensity = search_intensity(w, i, st);
-        if (intensity <= 0 || NP == 0) return;
-        if (!rng.bernoulli(intensity)) return;
-        n.searchers++;
-        const std::uint8_t city = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
-        std::uint32_t sampled[kMaxApplications];
-        double noise[kMaxApplications];
-        draw_postings(w, city, K, rng, sampled, noise);
-        apply_to_postings(w, i, st, sampled, noise, K, found.local(), count, n);
-    };
-    w.counters += count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::search, 0, apply);
+    w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
+        search_range(w, begin, end, count, found, n);
+    });
     rank_applicants(w, found, count);
     if (s.vacancies.requirement_adjustment > 0) count_applicants(w);
 }
@@ -1027,19 +1060,49 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     sign_contract(w, i, e, hire.salary, rng);
 }
 
-// The team members who may follow a lead who moved job to job this step (eq. 15), in id order.
-std::vector<std::uint32_t> team_followers(const World& w) {
+// Lists the members of every team by lead (TeamIndex), from the team column.
+void index_teams(World& w) {
+    const auto& c = w.candidates;
+    TeamIndex& t = w.teams;
+    t.member =
+        collect_indices(w.active_candidates, [&](std::size_t i) { return c.team[i] != kNone && c.team[i] != i; });
+    std::stable_sort(t.member.begin(), t.member.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return c.team[a] < c.team[b]; });
+    t.lead.clear();
+    t.first.clear();
+    for (std::size_t k = 0; k < t.member.size(); ++k)
+        if (k == 0 || c.team[t.member[k]] != t.lead.back()) {
+            t.lead.push_back(c.team[t.member[k]]);
+            t.first.push_back(static_cast<std::uint32_t>(k));
+        }
+    t.first.push_back(static_cast<std::uint32_t>(t.member.size()));
+    t.built = true;
+}
+
+// The team members who may follow a lead who moved job to job this step (eq. 15), in id order:
+// the members of the leads among this step's hires (TeamIndex) who still work where the lead left.
+std::vector<std::uint32_t> team_followers(World& w) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::int32_t step = w.now.step;
-    const bool a_lead_moved = std::any_of(w.hires.begin(), w.hires.end(), [&](const Hire& h) {
-        return c.team[h.candidate] == h.candidate && c.moved_step[h.candidate] == step;
-    });
-    return collect_indices(s.teams.enabled && a_lead_moved ? w.active_candidates : 0, [&](std::size_t i) {
-        const std::uint32_t lead = c.team[i];
-        return c.status[i] == u8(Status::employed) && lead != kNone && lead != i && c.hired_step[i] != step &&
-               c.moved_step[lead] == step && c.prev_employer[lead] == c.employer[i] && c.employer[lead] != kNone;
-    });
+    std::vector<std::uint32_t> followers;
+    if (!s.teams.enabled) return followers;
+    for (const Hire& h : w.hires) {
+        const std::uint32_t lead = h.candidate;
+        if (c.team[lead] != lead || c.moved_step[lead] != step || c.employer[lead] == kNone) continue;
+        if (!w.teams.built) index_teams(w);
+        const auto& t = w.teams;
+        const auto k = std::lower_bound(t.lead.begin(), t.lead.end(), lead) - t.lead.begin();
+        if (k == static_cast<std::ptrdiff_t>(t.lead.size()) || t.lead[k] != lead) continue;
+        for (std::uint32_t m = t.first[k]; m < t.first[k + 1]; ++m) {
+            const std::uint32_t i = t.member[m];
+            if (c.team[i] == lead && c.status[i] == u8(Status::employed) && c.hired_step[i] != step &&
+                c.prev_employer[lead] == c.employer[i])
+                followers.push_back(i);
+        }
+    }
+    std::sort(followers.begin(), followers.end());
+    return followers;
 }
 
 // Follower i joins its lead's employer with probability teams.follow_prob unless a non-compete

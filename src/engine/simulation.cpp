@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <numeric>
 
 #include "engine/parallel.hpp"
@@ -16,17 +17,27 @@ namespace {
 // Adds the time since the last lap to a phase's total; does nothing without a PhaseTimes.
 class PhaseClock {
 public:
-    explicit PhaseClock(PhaseTimes* times) : times_(times), last_(std::chrono::steady_clock::now()) {}
+    explicit PhaseClock(PhaseTimes* times)
+        : times_(times), last_(std::chrono::steady_clock::now()), last_cpu_(times ? cpu_now() : 0.0) {}
     void lap(StepPhase phase) {
         if (!times_) return;
         const auto now = std::chrono::steady_clock::now();
+        const double cpu = cpu_now();
         times_->seconds[static_cast<int>(phase)] += std::chrono::duration<double>(now - last_).count();
+        times_->cpu_seconds[static_cast<int>(phase)] += cpu - last_cpu_;
         last_ = now;
+        last_cpu_ = cpu;
     }
 
 private:
+    static double cpu_now() {  // CPU seconds of the whole process
+        timespec t{};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+        return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+    }
     PhaseTimes* times_;
     std::chrono::steady_clock::time_point last_;
+    double last_cpu_;
 };
 }  // namespace
 

@@ -38,9 +38,12 @@ inline constexpr const char* kPhaseNames[] = {
 };
 inline constexpr int kPhaseCount = static_cast<int>(std::size(kPhaseNames));
 
-// Wall-clock seconds spent in each phase, summed over steps (benchmarks only).
+// Wall-clock seconds spent in each phase, summed over steps (benchmarks only), and the CPU seconds
+// of the process (all its threads) in the same intervals: on a machine shared with other work the
+// CPU time measures a phase's work, and CPU / wall how many cores it kept busy.
 struct PhaseTimes {
     std::array<double, kPhaseCount> seconds{};
+    std::array<double, kPhaseCount> cpu_seconds{};
 };
 
 // One step: the phases in order (docs/model.md, "Process overview and scheduling").

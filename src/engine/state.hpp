@@ -1,6 +1,7 @@
 // Simulation state: agents as structures of arrays, plus the per-step scratch the phases share.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "io/records.hpp"
@@ -94,7 +95,11 @@ struct AliasTable {
         std::uint32_t alias;  // the index taken otherwise
     };
     std::vector<Column> column;
-    void build(const std::vector<double>& weight);
+    // Builds the table of n columns with weight(j) for column j (a double). Walker's two stacks
+    // share one array of n indices (an index is on one stack at most), and the scaled weights
+    // are the only other scratch; weight(j) is evaluated twice instead of being stored.
+    template <class Weight>
+    void build(std::size_t n, Weight&& weight);
     // A draw in two halves, so that the column can be fetched while other draws are made:
     // first the random numbers (column and coin), then the memory read.
     struct Pending {
@@ -113,6 +118,34 @@ struct AliasTable {
         return d.coin < col.keep ? d.column : col.alias;
     }
 };
+
+template <class Weight>
+void AliasTable::build(std::size_t n, Weight&& weight) {
+    column.resize(n);
+    double total = 0;
+    for (std::size_t j = 0; j < n; ++j) total += weight(j);
+    const std::unique_ptr<double[]> scaled(new double[n]);
+    const std::unique_ptr<std::uint32_t[]> stack(new std::uint32_t[n]);  // small: [0, ns), large: [n - nl, n)
+    std::size_t ns = 0, nl = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+        column[j] = Column{1.0f, static_cast<std::uint32_t>(j)};
+        scaled[j] = total > 0 ? weight(j) * static_cast<double>(n) / total : 1.0;
+        if (scaled[j] < 1.0)
+            stack[ns++] = static_cast<std::uint32_t>(j);
+        else
+            stack[n - 1 - nl++] = static_cast<std::uint32_t>(j);
+    }
+    while (ns > 0 && nl > 0) {  // the top of each stack: the index pushed last
+        const std::uint32_t s = stack[--ns], l = stack[n - nl];
+        column[s] = Column{static_cast<float>(scaled[s]), l};
+        scaled[l] -= 1.0 - scaled[s];
+        if (scaled[l] < 1.0) {
+            --nl;
+            stack[ns++] = l;
+        }
+    }
+    // What is left has probability 1 up to rounding.
+}
 
 // What a searcher reads of a posting, packed in one cache line's quarter (search is bound by
 // random reads of postings).
@@ -191,6 +224,17 @@ struct StepConditions {
     double relocation_multiplier = 1;
 };
 
+// The members of each team by lead (team id = the lead's candidate id), each team's members in id
+// order; built from the team column the first time a lead moves. Teams only lose members (one who
+// leaves its job or team is dropped for good), so the lists hold everyone who can still follow;
+// the phases check the team column too. Not saved in checkpoints: rebuilt after a restore.
+struct TeamIndex {
+    bool built = false;
+    std::vector<std::uint32_t> lead;    // the leads, in increasing order
+    std::vector<std::uint32_t> first;   // [lead k] offsets into member (size leads + 1)
+    std::vector<std::uint32_t> member;  // the members other than the lead
+};
+
 struct World {
     const Scenario* scenario = nullptr;
     std::uint64_t seed = 0;
@@ -210,6 +254,7 @@ struct World {
     std::vector<Hire> hires;                      // accepted this step, sorted by candidate
     std::vector<MoveRow> moves;
     Counters counters;  // this step
+    TeamIndex teams;
 };
 
 }  // namespace talentsim

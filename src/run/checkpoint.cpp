@@ -116,6 +116,7 @@ struct CheckpointAccess {
         V<Hire> h;
         V<MoveRow> m;
         Counters n;
+        TeamIndex t;  // rebuilt from the team column after a restore: not saved
     };
     struct SimulationLayout {
         Scenario s;
