@@ -661,7 +661,7 @@ void rank_applicants(World& w, const FoundApplications& found, std::vector<std::
     for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
     A.first = count;
     A.ranked.resize(count[NP]);
-    std::vector<std::uint32_t> fill(count.begin(), count.end() - 1);
+    std::vector<std::uint32_t>& fill = count;  // [posting]: where its next applicant goes
     tbb::parallel_for_each(found.begin(), found.end(), [&](const std::vector<Application>& list) {
         for (const Application& app : list)
             A.ranked[std::atomic_ref<std::uint32_t>(fill[app.posting]).fetch_add(1, std::memory_order_relaxed)] =
@@ -996,7 +996,7 @@ void decide(World& w, int round) {
         }
         Offer& o = w.round_offers[best];
         o.accepted = 1;
-        c.hired_step[i] = step;
+        c.hired_step[i] = static_cast<StepColumn>(step);
         atomic_add(E.committed[o.employer], static_cast<std::int64_t>(std::llround(o.salary)));
         if (w.postings.slots[o.posting] > 0) atomic_add(w.postings.slots[o.posting], static_cast<std::uint32_t>(-1));
         chosen[g] = Hire{i,
@@ -1033,7 +1033,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
         n.jobs_ended++;
         n.tenure_months_ended += c.tenure[i];
         flows.depart(old * R + c.role[i]);
-        c.moved_step[i] = step;
+        c.moved_step[i] = static_cast<StepColumn>(step);
         c.prev_employer[i] = old;
     }
     if (from == Status::unemployed) {
@@ -1134,8 +1134,8 @@ bool follow_lead(World& w, std::uint32_t i, std::int32_t date, MoveRow& row, Cou
     n.relocations += row.relocated;
     atomic_add(E.departures[old * R + c.role[i]], 1u);
     c.prev_employer[i] = old;
-    c.moved_step[i] = step;
-    c.hired_step[i] = step;
+    c.moved_step[i] = static_cast<StepColumn>(step);
+    c.hired_step[i] = static_cast<StepColumn>(step);
     sign_contract(w, i, e, salary, rng);
     return true;
 }

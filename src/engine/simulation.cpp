@@ -78,7 +78,7 @@ StepRow run_step(World& w, std::int32_t step, PhaseTimes* times, bool fused) {
 
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
     const Capacity cap = capacity_of(s, steps);
-    // Agent state (76 bytes a slot) plus per-step scratch of the record and search phases, and
+    // Agent state (68 bytes a slot) plus per-step scratch of the record and search phases, and
     // output rows and panel snapshot (docs/benchmarks.md measures about 125 bytes a slot).
     const std::uint64_t per_candidate = 96 + 8 * static_cast<std::uint64_t>(s.search.applications) + 24;
     const std::uint64_t per_employer = 64 + 12 * s.roles.size();

@@ -1,7 +1,9 @@
 // Simulation state: agents as structures of arrays, plus the per-step scratch the phases share.
 #pragma once
+#include <bit>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "io/records.hpp"
@@ -10,8 +12,11 @@
 namespace talentsim {
 
 inline constexpr std::uint8_t kAbroad = 255;  // city code of every place outside China
+// Steps in the candidate columns: 16 bits hold every step of a run (scenario.steps <= 6000, a
+// burn-in of at most 600 negative steps, graduation at most 12 months after the last step).
+using StepColumn = std::int16_t;
 // "Never" for step columns: below every step, including the negative steps of a burn-in.
-inline constexpr std::int32_t kNeverStep = -2147483647 - 1;
+inline constexpr StepColumn kNeverStep = -32768;
 
 // The columns of Candidates, each declared once: X(type, name, value of an empty slot). The struct,
 // resize, the checkpoint and the benchmark's state size are generated from this list.
@@ -21,8 +26,8 @@ inline constexpr std::int32_t kNeverStep = -2147483647 - 1;
     X(std::uint8_t, tier, 0)                                                                 \
     X(std::uint8_t, role, 0)                                                                 \
     X(std::uint8_t, home_city, 0)                                                            \
-    X(std::int32_t, entry_step, -1) /* step the slot becomes active (0 = initial) */         \
-    X(std::int32_t, graduation_step, kNeverStep)                                             \
+    X(StepColumn, entry_step, -1) /* step the slot becomes active (0 = initial) */           \
+    X(StepColumn, graduation_step, kNeverStep)                                               \
     /* Dynamic. */                                                                           \
     X(std::uint8_t, status, 0)        /* Status */                                           \
     X(std::uint8_t, city, 0)          /* kAbroad outside China */                            \
@@ -44,8 +49,8 @@ inline constexpr std::int32_t kNeverStep = -2147483647 - 1;
     X(float, pending_wage, 0.f)                                                              \
     /* Teams: team id = the lead's candidate id. */                                          \
     X(std::uint32_t, team, kNone)                                                            \
-    X(std::int32_t, moved_step, kNeverStep) /* last step of a job-to-job move */             \
-    X(std::int32_t, hired_step, kNeverStep) /* last step an offer was accepted */
+    X(StepColumn, moved_step, kNeverStep) /* last step of a job-to-job move */               \
+    X(StepColumn, hired_step, kNeverStep) /* last step an offer was accepted */
 
 // Candidates: one slot per person who is or will be in the market (entrants are pre-allocated,
 // so nothing is allocated while stepping). Index = candidate id.
@@ -96,8 +101,9 @@ struct AliasTable {
     };
     std::vector<Column> column;
     // Builds the table of n columns with weight(j) for column j (a double). Walker's two stacks
-    // share one array of n indices (an index is on one stack at most), and the scaled weights
-    // are the only other scratch; weight(j) is evaluated twice instead of being stored.
+    // share one array of n indices (an index is on one stack at most), the scaled weights are
+    // kept in the columns until they are final, and weight(j) is evaluated twice instead of
+    // being stored: 4 bytes of scratch a column.
     template <class Weight>
     void build(std::size_t n, Weight&& weight);
     // A draw in two halves, so that the column can be fetched while other draws are made:
@@ -121,30 +127,36 @@ struct AliasTable {
 
 template <class Weight>
 void AliasTable::build(std::size_t n, Weight&& weight) {
+    static_assert(sizeof(Column) == sizeof(double) && std::is_trivially_copyable_v<Column>);
     column.resize(n);
+    // Until column j is final it holds the scaled weight of j (a double, the same 8 bytes).
+    const auto scaled = [&](std::size_t j) { return std::bit_cast<double>(column[j]); };
+    const auto set_scaled = [&](std::size_t j, double x) { column[j] = std::bit_cast<Column>(x); };
     double total = 0;
     for (std::size_t j = 0; j < n; ++j) total += weight(j);
-    const std::unique_ptr<double[]> scaled(new double[n]);
     const std::unique_ptr<std::uint32_t[]> stack(new std::uint32_t[n]);  // small: [0, ns), large: [n - nl, n)
     std::size_t ns = 0, nl = 0;
     for (std::size_t j = 0; j < n; ++j) {
-        column[j] = Column{1.0f, static_cast<std::uint32_t>(j)};
-        scaled[j] = total > 0 ? weight(j) * static_cast<double>(n) / total : 1.0;
-        if (scaled[j] < 1.0)
+        const double x = total > 0 ? weight(j) * static_cast<double>(n) / total : 1.0;
+        set_scaled(j, x);
+        if (x < 1.0)
             stack[ns++] = static_cast<std::uint32_t>(j);
         else
             stack[n - 1 - nl++] = static_cast<std::uint32_t>(j);
     }
     while (ns > 0 && nl > 0) {  // the top of each stack: the index pushed last
         const std::uint32_t s = stack[--ns], l = stack[n - nl];
-        column[s] = Column{static_cast<float>(scaled[s]), l};
-        scaled[l] -= 1.0 - scaled[s];
-        if (scaled[l] < 1.0) {
+        const double xs = scaled(s), xl = scaled(l) - (1.0 - xs);
+        column[s] = Column{static_cast<float>(xs), l};
+        set_scaled(l, xl);
+        if (xl < 1.0) {
             --nl;
             stack[ns++] = l;
         }
     }
     // What is left has probability 1 up to rounding.
+    for (std::size_t k = 0; k < ns; ++k) column[stack[k]] = Column{1.0f, stack[k]};
+    for (std::size_t k = n - nl; k < n; ++k) column[stack[k]] = Column{1.0f, stack[k]};
 }
 
 // What a searcher reads of a posting, packed in one cache line's quarter (search is bound by
