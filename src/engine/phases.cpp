@@ -486,20 +486,28 @@ void fill_postings(World& w, std::size_t e, bool unlimited, Counters& n) {
     for (std::size_t r = 0; r < R; ++r) {
         if (!s.type_hires_role[E.type[e]][r]) continue;
         const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
+        if (v == 0) continue;
+        // The same for every posting of (e, r): the required shares, and the posted salary of each
+        // requirement (level 0: none, 1 + k: the k-th level from the bachelor's), priced once.
+        const double share[3] = {required_share(w, e, r, 0), required_share(w, e, r, 1), required_share(w, e, r, 2)};
+        const int b = s.bachelor_code;
+        float salary[4];
+        bool priced[4] = {false, false, false, false};
         for (std::uint32_t j = 0; j < v; ++j, ++p) {
             // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
             const double u = unlimited ? 1.0 : rng.uniform();
-            const int b = s.bachelor_code;
-            const int d = u < required_share(w, e, r, 2)             ? b + 2
-                          : u < required_share(w, e, r, 1)           ? b + 1
-                          : b == 0 || u < required_share(w, e, r, 0) ? b
-                                                                     : 0;
+            const int level = u < share[2] ? 3 : u < share[1] ? 2 : b == 0 || u < share[0] ? 1 : 0;
+            const int d = level == 0 ? 0 : b + level - 1;
+            if (!priced[level]) {
+                salary[level] =
+                    static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
+                priced[level] = true;
+            }
             P.employer[p] = static_cast<std::uint32_t>(e);
             P.role[p] = static_cast<std::uint8_t>(r);
             P.degree[p] = static_cast<std::uint8_t>(d);
             P.slots[p] = unlimited ? 0 : 1;
-            P.salary[p] =
-                static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
+            P.salary[p] = salary[level];
             P.card[p] = PostingCard{
                 static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
             n.posted_salary_sum += std::llround(P.salary[p]);
