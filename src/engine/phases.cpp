@@ -689,8 +689,11 @@ void count_applicants(World& w) {
     const auto& P = w.postings;
     const auto& A = w.applications;
     const std::size_t R = w.scenario->roles.size();
-    for_each_index(P.size(), [&](std::size_t p) {
-        atomic_add(w.employers.applied[P.employer[p] * R + P.role[p]], A.first[p + 1] - A.first[p]);
+    // By employer: its postings are P.first[e] .. P.first[e + 1], and its row only its own task
+    // writes (no locked add per posting).
+    for_each_index(P.first.size() - 1, [&](std::size_t e) {
+        for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p)
+            w.employers.applied[e * R + P.role[p]] += A.first[p + 1] - A.first[p];
     });
 }
 }  // namespace
