@@ -627,11 +627,18 @@ void resolve_postings(const World& w, std::uint8_t city, std::size_t K, const Al
 // Is posting p eligible for candidate i (status st, utility of staying `stay`) and better than
 // what it has (eq. 11)? With contacts, a candidate with a job contacts any eligible posting and
 // the bidder's value decides (eq. 11a).
+// Is posting p open to candidate i at all: its role, a degree it meets, another employer?
+bool eligible(const World& w, std::uint32_t i, std::uint32_t p) {
+    const auto& c = w.candidates;
+    const PostingCard& post = w.postings.card[p];
+    return post.role == c.role[i] && post.degree <= c.degree[i] && post.employer != c.employer[i];
+}
+
 bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p, double stay) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const PostingCard& post = w.postings.card[p];
-    if (post.role != c.role[i] || post.degree > c.degree[i] || post.employer == c.employer[i]) return false;
+    if (!eligible(w, i, p)) return false;
     const double u_post = econ::utility_at(w, i, post.city, post.amenity, post.salary);
     const bool has_job = c.employer[i] != kNone && (st == Status::employed || st == Status::abroad);
     if (s.offers.contacts && has_job) return std::isfinite(u_post);  // a move that can never pay: infinite cost
@@ -646,12 +653,18 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
                        std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
-    const double stay = econ::utility_of_staying(w, i);
+    double stay = 0;  // the utility of staying, computed for the first eligible posting
+    bool stay_known = false;
     std::uint32_t chosen[kMaxApplications];
     std::size_t applied = 0;
     for (std::size_t a = 0; a < K; ++a) {
         const std::uint32_t p = sampled[a];
         const double z = noise[a];
+        if (!eligible(w, i, p)) continue;
+        if (!stay_known) {
+            stay = econ::utility_of_staying(w, i);
+            stay_known = true;
+        }
         if (!worth_applying(w, i, st, p, stay)) continue;
         if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
         chosen[applied++] = p;
