@@ -653,7 +653,8 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
                        std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
-    double stay = 0;  // the utility of staying, computed for the first eligible posting
+    double stay = 0;  // the utility of staying and the log-productivity, computed for the first eligible posting
+    float log_p = 0;
     bool stay_known = false;
     std::uint32_t chosen[kMaxApplications];
     std::size_t applied = 0;
@@ -663,12 +664,13 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
         if (!eligible(w, i, p)) continue;
         if (!stay_known) {
             stay = econ::utility_of_staying(w, i);
+            log_p = std::log(c.productivity[i]);
             stay_known = true;
         }
         if (!worth_applying(w, i, st, p, stay)) continue;
         if (std::find(chosen, chosen + applied, p) != chosen + applied) continue;
         chosen[applied++] = p;
-        const auto signal = static_cast<float>(std::log(c.productivity[i]) + s.search.signal_noise * z);
+        const auto signal = static_cast<float>(log_p + s.search.signal_noise * z);
         mine.push_back(Application{p, Applicant{signal, i}});
         atomic_add(count[p + 1], 1u);
         n.applications++;
