@@ -298,8 +298,9 @@ void adjust_posted_salary(World& w, std::size_t er, std::uint32_t filled) {
 
 // Degree requirements that answer the applicant pool (eq. 9a): after a month with v postings of a
 // role, A applications to them and f filled, the requirement shift moves by
-// speed x (ln((1 + A / v) / (1 + target)) - fill_weight x (target fill rate - f / v)), within
-// [-6, 6]: plentiful applicants raise it, unfilled vacancies lower it. Nothing posted, nothing learnt.
+// speed x (ln((1 + A / v) / (1 + target)) - fill_weight x max(0, target fill rate - f / v)), within
+// [-6, 6]: plentiful applicants raise it, vacancies left unfilled lower it (filling above the
+// target fill rate does not raise it: that is the applicants' term). Nothing posted, nothing learnt.
 void adjust_requirements(World& w, std::size_t er, std::uint32_t filled) {
     const VacancyParams& vp = w.scenario->vacancies;
     auto& E = w.employers;
@@ -307,7 +308,7 @@ void adjust_requirements(World& w, std::size_t er, std::uint32_t filled) {
     E.applied[er] = 0;
     if (vp.requirement_adjustment <= 0 || posted == 0) return;
     const double per_vacancy = static_cast<double>(applied) / static_cast<double>(posted);
-    const double unfilled = w.scenario->wages.target_fill_rate - fill_rate(posted, filled);
+    const double unfilled = std::max(0.0, w.scenario->wages.target_fill_rate - fill_rate(posted, filled));
     const double pull =
         std::log((1.0 + per_vacancy) / (1.0 + vp.target_applicants)) - vp.requirement_fill_weight * unfilled;
     const double shift = E.requirement_shift[er] + vp.requirement_adjustment * pull;

@@ -994,10 +994,10 @@ RequirementRun run_requirements(Scenario s, std::int32_t steps) {
             double expected = shift_before[er];
             const double v = posted_before[er];
             if (speed > 0 && v > 0)
-                expected =
-                    std::clamp(expected + speed * (std::log((1.0 + applied_before[er] / v) / (1.0 + target)) -
-                                                   weight * (fill_target - std::min(1.0, filled_before[er] / v))),
-                               -6.0, 6.0);
+                expected = std::clamp(
+                    expected + speed * (std::log((1.0 + applied_before[er] / v) / (1.0 + target)) -
+                                        weight * std::max(0.0, fill_target - std::min(1.0, filled_before[er] / v))),
+                    -6.0, 6.0);
             if (E.alive[er / R] && std::abs(E.requirement_shift[er] - expected) > 1e-4) ++out.wrong;
         }
         const auto& P = w.postings;
