@@ -1224,10 +1224,11 @@ void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t dat
     const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
-    FirstBlocks sep, look;
+    std::array<FirstBlocks, 2> blocks;
+    const FirstBlocks &sep = blocks[0], &look = blocks[1];
     for (std::size_t tile = begin; tile < end; tile += kTile) {
-        first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, sep);
-        first_blocks(w.seed, step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, look);
+        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
+                     0, blocks);
         prefetch_cards(w, look);
         for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
             const auto i = static_cast<std::uint32_t>(tile + k);
