@@ -1155,6 +1155,57 @@ void update_wages(World& w) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What record counts of each candidate (10.), in one pass after the census: shared by record and
+// the fused pass below, which counts it as it goes.
+namespace {
+using StatusCounts = std::array<std::int64_t, kStatusCount>;
+using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
+
+// Counts candidates [begin, end), whose step is over: their statuses, their census
+// (population.hpp), and the wages of the employed (appended at wages[employed], in id order) and
+// their histogram bins. (Register counters and a store at every candidate, kept or not: no chain
+// of increments through memory.)
+inline void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R,
+                             StatusCounts& statuses, float* wages, CensusTally& census, Histogram& high) {
+    constexpr auto employed = u8(Status::employed);
+    std::array<std::uint32_t, kStatusCount> by_status{};
+    auto kept = static_cast<std::size_t>(statuses[employed]);
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::uint8_t st = c.status[i];
+        for (int k = 0; k < kStatusCount; ++k) by_status[k] += st == k ? 1u : 0u;
+        census.count(c, i, R);
+        const float wage = c.wage[i];
+        wages[kept] = wage;
+        if (st == employed) {
+            ++kept;
+            high[detail::order_key(wage) >> 16]++;
+        }
+    }
+    for (int k = 0; k < kStatusCount; ++k) statuses[k] += by_status[k];
+}
+
+// What one thread counts: its share of the census and its histogram of the employed's wages.
+struct Tally {
+    CensusTally census;
+    Histogram high;
+    explicit Tally(const Employers& E) : census(E), high(std::size_t{1} << 16, 0u) {}
+};
+using Tallies = tbb::enumerable_thread_specific<Tally>;
+
+// Sets the census to the threads' sums and adds up their histograms.
+template <class ThreadTallies>  // of objects with members census and high
+void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
+    std::vector<const CensusTally*> all;
+    for (const auto& t : threads) all.push_back(&t.census);
+    set_census(w.employers, all);
+    high.assign(std::size_t{1} << 16, 0u);
+    for (const auto& t : threads)
+        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // 2-9 in one pass, for scenarios where every offer follows from the one posting a searcher samples
 // (direct_offers_apply): exogenous search, postings with unlimited slots, no value or budget cap,
 // no counteroffers, non-competes or teams. Then the screening signal, the ranking of applicants
@@ -1178,8 +1229,15 @@ struct DirectChunk {
     std::vector<MoveRow> moves;
 };
 
-struct ThreadFlows {  // a thread's departures and filled vacancies (Flows)
+// What a thread counts: departures and filled vacancies (Flows), its share of the census and its
+// histogram of the employed's wages (the tallies of record).
+struct ThreadTally {
     std::vector<std::uint32_t> departures, filled;
+    CensusTally census;
+    std::vector<std::uint32_t> high;
+    explicit ThreadTally(const Employers& E)
+        : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E),
+          high(std::size_t{1} << 16, 0u) {}
 };
 
 // Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
@@ -1216,8 +1274,12 @@ void prefetch_cards(const World& w, const FirstBlocks& look) {
     }
 }
 
-// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks).
-void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, Flows flows, DirectChunk& out) {
+// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
+// tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
+void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
+                  DirectChunk& out, StatusCounts& statuses, float* wages) {
+    const std::size_t R = w.scenario->roles.size();
+    const Flows flows{&mine.departures, &mine.filled, false};
     const std::int32_t step = w.now.step;
     const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers,
                keep_moves = w.scenario->output.moves;
@@ -1251,6 +1313,7 @@ void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t dat
             Stream rng_wages(w.seed, step, StreamFamily::wages, i);
             age_one_month(w, i, raise_month, growth, rng_wages, n);
         }
+        tally_candidates(c, tile, std::min(end, tile + kTile), R, statuses, wages, mine.census, mine.high);
     }
 }
 
@@ -1267,10 +1330,10 @@ void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vec
 }
 
 // Adds the threads' departures and filled vacancies to the employer columns.
-void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flows) {
+void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadTally>& flows) {
     auto& E = w.employers;
     for_each_index(E.departures.size(), [&](std::size_t er) {
-        for (const ThreadFlows& t : flows) {
+        for (const ThreadTally& t : flows) {
             E.departures[er] += t.departures[er];
             E.filled[er] += t.filled[er];
         }
@@ -1278,22 +1341,22 @@ void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flo
 }
 }  // namespace
 
-void direct_offers(World& w) {
+void direct_offers(World& w, RecordTallies& tallies) {
     const Scenario& s = *w.scenario;
     auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const std::int32_t date = s.date_of_step(w.now.step);
     std::vector<DirectChunk> out(chunks);
-    tbb::enumerable_thread_specific<ThreadFlows> flows([&] {
-        return ThreadFlows{std::vector<std::uint32_t>(E.departures.size(), 0u),
-                           std::vector<std::uint32_t>(E.filled.size(), 0u)};
-    });
+    tallies.statuses.assign(chunks, {});
+    tallies.wages.resize(chunks);
+    tbb::enumerable_thread_specific<ThreadTally> threads([&] { return ThreadTally(E); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
-        ThreadFlows& mine = flows.local();
-        direct_chunk(w, k * kDirectChunk, std::min(N, (k + 1) * kDirectChunk), date,
-                     Flows{&mine.departures, &mine.filled, false}, out[k]);
+        const std::size_t begin = k * kDirectChunk, end = std::min(N, begin + kDirectChunk);
+        tallies.wages[k].reset(new float[end - begin]);
+        direct_chunk(w, begin, end, date, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
     });
-    add_flows(w, flows);
+    add_flows(w, threads);
+    add_tallies(w, threads, tallies.high);
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);
     concatenate(out, &DirectChunk::moves, w.moves);
@@ -1311,67 +1374,96 @@ void direct_offers(World& w) {
 // 10. Record: census for the next step and the row of /steps.
 namespace {
 constexpr std::size_t kRecordChunk = 16 * kGrain;
-using StatusCounts = std::array<std::int64_t, kStatusCount>;
 
-// What one pass over the candidates counts: the census, statuses and the employed's wages.
-struct Tally {
-    CensusTally census;
-    std::vector<std::uint32_t> high;  // histogram of the high 16 bits of the wages' order keys
-};
-
-// The census (population.hpp), and per chunk of kRecordChunk candidates the statuses; each
-// thread also counts the employed's wages by the high 16 bits of their order keys (parallel.hpp).
-std::vector<StatusCounts> census_and_statuses(World& w, std::vector<std::uint32_t>& high) {
+// The census and the tallies of record, by chunks of kRecordChunk candidates (the phases' path;
+// the fused pass counts them as it goes).
+void census_and_tallies(World& w, RecordTallies& out) {
     const auto& c = w.candidates;
     const std::size_t N = w.active_candidates, R = w.scenario->roles.size();
     const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
-    std::vector<StatusCounts> by_chunk(chunks, StatusCounts{});
-    tbb::enumerable_thread_specific<Tally> tallies([&] {
-        return Tally{CensusTally(w.employers), std::vector<std::uint32_t>(std::size_t{1} << 16, 0u)};
-    });
+    out.statuses.assign(chunks, StatusCounts{});
+    out.wages.resize(chunks);
+    Tallies tallies([&] { return Tally(w.employers); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         Tally& t = tallies.local();
-        StatusCounts& n = by_chunk[k];
-        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i) {
-            n[c.status[i]]++;
-            t.census.count(c, i, R);
-            if (c.status[i] == u8(Status::employed)) t.high[detail::order_key(c.wage[i]) >> 16]++;
-        }
+        const std::size_t begin = k * kRecordChunk, end = std::min(N, begin + kRecordChunk);
+        out.wages[k].reset(new float[end - begin]);
+        tally_candidates(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
     });
-    std::vector<const CensusTally*> all;
-    for (const Tally& t : tallies) all.push_back(&t.census);
-    set_census(w.employers, all);
-    high.assign(std::size_t{1} << 16, 0u);
-    for (const Tally& t : tallies)
-        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
-    return by_chunk;
+    add_tallies(w, tallies, out.high);
 }
 
-// The wages of the employed, in id order (each chunk writes at its offset).
-void employed_wages(const World& w, const std::vector<StatusCounts>& by_chunk, std::vector<float>& wages) {
-    const auto& c = w.candidates;
-    const std::size_t N = w.active_candidates, employed = u8(Status::employed);
-    std::vector<std::size_t> at(by_chunk.size() + 1, 0);
-    for (std::size_t k = 0; k < by_chunk.size(); ++k)
-        at[k + 1] = at[k] + static_cast<std::size_t>(by_chunk[k][employed]);
-    wages.resize(at.back());
-    tbb::parallel_for(std::size_t{0}, by_chunk.size(), [&](std::size_t k) {
-        std::size_t j = at[k];
-        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i)
-            if (c.status[i] == employed) wages[j++] = c.wage[i];
-    });
+// The employed's wages as the chunks' pieces in id order: value k of their concatenation.
+struct WagePieces {
+    const std::vector<std::unique_ptr<float[]>>& piece;
+    std::vector<std::size_t> at;  // at[p]: the index of piece p's first value; at.back(): the count
+    explicit WagePieces(const RecordTallies& t) : piece(t.wages), at(t.wages.size() + 1, 0) {
+        for (std::size_t p = 0; p < piece.size(); ++p)
+            at[p + 1] = at[p] + static_cast<std::size_t>(t.statuses[p][u8(Status::employed)]);
+    }
+    // fn(value) for the values of [begin, end), in order.
+    template <class Fn>
+    void for_range(std::size_t begin, std::size_t end, Fn&& fn) const {
+        auto p = static_cast<std::size_t>(std::upper_bound(at.begin(), at.end(), begin) - at.begin()) - 1;
+        for (std::size_t k = begin; k < end; ++p) {
+            const float* v = piece[p].get();
+            for (const std::size_t stop = std::min(end, at[p + 1]); k < stop; ++k) fn(v[k - at[p]]);
+        }
+    }
+};
+
+// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean is summed as
+// parallel_deterministic_reduce sums the wages in id order in blocks of kGrain (the same for any
+// thread count); the same pass gathers the wages of the three ranks' histogram buckets, among
+// which nth_element selects: the order statistics of all the wages (parallel.hpp).
+void wage_statistics(const RecordTallies& t, StepRow& row) {
+    const WagePieces wages(t);
+    const std::size_t m = wages.at.back();
+    if (m == 0) return;
+    std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
+                                    stats::quantile_rank(m, 0.9)};
+    std::array<std::uint32_t, 3> bucket{};
+    for (std::size_t q = 0; q < 3; ++q) bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
+    tbb::enumerable_thread_specific<std::array<std::vector<float>, 3>> in_bucket;
+    const double sum = tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, m, kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            auto& mine = in_bucket.local();
+            wages.for_range(r.begin(), r.end(), [&](float x) {
+                acc += x;
+                const std::uint32_t high = detail::order_key(x) >> 16;
+                for (std::size_t q = 0; q < 3; ++q)
+                    if (high == bucket[q]) mine[q].push_back(x);
+            });
+            return acc;
+        },
+        std::plus<double>());
+    row.wage_mean = sum / static_cast<double>(m);
+    std::array<float, 3> value{};
+    for (std::size_t q = 0; q < 3; ++q) {
+        std::vector<float> v;
+        for (const auto& mine : in_bucket) v.insert(v.end(), mine[q].begin(), mine[q].end());
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
+        value[q] = v[rank[q]];
+    }
+    row.wage_p10 = value[0];
+    row.wage_p50 = value[1];
+    row.wage_p90 = value[2];
 }
 }  // namespace
 
-StepRow record(World& w) {
+StepRow record(World& w, const RecordTallies* counted) {
     const auto& n = w.counters;
     StepRow row{};
     row.step = w.now.step;
     row.date = w.scenario->date_of_step(w.now.step);
-    std::vector<std::uint32_t> high;
-    const std::vector<StatusCounts> by_chunk = census_and_statuses(w, high);
+    RecordTallies own;
+    if (counted == nullptr) {
+        census_and_tallies(w, own);
+        counted = &own;
+    }
     StatusCounts by_status{};
-    for (const StatusCounts& k : by_chunk)
+    for (const StatusCounts& k : counted->statuses)
         for (int st = 0; st < kStatusCount; ++st) by_status[st] += k[st];
     int status = 0;  // TALENTSIM_STATUS_COUNTS is in Status order
 #define TALENTSIM_COPY(type, name) row.name = by_status[status++];
@@ -1382,26 +1474,7 @@ StepRow record(World& w) {
 #undef TALENTSIM_COPY
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
-    // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
-    // for any thread count), quantiles by a parallel radix select (the same order statistics).
-    std::vector<float> wages;
-    employed_wages(w, by_chunk, wages);
-    if (!wages.empty()) {
-        const double sum = tbb::parallel_deterministic_reduce(
-            tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
-            [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-                for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
-                return acc;
-            },
-            std::plus<double>());
-        row.wage_mean = sum / static_cast<double>(wages.size());
-        const std::size_t m = wages.size();
-        const auto q = order_statistics<3>(
-            wages, high, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
-        row.wage_p10 = q[0];
-        row.wage_p50 = q[1];
-        row.wage_p90 = q[2];
-    }
+    wage_statistics(*counted, row);
     return row;
 }
 
