@@ -1276,7 +1276,7 @@ void prefetch_cards(const World& w, const FirstBlocks& look) {
 
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
-void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
+[[gnu::flatten]] void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
                   DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
     const Flows flows{&mine.departures, &mine.filled, false};
