@@ -1241,8 +1241,9 @@ struct ThreadTally {
 };
 
 // Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
-// whether it applies and the employer's offer (value and headroom unbounded here).
-bool direct_offer(World& w, std::uint32_t i, double stay, Stream& rng, Offer& offer, Counters& n) {
+// whether it applies and the employer's offer (value and headroom unbounded here). `stay`: the
+// utility of staying, set when the candidate has sampled a posting (search changes nothing it reads).
+bool direct_offer(World& w, std::uint32_t i, double& stay, Stream& rng, Offer& offer, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
@@ -1252,6 +1253,7 @@ bool direct_offer(World& w, std::uint32_t i, double stay, Stream& rng, Offer& of
     if (!rng.bernoulli(intensity)) return false;
     n.searchers++;
     const auto p = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));  // as draw_postings
+    stay = econ::utility_of_staying(w, i);
     if (!worth_applying(w, i, st, p, stay)) return false;
     n.applications++;
     const std::uint32_t e = w.postings.employer[p];
@@ -1298,7 +1300,7 @@ void prefetch_cards(const World& w, const FirstBlocks& look) {
             separate(w, i, rng_sep, n, flows);
             Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
             Offer offer;
-            const double stay = econ::utility_of_staying(w, i);  // (search changes nothing it reads)
+            double stay = 0;
             if (direct_offer(w, i, stay, rng_search, offer, n)) {
                 // Decision (eq. 7): the offer against staying.
                 if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
