@@ -1236,8 +1236,7 @@ struct ThreadTally {
     CensusTally census;
     std::vector<std::uint32_t> high;
     explicit ThreadTally(const Employers& E)
-        : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E),
-          high(std::size_t{1} << 16, 0u) {}
+        : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E), high(std::size_t{1} << 16, 0u) {}
 };
 
 // Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
@@ -1279,7 +1278,7 @@ void prefetch_cards(const World& w, const FirstBlocks& look) {
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 [[gnu::flatten]] void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
-                  DirectChunk& out, StatusCounts& statuses, float* wages) {
+                                   DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
     const Flows flows{&mine.departures, &mine.filled, false};
     const std::int32_t step = w.now.step;

@@ -54,12 +54,14 @@ template <int T>
 
 // Built for x86-64-v4 (AVX-512: one register a word of a tile), v3 (AVX2) and the baseline; the
 // loader picks the best the CPU has.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_one(
-    std::uint32_t k0, std::uint32_t k1, FirstBlocks* tile) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_one(std::uint32_t k0,
+                                                                                              std::uint32_t k1,
+                                                                                              FirstBlocks* tile) {
     philox_tiles<1>(k0, k1, tile);
 }
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_two(
-    std::uint32_t k0, std::uint32_t k1, FirstBlocks* tile) {
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_two(std::uint32_t k0,
+                                                                                              std::uint32_t k1,
+                                                                                              FirstBlocks* tile) {
     philox_tiles<2>(k0, k1, tile);
 }
 
