@@ -1239,82 +1239,85 @@ struct ThreadTally {
         : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E), high(std::size_t{1} << 16, 0u) {}
 };
 
-// Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
-// whether it applies and the employer's offer (value and headroom unbounded here). `stay`: the
-// utility of staying, set when the candidate has sampled a posting (search changes nothing it reads).
-bool direct_offer(World& w, std::uint32_t i, double& stay, Stream& rng, Offer& offer, Counters& n) {
-    const Scenario& s = *w.scenario;
-    const auto& c = w.candidates;
+// Step 4 for candidate i (rng: its search stream): whether it searches and the posting it would
+// sample (the stream's second number, as draw_postings draws it). Both numbers are drawn whether
+// it searches or not (the stream is the candidate's own and is dropped after), so the caller need
+// not branch: a draw that was not made in the phases is never used.
+bool draws_posting(World& w, std::uint32_t i, Stream& rng, std::uint32_t& p) {
     const std::size_t NP = w.postings.size();
-    const auto st = static_cast<Status>(c.status[i]);
-    const double intensity = search_intensity(w, i, st);
-    if (intensity <= 0 || NP == 0) return false;
-    if (!rng.bernoulli(intensity)) return false;
-    n.searchers++;
-    const auto p = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));  // as draw_postings
-    stay = econ::utility_of_staying(w, i);
-    if (!worth_applying(w, i, st, p, stay)) return false;
+    const double intensity = search_intensity(w, i, static_cast<Status>(w.candidates.status[i]));
+    const bool searches = rng.bernoulli(intensity);  // (never at intensity <= 0: uniform() >= 0)
+    const double last = NP > 0 ? static_cast<double>(NP - 1) : 0.0;
+    p = static_cast<std::uint32_t>(std::min<double>(last, rng.uniform() * NP));
+    return searches && NP > 0;
+}
+
+// Steps 5-8 for searcher i, who sampled posting p: whether it applies, the employer's offer (value
+// and headroom unbounded here), the decision (eq. 7) and the move.
+void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t date, Flows flows, DirectChunk& out) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    Counters& n = out.n;
+    const double stay = econ::utility_of_staying(w, i);
+    if (!worth_applying(w, i, static_cast<Status>(c.status[i]), p, stay)) return;
     n.applications++;
     const std::uint32_t e = w.postings.employer[p];
     if (s.vacancies.requirement_adjustment > 0) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
+    Offer offer;
     double bid = 0;
-    if (!make_offer(w, p, i, econ::value(w, e, i, 0.0), std::numeric_limits<double>::infinity(), offer, bid))
-        return false;
+    if (!make_offer(w, p, i, econ::value(w, e, i, 0.0), std::numeric_limits<double>::infinity(), offer, bid)) return;
     n.offers++;
-    return true;
-}
-
-// The posting cards the tile's candidates would sample (the second number of their search
-// streams, as direct_offer draws it), fetched ahead: they are read at random.
-void prefetch_cards(const World& w, const FirstBlocks& look) {
-    const std::size_t NP = w.postings.size();
-    if (NP == 0) return;
-    for (std::size_t k = 0; k < kTile; ++k) {
-        const double u = look.word[1][k] * (1.0 / 4294967296.0);
-        __builtin_prefetch(&w.postings.card[static_cast<std::size_t>(std::min<double>(NP - 1, u * NP))]);
+    if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
+        offer.accepted = 1;
+        c.hired_step[i] = w.now.step;
+        MoveRow unkept;
+        carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
+                       s.output.moves ? out.moves.emplace_back() : unkept, n, flows);
     }
+    if (s.output.offers) out.offers.push_back(offer);
 }
 
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
+// Each candidate's steps keep their order; the tile's candidates go through them in three loops:
+// separations and the search draws of all (no branch on who searches; the sampled cards are
+// fetched ahead), the searchers' applications, offers and moves, then the month of all.
 [[gnu::flatten]] void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
                                    DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
     const Flows flows{&mine.departures, &mine.filled, false};
     const std::int32_t step = w.now.step;
-    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers,
-               keep_moves = w.scenario->output.moves;
+    const bool raise_month = is_raise_month(w);
     const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
     std::array<FirstBlocks, 2> blocks;
     const FirstBlocks &sep = blocks[0], &look = blocks[1];
+    std::uint32_t searcher[kTile], sampled[kTile];
     for (std::size_t tile = begin; tile < end; tile += kTile) {
+        const std::size_t tile_end = std::min(end, tile + kTile);
         first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
                      0, blocks);
-        prefetch_cards(w, look);
-        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+        std::size_t searchers = 0;
+        for (std::size_t k = 0; k < tile_end - tile; ++k) {
             const auto i = static_cast<std::uint32_t>(tile + k);
             Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
             separate(w, i, rng_sep, n, flows);
             Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
-            Offer offer;
-            double stay = 0;
-            if (direct_offer(w, i, stay, rng_search, offer, n)) {
-                // Decision (eq. 7): the offer against staying.
-                if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
-                    offer.accepted = 1;
-                    c.hired_step[i] = step;
-                    MoveRow unkept;
-                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
-                                   keep_moves ? out.moves.emplace_back() : unkept, n, flows);
-                }
-                if (keep_offers) out.offers.push_back(offer);
-            }
+            std::uint32_t p;
+            const bool searches = draws_posting(w, i, rng_search, p);
+            searcher[searchers] = i;
+            sampled[searchers] = p;
+            searchers += searches ? 1 : 0;
+            __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+        }
+        n.searchers += searchers;
+        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], date, flows, out);
+        for (auto i = static_cast<std::uint32_t>(tile); i < tile_end; ++i) {
             Stream rng_wages(w.seed, step, StreamFamily::wages, i);
             age_one_month(w, i, raise_month, growth, rng_wages, n);
         }
-        tally_candidates(c, tile, std::min(end, tile + kTile), R, statuses, wages, mine.census, mine.high);
+        tally_candidates(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
     }
 }
 
