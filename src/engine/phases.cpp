@@ -1277,6 +1277,23 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (s.output.offers) out.offers.push_back(offer);
 }
 
+// The columns that only some candidates of a tile touch (those who search, move or separate),
+// fetched a tile ahead: read sparsely, they are not streamed in by the hardware prefetcher.
+void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
+    __builtin_prefetch(&c.city[i]);
+    __builtin_prefetch(&c.home_city[i]);
+    __builtin_prefetch(&c.degree[i]);
+    __builtin_prefetch(&c.tier[i]);
+    __builtin_prefetch(&c.prev_employer[i], 1);
+    __builtin_prefetch(&c.spell[i], 1);
+    __builtin_prefetch(&c.reservation[i], 1);
+    __builtin_prefetch(&c.noncompete_clause[i], 1);
+    __builtin_prefetch(&c.noncompete_damages[i], 1);
+    __builtin_prefetch(&c.team[i], 1);
+    __builtin_prefetch(&c.moved_step[i], 1);
+    __builtin_prefetch(&c.hired_step[i], 1);
+}
+
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
@@ -1298,6 +1315,7 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
         const std::size_t tile_end = std::min(end, tile + kTile);
         first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
                      0, blocks);
+        if (tile_end < end) prefetch_sparse_columns(c, tile_end);
         std::size_t searchers = 0;
         for (std::size_t k = 0; k < tile_end - tile; ++k) {
             const auto i = static_cast<std::uint32_t>(tile + k);
