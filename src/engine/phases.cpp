@@ -1265,7 +1265,8 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (s.vacancies.requirement_adjustment > 0) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
     Offer offer;
     double bid = 0;
-    if (!make_offer(w, p, i, econ::value(w, e, i, 0.0), std::numeric_limits<double>::infinity(), offer, bid)) return;
+    constexpr double kUnbounded = std::numeric_limits<double>::infinity();  // econ::value without a value cap
+    if (!make_offer(w, p, i, kUnbounded, kUnbounded, offer, bid)) return;
     n.offers++;
     if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
         offer.accepted = 1;
