@@ -1276,6 +1276,57 @@ void update_wages(World& w) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What record counts of each candidate (10.), in one pass after the census: shared by record and
+// the fused pass below, which counts it as it goes.
+namespace {
+using StatusCounts = std::array<std::int64_t, kStatusCount>;
+using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
+
+// Counts candidates [begin, end), whose step is over: their statuses, their census
+// (population.hpp), and the wages of the employed (appended at wages[employed], in id order) and
+// their histogram bins. (Register counters and a store at every candidate, kept or not: no chain
+// of increments through memory.)
+inline void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R,
+                             StatusCounts& statuses, float* wages, CensusTally& census, Histogram& high) {
+    constexpr auto employed = u8(Status::employed);
+    std::array<std::uint32_t, kStatusCount> by_status{};
+    auto kept = static_cast<std::size_t>(statuses[employed]);
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::uint8_t st = c.status[i];
+        for (int k = 0; k < kStatusCount; ++k) by_status[k] += st == k ? 1u : 0u;
+        census.count(c, i, R);
+        const float wage = c.wage[i];
+        wages[kept] = wage;
+        if (st == employed) {
+            ++kept;
+            high[detail::order_key(wage) >> 16]++;
+        }
+    }
+    for (int k = 0; k < kStatusCount; ++k) statuses[k] += by_status[k];
+}
+
+// What one thread counts: its share of the census and its histogram of the employed's wages.
+struct Tally {
+    CensusTally census;
+    Histogram high;
+    explicit Tally(const Employers& E) : census(E), high(std::size_t{1} << 16, 0u) {}
+};
+using Tallies = tbb::enumerable_thread_specific<Tally>;
+
+// Sets the census to the threads' sums and adds up their histograms.
+template <class ThreadTallies>  // of objects with members census and high
+void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
+    std::vector<const CensusTally*> all;
+    for (const auto& t : threads) all.push_back(&t.census);
+    set_census(w.employers, all);
+    high.assign(std::size_t{1} << 16, 0u);
+    for (const auto& t : threads)
+        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
 // 2-9 in one pass, for scenarios where every offer follows from the one posting a searcher samples
 // (direct_offers_apply): exogenous search, postings with unlimited slots, no value or budget cap,
 // no counteroffers, non-competes or teams. Then the screening signal, the ranking of applicants
@@ -1299,78 +1350,114 @@ struct DirectChunk {
     std::vector<MoveRow> moves;
 };
 
-struct ThreadFlows {  // a thread's departures and filled vacancies (Flows)
+// What a thread counts: departures and filled vacancies (Flows), its share of the census and its
+// histogram of the employed's wages (the tallies of record).
+struct ThreadTally {
     std::vector<std::uint32_t> departures, filled;
+    CensusTally census;
+    std::vector<std::uint32_t> high;
+    explicit ThreadTally(const Employers& E)
+        : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E), high(std::size_t{1} << 16, 0u) {}
 };
 
-// Steps 4-5 for candidate i (rng: its search stream): whether it searches, the posting it samples,
-// whether it applies and the employer's offer (value and headroom unbounded here).
-bool direct_offer(World& w, std::uint32_t i, double stay, Stream& rng, Offer& offer, Counters& n) {
-    const Scenario& s = *w.scenario;
-    const auto& c = w.candidates;
+// Step 4 for candidate i (rng: its search stream): whether it searches and the posting it would
+// sample (the stream's second number, as draw_postings draws it). Both numbers are drawn whether
+// it searches or not (the stream is the candidate's own and is dropped after), so the caller need
+// not branch: a draw that was not made in the phases is never used.
+bool draws_posting(World& w, std::uint32_t i, Stream& rng, std::uint32_t& p) {
     const std::size_t NP = w.postings.size();
-    const auto st = static_cast<Status>(c.status[i]);
-    const double intensity = search_intensity(w, i, st);
-    if (intensity <= 0 || NP == 0) return false;
-    if (!rng.bernoulli(intensity)) return false;
-    n.searchers++;
-    const auto p = static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP));  // as draw_postings
-    if (!worth_applying(w, i, st, p, stay)) return false;
+    const double intensity = search_intensity(w, i, static_cast<Status>(w.candidates.status[i]));
+    const bool searches = rng.bernoulli(intensity);  // (never at intensity <= 0: uniform() >= 0)
+    const double last = NP > 0 ? static_cast<double>(NP - 1) : 0.0;
+    p = static_cast<std::uint32_t>(std::min<double>(last, rng.uniform() * NP));
+    return searches && NP > 0;
+}
+
+// Steps 5-8 for searcher i, who sampled posting p: whether it applies, the employer's offer (value
+// and headroom unbounded here), the decision (eq. 7) and the move.
+void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t date, Flows flows, DirectChunk& out) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    Counters& n = out.n;
+    const double stay = econ::utility_of_staying(w, i);
+    if (!worth_applying(w, i, static_cast<Status>(c.status[i]), p, stay)) return;
     n.applications++;
     const std::uint32_t e = w.postings.employer[p];
     if (s.vacancies.requirement_adjustment > 0) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
+    Offer offer;
     double bid = 0;
-    if (!make_offer(w, p, i, econ::value(w, e, i, 0.0), std::numeric_limits<double>::infinity(), offer, bid))
-        return false;
+    constexpr double kUnbounded = std::numeric_limits<double>::infinity();  // econ::value without a value cap
+    if (!make_offer(w, p, i, kUnbounded, kUnbounded, offer, bid)) return;
     n.offers++;
-    return true;
-}
-
-// The posting cards the tile's candidates would sample (the second number of their search
-// streams, as direct_offer draws it), fetched ahead: they are read at random.
-void prefetch_cards(const World& w, const FirstBlocks& look) {
-    const std::size_t NP = w.postings.size();
-    if (NP == 0) return;
-    for (std::size_t k = 0; k < kTile; ++k) {
-        const double u = look.word[1][k] * (1.0 / 4294967296.0);
-        __builtin_prefetch(&w.postings.card[static_cast<std::size_t>(std::min<double>(NP - 1, u * NP))]);
+    if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
+        offer.accepted = 1;
+        c.hired_step[i] = w.now.step;
+        MoveRow unkept;
+        carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
+                       s.output.moves ? out.moves.emplace_back() : unkept, n, flows);
     }
+    if (s.output.offers) out.offers.push_back(offer);
 }
 
-// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks).
-void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, Flows flows, DirectChunk& out) {
+// The columns that only some candidates of a tile touch (those who search, move or separate),
+// fetched a tile ahead: read sparsely, they are not streamed in by the hardware prefetcher.
+void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
+    __builtin_prefetch(&c.city[i]);
+    __builtin_prefetch(&c.home_city[i]);
+    __builtin_prefetch(&c.degree[i]);
+    __builtin_prefetch(&c.tier[i]);
+    __builtin_prefetch(&c.prev_employer[i], 1);
+    __builtin_prefetch(&c.spell[i], 1);
+    __builtin_prefetch(&c.reservation[i], 1);
+    __builtin_prefetch(&c.noncompete_clause[i], 1);
+    __builtin_prefetch(&c.noncompete_damages[i], 1);
+    __builtin_prefetch(&c.team[i], 1);
+    __builtin_prefetch(&c.moved_step[i], 1);
+    __builtin_prefetch(&c.hired_step[i], 1);
+}
+
+// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
+// tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
+// Each candidate's steps keep their order; the tile's candidates go through them in three loops:
+// separations and the search draws of all (no branch on who searches; the sampled cards are
+// fetched ahead), the searchers' applications, offers and moves, then the month of all.
+[[gnu::flatten]] void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
+                                   DirectChunk& out, StatusCounts& statuses, float* wages) {
+    const std::size_t R = w.scenario->roles.size();
+    const Flows flows{&mine.departures, &mine.filled, false};
     const std::int32_t step = w.now.step;
-    const bool raise_month = is_raise_month(w), keep_offers = w.scenario->output.offers,
-               keep_moves = w.scenario->output.moves;
+    const bool raise_month = is_raise_month(w);
     const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
-    FirstBlocks sep, look;
+    std::array<FirstBlocks, 2> blocks;
+    const FirstBlocks &sep = blocks[0], &look = blocks[1];
+    std::uint32_t searcher[kTile], sampled[kTile];
     for (std::size_t tile = begin; tile < end; tile += kTile) {
-        first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, sep);
-        first_blocks(w.seed, step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, look);
-        prefetch_cards(w, look);
-        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+        const std::size_t tile_end = std::min(end, tile + kTile);
+        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
+                     0, blocks);
+        if (tile_end < end) prefetch_sparse_columns(c, tile_end);
+        std::size_t searchers = 0;
+        for (std::size_t k = 0; k < tile_end - tile; ++k) {
             const auto i = static_cast<std::uint32_t>(tile + k);
             Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
             separate(w, i, rng_sep, n, flows);
             Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
-            Offer offer;
-            const double stay = econ::utility_of_staying(w, i);  // (search changes nothing it reads)
-            if (direct_offer(w, i, stay, rng_search, offer, n)) {
-                // Decision (eq. 7): the offer against staying.
-                if (econ::utility_of_offer(w, i, offer.employer, offer.salary) > stay) {
-                    offer.accepted = 1;
-                    c.hired_step[i] = step;
-                    MoveRow unkept;
-                    carry_out_hire(w, Hire{i, offer.employer, offer.salary, offer.kind}, date,
-                                   keep_moves ? out.moves.emplace_back() : unkept, n, flows);
-                }
-                if (keep_offers) out.offers.push_back(offer);
-            }
+            std::uint32_t p;
+            const bool searches = draws_posting(w, i, rng_search, p);
+            searcher[searchers] = i;
+            sampled[searchers] = p;
+            searchers += searches ? 1 : 0;
+            __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+        }
+        n.searchers += searchers;
+        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], date, flows, out);
+        for (auto i = static_cast<std::uint32_t>(tile); i < tile_end; ++i) {
             Stream rng_wages(w.seed, step, StreamFamily::wages, i);
             age_one_month(w, i, raise_month, growth, rng_wages, n);
         }
+        tally_candidates(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
     }
 }
 
@@ -1387,10 +1474,10 @@ void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vec
 }
 
 // Adds the threads' departures and filled vacancies to the employer columns.
-void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flows) {
+void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadTally>& flows) {
     auto& E = w.employers;
     for_each_index(E.departures.size(), [&](std::size_t er) {
-        for (const ThreadFlows& t : flows) {
+        for (const ThreadTally& t : flows) {
             E.departures[er] += t.departures[er];
             E.filled[er] += t.filled[er];
         }
@@ -1398,22 +1485,22 @@ void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadFlows>& flo
 }
 }  // namespace
 
-void direct_offers(World& w) {
+void direct_offers(World& w, RecordTallies& tallies) {
     const Scenario& s = *w.scenario;
     auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const std::int32_t date = s.date_of_step(w.now.step);
     std::vector<DirectChunk> out(chunks);
-    tbb::enumerable_thread_specific<ThreadFlows> flows([&] {
-        return ThreadFlows{std::vector<std::uint32_t>(E.departures.size(), 0u),
-                           std::vector<std::uint32_t>(E.filled.size(), 0u)};
-    });
+    tallies.statuses.assign(chunks, {});
+    tallies.wages.resize(chunks);
+    tbb::enumerable_thread_specific<ThreadTally> threads([&] { return ThreadTally(E); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
-        ThreadFlows& mine = flows.local();
-        direct_chunk(w, k * kDirectChunk, std::min(N, (k + 1) * kDirectChunk), date,
-                     Flows{&mine.departures, &mine.filled, false}, out[k]);
+        const std::size_t begin = k * kDirectChunk, end = std::min(N, begin + kDirectChunk);
+        tallies.wages[k].reset(new float[end - begin]);
+        direct_chunk(w, begin, end, date, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
     });
-    add_flows(w, flows);
+    add_flows(w, threads);
+    add_tallies(w, threads, tallies.high);
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);
     concatenate(out, &DirectChunk::moves, w.moves);
@@ -1431,67 +1518,96 @@ void direct_offers(World& w) {
 // 10. Record: census for the next step and the row of /steps.
 namespace {
 constexpr std::size_t kRecordChunk = 16 * kGrain;
-using StatusCounts = std::array<std::int64_t, kStatusCount>;
 
-// What one pass over the candidates counts: the census, statuses and the employed's wages.
-struct Tally {
-    CensusTally census;
-    std::vector<std::uint32_t> high;  // histogram of the high 16 bits of the wages' order keys
-};
-
-// The census (population.hpp), and per chunk of kRecordChunk candidates the statuses; each
-// thread also counts the employed's wages by the high 16 bits of their order keys (parallel.hpp).
-std::vector<StatusCounts> census_and_statuses(World& w, std::vector<std::uint32_t>& high) {
+// The census and the tallies of record, by chunks of kRecordChunk candidates (the phases' path;
+// the fused pass counts them as it goes).
+void census_and_tallies(World& w, RecordTallies& out) {
     const auto& c = w.candidates;
     const std::size_t N = w.active_candidates, R = w.scenario->roles.size();
     const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
-    std::vector<StatusCounts> by_chunk(chunks, StatusCounts{});
-    tbb::enumerable_thread_specific<Tally> tallies([&] {
-        return Tally{CensusTally(w.employers), std::vector<std::uint32_t>(std::size_t{1} << 16, 0u)};
-    });
+    out.statuses.assign(chunks, StatusCounts{});
+    out.wages.resize(chunks);
+    Tallies tallies([&] { return Tally(w.employers); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         Tally& t = tallies.local();
-        StatusCounts& n = by_chunk[k];
-        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i) {
-            n[c.status[i]]++;
-            t.census.count(c, i, R);
-            if (c.status[i] == u8(Status::employed)) t.high[detail::order_key(c.wage[i]) >> 16]++;
-        }
+        const std::size_t begin = k * kRecordChunk, end = std::min(N, begin + kRecordChunk);
+        out.wages[k].reset(new float[end - begin]);
+        tally_candidates(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
     });
-    std::vector<const CensusTally*> all;
-    for (const Tally& t : tallies) all.push_back(&t.census);
-    set_census(w.employers, all);
-    high.assign(std::size_t{1} << 16, 0u);
-    for (const Tally& t : tallies)
-        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
-    return by_chunk;
+    add_tallies(w, tallies, out.high);
 }
 
-// The wages of the employed, in id order (each chunk writes at its offset).
-void employed_wages(const World& w, const std::vector<StatusCounts>& by_chunk, std::vector<float>& wages) {
-    const auto& c = w.candidates;
-    const std::size_t N = w.active_candidates, employed = u8(Status::employed);
-    std::vector<std::size_t> at(by_chunk.size() + 1, 0);
-    for (std::size_t k = 0; k < by_chunk.size(); ++k)
-        at[k + 1] = at[k] + static_cast<std::size_t>(by_chunk[k][employed]);
-    wages.resize(at.back());
-    tbb::parallel_for(std::size_t{0}, by_chunk.size(), [&](std::size_t k) {
-        std::size_t j = at[k];
-        for (std::size_t i = k * kRecordChunk, end = std::min(N, (k + 1) * kRecordChunk); i < end; ++i)
-            if (c.status[i] == employed) wages[j++] = c.wage[i];
-    });
+// The employed's wages as the chunks' pieces in id order: value k of their concatenation.
+struct WagePieces {
+    const std::vector<std::unique_ptr<float[]>>& piece;
+    std::vector<std::size_t> at;  // at[p]: the index of piece p's first value; at.back(): the count
+    explicit WagePieces(const RecordTallies& t) : piece(t.wages), at(t.wages.size() + 1, 0) {
+        for (std::size_t p = 0; p < piece.size(); ++p)
+            at[p + 1] = at[p] + static_cast<std::size_t>(t.statuses[p][u8(Status::employed)]);
+    }
+    // fn(value) for the values of [begin, end), in order.
+    template <class Fn>
+    void for_range(std::size_t begin, std::size_t end, Fn&& fn) const {
+        auto p = static_cast<std::size_t>(std::upper_bound(at.begin(), at.end(), begin) - at.begin()) - 1;
+        for (std::size_t k = begin; k < end; ++p) {
+            const float* v = piece[p].get();
+            for (const std::size_t stop = std::min(end, at[p + 1]); k < stop; ++k) fn(v[k - at[p]]);
+        }
+    }
+};
+
+// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean is summed as
+// parallel_deterministic_reduce sums the wages in id order in blocks of kGrain (the same for any
+// thread count); the same pass gathers the wages of the three ranks' histogram buckets, among
+// which nth_element selects: the order statistics of all the wages (parallel.hpp).
+void wage_statistics(const RecordTallies& t, StepRow& row) {
+    const WagePieces wages(t);
+    const std::size_t m = wages.at.back();
+    if (m == 0) return;
+    std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
+                                    stats::quantile_rank(m, 0.9)};
+    std::array<std::uint32_t, 3> bucket{};
+    for (std::size_t q = 0; q < 3; ++q) bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
+    tbb::enumerable_thread_specific<std::array<std::vector<float>, 3>> in_bucket;
+    const double sum = tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, m, kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            auto& mine = in_bucket.local();
+            wages.for_range(r.begin(), r.end(), [&](float x) {
+                acc += x;
+                const std::uint32_t high = detail::order_key(x) >> 16;
+                for (std::size_t q = 0; q < 3; ++q)
+                    if (high == bucket[q]) mine[q].push_back(x);
+            });
+            return acc;
+        },
+        std::plus<double>());
+    row.wage_mean = sum / static_cast<double>(m);
+    std::array<float, 3> value{};
+    for (std::size_t q = 0; q < 3; ++q) {
+        std::vector<float> v;
+        for (const auto& mine : in_bucket) v.insert(v.end(), mine[q].begin(), mine[q].end());
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
+        value[q] = v[rank[q]];
+    }
+    row.wage_p10 = value[0];
+    row.wage_p50 = value[1];
+    row.wage_p90 = value[2];
 }
 }  // namespace
 
-StepRow record(World& w) {
+StepRow record(World& w, const RecordTallies* counted) {
     const auto& n = w.counters;
     StepRow row{};
     row.step = w.now.step;
     row.date = w.scenario->date_of_step(w.now.step);
-    std::vector<std::uint32_t> high;
-    const std::vector<StatusCounts> by_chunk = census_and_statuses(w, high);
+    RecordTallies own;
+    if (counted == nullptr) {
+        census_and_tallies(w, own);
+        counted = &own;
+    }
     StatusCounts by_status{};
-    for (const StatusCounts& k : by_chunk)
+    for (const StatusCounts& k : counted->statuses)
         for (int st = 0; st < kStatusCount; ++st) by_status[st] += k[st];
     int status = 0;  // TALENTSIM_STATUS_COUNTS is in Status order
 #define TALENTSIM_COPY(type, name) row.name = by_status[status++];
@@ -1502,26 +1618,7 @@ StepRow record(World& w) {
 #undef TALENTSIM_COPY
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
-    // Wages of the employed: the mean summed over fixed chunks combined in chunk order (the same
-    // for any thread count), quantiles by a parallel radix select (the same order statistics).
-    std::vector<float> wages;
-    employed_wages(w, by_chunk, wages);
-    if (!wages.empty()) {
-        const double sum = tbb::parallel_deterministic_reduce(
-            tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
-            [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-                for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
-                return acc;
-            },
-            std::plus<double>());
-        row.wage_mean = sum / static_cast<double>(wages.size());
-        const std::size_t m = wages.size();
-        const auto q = order_statistics<3>(
-            wages, high, {stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5), stats::quantile_rank(m, 0.9)});
-        row.wage_p10 = q[0];
-        row.wage_p50 = q[1];
-        row.wage_p90 = q[2];
-    }
+    wage_statistics(*counted, row);
     return row;
 }
 

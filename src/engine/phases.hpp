@@ -1,5 +1,9 @@
 // The phases of one step, in the order simulation.cpp calls them (docs/model.md, section D).
 #pragma once
+#include <array>
+#include <memory>
+#include <vector>
+
 #include "engine/state.hpp"
 
 namespace talentsim {
@@ -13,10 +17,22 @@ void counteroffer(World& w, int round);                 // 6. counteroffers (seq
 void decide(World& w, int round);                       // 7. decisions
 void move(World& w);                                    // 8. hires, team moves, non-competes
 void update_wages(World& w);                            // 9. raises, promotions, tenure
-StepRow record(World& w);                               // 10. census and counters
+
+// What record counts in one pass over the candidates, after the census: the statuses and the
+// employed's wages per chunk of consecutive candidates (wages in id order), and the histogram of
+// the high 16 bits of the wages' order keys (parallel.hpp). The fused pass counts them as it goes.
+struct RecordTallies {
+    std::vector<std::array<std::int64_t, kStatusCount>> statuses;  // [chunk][status]
+    std::vector<std::unique_ptr<float[]>> wages;  // [chunk]: the employed's wages (statuses[chunk][employed])
+    std::vector<std::uint32_t> high;              // [high 16 bits of the order key]
+};
+
+// 10. census and counters; `counted`: the census is set and these are the step's tallies.
+StepRow record(World& w, const RecordTallies* counted = nullptr);
 
 // 2 and 4-9 in one pass where the scenario's mechanisms allow it (phases.cpp): the same results.
+// It also sets the census and counts `tallies` for record.
 bool direct_offers_apply(const Scenario& s);
-void direct_offers(World& w);
+void direct_offers(World& w, RecordTallies& tallies);
 
 }  // namespace talentsim

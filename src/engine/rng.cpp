@@ -1,27 +1,77 @@
-// Philox4x32-10 for a tile of agents at once (rng.hpp).
+// Philox4x32-10 for tiles of agents at once (rng.hpp).
 #include "engine/rng.hpp"
 
 namespace talentsim {
 namespace {
 
-// Ten Philox rounds on kTile counters held lane by lane; the loop over lanes vectorises. Built for
-// x86-64-v4 (AVX-512), v3 (AVX2) and the baseline; the loader picks the best the CPU has.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_lanes(
-    std::uint32_t k0, std::uint32_t k1, std::uint32_t* __restrict c0, std::uint32_t* __restrict c1,
-    std::uint32_t* __restrict c2, std::uint32_t* __restrict c3) {
+// kTile lanes of 32 bits, and the same bytes seen as kTile / 2 lanes of 64 bits (GCC vector
+// extensions: the compiler picks the instructions for the target it builds for).
+using Lanes = std::uint32_t __attribute__((vector_size(4 * kTile)));
+using WideLanes = std::uint64_t __attribute__((vector_size(4 * kTile)));
+
+// The high and low 32 bits of m * a in every lane. The 32 x 32 -> 64 bit products are taken on
+// the even and the odd lanes separately (one 64-bit multiply per pair of lanes), then interleaved:
+// lane 2j is the low half of 64-bit lane j on x86 (little endian).
+[[gnu::always_inline]] inline void mulhilo(const Lanes& a, std::uint64_t m, Lanes& hi, Lanes& lo) {
+    constexpr std::uint64_t kLow = 0xFFFFFFFFu;
+    const auto a64 = reinterpret_cast<WideLanes>(a);
+    const WideLanes even = (a64 & kLow) * m, odd = (a64 >> 32) * m;
+    hi = reinterpret_cast<Lanes>((even >> 32) | (odd & ~kLow));
+    lo = reinterpret_cast<Lanes>((even & kLow) | (odd << 32));
+}
+
+// Ten Philox rounds (as Stream::philox, one lane per agent) on T tiles at once: the tiles' rounds
+// are independent chains, so with T = 2 the multiplier latency of one is hidden by the other.
+template <int T>
+[[gnu::always_inline]] inline void philox_tiles(std::uint32_t k0, std::uint32_t k1, FirstBlocks* tile) {
+    Lanes c0[T], c1[T], c2[T], c3[T];
+    for (int t = 0; t < T; ++t) {
+        __builtin_memcpy(&c0[t], tile[t].word[0], sizeof(Lanes));
+        __builtin_memcpy(&c1[t], tile[t].word[1], sizeof(Lanes));
+        __builtin_memcpy(&c2[t], tile[t].word[2], sizeof(Lanes));
+        __builtin_memcpy(&c3[t], tile[t].word[3], sizeof(Lanes));
+    }
     for (int round = 0; round < 10; ++round) {
-        for (std::size_t k = 0; k < kTile; ++k) {  // as Stream::philox, one lane per agent
-            const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c0[k];
-            const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c2[k];
-            const auto n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c1[k] ^ k0;
-            const auto n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c3[k] ^ k1;
-            c1[k] = static_cast<std::uint32_t>(p1);
-            c3[k] = static_cast<std::uint32_t>(p0);
-            c0[k] = n0;
-            c2[k] = n2;
+        for (int t = 0; t < T; ++t) {
+            Lanes hi0, lo0, hi2, lo2;
+            mulhilo(c0[t], 0xD2511F53u, hi0, lo0);
+            mulhilo(c2[t], 0xCD9E8D57u, hi2, lo2);
+            c0[t] = hi2 ^ c1[t] ^ k0;
+            c2[t] = hi0 ^ c3[t] ^ k1;
+            c1[t] = lo2;
+            c3[t] = lo0;
         }
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
+    }
+    for (int t = 0; t < T; ++t) {
+        __builtin_memcpy(tile[t].word[0], &c0[t], sizeof(Lanes));
+        __builtin_memcpy(tile[t].word[1], &c1[t], sizeof(Lanes));
+        __builtin_memcpy(tile[t].word[2], &c2[t], sizeof(Lanes));
+        __builtin_memcpy(tile[t].word[3], &c3[t], sizeof(Lanes));
+    }
+}
+
+// Built for x86-64-v4 (AVX-512: one register a word of a tile), v3 (AVX2) and the baseline; the
+// loader picks the best the CPU has.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_one(std::uint32_t k0,
+                                                                                              std::uint32_t k1,
+                                                                                              FirstBlocks* tile) {
+    philox_tiles<1>(k0, k1, tile);
+}
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_two(std::uint32_t k0,
+                                                                                              std::uint32_t k1,
+                                                                                              FirstBlocks* tile) {
+    philox_tiles<2>(k0, k1, tile);
+}
+
+// The counters of Stream(seed, step, family, first + k, sub_key), k < kTile.
+void counters(std::int32_t step, StreamFamily family, std::uint32_t first, std::uint32_t sub_key, FirstBlocks& out) {
+    for (std::size_t k = 0; k < kTile; ++k) {
+        out.word[0][k] = 0;
+        out.word[1][k] = first + static_cast<std::uint32_t>(k);
+        out.word[2][k] = static_cast<std::uint32_t>(step);
+        out.word[3][k] = (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8);
     }
 }
 
@@ -29,14 +79,15 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,
                   std::uint32_t sub_key, FirstBlocks& out) {
-    for (std::size_t k = 0; k < kTile; ++k) {  // the counters of Stream(seed, step, family, first + k, sub_key)
-        out.word[0][k] = 0;
-        out.word[1][k] = first + static_cast<std::uint32_t>(k);
-        out.word[2][k] = static_cast<std::uint32_t>(step);
-        out.word[3][k] = (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8);
-    }
-    philox_lanes(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), out.word[0], out.word[1],
-                 out.word[2], out.word[3]);
+    counters(step, family, first, sub_key, out);
+    philox_one(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), &out);
+}
+
+void first_blocks(std::uint64_t seed, std::int32_t step, std::array<StreamFamily, 2> families, std::uint32_t first,
+                  std::uint32_t sub_key, std::array<FirstBlocks, 2>& out) {
+    counters(step, families[0], first, sub_key, out[0]);
+    counters(step, families[1], first, sub_key, out[1]);
+    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), out.data());
 }
 
 }  // namespace talentsim

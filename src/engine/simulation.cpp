@@ -52,8 +52,9 @@ StepRow run_step(World& w, std::int32_t step, PhaseTimes* times, bool fused) {
     }
     post_vacancies(w);
     clock.lap(StepPhase::post_vacancies);
+    RecordTallies tallies;
     if (direct) {
-        direct_offers(w);
+        direct_offers(w, tallies);
         clock.lap(StepPhase::direct_offers);
     } else {
         search(w);
@@ -71,7 +72,7 @@ StepRow run_step(World& w, std::int32_t step, PhaseTimes* times, bool fused) {
         update_wages(w);
         clock.lap(StepPhase::update_wages);
     }
-    StepRow row = record(w);
+    StepRow row = record(w, direct ? &tallies : nullptr);
     clock.lap(StepPhase::record);
     return row;
 }

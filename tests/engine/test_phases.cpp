@@ -4,6 +4,7 @@
 #include <cmath>
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -11,6 +12,7 @@
 #include "engine/phases.hpp"
 #include "engine/population.hpp"
 #include "engine/rng.hpp"
+#include "engine/stats.hpp"
 #include "support.hpp"
 
 using namespace talentsim;
@@ -311,5 +313,40 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         check_direct_offers_match_phases(
             load_scenario(dir / "ladder.toml", {"population.candidates=20000", "output.moves=false"}), 12);
         std::filesystem::remove_all(dir);
+    }
+}
+
+TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_element, fused or not", "[phases][direct]") {
+    // 20,000 candidates: the fused pass keeps the wages in three chunks, so the mean's blocks of
+    // kGrain wages cross the chunks' boundaries.
+    const Scenario s = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
+    for (const bool fused : {true, false}) {
+        INFO("fused " << fused);
+        World w;
+        initialise(w, s, 17, 6);
+        for (std::int32_t t = 0; t < 6; ++t) {
+            const StepRow row = run_step(w, t, nullptr, fused);
+            std::vector<float> wages;
+            for (std::size_t i = 0; i < w.active_candidates; ++i)
+                if (w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed))
+                    wages.push_back(w.candidates.wage[i]);
+            REQUIRE(wages.size() > 3 * kGrain);
+            REQUIRE(row.employed == static_cast<std::int64_t>(wages.size()));
+            const double sum = tbb::parallel_deterministic_reduce(
+                tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+                [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+                    for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+                    return acc;
+                },
+                std::plus<double>());
+            CHECK(row.wage_mean == sum / static_cast<double>(wages.size()));
+            const std::array<double, 3> got{row.wage_p10, row.wage_p50, row.wage_p90};
+            const std::array<double, 3> level{0.1, 0.5, 0.9};
+            for (std::size_t q = 0; q < 3; ++q) {
+                const std::size_t rank = stats::quantile_rank(wages.size(), level[q]);
+                std::nth_element(wages.begin(), wages.begin() + static_cast<std::ptrdiff_t>(rank), wages.end());
+                CHECK(got[q] == static_cast<double>(wages[rank]));
+            }
+        }
     }
 }

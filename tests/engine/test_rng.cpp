@@ -75,3 +75,19 @@ TEST_CASE("a tile's first blocks continue as the agents' own streams", "[rng]") 
             }
         }
 }
+
+TEST_CASE("two families' tiles computed together continue as the agents' own streams", "[rng]") {
+    for (const std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{0x123456789abcdefull}})
+        for (const std::uint32_t first : {0u, 17u, 4294967280u}) {
+            const std::array<StreamFamily, 2> families{StreamFamily::separations, StreamFamily::search};
+            std::array<talentsim::FirstBlocks, 2> blocks;
+            talentsim::first_blocks(seed, -7, families, first, 2, blocks);
+            for (std::size_t f = 0; f < 2; ++f)
+                for (std::size_t k = 0; k < talentsim::kTile; ++k) {
+                    const auto agent = first + static_cast<std::uint32_t>(k);
+                    Stream own(seed, -7, families[f], agent, 2);
+                    Stream tiled(seed, -7, families[f], agent, 2, blocks[f].lane(k));
+                    for (int d = 0; d < 9; ++d) REQUIRE(tiled() == own());
+                }
+        }
+}
