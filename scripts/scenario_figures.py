@@ -12,7 +12,8 @@ prints the figures as text:
 cv_boom_2017          (one run: DIR/cv_boom_2017.h5) by calendar year: computer-vision postings a
                       month and their median posted salary, the large-model median posted salary,
                       the median earned wage of computer-vision staff at the year's last panel
-                      snapshot, the mean number unemployed, and the number who had left the field
+                      snapshot and their number there, the mean numbers employed (in China) and
+                      unemployed, and the number who had left the field
                       by the year's last month (/steps inactive: candidates who have entered and
                       left).
 returnee_wave         (three runs: relocation.country_cost = 200000, the file's 400000, 800000)
@@ -26,8 +27,10 @@ enrollment_expansion  (runs at population.graduates_per_year = 4000 and the file
                       inflow enters abroad): the median starting wage by degree (the first hire of
                       each, from school or from unemployment after graduating), the master's and
                       PhD premiums over the bachelor's, the share of those who have graduated by
-                      the last month that are employed then, by degree; and the number unemployed
-                      in the last month (everyone). First for the file's seed, then on 5 seeds
+                      the last month that are employed then, by degree; the number unemployed
+                      in the last month (everyone); and the share of domestic postings requiring
+                      a master's or PhD in the first and the last calendar year (eq. 9a; as
+                      scripts/postgraduate_share.py). First for the file's seed, then on 5 seeds
                       (the file's and the 4 after it): the mean of each quantity at 4000 and at
                       12000 graduates a year and the difference paired by seed with its 95 % t
                       interval.
@@ -47,6 +50,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from noncompete_effects import paired_effect  # noqa: E402
+from postgraduate_share import shares as postgraduate_shares  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NONE_ID = 0xFFFFFFFF
@@ -89,7 +93,7 @@ def cv_boom(paths):
     year = steps["date"] // 100
     left = steps["inactive"]  # /steps counts the entered candidates only: the inactive have left the field
     print("year | CV postings/month | CV posted p50 | LLM posted p50 | CV earned p50 (last snapshot) "
-          "| unemployed (mean) | left the field (end of year)")
+          "| CV staff (last snapshot) | employed (mean) | unemployed (mean) | left the field (end of year)")
     for y in np.unique(year):
         s = steps["step"][year == y]
         in_year = np.isin(posts["step"], s)
@@ -98,7 +102,8 @@ def cv_boom(paths):
         k = snaps[-1]
         earned = pwage[k][(pstatus[k] == EMPLOYED) & (role_of[: pwage.shape[1]] == cv)]
         print(f"{y} | {len(cvp) / len(s):,.0f} | {median(cvp['salary']):,.0f} | {median(llmp['salary']):,.0f} | "
-              f"{median(earned):,.0f} ({steps['date'][pstep[k]]}) | {np.mean(steps['unemployed'][year == y]):,.0f} | "
+              f"{median(earned):,.0f} ({steps['date'][pstep[k]]}) | {len(earned):,} | "
+              f"{np.mean(steps['employed'][year == y]):,.0f} | {np.mean(steps['unemployed'][year == y]):,.0f} | "
               f"{left[s[-1]]:,}")
     print(f"unemployed: {steps['unemployed'][0]:,} at {steps['date'][0]}, peak {steps['unemployed'].max():,} at "
           f"{steps['date'][np.argmax(steps['unemployed'])]}, {steps['unemployed'][-1]:,} at {steps['date'][-1]}")
@@ -164,7 +169,7 @@ def enrollment_expansion(paths):
         runs[gpy, int(name.rsplit("_", 1)[1])] = {
             "bachelor": b, "master": m, "phd": p, "master premium": m / b, "phd premium": p / b,
             "employed bachelor": emp["bachelor"], "employed master": emp["master"], "employed phd": emp["phd"],
-            "unemployed": unemployed}
+            "unemployed": unemployed} | requirement_row(path)
     seeds = sorted({s for _, s in runs})
     low, high = sorted({g for g, _ in runs})
     print(f"seed {seeds[0]}:")
@@ -180,6 +185,7 @@ def enrollment_expansion(paths):
     formats = {"bachelor": "{:,.0f}", "master": "{:,.0f}", "phd": "{:,.0f}", "master premium": "{:.3f}",
                "phd premium": "{:.3f}", "employed bachelor": "{:.3f}", "employed master": "{:.3f}",
                "employed phd": "{:.3f}", "unemployed": "{:,.0f}"}
+    formats |= {key: "{:.3f}" for key in runs[low, seeds[0]] if key.startswith("postgraduate")}
     for key, fmt in formats.items():
         lo = np.array([runs[low, s][key] for s in seeds])
         hi = np.array([runs[high, s][key] for s in seeds])
@@ -187,6 +193,13 @@ def enrollment_expansion(paths):
         dfmt = fmt.replace("{:", "{:+")
         print(f"{key:18s} | {fmt.format(np.mean(lo))} | {fmt.format(np.mean(hi))} | "
               f"{dfmt.format(d)} [{dfmt.format(d_lo)}, {dfmt.format(d_hi)}]")
+
+
+def requirement_row(path):
+    """The share of domestic postings requiring a master's or PhD (scripts/postgraduate_share.py) in
+    the first and the last calendar year of the run: {"postgraduate YYYY": share}."""
+    by_year = postgraduate_shares(path)
+    return {f"postgraduate {y}": float(by_year[y][0]) for y in (min(by_year), max(by_year))}
 
 
 def enrollment_variants():
