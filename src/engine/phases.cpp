@@ -278,32 +278,40 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     }
 }
 
+// The share of last month's v vacancies of a role that were filled (accepted offers), at most 1.
+double fill_rate(std::uint32_t posted, std::uint32_t filled) {
+    return std::min(1.0, static_cast<double>(filled) / static_cast<double>(posted));
+}
+
 // Posted salaries that answer the employer's hiring experience (eq. 3a): after a month in which it
 // posted v vacancies of a role and filled f of them, m <- m exp(speed (target - f / v)), within
 // [0.25, 4]. Nothing posted, nothing learnt.
-void adjust_posted_salary(World& w, std::size_t er) {
+void adjust_posted_salary(World& w, std::size_t er, std::uint32_t filled) {
     const WageParams& wp = w.scenario->wages;
     auto& E = w.employers;
-    const std::uint32_t posted = E.vacancies[er], filled = E.filled[er];
-    E.filled[er] = 0;
+    const std::uint32_t posted = E.vacancies[er];
     if (wp.posted_adjustment <= 0 || posted == 0) return;
-    const double fill = std::min(1.0, static_cast<double>(filled) / static_cast<double>(posted));
-    const double m = E.posted_multiplier[er] * std::exp(wp.posted_adjustment * (wp.target_fill_rate - fill));
+    const double m =
+        E.posted_multiplier[er] * std::exp(wp.posted_adjustment * (wp.target_fill_rate - fill_rate(posted, filled)));
     E.posted_multiplier[er] = static_cast<float>(std::clamp(m, 0.25, 4.0));
 }
 
 // Degree requirements that answer the applicant pool (eq. 9a): after a month with v postings of a
-// role and A applications to them, the requirement shift moves by
-// speed x ln((1 + A / v) / (1 + target)), within [-6, 6]. Nothing posted, nothing learnt.
-void adjust_requirements(World& w, std::size_t er) {
+// role, A applications to them and f filled, the requirement shift moves by
+// speed x (ln((1 + A / v) / (1 + target)) - fill_weight x max(0, target fill rate - f / v)), within
+// [-6, 6]: plentiful applicants raise it, vacancies left unfilled lower it (filling above the
+// target fill rate does not raise it: that is the applicants' term). Nothing posted, nothing learnt.
+void adjust_requirements(World& w, std::size_t er, std::uint32_t filled) {
     const VacancyParams& vp = w.scenario->vacancies;
     auto& E = w.employers;
     const std::uint32_t posted = E.vacancies[er], applied = E.applied[er];
     E.applied[er] = 0;
     if (vp.requirement_adjustment <= 0 || posted == 0) return;
     const double per_vacancy = static_cast<double>(applied) / static_cast<double>(posted);
-    const double shift = E.requirement_shift[er] +
-                         vp.requirement_adjustment * std::log((1.0 + per_vacancy) / (1.0 + vp.target_applicants));
+    const double unfilled = std::max(0.0, w.scenario->wages.target_fill_rate - fill_rate(posted, filled));
+    const double pull =
+        std::log((1.0 + per_vacancy) / (1.0 + vp.target_applicants)) - vp.requirement_fill_weight * unfilled;
+    const double shift = E.requirement_shift[er] + vp.requirement_adjustment * pull;
     E.requirement_shift[er] = static_cast<float>(std::clamp(shift, -6.0, 6.0));
 }
 
@@ -330,6 +338,24 @@ std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
     const double goal = w.employers.target_base[e * R + r] * std::pow(rel, s.vacancies.target_elasticity);
     const double gap = goal - static_cast<double>(w.employers.headcount[e * R + r]);
     return gap > 0 ? static_cast<std::uint32_t>(std::lround(gap)) : 0u;
+}
+
+// Target mode with a budget (eq. 8b): employer e posts only the vacancies its budget can pay for.
+// A hire of role r is costed at its posted level at index 1, base_wage_r x the type's premium; when
+// the gaps cost more than the headroom budget - payroll, every role's gap is scaled down by the
+// same factor (rounded down), so a firm short of money posts fewer vacancies, not none.
+void fund_vacancies(World& w, std::size_t e) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    const double premium = s.employer_types[E.type[e]].wage_premium;
+    double cost = 0;
+    for (std::size_t r = 0; r < R; ++r) cost += E.vacancies[e * R + r] * s.roles[r].base_wage * premium;
+    const double headroom = E.budget[e] - static_cast<double>(E.payroll[e]);
+    if (cost <= headroom) return;
+    const double share = headroom > 0 ? headroom / cost : 0.0;
+    for (std::size_t r = 0; r < R; ++r)
+        E.vacancies[e * R + r] = static_cast<std::uint32_t>(std::floor(E.vacancies[e * R + r] * share));
 }
 
 }  // namespace
@@ -446,15 +472,14 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
             total += 1;
             continue;
         }
-        adjust_posted_salary(w, er);
-        adjust_requirements(w, er);
+        const std::uint32_t filled = E.filled[er];
+        E.filled[er] = 0;
+        adjust_posted_salary(w, er, filled);
+        adjust_requirements(w, er, filled);
         std::uint32_t v = E.vacancies[er];
         if (target) {
-            v = vacancy_gap(w, e, r);
-            E.vacancies[er] = v;
+            E.vacancies[er] = vacancy_gap(w, e, r);
             E.departures[er] = 0;
-            n.vacancies += v;
-            if (can_pay) total += v;
             continue;
         }
         if (v > 0 && s.vacancies.expiry > 0)
@@ -470,6 +495,13 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
         E.departures[er] = 0;
         n.vacancies += v;
         if (can_pay) total += v;
+    }
+    if (target) {
+        if (s.offers.budget_cap) fund_vacancies(w, e);
+        for (std::size_t r = 0; r < R; ++r) {
+            n.vacancies += E.vacancies[e * R + r];
+            total += E.vacancies[e * R + r];
+        }
     }
     return total;
 }

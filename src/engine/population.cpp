@@ -311,14 +311,11 @@ void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
 
 // Budgets from the initial payroll (plus room for one hire at the type's average salary).
 void set_budgets(World& w, std::uint32_t E0) {
-    const Scenario& s = *w.scenario;
     census(w);
     w.size_unit_people = people_per_size_unit(w);
-    double mean_base = 0;
-    for (const auto& r : s.roles) mean_base += r.share * r.base_wage;
     for (std::uint32_t e = 0; e < w.employers.size(); ++e) {
-        const auto& tp = s.employer_types[w.employers.type[e]];
-        const double one_hire = mean_base * tp.wage_premium;
+        const auto& tp = w.scenario->employer_types[w.employers.type[e]];
+        const double one_hire = average_hire(*w.scenario, w.employers.type[e]);
         const double entrant_payroll = tp.size * w.size_unit_people * one_hire;
         const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
         w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
@@ -327,6 +324,29 @@ void set_budgets(World& w, std::uint32_t E0) {
 }
 
 }  // namespace
+
+// The salary of one average hire at an employer of type k: the roles' base wages weighted by
+// their shares, times the type's wage premium.
+double average_hire(const Scenario& s, int k) {
+    double mean_base = 0;
+    for (const auto& r : s.roles) mean_base += r.share * r.base_wage;
+    return mean_base * s.employer_types[k].wage_premium;
+}
+
+// The end of the burn-in (section 3.1a): budgets are set again from the payroll the market has
+// produced, as at initialisation from the initial payroll, so that a budget is a margin over what
+// the firm pays in a market in motion, not over the initialisation formula. Entrant firms keep
+// theirs (they have no payroll yet).
+void rebase_budgets(World& w) {
+    census(w);
+    for (std::uint32_t e = 0; e < w.employers.size(); ++e) {
+        if (!w.employers.alive[e]) continue;
+        const auto& tp = w.scenario->employer_types[w.employers.type[e]];
+        const double base =
+            static_cast<double>(w.employers.payroll[e]) + average_hire(*w.scenario, w.employers.type[e]);
+        w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+    }
+}
 
 // Target headcount at demand 1 (eq. 8a): an initial employer's headcount at step 0, an entrant's
 // expected size (the vacancies it opens on entry).

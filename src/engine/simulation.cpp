@@ -90,6 +90,7 @@ Simulation::Simulation(const Scenario& scenario, std::uint64_t seed, std::int32_
     // The burn-in (docs/model.md, section 3.1a): steps -B .. -1 of the calendar, simulated and not
     // recorded, so that jobs and wages at step 0 come from the market.
     for (auto t = static_cast<std::int32_t>(-scenario_.population.burn_in_steps); t < 0; ++t) run_step(world_, t);
+    if (scenario_.population.burn_in_steps > 0) rebase_budgets(world_);
     const std::size_t n = world_.candidates.size();
     const auto k = static_cast<std::size_t>(scenario_.output.panel_sample);
     if (k > 0 && k < n) {  // a deterministic sample: the k smallest random keys, in id order

@@ -148,6 +148,9 @@ const Decl<Scenario> kScalars[] = {
      "and lowers them when they fall short (eq. 9a; 0 = fixed required-degree shares)."},
     {"vacancies.target_applicants", AT(vacancies.target_applicants), 3.0, 0, 1000, "applicants/vacancy",
      "Applicants per posted vacancy at which an employer keeps its degree requirements (eq. 9a)."},
+    {"vacancies.requirement_fill_weight", AT(vacancies.requirement_fill_weight), 0.0, 0, 100, "",
+     "Weight of the fill-rate gap in eq. 9a: vacancies filled below wages.target_fill_rate lower the degree "
+     "requirements, above it raise them (0 = only applicants per vacancy count)."},
     {"vacancies.replacement_share", AT(vacancies.replacement_share), 0.8, 0, 1, "share",
      "Share of departures an employer replaces with a new vacancy."},
 

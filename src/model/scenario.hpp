@@ -56,7 +56,7 @@ struct VacancyParams {
     double expiry = 0, replacement_share = 0;
     std::string mode;  // "growth" (eq. 8) or "target" (eq. 8a)
     double target_elasticity = 0;
-    double requirement_adjustment = 0, target_applicants = 0;  // eq. 9a
+    double requirement_adjustment = 0, target_applicants = 0, requirement_fill_weight = 0;  // eq. 9a
 };
 
 struct CounterofferParams {

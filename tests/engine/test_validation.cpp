@@ -762,6 +762,62 @@ TEST_CASE("validation: with target headcounts employers post the gap and employm
     CHECK(head_total <= goal_total + 0.5 * static_cast<double>(w.active_employers * R));
 }
 
+TEST_CASE("validation: a budget caps the vacancies of a target headcount, and funding releases them",
+          "[validation][vacancies]") {
+    // Budgets 10 % above the initial payroll (plus one hire), demand x2 from step 3, funding x1.4
+    // at step 15. Every month each employer posts at most its gap and at most what its headroom
+    // pays for at base_wage x premium (eq. 8b), all of the gap when it can pay for it; employment
+    // stalls below the target until the funding, then grows.
+    Scenario s = target_scenario({"offers.budget_cap=true", "population.unemployed_share=0.4",
+                                  "search.unemployed_intensity=1", "separations.quit_rate=0",
+                                  "separations.leave_field_rate=0", "separations.unemployed_leave_rate=0"});
+    for (auto& tp : s.employer_types) tp.budget_slack = 1.1;
+    add_demand(s, "2024-04", 3, 60, 2.0);
+    s.events.push_back(EventParams{"2025-04", 1, "funding", "*", "*", 1.4, 0, 0.0});
+    s.event_start_step.push_back(15);
+    s.event_kind.push_back(EventKind::funding);
+    Simulation sim(s, 13, 30);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    std::int64_t over_gap = 0, over_budget = 0, short_of_gap = 0, capped = 0;
+    std::vector<double> employed;
+    while (!sim.done()) {
+        const std::int32_t t = sim.next_step();
+        const double mult = t >= 3 ? 2.0 : 1.0;
+        std::vector<std::uint32_t> before(E.headcount.begin(), E.headcount.end());
+        std::vector<std::int64_t> payroll(E.payroll.begin(), E.payroll.end());
+        sim.step(rec);
+        for (std::size_t e = 0; e < w.active_employers; ++e) {
+            const double premium = s.employer_types[E.type[e]].wage_premium;
+            double cost = 0, gap_cost = 0;
+            for (std::size_t r = 0; r < R; ++r) {
+                const std::size_t er = e * R + r;
+                const double goal = E.target_base[er] * mult;
+                const auto gap = goal > before[er] ? static_cast<std::uint32_t>(std::lround(goal - before[er])) : 0u;
+                over_gap += E.vacancies[er] > gap;
+                cost += E.vacancies[er] * s.roles[r].base_wage * premium;
+                gap_cost += gap * s.roles[r].base_wage * premium;
+            }
+            const double headroom = E.budget[e] - static_cast<double>(payroll[e]);
+            over_budget += cost > std::max(0.0, headroom) * (1 + 1e-9);
+            short_of_gap += gap_cost <= headroom && cost < gap_cost;
+            capped += gap_cost > headroom;
+        }
+        employed.push_back(static_cast<double>(rec.steps.back().employed));
+    }
+    INFO("employed: step 2 " << employed[2] << ", step 14 " << employed[14] << ", step 29 " << employed[29]
+                             << "; employer-months capped by the budget " << capped);
+    CHECK(over_gap == 0);
+    CHECK(over_budget == 0);
+    CHECK(short_of_gap == 0);
+    CHECK(capped > 0);
+    CHECK(employed[14] < 1.5 * employed[2]);    // demand doubled, the budget allows about 10 % more
+    CHECK(employed[29] > 1.15 * employed[14]);  // the funding lets employment grow again
+}
+
 TEST_CASE("validation: under demand shocks vacancies and unemployment move along a downward Beveridge curve",
           "[validation][vacancies]") {
     // With separations, demand x1.6 for 12 months from step 12, then back to 1: the high-demand
@@ -926,19 +982,21 @@ RequirementRun run_requirements(Scenario s, std::int32_t steps) {
     const auto& E = w.employers;
     const std::size_t R = s.roles.size();
     const double speed = s.vacancies.requirement_adjustment, target = s.vacancies.target_applicants;
+    const double weight = s.vacancies.requirement_fill_weight, fill_target = s.wages.target_fill_rate;
     RequirementRun out;
-    std::vector<std::uint32_t> posted(E.vacancies.size(), 0), applied(E.vacancies.size(), 0);
+    std::vector<std::uint32_t> posted(E.vacancies.size(), 0), applied(E.vacancies.size(), 0), filled(posted);
     std::vector<float> shift(E.requirement_shift.begin(), E.requirement_shift.end());
     while (!sim.done()) {
-        const auto posted_before = posted, applied_before = applied;
+        const auto posted_before = posted, applied_before = applied, filled_before = filled;
         const auto shift_before = shift;
         sim.step(rec);
         for (std::size_t er = 0; er < w.active_employers * R; ++er) {
             double expected = shift_before[er];
-            if (speed > 0 && posted_before[er] > 0)
+            const double v = posted_before[er];
+            if (speed > 0 && v > 0)
                 expected = std::clamp(
-                    expected + speed * std::log((1.0 + static_cast<double>(applied_before[er]) / posted_before[er]) /
-                                                (1.0 + target)),
+                    expected + speed * (std::log((1.0 + applied_before[er] / v) / (1.0 + target)) -
+                                        weight * std::max(0.0, fill_target - std::min(1.0, filled_before[er] / v))),
                     -6.0, 6.0);
             if (E.alive[er / R] && std::abs(E.requirement_shift[er] - expected) > 1e-4) ++out.wrong;
         }
@@ -951,6 +1009,7 @@ RequirementRun run_requirements(Scenario s, std::int32_t steps) {
         }
         out.postgrad.push_back(P.size() > 0 ? pg / static_cast<double>(P.size()) : 0.0);
         posted.assign(E.vacancies.begin(), E.vacancies.end());
+        filled.assign(E.filled.begin(), E.filled.end());
         shift.assign(E.requirement_shift.begin(), E.requirement_shift.end());
     }
     return out;
@@ -987,6 +1046,31 @@ TEST_CASE("validation: a supply shock raises degree requirements, a demand shock
     CHECK(su > sb + 0.05);
     CHECK(sd < sb - 0.05);
     CHECK(still.wrong == 0);  // without adjustment every shift stays 0: the base shares of eq. 9
+}
+
+TEST_CASE("validation: unfilled vacancies lower degree requirements (eq. 9a, fill-rate term)",
+          "[validation][requirements]") {
+    // Applicants per vacancy held at the target by construction is not possible in a market, so
+    // compare the same demand shock (x2 from step 6) with and without the fill-rate term: with
+    // weight 4 and a target fill rate of 0.9, employers that fill less than 90 % of their
+    // vacancies lower their requirements further, and the rule holds employer by employer.
+    const std::vector<std::string> common = {"vacancies.requirement_adjustment=0.2",
+                                             "vacancies.target_applicants=3",
+                                             "separations.quit_rate=0.02",
+                                             "roles.llm_algorithm.master_required_share=0.3",
+                                             "roles.llm_algorithm.phd_required_share=0.1",
+                                             "wages.target_fill_rate=0.9"};
+    Scenario without = target_scenario(common);
+    add_demand(without, "2024-07", 6, 60, 2.0);
+    Scenario with = without;
+    with.vacancies.requirement_fill_weight = 4;
+    const RequirementRun a = run_requirements(without, 24), b = run_requirements(with, 24);
+    const double sa = mean_of(a.postgrad, 12, 24), sb = mean_of(b.postgrad, 12, 24);
+    INFO("share of postings requiring a master's or PhD, months 12-23: applicants only "
+         << sa << ", with the fill term " << sb);
+    CHECK(a.wrong == 0);
+    CHECK(b.wrong == 0);
+    CHECK(sb < sa - 0.05);
 }
 
 // =============================================================================================
