@@ -12,7 +12,7 @@
 #   --update   rewrite the blocks with the figures of this build (after a change of the model:
 #              run it, read `git diff docs/`, and adjust the prose around the tables)
 # Run time: about 3 minutes on the 2-core development machine (the sweep of docs/sweeps.md is the
-# longest part; docs/scenarios.md alone: --only with its four names, about 20 s). Not part of
+# longest part; docs/scenarios.md alone: --only with its four names, about 2 minutes). Not part of
 # ctest or CI: run it before changing the docs' figures and after changing the model.
 set -euo pipefail
 cd "$(dirname "$0")/.."

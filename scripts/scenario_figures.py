@@ -9,10 +9,13 @@ into DIR (default: a temporary directory, removed at the end; a finished file al
 reused, so `--dir results/scenarios` keeps the runs for plot_market.py and plot_salaries.py), and
 prints the figures as text:
 
-cv_boom_2017          (one run: DIR/cv_boom_2017.h5) by calendar year: computer-vision postings a
+cv_boom_2017          (two runs: DIR/cv_boom_2017.h5, the file, and DIR/cv_boom_2017_no_budget_cap.h5 with
+                      offers.budget_cap=false, the textbook limit) by calendar year: computer-vision postings a
                       month and their median posted salary, the large-model median posted salary,
                       the median earned wage of computer-vision staff at the year's last panel
-                      snapshot, the mean number unemployed, and the number who had left the field
+                      snapshot and their number there, the mean number employed (in China), the
+                      same without budget caps, the mean number unemployed, and the number who
+                      had left the field
                       by the year's last month (/steps inactive: candidates who have entered and
                       left).
 returnee_wave         (three runs: relocation.country_cost = 200000, the file's 400000, 800000)
@@ -26,8 +29,12 @@ enrollment_expansion  (runs at population.graduates_per_year = 4000 and the file
                       inflow enters abroad): the median starting wage by degree (the first hire of
                       each, from school or from unemployment after graduating), the master's and
                       PhD premiums over the bachelor's, the share of those who have graduated by
-                      the last month that are employed then, by degree; and the number unemployed
-                      in the last month (everyone). First for the file's seed, then on 5 seeds
+                      the last month that are employed then, by degree; the number unemployed
+                      in the last month (everyone); and the share of domestic postings requiring
+                      a master's or PhD in the first and the last calendar year (eq. 9a; as
+                      scripts/postgraduate_share.py) and the median posted salary of the last
+                      year's domestic postings requiring a bachelor's and a master's (eqs. 3a,
+                      3b). First for the file's seed, then on 5 seeds
                       (the file's and the 4 after it): the mean of each quantity at 4000 and at
                       12000 graduates a year and the difference paired by seed with its 95 % t
                       interval.
@@ -47,6 +54,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from noncompete_effects import paired_effect  # noqa: E402
+from postgraduate_share import DOMESTIC, shares as postgraduate_shares  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NONE_ID = 0xFFFFFFFF
@@ -85,11 +93,14 @@ def cv_boom(paths):
         roles = categories(f, "roles")
         role_of = f["candidates/initial"]["role"][:]
         pstep, pwage, pstatus = f["panel/step"][:], f["panel/wage"][:], f["panel/status"][:]
+    with h5py.File(paths["cv_boom_2017_no_budget_cap"], "r") as f:
+        uncapped = f["steps"]["employed"][:]
     cv, llm = roles.index("cv_algorithm"), roles.index("llm_algorithm")
     year = steps["date"] // 100
     left = steps["inactive"]  # /steps counts the entered candidates only: the inactive have left the field
     print("year | CV postings/month | CV posted p50 | LLM posted p50 | CV earned p50 (last snapshot) "
-          "| unemployed (mean) | left the field (end of year)")
+          "| CV staff (last snapshot) | employed (mean) | employed without budget caps (mean) | unemployed (mean) "
+          "| left the field (end of year)")
     for y in np.unique(year):
         s = steps["step"][year == y]
         in_year = np.isin(posts["step"], s)
@@ -98,7 +109,9 @@ def cv_boom(paths):
         k = snaps[-1]
         earned = pwage[k][(pstatus[k] == EMPLOYED) & (role_of[: pwage.shape[1]] == cv)]
         print(f"{y} | {len(cvp) / len(s):,.0f} | {median(cvp['salary']):,.0f} | {median(llmp['salary']):,.0f} | "
-              f"{median(earned):,.0f} ({steps['date'][pstep[k]]}) | {np.mean(steps['unemployed'][year == y]):,.0f} | "
+              f"{median(earned):,.0f} ({steps['date'][pstep[k]]}) | {len(earned):,} | "
+              f"{np.mean(steps['employed'][year == y]):,.0f} | {np.mean(uncapped[year == y]):,.0f} | "
+              f"{np.mean(steps['unemployed'][year == y]):,.0f} | "
               f"{left[s[-1]]:,}")
     print(f"unemployed: {steps['unemployed'][0]:,} at {steps['date'][0]}, peak {steps['unemployed'].max():,} at "
           f"{steps['date'][np.argmax(steps['unemployed'])]}, {steps['unemployed'][-1]:,} at {steps['date'][-1]}")
@@ -164,7 +177,7 @@ def enrollment_expansion(paths):
         runs[gpy, int(name.rsplit("_", 1)[1])] = {
             "bachelor": b, "master": m, "phd": p, "master premium": m / b, "phd premium": p / b,
             "employed bachelor": emp["bachelor"], "employed master": emp["master"], "employed phd": emp["phd"],
-            "unemployed": unemployed}
+            "unemployed": unemployed} | requirement_row(path)
     seeds = sorted({s for _, s in runs})
     low, high = sorted({g for g, _ in runs})
     print(f"seed {seeds[0]}:")
@@ -180,13 +193,32 @@ def enrollment_expansion(paths):
     formats = {"bachelor": "{:,.0f}", "master": "{:,.0f}", "phd": "{:,.0f}", "master premium": "{:.3f}",
                "phd premium": "{:.3f}", "employed bachelor": "{:.3f}", "employed master": "{:.3f}",
                "employed phd": "{:.3f}", "unemployed": "{:,.0f}"}
+    formats |= {key: "{:.3f}" for key in runs[low, seeds[0]] if key.startswith("postgraduate")}
+    formats |= {key: "{:,.0f}" for key in runs[low, seeds[0]] if key.startswith("posted")}
     for key, fmt in formats.items():
         lo = np.array([runs[low, s][key] for s in seeds])
         hi = np.array([runs[high, s][key] for s in seeds])
         d, d_lo, d_hi, _ = paired_effect(hi, lo)
         dfmt = fmt.replace("{:", "{:+")
-        print(f"{key:18s} | {fmt.format(np.mean(lo))} | {fmt.format(np.mean(hi))} | "
+        print(f"{key:20s} | {fmt.format(np.mean(lo))} | {fmt.format(np.mean(hi))} | "
               f"{dfmt.format(d)} [{dfmt.format(d_lo)}, {dfmt.format(d_hi)}]")
+
+
+def requirement_row(path):
+    """The share of domestic postings requiring a master's or PhD (scripts/postgraduate_share.py) in
+    the first and the last calendar year of the run, and the median posted salary of the last
+    year's domestic postings requiring a bachelor's and a master's:
+    {"postgraduate YYYY": share, "posted bachelor YYYY": median, "posted master YYYY": median}."""
+    by_year = postgraduate_shares(path)
+    first, last = min(by_year), max(by_year)
+    with h5py.File(path, "r") as f:
+        p = f["postings"][:]
+        degrees, types = categories(f, "degrees"), categories(f, "employer_types")
+    p = p[np.isin(p["employer_type"], [types.index(t) for t in DOMESTIC if t in types]) & (p["date"] // 100 == last)]
+    out = {f"postgraduate {y}": float(by_year[y][0]) for y in (first, last)}
+    for d in ("bachelor", "master"):
+        out[f"posted {d} {last}"] = median(p["salary"][p["required_degree"] == degrees.index(d)])
+    return out
 
 
 def enrollment_variants():
@@ -201,7 +233,8 @@ def enrollment_variants():
 
 
 SCENARIOS = {
-    "cv_boom_2017": ({"cv_boom_2017": []}, cv_boom),
+    "cv_boom_2017": ({"cv_boom_2017": [], "cv_boom_2017_no_budget_cap": ["--set", "offers.budget_cap=false"]},
+                     cv_boom),
     "returnee_wave": ({f"returnee_wave_{c}": ["--set", f"relocation.country_cost={c}"] for c in (200000, 800000)}
                       | {"returnee_wave": []}, returnee_wave),
     "enrollment_expansion": (enrollment_variants(), enrollment_expansion),

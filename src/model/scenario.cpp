@@ -309,7 +309,8 @@ const Decl<EventParams> kEventDecls[] = {
     {"date", AT(date), Required{}, 0, 0, "YYYY-MM", "First month of the event.", {}, "month"},
     {"months", AT(months), L{1}, 1, 6000, "months", "Duration (for multipliers and rates)."},
     {"kind", AT(kind), Required{}, 0, 0, "",
-     "demand: vacancy creation x multiplier; funding: budgets x multiplier (once); entry: count new firms; "
+     "demand: vacancy creation x multiplier (vacancies.mode = target: a headcount index, target headcount x "
+     "multiplier^target_elasticity); funding: budgets x multiplier (once); entry: count new firms; "
      "entry_candidates: count people switch into the field as job seekers (once); exit: each firm exits with "
      "probability (once); noncompete_enforcement: enforcement prob x multiplier; relocation_cost: moving costs x "
      "multiplier.",

@@ -90,5 +90,39 @@ class EnrollmentRow(unittest.TestCase):
             sf.enrollment_row(self.path)
 
 
+class RequirementRow(unittest.TestCase):
+    """Postings of 2023, 2024 and 2025; the overseas lab's are not on Chinese platforms."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="scenario_figures_test_"))
+        self.path = self.tmp / "run.h5"
+        # required degree: 0 bachelor, 1 master, 2 phd; employer type: 0 big_tech, 1 overseas_lab
+        rows = [(202301, 0, 0), (202306, 1, 0), (202312, 0, 0), (202312, 0, 0),  # 2023: 1 of 4
+                (202303, 2, 1), (202303, 2, 1),                                  # abroad: left out
+                (202407, 1, 0),                                                  # 2024: not asked for
+                (202502, 2, 0), (202505, 1, 0), (202511, 0, 0), (202512, 0, 1)]  # 2025: 2 of 3
+        salary = [1, 2, 3, 4, 5, 6, 7, 800, 900, 1000, 5000]  # 2025: master's 900; bachelor's 1000 (5000 abroad)
+        postings = np.array([(d, r, t, 0, w) for (d, r, t), w in zip(rows, salary)],
+                            dtype=[("date", "i4"), ("required_degree", "u1"), ("employer_type", "u1"), ("role", "u1"),
+                                   ("salary", "f4")])
+        with h5py.File(self.path, "w") as f:
+            f["postings"] = postings
+            f["categories/degrees"] = np.array(["bachelor", "master", "phd"], dtype=h5py.string_dtype())
+            f["categories/employer_types"] = np.array(["big_tech", "overseas_lab"], dtype=h5py.string_dtype())
+            f["categories/roles"] = np.array(["llm_algorithm"], dtype=h5py.string_dtype())
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_first_and_last_year_by_hand(self):
+        row = sf.requirement_row(self.path)
+        self.assertEqual(sorted(row), ["posted bachelor 2025", "posted master 2025", "postgraduate 2023",
+                                       "postgraduate 2025"])
+        self.assertAlmostEqual(row["postgraduate 2023"], 0.25)
+        self.assertAlmostEqual(row["postgraduate 2025"], 2.0 / 3.0)
+        self.assertAlmostEqual(row["posted bachelor 2025"], 1000.0)  # the abroad posting's 5000 left out
+        self.assertAlmostEqual(row["posted master 2025"], 900.0)
+
+
 if __name__ == "__main__":
     unittest.main()
