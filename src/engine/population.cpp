@@ -309,6 +309,19 @@ void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
     w.active_candidates = N0;
 }
 
+// The salary of one average hire at an employer of type k: the roles' base wages weighted by
+// their shares, times the type's wage premium.
+double average_hire(const Scenario& s, int k) {
+    double mean_base = 0;
+    for (const auto& r : s.roles) mean_base += r.share * r.base_wage;
+    return mean_base * s.employer_types[k].wage_premium;
+}
+
+// A payroll budget: the type's budget_slack times `base` (no limit with an infinite slack).
+double budget_over(const EmployerTypeParams& tp, double base) {
+    return std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+}
+
 // Budgets from the initial payroll (plus room for one hire at the type's average salary).
 void set_budgets(World& w, std::uint32_t E0) {
     census(w);
@@ -318,20 +331,12 @@ void set_budgets(World& w, std::uint32_t E0) {
         const double one_hire = average_hire(*w.scenario, w.employers.type[e]);
         const double entrant_payroll = tp.size * w.size_unit_people * one_hire;
         const double base = e < E0 ? static_cast<double>(w.employers.payroll[e]) + one_hire : entrant_payroll;
-        w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+        w.employers.budget[e] = budget_over(tp, base);
     }
     set_target_headcounts(w);
 }
 
 }  // namespace
-
-// The salary of one average hire at an employer of type k: the roles' base wages weighted by
-// their shares, times the type's wage premium.
-double average_hire(const Scenario& s, int k) {
-    double mean_base = 0;
-    for (const auto& r : s.roles) mean_base += r.share * r.base_wage;
-    return mean_base * s.employer_types[k].wage_premium;
-}
 
 // The end of the burn-in (section 3.1a): budgets are set again from the payroll the market has
 // produced, as at initialisation from the initial payroll, so that a budget is a margin over what
@@ -341,10 +346,9 @@ void rebase_budgets(World& w) {
     census(w);
     for (std::uint32_t e = 0; e < w.employers.size(); ++e) {
         if (!w.employers.alive[e]) continue;
-        const auto& tp = w.scenario->employer_types[w.employers.type[e]];
-        const double base =
-            static_cast<double>(w.employers.payroll[e]) + average_hire(*w.scenario, w.employers.type[e]);
-        w.employers.budget[e] = std::isinf(tp.budget_slack) ? 1e300 : tp.budget_slack * base;
+        const int k = w.employers.type[e];
+        w.employers.budget[e] = budget_over(w.scenario->employer_types[k],
+                                            static_cast<double>(w.employers.payroll[e]) + average_hire(*w.scenario, k));
     }
 }
 

@@ -42,8 +42,6 @@ void set_census(Employers& E, const std::vector<const CensusTally*>& tallies);
 // Initial employees per unit of employer_types.*.size.
 double people_per_size_unit(const World& w);
 void set_target_headcounts(World& w);  // eq. 8a
-// The salary of one average hire at an employer of type k (budgets, eq. 8b).
-double average_hire(const Scenario& s, int k);
 // Budgets set again from the payroll at the end of the burn-in (section 3.1a).
 void rebase_budgets(World& w);
 double initial_log_productivity(const Scenario& s, int degree, int tier, double experience, double z);
