@@ -562,8 +562,31 @@ std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std
     return NP;
 }
 
+// Directed search (eq. 10b): each posting's salary relative to the mean posted salary of the
+// month's postings of its role and required degree, to the power search.pay_elasticity. The means
+// are summed in posting order (serial: a few hundred thousand additions), so they do not depend on
+// the thread count.
+std::vector<float> relative_pay(const World& w, std::size_t NP) {
+    const Scenario& s = *w.scenario;
+    const auto& P = w.postings;
+    const std::size_t D = s.degrees.size();
+    std::vector<double> sum(s.roles.size() * D, 0.0), count(sum.size(), 0.0);
+    for (std::size_t p = 0; p < NP; ++p) {
+        sum[P.role[p] * D + P.degree[p]] += P.salary[p];
+        count[P.role[p] * D + P.degree[p]] += 1;
+    }
+    std::vector<float> factor(NP);
+    const double eta = s.search.pay_elasticity;
+    for_each_index(NP, [&](std::size_t p) {
+        const std::size_t cell = P.role[p] * D + P.degree[p];
+        factor[p] = static_cast<float>(std::pow(P.salary[p] * count[cell] / sum[cell], eta));
+    });
+    return factor;
+}
+
 // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad. A posting's
-// weight depends only on its employer's city and type: looked up in a table by (city, type).
+// weight depends on its employer's city and type (looked up in a table by (city, type)) and, with
+// directed search, on its relative pay (eq. 10b).
 void build_samplers(World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
@@ -574,6 +597,7 @@ void build_samplers(World& w, std::size_t NP) {
         const std::uint32_t e = P.employer[p];
         kind[p] = static_cast<std::uint16_t>((E.city[e] == kAbroad ? C : E.city[e]) * T + E.type[e]);
     });
+    const std::vector<float> pay = s.search.pay_elasticity > 0 ? relative_pay(w, NP) : std::vector<float>{};
     P.sampler.resize(C + 1);
     tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
         std::vector<double> weight((C + 1) * T);  // [kind], computed as the weight of each posting was
@@ -582,7 +606,10 @@ void build_samplers(World& w, std::size_t NP) {
                 const double vis = (pc == C ? 1.0 : s.cities[pc].visibility) * s.employer_types[k].visibility;
                 weight[pc * T + k] = vis * (pc == city ? 1.0 : s.search.other_city_weight);
             }
-        P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]]; });
+        if (pay.empty())
+            P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]]; });
+        else
+            P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]] * pay[p]; });
     });
 }
 }  // namespace

@@ -108,6 +108,9 @@ const Decl<Scenario> kScalars[] = {
      "Probability a candidate abroad looks at Chinese postings in a step."},
     {"search.other_city_weight", AT(search.other_city_weight), 0.3, 0, 1, "weight",
      "Sampling weight of a posting in another city relative to one in the searcher's city."},
+    {"search.pay_elasticity", AT(search.pay_elasticity), 0.0, 0, 20, "elasticity",
+     "Directed search (eq. 10b): a posting's sampling weight is multiplied by its posted salary relative to the "
+     "mean of the month's postings of the same role and required degree, to this power (0 = random search)."},
     {"search.signal_noise", AT(search.signal_noise), 0.2, 0, 5, "log points",
      "Noise of the screening signal of log-productivity."},
     {"search.reservation_share", AT(search.reservation_share), 0.8, 0, 2, "share",

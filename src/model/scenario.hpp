@@ -41,6 +41,7 @@ struct SearchParams {
     std::int64_t applications = 0;
     double unemployed_intensity = 0, employed_intensity = 0, student_intensity = 0, abroad_intensity = 0;
     double other_city_weight = 0, signal_noise = 0, reservation_share = 0, min_raise = 0;
+    double pay_elasticity = 0;  // directed search (eq. 10b); 0 = random search
 };
 
 struct OfferParams {
