@@ -1429,12 +1429,11 @@ void separate_fused(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows f
     n.layoffs += !leaves && u < t.layoff ? 1 : 0;
 }
 
-// Whether the fused pass may take the lean month (age_lean): the scenario switches off raises,
-// promotions and productivity growth, so an employee's month changes its tenure and experience
-// only (relocation off: the utilities carry no home or moving terms).
+// Whether the fused pass takes its lean case (lean_tile, age_lean): the scenario switches off
+// raises, promotions and productivity growth, so an employee's month changes its tenure and
+// experience only.
 bool lean_months(const Scenario& s) {
-    return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0 &&
-           !s.relocation.enabled;
+    return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
 }
 
 // Step 9 for the tile's candidates [first, first + n) when lean_months holds: what age_one_month
@@ -1614,8 +1613,9 @@ struct DirectStep {
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
 // separations and the search draws of all (no branch on who searches; the sampled cards are
-// fetched ahead), the searchers' applications, offers and moves, then the month of all (Lean:
-// age_lean, chosen by lean_months from the scenario).
+// fetched ahead), the searchers' applications, offers and moves, then the month of all. Lean
+// (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
+// age_lean).
 template <bool Lean>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {

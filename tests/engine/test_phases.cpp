@@ -304,7 +304,7 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
                                                                              "employer_types.lab.layoff_rate=0.01"});
         check_direct_offers_match_phases(s, 30);
     }
-    SECTION("the lean month (no raises, growth or relocation) with students, overseas employers, layoffs") {
+    SECTION("the lean case (no raises or growth) with students, overseas employers, relocation, layoffs") {
         // The fused pass takes its lane-parallel path here (lean_months); the candidates of other
         // statuses (students, abroad with or without an overseas job) and the unemployed who may
         // leave the field go through the general rules.
@@ -319,10 +319,11 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
              "population.abroad_share=0.1", "population.graduates_per_year=2000",
              "population.abroad_inflow_per_month=20", "search.abroad_intensity=0.2", "search.student_intensity=0.2",
              "search.reservation_share=0.5", "separations.leave_field_rate=0.01",
-             "separations.unemployed_leave_rate=0.01", "employer_types.lab.layoff_rate=0.01"});
+             "separations.unemployed_leave_rate=0.01", "employer_types.lab.layoff_rate=0.01",
+             "relocation.enabled=true"});
         REQUIRE(s.wages.annual_raise == 0);
+        REQUIRE(s.wages.promotion_prob == 0);
         REQUIRE(s.population.experience_productivity == 0);
-        REQUIRE_FALSE(s.relocation.enabled);
         check_direct_offers_match_phases(s, 30);
         std::filesystem::remove_all(dir);
     }
