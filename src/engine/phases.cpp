@@ -1426,6 +1426,73 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (s.output.offers) out.offers.push_back(offer);
 }
 
+// What the fused pass reads of the employer types, set once a step: the thresholds of an
+// employee's separation draw u (inactive when u < leave, laid off when u < layoff, quits when
+// u < quit), the sums `separate` forms (leave, leave + layoff, leave + layoff + quit).
+struct Thresholds {
+    double leave, layoff, quit;
+};
+std::vector<Thresholds> separation_thresholds(const Scenario& s) {
+    const auto& sep = s.separations;
+    std::vector<Thresholds> by_type;
+    for (const auto& tp : s.employer_types)
+        by_type.push_back({sep.leave_field_rate, sep.leave_field_rate + tp.layoff_rate,
+                           sep.leave_field_rate + tp.layoff_rate + sep.quit_rate});
+    return by_type;
+}
+
+// Step 2 for candidate i, as `separate` (rng: its separations stream): an employee's draw is
+// compared with its employer type's thresholds, one branch for the many who stay (the rates are
+// non-negative, so the thresholds increase: u < leave or u < layoff imply u < quit).
+void separate_fused(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows, const Thresholds* by_type) {
+    const auto& c = w.candidates;
+    const auto& E = w.employers;
+    if (c.status[i] != u8(Status::employed) || !E.alive[c.employer[i]]) return separate(w, i, rng, n, flows);
+    const double u = rng.uniform();
+    const Thresholds& t = by_type[E.type[c.employer[i]]];
+    if (u >= t.quit) return;
+    const bool leaves = u < t.leave;
+    end_job(w, i, leaves ? Status::inactive : Status::unemployed, n, flows);
+    n.layoffs += !leaves && u < t.layoff ? 1 : 0;
+}
+
+// Whether the fused pass takes its lean case (lean_tile, age_lean): the scenario switches off
+// raises, promotions and productivity growth, so an employee's month changes its tenure and
+// experience only.
+bool lean_months(const Scenario& s) {
+    return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
+}
+
+// Step 9 for the tile's candidates [first, first + n) when lean_months holds: what age_one_month
+// does to the employed without raises, promotions or productivity growth (in the raise month it
+// multiplies the wage by 1, leaving it as it is): tenure and experience. The unemployed and the
+// inactive have no month; a lane of another status is left to age_one_month (`other`).
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lanes(Candidates& c, std::size_t first,
+                                                                                   std::size_t n, std::uint8_t* other) {
+    const std::uint8_t* __restrict status = c.status.data() + first;
+    std::uint16_t* __restrict tenure = c.tenure.data() + first;
+    float* __restrict experience = c.experience.data() + first;
+#pragma GCC ivdep
+    for (std::size_t k = 0; k < n; ++k) {  // (no branch)
+        const std::uint32_t st = status[k];
+        const std::uint32_t employed = st == u8(Status::employed);
+        other[k] = static_cast<std::uint8_t>(!employed & (st != u8(Status::unemployed)) & (st != u8(Status::inactive)));
+        tenure[k] = static_cast<std::uint16_t>(tenure[k] + (employed & (tenure[k] < 65535)));
+        experience[k] = employed ? experience[k] + 1.f / 12.f : experience[k];
+    }
+}
+
+void age_lean(World& w, std::size_t first, std::size_t n, bool raise_month, Counters& cnt) {
+    std::uint8_t other[kTile];
+    lean_months_lanes(w.candidates, first, n, other);
+    for (std::size_t k = 0; k < n; ++k)
+        if (other[k]) {
+            const auto i = static_cast<std::uint32_t>(first + k);
+            Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
+            age_one_month(w, i, raise_month, 1.0, rng, cnt);
+        }
+}
+
 // The columns that only some candidates of a tile touch (those who search, move or separate),
 // fetched a tile ahead: read sparsely, they are not streamed in by the hardware prefetcher.
 void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
@@ -1443,46 +1510,191 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.hired_step[i], 1);
 }
 
+// The lean case of steps 2 and 4 (lean_months), computed for a tile's lanes at once: the loops
+// below have no branch and read the columns directly, so the compiler vectorises them (built for
+// AVX-512 and the baseline, as rng.cpp). A lane whose separation is possible goes through
+// separate_fused, which decides it exactly; the lanes' test only has to let every such lane
+// through: for a 32-bit number x, u = x / 2^32 < q implies x <= min(ceil(q 2^32), 2^32 - 1).
+std::uint32_t may_be_below(double q) {
+    return static_cast<std::uint32_t>(std::min(std::ceil(std::max(q, 0.0) * 4294967296.0), 4294967295.0));
+}
+
+struct LeanColumns {
+    const std::uint8_t* status;
+    const std::uint32_t* employer;
+    const float* search_intensity;
+    std::uint16_t* spell;
+    const std::uint32_t* stay;  // [employer]: the draws at most it may separate (a closed employer: all); [none]: 0
+    std::uint32_t none;
+    bool unemployed_leave;  // separations.unemployed_leave_rate > 0
+    double unemployed_intensity, postings;
+};
+struct LeanTile {
+    std::uint8_t other[kTile];      // a status other than employed, unemployed, inactive: the general path
+    std::uint8_t separates[kTile];  // may separate: separate_fused decides
+    std::uint8_t searches[kTile];
+    std::uint32_t posting[kTile];
+};
+
+// Which of the tile's candidates [first, first + n) may separate (sep: their separations blocks):
+// an employee whose draw is below its employer's threshold, an unemployed who may leave the field,
+// and every candidate of another status.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separations(const LeanColumns& in,
+                                                                                  std::size_t first, std::size_t n,
+                                                                                  const FirstBlocks& sep,
+                                                                                  LeanTile& out) {
+    const std::uint8_t* __restrict status = in.status + first;
+    const std::uint32_t* __restrict employer = in.employer + first;
+    const std::uint32_t* __restrict stay = in.stay;
+    const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
+    std::uint8_t* __restrict other = out.other;
+    std::uint8_t* __restrict separates = out.separates;
+#pragma GCC ivdep
+    for (std::size_t k = 0; k < n; ++k) {  // (32-bit flags and bitwise operators: no branch)
+        const std::uint32_t st = status[k];
+        const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
+        const std::uint32_t general = !employed & !unemployed & (st != u8(Status::inactive));
+        const std::uint32_t e = employed ? employer[k] : none;
+        const std::uint32_t below = sep.word[0][k] <= stay[e];
+        other[k] = static_cast<std::uint8_t>(general);
+        separates[k] = static_cast<std::uint8_t>((employed & below) | (unemployed & unemployed_leave) | general);
+    }
+}
+
+// Step 4 for the tile's employed, unemployed and inactive after their separations (look: their
+// search blocks), as draws_posting: the unemployed's spell, whether each searches, the posting
+// it samples.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(const LeanColumns& in, std::size_t first,
+                                                                               std::size_t n, const FirstBlocks& look,
+                                                                               LeanTile& out) {
+    const std::uint8_t* __restrict status = in.status + first;
+    const float* __restrict intensity = in.search_intensity + first;
+    std::uint16_t* __restrict spell = in.spell + first;
+    const std::uint8_t* __restrict other = out.other;
+    std::uint8_t* __restrict searches = out.searches;
+    std::uint32_t* __restrict posting = out.posting;
+    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity;
+    const bool any = postings > 0;
+    for (std::size_t k = 0; k < n; ++k) {  // (bitwise operators: no branch)
+        const std::uint8_t st = status[k];
+        const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
+        const std::uint16_t months = spell[k];
+        spell[k] = static_cast<std::uint16_t>(months + (unemployed & (months < 65535)));
+        const double lambda1 = intensity[k];
+        const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
+        searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
+        posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
+    }
+}
+
+// The stay limits of lean_separations by employer (closed: every draw), and 0 for none.
+std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresholds>& by_type) {
+    const auto& E = w.employers;
+    std::vector<std::uint32_t> stay(E.size() + 1, 0);
+    for (std::size_t e = 0; e < E.size(); ++e) stay[e] = E.alive[e] ? may_be_below(by_type[E.type[e]].quit) : ~0u;
+    return stay;
+}
+
+// Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
+// separate_fused and draws_posting where a lane needs it. Lists the searchers and their postings.
+std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
+                      const FirstBlocks& look, const Thresholds* by_type, Flows flows, Counters& cnt,
+                      std::uint32_t* searcher, std::uint32_t* sampled) {
+    LeanTile lanes;
+    lean_separations(in, tile, n, sep, lanes);
+    for (std::size_t k = 0; k < n; ++k)
+        if (lanes.separates[k]) {
+            const auto i = static_cast<std::uint32_t>(tile + k);
+            Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
+            separate_fused(w, i, rng, cnt, flows, by_type);
+        }
+    lean_searches(in, tile, n, look, lanes);
+    std::size_t searchers = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto i = static_cast<std::uint32_t>(tile + k);
+        std::uint32_t p = lanes.posting[k];
+        bool searches = lanes.searches[k];
+        if (lanes.other[k]) {
+            Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
+            searches = draws_posting(w, i, rng, p);
+        }
+        searcher[searchers] = i;
+        sampled[searchers] = p;
+        searchers += searches ? 1 : 0;
+        __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+    }
+    return searchers;
+}
+
+// What the fused pass needs of the step, set once: the date, the separation thresholds by employer
+// type, the raise month and the monthly productivity growth.
+struct DirectStep {
+    std::int32_t date;
+    std::vector<Thresholds> thresholds;
+    std::vector<std::uint32_t> stay;  // [employer] (stay_limits; lean case only)
+    bool raise_month;
+    double growth;
+};
+
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
 // separations and the search draws of all (no branch on who searches; the sampled cards are
-// fetched ahead), the searchers' applications, offers and moves, then the month of all.
-[[gnu::flatten]] void direct_chunk(World& w, std::size_t begin, std::size_t end, std::int32_t date, ThreadTally& mine,
-                                   DirectChunk& out, StatusCounts& statuses, float* wages) {
+// fetched ahead), the searchers' applications, offers and moves, then the month of all. Lean
+// (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
+// age_lean).
+template <bool Lean>
+[[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
+                                   ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
     const Flows flows{&mine.departures, &mine.filled, false};
     const std::int32_t step = w.now.step;
-    const bool raise_month = is_raise_month(w);
-    const double growth = monthly_growth(w);
     auto& c = w.candidates;
     Counters& n = out.n;
     std::array<FirstBlocks, 2> blocks;
     const FirstBlocks &sep = blocks[0], &look = blocks[1];
     std::uint32_t searcher[kTile], sampled[kTile];
+    const LeanColumns columns{c.status.data(),
+                              c.employer.data(),
+                              c.search_intensity.data(),
+                              c.spell.data(),
+                              now.stay.data(),
+                              static_cast<std::uint32_t>(w.employers.size()),
+                              w.scenario->separations.unemployed_leave_rate > 0,
+                              w.scenario->search.unemployed_intensity,
+                              static_cast<double>(w.postings.size())};
     for (std::size_t tile = begin; tile < end; tile += kTile) {
         const std::size_t tile_end = std::min(end, tile + kTile);
         first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
                      0, blocks);
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
         std::size_t searchers = 0;
-        for (std::size_t k = 0; k < tile_end - tile; ++k) {
-            const auto i = static_cast<std::uint32_t>(tile + k);
-            Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
-            separate(w, i, rng_sep, n, flows);
-            Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
-            std::uint32_t p;
-            const bool searches = draws_posting(w, i, rng_search, p);
-            searcher[searchers] = i;
-            sampled[searchers] = p;
-            searchers += searches ? 1 : 0;
-            __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+        if constexpr (Lean) {
+            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,
+                                  searcher, sampled);
+        } else {
+            for (std::size_t k = 0; k < tile_end - tile; ++k) {
+                const auto i = static_cast<std::uint32_t>(tile + k);
+                Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
+                separate_fused(w, i, rng_sep, n, flows, now.thresholds.data());
+                Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
+                std::uint32_t p;
+                const bool searches = draws_posting(w, i, rng_search, p);
+                searcher[searchers] = i;
+                sampled[searchers] = p;
+                searchers += searches ? 1 : 0;
+                __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+            }
         }
         n.searchers += searchers;
-        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], date, flows, out);
-        for (auto i = static_cast<std::uint32_t>(tile); i < tile_end; ++i) {
-            Stream rng_wages(w.seed, step, StreamFamily::wages, i);
-            age_one_month(w, i, raise_month, growth, rng_wages, n);
+        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], now.date, flows, out);
+        if constexpr (Lean) {
+            age_lean(w, tile, tile_end - tile, now.raise_month, n);
+        } else {
+            for (auto i = static_cast<std::uint32_t>(tile); i < tile_end; ++i) {
+                Stream rng_wages(w.seed, step, StreamFamily::wages, i);
+                age_one_month(w, i, now.raise_month, now.growth, rng_wages, n);
+            }
         }
         tally_candidates(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
     }
@@ -1516,7 +1728,10 @@ void direct_offers(World& w, RecordTallies& tallies) {
     const Scenario& s = *w.scenario;
     auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
-    const std::int32_t date = s.date_of_step(w.now.step);
+    const bool lean = lean_months(s);
+    DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w)};
+    if (lean) now.stay = stay_limits(w, now.thresholds);
+    const auto chunk = lean ? direct_chunk<true> : direct_chunk<false>;
     std::vector<DirectChunk> out(chunks);
     tallies.statuses.assign(chunks, {});
     tallies.wages.resize(chunks);
@@ -1524,7 +1739,7 @@ void direct_offers(World& w, RecordTallies& tallies) {
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         const std::size_t begin = k * kDirectChunk, end = std::min(N, begin + kDirectChunk);
         tallies.wages[k].reset(new float[end - begin]);
-        direct_chunk(w, begin, end, date, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
+        chunk(w, now, begin, end, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
     });
     add_flows(w, threads);
     add_tallies(w, threads, tallies.high);

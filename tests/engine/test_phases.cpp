@@ -304,6 +304,29 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
                                                                              "employer_types.lab.layoff_rate=0.01"});
         check_direct_offers_match_phases(s, 30);
     }
+    SECTION("the lean case (no raises or growth) with students, overseas employers, relocation, layoffs") {
+        // The fused pass takes its lane-parallel path here (lean_months); the candidates of other
+        // statuses (students, abroad with or without an overseas job) and the unemployed who may
+        // leave the field go through the general rules.
+        const auto dir = test::temp_dir("direct_offers_lean");
+        test::write_file(dir / "ladder.toml",
+                         test::slurp(test::source_path("scenarios/validation/job_ladder.toml")) +
+                             "\n[employer_types.overseas_lab]\nshare = 0.2\nsize = 1\noverseas = true\n"
+                             "layoff_rate = 0.02\nnoncompete_share = 0.0\n");
+        const Scenario s = load_scenario(
+            dir / "ladder.toml",
+            {"population.candidates=20000", "employer_types.lab.share=0.8", "population.student_share=0.1",
+             "population.abroad_share=0.1", "population.graduates_per_year=2000",
+             "population.abroad_inflow_per_month=20", "search.abroad_intensity=0.2", "search.student_intensity=0.2",
+             "search.reservation_share=0.5", "separations.leave_field_rate=0.01",
+             "separations.unemployed_leave_rate=0.01", "employer_types.lab.layoff_rate=0.01",
+             "relocation.enabled=true"});
+        REQUIRE(s.wages.annual_raise == 0);
+        REQUIRE(s.wages.promotion_prob == 0);
+        REQUIRE(s.population.experience_productivity == 0);
+        check_direct_offers_match_phases(s, 30);
+        std::filesystem::remove_all(dir);
+    }
     SECTION("firms closing and entering") {
         const auto dir = test::temp_dir("direct_offers");
         test::write_file(dir / "ladder.toml",
