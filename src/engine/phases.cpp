@@ -1265,13 +1265,56 @@ bool is_raise_month(const World& w) { return w.now.month == w.scenario->wages.ra
 double monthly_growth(const World& w) { return std::exp(w.scenario->population.experience_productivity / 12.0); }
 }  // namespace
 
+namespace {
+// The month of the working (employed or abroad) among candidates [begin, end) outside the raise
+// month: what age_one_month does to them, in two loops without a branch per candidate, so that
+// they vectorise: each new value is computed for everyone and kept for the working (the others'
+// columns are written back unchanged). No floating-point trap is enabled, so computing a value
+// that is not kept changes nothing (no-trapping-math lets the compiler do so). Returns whether
+// one of them sits out (age_one_month does their month).
+[[gnu::optimize("no-trapping-math")]] bool age_working(Candidates& c, std::size_t begin, std::size_t end,
+                                                      double growth, double cap) {
+    const std::uint8_t* __restrict status = c.status.data();
+    std::uint16_t* __restrict tenure = c.tenure.data();
+    float* __restrict experience = c.experience.data();
+    float* __restrict productivity = c.productivity.data();
+    const auto working = [&](std::size_t i) {  // (& and |, not && and ||: no branch)
+        return (status[i] == u8(Status::employed)) | (status[i] == u8(Status::abroad));
+    };
+    const float g = static_cast<float>(growth);
+    if (growth != 1.0)  // productivity grows with experience below the cap (read before it grows)
+        for (std::size_t i = begin; i < end; ++i) {
+            const float p = productivity[i], grown = p * g;
+            productivity[i] = working(i) & (experience[i] < cap) ? grown : p;
+        }
+    int sitting_out = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        sitting_out |= status[i] == u8(Status::sitting_out);
+        tenure[i] = static_cast<std::uint16_t>(tenure[i] + (working(i) & (tenure[i] < 65535)));
+        const float x = experience[i], older = x + 1.f / 12.f;
+        experience[i] = working(i) ? older : x;
+    }
+    return sitting_out != 0;
+}
+}  // namespace
+
 void update_wages(World& w) {
     const bool raise_month = is_raise_month(w);
     const double growth = monthly_growth(w);
-    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
+    const auto month_of = [&](std::uint32_t i, Counters& n) {
         Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
         age_one_month(w, i, raise_month, growth, rng, n);
+    };
+    const double cap = w.scenario->population.experience_productivity_cap_years;
+    auto& c = w.candidates;
+    w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
+        if (raise_month) {  // raises and promotions: once a year, one candidate at a time
+            for (std::size_t i = begin; i < end; ++i) month_of(static_cast<std::uint32_t>(i), n);
+            return;
+        }
+        if (!age_working(c, begin, end, growth, cap)) return;
+        for (std::size_t i = begin; i < end; ++i)
+            if (c.status[i] == u8(Status::sitting_out)) month_of(static_cast<std::uint32_t>(i), n);
     });
 }
 
