@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <bit>
 #include <atomic>
 #include <cmath>
 
@@ -438,10 +439,71 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) 
 }
 }  // namespace
 
+namespace {
+// Which candidates may separate this step, from u, the first number of a candidate's separations
+// stream (a uniform, the only draw separate makes): u < limit whenever separate would end a job or
+// change a status, so the others are passed over without building their stream. The limit is the
+// larger of its status's (without a job: the unemployed's rate; 2, above every u, for those
+// sitting out, whose future employer separate checks) and, with an employer, its job's (the
+// largest rate separate compares u with for its status and the employer's type; 2 when the
+// employer closed). The tables are looked up without a branch per candidate.
+struct SeparationLimits {
+    std::array<double, kStatusCount> status;  // [status]
+    std::vector<double> job;                  // [status * types + employer type]
+
+    explicit SeparationLimits(const Scenario& s) {
+        status.fill(-1.0);
+        status[u8(Status::unemployed)] = s.separations.unemployed_leave_rate;
+        status[u8(Status::sitting_out)] = 2.0;
+        const std::size_t T = s.employer_types.size();
+        job.assign(kStatusCount * T, -1.0);
+        const double leave = s.separations.leave_field_rate, quit = s.separations.quit_rate;
+        for (std::size_t k = 0; k < T; ++k) {
+            const double layoff = s.employer_types[k].layoff_rate;
+            job[u8(Status::employed) * T + k] = std::max({leave, leave + layoff, leave + layoff + quit});
+            job[u8(Status::abroad) * T + k] = layoff + quit;
+        }
+    }
+
+    // Bit k set: candidate tile + k (k < n) may separate; `first`: the first words of their streams.
+    std::uint32_t may_separate(const World& w, std::size_t tile, std::size_t n, const FirstBlocks& first) const {
+        const std::uint8_t* st = w.candidates.status.data() + tile;
+        const std::uint32_t* employer = w.candidates.employer.data() + tile;
+        const auto& E = w.employers;
+        const std::uint8_t open[1] = {1}, any_type[1] = {0};  // read for the jobless when there is no employer
+        const std::uint8_t* alive = E.size() > 0 ? E.alive.data() : open;
+        const std::uint8_t* type = E.size() > 0 ? E.type.data() : any_type;
+        const std::size_t T = job.size() / kStatusCount;
+        std::uint32_t bits = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const bool has_job = employer[k] != kNone;
+            const std::uint32_t e = has_job ? employer[k] : 0;
+            const double at_job = alive[e] ? job[st[k] * T + type[e]] : 2.0;
+            const double limit = std::max(status[st[k]], has_job ? at_job : -1.0);
+            const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
+            bits |= static_cast<std::uint32_t>(u < limit) << k;
+        }
+        return bits;
+    }
+};
+}  // namespace
+
 void separations(World& w) {
-    w.counters +=
-        count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::separations, 0,
-                         [&](std::uint32_t i, Stream& rng, Counters& n) { separate(w, i, rng, n, shared_flows(w)); });
+    const SeparationLimits limits(*w.scenario);
+    const std::int32_t step = w.now.step;
+    w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
+        FirstBlocks blocks;
+        for (std::size_t tile = begin; tile < end; tile += kTile) {
+            first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, blocks);
+            for (std::uint32_t bits = limits.may_separate(w, tile, std::min(kTile, end - tile), blocks); bits != 0;
+                 bits &= bits - 1) {
+                const auto k = static_cast<std::size_t>(std::countr_zero(bits));
+                const auto i = static_cast<std::uint32_t>(tile + k);
+                Stream rng(w.seed, step, StreamFamily::separations, i, 0, blocks.lane(k));
+                separate(w, i, rng, n, shared_flows(w));
+            }
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1272,8 +1334,8 @@ namespace {
 // columns are written back unchanged). No floating-point trap is enabled, so computing a value
 // that is not kept changes nothing (no-trapping-math lets the compiler do so). Returns whether
 // one of them sits out (age_one_month does their month).
-[[gnu::optimize("no-trapping-math")]] bool age_working(Candidates& c, std::size_t begin, std::size_t end,
-                                                      double growth, double cap) {
+[[gnu::optimize("no-trapping-math")]] bool age_working(Candidates& c, std::size_t begin, std::size_t end, double growth,
+                                                       double cap) {
     const std::uint8_t* __restrict status = c.status.data();
     std::uint16_t* __restrict tenure = c.tenure.data();
     float* __restrict experience = c.experience.data();
