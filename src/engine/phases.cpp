@@ -882,7 +882,7 @@ namespace {
 // Applicants come in signal order, that is at random: screening is bound by the reads of their
 // columns, so they are started kScreenAhead applicants ahead.
 constexpr std::uint32_t kScreenAhead = 6;
-void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
+[[gnu::always_inline]] inline void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
     __builtin_prefetch(&c.hired_step[i]);
     __builtin_prefetch(&c.status[i]);
     __builtin_prefetch(&c.employer[i]);
@@ -946,42 +946,53 @@ void group_offers_by_candidate(World& w, std::size_t NE) {
 
 // ---------------------------------------------------------------------------------------------
 // 5. Screening and offers. Each employer goes through its postings in order, within its budget.
-void screen_and_offer(World& w, int round) {
+namespace {
+// Employer e screens the applicants of its postings in order, within its budget (eqs. 12, 12a).
+// The applicants are read in the order of A.ranked, posting after posting, and postings have few
+// applicants each: the columns of the applicant kScreenAhead places further in A.ranked are
+// fetched (below `ahead_end`, the end of the applicants of the employers of this task).
+void screen_postings(World& w, std::size_t e, int round, std::uint32_t ahead_end) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
-    auto& P = w.postings;
+    const auto& P = w.postings;
     auto& A = w.applications;
     const auto& E = w.employers;
-    const std::size_t NE = w.active_employers;
-    const std::int32_t step = w.now.step;
-    w.by_employer.resize(std::max(w.by_employer.size(), NE));
-    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
-        auto& out = w.by_employer[e];
-        out.clear();
-        if (P.first.size() <= e + 1 || P.first[e] == P.first[e + 1]) return;
-        double headroom = s.offers.budget_cap
-                              ? E.budget[e] - static_cast<double>(E.payroll[e]) - static_cast<double>(E.committed[e])
-                              : std::numeric_limits<double>::infinity();
-        for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p) {
-            const bool unlimited = P.slots[p] == 0;
-            if (unlimited && round > 0) continue;
-            std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
-            while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
-                if (A.cursor[p] + kScreenAhead < A.first[p + 1])
-                    prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
-                const Applicant& who = A.ranked[A.cursor[p]++];
-                const std::uint32_t i = who.candidate;
-                if (c.hired_step[i] == step) continue;
-                const double worth =
-                    econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
-                Offer offer;
-                double bid = 0;
-                if (!make_offer(w, p, i, worth, headroom, offer, bid)) continue;
-                headroom -= bid;
-                out.push_back(offer);
-                --to_make;
-            }
+    auto& out = w.by_employer[e];
+    out.clear();
+    if (P.first.size() <= e + 1 || P.first[e] == P.first[e + 1]) return;
+    double headroom = s.offers.budget_cap
+                          ? E.budget[e] - static_cast<double>(E.payroll[e]) - static_cast<double>(E.committed[e])
+                          : std::numeric_limits<double>::infinity();
+    for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p) {
+        const bool unlimited = P.slots[p] == 0;
+        if (unlimited && round > 0) continue;
+        std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
+        while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
+            if (A.cursor[p] + kScreenAhead < ahead_end)
+                prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
+            const Applicant& who = A.ranked[A.cursor[p]++];
+            const std::uint32_t i = who.candidate;
+            if (c.hired_step[i] == w.now.step) continue;
+            const double worth =
+                econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
+            Offer offer;
+            double bid = 0;
+            if (!make_offer(w, p, i, worth, headroom, offer, bid)) continue;
+            headroom -= bid;
+            out.push_back(offer);
+            --to_make;
         }
+    }
+}
+}  // namespace
+
+void screen_and_offer(World& w, int round) {
+    const auto& P = w.postings;
+    const std::size_t NE = w.active_employers;
+    w.by_employer.resize(std::max(w.by_employer.size(), NE));
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, NE), [&](const tbb::blocked_range<std::size_t>& r) {
+        const std::uint32_t ahead_end = P.first.size() > r.end() ? w.applications.first[P.first[r.end()]] : 0;
+        for (std::size_t e = r.begin(); e != r.end(); ++e) screen_postings(w, e, round, ahead_end);
     });
     group_offers_by_candidate(w, NE);
     w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
