@@ -998,6 +998,28 @@ void screen_and_offer(World& w, int round) {
     w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
 }
 
+namespace {
+// The candidates of the round's offer groups are spread over all candidates: the columns that the
+// auction, counteroffers and decisions read of the candidate of group g + kGroupsAhead are fetched
+// while group g is decided.
+constexpr std::size_t kGroupsAhead = 8;
+[[gnu::always_inline]] inline void prefetch_group(const World& w, std::size_t g) {
+    if (g + 1 >= w.groups.size()) return;
+    const auto& c = w.candidates;
+    const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+    __builtin_prefetch(&c.status[i]);
+    __builtin_prefetch(&c.employer[i]);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.city[i]);
+    __builtin_prefetch(&c.home_city[i]);
+    __builtin_prefetch(&c.reservation[i]);
+    __builtin_prefetch(&c.productivity[i]);
+    __builtin_prefetch(&c.noncompete_clause[i]);
+    __builtin_prefetch(&c.noncompete_damages[i]);
+    __builtin_prefetch(&c.hired_step[i], 1);
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // 6. Counteroffers: with the auction on, the incumbent and the outside bidders bid from their
 // values and the winner pays the runner-up's (eq. 13); otherwise the incumbent may match the best
@@ -1009,10 +1031,14 @@ void counteroffer(World& w, int round) {
     w.counteroffers.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
     if (!s.counteroffers.enabled) return;
     if (s.counteroffers.auction) {
-        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) { auction(w, g, round, n); });
+        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+            prefetch_group(w, g + kGroupsAhead);
+            auction(w, g, round, n);
+        });
         return;
     }
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        prefetch_group(w, g + kGroupsAhead);
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         if (c.status[i] != u8(Status::employed)) return;
         const std::uint32_t inc = c.employer[i];
@@ -1072,6 +1098,7 @@ void decide(World& w, int round) {
     const std::int32_t step = w.now.step;
     std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        prefetch_group(w, g + kGroupsAhead);
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         Offer& counter = w.counteroffers[g];
         const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
@@ -1191,6 +1218,24 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     sign_contract(w, i, e, hire.salary, rng);
 }
 
+// The hires are spread over all candidates: the columns carry_out_hire reads and writes of the
+// candidate of hire h + kHiresAhead are fetched while hire h is carried out.
+constexpr std::size_t kHiresAhead = 8;
+[[gnu::always_inline]] inline void prefetch_hire(const Candidates& c, std::uint32_t i) {
+    __builtin_prefetch(&c.status[i], 1);
+    __builtin_prefetch(&c.employer[i], 1);
+    __builtin_prefetch(&c.prev_employer[i], 1);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.tenure[i], 1);
+    __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.spell[i]);
+    __builtin_prefetch(&c.team[i]);
+    __builtin_prefetch(&c.city[i], 1);
+    __builtin_prefetch(&c.moved_step[i], 1);
+    __builtin_prefetch(&c.noncompete_clause[i], 1);
+    __builtin_prefetch(&c.noncompete_damages[i], 1);
+}
+
 // Lists the members of every team by lead (TeamIndex), from the team column.
 void index_teams(World& w) {
     const auto& c = w.candidates;
@@ -1280,6 +1325,7 @@ void move(World& w) {
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
     w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
+        if (h + kHiresAhead < w.hires.size()) prefetch_hire(w.candidates, w.hires[h + kHiresAhead].candidate);
         carry_out_hire(w, w.hires[h], date, rows[h], n, shared_flows(w));
     });
     // Team members follow a lead who moved job to job this step (eq. 15).
