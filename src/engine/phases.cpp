@@ -1218,6 +1218,36 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     sign_contract(w, i, e, hire.salary, rng);
 }
 
+// Departures and filled vacancies counted by each thread in its own arrays (Flows), then added to
+// the employer columns: a locked add per hire waited for the hire's stores to the candidate
+// columns, which miss the cache. Integer sums: the same totals.
+class ThreadFlows {
+public:
+    explicit ThreadFlows(const Employers& E)
+        : threads_([n = E.departures.size()] {
+              return Counts{std::vector<std::uint32_t>(n, 0u), std::vector<std::uint32_t>(n, 0u)};
+          }) {}
+    Flows local() {
+        Counts& mine = threads_.local();
+        return Flows{&mine.departures, &mine.filled, false};
+    }
+    void add_to(Employers& E) const {
+        if (threads_.empty()) return;
+        for_each_index(E.departures.size(), [&](std::size_t er) {
+            for (const Counts& t : threads_) {
+                E.departures[er] += t.departures[er];
+                E.filled[er] += t.filled[er];
+            }
+        });
+    }
+
+private:
+    struct Counts {
+        std::vector<std::uint32_t> departures, filled;
+    };
+    tbb::enumerable_thread_specific<Counts> threads_;
+};
+
 // The hires are spread over all candidates: the columns carry_out_hire reads and writes of the
 // candidate of hire h + kHiresAhead are fetched while hire h is carried out.
 constexpr std::size_t kHiresAhead = 8;
@@ -1324,10 +1354,15 @@ void move(World& w) {
                        [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
-    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
-        if (h + kHiresAhead < w.hires.size()) prefetch_hire(w.candidates, w.hires[h + kHiresAhead].candidate);
-        carry_out_hire(w, w.hires[h], date, rows[h], n, shared_flows(w));
+    ThreadFlows flows(w.employers);
+    w.counters += count_each_index_range(w.hires.size(), [&](std::size_t begin, std::size_t end, Counters& n) {
+        const Flows mine = flows.local();
+        for (std::size_t h = begin; h < end; ++h) {
+            if (h + kHiresAhead < w.hires.size()) prefetch_hire(w.candidates, w.hires[h + kHiresAhead].candidate);
+            carry_out_hire(w, w.hires[h], date, rows[h], n, mine);
+        }
     });
+    flows.add_to(w.employers);
     // Team members follow a lead who moved job to job this step (eq. 15).
     const std::vector<std::uint32_t> followers = team_followers(w);
     std::vector<MoveRow> team_rows(followers.size());
