@@ -891,6 +891,8 @@ constexpr std::uint32_t kScreenAhead = 6;
     __builtin_prefetch(&c.role[i]);
     __builtin_prefetch(&c.degree[i]);
     __builtin_prefetch(&c.experience[i]);
+    __builtin_prefetch(&c.city[i]);       // the utility of staying of one with a job (opening_bid)
+    __builtin_prefetch(&c.home_city[i]);
 }
 
 // The offer of posting p's employer to applicant i, whom it values at `worth` a year, with
