@@ -891,7 +891,7 @@ constexpr std::uint32_t kScreenAhead = 6;
     __builtin_prefetch(&c.role[i]);
     __builtin_prefetch(&c.degree[i]);
     __builtin_prefetch(&c.experience[i]);
-    __builtin_prefetch(&c.city[i]);       // the utility of staying of one with a job (opening_bid)
+    __builtin_prefetch(&c.city[i]);  // the utility of staying of one with a job (opening_bid)
     __builtin_prefetch(&c.home_city[i]);
 }
 
@@ -1090,6 +1090,21 @@ void keep_round(World& w, const std::vector<Hire>& chosen) {
 }
 }  // namespace
 
+namespace {
+// The budgets the round's hires commit and the posting slots they take, after the decisions: a
+// locked add per hire in the parallel pass waited for the hire's stores to the candidate columns.
+// Integer sums, and a posting with one slot gets at most one offer a round: the same values. (A
+// pass over the round's offer groups, a small share of the decisions' time.)
+void commit_hires(World& w, const std::vector<Hire>& chosen, const std::vector<std::uint32_t>& taken) {
+    auto& slots = w.postings.slots;
+    for (std::size_t g = 0; g < chosen.size(); ++g) {
+        if (chosen[g].candidate == kNone) continue;
+        w.employers.committed[chosen[g].employer] += std::llround(chosen[g].salary);
+        if (slots[taken[g]] > 0) --slots[taken[g]];
+    }
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
 void decide(World& w, int round) {
@@ -1099,6 +1114,7 @@ void decide(World& w, int round) {
     const std::size_t G = w.groups.size() - 1;
     const std::int32_t step = w.now.step;
     std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
+    std::vector<std::uint32_t> taken(G);  // [group]: the posting of the offer accepted
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
         prefetch_group(w, g + kGroupsAhead);
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
@@ -1157,8 +1173,7 @@ void decide(World& w, int round) {
         Offer& o = w.round_offers[best];
         o.accepted = 1;
         c.hired_step[i] = static_cast<StepColumn>(step);
-        atomic_add(E.committed[o.employer], static_cast<std::int64_t>(std::llround(o.salary)));
-        if (w.postings.slots[o.posting] > 0) atomic_add(w.postings.slots[o.posting], static_cast<std::uint32_t>(-1));
+        taken[g] = o.posting;
         chosen[g] = Hire{i,
                          o.employer,
                          o.salary,
@@ -1167,6 +1182,7 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
     });
+    commit_hires(w, chosen, taken);
     keep_round(w, chosen);
 }
 
