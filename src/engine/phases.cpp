@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <bit>
 #include <atomic>
 #include <cmath>
 
@@ -438,10 +439,71 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) 
 }
 }  // namespace
 
+namespace {
+// Which candidates may separate this step, from u, the first number of a candidate's separations
+// stream (a uniform, the only draw separate makes): u < limit whenever separate would end a job or
+// change a status, so the others are passed over without building their stream. The limit is the
+// larger of its status's (without a job: the unemployed's rate; 2, above every u, for those
+// sitting out, whose future employer separate checks) and, with an employer, its job's (the
+// largest rate separate compares u with for its status and the employer's type; 2 when the
+// employer closed). The tables are looked up without a branch per candidate.
+struct SeparationLimits {
+    std::array<double, kStatusCount> status;  // [status]
+    std::vector<double> job;                  // [status * types + employer type]
+
+    explicit SeparationLimits(const Scenario& s) {
+        status.fill(-1.0);
+        status[u8(Status::unemployed)] = s.separations.unemployed_leave_rate;
+        status[u8(Status::sitting_out)] = 2.0;
+        const std::size_t T = s.employer_types.size();
+        job.assign(kStatusCount * T, -1.0);
+        const double leave = s.separations.leave_field_rate, quit = s.separations.quit_rate;
+        for (std::size_t k = 0; k < T; ++k) {
+            const double layoff = s.employer_types[k].layoff_rate;
+            job[u8(Status::employed) * T + k] = std::max({leave, leave + layoff, leave + layoff + quit});
+            job[u8(Status::abroad) * T + k] = layoff + quit;
+        }
+    }
+
+    // Bit k set: candidate tile + k (k < n) may separate; `first`: the first words of their streams.
+    std::uint32_t may_separate(const World& w, std::size_t tile, std::size_t n, const FirstBlocks& first) const {
+        const std::uint8_t* st = w.candidates.status.data() + tile;
+        const std::uint32_t* employer = w.candidates.employer.data() + tile;
+        const auto& E = w.employers;
+        const std::uint8_t open[1] = {1}, any_type[1] = {0};  // read for the jobless when there is no employer
+        const std::uint8_t* alive = E.size() > 0 ? E.alive.data() : open;
+        const std::uint8_t* type = E.size() > 0 ? E.type.data() : any_type;
+        const std::size_t T = job.size() / kStatusCount;
+        std::uint32_t bits = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const bool has_job = employer[k] != kNone;
+            const std::uint32_t e = has_job ? employer[k] : 0;
+            const double at_job = alive[e] ? job[st[k] * T + type[e]] : 2.0;
+            const double limit = std::max(status[st[k]], has_job ? at_job : -1.0);
+            const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
+            bits |= static_cast<std::uint32_t>(u < limit) << k;
+        }
+        return bits;
+    }
+};
+}  // namespace
+
 void separations(World& w) {
-    w.counters +=
-        count_each_agent(w.active_candidates, w.seed, w.now.step, StreamFamily::separations, 0,
-                         [&](std::uint32_t i, Stream& rng, Counters& n) { separate(w, i, rng, n, shared_flows(w)); });
+    const SeparationLimits limits(*w.scenario);
+    const std::int32_t step = w.now.step;
+    w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
+        FirstBlocks blocks;
+        for (std::size_t tile = begin; tile < end; tile += kTile) {
+            first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, blocks);
+            for (std::uint32_t bits = limits.may_separate(w, tile, std::min(kTile, end - tile), blocks); bits != 0;
+                 bits &= bits - 1) {
+                const auto k = static_cast<std::size_t>(std::countr_zero(bits));
+                const auto i = static_cast<std::uint32_t>(tile + k);
+                Stream rng(w.seed, step, StreamFamily::separations, i, 0, blocks.lane(k));
+                separate(w, i, rng, n, shared_flows(w));
+            }
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -847,7 +909,7 @@ namespace {
 // Applicants come in signal order, that is at random: screening is bound by the reads of their
 // columns, so they are started kScreenAhead applicants ahead.
 constexpr std::uint32_t kScreenAhead = 6;
-void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
+[[gnu::always_inline]] inline void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
     __builtin_prefetch(&c.hired_step[i]);
     __builtin_prefetch(&c.status[i]);
     __builtin_prefetch(&c.employer[i]);
@@ -856,6 +918,8 @@ void prefetch_for_screening(const Candidates& c, std::uint32_t i) {
     __builtin_prefetch(&c.role[i]);
     __builtin_prefetch(&c.degree[i]);
     __builtin_prefetch(&c.experience[i]);
+    __builtin_prefetch(&c.city[i]);  // the utility of staying of one with a job (opening_bid)
+    __builtin_prefetch(&c.home_city[i]);
 }
 
 // The offer of posting p's employer to applicant i, whom it values at `worth` a year, with
@@ -911,46 +975,79 @@ void group_offers_by_candidate(World& w, std::size_t NE) {
 
 // ---------------------------------------------------------------------------------------------
 // 5. Screening and offers. Each employer goes through its postings in order, within its budget.
-void screen_and_offer(World& w, int round) {
+namespace {
+// Employer e screens the applicants of its postings in order, within its budget (eqs. 12, 12a).
+// The applicants are read in the order of A.ranked, posting after posting, and postings have few
+// applicants each: the columns of the applicant kScreenAhead places further in A.ranked are
+// fetched (below `ahead_end`, the end of the applicants of the employers of this task).
+void screen_postings(World& w, std::size_t e, int round, std::uint32_t ahead_end) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
-    auto& P = w.postings;
+    const auto& P = w.postings;
     auto& A = w.applications;
     const auto& E = w.employers;
-    const std::size_t NE = w.active_employers;
-    const std::int32_t step = w.now.step;
-    w.by_employer.resize(std::max(w.by_employer.size(), NE));
-    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
-        auto& out = w.by_employer[e];
-        out.clear();
-        if (P.first.size() <= e + 1 || P.first[e] == P.first[e + 1]) return;
-        double headroom = s.offers.budget_cap
-                              ? E.budget[e] - static_cast<double>(E.payroll[e]) - static_cast<double>(E.committed[e])
-                              : std::numeric_limits<double>::infinity();
-        for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p) {
-            const bool unlimited = P.slots[p] == 0;
-            if (unlimited && round > 0) continue;
-            std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
-            while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
-                if (A.cursor[p] + kScreenAhead < A.first[p + 1])
-                    prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
-                const Applicant& who = A.ranked[A.cursor[p]++];
-                const std::uint32_t i = who.candidate;
-                if (c.hired_step[i] == step) continue;
-                const double worth =
-                    econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
-                Offer offer;
-                double bid = 0;
-                if (!make_offer(w, p, i, worth, headroom, offer, bid)) continue;
-                headroom -= bid;
-                out.push_back(offer);
-                --to_make;
-            }
+    auto& out = w.by_employer[e];
+    out.clear();
+    if (P.first.size() <= e + 1 || P.first[e] == P.first[e + 1]) return;
+    double headroom = s.offers.budget_cap
+                          ? E.budget[e] - static_cast<double>(E.payroll[e]) - static_cast<double>(E.committed[e])
+                          : std::numeric_limits<double>::infinity();
+    for (std::uint32_t p = P.first[e]; p < P.first[e + 1]; ++p) {
+        const bool unlimited = P.slots[p] == 0;
+        if (unlimited && round > 0) continue;
+        std::uint32_t to_make = unlimited ? A.first[p + 1] - A.cursor[p] : P.slots[p];
+        while (to_make > 0 && A.cursor[p] < A.first[p + 1]) {
+            if (A.cursor[p] + kScreenAhead < ahead_end)
+                prefetch_for_screening(c, A.ranked[A.cursor[p] + kScreenAhead].candidate);
+            const Applicant& who = A.ranked[A.cursor[p]++];
+            const std::uint32_t i = who.candidate;
+            if (c.hired_step[i] == w.now.step) continue;
+            const double worth =
+                econ::value(w, static_cast<std::uint32_t>(e), i, econ::productivity_estimate(w, i, who.signal));
+            Offer offer;
+            double bid = 0;
+            if (!make_offer(w, p, i, worth, headroom, offer, bid)) continue;
+            headroom -= bid;
+            out.push_back(offer);
+            --to_make;
         }
+    }
+}
+}  // namespace
+
+void screen_and_offer(World& w, int round) {
+    const auto& P = w.postings;
+    const std::size_t NE = w.active_employers;
+    w.by_employer.resize(std::max(w.by_employer.size(), NE));
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, NE), [&](const tbb::blocked_range<std::size_t>& r) {
+        const std::uint32_t ahead_end = P.first.size() > r.end() ? w.applications.first[P.first[r.end()]] : 0;
+        for (std::size_t e = r.begin(); e != r.end(); ++e) screen_postings(w, e, round, ahead_end);
     });
     group_offers_by_candidate(w, NE);
     w.counters.offers += static_cast<std::int64_t>(w.round_offers.size());
 }
+
+namespace {
+// The candidates of the round's offer groups are spread over all candidates: the columns that the
+// auction, counteroffers and decisions read of the candidate of group g + kGroupsAhead are fetched
+// while group g is decided.
+constexpr std::size_t kGroupsAhead = 8;
+[[gnu::always_inline]] inline void prefetch_group(const World& w, std::size_t g) {
+    if (g + 1 >= w.groups.size()) return;
+    const auto& c = w.candidates;
+    const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+    __builtin_prefetch(&c.status[i]);
+    __builtin_prefetch(&c.employer[i]);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.city[i]);
+    __builtin_prefetch(&c.home_city[i]);
+    __builtin_prefetch(&c.reservation[i]);
+    __builtin_prefetch(&c.productivity[i]);
+    __builtin_prefetch(&c.noncompete_clause[i]);
+    __builtin_prefetch(&c.noncompete_damages[i]);
+    __builtin_prefetch(&c.hired_step[i], 1);
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // 6. Counteroffers: with the auction on, the incumbent and the outside bidders bid from their
@@ -963,10 +1060,14 @@ void counteroffer(World& w, int round) {
     w.counteroffers.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
     if (!s.counteroffers.enabled) return;
     if (s.counteroffers.auction) {
-        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) { auction(w, g, round, n); });
+        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+            prefetch_group(w, g + kGroupsAhead);
+            auction(w, g, round, n);
+        });
         return;
     }
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        prefetch_group(w, g + kGroupsAhead);
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         if (c.status[i] != u8(Status::employed)) return;
         const std::uint32_t inc = c.employer[i];
@@ -1016,6 +1117,21 @@ void keep_round(World& w, const std::vector<Hire>& chosen) {
 }
 }  // namespace
 
+namespace {
+// The budgets the round's hires commit and the posting slots they take, after the decisions: a
+// locked add per hire in the parallel pass waited for the hire's stores to the candidate columns.
+// Integer sums, and a posting with one slot gets at most one offer a round: the same values. (A
+// pass over the round's offer groups, a small share of the decisions' time.)
+void commit_hires(World& w, const std::vector<Hire>& chosen, const std::vector<std::uint32_t>& taken) {
+    auto& slots = w.postings.slots;
+    for (std::size_t g = 0; g < chosen.size(); ++g) {
+        if (chosen[g].candidate == kNone) continue;
+        w.employers.committed[chosen[g].employer] += std::llround(chosen[g].salary);
+        if (slots[taken[g]] > 0) --slots[taken[g]];
+    }
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 // 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
 void decide(World& w, int round) {
@@ -1025,7 +1141,9 @@ void decide(World& w, int round) {
     const std::size_t G = w.groups.size() - 1;
     const std::int32_t step = w.now.step;
     std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
+    std::vector<std::uint32_t> taken(G);  // [group]: the posting of the offer accepted
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
+        prefetch_group(w, g + kGroupsAhead);
         const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
         Offer& counter = w.counteroffers[g];
         const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
@@ -1082,8 +1200,7 @@ void decide(World& w, int round) {
         Offer& o = w.round_offers[best];
         o.accepted = 1;
         c.hired_step[i] = static_cast<StepColumn>(step);
-        atomic_add(E.committed[o.employer], static_cast<std::int64_t>(std::llround(o.salary)));
-        if (w.postings.slots[o.posting] > 0) atomic_add(w.postings.slots[o.posting], static_cast<std::uint32_t>(-1));
+        taken[g] = o.posting;
         chosen[g] = Hire{i,
                          o.employer,
                          o.salary,
@@ -1092,6 +1209,7 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
     });
+    commit_hires(w, chosen, taken);
     keep_round(w, chosen);
 }
 
@@ -1143,6 +1261,54 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     n.relocations += row.relocated;
     n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
     sign_contract(w, i, e, hire.salary, rng);
+}
+
+// Departures and filled vacancies counted by each thread in its own arrays (Flows), then added to
+// the employer columns: a locked add per hire waited for the hire's stores to the candidate
+// columns, which miss the cache. Integer sums: the same totals.
+class ThreadFlows {
+public:
+    explicit ThreadFlows(const Employers& E)
+        : threads_([n = E.departures.size()] {
+              return Counts{std::vector<std::uint32_t>(n, 0u), std::vector<std::uint32_t>(n, 0u)};
+          }) {}
+    Flows local() {
+        Counts& mine = threads_.local();
+        return Flows{&mine.departures, &mine.filled, false};
+    }
+    void add_to(Employers& E) const {
+        if (threads_.empty()) return;
+        for_each_index(E.departures.size(), [&](std::size_t er) {
+            for (const Counts& t : threads_) {
+                E.departures[er] += t.departures[er];
+                E.filled[er] += t.filled[er];
+            }
+        });
+    }
+
+private:
+    struct Counts {
+        std::vector<std::uint32_t> departures, filled;
+    };
+    tbb::enumerable_thread_specific<Counts> threads_;
+};
+
+// The hires are spread over all candidates: the columns carry_out_hire reads and writes of the
+// candidate of hire h + kHiresAhead are fetched while hire h is carried out.
+constexpr std::size_t kHiresAhead = 8;
+[[gnu::always_inline]] inline void prefetch_hire(const Candidates& c, std::uint32_t i) {
+    __builtin_prefetch(&c.status[i], 1);
+    __builtin_prefetch(&c.employer[i], 1);
+    __builtin_prefetch(&c.prev_employer[i], 1);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.tenure[i], 1);
+    __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.spell[i]);
+    __builtin_prefetch(&c.team[i]);
+    __builtin_prefetch(&c.city[i], 1);
+    __builtin_prefetch(&c.moved_step[i], 1);
+    __builtin_prefetch(&c.noncompete_clause[i], 1);
+    __builtin_prefetch(&c.noncompete_damages[i], 1);
 }
 
 // Lists the members of every team by lead (TeamIndex), from the team column.
@@ -1233,9 +1399,15 @@ void move(World& w) {
                        [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     std::vector<MoveRow> rows(w.hires.size());
-    w.counters += count_each_index(w.hires.size(), [&](std::size_t h, Counters& n) {
-        carry_out_hire(w, w.hires[h], date, rows[h], n, shared_flows(w));
+    ThreadFlows flows(w.employers);
+    w.counters += count_each_index_range(w.hires.size(), [&](std::size_t begin, std::size_t end, Counters& n) {
+        const Flows mine = flows.local();
+        for (std::size_t h = begin; h < end; ++h) {
+            if (h + kHiresAhead < w.hires.size()) prefetch_hire(w.candidates, w.hires[h + kHiresAhead].candidate);
+            carry_out_hire(w, w.hires[h], date, rows[h], n, mine);
+        }
     });
+    flows.add_to(w.employers);
     // Team members follow a lead who moved job to job this step (eq. 15).
     const std::vector<std::uint32_t> followers = team_followers(w);
     std::vector<MoveRow> team_rows(followers.size());
@@ -1292,13 +1464,56 @@ bool is_raise_month(const World& w) { return w.now.month == w.scenario->wages.ra
 double monthly_growth(const World& w) { return std::exp(w.scenario->population.experience_productivity / 12.0); }
 }  // namespace
 
+namespace {
+// The month of the working (employed or abroad) among candidates [begin, end) outside the raise
+// month: what age_one_month does to them, in two loops without a branch per candidate, so that
+// they vectorise: each new value is computed for everyone and kept for the working (the others'
+// columns are written back unchanged). No floating-point trap is enabled, so computing a value
+// that is not kept changes nothing (no-trapping-math lets the compiler do so). Returns whether
+// one of them sits out (age_one_month does their month).
+[[gnu::optimize("no-trapping-math")]] bool age_working(Candidates& c, std::size_t begin, std::size_t end, double growth,
+                                                       double cap) {
+    const std::uint8_t* __restrict status = c.status.data();
+    std::uint16_t* __restrict tenure = c.tenure.data();
+    float* __restrict experience = c.experience.data();
+    float* __restrict productivity = c.productivity.data();
+    const auto working = [&](std::size_t i) {  // (& and |, not && and ||: no branch)
+        return (status[i] == u8(Status::employed)) | (status[i] == u8(Status::abroad));
+    };
+    const float g = static_cast<float>(growth);
+    if (growth != 1.0)  // productivity grows with experience below the cap (read before it grows)
+        for (std::size_t i = begin; i < end; ++i) {
+            const float p = productivity[i], grown = p * g;
+            productivity[i] = working(i) & (experience[i] < cap) ? grown : p;
+        }
+    int sitting_out = 0;
+    for (std::size_t i = begin; i < end; ++i) {
+        sitting_out |= status[i] == u8(Status::sitting_out);
+        tenure[i] = static_cast<std::uint16_t>(tenure[i] + (working(i) & (tenure[i] < 65535)));
+        const float x = experience[i], older = x + 1.f / 12.f;
+        experience[i] = working(i) ? older : x;
+    }
+    return sitting_out != 0;
+}
+}  // namespace
+
 void update_wages(World& w) {
     const bool raise_month = is_raise_month(w);
     const double growth = monthly_growth(w);
-    w.counters += count_each_index(w.active_candidates, [&](std::size_t ii, Counters& n) {
-        const auto i = static_cast<std::uint32_t>(ii);
+    const auto month_of = [&](std::uint32_t i, Counters& n) {
         Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
         age_one_month(w, i, raise_month, growth, rng, n);
+    };
+    const double cap = w.scenario->population.experience_productivity_cap_years;
+    auto& c = w.candidates;
+    w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
+        if (raise_month) {  // raises and promotions: once a year, one candidate at a time
+            for (std::size_t i = begin; i < end; ++i) month_of(static_cast<std::uint32_t>(i), n);
+            return;
+        }
+        if (!age_working(c, begin, end, growth, cap)) return;
+        for (std::size_t i = begin; i < end; ++i)
+            if (c.status[i] == u8(Status::sitting_out)) month_of(static_cast<std::uint32_t>(i), n);
     });
 }
 
