@@ -1294,7 +1294,8 @@ private:
 };
 
 // The hires are spread over all candidates: the columns carry_out_hire reads and writes of the
-// candidate of hire h + kHiresAhead are fetched while hire h is carried out.
+// candidate of hire h + 2 kHiresAhead are fetched while hire h is carried out, then (prefetch_flows)
+// the counts of hire h + kHiresAhead.
 constexpr std::size_t kHiresAhead = 8;
 [[gnu::always_inline]] inline void prefetch_hire(const Candidates& c, std::uint32_t i) {
     __builtin_prefetch(&c.status[i], 1);
@@ -1309,6 +1310,16 @@ constexpr std::size_t kHiresAhead = 8;
     __builtin_prefetch(&c.moved_step[i], 1);
     __builtin_prefetch(&c.noncompete_clause[i], 1);
     __builtin_prefetch(&c.noncompete_damages[i], 1);
+}
+
+// The counts carry_out_hire adds to of `hire` (its columns fetched kHiresAhead hires before):
+// the departures from its employer, the filled vacancies of the new one.
+[[gnu::always_inline]] inline void prefetch_flows(const World& w, const Hire& hire, const Flows& flows) {
+    const auto& c = w.candidates;
+    const std::size_t R = w.scenario->roles.size(), r = c.role[hire.candidate];
+    const std::uint32_t old = c.employer[hire.candidate];
+    if (old != kNone) __builtin_prefetch(flows.departures->data() + old * R + r, 1);
+    __builtin_prefetch(flows.filled->data() + hire.employer * R + r, 1);
 }
 
 // Lists the members of every team by lead (TeamIndex), from the team column.
@@ -1403,7 +1414,9 @@ void move(World& w) {
     w.counters += count_each_index_range(w.hires.size(), [&](std::size_t begin, std::size_t end, Counters& n) {
         const Flows mine = flows.local();
         for (std::size_t h = begin; h < end; ++h) {
-            if (h + kHiresAhead < w.hires.size()) prefetch_hire(w.candidates, w.hires[h + kHiresAhead].candidate);
+            if (h + 2 * kHiresAhead < w.hires.size())
+                prefetch_hire(w.candidates, w.hires[h + 2 * kHiresAhead].candidate);
+            if (h + kHiresAhead < w.hires.size()) prefetch_flows(w, w.hires[h + kHiresAhead], mine);
             carry_out_hire(w, w.hires[h], date, rows[h], n, mine);
         }
     });
