@@ -440,6 +440,20 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) 
 }  // namespace
 
 namespace {
+// The thresholds of an employee's separation draw u by employer type, set once a step (inactive when u < leave, laid
+// off when u < layoff, quits when u < quit), the sums `separate` forms (leave, leave + layoff, leave + layoff + quit).
+struct Thresholds {
+    double leave, layoff, quit;
+};
+std::vector<Thresholds> separation_thresholds(const Scenario& s) {
+    const auto& sep = s.separations;
+    std::vector<Thresholds> by_type;
+    for (const auto& tp : s.employer_types)
+        by_type.push_back({sep.leave_field_rate, sep.leave_field_rate + tp.layoff_rate,
+                           sep.leave_field_rate + tp.layoff_rate + sep.quit_rate});
+    return by_type;
+}
+
 // Which candidates may separate this step, from u, the first number of a candidate's separations
 // stream (a uniform, the only draw separate makes): u < limit whenever separate would end a job or
 // change a status, so the others are passed over without building their stream. The limit is the
@@ -457,11 +471,10 @@ struct SeparationLimits {
         status[u8(Status::sitting_out)] = 2.0;
         const std::size_t T = s.employer_types.size();
         job.assign(kStatusCount * T, -1.0);
-        const double leave = s.separations.leave_field_rate, quit = s.separations.quit_rate;
+        const std::vector<Thresholds> by_type = separation_thresholds(s);  // increasing: the rates are >= 0
         for (std::size_t k = 0; k < T; ++k) {
-            const double layoff = s.employer_types[k].layoff_rate;
-            job[u8(Status::employed) * T + k] = std::max({leave, leave + layoff, leave + layoff + quit});
-            job[u8(Status::abroad) * T + k] = layoff + quit;
+            job[u8(Status::employed) * T + k] = by_type[k].quit;
+            job[u8(Status::abroad) * T + k] = s.employer_types[k].layoff_rate + s.separations.quit_rate;
         }
     }
 
@@ -1263,6 +1276,19 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     sign_contract(w, i, e, hire.salary, rng);
 }
 
+// Adds the threads' departures and filled vacancies (members `departures` and `filled` of each
+// thread's counts, [employer x role]) to the employer columns. Integer sums: in any order the same.
+template <class PerThread>
+void add_flows(Employers& E, const tbb::enumerable_thread_specific<PerThread>& threads) {
+    if (threads.empty()) return;
+    for_each_index(E.departures.size(), [&](std::size_t er) {
+        for (const PerThread& t : threads) {
+            E.departures[er] += t.departures[er];
+            E.filled[er] += t.filled[er];
+        }
+    });
+}
+
 // Departures and filled vacancies counted by each thread in its own arrays (Flows), then added to
 // the employer columns: a locked add per hire waited for the hire's stores to the candidate
 // columns, which miss the cache. Integer sums: the same totals.
@@ -1276,15 +1302,7 @@ public:
         Counts& mine = threads_.local();
         return Flows{&mine.departures, &mine.filled, false};
     }
-    void add_to(Employers& E) const {
-        if (threads_.empty()) return;
-        for_each_index(E.departures.size(), [&](std::size_t er) {
-            for (const Counts& t : threads_) {
-                E.departures[er] += t.departures[er];
-                E.filled[er] += t.filled[er];
-            }
-        });
-    }
+    void add_to(Employers& E) const { add_flows(E, threads_); }
 
 private:
     struct Counts {
@@ -1654,21 +1672,6 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (s.output.offers) out.offers.push_back(offer);
 }
 
-// What the fused pass reads of the employer types, set once a step: the thresholds of an
-// employee's separation draw u (inactive when u < leave, laid off when u < layoff, quits when
-// u < quit), the sums `separate` forms (leave, leave + layoff, leave + layoff + quit).
-struct Thresholds {
-    double leave, layoff, quit;
-};
-std::vector<Thresholds> separation_thresholds(const Scenario& s) {
-    const auto& sep = s.separations;
-    std::vector<Thresholds> by_type;
-    for (const auto& tp : s.employer_types)
-        by_type.push_back({sep.leave_field_rate, sep.leave_field_rate + tp.layoff_rate,
-                           sep.leave_field_rate + tp.layoff_rate + sep.quit_rate});
-    return by_type;
-}
-
 // Step 2 for candidate i, as `separate` (rng: its separations stream): an employee's draw is
 // compared with its employer type's thresholds, one branch for the many who stay (the rates are
 // non-negative, so the thresholds increase: u < leave or u < layoff imply u < quit).
@@ -1940,16 +1943,6 @@ void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vec
     });
 }
 
-// Adds the threads' departures and filled vacancies to the employer columns.
-void add_flows(World& w, const tbb::enumerable_thread_specific<ThreadTally>& flows) {
-    auto& E = w.employers;
-    for_each_index(E.departures.size(), [&](std::size_t er) {
-        for (const ThreadTally& t : flows) {
-            E.departures[er] += t.departures[er];
-            E.filled[er] += t.filled[er];
-        }
-    });
-}
 }  // namespace
 
 void direct_offers(World& w, RecordTallies& tallies) {
@@ -1969,7 +1962,7 @@ void direct_offers(World& w, RecordTallies& tallies) {
         tallies.wages[k].reset(new float[end - begin]);
         chunk(w, now, begin, end, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
     });
-    add_flows(w, threads);
+    add_flows(w.employers, threads);
     add_tallies(w, threads, tallies.high);
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);

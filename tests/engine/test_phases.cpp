@@ -276,6 +276,18 @@ void check_direct_offers_match_phases(const Scenario& s, std::int32_t steps) {
 }
 }  // namespace
 
+namespace {
+// The job ladder with `extra` appended to its file, loaded with `overrides`.
+Scenario ladder_with(const std::string& extra, const std::vector<std::string>& overrides) {
+    const auto dir = test::temp_dir("direct_offers");
+    test::write_file(dir / "ladder.toml",
+                     test::slurp(test::source_path("scenarios/validation/job_ladder.toml")) + extra);
+    Scenario s = load_scenario(dir / "ladder.toml", overrides);
+    std::filesystem::remove_all(dir);
+    return s;
+}
+}  // namespace
+
 TEST_CASE("the fused direct-offers pass gives the results of the phases bit for bit", "[phases][direct]") {
     SECTION("the job ladder (contacts, posted salaries)") {
         check_direct_offers_match_phases(
@@ -308,13 +320,9 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         // The fused pass takes its lane-parallel path here (lean_months); the candidates of other
         // statuses (students, abroad with or without an overseas job) and the unemployed who may
         // leave the field go through the general rules.
-        const auto dir = test::temp_dir("direct_offers_lean");
-        test::write_file(dir / "ladder.toml",
-                         test::slurp(test::source_path("scenarios/validation/job_ladder.toml")) +
-                             "\n[employer_types.overseas_lab]\nshare = 0.2\nsize = 1\noverseas = true\n"
-                             "layoff_rate = 0.02\nnoncompete_share = 0.0\n");
-        const Scenario s = load_scenario(
-            dir / "ladder.toml",
+        const Scenario s = ladder_with(
+            "\n[employer_types.overseas_lab]\nshare = 0.2\nsize = 1\noverseas = true\n"
+            "layoff_rate = 0.02\nnoncompete_share = 0.0\n",
             {"population.candidates=20000", "employer_types.lab.share=0.8", "population.student_share=0.1",
              "population.abroad_share=0.1", "population.graduates_per_year=2000",
              "population.abroad_inflow_per_month=20", "search.abroad_intensity=0.2", "search.student_intensity=0.2",
@@ -325,21 +333,18 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         REQUIRE(s.wages.promotion_prob == 0);
         REQUIRE(s.population.experience_productivity == 0);
         check_direct_offers_match_phases(s, 30);
-        std::filesystem::remove_all(dir);
     }
     SECTION("firms closing and entering") {
-        const auto dir = test::temp_dir("direct_offers");
-        test::write_file(dir / "ladder.toml",
-                         test::slurp(test::source_path("scenarios/validation/job_ladder.toml")) +
-                             "\n[[events]]\ndate = \"2024-03\"\nkind = \"exit\"\nprobability = 0.2\n"
-                             "[[events]]\ndate = \"2024-05\"\nkind = \"entry\"\nemployer_type = \"lab\"\ncount = 30\n");
         check_direct_offers_match_phases(
-            load_scenario(dir / "ladder.toml", {"population.candidates=20000", "output.moves=false"}), 12);
-        std::filesystem::remove_all(dir);
+            ladder_with("\n[[events]]\ndate = \"2024-03\"\nkind = \"exit\"\nprobability = 0.2\n"
+                        "[[events]]\ndate = \"2024-05\"\nkind = \"entry\"\nemployer_type = \"lab\"\ncount = 30\n",
+                        {"population.candidates=20000", "output.moves=false"}),
+            12);
     }
 }
 
-TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_element, fused or not", "[phases][direct]") {
+TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_element, fused or not",
+          "[phases][direct]") {
     // 20,000 candidates: the fused pass keeps the wages in three chunks, so the mean's blocks of
     // kGrain wages cross the chunks' boundaries.
     const Scenario s = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
