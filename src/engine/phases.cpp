@@ -99,6 +99,39 @@ void posted_salary_index(const Scenario& s, StepConditions& now, std::int32_t st
         }
 }
 
+// The field's posted pay for each role relative to the posted-salary index (eq. 16): the mean of
+// the employers' eq. 3a multipliers m_er, weighted by headcount plus open vacancies, over the live
+// employers that hire the role (1 for a role nobody hires). Integer weights summed in employer
+// order on one thread: the same on any thread count.
+void field_pay(World& w) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size();
+    const auto& E = w.employers;
+    std::vector<double> sum(R, 0.0), weight(R, 0.0);
+    for (std::size_t e = 0; e < w.active_employers; ++e) {
+        if (!E.alive[e]) continue;
+        for (std::size_t r = 0; r < R; ++r) {
+            const double h = static_cast<double>(E.headcount[e * R + r]) + E.vacancies[e * R + r];
+            sum[r] += h * E.posted_multiplier[e * R + r];
+            weight[r] += h;
+        }
+    }
+    for (std::size_t r = 0; r < R; ++r) w.now.field_pay[r] = weight[r] > 0 ? sum[r] / weight[r] : 1.0;
+}
+
+// Whether entrant candidate i joins the field (eq. 16): a new student or switcher joins with
+// probability min(1, R^z / entry_capacity) for its role; the overseas pool always does (returnees
+// answer pay in their own decision, eq. 6-7). With z = 0 and capacity 1 everyone joins, no draw.
+bool joins_field(const World& w, std::size_t i, std::int32_t step) {
+    const auto& pop = w.scenario->population;
+    const double z = pop.participation_elasticity, capacity = pop.entry_capacity;
+    const auto& c = w.candidates;
+    if ((z <= 0 && capacity == 1.0) || c.city[i] == kAbroad) return true;
+    const double p = std::min(1.0, std::pow(w.now.field_pay[c.role[i]], z) / capacity);
+    Stream rng(w.seed, step, StreamFamily::entry, static_cast<std::uint32_t>(i));
+    return rng.uniform() < p;
+}
+
 // One-off events that start this step: funding shocks, exits.
 void starting_events(World& w, std::int32_t step) {
     const Scenario& s = *w.scenario;
@@ -145,6 +178,11 @@ void entrants(World& w, std::int32_t step) {
     auto& c = w.candidates;
     while (w.active_candidates < c.size() && c.entry_step[w.active_candidates] <= step) {
         const std::size_t i = w.active_candidates++;
+        if (!joins_field(w, i, step)) {  // stays out of the field for good
+            c.status[i] = u8(Status::inactive);
+            c.graduation_step[i] = -1;
+            continue;
+        }
         c.status[i] = u8(c.graduation_step[i] >= 0 ? Status::student
                          : c.city[i] == kAbroad    ? Status::abroad
                                                    : Status::unemployed);
@@ -374,6 +412,7 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     now.month = s.month_of_step(step);
     running_events(s, now, step);
     posted_salary_index(s, now, step);
+    if (s.population.participation_elasticity > 0) field_pay(w);
     starting_events(w, step);
     entrants(w, step);
     // Graduation (students graduate only in the graduation month).
@@ -392,6 +431,14 @@ void calendar_and_shocks(World& w, std::int32_t step) {
 // ---------------------------------------------------------------------------------------------
 // 2. Separations.
 namespace {
+// The monthly rate at which a job seeker of role r leaves the field: unemployed_leave_rate, times
+// R^-z with participation elasticity z (eq. 16), at most 1.
+double unemployed_leave_rate(const World& w, std::size_t r) {
+    const Scenario& s = *w.scenario;
+    const double z = s.population.participation_elasticity, rate = s.separations.unemployed_leave_rate;
+    return z > 0 ? std::min(1.0, rate * std::pow(w.now.field_pay[r], -z)) : rate;
+}
+
 // Candidate i's separation this step (rng: its separations stream).
 void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) {
     const Scenario& s = *w.scenario;
@@ -414,7 +461,7 @@ void separate(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows flows) 
         } else if (u < leave + layoff + s.separations.quit_rate)
             end_job(w, i, Status::unemployed, n, flows);
     } else if (st == Status::unemployed) {  // (no draw at rate 0: uniform() < 0 never holds)
-        const double rate = s.separations.unemployed_leave_rate;
+        const double rate = unemployed_leave_rate(w, c.role[i]);
         if (rate > 0 && rng.bernoulli(rate)) c.status[i] = u8(Status::inactive);
     } else if (st == Status::abroad && c.employer[i] != kNone) {
         // Employees of overseas employers separate like the employed but stay abroad.
@@ -465,9 +512,11 @@ struct SeparationLimits {
     std::array<double, kStatusCount> status;  // [status]
     std::vector<double> job;                  // [status * types + employer type]
 
-    explicit SeparationLimits(const Scenario& s) {
+    explicit SeparationLimits(const World& w) {
+        const Scenario& s = *w.scenario;
         status.fill(-1.0);
-        status[u8(Status::unemployed)] = s.separations.unemployed_leave_rate;
+        for (std::size_t r = 0; r < s.roles.size(); ++r)  // the largest rate of a job seeker
+            status[u8(Status::unemployed)] = std::max(status[u8(Status::unemployed)], unemployed_leave_rate(w, r));
         status[u8(Status::sitting_out)] = 2.0;
         const std::size_t T = s.employer_types.size();
         job.assign(kStatusCount * T, -1.0);
@@ -502,7 +551,7 @@ struct SeparationLimits {
 }  // namespace
 
 void separations(World& w) {
-    const SeparationLimits limits(*w.scenario);
+    const SeparationLimits limits(w);
     const std::int32_t step = w.now.step;
     w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
         FirstBlocks blocks;
@@ -1611,6 +1660,7 @@ void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
 // when the scenario writes them, and the list of hires (read only by team moves) is not kept.
 bool direct_offers_apply(const Scenario& s) {
     return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
+           s.population.participation_elasticity == 0 &&
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
 }
 

@@ -80,18 +80,24 @@ struct Sampler {
 
 }  // namespace
 
+// Slots drawn for `count` domestic entrants (new students, switchers): entry_capacity times as
+// many, of whom each joins with probability min(1, R^z / entry_capacity) (eq. 16).
+std::int64_t entrant_slots(const Scenario& s, std::int64_t count) {
+    return std::llround(static_cast<double>(count) * s.population.entry_capacity);
+}
+
 Capacity capacity_of(const Scenario& s, std::int32_t steps) {
     Capacity c;
     c.candidates = static_cast<std::size_t>(s.population.candidates);
     const std::int32_t g0 = first_graduation_step(s);
     for (std::int32_t t = g0; t < steps; t += 12)
-        c.candidates += static_cast<std::size_t>(s.population.graduates_per_year);
+        c.candidates += static_cast<std::size_t>(entrant_slots(s, s.population.graduates_per_year));
     c.candidates += static_cast<std::size_t>(s.population.abroad_inflow_per_month) *
                     static_cast<std::size_t>(std::max(0, steps - 1));
     for (std::size_t e = 0; e < s.events.size(); ++e)
         if (s.event_kind[e] == EventKind::entry_candidates && s.event_start_step[e] >= 0 &&
             s.event_start_step[e] < steps)
-            c.candidates += static_cast<std::size_t>(s.events[e].count);
+            c.candidates += static_cast<std::size_t>(entrant_slots(s, s.events[e].count));
     c.employers = static_cast<std::size_t>(s.population.employers);
     for (std::size_t e = 0; e < s.events.size(); ++e)
         if (s.event_kind[e] == EventKind::entry && s.event_start_step[e] >= 0 && s.event_start_step[e] < steps)
@@ -290,7 +296,7 @@ void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
     std::uint32_t i = N0;
     for (std::int32_t t = 1; t < steps; ++t) {
         if (s.month_of_step(t) == s.population.graduation_month)
-            for (std::int64_t k = 0; k < s.population.graduates_per_year; ++k, ++i) {
+            for (std::int64_t k = 0; k < entrant_slots(s, s.population.graduates_per_year); ++k, ++i) {
                 draw_candidate(w, i, Status::student, t);
                 w.candidates.graduation_step[i] = t + 12;
             }
@@ -300,7 +306,8 @@ void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
             const auto& event = s.events[ev];
             if (s.event_kind[ev] != EventKind::entry_candidates || std::max(1, s.event_start_step[ev]) != t) continue;
             const int role = event.role == "*" ? -1 : s.role_index(event.role);
-            for (std::int64_t k = 0; k < event.count; ++k, ++i) draw_candidate(w, i, Status::unemployed, t, role);
+            for (std::int64_t k = 0; k < entrant_slots(s, event.count); ++k, ++i)
+                draw_candidate(w, i, Status::unemployed, t, role);
         }
     }
     // Inactive until they enter: the calendar phase switches them on.
@@ -384,6 +391,7 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
     w.employers.resize(cap.employers, R);
     w.now.demand.assign(R * T, 1.0);
     w.now.posted_index.assign(R * T, 1.0);
+    w.now.field_pay.assign(R, 1.0);
     w.now.enforcement.assign(T, 1.0);
 
     const std::uint32_t E0 = place_employers(w, steps);

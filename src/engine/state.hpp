@@ -234,6 +234,7 @@ struct StepConditions {
     std::vector<double> posted_index;  // [role * types + type]: multiplier on base posted salaries
     std::vector<double> enforcement;   // [type]: multiplier on enforcement probability
     double relocation_multiplier = 1;
+    std::vector<double> field_pay;     // [role]: the field's posted pay relative to the index, R (eq. 16)
 };
 
 // The members of each team by lead (team id = the lead's candidate id), each team's members in id

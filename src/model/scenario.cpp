@@ -92,6 +92,15 @@ const Decl<Scenario> kScalars[] = {
      "(section 3.1a of docs/model.md; no entrants arrive during them; events keep their dates). 0 = the run starts "
      "from the drawn population."},
 
+    {"population.participation_elasticity", AT(population.participation_elasticity), 0.0, 0, 20, "elasticity",
+     "Entry into and exit from the field answer its pay (eq. 16): with R the field's posted pay for a role relative "
+     "to the posted-salary index (the mean eq. 3a multiplier), a new student or switcher joins with probability "
+     "min(1, R^z / entry_capacity) and a job seeker leaves at unemployed_leave_rate x R^-z (0 = fixed entry and "
+     "exit)."},
+    {"population.entry_capacity", AT(population.entry_capacity), 1.0, 1, 10, "share",
+     "Slots drawn per new student and switcher, so that entry can rise above the cohorts written when the field "
+     "pays above its index (eq. 16): each slot joins with probability min(1, R^z / entry_capacity)."},
+
     {"search.mode", AT(search.mode), std::string{"endogenous"}, 0, 0, "",
      "endogenous: searchers sample postings; exogenous: each searcher draws one offer with the given intensity "
      "(textbook offer arrival).",

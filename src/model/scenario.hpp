@@ -34,6 +34,8 @@ struct PopulationParams {
     std::int64_t abroad_inflow_per_month = 0;
     std::int64_t reference_candidates = 0;  // > 0: the counts are written for this many candidates (scaled)
     std::int64_t burn_in_steps = 0;         // simulated before step 0 and not recorded
+    double participation_elasticity = 0;    // entry into and exit from the field answer its pay (eq. 16)
+    double entry_capacity = 1;              // slots drawn per new student or switcher (eq. 16)
 };
 
 struct SearchParams {

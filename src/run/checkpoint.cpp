@@ -50,6 +50,7 @@ struct CheckpointAccess {
         a(w.now.posted_index);
         a(w.now.enforcement);
         a(w.now.relocation_multiplier);
+        a(w.now.field_pay);
         // w.postings and w.applications are scratch rebuilt by every step: not saved.
         a(w.size_unit_people);
         a(w.offers);
@@ -84,6 +85,7 @@ struct CheckpointAccess {
         std::int32_t step, month;
         V<double> demand, posted_index, enforcement;
         double reloc;
+        V<double> field_pay;
     };
     struct PostingsLayout {
         V<PostingCard> card;

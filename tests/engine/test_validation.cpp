@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "model/scenario.hpp"
+#include "engine/phases.hpp"
 #include "engine/population.hpp"
 #include "engine/simulation.hpp"
 #include "engine/state.hpp"
@@ -1033,6 +1034,71 @@ TEST_CASE("validation: with directed search applications follow relative pay at 
     CHECK(std::abs(none) < 0.1);
     CHECK(one == Approx(1).margin(0.1));
     CHECK(three == Approx(3).margin(0.2));
+}
+
+// =============================================================================================
+// Case 8d: entry into and exit from the field answer its pay (eq. 16).
+namespace {
+struct Participation {
+    double pay = 0;                        // R, the field's pay relative to the index
+    std::size_t entered = 0, joined = 0;  // new students who could join, and who did
+    std::size_t seekers = 0, left = 0;    // job seekers at the start of a month, and who left the field
+};
+// A year of new students and one month of separations with every employer's eq. 3a multiplier set
+// to m, at participation elasticity z and entry capacity k.
+Participation participation(double z, float m, double k) {
+    const Scenario s = load_scenario(
+        fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "minimal.toml",
+        {"population.candidates=4000", "population.graduates_per_year=60000", "population.unemployed_share=0.5",
+         "separations.unemployed_leave_rate=0.04", "population.participation_elasticity=" + std::to_string(z),
+         "population.entry_capacity=" + std::to_string(k)});
+    World w;
+    initialise(w, s, 11, 13);
+    std::fill(w.employers.posted_multiplier.begin(), w.employers.posted_multiplier.end(), m);
+    Participation out;
+    for (std::int32_t t = 1; t <= 12; ++t) {
+        const std::size_t before = w.active_candidates;
+        calendar_and_shocks(w, t);
+        for (std::size_t i = before; i < w.active_candidates; ++i) {
+            ++out.entered;
+            out.joined += w.candidates.status[i] != static_cast<std::uint8_t>(Status::inactive);
+        }
+    }
+    out.pay = w.now.field_pay[0];
+    const auto status = w.candidates.status;
+    separations(w);
+    for (std::size_t i = 0; i < w.active_candidates; ++i) {
+        if (status[i] != static_cast<std::uint8_t>(Status::unemployed)) continue;
+        ++out.seekers;
+        out.left += w.candidates.status[i] == static_cast<std::uint8_t>(Status::inactive);
+    }
+    return out;
+}
+// |observed - expected| of a binomial share within 4 standard errors.
+bool within(std::size_t k, std::size_t n, double p) {
+    const double se = std::sqrt(p * (1 - p) / static_cast<double>(n));
+    return std::abs(static_cast<double>(k) / static_cast<double>(n) - p) <= 4 * se + 1e-12;
+}
+}  // namespace
+
+TEST_CASE("validation: entry into and exit from the field answer its pay at the declared elasticity",
+          "[validation][participation]") {
+    // At z = 0 and capacity 1 (fixed entry and exit) every new student joins and job seekers leave
+    // at the base rate whatever the pay; at pay R a share min(1, R^z / k) of the k slots drawn per
+    // student joins, and job seekers leave at the base rate times R^-z.
+    for (const double k : {1.0, 2.0})
+        for (const double z : {0.0, 1.0, 2.5})
+            for (const float m : {0.5f, 1.0f, 1.5f}) {
+                const Participation p = participation(z, m, k);
+                INFO("capacity " << k << ", z " << z << ", multiplier " << m << ": R " << p.pay << ", joined "
+                                 << p.joined << " of " << p.entered << ", left " << p.left << " of " << p.seekers);
+                REQUIRE(p.entered > 3000);
+                REQUIRE(p.seekers > 1000);
+                if (z > 0) CHECK(p.pay == Approx(m).epsilon(1e-6));
+                const double join = std::min(1.0, std::pow(static_cast<double>(m), z) / k);
+                CHECK((join == 1.0 ? p.joined == p.entered : within(p.joined, p.entered, join)));
+                CHECK(within(p.left, p.seekers, std::min(1.0, 0.04 * std::pow(static_cast<double>(m), -z))));
+            }
 }
 
 // =============================================================================================
