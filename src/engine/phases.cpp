@@ -1307,7 +1307,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     }
     if (c.team[i] != i) c.team[i] = kNone;
     if (hire.bought_out) n.noncompete_buyouts++;
-    flows.fill(e * R + c.role[i]);
+    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
     Stream rng(w.seed, step, StreamFamily::moves, i);
     if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
         c.status[i] = u8(Status::sitting_out);
@@ -1660,7 +1660,7 @@ void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
 // when the scenario writes them, and the list of hires (read only by team moves) is not kept.
 bool direct_offers_apply(const Scenario& s) {
     return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
-           s.population.participation_elasticity == 0 &&
+           s.population.participation_elasticity == 0 && !s.wages.fill_posted_only &&
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
 }
 

@@ -217,6 +217,10 @@ const Decl<Scenario> kScalars[] = {
      "0 = posted salaries follow the exogenous index alone)."},
     {"wages.target_fill_rate", AT(wages.target_fill_rate), 0.5, 0.01, 1, "share",
      "Share of a month's posted vacancies filled at which an employer keeps the posted salary (eq. 3a)."},
+    {"wages.fill_posted_only", AT(wages.fill_posted_only), false, 0, 0, "",
+     "Only hires paid the posted salary (candidates without a job: job seekers, graduates, the pool abroad) count "
+     "as filled vacancies in eqs. 3a and 9a; job-to-job hires, paid individual bids (eqs. 12a, 13), do not "
+     "(false: every hire counts)."},
     {"wages.productivity_passthrough", AT(wages.productivity_passthrough), 1.0, 0, 2, "elasticity",
      "Posted salaries scale with the employer's productivity p_e to this power."},
     {"wages.posted_expected_productivity", AT(wages.posted_expected_productivity), false, 0, 0, "",

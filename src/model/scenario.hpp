@@ -88,6 +88,7 @@ struct WageParams {
     double overseas_factor = 0, entry_wage_share = 0;
     double productivity_passthrough = 0;
     double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
+    bool fill_posted_only = false;                       // eqs. 3a, 9a count only hires at the posted salary
     bool posted_expected_productivity = false;           // eq. 3b: priced for who qualifies, not p = 1
 };
 struct SeparationParams {

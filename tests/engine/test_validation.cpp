@@ -854,8 +854,11 @@ struct PostedRun {
     std::int64_t wrong = 0;               // employer-roles whose multiplier broke the rule
     std::vector<double> mean_multiplier;  // per step, over employer-roles that posted
     std::vector<double> fill;             // per step: hires / vacancies (1 without vacancies)
+    std::int64_t job_to_job = 0;          // hires of candidates who had a job (team moves aside)
 };
-PostedRun run_posted(Scenario s, std::int32_t steps) {
+// The rule is checked with f counting every hire, or (count_all false) only the hires of candidates
+// without a job, who are paid the posted salary.
+PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true) {
     Simulation sim(s, 13, steps);
     Recorder rec;
     sim.begin(rec, 0);
@@ -873,8 +876,11 @@ PostedRun run_posted(Scenario s, std::int32_t steps) {
         const std::vector<std::uint32_t> filled_before = filled;
         sim.step(rec);
         std::fill(filled.begin(), filled.end(), 0u);
-        for (const MoveRow& mv : rec.moves)
-            if (!mv.team_move) ++filled[mv.to_employer * R + w.candidates.role[mv.candidate]];
+        for (const MoveRow& mv : rec.moves) {
+            if (mv.team_move) continue;
+            out.job_to_job += mv.from_employer != kNone;
+            if (count_all || mv.from_employer == kNone) ++filled[mv.to_employer * R + w.candidates.role[mv.candidate]];
+        }
         double sum = 0, n = 0;
         for (std::size_t er = 0; er < E.posted_multiplier.size() && er < w.active_employers * R; ++er) {
             double expected = m_before[er];
@@ -932,6 +938,25 @@ TEST_CASE("validation: posted salaries rise when vacancies go unfilled and fall 
     CHECK(after > 1.05 * before);
     CHECK(mean_of(down.mean_multiplier, 18, 24) < 0.95);
     CHECK(fixed.mean_multiplier.back() == 1.0);
+}
+
+TEST_CASE("validation: with wages.fill_posted_only only hires at the posted salary teach eq. 3a",
+          "[validation][posted]") {
+    // Job-to-job hires are paid individual bids (eqs. 12a, 13): with the switch on, eq. 3a counts
+    // only the hires of candidates without a job. The rule holds exactly with that count, and does
+    // not hold with every hire counted (there are job-to-job hires to tell the two apart).
+    const std::vector<std::string> o = {"wages.posted_fixed=true",           "wages.posted_adjustment=0.1",
+                                        "wages.target_fill_rate=0.3",        "output.moves=true",
+                                        "population.unemployed_share=0.1",   "search.employed_intensity=0.2",
+                                        "wages.fill_posted_only=true"};
+    const Scenario s = target_scenario(o);
+    const PostedRun posted = run_posted(s, 18, false), every = run_posted(s, 18, true);
+    INFO("employer-role-steps off the rule: " << posted.wrong << " counting hires at the posted salary, "
+                                              << every.wrong << " counting every hire; job-to-job hires "
+                                              << posted.job_to_job);
+    REQUIRE(posted.job_to_job > 100);
+    CHECK(posted.wrong == 0);
+    CHECK(every.wrong > 0);
 }
 
 TEST_CASE("validation: with fixed supply a demand step raises posted salaries until fill rates recover",
