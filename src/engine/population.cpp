@@ -82,7 +82,7 @@ struct Sampler {
 
 // Slots drawn for `count` domestic entrants (new students, switchers): entry_capacity times as
 // many, of whom each joins with probability min(1, R^z / entry_capacity) (eq. 16).
-std::int64_t entrant_slots(const Scenario& s, std::int64_t count) {
+static std::int64_t entrant_slots(const Scenario& s, std::int64_t count) {
     return std::llround(static_cast<double>(count) * s.population.entry_capacity);
 }
 
