@@ -650,9 +650,24 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
         [&](std::size_t p) { return P.salary[p]; });
     std::vector<float> factor(NP);
     const double eta = s.search.pay_elasticity;
-    for_each_index(NP, [&](std::size_t p) {
-        const std::size_t cell = P.role[p] * D + P.degree[p];
-        factor[p] = static_cast<float>(std::pow(P.salary[p] * by_cell.count[cell] / by_cell.sum[cell], eta));
+    // The postings of an employer and role with the same required degree have the same salary
+    // (fill_postings): the power is computed once for each, kept by degree as the postings go by.
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, NP, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+        struct Last {
+            std::uint32_t salary_bits = 0;
+            std::size_t cell = SIZE_MAX;
+            float factor = 0;
+        };
+        std::array<Last, 8> last{};  // [degree % 8]
+        for (std::size_t p = r.begin(); p != r.end(); ++p) {
+            const std::size_t cell = P.role[p] * D + P.degree[p];
+            Last& m = last[P.degree[p] % 8];
+            if (m.cell != cell || m.salary_bits != std::bit_cast<std::uint32_t>(P.salary[p])) {
+                m = Last{std::bit_cast<std::uint32_t>(P.salary[p]), cell,
+                         static_cast<float>(std::pow(P.salary[p] * by_cell.count[cell] / by_cell.sum[cell], eta))};
+            }
+            factor[p] = m.factor;
+        }
     });
     return factor;
 }
