@@ -104,9 +104,10 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
 // every addition in it is exact: when each value of a cell is a multiple of 2^q (q the least
 // exponent of a unit in the last place among its nonzero values) and the sum of their magnitudes is
 // under 2^(53 + q), every partial sum, in any order, is a multiple of 2^q below 2^(53 + q), which a
-// double holds exactly. Each chunk records q and the sum of magnitudes of each cell; if a cell
-// fails the test (values spanning about 2^29 or more, or not finite), all cells are summed
-// serially instead.
+// double holds exactly (the test below keeps a factor 2 for the rounding of the magnitudes' sum).
+// Each chunk records q and the sum of magnitudes of each cell; if a cell fails the test (roughly:
+// its count times the ratio of its largest to its smallest value reaches 2^28, or a value is not
+// finite), all cells are summed serially instead.
 struct CellSums {
     std::vector<double> sum, count;
 };
