@@ -3,7 +3,8 @@
 # files dataset by dataset with h5diff (hdf5-tools). Root attributes are compared too, except the
 # ones that name the program build (talentsim_version carries the git hash).
 # Usage: scripts/check_identical.sh BASELINE_BINARY [SCENARIO.toml] [SEED] [extra run options...]
-# Exit 0 when every dataset and attribute is identical, 1 otherwise.
+# Both runs use TALENTSIM_THREADS threads (default 2). Exit 0 when every dataset and attribute is
+# identical, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 baseline="${1:?usage: scripts/check_identical.sh BASELINE_BINARY [SCENARIO.toml] [SEED]}"
@@ -11,12 +12,13 @@ scenario="${2:-scenarios/china_ai_2024.toml}"
 seed="${3:-7}"
 shift $(( $# < 3 ? $# : 3 ))
 candidate="${TALENTSIM_BINARY:-build/talentsim}"
+threads="${TALENTSIM_THREADS:-2}"
 ignored_attributes=" talentsim_version "
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-"$baseline" run "$scenario" --quiet --seed "$seed" --threads 2 --out "$tmp/baseline.h5" "$@"
-"$candidate" run "$scenario" --quiet --seed "$seed" --threads 2 --out "$tmp/candidate.h5" "$@"
+"$baseline" run "$scenario" --quiet --seed "$seed" --threads "$threads" --out "$tmp/baseline.h5" "$@"
+"$candidate" run "$scenario" --quiet --seed "$seed" --threads "$threads" --out "$tmp/candidate.h5" "$@"
 
 datasets() { h5ls -r "$1" | awk '$2 == "Dataset" {print $1}' | sort; }
 if ! diff <(datasets "$tmp/baseline.h5") <(datasets "$tmp/candidate.h5") >/dev/null; then
@@ -50,5 +52,5 @@ if [ "$failed" -ne 0 ]; then
   echo "check_identical: $scenario seed $seed: DIFFERENT" >&2
   exit 1
 fi
-echo "check_identical: $scenario seed $seed: $count datasets and $attributes root attributes identical" \
+echo "check_identical: $scenario seed $seed, $threads threads: $count datasets and $attributes root attributes identical" \
      "(ignored: ${ignored_attributes# })"

@@ -9,6 +9,7 @@
 #include <array>
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -93,6 +94,71 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
         for (std::size_t i = ch * kGrain, end = std::min(n, (ch + 1) * kGrain); i < end; ++i)
             if (pred(i)) out[k++] = static_cast<std::uint32_t>(i);
     });
+    return out;
+}
+
+// Sums by cell of float values in index order: sum[cell] is the double that the serial loop
+// `sum[cell_of(k)] += value(k)` for k = 0, 1, ..., n - 1 gives (from 0), count[cell] the number of
+// k in the cell. Summed in parallel over fixed chunks of kCellChunk indices (not depending on the
+// thread count), the chunks' sums added in chunk order. That gives the serial loop's bits whenever
+// every addition in it is exact: when each value of a cell is a multiple of 2^q (q the least
+// exponent of a unit in the last place among its nonzero values) and the sum of their magnitudes is
+// under 2^(53 + q), every partial sum, in any order, is a multiple of 2^q below 2^(53 + q), which a
+// double holds exactly (the test below keeps a factor 2 for the rounding of the magnitudes' sum).
+// Each chunk records q and the sum of magnitudes of each cell; if a cell fails the test (roughly:
+// its count times the ratio of its largest to its smallest value reaches 2^28, or a value is not
+// finite), all cells are summed serially instead.
+struct CellSums {
+    std::vector<double> sum, count;
+};
+inline constexpr std::size_t kCellChunk = 4 * kGrain;
+
+namespace detail {
+struct CellChunk {
+    std::vector<double> sum, magnitude, count;
+    std::vector<int> least_exponent;  // biased float exponent of the least unit in the last place
+    explicit CellChunk(std::size_t cells)
+        : sum(cells, 0.0), magnitude(cells, 0.0), count(cells, 0.0), least_exponent(cells, 255) {}
+};
+// The biased exponent of x's unit in the last place, as a float's exponent field (1 for subnormals).
+inline int ulp_exponent_field(float x) {
+    const int field = static_cast<int>((std::bit_cast<std::uint32_t>(x) >> 23) & 0xFFu);
+    return field == 0 ? 1 : field;
+}
+}  // namespace detail
+
+template <class CellOf, class ValueOf>
+CellSums sums_by_cell(std::size_t n, std::size_t cells, CellOf&& cell_of, ValueOf&& value_of) {
+    const std::size_t chunks = (n + kCellChunk - 1) / kCellChunk;
+    std::vector<detail::CellChunk> part(chunks, detail::CellChunk(cells));
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        detail::CellChunk& mine = part[ch];
+        for (std::size_t k = ch * kCellChunk, end = std::min(n, (ch + 1) * kCellChunk); k < end; ++k) {
+            const std::size_t cell = cell_of(k);
+            const float x = value_of(k);
+            mine.sum[cell] += x;
+            mine.magnitude[cell] += std::fabs(x);
+            mine.count[cell] += 1;
+            if (x != 0) mine.least_exponent[cell] = std::min(mine.least_exponent[cell], detail::ulp_exponent_field(x));
+        }
+    });
+    CellSums out{std::vector<double>(cells, 0.0), std::vector<double>(cells, 0.0)};
+    bool exact = true;
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        double magnitude = 0;
+        int least = 255;
+        for (const auto& ch : part) {
+            out.sum[cell] += ch.sum[cell];
+            out.count[cell] += ch.count[cell];
+            magnitude += ch.magnitude[cell];
+            least = std::min(least, ch.least_exponent[cell]);
+        }
+        // The unit is 2^(least - 150); the margin of a factor 2 covers the rounding of `magnitude`.
+        exact = exact && (least == 255 || magnitude < std::ldexp(1.0, 52 + least - 150));
+    }
+    if (exact) return out;
+    std::fill(out.sum.begin(), out.sum.end(), 0.0);
+    for (std::size_t k = 0; k < n; ++k) out.sum[cell_of(k)] += value_of(k);
     return out;
 }
 

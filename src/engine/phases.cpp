@@ -687,23 +687,36 @@ std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std
 }
 
 // Directed search (eq. 10b): each posting's salary relative to the mean posted salary of the
-// month's postings of its role and required degree, to the power search.pay_elasticity. The means
-// are summed in posting order (serial: a few hundred thousand additions), so they do not depend on
-// the thread count.
+// month's postings of its role and required degree, to the power search.pay_elasticity. The sums
+// by role and degree are those of a serial loop in posting order (sums_by_cell, parallel.hpp), so
+// they do not depend on the thread count.
 std::vector<float> relative_pay(const World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& P = w.postings;
     const std::size_t D = s.degrees.size();
-    std::vector<double> sum(s.roles.size() * D, 0.0), count(sum.size(), 0.0);
-    for (std::size_t p = 0; p < NP; ++p) {
-        sum[P.role[p] * D + P.degree[p]] += P.salary[p];
-        count[P.role[p] * D + P.degree[p]] += 1;
-    }
+    const CellSums by_cell = sums_by_cell(
+        NP, s.roles.size() * D, [&](std::size_t p) { return std::size_t{P.role[p]} * D + P.degree[p]; },
+        [&](std::size_t p) { return P.salary[p]; });
     std::vector<float> factor(NP);
     const double eta = s.search.pay_elasticity;
-    for_each_index(NP, [&](std::size_t p) {
-        const std::size_t cell = P.role[p] * D + P.degree[p];
-        factor[p] = static_cast<float>(std::pow(P.salary[p] * count[cell] / sum[cell], eta));
+    // The postings of an employer and role with the same required degree have the same salary
+    // (fill_postings): the power is computed once for each, kept by degree as the postings go by.
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, NP, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+        struct Last {
+            std::uint32_t salary_bits = 0;
+            std::size_t cell = SIZE_MAX;
+            float factor = 0;
+        };
+        std::array<Last, 8> last{};  // [degree % 8]
+        for (std::size_t p = r.begin(); p != r.end(); ++p) {
+            const std::size_t cell = P.role[p] * D + P.degree[p];
+            Last& m = last[P.degree[p] % 8];
+            if (m.cell != cell || m.salary_bits != std::bit_cast<std::uint32_t>(P.salary[p])) {
+                m = Last{std::bit_cast<std::uint32_t>(P.salary[p]), cell,
+                         static_cast<float>(std::pow(P.salary[p] * by_cell.count[cell] / by_cell.sum[cell], eta))};
+            }
+            factor[p] = m.factor;
+        }
     });
     return factor;
 }
@@ -1181,16 +1194,21 @@ void keep_round(World& w, const std::vector<Hire>& chosen) {
 
 namespace {
 // The budgets the round's hires commit and the posting slots they take, after the decisions: a
-// locked add per hire in the parallel pass waited for the hire's stores to the candidate columns.
-// Integer sums, and a posting with one slot gets at most one offer a round: the same values. (A
-// pass over the round's offer groups, a small share of the decisions' time.)
+// locked add per hire in the decisions' pass waited for the hire's stores to the candidate columns.
+// In a pass of its own over the round's offer groups, in parallel: the budgets are integer sums
+// (locked adds, in any order the same), and a posting with one slot gets at most one offer a round,
+// so no two groups take a slot of the same posting. The slots of the groups kSlotsAhead further
+// on are fetched (random reads of the postings).
 void commit_hires(World& w, const std::vector<Hire>& chosen, const std::vector<std::uint32_t>& taken) {
+    constexpr std::size_t kSlotsAhead = 16;
     auto& slots = w.postings.slots;
-    for (std::size_t g = 0; g < chosen.size(); ++g) {
-        if (chosen[g].candidate == kNone) continue;
-        w.employers.committed[chosen[g].employer] += std::llround(chosen[g].salary);
+    auto& committed = w.employers.committed;
+    for_each_index(chosen.size(), [&](std::size_t g) {
+        if (g + kSlotsAhead < chosen.size()) __builtin_prefetch(&slots[taken[g + kSlotsAhead]]);
+        if (chosen[g].candidate == kNone) return;
+        atomic_add(committed[chosen[g].employer], static_cast<std::int64_t>(std::llround(chosen[g].salary)));
         if (slots[taken[g]] > 0) --slots[taken[g]];
-    }
+    });
 }
 }  // namespace
 
@@ -1410,26 +1428,34 @@ void index_teams(World& w) {
 
 // The team members who may follow a lead who moved job to job this step (eq. 15), in id order:
 // the members of the leads among this step's hires (TeamIndex) who still work where the lead left.
+// The hires and then the leads' members are read in parallel (both are random reads of the
+// candidate columns); the leads' lists are joined and sorted.
 std::vector<std::uint32_t> team_followers(World& w) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::int32_t step = w.now.step;
     std::vector<std::uint32_t> followers;
     if (!s.teams.enabled) return followers;
-    for (const Hire& h : w.hires) {
-        const std::uint32_t lead = h.candidate;
-        if (c.team[lead] != lead || c.moved_step[lead] != step || c.employer[lead] == kNone) continue;
-        if (!w.teams.built) index_teams(w);
-        const auto& t = w.teams;
+    const std::vector<std::uint32_t> moved = collect_indices(w.hires.size(), [&](std::size_t h) {
+        const std::uint32_t lead = w.hires[h].candidate;
+        return c.team[lead] == lead && c.moved_step[lead] == step && c.employer[lead] != kNone;
+    });
+    if (moved.empty()) return followers;
+    if (!w.teams.built) index_teams(w);
+    const auto& t = w.teams;
+    std::vector<std::vector<std::uint32_t>> of_lead(moved.size());
+    for_each_index(moved.size(), [&](std::size_t j) {
+        const std::uint32_t lead = w.hires[moved[j]].candidate;
         const auto k = std::lower_bound(t.lead.begin(), t.lead.end(), lead) - t.lead.begin();
-        if (k == static_cast<std::ptrdiff_t>(t.lead.size()) || t.lead[k] != lead) continue;
+        if (k == static_cast<std::ptrdiff_t>(t.lead.size()) || t.lead[k] != lead) return;
         for (std::uint32_t m = t.first[k]; m < t.first[k + 1]; ++m) {
             const std::uint32_t i = t.member[m];
             if (c.team[i] == lead && c.status[i] == u8(Status::employed) && c.hired_step[i] != step &&
                 c.prev_employer[lead] == c.employer[i])
-                followers.push_back(i);
+                of_lead[j].push_back(i);
         }
-    }
+    });
+    for (const auto& members : of_lead) followers.insert(followers.end(), members.begin(), members.end());
     std::sort(followers.begin(), followers.end());
     return followers;
 }
@@ -2030,7 +2056,9 @@ void direct_offers(World& w, RecordTallies& tallies) {
 // ---------------------------------------------------------------------------------------------
 // 10. Record: census for the next step and the row of /steps.
 namespace {
-constexpr std::size_t kRecordChunk = 16 * kGrain;
+// Small enough that the threads finish together (about 160 chunks at 1M candidates; the chunks do
+// not change the results: integer counts, and the wages in id order whatever their pieces).
+constexpr std::size_t kRecordChunk = 2 * kGrain;
 
 // The census and the tallies of record, by chunks of kRecordChunk candidates (the phases' path;
 // the fused pass counts them as it goes).

@@ -3,10 +3,13 @@
 
 #include <cmath>
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <tuple>
+
+#include <tbb/task_arena.h>
 
 #include "engine/parallel.hpp"
 #include "engine/phases.hpp"
@@ -235,6 +238,45 @@ TEST_CASE("the parallel radix select gives the order statistics of nth_element",
             std::vector<float> sorted = v;
             std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank[q]), sorted.end());
             CHECK(got[q] == sorted[rank[q]]);
+        }
+    }
+}
+
+TEST_CASE("sums by cell in parallel give the bits of the serial sum in index order", "[phases]") {
+    // Posted-salary-like values (every addition exact: the chunked sums are used) and values spread
+    // over 2^40 (additions round: the serial fallback), in 15 cells, on 1 and 2 threads.
+    Stream rng(5, 0, StreamFamily::wages, 0);
+    const std::size_t n = 5 * kCellChunk + 123, cells = 15;
+    for (const double spread : {3.0, 28.0}) {
+        std::vector<float> value(n);
+        std::vector<std::size_t> cell(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            cell[k] = rng() % cells;
+            value[k] = static_cast<float>(150000.0 * std::exp(spread * rng.uniform()) + rng.uniform());
+        }
+        std::vector<double> serial(cells, 0.0), count(cells, 0.0);
+        for (std::size_t k = 0; k < n; ++k) {
+            serial[cell[k]] += value[k];
+            count[cell[k]] += 1;
+        }
+        std::vector<double> chunked_order(cells, 0.0);  // the chunks' sums as sums_by_cell forms them
+        for (std::size_t first = 0; first < n; first += kCellChunk) {
+            std::vector<double> part(cells, 0.0);
+            for (std::size_t k = first; k < std::min(n, first + kCellChunk); ++k) part[cell[k]] += value[k];
+            for (std::size_t c = 0; c < cells; ++c) chunked_order[c] += part[c];
+        }
+        // The second case is one where the order matters (else it would not test the fallback).
+        CHECK((spread < 10) == (chunked_order == serial));
+        for (const int threads : {1, 2}) {
+            tbb::task_arena arena(threads);
+            const CellSums got = arena.execute([&] {
+                return sums_by_cell(
+                    n, cells, [&](std::size_t k) { return cell[k]; }, [&](std::size_t k) { return value[k]; });
+            });
+            for (std::size_t c = 0; c < cells; ++c) {
+                CHECK(std::bit_cast<std::uint64_t>(got.sum[c]) == std::bit_cast<std::uint64_t>(serial[c]));
+                CHECK(got.count[c] == count[c]);
+            }
         }
     }
 }
