@@ -1684,9 +1684,10 @@ void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
 // the results are those of the phases, bit for bit. The one draw left out is the signal noise
 // of the application, which nothing reads here. The rows of /offers and /moves are kept only
 // when the scenario writes them, and the list of hires (read only by team moves) is not kept.
+// Unlimited postings never adjust their eq. 3a multipliers, so R = 1 in eq. 16 (the job seekers'
+// leave rate is the base rate) and wages.fill_posted_only changes nothing here.
 bool direct_offers_apply(const Scenario& s) {
     return s.search_mode == SearchMode::exogenous && s.vacancies.unlimited && !s.offers.value_cap &&
-           s.population.participation_elasticity == 0 && !s.wages.fill_posted_only &&
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
 }
 

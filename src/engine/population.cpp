@@ -294,9 +294,10 @@ void form_teams(World& w, std::uint32_t N0) {
 void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
     const Scenario& s = *w.scenario;
     std::uint32_t i = N0;
+    const std::int64_t cohort = entrant_slots(s, s.population.graduates_per_year);
     for (std::int32_t t = 1; t < steps; ++t) {
         if (s.month_of_step(t) == s.population.graduation_month)
-            for (std::int64_t k = 0; k < entrant_slots(s, s.population.graduates_per_year); ++k, ++i) {
+            for (std::int64_t k = 0; k < cohort; ++k, ++i) {
                 draw_candidate(w, i, Status::student, t);
                 w.candidates.graduation_step[i] = t + 12;
             }
@@ -306,8 +307,8 @@ void reserve_entrant_slots(World& w, std::uint32_t N0, std::int32_t steps) {
             const auto& event = s.events[ev];
             if (s.event_kind[ev] != EventKind::entry_candidates || std::max(1, s.event_start_step[ev]) != t) continue;
             const int role = event.role == "*" ? -1 : s.role_index(event.role);
-            for (std::int64_t k = 0; k < entrant_slots(s, event.count); ++k, ++i)
-                draw_candidate(w, i, Status::unemployed, t, role);
+            const std::int64_t switchers = entrant_slots(s, event.count);
+            for (std::int64_t k = 0; k < switchers; ++k, ++i) draw_candidate(w, i, Status::unemployed, t, role);
         }
     }
     // Inactive until they enter: the calendar phase switches them on.
