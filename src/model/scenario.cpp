@@ -141,6 +141,10 @@ const Decl<Scenario> kScalars[] = {
     {"offers.contacts", AT(offers.contacts), true, 0, 0, "",
      "Employed searchers contact every eligible posting they sample; the employer bids when its value for them beats "
      "their current wage (false: they apply only to postings paid above it)."},
+    {"offers.pay_range", AT(offers.pay_range), 0.0, 0, 100, "ratio",
+     "Postings advertise pay from the posted salary to this multiple of it (eq. 12b): no bid exceeds the top of the "
+     "range, and a candidate with a job contacts a posting only if the top pays the raise it asks for (0 = no range: "
+     "bids are limited by value and budget alone)."},
     {"offers.signal_shrinkage", AT(offers.signal_shrinkage), true, 0, 0, "",
      "Employers value a candidate at the posterior mean of productivity given the noisy signal (false: at the "
      "signal itself)."},
@@ -931,6 +935,11 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
         s.start_month = m;
     }
     check_shares(s, root, c);
+    if (s.offers.pay_range > 0 && s.offers.pay_range < 1) {
+        const toml::node* n = root.at_path("offers.pay_range").node();
+        c.add(n ? n->source() : root.source(), "offers.pay_range",
+              "= " + fmt_derived(s.offers.pay_range) + ": the top of a pay range is at least its posted salary (0 = no range, else >= 1)");
+    }
     freeze_degrees(s, root, c);
     set_qualified_productivity(s);
     link_employer_types(s, root, c);

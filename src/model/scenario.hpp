@@ -52,6 +52,7 @@ struct OfferParams {
     double poaching_premium = 0;
     bool value_cap = false, budget_cap = false;
     bool contacts = false, signal_shrinkage = false;
+    double pay_range = 0;  // eq. 12b: top of a posting's advertised pay range / its posted salary; 0 = no range
 };
 
 struct VacancyParams {

@@ -1062,6 +1062,82 @@ TEST_CASE("validation: with directed search applications follow relative pay at 
 }
 
 // =============================================================================================
+// Case 8b: pay ranges (eq. 12b). A posting advertises pay from its posted salary w to r w (times
+// the candidate's tier premium, as eq. 12): no bid to a candidate with a job goes above the top,
+// and a candidate with a job contacts only postings whose top pays the raise it asks for. The
+// range closes job-to-job moves that need more than the top; r -> infinity is no range.
+namespace {
+struct RangeRun {
+    std::size_t bids = 0, above_top = 0, at_top = 0;  // bids to candidates with a job, against the top r w
+    std::size_t contacts = 0, short_contacts = 0;     // their contacts, and those whose top pays too little
+    std::int64_t job_to_job = 0;
+};
+RangeRun run_range(double range, double checked_range, std::int32_t steps) {
+    const Scenario s = target_scenario({"output.offers=true", "output.moves=true", "population.unemployed_share=0.1",
+                                        "search.employed_intensity=0.3", "search.min_raise=0.1",
+                                        "offers.pay_range=" + std::to_string(range)});
+    Simulation sim(s, 17, steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    RangeRun out;
+    while (!sim.done()) {
+        const Before before(w);
+        sim.step(rec);
+        auto top = [&](std::uint32_t p, std::uint32_t i) {
+            return checked_range * w.postings.salary[p] * s.tiers[w.candidates.tier[i]].wage_premium;
+        };
+        // Employed at the search: employed at the census and not separated in phase 2 (then either
+        // out of a job after the step, or hired from unemployment in it).
+        std::vector<std::uint8_t> separated(w.active_candidates, 0);
+        for (std::size_t i = 0; i < before.status.size(); ++i)
+            separated[i] = before.status[i] == kEmployed && w.candidates.status[i] != kEmployed;
+        for (const MoveRow& mv : rec.moves)
+            if (mv.from_employer == kNone && before.status[mv.candidate] == kEmployed) separated[mv.candidate] = 1;
+        auto had_job = [&](std::uint32_t i) {
+            return before.status[i] == kEmployed && before.employer[i] != kNone && !separated[i];
+        };
+        for (const Offer& o : w.offers) {
+            if (!had_job(o.candidate) || o.kind == static_cast<std::uint8_t>(OfferKind::counteroffer)) continue;
+            ++out.bids;
+            out.above_top += o.salary > top(o.posting, o.candidate) * (1 + 1e-6) ? 1 : 0;
+            out.at_top += o.salary >= top(o.posting, o.candidate) * (1 - 1e-6) ? 1 : 0;
+        }
+        const auto& A = w.applications;
+        for (std::uint32_t p = 0; p + 1 < A.first.size(); ++p)
+            for (std::uint32_t a = A.first[p]; a < A.first[p + 1]; ++a) {
+                const std::uint32_t i = A.ranked[a].candidate;
+                if (!had_job(i)) continue;
+                ++out.contacts;
+                out.short_contacts += top(p, i) < before.wage[i] * (1 + s.search.min_raise) ? 1 : 0;
+            }
+        for (const MoveRow& mv : rec.moves) out.job_to_job += mv.from_employer != kNone && !mv.team_move ? 1 : 0;
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("validation: with pay ranges no bid passes the top of its posting's range (eq. 12b)", "[validation][range]") {
+    const RangeRun ranged = run_range(1.25, 1.25, 12), open = run_range(0, 1.25, 12), wide = run_range(100, 100, 12),
+                   none = run_range(0, 100, 12);
+    INFO("range 1.25: " << ranged.bids << " bids, " << ranged.above_top << " above the top, " << ranged.at_top
+                        << " at it; " << ranged.contacts << " contacts, " << ranged.short_contacts
+                        << " short of the raise; " << ranged.job_to_job << " job-to-job moves. No range, against a "
+                        << "top of 1.25 w: " << open.bids << " bids, " << open.above_top << " above it; "
+                        << open.contacts << " contacts, " << open.short_contacts << " short; " << open.job_to_job
+                        << " moves. Range 100: " << wide.job_to_job << " moves");
+    REQUIRE(ranged.bids > 100);
+    CHECK(ranged.above_top == 0);
+    CHECK(ranged.at_top > 0);  // the top binds
+    CHECK(ranged.short_contacts == 0);
+    CHECK(open.above_top > 0);  // without the range the same check fails
+    CHECK(open.short_contacts > 0);
+    CHECK(ranged.job_to_job < open.job_to_job);
+    CHECK(wide.job_to_job == none.job_to_job);  // r -> infinity: no range
+    CHECK(wide.bids == none.bids);
+}
+
+// =============================================================================================
 // Case 8d: entry into and exit from the field answer its pay (eq. 16).
 namespace {
 struct Participation {
