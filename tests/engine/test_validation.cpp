@@ -1062,7 +1062,7 @@ TEST_CASE("validation: with directed search applications follow relative pay at 
 }
 
 // =============================================================================================
-// Case 8b: pay ranges (eq. 12b). A posting advertises pay from its posted salary w to r w (times
+// Case 8e: pay ranges (eq. 12b). A posting advertises pay from its posted salary w to r w (times
 // the candidate's tier premium, as eq. 12): no bid to a candidate with a job goes above the top,
 // and a candidate with a job contacts only postings whose top pays the raise it asks for. The
 // range closes job-to-job moves that need more than the top; r -> infinity is no range.
