@@ -125,12 +125,16 @@ def elasticities(f):
     K, P = M.shape[1], X.shape[1]
     E = np.full((K, P), np.nan)
     for j in range(P):
-        rows = [i for i, s in enumerate(stage) if s == "jacobian" and
+        # Points that differ from the estimate in parameter j alone: the Jacobian's, or the local
+        # stage's first steps when the Jacobian found them in the cache (the nearest on each side).
+        rows = [i for i, s in enumerate(stage) if s in ("jacobian", "local") and
                 np.allclose(np.delete(X[i], j), np.delete(best_x, j)) and X[i, j] != best_x[j]]
         if not rows:
             continue
-        lo = min(rows, key=lambda i: X[i, j])
-        hi = max(rows, key=lambda i: X[i, j])
+        below = [i for i in rows if X[i, j] < best_x[j]]
+        above = [i for i in rows if X[i, j] > best_x[j]]
+        lo = max(below, key=lambda i: X[i, j]) if below else min(rows, key=lambda i: X[i, j])
+        hi = min(above, key=lambda i: X[i, j]) if above else max(rows, key=lambda i: X[i, j])
         xa, ma = (X[lo, j], M[lo]) if lo != hi else (best_x[j], best_m)
         xb, mb = X[hi, j], M[hi]
         m0 = best_m + shift

@@ -67,9 +67,9 @@ TEST_CASE("the default scenario meets the section A and B targets on each of 10 
     const Comparison c = compare_results(results(), kSource + "/scenarios/targets/china_ai_2024.toml");
     // docs/calibration.md, "What does not fit": the section A/B figures the estimate misses on the
     // mean of the seeds, and those inside on the mean but not on every seed alone.
-    const std::set<std::string> missed_on_mean = {"B5_earned_share_above_1m", "B6_new_master_big_tech",
-                                                  "B11_llm_posted_monthly", "B14_poaching_raise"};
-    const std::set<std::string> missed_on_some_seeds = {"B7_graduate_students_offered", "B9_c4_phd_offers"};
+    const std::set<std::string> missed_on_mean = {"B7_graduate_students_offered", "B11_llm_posted_monthly"};
+    const std::set<std::string> missed_on_some_seeds = {"A2_posted_share_above_500k", "B6_new_master_big_tech",
+                                                        "B14_poaching_raise"};
     int checked = 0;
     for (const TargetOutcome& t : c.targets) {
         if (t.name.empty() || (t.name[0] != 'A' && t.name[0] != 'B')) continue;
