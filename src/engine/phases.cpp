@@ -1771,6 +1771,22 @@ bool lean_months(const Scenario& s) {
     return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
 }
 
+// Runs body(k) for the lanes k of a tile of n candidates: a whole tile (n = kTile) as a loop of a
+// constant kTile lanes, which the compiler vectorises in full, the last, partial tile of a chunk as
+// a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when its columns
+// are bytes, as in lean_months_lanes, so that a tile of 16 ran in its scalar remainder, with a
+// branch per lane.)
+template <class Body>
+[[gnu::always_inline]] inline void for_lanes(std::size_t n, Body&& body) {
+    if (n == kTile) {
+#pragma GCC ivdep
+        for (std::size_t k = 0; k < kTile; ++k) body(k);
+    } else {
+#pragma GCC ivdep
+        for (std::size_t k = 0; k < n; ++k) body(k);
+    }
+}
+
 // Step 9 for the tile's candidates [first, first + n) when lean_months holds: what age_one_month
 // does to the employed without raises, promotions or productivity growth (in the raise month it
 // multiplies the wage by 1, leaving it as it is): tenure and experience. The unemployed and the
@@ -1780,14 +1796,13 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lan
     const std::uint8_t* __restrict status = c.status.data() + first;
     std::uint16_t* __restrict tenure = c.tenure.data() + first;
     float* __restrict experience = c.experience.data() + first;
-#pragma GCC ivdep
-    for (std::size_t k = 0; k < n; ++k) {  // (no branch)
+    for_lanes(n, [&](std::size_t k) {  // (no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed);
         other[k] = static_cast<std::uint8_t>(!employed & (st != u8(Status::unemployed)) & (st != u8(Status::inactive)));
         tenure[k] = static_cast<std::uint16_t>(tenure[k] + (employed & (tenure[k] < 65535)));
         experience[k] = employed ? experience[k] + 1.f / 12.f : experience[k];
-    }
+    });
 }
 
 void age_lean(World& w, std::size_t first, std::size_t n, bool raise_month, Counters& cnt) {
@@ -1857,8 +1872,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
     const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
     std::uint8_t* __restrict other = out.other;
     std::uint8_t* __restrict separates = out.separates;
-#pragma GCC ivdep
-    for (std::size_t k = 0; k < n; ++k) {  // (32-bit flags and bitwise operators: no branch)
+    for_lanes(n, [&](std::size_t k) {  // (32-bit flags and bitwise operators: no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
         const std::uint32_t general = !employed & !unemployed & (st != u8(Status::inactive));
@@ -1866,7 +1880,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
         const std::uint32_t below = sep.word[0][k] <= stay[e];
         other[k] = static_cast<std::uint8_t>(general);
         separates[k] = static_cast<std::uint8_t>((employed & below) | (unemployed & unemployed_leave) | general);
-    }
+    });
 }
 
 // Step 4 for the tile's employed, unemployed and inactive after their separations (look: their
@@ -1883,7 +1897,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
     std::uint32_t* __restrict posting = out.posting;
     const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity;
     const bool any = postings > 0;
-    for (std::size_t k = 0; k < n; ++k) {  // (bitwise operators: no branch)
+    for_lanes(n, [&](std::size_t k) {  // (bitwise operators: no branch)
         const std::uint8_t st = status[k];
         const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
         const std::uint16_t months = spell[k];
@@ -1892,7 +1906,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
         const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
         searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
         posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
-    }
+    });
 }
 
 // The stay limits of lean_separations by employer (closed: every draw), and 0 for none.
