@@ -1833,6 +1833,19 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.hired_step[i], 1);
 }
 
+// The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
+// line of each of its 4-byte columns; the byte and 2-byte columns' lines hold 4 and 2 tiles).
+constexpr std::size_t kDenseAhead = 4;
+void prefetch_dense_columns(const Candidates& c, std::size_t i) {
+    __builtin_prefetch(&c.status[i], 1);
+    __builtin_prefetch(&c.employer[i], 1);
+    __builtin_prefetch(&c.search_intensity[i]);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.experience[i], 1);
+    __builtin_prefetch(&c.tenure[i], 1);
+    __builtin_prefetch(&c.role[i]);
+}
+
 // The lean case of steps 2 and 4 (lean_months), computed for a tile's lanes at once: the loops
 // below have no branch and read the columns directly, so the compiler vectorises them (built for
 // AVX-512 and the baseline, as rng.cpp). A lane whose separation is possible goes through
@@ -1990,6 +2003,7 @@ template <bool Lean>
         first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
                      0, blocks);
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
+        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile);
         std::size_t searchers = 0;
         if constexpr (Lean) {
             searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,
