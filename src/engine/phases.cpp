@@ -1956,7 +1956,7 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         searcher[searchers] = i;
         sampled[searchers] = p;
         searchers += searches ? 1 : 0;
-        __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+        __builtin_prefetch(w.postings.card.data() + p);  // (every lane's: no branch on who searches)
     }
     return searchers;
 }
