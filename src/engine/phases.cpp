@@ -1782,6 +1782,22 @@ bool lean_months(const Scenario& s) {
     return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
 }
 
+// Runs body(k) for the lanes k of a tile of n candidates: a whole tile (n = kTile) as a loop of a
+// constant kTile lanes, which the compiler vectorises in full, the last, partial tile of a chunk as
+// a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when its columns
+// are bytes, as in lean_months_lanes, so that a tile of 16 ran in its scalar remainder, with a
+// branch per lane.)
+template <class Body>
+[[gnu::always_inline]] inline void for_lanes(std::size_t n, Body&& body) {
+    if (n == kTile) {
+#pragma GCC ivdep
+        for (std::size_t k = 0; k < kTile; ++k) body(k);
+    } else {
+#pragma GCC ivdep
+        for (std::size_t k = 0; k < n; ++k) body(k);
+    }
+}
+
 // Step 9 for the tile's candidates [first, first + n) when lean_months holds: what age_one_month
 // does to the employed without raises, promotions or productivity growth (in the raise month it
 // multiplies the wage by 1, leaving it as it is): tenure and experience. The unemployed and the
@@ -1791,14 +1807,13 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lan
     const std::uint8_t* __restrict status = c.status.data() + first;
     std::uint16_t* __restrict tenure = c.tenure.data() + first;
     float* __restrict experience = c.experience.data() + first;
-#pragma GCC ivdep
-    for (std::size_t k = 0; k < n; ++k) {  // (no branch)
+    for_lanes(n, [&](std::size_t k) {  // (no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed);
         other[k] = static_cast<std::uint8_t>(!employed & (st != u8(Status::unemployed)) & (st != u8(Status::inactive)));
         tenure[k] = static_cast<std::uint16_t>(tenure[k] + (employed & (tenure[k] < 65535)));
         experience[k] = employed ? experience[k] + 1.f / 12.f : experience[k];
-    }
+    });
 }
 
 void age_lean(World& w, std::size_t first, std::size_t n, bool raise_month, Counters& cnt) {
@@ -1827,6 +1842,19 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.team[i], 1);
     __builtin_prefetch(&c.moved_step[i], 1);
     __builtin_prefetch(&c.hired_step[i], 1);
+}
+
+// The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
+// line of each of its 4-byte columns; the byte and 2-byte columns' lines hold 4 and 2 tiles).
+constexpr std::size_t kDenseAhead = 4;
+void prefetch_dense_columns(const Candidates& c, std::size_t i) {
+    __builtin_prefetch(&c.status[i], 1);
+    __builtin_prefetch(&c.employer[i], 1);
+    __builtin_prefetch(&c.search_intensity[i]);
+    __builtin_prefetch(&c.wage[i], 1);
+    __builtin_prefetch(&c.experience[i], 1);
+    __builtin_prefetch(&c.tenure[i], 1);
+    __builtin_prefetch(&c.role[i]);
 }
 
 // The lean case of steps 2 and 4 (lean_months), computed for a tile's lanes at once: the loops
@@ -1868,8 +1896,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
     const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
     std::uint8_t* __restrict other = out.other;
     std::uint8_t* __restrict separates = out.separates;
-#pragma GCC ivdep
-    for (std::size_t k = 0; k < n; ++k) {  // (32-bit flags and bitwise operators: no branch)
+    for_lanes(n, [&](std::size_t k) {  // (32-bit flags and bitwise operators: no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
         const std::uint32_t general = !employed & !unemployed & (st != u8(Status::inactive));
@@ -1877,7 +1904,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
         const std::uint32_t below = sep.word[0][k] <= stay[e];
         other[k] = static_cast<std::uint8_t>(general);
         separates[k] = static_cast<std::uint8_t>((employed & below) | (unemployed & unemployed_leave) | general);
-    }
+    });
 }
 
 // Step 4 for the tile's employed, unemployed and inactive after their separations (look: their
@@ -1894,7 +1921,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
     std::uint32_t* __restrict posting = out.posting;
     const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity;
     const bool any = postings > 0;
-    for (std::size_t k = 0; k < n; ++k) {  // (bitwise operators: no branch)
+    for_lanes(n, [&](std::size_t k) {  // (bitwise operators: no branch)
         const std::uint8_t st = status[k];
         const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
         const std::uint16_t months = spell[k];
@@ -1903,7 +1930,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
         const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
         searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
         posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
-    }
+    });
 }
 
 // The stay limits of lean_separations by employer (closed: every draw), and 0 for none.
@@ -1940,7 +1967,7 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         searcher[searchers] = i;
         sampled[searchers] = p;
         searchers += searches ? 1 : 0;
-        __builtin_prefetch(w.postings.card.data() + (searches ? p : 0));
+        __builtin_prefetch(w.postings.card.data() + p);  // (every lane's: no branch on who searches)
     }
     return searchers;
 }
@@ -1987,6 +2014,7 @@ template <bool Lean>
         first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
                      0, blocks);
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
+        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile);
         std::size_t searchers = 0;
         if constexpr (Lean) {
             searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,

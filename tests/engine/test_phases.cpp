@@ -376,6 +376,12 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         REQUIRE(s.population.experience_productivity == 0);
         check_direct_offers_match_phases(s, 30);
     }
+    SECTION("the lean case with a last tile of 5 candidates (20005 candidates)") {
+        // The lane loops run a whole tile of kTile lanes as a loop of constant length and a
+        // partial tile as a loop of its lanes (for_lanes): both against the phases.
+        check_direct_offers_match_phases(
+            scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20005"}), 30);
+    }
     SECTION("firms closing and entering") {
         check_direct_offers_match_phases(
             ladder_with("\n[[events]]\ndate = \"2024-03\"\nkind = \"exit\"\nprobability = 0.2\n"
