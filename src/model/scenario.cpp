@@ -938,7 +938,8 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     if (s.offers.pay_range > 0 && s.offers.pay_range < 1) {
         const toml::node* n = root.at_path("offers.pay_range").node();
         c.add(n ? n->source() : root.source(), "offers.pay_range",
-              "= " + fmt_derived(s.offers.pay_range) + ": the top of a pay range is at least its posted salary (0 = no range, else >= 1)");
+              "= " + fmt_derived(s.offers.pay_range) +
+                  ": the top of a pay range is at least its posted salary (0 = no range, else >= 1)");
     }
     freeze_degrees(s, root, c);
     set_qualified_productivity(s);
