@@ -830,14 +830,19 @@ bool eligible(const World& w, std::uint32_t i, std::uint32_t p) {
     return post.role == c.role[i] && post.degree <= c.degree[i] && post.employer != c.employer[i];
 }
 
+// The top of the pay range of a posting that pays `posted` (eq. 12, with the tier premium): the
+// most any outside bid may be (eq. 12b); without ranges, kMaxSalary.
+double range_top(const Scenario& s, double posted) {
+    return s.offers.pay_range > 0 ? s.offers.pay_range * posted : econ::kMaxSalary;
+}
+
 // Whether the top of a posting's advertised pay range (eq. 12b) pays candidate i the raise it asks
 // for: with ranges, a candidate with a job does not contact a posting that cannot pay it more.
 bool range_reaches(const World& w, std::uint32_t i, const PostingCard& post) {
     const Scenario& s = *w.scenario;
     if (s.offers.pay_range <= 0) return true;
     const auto& c = w.candidates;
-    const double top = s.offers.pay_range * post.salary * s.tiers[c.tier[i]].wage_premium;
-    return top >= c.wage[i] * (1.0 + s.search.min_raise);
+    return range_top(s, post.salary * s.tiers[c.tier[i]].wage_premium) >= c.wage[i] * (1.0 + s.search.min_raise);
 }
 
 bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p, double stay) {
@@ -1019,8 +1024,7 @@ bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, 
         c.status[i] == u8(Status::employed) || (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
     const double posted = std::min(econ::kMaxSalary, w.postings.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
     if (worth < posted) return false;  // not worth the posted salary (eq. 12)
-    const double top = s.offers.pay_range > 0 ? s.offers.pay_range * posted : econ::kMaxSalary;  // eq. 12b
-    const double limit = std::min({worth, headroom, top, econ::kMaxSalary});
+    const double limit = std::min({worth, headroom, range_top(s, posted), econ::kMaxSalary});  // eq. 12b
     bid = posted;
     if (employed && s.offers.contacts) {
         if (!opening_bid(w, e, i, posted, limit, bid)) return false;
