@@ -21,25 +21,37 @@ inline double productivity_premium(const World& w, std::uint32_t e) {
 
 // Posted annual salary of a posting of `role` requiring `degree` at employer e (eq. 3), priced
 // for productivity 1 or, with wages.posted_expected_productivity, for the mean productivity of
-// those who meet the requirement (eq. 3b).
+// those who meet the requirement (eq. 3b). With wages.ladder_friction the salary per unit of
+// productivity is the employer's Burdett-Mortensen wage of the month (eq. 3c) instead of the
+// index times the type's and the firm's premiums.
 inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
+    const std::size_t er = e * s.roles.size() + static_cast<std::size_t>(role);
     const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[degree] : 1.0;
+    if (s.wages.ladder_friction > 0)
+        return std::min(kMaxSalary, q * s.degrees[degree].wage_premium * w.employers.ladder_wage[er] *
+                                        w.employers.posted_multiplier[er]);
     return std::min(kMaxSalary, q * s.roles[role].base_wage * s.degrees[degree].wage_premium *
                                     s.employer_types[k].wage_premium * w.employers.wage_factor[e] *
                                     w.now.posted_index[role * T + k] * productivity_premium(w, e) *
-                                    w.employers.posted_multiplier[e * s.roles.size() + static_cast<std::size_t>(role)]);
+                                    w.employers.posted_multiplier[er]);
+}
+
+// What a worker of productivity 1 in `role` is worth per year to a firm of employer e's type with
+// productivity `p_firm` (eq. 4 at p = 1).
+inline double unit_value(const World& w, std::uint32_t e, int role, double p_firm) {
+    const Scenario& s = *w.scenario;
+    const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
+    const double vm = s.employer_types[k].value_multiplier;
+    if (std::isinf(vm) || !s.offers.value_cap) return std::numeric_limits<double>::infinity();
+    return s.roles[role].base_wage * w.now.posted_index[role * T + k] * vm * p_firm;
 }
 
 // What candidate i is worth per year to a firm of employer e's type with productivity `p_firm`,
 // judged from log-productivity `log_p` (eq. 4).
 inline double value_at(const World& w, std::uint32_t e, double p_firm, std::uint32_t i, double log_p) {
-    const Scenario& s = *w.scenario;
-    const int k = w.employers.type[e], r = w.candidates.role[i], T = static_cast<int>(s.employer_types.size());
-    const double vm = s.employer_types[k].value_multiplier;
-    if (std::isinf(vm) || !s.offers.value_cap) return std::numeric_limits<double>::infinity();
-    return s.roles[r].base_wage * w.now.posted_index[r * T + k] * vm * p_firm * std::exp(log_p);
+    return unit_value(w, e, w.candidates.role[i], p_firm) * std::exp(log_p);
 }
 
 // What candidate i is worth per year to employer e (eq. 4): the firm's own productivity p_e.

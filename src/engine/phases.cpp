@@ -17,8 +17,10 @@
 #include <bit>
 #include <atomic>
 #include <cmath>
+#include <numeric>
 
 #include "engine/economics.hpp"
+#include "engine/ladder.hpp"
 #include "engine/parallel.hpp"
 #include "engine/population.hpp"
 #include "engine/rng.hpp"
@@ -578,7 +580,7 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
     auto& E = w.employers;
     const std::size_t R = s.roles.size(), T = s.employer_types.size();
     if (!E.alive[e]) {
-        for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = 0;
+        for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = E.poached[e * R + r] = 0;
         return 0;
     }
     Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e));
@@ -588,6 +590,7 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
     const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
     for (std::size_t r = 0; r < R; ++r) {
         const std::size_t er = e * R + r;
+        E.poached[er] = 0;  // read by measure_friction before this pass
         if (!s.type_hires_role[k][r]) {
             E.vacancies[er] = E.departures[er] = 0;
             continue;
@@ -670,6 +673,61 @@ void fill_postings(World& w, std::size_t e, bool unlimited, Counters& n) {
         }
     }
     n.postings += P.first[e + 1] - P.first[e];
+}
+
+// Posted wages of the Burdett-Mortensen equilibrium (eq. 3c). For each role, every live employer
+// that hires it posts K(v) per unit of productivity, v its value of a worker of productivity 1
+// (eq. 4), against the distribution of the values weighted by the month's vacancies (one each with
+// unlimited postings), b the job seekers' reservation wage at p = 1. Serial in employer order
+// (employers are few): the wages do not depend on the thread count.
+void price_the_ladder(World& w, bool unlimited) {
+    const Scenario& s = *w.scenario;
+    auto& E = w.employers;
+    const std::size_t R = s.roles.size();
+    std::vector<double> value, weight;
+    std::vector<std::uint32_t> who;
+    for (std::size_t r = 0; r < R; ++r) {
+        value.clear();
+        weight.clear();
+        who.clear();
+        double total = 0;
+        for (std::uint32_t e = 0; e < w.active_employers; ++e) {
+            if (!E.alive[e] || !s.type_hires_role[E.type[e]][r]) continue;
+            value.push_back(econ::unit_value(w, e, static_cast<int>(r), E.productivity[e]));
+            weight.push_back(unlimited ? 1.0 : E.vacancies[e * R + r]);
+            total += weight.back();
+            who.push_back(e);
+        }
+        if (total <= 0) continue;
+        const double b = s.search.reservation_share * s.roles[r].base_wage;
+        const std::vector<double> k = ladder::posted_wages(value, weight, w.now.friction[r], b);
+        for (std::size_t j = 0; j < who.size(); ++j) E.ladder_wage[who[j] * R + r] = static_cast<float>(k[j]);
+    }
+}
+
+// Each role's friction from its flows (eq. 3d): before the vacancies of the step reset them, the
+// employers' departures are last step's job-to-job moves (`poached`) and this step's separations
+// into non-employment. Both are averaged over about a year (weight 1/12 on the month, the first
+// month as it is), and the friction is the steady state's for their ratio. Until the field has
+// had a job-to-job move, the declared friction.
+void measure_friction(World& w) {
+    const Scenario& s = *w.scenario;
+    const auto& E = w.employers;
+    auto& now = w.now;
+    const std::size_t R = s.roles.size();
+    std::vector<double> moved(R, 0), left(R, 0);
+    for (std::size_t e = 0; e < w.active_employers; ++e)
+        for (std::size_t r = 0; r < R; ++r) {
+            moved[r] += E.poached[e * R + r];
+            left[r] += E.departures[e * R + r] - E.poached[e * R + r];
+        }
+    const bool first = std::accumulate(now.flow_moved.begin(), now.flow_moved.end(), 0.0) == 0;
+    if (first && std::accumulate(moved.begin(), moved.end(), 0.0) == 0) return;
+    for (std::size_t r = 0; r < R; ++r) {
+        now.flow_moved[r] = first ? moved[r] : now.flow_moved[r] + (moved[r] - now.flow_moved[r]) / 12;
+        now.flow_left[r] = first ? left[r] : now.flow_left[r] + (left[r] - now.flow_left[r]) / 12;
+        now.friction[r] = ladder::friction_from_flows(now.flow_moved[r], now.flow_left[r]);
+    }
 }
 
 // Sizes the posting arrays from the postings per employer (count[e + 1]); returns how many there are.
@@ -756,9 +814,11 @@ void post_vacancies(World& w) {
     const std::size_t NE = w.active_employers;
     const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
     std::vector<std::uint32_t> count(NE + 1, 0);
+    if (s.wages.ladder_from_flows) measure_friction(w);
     w.counters += count_each_index(
         NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target, n); });
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
+    if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, e, unlimited, n); });
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
@@ -1509,6 +1569,13 @@ bool follow_lead(World& w, std::uint32_t i, std::int32_t date, MoveRow& row, Cou
     sign_contract(w, i, e, salary, rng);
     return true;
 }
+
+// The step's job-to-job departures by employer and role (eq. 3d), from the rows of its moves.
+void count_poached(World& w) {
+    const std::size_t R = w.scenario->roles.size();
+    for (const MoveRow& mv : w.moves)
+        if (mv.from_employer != kNone) ++w.employers.poached[mv.from_employer * R + w.candidates.role[mv.candidate]];
+}
 }  // namespace
 
 void move(World& w) {
@@ -1539,6 +1606,7 @@ void move(World& w) {
     w.moves = std::move(rows);
     for (std::size_t f = 0; f < followers.size(); ++f)
         if (follows[f]) w.moves.push_back(team_rows[f]);
+    if (w.scenario->wages.ladder_from_flows) count_poached(w);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -393,6 +393,9 @@ void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t st
     w.now.demand.assign(R * T, 1.0);
     w.now.posted_index.assign(R * T, 1.0);
     w.now.field_pay.assign(R, 1.0);
+    w.now.friction.assign(R, s.wages.ladder_friction);
+    w.now.flow_moved.assign(R, 0.0);
+    w.now.flow_left.assign(R, 0.0);
     w.now.enforcement.assign(T, 1.0);
 
     const std::uint32_t E0 = place_employers(w, steps);

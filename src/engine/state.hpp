@@ -82,7 +82,9 @@ struct Candidates {
     X(float, posted_multiplier, 1.f, 1) /* posted-salary multiplier from hiring (eq. 3a) */    \
     X(std::uint32_t, filled, 0, 1)      /* vacancies filled this step (eq. 3a) */              \
     X(float, requirement_shift, 0.f, 1) /* log-odds shift of degree requirements (eq. 9a) */   \
-    X(std::uint32_t, applied, 0, 1)     /* applications to the postings this step (eq. 9a) */
+    X(std::uint32_t, applied, 0, 1)     /* applications to the postings this step (eq. 9a) */  \
+    X(float, ladder_wage, 0.f, 1)       /* posted wage per unit of productivity (eq. 3c) */    \
+    X(std::uint32_t, poached, 0, 1)     /* job-to-job departures last step (eq. 3d) */
 
 struct Employers {
 #define TALENTSIM_COLUMN(type, name, empty, per_role) std::vector<type> name;
@@ -235,6 +237,9 @@ struct StepConditions {
     std::vector<double> enforcement;   // [type]: multiplier on enforcement probability
     double relocation_multiplier = 1;
     std::vector<double> field_pay;     // [role]: the field's posted pay relative to the index, R (eq. 16)
+    std::vector<double> friction;      // [role]: kappa = lambda1 / delta of eq. 3c (eq. 3d: from the flows)
+    std::vector<double> flow_moved;    // [role]: job-to-job moves a month, averaged over about a year (eq. 3d)
+    std::vector<double> flow_left;     // [role]: separations into non-employment a month, the same
 };
 
 // The members of each team by lead (team id = the lead's candidate id), each team's members in id

@@ -230,6 +230,14 @@ const Decl<Scenario> kScalars[] = {
     {"wages.posted_expected_productivity", AT(wages.posted_expected_productivity), false, 0, 0, "",
      "Posted salaries are priced for the expected productivity of the people who meet the posting's degree "
      "requirement, the mean of eq. 0 over the initial population (eq. 3b; false: for productivity 1)."},
+    {"wages.ladder_friction", AT(wages.ladder_friction), 0.0, 0, 1000, "lambda1/delta",
+     "Posted salaries of the Burdett-Mortensen equilibrium with heterogeneous employers (eq. 3c): each employer "
+     "posts the wage that maximises its steady-state profit against the month's offers of its role, at this ratio "
+     "of the offer rate on the job to the rate of separation into non-employment (0 = off: eq. 3)."},
+    {"wages.ladder_from_flows", AT(wages.ladder_from_flows), false, 0, 0, "",
+     "Each role's friction of eq. 3c is read every month from its last month's job-to-job moves per separation "
+     "into non-employment, as in the ladder's steady state (eq. 3d); wages.ladder_friction is used until the "
+     "field has had a job-to-job move (false: wages.ladder_friction for every role)."},
     {"separations.quit_rate", AT(separations.quit_rate), 0.01, 0, 1, "prob/month",
      "Probability an employed candidate quits into unemployment."},
     {"separations.leave_field_rate", AT(separations.leave_field_rate), 0.002, 0, 1, "prob/month",
@@ -927,6 +935,24 @@ void freeze_events(Scenario& s, const toml::table& root, InputErrors& c) {
     }
 }
 
+// Eq. 3c prices a posting from the employer's value of a worker: values must be finite.
+void check_ladder(const Scenario& s, const toml::table& root, InputErrors& c) {
+    if (s.wages.ladder_from_flows && s.wages.ladder_friction <= 0) {
+        const toml::node* n = root.at_path("wages.ladder_from_flows").node();
+        c.add(n ? n->source() : root.source(), "wages.ladder_from_flows",
+              "= true needs wages.ladder_friction > 0 (eq. 3c on; its value is used until the first job-to-job move)");
+    }
+    if (s.wages.ladder_friction <= 0) return;
+    bool finite = s.offers.value_cap;
+    for (const auto& t : s.employer_types) finite = finite && std::isfinite(t.value_multiplier);
+    if (finite) return;
+    const toml::node* n = root.at_path("wages.ladder_friction").node();
+    c.add(n ? n->source() : root.source(), "wages.ladder_friction",
+          "= " + fmt_derived(s.wages.ladder_friction) +
+              ": eq. 3c prices postings from the employers' values, which need offers.value_cap = true and a "
+              "finite value_multiplier for every employer type");
+}
+
 void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     check_names(s, root, c);
     int y = 0, m = 0;
@@ -941,6 +967,7 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
               "= " + fmt_derived(s.offers.pay_range) +
                   ": the top of a pay range is at least its posted salary (0 = no range, else >= 1)");
     }
+    check_ladder(s, root, c);
     freeze_degrees(s, root, c);
     set_qualified_productivity(s);
     link_employer_types(s, root, c);

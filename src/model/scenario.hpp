@@ -91,6 +91,8 @@ struct WageParams {
     double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
     bool fill_posted_only = false;                       // eqs. 3a, 9a count only hires at the posted salary
     bool posted_expected_productivity = false;           // eq. 3b: priced for who qualifies, not p = 1
+    double ladder_friction = 0;                          // eq. 3c: kappa = lambda1 / delta (0 = off)
+    bool ladder_from_flows = false;                      // eq. 3d: kappa of each role from its flows
 };
 struct SeparationParams {
     double quit_rate = 0, leave_field_rate = 0, unemployed_leave_rate = 0;

@@ -51,6 +51,9 @@ struct CheckpointAccess {
         a(w.now.enforcement);
         a(w.now.relocation_multiplier);
         a(w.now.field_pay);
+        a(w.now.friction);
+        a(w.now.flow_moved);
+        a(w.now.flow_left);
         // w.postings and w.applications are scratch rebuilt by every step: not saved.
         a(w.size_unit_people);
         a(w.offers);
@@ -85,7 +88,7 @@ struct CheckpointAccess {
         std::int32_t step, month;
         V<double> demand, posted_index, enforcement;
         double reloc;
-        V<double> field_pay;
+        V<double> field_pay, friction, flow_moved, flow_left;
     };
     struct PostingsLayout {
         V<PostingCard> card;

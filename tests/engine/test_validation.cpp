@@ -1138,6 +1138,97 @@ TEST_CASE("validation: with pay ranges no bid passes the top of its posting's ra
 }
 
 // =============================================================================================
+// Case 8f: posted salaries of the Burdett-Mortensen equilibrium (eqs. 3c, 3d). Every posting is
+// priced at its employer's equilibrium wage against the month's postings of the role; without
+// friction every employer posts the reservation wage; the friction read from the flows rises with
+// on-the-job search, and posted salaries with it.
+#include "engine/ladder.hpp"
+namespace {
+struct LadderRun {
+    double friction = 0, posted_to_value = 0, unit_low = 1e300, unit_high = 0;
+    std::size_t postings = 0, off_formula = 0;
+};
+LadderRun run_ladder(std::vector<std::string> extra, std::int32_t steps) {
+    std::vector<std::string> o = {"wages.posted_adjustment=0", "employer_types.big_tech.productivity_sigma=0.3",
+                                  "population.unemployed_share=0.1"};
+    o.insert(o.end(), extra.begin(), extra.end());
+    const Scenario s = target_scenario(o);
+    Simulation sim(s, 5, steps);
+    Recorder rec;
+    sim.begin(rec, 0);
+    while (!sim.done()) sim.step(rec);
+    const World& w = sim.world();
+    const auto& P = w.postings;
+    const auto& E = w.employers;
+    // The last month's market, rebuilt: values of a worker of productivity 1 (eq. 4), weighted by
+    // each employer's postings.
+    std::vector<double> value, weight(w.active_employers, 0);
+    for (std::size_t p = 0; p < P.size(); ++p) weight[P.employer[p]] += 1;
+    for (std::uint32_t e = 0; e < w.active_employers; ++e)
+        value.push_back(s.roles[0].base_wage * w.now.posted_index[0] * s.employer_types[0].value_multiplier *
+                        E.productivity[e]);
+    for (std::uint32_t e = 0; e < w.active_employers; ++e)
+        if (!E.alive[e]) weight[e] = 0, value[e] = 1e300;  // (dead employers post nothing; kept out)
+    std::vector<double> live_value, live_weight;
+    std::vector<std::uint32_t> who;
+    for (std::uint32_t e = 0; e < w.active_employers; ++e)
+        if (E.alive[e]) live_value.push_back(value[e]), live_weight.push_back(weight[e]), who.push_back(e);
+    LadderRun out;
+    out.friction = w.now.friction[0];
+    const std::vector<double> k = ladder::posted_wages(live_value, live_weight, out.friction,
+                                                       s.search.reservation_share * s.roles[0].base_wage);
+    std::vector<double> unit(w.active_employers, 0);
+    for (std::size_t j = 0; j < who.size(); ++j) unit[who[j]] = k[j];
+    for (std::size_t p = 0; p < P.size(); ++p) {
+        const std::uint32_t e = P.employer[p];
+        const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[P.degree[p]] : 1.0;
+        const double scale = q * s.degrees[P.degree[p]].wage_premium;
+        const double per_unit = P.salary[p] / scale;
+        out.off_formula += std::abs(per_unit - unit[e]) > 1e-5 * unit[e] ? 1 : 0;
+        out.posted_to_value += per_unit / value[e];
+        out.unit_low = std::min(out.unit_low, per_unit);
+        out.unit_high = std::max(out.unit_high, per_unit);
+        ++out.postings;
+    }
+    out.posted_to_value /= static_cast<double>(std::max<std::size_t>(1, out.postings));
+    return out;
+}
+}  // namespace
+
+TEST_CASE("validation: posted salaries of the Burdett-Mortensen equilibrium answer the friction (eqs. 3c, 3d)",
+          "[validation][ladder]") {
+    const LadderRun fixed = run_ladder({"wages.ladder_friction=4"}, 6),
+                    monopsony = run_ladder({"wages.ladder_friction=1e-6", "search.reservation_share=0.3"}, 6),
+                    calm = run_ladder({"wages.ladder_friction=4", "wages.ladder_from_flows=true",
+                                       "search.employed_intensity=0.03"},
+                                      24),
+                    hot = run_ladder({"wages.ladder_friction=4", "wages.ladder_from_flows=true",
+                                      "search.employed_intensity=0.6"},
+                                     24);
+    INFO("kappa 4: " << fixed.postings << " postings, " << fixed.off_formula << " off eq. 3c, posted / value "
+                     << fixed.posted_to_value << "; kappa 1e-6: posted per unit " << monopsony.unit_low << " .. "
+                     << monopsony.unit_high << "; from the flows, on-the-job search 0.03: kappa " << calm.friction
+                     << ", posted / value " << calm.posted_to_value << "; 0.6: kappa " << hot.friction
+                     << ", posted / value " << hot.posted_to_value);
+    REQUIRE(fixed.postings > 50);
+    CHECK(fixed.off_formula == 0);
+    CHECK(fixed.unit_high > fixed.unit_low * 1.05);  // dispersion: wages rank as values
+    // Diamond's limit: every employer posts the job seekers' reservation wage at p = 1.
+    const Scenario m = target_scenario({"search.reservation_share=0.3"});
+    const double b = m.search.reservation_share * m.roles[0].base_wage;
+    CHECK(monopsony.unit_low == Approx(b).epsilon(1e-4));
+    CHECK(monopsony.unit_high == Approx(b).epsilon(1e-4));
+    // Eq. 3d: more job-to-job moves per separation, a larger friction, salaries closer to values.
+    REQUIRE(calm.postings > 50);
+    REQUIRE(hot.postings > 50);
+    CHECK(calm.off_formula == 0);
+    CHECK(hot.off_formula == 0);
+    CHECK(calm.friction < hot.friction);
+    CHECK(calm.posted_to_value < hot.posted_to_value);
+    CHECK(hot.posted_to_value < 1);
+}
+
+// =============================================================================================
 // Case 8d: entry into and exit from the field answer its pay (eq. 16).
 namespace {
 struct Participation {

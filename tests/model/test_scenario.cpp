@@ -216,3 +216,13 @@ TEST_CASE("degree shares by tier must sum to 1 and are absent by default", "[sce
     CHECK(has_error(errors_of(kMinimal, {"tiers.other.associate_share=0.5", "tiers.other.phd_share=0.5"}),
                     "tiers.other.associate_share", "degrees.associate"));
 }
+
+TEST_CASE("the job ladder's posted salaries need finite values, and its flows need the ladder", "[scenario][errors]") {
+    CHECK(has_error(errors_of(kMinimal, {"wages.ladder_from_flows=true"}), "wages.ladder_from_flows",
+                    "needs wages.ladder_friction > 0"));
+    CHECK(has_error(errors_of(kMinimal, {"wages.ladder_friction=4", "offers.value_cap=false"}), "wages.ladder_friction",
+                    "offers.value_cap = true"));
+    CHECK(has_error(errors_of(kMinimal, {"wages.ladder_friction=4", "employer_types.big_tech.value_multiplier=inf"}),
+                    "wages.ladder_friction", "finite value_multiplier"));
+    CHECK(errors_of(kMinimal, {"wages.ladder_friction=4", "wages.ladder_from_flows=true"}).empty());
+}

@@ -61,8 +61,9 @@ RunResult stopped_run(const Scenario& s, std::uint64_t seed, const fs::path& out
 
 }  // namespace
 
-TEST_CASE("a restored checkpoint continues exactly as the original run", "[checkpoint]") {
-    const Scenario s = test::scenario("scenarios/china_ai_2024.toml", kSmall);
+namespace {
+// Runs 13 of 30 steps, saves, restores, and checks that both continue with the same rows.
+void check_restored_run(const Scenario& s) {
     const auto dir = test::temp_dir("checkpoint_state");
     const std::int32_t steps = 30;
     Simulation original(s, 11, steps);
@@ -105,6 +106,19 @@ TEST_CASE("a restored checkpoint continues exactly as the original run", "[check
     for (const auto& r : a.steps) moves += r.job_to_job_moves;
     CHECK(moves > 0);  // the continued part did something worth comparing
     fs::remove_all(dir);
+}
+}  // namespace
+
+TEST_CASE("a restored checkpoint continues exactly as the original run", "[checkpoint]") {
+    check_restored_run(test::scenario("scenarios/china_ai_2024.toml", kSmall));
+}
+
+TEST_CASE("a restored checkpoint continues exactly with the job ladder's posted salaries (eqs. 3c, 3d)",
+          "[checkpoint]") {
+    // The friction read from the flows is averaged over months: the averages are part of the state.
+    std::vector<std::string> o = kSmall;
+    o.insert(o.end(), {"wages.ladder_friction=4", "wages.ladder_from_flows=true"});
+    check_restored_run(test::scenario("scenarios/china_ai_2024.toml", o));
 }
 
 TEST_CASE("stop and resume write the same result file as an uninterrupted run", "[checkpoint]") {
