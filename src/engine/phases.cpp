@@ -718,8 +718,9 @@ void measure_friction(World& w) {
     std::vector<double> moved(R, 0), left(R, 0);
     for (std::size_t e = 0; e < w.active_employers; ++e)
         for (std::size_t r = 0; r < R; ++r) {
-            moved[r] += E.poached[e * R + r];
-            left[r] += E.departures[e * R + r] - E.poached[e * R + r];
+            const std::uint32_t poached = E.poached[e * R + r], departed = E.departures[e * R + r];
+            moved[r] += poached;
+            left[r] += departed > poached ? departed - poached : 0;
         }
     const bool first = std::accumulate(now.flow_moved.begin(), now.flow_moved.end(), 0.0) == 0;
     if (first && std::accumulate(moved.begin(), moved.end(), 0.0) == 0) return;
