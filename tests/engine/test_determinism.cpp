@@ -48,6 +48,16 @@ TEST_CASE("1 thread and 4 threads (background writer) write identical datasets",
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("with the job ladder's posted salaries (eqs. 3c, 3d) 1 and 4 threads write identical datasets",
+          "[determinism]") {
+    std::vector<std::string> o = kSmall;
+    o.insert(o.end(), {"wages.ladder_friction=4", "wages.ladder_from_flows=true", "wages.posted_adjustment=0"});
+    const Scenario s = test::scenario("scenarios/china_ai_2024.toml", o);
+    const auto dir = test::temp_dir("determinism_ladder");
+    test::check_same_datasets(run_to_file(s, 78, 1, dir / "t1.h5"), run_to_file(s, 78, 4, dir / "t4.h5"));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("the same seed repeats, another seed differs", "[determinism]") {
     const Scenario s = test::scenario("scenarios/china_ai_2024.toml", kSmall);
     const auto a = test::run(s, 5, 10), b = test::run(s, 5, 10), c = test::run(s, 6, 10);
