@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <utility>
 #include <bit>
 #include <atomic>
 #include <cmath>
@@ -859,9 +860,9 @@ bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p,
 
 // Candidate i applies to the sampled postings that are eligible and better than what it has
 // (eq. 11); with contacts, a candidate with a job contacts any eligible posting and the bidder's
-// value decides (eq. 11a). Each posting once; count[p + 1] counts the applications to p.
+// value decides (eq. 11a). Each posting once.
 void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t* sampled, const double* noise,
-                       std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+                       std::size_t K, std::vector<Application>& mine, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     double stay = 0;  // the utility of staying and the log-productivity, computed for the first eligible posting
@@ -883,23 +884,36 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
         chosen[applied++] = p;
         const auto signal = static_cast<float>(log_p + s.search.signal_noise * z);
         mine.push_back(Application{p, Applicant{signal, i}});
-        atomic_add(count[p + 1], 1u);
         n.applications++;
     }
 }
 
-// Group by posting, then rank each posting's applicants by signal (ties: lower id first).
-void rank_applicants(World& w, const FoundApplications& found, std::vector<std::uint32_t>& count) {
+// Group by posting, then rank each posting's applicants by signal (ties: lower id first). Each
+// thread's list counts its applications by posting, and places them after those of the lists
+// before it (offsets from the counts, without a locked add per application); the order within a
+// posting does not matter, the sort decides it.
+void rank_applicants(World& w, FoundApplications& found) {
     auto& A = w.applications;
     const std::size_t NP = w.postings.size();
-    for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
-    A.first = count;
-    A.ranked.resize(count[NP]);
-    std::vector<std::uint32_t>& fill = count;  // [posting]: where its next applicant goes
-    tbb::parallel_for_each(found.begin(), found.end(), [&](const std::vector<Application>& list) {
-        for (const Application& app : list)
-            A.ranked[std::atomic_ref<std::uint32_t>(fill[app.posting]).fetch_add(1, std::memory_order_relaxed)] =
-                app.who;
+    std::vector<std::vector<Application>*> lists;
+    for (auto& list : found) lists.push_back(&list);
+    std::vector<std::vector<std::uint32_t>> at(lists.size());  // [list][posting]: its count, then its next place
+    tbb::parallel_for(std::size_t{0}, lists.size(), [&](std::size_t l) {
+        at[l].assign(NP, 0);
+        for (const Application& app : *lists[l]) ++at[l][app.posting];
+    });
+    A.first.assign(NP + 1, 0);
+    for_each_index(NP, [&](std::size_t p) {
+        for (const auto& count : at) A.first[p + 1] += count[p];
+    });
+    for (std::size_t p = 0; p < NP; ++p) A.first[p + 1] += A.first[p];
+    for_each_index(NP, [&](std::size_t p) {
+        std::uint32_t next = A.first[p];
+        for (auto& count : at) next += std::exchange(count[p], next);
+    });
+    A.ranked.resize(A.first[NP]);
+    tbb::parallel_for(std::size_t{0}, lists.size(), [&](std::size_t l) {
+        for (const Application& app : *lists[l]) A.ranked[at[l][app.posting]++] = app.who;
     });
     for_each_index(NP, [&](std::size_t p) {
         std::sort(A.ranked.begin() + A.first[p], A.ranked.begin() + A.first[p + 1],
@@ -941,10 +955,10 @@ struct SearchBatch {
     std::uint32_t sampled[kSize * kMaxApplications];
 
     // Reads the batch's postings and applies; empties the batch.
-    void apply(World& w, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+    void apply(World& w, std::vector<Application>& mine, Counters& n) {
         for (std::size_t b = 0; b < size; ++b) resolve_postings(w, city[b], K, pending + b * K, sampled + b * K);
         for (std::size_t b = 0; b < size; ++b)
-            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, count, n);
+            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, n);
         size = 0;
     }
 };
@@ -952,8 +966,7 @@ struct SearchBatch {
 // Candidates [begin, end) of search: who searches (eq. 10's intensity), the postings drawn in
 // batches (SearchBatch), the applications. rng: each candidate's search stream, its first block
 // computed for tiles of agents (rng.hpp).
-void search_range(World& w, std::size_t begin, std::size_t end, std::vector<std::uint32_t>& count,
-                  FoundApplications& found, Counters& n) {
+void search_range(World& w, std::size_t begin, std::size_t end, FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
@@ -976,22 +989,20 @@ void search_range(World& w, std::size_t begin, std::size_t end, std::vector<std:
             b.status[b.size] = st;
             b.city[b.size] = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
             draw_postings(w, b.city[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
-            if (++b.size == SearchBatch::kSize) b.apply(w, mine, count, n);
+            if (++b.size == SearchBatch::kSize) b.apply(w, mine, n);
         }
     }
-    batch->apply(w, mine, count, n);
+    batch->apply(w, mine, n);
 }
 }  // namespace
 
 void search(World& w) {
     const Scenario& s = *w.scenario;
-    const std::size_t NP = w.postings.size();
     FoundApplications found;
-    std::vector<std::uint32_t> count(NP + 1, 0);
     w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
-        search_range(w, begin, end, count, found, n);
+        search_range(w, begin, end, found, n);
     });
-    rank_applicants(w, found, count);
+    rank_applicants(w, found);
     if (s.vacancies.requirement_adjustment > 0) count_applicants(w);
 }
 
