@@ -963,9 +963,38 @@ struct SearchBatch {
     }
 };
 
-// Candidates [begin, end) of search: who searches (eq. 10's intensity), the postings drawn in
-// batches (SearchBatch), the applications. rng: each candidate's search stream, its first block
-// computed for tiles of agents (rng.hpp).
+// Which candidates of a tile search this step: bit k set when u, the first number of candidate
+// tile + k's search stream, is below its intensity (search_intensity's bernoulli, without a branch
+// or a stream per candidate; u < intensity never holds at intensity 0). Counts the unemployed
+// spell, as search_intensity does, with a store at every candidate.
+std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstBlocks& first) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const std::uint8_t* status = c.status.data() + tile;
+    std::uint16_t* spell = c.spell.data() + tile;
+    const float* on_the_job = c.search_intensity.data() + tile;
+    const StepColumn* graduation = c.graduation_step.data() + tile;
+    const auto& rate = s.search;
+    std::uint32_t bits = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint8_t st = status[k];
+        const bool jobless = st == u8(Status::unemployed);
+        spell[k] = jobless ? static_cast<std::uint16_t>(std::min(65535, spell[k] + 1)) : spell[k];
+        const bool soon = graduation[k] - w.now.step <= s.population.student_search_months;
+        const double intensity = jobless                              ? rate.unemployed_intensity
+                                 : st == u8(Status::employed)         ? static_cast<double>(on_the_job[k])
+                                 : st == u8(Status::abroad)           ? rate.abroad_intensity
+                                 : st == u8(Status::student) && soon ? rate.student_intensity
+                                                                      : 0.0;
+        const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
+        bits |= static_cast<std::uint32_t>(u < intensity) << k;
+    }
+    return bits;
+}
+
+// Candidates [begin, end) of search: who searches (may_search), the postings drawn in batches
+// (SearchBatch), the applications. rng: each searcher's search stream, its first block computed
+// for tiles of agents (rng.hpp).
 void search_range(World& w, std::size_t begin, std::size_t end, FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
@@ -976,13 +1005,13 @@ void search_range(World& w, std::size_t begin, std::size_t end, FoundApplication
     FirstBlocks blocks;
     for (std::size_t tile = begin; tile < end; tile += kTile) {
         first_blocks(w.seed, w.now.step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, blocks);
-        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+        const std::uint32_t searching = may_search(w, tile, std::min(kTile, end - tile), blocks);
+        for (std::uint32_t bits = NP > 0 ? searching : 0; bits != 0; bits &= bits - 1) {
+            const auto k = static_cast<std::size_t>(std::countr_zero(bits));
             const auto i = static_cast<std::uint32_t>(tile + k);
             Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, blocks.lane(k));
+            rng();  // the bernoulli of may_search
             const auto st = static_cast<Status>(c.status[i]);
-            const double intensity = search_intensity(w, i, st);
-            if (intensity <= 0 || NP == 0) continue;
-            if (!rng.bernoulli(intensity)) continue;
             n.searchers++;
             SearchBatch& b = *batch;
             b.who[b.size] = i;
