@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <utility>
 #include <bit>
 #include <atomic>
 #include <cmath>
@@ -920,9 +921,9 @@ bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p,
 
 // Candidate i applies to the sampled postings that are eligible and better than what it has
 // (eq. 11); with contacts, a candidate with a job contacts any eligible posting and the bidder's
-// value decides (eq. 11a). Each posting once; count[p + 1] counts the applications to p.
+// value decides (eq. 11a). Each posting once.
 void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t* sampled, const double* noise,
-                       std::size_t K, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+                       std::size_t K, std::vector<Application>& mine, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     double stay = 0;  // the utility of staying and the log-productivity, computed for the first eligible posting
@@ -944,23 +945,36 @@ void apply_to_postings(World& w, std::uint32_t i, Status st, const std::uint32_t
         chosen[applied++] = p;
         const auto signal = static_cast<float>(log_p + s.search.signal_noise * z);
         mine.push_back(Application{p, Applicant{signal, i}});
-        atomic_add(count[p + 1], 1u);
         n.applications++;
     }
 }
 
-// Group by posting, then rank each posting's applicants by signal (ties: lower id first).
-void rank_applicants(World& w, const FoundApplications& found, std::vector<std::uint32_t>& count) {
+// Group by posting, then rank each posting's applicants by signal (ties: lower id first). Each
+// thread's list counts its applications by posting, and places them after those of the lists
+// before it (offsets from the counts, without a locked add per application); the order within a
+// posting does not matter, the sort decides it.
+void rank_applicants(World& w, FoundApplications& found) {
     auto& A = w.applications;
     const std::size_t NP = w.postings.size();
-    for (std::size_t p = 0; p < NP; ++p) count[p + 1] += count[p];
-    A.first = count;
-    A.ranked.resize(count[NP]);
-    std::vector<std::uint32_t>& fill = count;  // [posting]: where its next applicant goes
-    tbb::parallel_for_each(found.begin(), found.end(), [&](const std::vector<Application>& list) {
-        for (const Application& app : list)
-            A.ranked[std::atomic_ref<std::uint32_t>(fill[app.posting]).fetch_add(1, std::memory_order_relaxed)] =
-                app.who;
+    std::vector<std::vector<Application>*> lists;
+    for (auto& list : found) lists.push_back(&list);
+    std::vector<std::vector<std::uint32_t>> at(lists.size());  // [list][posting]: its count, then its next place
+    tbb::parallel_for(std::size_t{0}, lists.size(), [&](std::size_t l) {
+        at[l].assign(NP, 0);
+        for (const Application& app : *lists[l]) ++at[l][app.posting];
+    });
+    A.first.assign(NP + 1, 0);
+    for_each_index(NP, [&](std::size_t p) {
+        for (const auto& count : at) A.first[p + 1] += count[p];
+    });
+    for (std::size_t p = 0; p < NP; ++p) A.first[p + 1] += A.first[p];
+    for_each_index(NP, [&](std::size_t p) {
+        std::uint32_t next = A.first[p];
+        for (auto& count : at) next += std::exchange(count[p], next);
+    });
+    A.ranked.resize(A.first[NP]);
+    tbb::parallel_for(std::size_t{0}, lists.size(), [&](std::size_t l) {
+        for (const Application& app : *lists[l]) A.ranked[at[l][app.posting]++] = app.who;
     });
     for_each_index(NP, [&](std::size_t p) {
         std::sort(A.ranked.begin() + A.first[p], A.ranked.begin() + A.first[p + 1],
@@ -1002,19 +1016,47 @@ struct SearchBatch {
     std::uint32_t sampled[kSize * kMaxApplications];
 
     // Reads the batch's postings and applies; empties the batch.
-    void apply(World& w, std::vector<Application>& mine, std::vector<std::uint32_t>& count, Counters& n) {
+    void apply(World& w, std::vector<Application>& mine, Counters& n) {
         for (std::size_t b = 0; b < size; ++b) resolve_postings(w, city[b], K, pending + b * K, sampled + b * K);
         for (std::size_t b = 0; b < size; ++b)
-            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, count, n);
+            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, n);
         size = 0;
     }
 };
 
-// Candidates [begin, end) of search: who searches (eq. 10's intensity), the postings drawn in
-// batches (SearchBatch), the applications. rng: each candidate's search stream, its first block
-// computed for tiles of agents (rng.hpp).
-void search_range(World& w, std::size_t begin, std::size_t end, std::vector<std::uint32_t>& count,
-                  FoundApplications& found, Counters& n) {
+// Which candidates of a tile search this step: bit k set when u, the first number of candidate
+// tile + k's search stream, is below its intensity (search_intensity's bernoulli, without a branch
+// or a stream per candidate; u < intensity never holds at intensity 0). Counts the unemployed
+// spell, as search_intensity does, with a store at every candidate.
+std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstBlocks& first) {
+    const Scenario& s = *w.scenario;
+    auto& c = w.candidates;
+    const std::uint8_t* status = c.status.data() + tile;
+    std::uint16_t* spell = c.spell.data() + tile;
+    const float* on_the_job = c.search_intensity.data() + tile;
+    const StepColumn* graduation = c.graduation_step.data() + tile;
+    const auto& rate = s.search;
+    std::uint32_t bits = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint8_t st = status[k];
+        const bool jobless = st == u8(Status::unemployed);
+        spell[k] = jobless ? static_cast<std::uint16_t>(std::min(65535, spell[k] + 1)) : spell[k];
+        const bool soon = graduation[k] - w.now.step <= s.population.student_search_months;
+        const double intensity = jobless                              ? rate.unemployed_intensity
+                                 : st == u8(Status::employed)         ? static_cast<double>(on_the_job[k])
+                                 : st == u8(Status::abroad)           ? rate.abroad_intensity
+                                 : st == u8(Status::student) && soon ? rate.student_intensity
+                                                                      : 0.0;
+        const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
+        bits |= static_cast<std::uint32_t>(u < intensity) << k;
+    }
+    return bits;
+}
+
+// Candidates [begin, end) of search: who searches (may_search), the postings drawn in batches
+// (SearchBatch), the applications. rng: each searcher's search stream, its first block computed
+// for tiles of agents (rng.hpp).
+void search_range(World& w, std::size_t begin, std::size_t end, FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
@@ -1024,35 +1066,33 @@ void search_range(World& w, std::size_t begin, std::size_t end, std::vector<std:
     FirstBlocks blocks;
     for (std::size_t tile = begin; tile < end; tile += kTile) {
         first_blocks(w.seed, w.now.step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, blocks);
-        for (std::size_t k = 0; k < kTile && tile + k < end; ++k) {
+        const std::uint32_t searching = may_search(w, tile, std::min(kTile, end - tile), blocks);
+        for (std::uint32_t bits = NP > 0 ? searching : 0; bits != 0; bits &= bits - 1) {
+            const auto k = static_cast<std::size_t>(std::countr_zero(bits));
             const auto i = static_cast<std::uint32_t>(tile + k);
             Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, blocks.lane(k));
+            rng();  // the bernoulli of may_search
             const auto st = static_cast<Status>(c.status[i]);
-            const double intensity = search_intensity(w, i, st);
-            if (intensity <= 0 || NP == 0) continue;
-            if (!rng.bernoulli(intensity)) continue;
             n.searchers++;
             SearchBatch& b = *batch;
             b.who[b.size] = i;
             b.status[b.size] = st;
             b.city[b.size] = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
             draw_postings(w, b.city[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
-            if (++b.size == SearchBatch::kSize) b.apply(w, mine, count, n);
+            if (++b.size == SearchBatch::kSize) b.apply(w, mine, n);
         }
     }
-    batch->apply(w, mine, count, n);
+    batch->apply(w, mine, n);
 }
 }  // namespace
 
 void search(World& w) {
     const Scenario& s = *w.scenario;
-    const std::size_t NP = w.postings.size();
     FoundApplications found;
-    std::vector<std::uint32_t> count(NP + 1, 0);
     w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
-        search_range(w, begin, end, count, found, n);
+        search_range(w, begin, end, found, n);
     });
-    rank_applicants(w, found, count);
+    rank_applicants(w, found);
     if (s.vacancies.requirement_adjustment > 0) count_applicants(w);
 }
 

@@ -127,6 +127,16 @@ struct AliasTable {
     }
 };
 
+// weight(0) + weight(1) + ... + weight(n - 1), added in that order. Its own function, so that the
+// sum stays in a register (inlined into AliasTable::build, it was kept in memory, each addition
+// waiting on the store of the one before).
+template <class Weight>
+[[gnu::noinline]] double sum_in_order(std::size_t n, const Weight& weight) {
+    double total = 0;
+    for (std::size_t j = 0; j < n; ++j) total += weight(j);
+    return total;
+}
+
 template <class Weight>
 void AliasTable::build(std::size_t n, Weight&& weight) {
     static_assert(sizeof(Column) == sizeof(double) && std::is_trivially_copyable_v<Column>);
@@ -134,8 +144,7 @@ void AliasTable::build(std::size_t n, Weight&& weight) {
     // Until column j is final it holds the scaled weight of j (a double, the same 8 bytes).
     const auto scaled = [&](std::size_t j) { return std::bit_cast<double>(column[j]); };
     const auto set_scaled = [&](std::size_t j, double x) { column[j] = std::bit_cast<Column>(x); };
-    double total = 0;
-    for (std::size_t j = 0; j < n; ++j) total += weight(j);
+    const double total = sum_in_order(n, weight);
     const std::unique_ptr<std::uint32_t[]> stack(new std::uint32_t[n]);  // small: [0, ns), large: [n - nl, n)
     std::size_t ns = 0, nl = 0;
     for (std::size_t j = 0; j < n; ++j) {
@@ -146,10 +155,20 @@ void AliasTable::build(std::size_t n, Weight&& weight) {
         else
             stack[n - 1 - nl++] = static_cast<std::uint32_t>(j);
     }
-    while (ns > 0 && nl > 0) {  // the top of each stack: the index pushed last
-        const std::uint32_t s = stack[--ns], l = stack[n - nl];
-        const double xs = scaled(s), xl = scaled(l) - (1.0 - xs);
-        column[s] = Column{static_cast<float>(xs), l};
+    // The top of each stack (the index pushed last) paired: the small column takes the large one
+    // as its alias, and the large one gives up what the small one lacks. The large column's
+    // weight stays in a register while it pairs with small ones, one after the other, until it
+    // becomes small itself (it is then pushed on the small stack and paired next) or the small
+    // stack is empty.
+    while (ns > 0 && nl > 0) {
+        const std::uint32_t l = stack[n - nl];
+        double xl = scaled(l);
+        do {
+            const std::uint32_t s = stack[--ns];
+            const double xs = scaled(s);
+            xl -= 1.0 - xs;
+            column[s] = Column{static_cast<float>(xs), l};
+        } while (xl >= 1.0 && ns > 0);
         set_scaled(l, xl);
         if (xl < 1.0) {
             --nl;

@@ -87,9 +87,12 @@ TEST_CASE("an alias table's textbook limits: equal weights keep every column, on
 
 TEST_CASE("the in-place alias build gives the columns of the plain two-stack build", "[state][alias]") {
     Stream rng(12, 0, StreamFamily::postings, 0);
-    for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{777}, std::size_t{20000}}) {
+    // Weights within a factor of 5 (and zeros), and (odd n) weights spread over orders of
+    // magnitude, where a large column gives up weight to many small ones in a row.
+    for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{777}, std::size_t{20000}, std::size_t{20001}}) {
+        const bool spread = n % 2 == 1 && n > 1;
         std::vector<double> weight(n);
-        for (double& x : weight) x = (rng() % 4 == 0) ? 0.0 : 0.25 + rng.uniform();
+        for (double& x : weight) x = spread ? std::exp(12 * rng.uniform()) : (rng() % 4 == 0) ? 0.0 : 0.25 + rng.uniform();
         const auto got = built(weight).column;
         const auto want = plain_alias(weight);
         REQUIRE(got.size() == want.size());
