@@ -837,19 +837,23 @@ struct Application {
 using FoundApplications = tbb::enumerable_thread_specific<std::vector<Application>>;
 constexpr std::size_t kMaxApplications = 100;  // search.applications <= 100
 
+// The probability that a candidate of status st searches this step: on the job its own intensity
+// (`on_the_job`), a student only within student_search_months of graduating. Without branches, so
+// that may_search runs it for a tile at once.
+inline double intensity_of(const Scenario& s, std::uint8_t st, float on_the_job, std::int64_t to_graduation) {
+    const bool soon = to_graduation <= s.population.student_search_months;
+    return st == u8(Status::unemployed)         ? s.search.unemployed_intensity
+           : st == u8(Status::employed)         ? static_cast<double>(on_the_job)
+           : st == u8(Status::abroad)           ? s.search.abroad_intensity
+           : st == u8(Status::student) && soon ? s.search.student_intensity
+                                                : 0.0;
+}
+
 // The probability that candidate i (status st) searches this step; counts the unemployed spell.
 double search_intensity(World& w, std::uint32_t i, Status st) {
-    const Scenario& s = *w.scenario;
     auto& c = w.candidates;
-    if (st == Status::unemployed) {
-        c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
-        return s.search.unemployed_intensity;
-    }
-    if (st == Status::employed) return c.search_intensity[i];
-    if (st == Status::abroad) return s.search.abroad_intensity;
-    if (st == Status::student && c.graduation_step[i] - w.now.step <= s.population.student_search_months)
-        return s.search.student_intensity;
-    return 0;
+    if (st == Status::unemployed) c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
+    return intensity_of(*w.scenario, u8(st), c.search_intensity[i], c.graduation_step[i] - w.now.step);
 }
 
 // The random numbers of the K postings a searcher in `city` samples, in the order of one sample
@@ -1035,18 +1039,11 @@ std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstB
     std::uint16_t* spell = c.spell.data() + tile;
     const float* on_the_job = c.search_intensity.data() + tile;
     const StepColumn* graduation = c.graduation_step.data() + tile;
-    const auto& rate = s.search;
     std::uint32_t bits = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint8_t st = status[k];
-        const bool jobless = st == u8(Status::unemployed);
-        spell[k] = jobless ? static_cast<std::uint16_t>(std::min(65535, spell[k] + 1)) : spell[k];
-        const bool soon = graduation[k] - w.now.step <= s.population.student_search_months;
-        const double intensity = jobless                              ? rate.unemployed_intensity
-                                 : st == u8(Status::employed)         ? static_cast<double>(on_the_job[k])
-                                 : st == u8(Status::abroad)           ? rate.abroad_intensity
-                                 : st == u8(Status::student) && soon ? rate.student_intensity
-                                                                      : 0.0;
+        spell[k] = st == u8(Status::unemployed) ? static_cast<std::uint16_t>(std::min(65535, spell[k] + 1)) : spell[k];
+        const double intensity = intensity_of(s, st, on_the_job[k], graduation[k] - w.now.step);
         const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
         bits |= static_cast<std::uint32_t>(u < intensity) << k;
     }

@@ -1160,19 +1160,19 @@ LadderRun run_ladder(std::vector<std::string> extra, std::int32_t steps) {
     const World& w = sim.world();
     const auto& P = w.postings;
     const auto& E = w.employers;
-    // The last month's market, rebuilt: values of a worker of productivity 1 (eq. 4), weighted by
-    // each employer's postings.
-    std::vector<double> value, weight(w.active_employers, 0);
-    for (std::size_t p = 0; p < P.size(); ++p) weight[P.employer[p]] += 1;
-    for (std::uint32_t e = 0; e < w.active_employers; ++e)
-        value.push_back(s.roles[0].base_wage * w.now.posted_index[0] * s.employer_types[0].value_multiplier *
-                        E.productivity[e]);
-    for (std::uint32_t e = 0; e < w.active_employers; ++e)
-        if (!E.alive[e]) weight[e] = 0, value[e] = 1e300;  // (dead employers post nothing; kept out)
-    std::vector<double> live_value, live_weight;
+    // The last month's market, rebuilt: the live employers' values of a worker of productivity 1
+    // (eq. 4), weighted by each employer's postings.
+    std::vector<double> postings(w.active_employers, 0), value(w.active_employers, 0), live_value, live_weight;
+    for (std::size_t p = 0; p < P.size(); ++p) postings[P.employer[p]] += 1;
     std::vector<std::uint32_t> who;
-    for (std::uint32_t e = 0; e < w.active_employers; ++e)
-        if (E.alive[e]) live_value.push_back(value[e]), live_weight.push_back(weight[e]), who.push_back(e);
+    for (std::uint32_t e = 0; e < w.active_employers; ++e) {
+        value[e] = s.roles[0].base_wage * w.now.posted_index[0] * s.employer_types[0].value_multiplier *
+                   E.productivity[e];
+        if (!E.alive[e]) continue;
+        live_value.push_back(value[e]);
+        live_weight.push_back(postings[e]);
+        who.push_back(e);
+    }
     LadderRun out;
     out.friction = w.now.friction[0];
     const std::vector<double> k = ladder::posted_wages(live_value, live_weight, out.friction,
