@@ -384,3 +384,22 @@ TEST_CASE("calibration inference: sandwich standard errors and the J-test in clo
         CHECK(std::isnan(r.se[0]));
     }
 }
+
+TEST_CASE("every calibration file shipped in scenarios/calibrations loads and validates", "[calibrate]") {
+    int loaded = 0;
+    for (const auto& entry : fs::directory_iterator(source_path("scenarios/calibrations"))) {
+        const fs::path f = entry.path();
+        if (f.extension() != ".toml" || f.filename() == "recovery_targets.toml") continue;  // a targets file
+        INFO(f.string());
+        const sweep::Calibration c = sweep::load_calibration(f);
+        CHECK(!c.parameters.empty());
+        CHECK(c.parameters.size() < c.targets.size());  // fewer free parameters than targets
+        if (f.filename() == "china_ai_2024_market_roles_ab.toml") {
+            // sections A and B only: the four section C targets have weight 0
+            CHECK(c.targets.size() == 18);
+            for (const sweep::CalTarget& t : c.targets) CHECK(t.name[0] != 'C');
+        }
+        ++loaded;
+    }
+    CHECK(loaded >= 10);
+}
