@@ -1751,19 +1751,20 @@ namespace {
 using StatusCounts = std::array<std::int64_t, kStatusCount>;
 using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
 
-// Counts candidates [begin, end), whose step is over: their statuses, their census
-// (population.hpp), and the wages of the employed (appended at wages[employed], in id order) and
-// their histogram bins. (Register counters and a store at every candidate, kept or not: no chain
-// of increments through memory.)
-inline void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R,
-                             StatusCounts& statuses, float* wages, CensusTally& census, Histogram& high) {
+// Counts candidates [begin, end), whose step is over: their statuses, their census when the
+// scenario reads it (Census: census_read, population.hpp), and the wages of the employed (appended
+// at wages[employed], in id order) and their histogram bins. (Register counters and a store at
+// every candidate, kept or not: no chain of increments through memory.)
+template <bool Census>
+void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R, StatusCounts& statuses,
+                      float* wages, CensusTally& census, Histogram& high) {
     constexpr auto employed = u8(Status::employed);
     std::array<std::uint32_t, kStatusCount> by_status{};
     auto kept = static_cast<std::size_t>(statuses[employed]);
     for (std::size_t i = begin; i < end; ++i) {
         const std::uint8_t st = c.status[i];
         for (int k = 0; k < kStatusCount; ++k) by_status[k] += st == k ? 1u : 0u;
-        census.count(c, i, R);
+        if constexpr (Census) census.count(c, i, R);
         const float wage = c.wage[i];
         wages[kept] = wage;
         if (st == employed) {
@@ -1782,12 +1783,12 @@ struct Tally {
 };
 using Tallies = tbb::enumerable_thread_specific<Tally>;
 
-// Sets the census to the threads' sums and adds up their histograms.
+// Sets the census to the threads' sums (when the scenario reads it) and adds up their histograms.
 template <class ThreadTallies>  // of objects with members census and high
 void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
     std::vector<const CensusTally*> all;
     for (const auto& t : threads) all.push_back(&t.census);
-    set_census(w.employers, all);
+    if (census_read(*w.scenario)) set_census(w.employers, all);
     high.assign(std::size_t{1} << 16, 0u);
     for (const auto& t : threads)
         for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
@@ -2090,6 +2091,7 @@ struct DirectStep {
     std::vector<std::uint32_t> stay;  // [employer] (stay_limits; lean case only)
     bool raise_month;
     double growth;
+    bool census;  // census_read: the tallies count the census
 };
 
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
@@ -2153,7 +2155,10 @@ template <bool Lean>
                 age_one_month(w, i, now.raise_month, now.growth, rng_wages, n);
             }
         }
-        tally_candidates(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+        if (now.census)
+            tally_candidates<true>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+        else
+            tally_candidates<false>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
     }
 }
 
@@ -2176,7 +2181,8 @@ void direct_offers(World& w, RecordTallies& tallies) {
     auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const bool lean = lean_months(s);
-    DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w)};
+    DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
+                  census_read(s)};
     if (lean) now.stay = stay_limits(w, now.thresholds);
     const auto chunk = lean ? direct_chunk<true> : direct_chunk<false>;
     std::vector<DirectChunk> out(chunks);
@@ -2216,6 +2222,7 @@ void census_and_tallies(World& w, RecordTallies& out) {
     const auto& c = w.candidates;
     const std::size_t N = w.active_candidates, R = w.scenario->roles.size();
     const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
+    const bool census = census_read(*w.scenario);
     out.statuses.assign(chunks, StatusCounts{});
     out.wages.resize(chunks);
     Tallies tallies([&] { return Tally(w.employers); });
@@ -2223,7 +2230,8 @@ void census_and_tallies(World& w, RecordTallies& out) {
         Tally& t = tallies.local();
         const std::size_t begin = k * kRecordChunk, end = std::min(N, begin + kRecordChunk);
         out.wages[k].reset(new float[end - begin]);
-        tally_candidates(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
+        const auto tally = census ? tally_candidates<true> : tally_candidates<false>;
+        tally(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
     });
     add_tallies(w, tallies, out.high);
 }

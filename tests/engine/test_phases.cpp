@@ -391,6 +391,32 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
     }
 }
 
+TEST_CASE("record takes the census when the scenario reads it, fused or not", "[phases][direct]") {
+    // The job ladder reads no census (unlimited postings, no budgets, no field pay); with
+    // participation_elasticity > 0 the field's pay (eq. 16) reads the headcounts, and record must
+    // then leave the census of the step's end, as census() counts it, on either path.
+    const Scenario lean = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
+    CHECK_FALSE(census_read(lean));
+    CHECK(census_read(scenario("scenarios/china_ai_2024.toml", {"population.candidates=2000"})));
+    const Scenario s = scenario("scenarios/validation/job_ladder.toml",
+                                {"population.candidates=20000", "population.participation_elasticity=0.5"});
+    REQUIRE(census_read(s));
+    REQUIRE(direct_offers_apply(s));
+    for (const bool fused : {true, false}) {
+        INFO("fused " << fused);
+        World w;
+        initialise(w, s, 23, 6);
+        for (std::int32_t t = 0; t < 6; ++t) {
+            run_step(w, t, nullptr, fused);
+            const std::vector<std::uint32_t> headcount(w.employers.headcount.begin(), w.employers.headcount.end());
+            const std::vector<std::int64_t> payroll(w.employers.payroll.begin(), w.employers.payroll.end());
+            census(w);
+            REQUIRE(headcount == std::vector<std::uint32_t>(w.employers.headcount.begin(), w.employers.headcount.end()));
+            REQUIRE(payroll == std::vector<std::int64_t>(w.employers.payroll.begin(), w.employers.payroll.end()));
+        }
+    }
+}
+
 TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_element, fused or not",
           "[phases][direct]") {
     // 20,000 candidates: the fused pass keeps the wages in three chunks, so the mean's blocks of
