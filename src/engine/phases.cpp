@@ -2255,32 +2255,115 @@ struct WagePieces {
     }
 };
 
-// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean is summed as
-// parallel_deterministic_reduce sums the wages in id order in blocks of kGrain (the same for any
-// thread count); the same pass gathers the wages of the three ranks' histogram buckets, among
-// which nth_element selects: the order statistics of all the wages (parallel.hpp).
+// A piece of the employed's wages: its sum (in no particular order), the sum of the magnitudes and
+// the smallest nonzero magnitude, which tell whether every addition of the mean's sum is exact
+// (exact_in_any_order).
+struct PieceSum {
+    double sum = 0, magnitude = 0;
+    float smallest = std::numeric_limits<float>::infinity();
+};
+using Buckets = std::array<std::uint32_t, 3>;       // the high 16 bits of the quantiles' order keys
+using InBuckets = std::array<std::vector<float>, 3>;  // the wages found in each
+
+// The wages v[0, n) of a piece that fall in the buckets, appended to `found`.
+void gather_buckets(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t high = detail::order_key(v[k]) >> 16;
+        for (std::size_t q = 0; q < 3; ++q)
+            if (high == bucket[q]) found[q].push_back(v[k]);
+    }
+}
+
+// The PieceSum of v[0, n) and its wages in the buckets. Blocks of L wages in independent lanes
+// (no chain of dependent additions, no branch: the compiler vectorises them, built for AVX-512 and
+// the baseline as rng.cpp); a block with a wage in a bucket is gathered again, in order.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(const float* v, std::size_t n,
+                                                                                const Buckets& bucket,
+                                                                                InBuckets& found) {
+    constexpr std::size_t L = 16;
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    double sum[L] = {}, magnitude[L] = {};
+    float smallest[L];
+    std::fill_n(smallest, L, inf);
+    const std::uint32_t b0 = bucket[0], b1 = bucket[1], b2 = bucket[2];
+    std::size_t k = 0;
+    for (; k + L <= n; k += L) {
+        std::uint32_t hit = 0;
+        for (std::size_t j = 0; j < L; ++j) {
+            const float x = v[k + j], size = std::fabs(x);
+            sum[j] += x;
+            magnitude[j] += size;
+            smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
+            const std::uint32_t high = detail::order_key(x) >> 16;
+            hit |= static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
+                   static_cast<std::uint32_t>(high == b2);
+        }
+        if (hit) gather_buckets(v + k, L, bucket, found);
+    }
+    for (std::size_t j = 0; k + j < n; ++j) {
+        const float x = v[k + j], size = std::fabs(x);
+        sum[j] += x;
+        magnitude[j] += size;
+        smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
+    }
+    gather_buckets(v + k, n - k, bucket, found);
+    PieceSum out;
+    for (std::size_t j = 0; j < L; ++j) {
+        out.sum += sum[j];
+        out.magnitude += magnitude[j];
+        out.smallest = std::min(out.smallest, smallest[j]);
+    }
+    return out;
+}
+
+// Whether the sum of the pieces' values is the same in any order of addition: every value is a
+// multiple of 2^q (q: the exponent of the unit in the last place of the smallest nonzero magnitude)
+// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact (the rule of
+// sums_by_cell, parallel.hpp, whose test covers it; not finite values fail it).
+bool exact_in_any_order(const std::vector<PieceSum>& pieces) {
+    double magnitude = 0;
+    float smallest = std::numeric_limits<float>::infinity();
+    for (const PieceSum& p : pieces) {
+        magnitude += p.magnitude;
+        smallest = std::min(smallest, p.smallest);
+    }
+    if (std::isinf(smallest)) return magnitude == 0;  // no nonzero value (or none finite: inf magnitude)
+    return magnitude < std::ldexp(1.0, 52 + detail::ulp_exponent_field(smallest) - 150);
+}
+
+// The employed's wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce
+// adds them (the same for any thread count): the mean's sum when additions may round.
+double sum_in_id_order(const WagePieces& wages) {
+    return tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, wages.at.back(), kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            wages.for_range(r.begin(), r.end(), [&](float x) { acc += x; });
+            return acc;
+        },
+        std::plus<double>());
+}
+
+// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean's sum is
+// that of the wages in id order in blocks of kGrain (sum_in_id_order); when every addition is
+// exact (exact_in_any_order) any order gives its bits, and the pieces are summed in parallel with
+// independent accumulators. The same pass gathers the wages of the three ranks' histogram
+// buckets, among which nth_element selects: the order statistics of all the wages (parallel.hpp).
 void wage_statistics(const RecordTallies& t, StepRow& row) {
     const WagePieces wages(t);
     const std::size_t m = wages.at.back();
     if (m == 0) return;
     std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
                                     stats::quantile_rank(m, 0.9)};
-    std::array<std::uint32_t, 3> bucket{};
+    Buckets bucket{};
     for (std::size_t q = 0; q < 3; ++q) bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
-    tbb::enumerable_thread_specific<std::array<std::vector<float>, 3>> in_bucket;
-    const double sum = tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::size_t>(0, m, kGrain), 0.0,
-        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-            auto& mine = in_bucket.local();
-            wages.for_range(r.begin(), r.end(), [&](float x) {
-                acc += x;
-                const std::uint32_t high = detail::order_key(x) >> 16;
-                for (std::size_t q = 0; q < 3; ++q)
-                    if (high == bucket[q]) mine[q].push_back(x);
-            });
-            return acc;
-        },
-        std::plus<double>());
+    tbb::enumerable_thread_specific<InBuckets> in_bucket;
+    std::vector<PieceSum> piece(t.wages.size());
+    tbb::parallel_for(std::size_t{0}, piece.size(), [&](std::size_t p) {
+        piece[p] = scan_piece(t.wages[p].get(), wages.at[p + 1] - wages.at[p], bucket, in_bucket.local());
+    });
+    double sum = 0;
+    for (const PieceSum& p : piece) sum += p.sum;
+    if (!exact_in_any_order(piece)) sum = sum_in_id_order(wages);
     row.wage_mean = sum / static_cast<double>(m);
     std::array<float, 3> value{};
     for (std::size_t q = 0; q < 3; ++q) {

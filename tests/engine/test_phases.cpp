@@ -391,6 +391,37 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
     }
 }
 
+TEST_CASE("record: wages whose sum rounds are summed in id order", "[phases][direct]") {
+    // One wage of 1e17 first, then wages of 7 (a double's unit at 1e17 is 16): in id order each 7
+    // added to the large sum is lost, in another order the 7s add up first. The additions of the
+    // mean's sum round, so record must fall back to the id order (the job ladder's wages above
+    // take the parallel path).
+    const Scenario s = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
+    World w;
+    initialise(w, s, 19, 2);
+    run_step(w, 0);
+    std::vector<float> wages;
+    for (std::size_t i = 0; i < w.active_candidates; ++i) {
+        w.candidates.wage[i] = wages.empty() ? 1e17f : 7.f;
+        if (w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed)) wages.push_back(w.candidates.wage[i]);
+    }
+    const double in_order = tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+            return acc;
+        },
+        std::plus<double>());
+    double backwards = 0;  // another order gives other bits: the case tests the fallback
+    for (std::size_t k = wages.size(); k-- > 0;) backwards += wages[k];
+    REQUIRE(backwards != in_order);
+    for (const int threads : {1, 2}) {
+        tbb::task_arena arena(threads);
+        const StepRow row = arena.execute([&] { return record(w); });
+        CHECK(row.wage_mean == in_order / static_cast<double>(wages.size()));
+    }
+}
+
 TEST_CASE("record takes the census when the scenario reads it, fused or not", "[phases][direct]") {
     // The job ladder reads no census (unlimited postings, no budgets, no field pay); with
     // participation_elasticity > 0 the field's pay (eq. 16) reads the headcounts, and record must
