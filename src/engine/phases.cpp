@@ -16,6 +16,7 @@
 #include <functional>
 #include <utility>
 #include <bit>
+#include <cstring>
 #include <atomic>
 #include <cmath>
 #include <numeric>
@@ -2052,33 +2053,46 @@ std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresho
     return stay;
 }
 
+// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
+// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
+std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
+    static_assert(kTile == 16 && std::endian::native == std::endian::little);
+    constexpr std::uint64_t kGather = 0x0102040810204080ull;
+    std::uint64_t low, high;
+    std::memcpy(&low, flag, 8);
+    std::memcpy(&high, flag + 8, 8);
+    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
+    return mask & ((1u << n) - 1);
+}
+
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
-// separate_fused and draws_posting where a lane needs it. Lists the searchers and their postings.
+// separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order). Lists the
+// searchers and their postings.
 std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
                       const FirstBlocks& look, const Thresholds* by_type, Flows flows, Counters& cnt,
                       std::uint32_t* searcher, std::uint32_t* sampled) {
     LeanTile lanes;
     lean_separations(in, tile, n, sep, lanes);
-    for (std::size_t k = 0; k < n; ++k)
-        if (lanes.separates[k]) {
-            const auto i = static_cast<std::uint32_t>(tile + k);
-            Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
-            separate_fused(w, i, rng, cnt, flows, by_type);
-        }
-    lean_searches(in, tile, n, look, lanes);
-    std::size_t searchers = 0;
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::uint32_t m = lane_mask(lanes.separates, n); m != 0; m &= m - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(tile + k);
-        std::uint32_t p = lanes.posting[k];
-        bool searches = lanes.searches[k];
-        if (lanes.other[k]) {
-            Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
-            searches = draws_posting(w, i, rng, p);
-        }
-        searcher[searchers] = i;
-        sampled[searchers] = p;
-        searchers += searches ? 1 : 0;
-        __builtin_prefetch(w.postings.card.data() + p);  // (every lane's: no branch on who searches)
+        Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
+        separate_fused(w, i, rng, cnt, flows, by_type);
+    }
+    lean_searches(in, tile, n, look, lanes);
+    for (std::uint32_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
+        const auto i = static_cast<std::uint32_t>(tile + k);
+        Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
+        lanes.searches[k] = draws_posting(w, i, rng, lanes.posting[k]) ? 1 : 0;
+    }
+    for (std::size_t k = 0; k < n; ++k)  // (every lane's: no branch on who searches)
+        __builtin_prefetch(w.postings.card.data() + lanes.posting[k]);
+    std::size_t searchers = 0;
+    for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
+        searcher[searchers] = static_cast<std::uint32_t>(tile + k);
+        sampled[searchers] = lanes.posting[k];
     }
     return searchers;
 }
