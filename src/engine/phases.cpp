@@ -1967,6 +1967,7 @@ void prefetch_dense_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.experience[i], 1);
     __builtin_prefetch(&c.tenure[i], 1);
     __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.spell[i], 1);
 }
 
 // The lean case of steps 2 and 4 (lean_months), computed for a tile's lanes at once: the loops
