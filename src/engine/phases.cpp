@@ -16,6 +16,7 @@
 #include <functional>
 #include <utility>
 #include <bit>
+#include <cstring>
 #include <atomic>
 #include <cmath>
 #include <numeric>
@@ -1751,19 +1752,20 @@ namespace {
 using StatusCounts = std::array<std::int64_t, kStatusCount>;
 using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
 
-// Counts candidates [begin, end), whose step is over: their statuses, their census
-// (population.hpp), and the wages of the employed (appended at wages[employed], in id order) and
-// their histogram bins. (Register counters and a store at every candidate, kept or not: no chain
-// of increments through memory.)
-inline void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R,
-                             StatusCounts& statuses, float* wages, CensusTally& census, Histogram& high) {
+// Counts candidates [begin, end), whose step is over: their statuses, their census when the
+// scenario reads it (Census: census_read, population.hpp), and the wages of the employed (appended
+// at wages[employed], in id order) and their histogram bins. (Register counters and a store at
+// every candidate, kept or not: no chain of increments through memory.)
+template <bool Census>
+void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R, StatusCounts& statuses,
+                      float* wages, CensusTally& census, Histogram& high) {
     constexpr auto employed = u8(Status::employed);
     std::array<std::uint32_t, kStatusCount> by_status{};
     auto kept = static_cast<std::size_t>(statuses[employed]);
     for (std::size_t i = begin; i < end; ++i) {
         const std::uint8_t st = c.status[i];
         for (int k = 0; k < kStatusCount; ++k) by_status[k] += st == k ? 1u : 0u;
-        census.count(c, i, R);
+        if constexpr (Census) census.count(c, i, R);
         const float wage = c.wage[i];
         wages[kept] = wage;
         if (st == employed) {
@@ -1782,12 +1784,12 @@ struct Tally {
 };
 using Tallies = tbb::enumerable_thread_specific<Tally>;
 
-// Sets the census to the threads' sums and adds up their histograms.
+// Sets the census to the threads' sums (when the scenario reads it) and adds up their histograms.
 template <class ThreadTallies>  // of objects with members census and high
 void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
     std::vector<const CensusTally*> all;
     for (const auto& t : threads) all.push_back(&t.census);
-    set_census(w.employers, all);
+    if (census_read(*w.scenario)) set_census(w.employers, all);
     high.assign(std::size_t{1} << 16, 0u);
     for (const auto& t : threads)
         for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
@@ -1965,6 +1967,7 @@ void prefetch_dense_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.experience[i], 1);
     __builtin_prefetch(&c.tenure[i], 1);
     __builtin_prefetch(&c.role[i]);
+    __builtin_prefetch(&c.spell[i], 1);
 }
 
 // The lean case of steps 2 and 4 (lean_months), computed for a tile's lanes at once: the loops
@@ -2051,33 +2054,46 @@ std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresho
     return stay;
 }
 
+// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
+// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
+std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
+    static_assert(kTile == 16 && std::endian::native == std::endian::little);
+    constexpr std::uint64_t kGather = 0x0102040810204080ull;
+    std::uint64_t low, high;
+    std::memcpy(&low, flag, 8);
+    std::memcpy(&high, flag + 8, 8);
+    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
+    return mask & ((1u << n) - 1);
+}
+
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
-// separate_fused and draws_posting where a lane needs it. Lists the searchers and their postings.
+// separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order). Lists the
+// searchers and their postings.
 std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
                       const FirstBlocks& look, const Thresholds* by_type, Flows flows, Counters& cnt,
                       std::uint32_t* searcher, std::uint32_t* sampled) {
     LeanTile lanes;
     lean_separations(in, tile, n, sep, lanes);
-    for (std::size_t k = 0; k < n; ++k)
-        if (lanes.separates[k]) {
-            const auto i = static_cast<std::uint32_t>(tile + k);
-            Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
-            separate_fused(w, i, rng, cnt, flows, by_type);
-        }
-    lean_searches(in, tile, n, look, lanes);
-    std::size_t searchers = 0;
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::uint32_t m = lane_mask(lanes.separates, n); m != 0; m &= m - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(tile + k);
-        std::uint32_t p = lanes.posting[k];
-        bool searches = lanes.searches[k];
-        if (lanes.other[k]) {
-            Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
-            searches = draws_posting(w, i, rng, p);
-        }
-        searcher[searchers] = i;
-        sampled[searchers] = p;
-        searchers += searches ? 1 : 0;
-        __builtin_prefetch(w.postings.card.data() + p);  // (every lane's: no branch on who searches)
+        Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
+        separate_fused(w, i, rng, cnt, flows, by_type);
+    }
+    lean_searches(in, tile, n, look, lanes);
+    for (std::uint32_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
+        const auto i = static_cast<std::uint32_t>(tile + k);
+        Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
+        lanes.searches[k] = draws_posting(w, i, rng, lanes.posting[k]) ? 1 : 0;
+    }
+    for (std::size_t k = 0; k < n; ++k)  // (every lane's: no branch on who searches)
+        __builtin_prefetch(w.postings.card.data() + lanes.posting[k]);
+    std::size_t searchers = 0;
+    for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(m));
+        searcher[searchers] = static_cast<std::uint32_t>(tile + k);
+        sampled[searchers] = lanes.posting[k];
     }
     return searchers;
 }
@@ -2090,6 +2106,7 @@ struct DirectStep {
     std::vector<std::uint32_t> stay;  // [employer] (stay_limits; lean case only)
     bool raise_month;
     double growth;
+    bool census;  // census_read: the tallies count the census
 };
 
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
@@ -2153,7 +2170,10 @@ template <bool Lean>
                 age_one_month(w, i, now.raise_month, now.growth, rng_wages, n);
             }
         }
-        tally_candidates(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+        if (now.census)
+            tally_candidates<true>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+        else
+            tally_candidates<false>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
     }
 }
 
@@ -2176,7 +2196,8 @@ void direct_offers(World& w, RecordTallies& tallies) {
     auto& E = w.employers;
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const bool lean = lean_months(s);
-    DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w)};
+    DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
+                  census_read(s)};
     if (lean) now.stay = stay_limits(w, now.thresholds);
     const auto chunk = lean ? direct_chunk<true> : direct_chunk<false>;
     std::vector<DirectChunk> out(chunks);
@@ -2216,6 +2237,7 @@ void census_and_tallies(World& w, RecordTallies& out) {
     const auto& c = w.candidates;
     const std::size_t N = w.active_candidates, R = w.scenario->roles.size();
     const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
+    const bool census = census_read(*w.scenario);
     out.statuses.assign(chunks, StatusCounts{});
     out.wages.resize(chunks);
     Tallies tallies([&] { return Tally(w.employers); });
@@ -2223,7 +2245,8 @@ void census_and_tallies(World& w, RecordTallies& out) {
         Tally& t = tallies.local();
         const std::size_t begin = k * kRecordChunk, end = std::min(N, begin + kRecordChunk);
         out.wages[k].reset(new float[end - begin]);
-        tally_candidates(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
+        const auto tally = census ? tally_candidates<true> : tally_candidates<false>;
+        tally(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
     });
     add_tallies(w, tallies, out.high);
 }
@@ -2247,32 +2270,115 @@ struct WagePieces {
     }
 };
 
-// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean is summed as
-// parallel_deterministic_reduce sums the wages in id order in blocks of kGrain (the same for any
-// thread count); the same pass gathers the wages of the three ranks' histogram buckets, among
-// which nth_element selects: the order statistics of all the wages (parallel.hpp).
+// A piece of the employed's wages: its sum (in no particular order), the sum of the magnitudes and
+// the smallest nonzero magnitude, which tell whether every addition of the mean's sum is exact
+// (exact_in_any_order).
+struct PieceSum {
+    double sum = 0, magnitude = 0;
+    float smallest = std::numeric_limits<float>::infinity();
+};
+using Buckets = std::array<std::uint32_t, 3>;       // the high 16 bits of the quantiles' order keys
+using InBuckets = std::array<std::vector<float>, 3>;  // the wages found in each
+
+// The wages v[0, n) of a piece that fall in the buckets, appended to `found`.
+void gather_buckets(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::uint32_t high = detail::order_key(v[k]) >> 16;
+        for (std::size_t q = 0; q < 3; ++q)
+            if (high == bucket[q]) found[q].push_back(v[k]);
+    }
+}
+
+// The PieceSum of v[0, n) and its wages in the buckets. Blocks of L wages in independent lanes
+// (no chain of dependent additions, no branch: the compiler vectorises them, built for AVX-512 and
+// the baseline as rng.cpp); a block with a wage in a bucket is gathered again, in order.
+__attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(const float* v, std::size_t n,
+                                                                                const Buckets& bucket,
+                                                                                InBuckets& found) {
+    constexpr std::size_t L = 16;
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    double sum[L] = {}, magnitude[L] = {};
+    float smallest[L];
+    std::fill_n(smallest, L, inf);
+    const std::uint32_t b0 = bucket[0], b1 = bucket[1], b2 = bucket[2];
+    std::size_t k = 0;
+    for (; k + L <= n; k += L) {
+        std::uint32_t hit = 0;
+        for (std::size_t j = 0; j < L; ++j) {
+            const float x = v[k + j], size = std::fabs(x);
+            sum[j] += x;
+            magnitude[j] += size;
+            smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
+            const std::uint32_t high = detail::order_key(x) >> 16;
+            hit |= static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
+                   static_cast<std::uint32_t>(high == b2);
+        }
+        if (hit) gather_buckets(v + k, L, bucket, found);
+    }
+    for (std::size_t j = 0; k + j < n; ++j) {
+        const float x = v[k + j], size = std::fabs(x);
+        sum[j] += x;
+        magnitude[j] += size;
+        smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
+    }
+    gather_buckets(v + k, n - k, bucket, found);
+    PieceSum out;
+    for (std::size_t j = 0; j < L; ++j) {
+        out.sum += sum[j];
+        out.magnitude += magnitude[j];
+        out.smallest = std::min(out.smallest, smallest[j]);
+    }
+    return out;
+}
+
+// Whether the sum of the pieces' values is the same in any order of addition: every value is a
+// multiple of 2^q (q: the exponent of the unit in the last place of the smallest nonzero magnitude)
+// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact (the rule of
+// sums_by_cell, parallel.hpp, whose test covers it; not finite values fail it).
+bool exact_in_any_order(const std::vector<PieceSum>& pieces) {
+    double magnitude = 0;
+    float smallest = std::numeric_limits<float>::infinity();
+    for (const PieceSum& p : pieces) {
+        magnitude += p.magnitude;
+        smallest = std::min(smallest, p.smallest);
+    }
+    if (std::isinf(smallest)) return magnitude == 0;  // no nonzero value (or none finite: inf magnitude)
+    return magnitude < std::ldexp(1.0, 52 + detail::ulp_exponent_field(smallest) - 150);
+}
+
+// The employed's wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce
+// adds them (the same for any thread count): the mean's sum when additions may round.
+double sum_in_id_order(const WagePieces& wages) {
+    return tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, wages.at.back(), kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            wages.for_range(r.begin(), r.end(), [&](float x) { acc += x; });
+            return acc;
+        },
+        std::plus<double>());
+}
+
+// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean's sum is
+// that of the wages in id order in blocks of kGrain (sum_in_id_order); when every addition is
+// exact (exact_in_any_order) any order gives its bits, and the pieces are summed in parallel with
+// independent accumulators. The same pass gathers the wages of the three ranks' histogram
+// buckets, among which nth_element selects: the order statistics of all the wages (parallel.hpp).
 void wage_statistics(const RecordTallies& t, StepRow& row) {
     const WagePieces wages(t);
     const std::size_t m = wages.at.back();
     if (m == 0) return;
     std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
                                     stats::quantile_rank(m, 0.9)};
-    std::array<std::uint32_t, 3> bucket{};
+    Buckets bucket{};
     for (std::size_t q = 0; q < 3; ++q) bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
-    tbb::enumerable_thread_specific<std::array<std::vector<float>, 3>> in_bucket;
-    const double sum = tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::size_t>(0, m, kGrain), 0.0,
-        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-            auto& mine = in_bucket.local();
-            wages.for_range(r.begin(), r.end(), [&](float x) {
-                acc += x;
-                const std::uint32_t high = detail::order_key(x) >> 16;
-                for (std::size_t q = 0; q < 3; ++q)
-                    if (high == bucket[q]) mine[q].push_back(x);
-            });
-            return acc;
-        },
-        std::plus<double>());
+    tbb::enumerable_thread_specific<InBuckets> in_bucket;
+    std::vector<PieceSum> piece(t.wages.size());
+    tbb::parallel_for(std::size_t{0}, piece.size(), [&](std::size_t p) {
+        piece[p] = scan_piece(t.wages[p].get(), wages.at[p + 1] - wages.at[p], bucket, in_bucket.local());
+    });
+    double sum = 0;
+    for (const PieceSum& p : piece) sum += p.sum;
+    if (!exact_in_any_order(piece)) sum = sum_in_id_order(wages);
     row.wage_mean = sum / static_cast<double>(m);
     std::array<float, 3> value{};
     for (std::size_t q = 0; q < 3; ++q) {

@@ -27,11 +27,12 @@ struct RecordTallies {
     std::vector<std::uint32_t> high;              // [high 16 bits of the order key]
 };
 
-// 10. census and counters; `counted`: the census is set and these are the step's tallies.
+// 10. census (when the scenario reads it: census_read) and counters; `counted`: the census is set
+// and these are the step's tallies.
 StepRow record(World& w, const RecordTallies* counted = nullptr);
 
 // 2 and 4-9 in one pass where the scenario's mechanisms allow it (phases.cpp): the same results.
-// It also sets the census and counts `tallies` for record.
+// It also sets the census (when read) and counts `tallies` for record.
 bool direct_offers_apply(const Scenario& s);
 void direct_offers(World& w, RecordTallies& tallies);
 

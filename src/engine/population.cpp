@@ -432,6 +432,10 @@ void census(World& w) {
     set_census(w.employers, all);
 }
 
+bool census_read(const Scenario& s) {
+    return s.population.participation_elasticity > 0 || !s.vacancies.unlimited || s.offers.budget_cap;
+}
+
 void set_census(Employers& E, const std::vector<const CensusTally*>& tallies) {
     for_each_index(E.headcount.size(), [&](std::size_t k) {
         std::uint32_t sum = 0;

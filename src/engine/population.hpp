@@ -16,6 +16,11 @@ Capacity capacity_of(const Scenario& s, std::int32_t steps);
 void initialise(World& w, const Scenario& s, std::uint64_t seed, std::int32_t steps);
 // Headcount by employer and role, and payroll, of the employed (integer sums: deterministic).
 void census(World& w);
+// Whether a step reads the census taken at the end of the step before: the field's pay (eq. 16,
+// participation_elasticity > 0), vacancies that are not unlimited (eq. 8, 8a) and budgets
+// (offers.budget_cap). When none does, record does not take it, and the employers' headcount and
+// payroll keep the census of initialisation (and of the burn-in's end, rebase_budgets).
+bool census_read(const Scenario& s);
 // std::llround of a float (half away from zero) without the library call: x - trunc(x) is exact.
 inline std::int64_t round_to_whole(float x) {
     const auto whole = static_cast<std::int64_t>(x);

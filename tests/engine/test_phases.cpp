@@ -391,6 +391,63 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
     }
 }
 
+TEST_CASE("record: wages whose sum rounds are summed in id order", "[phases][direct]") {
+    // One wage of 1e17 first, then wages of 7 (a double's unit at 1e17 is 16): in id order each 7
+    // added to the large sum is lost, in another order the 7s add up first. The additions of the
+    // mean's sum round, so record must fall back to the id order (the job ladder's wages above
+    // take the parallel path).
+    const Scenario s = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
+    World w;
+    initialise(w, s, 19, 2);
+    run_step(w, 0);
+    std::vector<float> wages;
+    for (std::size_t i = 0; i < w.active_candidates; ++i) {
+        w.candidates.wage[i] = wages.empty() ? 1e17f : 7.f;
+        if (w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed)) wages.push_back(w.candidates.wage[i]);
+    }
+    const double in_order = tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+            return acc;
+        },
+        std::plus<double>());
+    double backwards = 0;  // another order gives other bits: the case tests the fallback
+    for (std::size_t k = wages.size(); k-- > 0;) backwards += wages[k];
+    REQUIRE(backwards != in_order);
+    for (const int threads : {1, 2}) {
+        tbb::task_arena arena(threads);
+        const StepRow row = arena.execute([&] { return record(w); });
+        CHECK(row.wage_mean == in_order / static_cast<double>(wages.size()));
+    }
+}
+
+TEST_CASE("record takes the census when the scenario reads it, fused or not", "[phases][direct]") {
+    // The job ladder reads no census (unlimited postings, no budgets, no field pay); with
+    // participation_elasticity > 0 the field's pay (eq. 16) reads the headcounts, and record must
+    // then leave the census of the step's end, as census() counts it, on either path.
+    const Scenario lean = scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20000"});
+    CHECK_FALSE(census_read(lean));
+    CHECK(census_read(scenario("scenarios/china_ai_2024.toml", {"population.candidates=2000"})));
+    const Scenario s = scenario("scenarios/validation/job_ladder.toml",
+                                {"population.candidates=20000", "population.participation_elasticity=0.5"});
+    REQUIRE(census_read(s));
+    REQUIRE(direct_offers_apply(s));
+    for (const bool fused : {true, false}) {
+        INFO("fused " << fused);
+        World w;
+        initialise(w, s, 23, 6);
+        for (std::int32_t t = 0; t < 6; ++t) {
+            run_step(w, t, nullptr, fused);
+            const std::vector<std::uint32_t> headcount(w.employers.headcount.begin(), w.employers.headcount.end());
+            const std::vector<std::int64_t> payroll(w.employers.payroll.begin(), w.employers.payroll.end());
+            census(w);
+            REQUIRE(headcount == std::vector<std::uint32_t>(w.employers.headcount.begin(), w.employers.headcount.end()));
+            REQUIRE(payroll == std::vector<std::int64_t>(w.employers.payroll.begin(), w.employers.payroll.end()));
+        }
+    }
+}
+
 TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_element, fused or not",
           "[phases][direct]") {
     // 20,000 candidates: the fused pass keeps the wages in three chunks, so the mean's blocks of
