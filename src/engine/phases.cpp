@@ -372,13 +372,27 @@ double required_share(const World& w, std::size_t e, std::size_t r, int level) {
     return 1 / (1 + std::exp(-z));
 }
 
+// Target mode (eq. 8a): how the target headcounts of role r at employers of type k follow the
+// demand multiplier this step, (demand / base demand)^target_elasticity, by [r * types + k]: the
+// same for every employer of the type, so computed once a step, not once per employer and role.
+std::vector<double> target_factors(const World& w) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    std::vector<double> factor(R * T);
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) {
+            const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
+            factor[r * T + k] = std::pow(rel, s.vacancies.target_elasticity);
+        }
+    return factor;
+}
+
 // Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
-// demand multiplier, and its headcount at the last census.
-std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
+// demand multiplier (`factor`: target_factors), and its headcount at the last census.
+std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r, const std::vector<double>& factor) {
     const Scenario& s = *w.scenario;
     const std::size_t R = s.roles.size(), T = s.employer_types.size(), k = w.employers.type[e];
-    const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
-    const double goal = w.employers.target_base[e * R + r] * std::pow(rel, s.vacancies.target_elasticity);
+    const double goal = w.employers.target_base[e * R + r] * factor[r * T + k];
     const double gap = goal - static_cast<double>(w.employers.headcount[e * R + r]);
     return gap > 0 ? static_cast<std::uint32_t>(std::lround(gap)) : 0u;
 }
@@ -575,10 +589,13 @@ void separations(World& w) {
 // ---------------------------------------------------------------------------------------------
 // 3. Vacancies and postings.
 namespace {
-// Vacancy dynamics (eq. 8) of employer e: expiry, growth with demand, replacement of departures.
+// Vacancy dynamics (eq. 8) of employer e: expiry, growth with demand, replacement of departures;
+// in target mode (`target_factor`: the step's target_factors, empty otherwise) the gap to the target.
 // Returns the number of postings the employer puts up this step.
-std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool target, Counters& n) {
+std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const std::vector<double>& target_factor,
+                               Counters& n) {
     const Scenario& s = *w.scenario;
+    const bool target = !target_factor.empty();
     auto& E = w.employers;
     const std::size_t R = s.roles.size(), T = s.employer_types.size();
     if (!E.alive[e]) {
@@ -607,7 +624,7 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
         adjust_requirements(w, er, filled);
         std::uint32_t v = E.vacancies[er];
         if (target) {
-            E.vacancies[er] = vacancy_gap(w, e, r);
+            E.vacancies[er] = vacancy_gap(w, e, r, target_factor);
             E.departures[er] = 0;
             continue;
         }
@@ -818,8 +835,9 @@ void post_vacancies(World& w) {
     const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
     std::vector<std::uint32_t> count(NE + 1, 0);
     if (s.wages.ladder_from_flows) measure_friction(w);
+    const std::vector<double> target_factor = target ? target_factors(w) : std::vector<double>{};
     w.counters += count_each_index(
-        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target, n); });
+        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); });
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
     if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
     w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, e, unlimited, n); });
