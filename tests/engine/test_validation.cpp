@@ -1440,8 +1440,8 @@ TEST_CASE("validation: each posting's required degree is its draw against the sh
                         if (shift == 0 || base <= 0 || base >= 1) return base;
                         return 1 / (1 + std::exp(-(std::log(base / (1 - base)) + shift)));
                     };
-                    const double at_least[3] = {share(1.0 - role.open_share), share(role.phd_required_share +
-                                                                                   role.master_required_share),
+                    const double at_least[3] = {share(1.0 - role.open_share),
+                                                share(role.phd_required_share + role.master_required_share),
                                                 share(role.phd_required_share)};
                     for (std::uint32_t j = 0; j < E.vacancies[e * R + r]; ++j, ++p) {
                         const double u = rng.uniform();
