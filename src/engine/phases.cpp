@@ -358,27 +358,57 @@ void adjust_requirements(World& w, std::size_t er, std::uint32_t filled) {
     E.requirement_shift[er] = static_cast<float>(std::clamp(shift, -6.0, 6.0));
 }
 
+// Each role's base shares of postings that require at least a bachelor's (level 0), a master's (1)
+// or a PhD (2) (eq. 9), and their log-odds, by [role * 3 + level]: the same for every employer, so
+// the logs are taken once a step, not once per employer and role.
+struct BaseShares {
+    std::vector<double> share, log_odds;
+    explicit BaseShares(const Scenario& s) : share(3 * s.roles.size()), log_odds(3 * s.roles.size()) {
+        for (std::size_t r = 0; r < s.roles.size(); ++r) {
+            const auto& role = s.roles[r];
+            share[3 * r + 2] = role.phd_required_share;
+            share[3 * r + 1] = role.phd_required_share + role.master_required_share;
+            share[3 * r] = 1.0 - role.open_share;
+            for (std::size_t level = 0; level < 3; ++level) {
+                const double base = share[3 * r + level];
+                log_odds[3 * r + level] = base > 0 && base < 1 ? std::log(base / (1 - base)) : 0.0;
+            }
+        }
+    }
+};
+
 // The share of employer e's postings of role r that require at least a bachelor's (level 0), a
 // master's (1) or a PhD (2): the role's base share (eq. 9), shifted on the log-odds scale by the
 // employer's shift.
-double required_share(const World& w, std::size_t e, std::size_t r, int level) {
-    const auto& role = w.scenario->roles[r];
-    const double base = level == 2   ? role.phd_required_share
-                        : level == 1 ? role.phd_required_share + role.master_required_share
-                                     : 1.0 - role.open_share;
+double required_share(const World& w, const BaseShares& bases, std::size_t e, std::size_t r, int level) {
+    const double base = bases.share[3 * r + static_cast<std::size_t>(level)];
     const double shift = w.employers.requirement_shift[e * w.scenario->roles.size() + r];
     if (shift == 0.f || base <= 0 || base >= 1) return base;
-    const double z = std::log(base / (1 - base)) + shift;
+    const double z = bases.log_odds[3 * r + static_cast<std::size_t>(level)] + shift;
     return 1 / (1 + std::exp(-z));
 }
 
+// Target mode (eq. 8a): how the target headcounts of role r at employers of type k follow the
+// demand multiplier this step, (demand / base demand)^target_elasticity, by [r * types + k]: the
+// same for every employer of the type, so computed once a step, not once per employer and role.
+std::vector<double> target_factors(const World& w) {
+    const Scenario& s = *w.scenario;
+    const std::size_t R = s.roles.size(), T = s.employer_types.size();
+    std::vector<double> factor(R * T);
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t k = 0; k < T; ++k) {
+            const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
+            factor[r * T + k] = std::pow(rel, s.vacancies.target_elasticity);
+        }
+    return factor;
+}
+
 // Target mode (eq. 8a): the gap between employer e's target headcount in role r, which follows the
-// demand multiplier, and its headcount at the last census.
-std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r) {
+// demand multiplier (`factor`: target_factors), and its headcount at the last census.
+std::uint32_t vacancy_gap(const World& w, std::size_t e, std::size_t r, const std::vector<double>& factor) {
     const Scenario& s = *w.scenario;
     const std::size_t R = s.roles.size(), T = s.employer_types.size(), k = w.employers.type[e];
-    const double rel = s.roles[r].demand > 0 ? w.now.demand[r * T + k] / s.roles[r].demand : 1.0;
-    const double goal = w.employers.target_base[e * R + r] * std::pow(rel, s.vacancies.target_elasticity);
+    const double goal = w.employers.target_base[e * R + r] * factor[r * T + k];
     const double gap = goal - static_cast<double>(w.employers.headcount[e * R + r]);
     return gap > 0 ? static_cast<std::uint32_t>(std::lround(gap)) : 0u;
 }
@@ -575,10 +605,13 @@ void separations(World& w) {
 // ---------------------------------------------------------------------------------------------
 // 3. Vacancies and postings.
 namespace {
-// Vacancy dynamics (eq. 8) of employer e: expiry, growth with demand, replacement of departures.
+// Vacancy dynamics (eq. 8) of employer e: expiry, growth with demand, replacement of departures;
+// in target mode (`target_factor`: the step's target_factors, empty otherwise) the gap to the target.
 // Returns the number of postings the employer puts up this step.
-std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool target, Counters& n) {
+std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const std::vector<double>& target_factor,
+                               Counters& n) {
     const Scenario& s = *w.scenario;
+    const bool target = !target_factor.empty();
     auto& E = w.employers;
     const std::size_t R = s.roles.size(), T = s.employer_types.size();
     if (!E.alive[e]) {
@@ -607,7 +640,7 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
         adjust_requirements(w, er, filled);
         std::uint32_t v = E.vacancies[er];
         if (target) {
-            E.vacancies[er] = vacancy_gap(w, e, r);
+            E.vacancies[er] = vacancy_gap(w, e, r, target_factor);
             E.departures[er] = 0;
             continue;
         }
@@ -635,8 +668,9 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, bool tar
     return total;
 }
 
-// Postings P.first[e] .. P.first[e + 1] of employer e: role, required degree, posted salary.
-void fill_postings(World& w, std::size_t e, bool unlimited, Counters& n) {
+// Postings P.first[e] .. P.first[e + 1] of employer e: role, required degree (`bases`: the step's
+// BaseShares), posted salary.
+void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimited, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
     auto& P = w.postings;
@@ -650,7 +684,8 @@ void fill_postings(World& w, std::size_t e, bool unlimited, Counters& n) {
         if (v == 0) continue;
         // The same for every posting of (e, r): the required shares, and the posted salary of each
         // requirement (level 0: none, 1 + k: the k-th level from the bachelor's), priced once.
-        const double share[3] = {required_share(w, e, r, 0), required_share(w, e, r, 1), required_share(w, e, r, 2)};
+        const double share[3] = {required_share(w, bases, e, r, 0), required_share(w, bases, e, r, 1),
+                                 required_share(w, bases, e, r, 2)};
         const int b = s.bachelor_code;
         float salary[4];
         bool priced[4] = {false, false, false, false};
@@ -818,11 +853,13 @@ void post_vacancies(World& w) {
     const bool unlimited = s.vacancies.unlimited, target = s.vacancies.mode == "target";
     std::vector<std::uint32_t> count(NE + 1, 0);
     if (s.wages.ladder_from_flows) measure_friction(w);
+    const std::vector<double> target_factor = target ? target_factors(w) : std::vector<double>{};
     w.counters += count_each_index(
-        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target, n); });
+        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); });
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
     if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
-    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, e, unlimited, n); });
+    const BaseShares bases(s);
+    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); });
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);

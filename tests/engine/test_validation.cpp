@@ -21,6 +21,7 @@
 #include "model/scenario.hpp"
 #include "engine/phases.hpp"
 #include "engine/population.hpp"
+#include "engine/rng.hpp"
 #include "engine/simulation.hpp"
 #include "engine/state.hpp"
 #include "io/writer.hpp"
@@ -1397,6 +1398,67 @@ TEST_CASE("validation: unfilled vacancies lower degree requirements (eq. 9a, fil
     CHECK(a.wrong == 0);
     CHECK(b.wrong == 0);
     CHECK(sb < sa - 0.05);
+}
+
+TEST_CASE("validation: each posting's required degree is its draw against the shifted shares (eqs. 9, 9a)",
+          "[validation][requirements]") {
+    // Requirements adjusting (shifts away from 0) after a demand step, with and without an
+    // associate level (so that all three shares are read): every posting of every step is
+    // redrawn here from its employer's postings stream against the shares of eq. 9a, computed from
+    // the scenario's base shares and the shift of the step, and must require the same degree.
+    for (const bool associate : {false, true}) {
+        std::vector<std::string> o = {"vacancies.requirement_adjustment=0.2", "vacancies.target_applicants=3",
+                                      "separations.quit_rate=0.02", "roles.llm_algorithm.master_required_share=0.3",
+                                      "roles.llm_algorithm.phd_required_share=0.1"};
+        if (associate)
+            o.insert(o.end(), {"degrees.associate.share=0.3", "degrees.bachelor.share=0.2",
+                               "roles.llm_algorithm.open_share=0.25"});
+        Scenario s = target_scenario(o);
+        add_demand(s, "2024-07", 6, 60, 2.0);
+        Simulation sim(s, 17, 18);
+        Recorder rec;
+        sim.begin(rec, 0);
+        const World& w = sim.world();
+        const auto& E = w.employers;
+        const auto& P = w.postings;
+        const std::size_t R = s.roles.size();
+        const int b = s.bachelor_code;
+        std::int64_t checked = 0, wrong = 0, shifted = 0;
+        while (!sim.done()) {
+            const std::int32_t t = sim.next_step();
+            sim.step(rec);
+            for (std::size_t e = 0; e < w.active_employers; ++e) {
+                std::uint32_t p = P.first[e];
+                if (p == P.first[e + 1]) continue;
+                Stream rng(w.seed, t, StreamFamily::postings, static_cast<std::uint32_t>(e), 1);
+                for (std::size_t r = 0; r < R; ++r) {
+                    if (!s.type_hires_role[E.type[e]][r] || E.vacancies[e * R + r] == 0) continue;
+                    const auto& role = s.roles[r];
+                    const double shift = E.requirement_shift[e * R + r];
+                    shifted += shift != 0;
+                    const auto share = [&](double base) {
+                        if (shift == 0 || base <= 0 || base >= 1) return base;
+                        return 1 / (1 + std::exp(-(std::log(base / (1 - base)) + shift)));
+                    };
+                    const double at_least[3] = {share(1.0 - role.open_share),
+                                                share(role.phd_required_share + role.master_required_share),
+                                                share(role.phd_required_share)};
+                    for (std::uint32_t j = 0; j < E.vacancies[e * R + r]; ++j, ++p) {
+                        const double u = rng.uniform();
+                        const int level = u < at_least[2] ? 3 : u < at_least[1] ? 2 : b == 0 || u < at_least[0] ? 1 : 0;
+                        wrong += P.degree[p] != (level == 0 ? 0 : b + level - 1);
+                        ++checked;
+                    }
+                }
+                wrong += p != P.first[e + 1];
+            }
+        }
+        INFO("associate level " << associate << ": postings checked " << checked << ", employer-roles shifted "
+                                << shifted);
+        CHECK(checked > 1000);
+        CHECK(shifted > 100);
+        CHECK(wrong == 0);
+    }
 }
 
 // =============================================================================================
