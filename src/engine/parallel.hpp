@@ -125,6 +125,12 @@ inline int ulp_exponent_field(float x) {
     const int field = static_cast<int>((std::bit_cast<std::uint32_t>(x) >> 23) & 0xFFu);
     return field == 0 ? 1 : field;
 }
+// Whether values that are multiples of 2^(least_exponent - 150) (least_exponent: the least
+// ulp_exponent_field among the nonzero values) and whose magnitudes sum to `magnitude` add up
+// exactly in any order; the margin of a factor 2 covers the rounding of `magnitude`.
+inline bool sum_is_exact(double magnitude, int least_exponent) {
+    return magnitude < std::ldexp(1.0, 52 + least_exponent - 150);
+}
 }  // namespace detail
 
 template <class CellOf, class ValueOf>
@@ -153,8 +159,7 @@ CellSums sums_by_cell(std::size_t n, std::size_t cells, CellOf&& cell_of, ValueO
             magnitude += ch.magnitude[cell];
             least = std::min(least, ch.least_exponent[cell]);
         }
-        // The unit is 2^(least - 150); the margin of a factor 2 covers the rounding of `magnitude`.
-        exact = exact && (least == 255 || magnitude < std::ldexp(1.0, 52 + least - 150));
+        exact = exact && (least == 255 || detail::sum_is_exact(magnitude, least));
     }
     if (exact) return out;
     std::fill(out.sum.begin(), out.sum.end(), 0.0);

@@ -2370,8 +2370,9 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(
 
 // Whether the sum of the pieces' values is the same in any order of addition: every value is a
 // multiple of 2^q (q: the exponent of the unit in the last place of the smallest nonzero magnitude)
-// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact (the rule of
-// sums_by_cell, parallel.hpp, whose test covers it; not finite values fail it).
+// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact
+// (detail::sum_is_exact, the rule of sums_by_cell in parallel.hpp, whose test covers it; values
+// that are not finite fail it).
 bool exact_in_any_order(const std::vector<PieceSum>& pieces) {
     double magnitude = 0;
     float smallest = std::numeric_limits<float>::infinity();
@@ -2380,7 +2381,7 @@ bool exact_in_any_order(const std::vector<PieceSum>& pieces) {
         smallest = std::min(smallest, p.smallest);
     }
     if (std::isinf(smallest)) return magnitude == 0;  // no nonzero value (or none finite: inf magnitude)
-    return magnitude < std::ldexp(1.0, 52 + detail::ulp_exponent_field(smallest) - 150);
+    return detail::sum_is_exact(magnitude, detail::ulp_exponent_field(smallest));
 }
 
 // The employed's wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce

@@ -71,11 +71,6 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
     philox_tiles<2>(k0, k1, first, step, word3, tile);
 }
 
-// The last word of the counters of a family's streams (Stream's constructor).
-std::uint32_t family_word(StreamFamily family, std::uint32_t sub_key) {
-    return (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8);
-}
-
 }  // namespace
 
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,

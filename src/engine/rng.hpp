@@ -29,6 +29,11 @@ enum class StreamFamily : std::uint32_t {
 };
 using Phase = StreamFamily;  // earlier name, kept for code written against it
 
+// The last word of the counters of a family's streams: the family and the sub-key.
+constexpr std::uint32_t family_word(StreamFamily family, std::uint32_t sub_key) {
+    return (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8);
+}
+
 class Stream {
 public:
     using result_type = std::uint32_t;
@@ -37,8 +42,7 @@ public:
 
     Stream(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t agent, std::uint32_t sub_key = 0)
         : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
-          ctr_{0, agent, static_cast<std::uint32_t>(step),
-               (static_cast<std::uint32_t>(family) & 0xFFu) | (sub_key << 8)} {}
+          ctr_{0, agent, static_cast<std::uint32_t>(step), family_word(family, sub_key)} {}
     // The same stream, given its first block (computed for a tile of agents by first_blocks).
     Stream(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t agent, std::uint32_t sub_key,
            const std::array<std::uint32_t, 4>& first_block)
