@@ -211,8 +211,8 @@ void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     if (c.team[i] != i) c.team[i] = kNone;
 }
 
-// Signs a new contract: a non-compete clause with the type's probability.
-void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Stream& rng) {
+// Signs a new contract, with a non-compete clause or not (noncompete_clause).
+void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, bool clause) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& tp = s.employer_types[w.employers.type[e]];
@@ -221,8 +221,15 @@ void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Str
     c.city[i] = w.employers.city[e];
     c.status[i] = u8(w.employers.city[e] == kAbroad ? Status::abroad : Status::employed);
     c.tenure[i] = 0;
-    c.noncompete_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
+    c.noncompete_clause[i] = clause ? 1 : 0;
     c.noncompete_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+}
+
+// Whether a new contract with employer e has a non-compete clause: with the type's probability
+// (a draw of rng only when non-competes are on).
+bool noncompete_clause(const World& w, std::uint32_t e, Stream& rng) {
+    const Scenario& s = *w.scenario;
+    return s.noncompete.enabled && rng.bernoulli(s.employer_types[w.employers.type[e]].noncompete_share);
 }
 
 // The opening bid of employer e for candidate i, who has a job (eq. 12a). The employer bids when
@@ -1491,7 +1498,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     row.relocated = c.city[i] != E.city[e];
     n.relocations += row.relocated;
     n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
-    sign_contract(w, i, e, hire.salary, rng);
+    sign_contract(w, i, e, hire.salary, noncompete_clause(w, e, rng));
 }
 
 // Adds the threads' departures and filled vacancies (members `departures` and `filled` of each
@@ -1642,7 +1649,7 @@ bool follow_lead(World& w, std::uint32_t i, std::int32_t date, MoveRow& row, Cou
     c.prev_employer[i] = old;
     c.moved_step[i] = static_cast<StepColumn>(step);
     c.hired_step[i] = static_cast<StepColumn>(step);
-    sign_contract(w, i, e, salary, rng);
+    sign_contract(w, i, e, salary, noncompete_clause(w, e, rng));
     return true;
 }
 
@@ -1720,7 +1727,8 @@ void age_one_month(World& w, std::uint32_t i, bool raise_month, double growth, S
             n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
             --c.noncompete_months_left[i];
         } else {
-            sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
+            sign_contract(w, i, c.pending_employer[i], c.pending_wage[i],
+                          noncompete_clause(w, c.pending_employer[i], rng));
             c.pending_employer[i] = kNone;
         }
     }
@@ -1851,6 +1859,16 @@ bool direct_offers_apply(const Scenario& s) {
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
 }
 
+// Whether the fused pass's searchers take their plain case (search_plain): no relocation (no home
+// bonus or moving cost in a utility), no poaching bids, no pay ranges, no requirement adjustment
+// (nothing counts applications by employer) and no rows of /offers or /moves; non-competes, teams
+// and counteroffers are off in every scenario of the fused pass. A searcher's application, offer
+// and decision are then a few comparisons of its columns with the card of its posting.
+bool plain_searchers(const Scenario& s) {
+    return !s.relocation.enabled && !s.offers.poaching && s.offers.pay_range == 0 &&
+           s.vacancies.requirement_adjustment == 0 && !s.output.offers && !s.output.moves;
+}
+
 namespace {
 constexpr std::size_t kDirectChunk = 512 * kTile;  // candidates per task; its rows stay in candidate order
 
@@ -1907,6 +1925,111 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
                        s.output.moves ? out.moves.emplace_back() : unkept, n, flows);
     }
     if (s.output.offers) out.offers.push_back(offer);
+}
+
+// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
+// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
+std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
+    static_assert(kTile == 16 && std::endian::native == std::endian::little);
+    constexpr std::uint64_t kGather = 0x0102040810204080ull;
+    std::uint64_t low, high;
+    std::memcpy(&low, flag, 8);
+    std::memcpy(&high, flag + 8, 8);
+    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
+    return mask & ((1u << n) - 1);
+}
+
+// The plain searchers of a tile, decided together (decide_searchers): those of a status other than
+// employed or unemployed (`general`), who take apply_and_move; those who take their offer, at
+// `salary` from the employer of their card.
+struct SearcherLanes {
+    std::uint8_t general[kTile], takes[kTile];
+    float salary[kTile];
+    std::int64_t applications = 0, offers = 0;  // of the lanes decided here
+};
+
+// Steps 5-7 for the m plain searchers of a tile (ids, sampled postings), lane by lane without a
+// branch: worth_applying, make_offer (value, budget and range unbounded: the limit is kMaxSalary;
+// the bid is the posted salary; with contacts, opening_bid decides) and the decision (eq. 7). The
+// same doubles compared as in those functions, whose home bonus and moving cost are 0 here.
+void decide_searchers(const World& w, const std::uint32_t* searcher, const std::uint32_t* sampled, std::size_t m,
+                      SearcherLanes& out) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const PostingCard* card = w.postings.card.data();
+    const float* amenity = w.employers.amenity.data();
+    const double min_raise = s.search.min_raise, limit = econ::kMaxSalary;
+    const bool contacts = s.offers.contacts;
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::uint32_t i = searcher[k], own = c.employer[i];
+        const PostingCard post = card[sampled[k]];
+        const bool employed = c.status[i] == u8(Status::employed), unemployed = c.status[i] == u8(Status::unemployed);
+        const double wage = c.wage[i], u_post = static_cast<double>(post.salary) + post.amenity;
+        const double stay = employed ? wage + amenity[employed ? own : 0] : static_cast<double>(c.reservation[i]);
+        const bool eligible = (post.role == c.role[i]) & (post.degree <= c.degree[i]) & (post.employer != own);
+        const bool contact = contacts & employed & (own != kNone), bids = contacts & employed;  // (flags: no branch)
+        const bool better = !(employed & (post.salary < wage * (1.0 + min_raise))) & (u_post > stay);
+        const bool applies = eligible & ((contact & std::isfinite(u_post)) | (!contact & better));
+        const double posted = std::min(econ::kMaxSalary, post.salary * s.tiers[c.tier[i]].wage_premium);
+        const double hurdle = stay - post.amenity + min_raise * wage;  // opening_bid's
+        const bool opens = (limit > hurdle) & (posted >= hurdle) & (posted > hurdle - min_raise * wage);
+        const bool offered = (bids & opens) | (!bids & !(employed & (posted <= wage)));
+        const auto salary = static_cast<float>(posted);
+        const bool decided = employed | unemployed;
+        out.general[k] = !decided;
+        out.takes[k] = decided & applies & offered & (static_cast<double>(salary) + post.amenity > stay);
+        out.salary[k] = salary;
+        out.applications += decided & applies;
+        out.offers += decided & applies & offered;
+    }
+}
+
+// The move of plain searcher i (employed or unemployed) to employer e at `salary`: what
+// carry_out_hire and sign_contract do for such a hire without a row, a restriction or a clause
+// (non-competes are off: no number is drawn).
+void move_searcher(World& w, std::uint32_t i, std::uint32_t e, float salary, Counters& n, Flows flows) {
+    auto& c = w.candidates;
+    const auto step = static_cast<StepColumn>(w.now.step);
+    const std::size_t R = w.scenario->roles.size();
+    const bool job_to_job = c.status[i] == u8(Status::employed);
+    c.hired_step[i] = step;
+    n.hires++;
+    if (job_to_job) {
+        const std::uint32_t old = c.employer[i];
+        n.job_to_job_moves++;
+        n.jobs_ended++;
+        n.tenure_months_ended += c.tenure[i];
+        flows.depart(old * R + c.role[i]);
+        c.moved_step[i] = step;
+        c.prev_employer[i] = old;
+    } else {
+        n.spells_completed++;
+        n.spell_months_completed += c.spell[i];
+    }
+    if (c.team[i] != i) c.team[i] = kNone;
+    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
+    n.relocations += c.city[i] != w.employers.city[e];
+    sign_contract(w, i, e, salary, false);
+}
+
+// Steps 5-8 for the m searchers of a tile in the plain case (plain_searchers): all decided at once,
+// then, in lane order, the hires moved and the lanes of other statuses taken through
+// apply_and_move (no step of one searcher reads what another's changes).
+void search_plain(World& w, const std::uint32_t* searcher, const std::uint32_t* sampled, std::size_t m,
+                  std::int32_t date, Flows flows, DirectChunk& out) {
+    SearcherLanes lanes;
+    decide_searchers(w, searcher, sampled, m, lanes);
+    out.n.applications += lanes.applications;
+    out.n.offers += lanes.offers;
+    std::uint8_t visit[kTile] = {};
+    for (std::size_t k = 0; k < m; ++k) visit[k] = lanes.general[k] | lanes.takes[k];
+    for (std::uint32_t mask = lane_mask(visit, m); mask != 0; mask &= mask - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(mask));
+        if (lanes.general[k])
+            apply_and_move(w, searcher[k], sampled[k], date, flows, out);
+        else
+            move_searcher(w, searcher[k], w.postings.card[sampled[k]].employer, lanes.salary[k], out.n, flows);
+    }
 }
 
 // Step 2 for candidate i, as `separate` (rng: its separations stream): an employee's draw is
@@ -2026,10 +2149,12 @@ struct LeanColumns {
     bool unemployed_leave;  // separations.unemployed_leave_rate > 0
     double unemployed_intensity, postings;
 };
+// The lanes' flags start at 0: lane_mask reads all kTile of them, also past a partial tile's lanes
+// (bytes never written would be indeterminate, and the compiler may then assume any mask).
 struct LeanTile {
-    std::uint8_t other[kTile];      // a status other than employed, unemployed, inactive: the general path
-    std::uint8_t separates[kTile];  // may separate: separate_fused decides
-    std::uint8_t searches[kTile];
+    std::uint8_t other[kTile] = {};      // a status other than employed, unemployed, inactive: the general path
+    std::uint8_t separates[kTile] = {};  // may separate: separate_fused decides
+    std::uint8_t searches[kTile] = {};
     std::uint32_t posting[kTile];
 };
 
@@ -2091,18 +2216,6 @@ std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresho
     return stay;
 }
 
-// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
-// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
-std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
-    static_assert(kTile == 16 && std::endian::native == std::endian::little);
-    constexpr std::uint64_t kGather = 0x0102040810204080ull;
-    std::uint64_t low, high;
-    std::memcpy(&low, flag, 8);
-    std::memcpy(&high, flag + 8, 8);
-    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
-    return mask & ((1u << n) - 1);
-}
-
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
 // separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order). Lists the
 // searchers and their postings.
@@ -2152,8 +2265,8 @@ struct DirectStep {
 // separations and the search draws of all (no branch on who searches; the sampled cards are
 // fetched ahead), the searchers' applications, offers and moves, then the month of all. Lean
 // (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
-// age_lean).
-template <bool Lean>
+// age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
+template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
@@ -2198,7 +2311,11 @@ template <bool Lean>
             }
         }
         n.searchers += searchers;
-        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], now.date, flows, out);
+        if constexpr (Plain)
+            search_plain(w, searcher, sampled, searchers, now.date, flows, out);
+        else
+            for (std::size_t k = 0; k < searchers; ++k)
+                apply_and_move(w, searcher[k], sampled[k], now.date, flows, out);
         if constexpr (Lean) {
             age_lean(w, tile, tile_end - tile, now.raise_month, n);
         } else {
@@ -2236,7 +2353,10 @@ void direct_offers(World& w, RecordTallies& tallies) {
     DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
                   census_read(s)};
     if (lean) now.stay = stay_limits(w, now.thresholds);
-    const auto chunk = lean ? direct_chunk<true> : direct_chunk<false>;
+    using Chunk = decltype(&direct_chunk<true, true>);
+    constexpr Chunk kChunk[2][2] = {{direct_chunk<false, false>, direct_chunk<false, true>},
+                                    {direct_chunk<true, false>, direct_chunk<true, true>}};
+    const Chunk chunk = kChunk[lean][plain_searchers(s)];
     std::vector<DirectChunk> out(chunks);
     tallies.statuses.assign(chunks, {});
     tallies.wages.resize(chunks);
