@@ -193,6 +193,18 @@ void entrants(World& w, std::int32_t step) {
     }
 }
 
+// Sets x to v unless x already holds v's bits: a column's cache line that a step would only
+// rewrite with what it holds (a clause of 0, no team, no damages) is then not written back.
+template <class T>
+void set_if_changed(T& x, T v) {
+    if (std::memcmp(&x, &v, sizeof(T)) != 0) x = v;
+}
+
+// Leaves no team unless candidate i leads one (a team's members follow their lead, eq. 14).
+void leave_team(Candidates& c, std::uint32_t i) {
+    if (c.team[i] != i) set_if_changed(c.team[i], kNone);
+}
+
 // Ends the job of employed candidate i (separation to unemployment or out of the field).
 void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     auto& c = w.candidates;
@@ -204,11 +216,11 @@ void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     n.tenure_months_ended += c.tenure[i];
     c.prev_employer[i] = e;
     c.employer[i] = kNone;
-    c.reservation[i] = static_cast<float>(w.scenario->search.reservation_share * c.wage[i]);
+    set_if_changed(c.reservation[i], static_cast<float>(w.scenario->search.reservation_share * c.wage[i]));
     c.status[i] = u8(to);
     c.spell[i] = 0;
-    c.noncompete_clause[i] = 0;  // a restriction is enforced only against a competitor (section D.7)
-    if (c.team[i] != i) c.team[i] = kNone;
+    set_if_changed(c.noncompete_clause[i], std::uint8_t{0});  // enforced only against a competitor (D.7)
+    leave_team(c, i);
 }
 
 // Signs a new contract, with a non-compete clause or not (noncompete_clause).
@@ -218,11 +230,11 @@ void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, boo
     const auto& tp = s.employer_types[w.employers.type[e]];
     c.employer[i] = e;
     c.wage[i] = salary;
-    c.city[i] = w.employers.city[e];
+    set_if_changed(c.city[i], w.employers.city[e]);
     c.status[i] = u8(w.employers.city[e] == kAbroad ? Status::abroad : Status::employed);
     c.tenure[i] = 0;
-    c.noncompete_clause[i] = clause ? 1 : 0;
-    c.noncompete_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+    set_if_changed(c.noncompete_clause[i], static_cast<std::uint8_t>(clause ? 1 : 0));
+    set_if_changed(c.noncompete_damages[i], static_cast<float>(tp.noncompete_damages_months * salary / 12.0));
 }
 
 // Whether a new contract with employer e has a non-compete clause: with the type's probability
@@ -1481,7 +1493,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
         n.spells_completed++;
         n.spell_months_completed += c.spell[i];
     }
-    if (c.team[i] != i) c.team[i] = kNone;
+    leave_team(c, i);
     if (hire.bought_out) n.noncompete_buyouts++;
     if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
     Stream rng(w.seed, step, StreamFamily::moves, i);
@@ -1959,18 +1971,20 @@ void decide_searchers(const World& w, const std::uint32_t* searcher, const std::
     const PostingCard* card = w.postings.card.data();
     const float* amenity = w.employers.amenity.data();
     const double min_raise = s.search.min_raise, limit = econ::kMaxSalary;
-    const bool contacts = s.offers.contacts;
+    const bool contacts = s.offers.contacts, one_tier = s.tiers.size() == 1;
     for (std::size_t k = 0; k < m; ++k) {
         const std::uint32_t i = searcher[k], own = c.employer[i];
         const PostingCard post = card[sampled[k]];
         const bool employed = c.status[i] == u8(Status::employed), unemployed = c.status[i] == u8(Status::unemployed);
         const double wage = c.wage[i], u_post = static_cast<double>(post.salary) + post.amenity;
         const double stay = employed ? wage + amenity[employed ? own : 0] : static_cast<double>(c.reservation[i]);
-        const bool eligible = (post.role == c.role[i]) & (post.degree <= c.degree[i]) & (post.employer != own);
+        const bool meets = post.degree == 0 || post.degree <= c.degree[i];  // (a branch: no load for degree 0)
+        const bool eligible = (post.role == c.role[i]) & meets & (post.employer != own);
         const bool contact = contacts & employed & (own != kNone), bids = contacts & employed;  // (flags: no branch)
         const bool better = !(employed & (post.salary < wage * (1.0 + min_raise))) & (u_post > stay);
         const bool applies = eligible & ((contact & std::isfinite(u_post)) | (!contact & better));
-        const double posted = std::min(econ::kMaxSalary, post.salary * s.tiers[c.tier[i]].wage_premium);
+        const double premium = one_tier ? s.tiers[0].wage_premium : s.tiers[c.tier[i]].wage_premium;
+        const double posted = std::min(econ::kMaxSalary, post.salary * premium);
         const double hurdle = stay - post.amenity + min_raise * wage;  // opening_bid's
         const bool opens = (limit > hurdle) & (posted >= hurdle) & (posted > hurdle - min_raise * wage);
         const bool offered = (bids & opens) | (!bids & !(employed & (posted <= wage)));
@@ -2006,7 +2020,7 @@ void move_searcher(World& w, std::uint32_t i, std::uint32_t e, float salary, Cou
         n.spells_completed++;
         n.spell_months_completed += c.spell[i];
     }
-    if (c.team[i] != i) c.team[i] = kNone;
+    leave_team(c, i);
     if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
     n.relocations += c.city[i] != w.employers.city[e];
     sign_contract(w, i, e, salary, false);
