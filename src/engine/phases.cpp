@@ -2130,6 +2130,18 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.hired_step[i], 1);
 }
 
+// Fetches the cards of the postings that the lanes of a tile sample if they search (look: their
+// search blocks; the posting is the stream's second number, as draws_posting and lean_searches
+// draw it), a tile before they are read: beside the columns streamed through, the cards do not
+// stay in cache from one tile to the next. Every lane's (no branch on who searches).
+void prefetch_cards(const Postings& P, const FirstBlocks& look, std::size_t n) {
+    const double postings = static_cast<double>(P.size()), last = postings > 0 ? postings - 1 : 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
+        __builtin_prefetch(P.card.data() + static_cast<std::uint32_t>(v < last ? v : last));
+    }
+}
+
 // The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
 // line of each of its 4-byte columns; the byte and 2-byte columns' lines hold 4 and 2 tiles).
 constexpr std::size_t kDenseAhead = 4;
@@ -2251,8 +2263,6 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
         lanes.searches[k] = draws_posting(w, i, rng, lanes.posting[k]) ? 1 : 0;
     }
-    for (std::size_t k = 0; k < n; ++k)  // (every lane's: no branch on who searches)
-        __builtin_prefetch(w.postings.card.data() + lanes.posting[k]);
     std::size_t searchers = 0;
     for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
@@ -2276,8 +2286,9 @@ struct DirectStep {
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
-// separations and the search draws of all (no branch on who searches; the sampled cards are
-// fetched ahead), the searchers' applications, offers and moves, then the month of all. Lean
+// separations and the search draws of all (no branch on who searches; the next tile's first blocks
+// are drawn a tile ahead and its sampled cards fetched), the searchers' applications, offers and
+// moves, then the month of all. Lean
 // (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
 // age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
 template <bool Lean, bool Plain>
@@ -2288,8 +2299,13 @@ template <bool Lean, bool Plain>
     const std::int32_t step = w.now.step;
     auto& c = w.candidates;
     Counters& n = out.n;
-    std::array<FirstBlocks, 2> blocks;
-    const FirstBlocks &sep = blocks[0], &look = blocks[1];
+    std::array<FirstBlocks, 2> blocks[2];  // [tile parity]: this tile's and the next tile's (draw_blocks)
+    auto draw_blocks = [&](std::size_t tile, std::array<FirstBlocks, 2>& into) {
+        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
+                     0, into);
+        prefetch_cards(w.postings, into[1], std::min(kTile, end - tile));
+    };
+    if (begin < end) draw_blocks(begin, blocks[0]);
     std::uint32_t searcher[kTile], sampled[kTile];
     const LeanColumns columns{c.status.data(),
                               c.employer.data(),
@@ -2300,10 +2316,10 @@ template <bool Lean, bool Plain>
                               w.scenario->separations.unemployed_leave_rate > 0,
                               w.scenario->search.unemployed_intensity,
                               static_cast<double>(w.postings.size())};
-    for (std::size_t tile = begin; tile < end; tile += kTile) {
+    for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
         const std::size_t tile_end = std::min(end, tile + kTile);
-        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
-                     0, blocks);
+        if (tile_end < end) draw_blocks(tile_end, blocks[parity ^ 1]);
+        const FirstBlocks &sep = blocks[parity][0], &look = blocks[parity][1];
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
         if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile);
         std::size_t searchers = 0;
