@@ -2145,10 +2145,10 @@ void prefetch_cards(const Postings& P, const FirstBlocks& look, std::size_t n) {
 // The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
 // line of each of its 4-byte columns; the byte and 2-byte columns' lines hold 4 and 2 tiles).
 constexpr std::size_t kDenseAhead = 4;
-void prefetch_dense_columns(const Candidates& c, std::size_t i) {
+void prefetch_dense_columns(const Candidates& c, std::size_t i, bool intensity) {
     __builtin_prefetch(&c.status[i], 1);
     __builtin_prefetch(&c.employer[i], 1);
-    __builtin_prefetch(&c.search_intensity[i]);
+    if (intensity) __builtin_prefetch(&c.search_intensity[i]);  // (not read in the lean case: LeanColumns)
     __builtin_prefetch(&c.wage[i], 1);
     __builtin_prefetch(&c.experience[i], 1);
     __builtin_prefetch(&c.tenure[i], 1);
@@ -2168,12 +2168,14 @@ std::uint32_t may_be_below(double q) {
 struct LeanColumns {
     const std::uint8_t* status;
     const std::uint32_t* employer;
-    const float* search_intensity;
     std::uint16_t* spell;
     const std::uint32_t* stay;  // [employer]: the draws at most it may separate (a closed employer: all); [none]: 0
     std::uint32_t none;
     bool unemployed_leave;  // separations.unemployed_leave_rate > 0
-    double unemployed_intensity, postings;
+    // The search intensities: on the job, every candidate's search_intensity column, which holds
+    // search.employed_intensity (as a float) for all in exogenous search (draw_candidate), the only
+    // search of the fused pass: read from the scenario, the column is not streamed through.
+    double unemployed_intensity, employed_intensity, postings;
 };
 // The lanes' flags start at 0: lane_mask reads all kTile of them, also past a partial tile's lanes
 // (bytes never written would be indeterminate, and the compiler may then assume any mask).
@@ -2215,19 +2217,18 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
                                                                                std::size_t n, const FirstBlocks& look,
                                                                                LeanTile& out) {
     const std::uint8_t* __restrict status = in.status + first;
-    const float* __restrict intensity = in.search_intensity + first;
     std::uint16_t* __restrict spell = in.spell + first;
     const std::uint8_t* __restrict other = out.other;
     std::uint8_t* __restrict searches = out.searches;
     std::uint32_t* __restrict posting = out.posting;
-    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity;
+    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity,
+                 lambda1 = in.employed_intensity;
     const bool any = postings > 0;
     for_lanes(n, [&](std::size_t k) {  // (bitwise operators: no branch)
         const std::uint8_t st = status[k];
         const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
         const std::uint16_t months = spell[k];
         spell[k] = static_cast<std::uint16_t>(months + (unemployed & (months < 65535)));
-        const double lambda1 = intensity[k];
         const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
         searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
         posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
@@ -2309,19 +2310,19 @@ template <bool Lean, bool Plain>
     std::uint32_t searcher[kTile], sampled[kTile];
     const LeanColumns columns{c.status.data(),
                               c.employer.data(),
-                              c.search_intensity.data(),
                               c.spell.data(),
                               now.stay.data(),
                               static_cast<std::uint32_t>(w.employers.size()),
                               w.scenario->separations.unemployed_leave_rate > 0,
                               w.scenario->search.unemployed_intensity,
+                              static_cast<float>(w.scenario->search.employed_intensity),
                               static_cast<double>(w.postings.size())};
     for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
         const std::size_t tile_end = std::min(end, tile + kTile);
         if (tile_end < end) draw_blocks(tile_end, blocks[parity ^ 1]);
         const FirstBlocks &sep = blocks[parity][0], &look = blocks[parity][1];
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
-        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile);
+        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile, !Lean);
         std::size_t searchers = 0;
         if constexpr (Lean) {
             searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,
