@@ -386,8 +386,9 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         // The searchers of a tile are decided together (plain_searchers, search_plain), with and
         // without contacts, in the lean case and the general one; students and candidates abroad
         // (with or without an overseas job) take the general rules; the required raise, the
-        // reservation wage, the tiers' premiums, a second role and a second degree make
-        // applications, offers and decisions fail for other reasons than the posted salary.
+        // reservation wage, the tiers' premiums and a second role make applications, offers and
+        // decisions fail for other reasons than the posted salary (unlimited postings all require
+        // the lowest degree). The section "firms closing and entering" has one tier.
         const std::string extra =
             "\n[employer_types.overseas_lab]\nshare = 0.2\nsize = 1\noverseas = true\n"
             "layoff_rate = 0.02\nnoncompete_share = 0.0\n"
