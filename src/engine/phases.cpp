@@ -193,6 +193,18 @@ void entrants(World& w, std::int32_t step) {
     }
 }
 
+// Sets x to v unless x already holds v's bits: a column's cache line that a step would only
+// rewrite with what it holds (a clause of 0, no team, no damages) is then not written back.
+template <class T>
+void set_if_changed(T& x, T v) {
+    if (std::memcmp(&x, &v, sizeof(T)) != 0) x = v;
+}
+
+// Leaves no team unless candidate i leads one (a team's members follow their lead, eq. 14).
+void leave_team(Candidates& c, std::uint32_t i) {
+    if (c.team[i] != i) set_if_changed(c.team[i], kNone);
+}
+
 // Ends the job of employed candidate i (separation to unemployment or out of the field).
 void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     auto& c = w.candidates;
@@ -204,25 +216,32 @@ void end_job(World& w, std::uint32_t i, Status to, Counters& n, Flows flows) {
     n.tenure_months_ended += c.tenure[i];
     c.prev_employer[i] = e;
     c.employer[i] = kNone;
-    c.reservation[i] = static_cast<float>(w.scenario->search.reservation_share * c.wage[i]);
+    set_if_changed(c.reservation[i], static_cast<float>(w.scenario->search.reservation_share * c.wage[i]));
     c.status[i] = u8(to);
     c.spell[i] = 0;
-    c.noncompete_clause[i] = 0;  // a restriction is enforced only against a competitor (section D.7)
-    if (c.team[i] != i) c.team[i] = kNone;
+    set_if_changed(c.noncompete_clause[i], std::uint8_t{0});  // enforced only against a competitor (D.7)
+    leave_team(c, i);
 }
 
-// Signs a new contract: a non-compete clause with the type's probability.
-void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, Stream& rng) {
+// Signs a new contract, with a non-compete clause or not (noncompete_clause).
+void sign_contract(World& w, std::uint32_t i, std::uint32_t e, float salary, bool clause) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
     const auto& tp = s.employer_types[w.employers.type[e]];
     c.employer[i] = e;
     c.wage[i] = salary;
-    c.city[i] = w.employers.city[e];
+    set_if_changed(c.city[i], w.employers.city[e]);
     c.status[i] = u8(w.employers.city[e] == kAbroad ? Status::abroad : Status::employed);
     c.tenure[i] = 0;
-    c.noncompete_clause[i] = s.noncompete.enabled && rng.bernoulli(tp.noncompete_share) ? 1 : 0;
-    c.noncompete_damages[i] = static_cast<float>(tp.noncompete_damages_months * salary / 12.0);
+    set_if_changed(c.noncompete_clause[i], static_cast<std::uint8_t>(clause ? 1 : 0));
+    set_if_changed(c.noncompete_damages[i], static_cast<float>(tp.noncompete_damages_months * salary / 12.0));
+}
+
+// Whether a new contract with employer e has a non-compete clause: with the type's probability
+// (a draw of rng only when non-competes are on).
+bool noncompete_clause(const World& w, std::uint32_t e, Stream& rng) {
+    const Scenario& s = *w.scenario;
+    return s.noncompete.enabled && rng.bernoulli(s.employer_types[w.employers.type[e]].noncompete_share);
 }
 
 // The opening bid of employer e for candidate i, who has a job (eq. 12a). The employer bids when
@@ -1474,7 +1493,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
         n.spells_completed++;
         n.spell_months_completed += c.spell[i];
     }
-    if (c.team[i] != i) c.team[i] = kNone;
+    leave_team(c, i);
     if (hire.bought_out) n.noncompete_buyouts++;
     if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
     Stream rng(w.seed, step, StreamFamily::moves, i);
@@ -1491,7 +1510,7 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     row.relocated = c.city[i] != E.city[e];
     n.relocations += row.relocated;
     n.returnees += (from == Status::abroad && E.city[e] != kAbroad) ? 1 : 0;
-    sign_contract(w, i, e, hire.salary, rng);
+    sign_contract(w, i, e, hire.salary, noncompete_clause(w, e, rng));
 }
 
 // Adds the threads' departures and filled vacancies (members `departures` and `filled` of each
@@ -1642,7 +1661,7 @@ bool follow_lead(World& w, std::uint32_t i, std::int32_t date, MoveRow& row, Cou
     c.prev_employer[i] = old;
     c.moved_step[i] = static_cast<StepColumn>(step);
     c.hired_step[i] = static_cast<StepColumn>(step);
-    sign_contract(w, i, e, salary, rng);
+    sign_contract(w, i, e, salary, noncompete_clause(w, e, rng));
     return true;
 }
 
@@ -1720,7 +1739,8 @@ void age_one_month(World& w, std::uint32_t i, bool raise_month, double growth, S
             n.noncompete_compensation += std::llround(tp.noncompete_compensation * c.wage[i] / 12.0);
             --c.noncompete_months_left[i];
         } else {
-            sign_contract(w, i, c.pending_employer[i], c.pending_wage[i], rng);
+            sign_contract(w, i, c.pending_employer[i], c.pending_wage[i],
+                          noncompete_clause(w, c.pending_employer[i], rng));
             c.pending_employer[i] = kNone;
         }
     }
@@ -1851,6 +1871,16 @@ bool direct_offers_apply(const Scenario& s) {
            !s.offers.budget_cap && !s.counteroffers.enabled && !s.noncompete.enabled && !s.teams.enabled;
 }
 
+// Whether the fused pass's searchers take their plain case (search_plain): no relocation (no home
+// bonus or moving cost in a utility), no poaching bids, no pay ranges, no requirement adjustment
+// (nothing counts applications by employer) and no rows of /offers or /moves; non-competes, teams
+// and counteroffers are off in every scenario of the fused pass. A searcher's application, offer
+// and decision are then a few comparisons of its columns with the card of its posting.
+bool plain_searchers(const Scenario& s) {
+    return !s.relocation.enabled && !s.offers.poaching && s.offers.pay_range == 0 &&
+           s.vacancies.requirement_adjustment == 0 && !s.output.offers && !s.output.moves;
+}
+
 namespace {
 constexpr std::size_t kDirectChunk = 512 * kTile;  // candidates per task; its rows stay in candidate order
 
@@ -1907,6 +1937,113 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
                        s.output.moves ? out.moves.emplace_back() : unkept, n, flows);
     }
     if (s.output.offers) out.offers.push_back(offer);
+}
+
+// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
+// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
+std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
+    static_assert(kTile == 16 && std::endian::native == std::endian::little);
+    constexpr std::uint64_t kGather = 0x0102040810204080ull;
+    std::uint64_t low, high;
+    std::memcpy(&low, flag, 8);
+    std::memcpy(&high, flag + 8, 8);
+    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
+    return mask & ((1u << n) - 1);
+}
+
+// The plain searchers of a tile, decided together (decide_searchers): those of a status other than
+// employed or unemployed (`general`), who take apply_and_move; those who take their offer, at
+// `salary` from the employer of their card.
+struct SearcherLanes {
+    std::uint8_t general[kTile], takes[kTile];
+    float salary[kTile];
+    std::int64_t applications = 0, offers = 0;  // of the lanes decided here
+};
+
+// Steps 5-7 for the m plain searchers of a tile (ids, sampled postings), lane by lane without a
+// branch: worth_applying, make_offer (value, budget and range unbounded: the limit is kMaxSalary;
+// the bid is the posted salary; with contacts, opening_bid decides) and the decision (eq. 7). The
+// same doubles compared as in those functions, whose home bonus and moving cost are 0 here.
+void decide_searchers(const World& w, const std::uint32_t* searcher, const std::uint32_t* sampled, std::size_t m,
+                      SearcherLanes& out) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const PostingCard* card = w.postings.card.data();
+    const float* amenity = w.employers.amenity.data();
+    const double min_raise = s.search.min_raise, limit = econ::kMaxSalary;
+    const bool contacts = s.offers.contacts, one_tier = s.tiers.size() == 1;
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::uint32_t i = searcher[k], own = c.employer[i];
+        const PostingCard post = card[sampled[k]];
+        const bool employed = c.status[i] == u8(Status::employed), unemployed = c.status[i] == u8(Status::unemployed);
+        const double wage = c.wage[i], u_post = static_cast<double>(post.salary) + post.amenity;
+        const double stay = employed ? wage + amenity[employed ? own : 0] : static_cast<double>(c.reservation[i]);
+        const bool meets = post.degree == 0 || post.degree <= c.degree[i];  // (a branch: no load for degree 0)
+        const bool eligible = (post.role == c.role[i]) & meets & (post.employer != own);
+        const bool contact = contacts & employed & (own != kNone), bids = contacts & employed;  // (flags: no branch)
+        const bool better = !(employed & (post.salary < wage * (1.0 + min_raise))) & (u_post > stay);
+        const bool applies = eligible & ((contact & std::isfinite(u_post)) | (!contact & better));
+        const double premium = one_tier ? s.tiers[0].wage_premium : s.tiers[c.tier[i]].wage_premium;
+        const double posted = std::min(econ::kMaxSalary, post.salary * premium);
+        const double hurdle = stay - post.amenity + min_raise * wage;  // opening_bid's
+        const bool opens = (limit > hurdle) & (posted >= hurdle) & (posted > hurdle - min_raise * wage);
+        const bool offered = (bids & opens) | (!bids & !(employed & (posted <= wage)));
+        const auto salary = static_cast<float>(posted);
+        const bool decided = employed | unemployed;
+        out.general[k] = !decided;
+        out.takes[k] = decided & applies & offered & (static_cast<double>(salary) + post.amenity > stay);
+        out.salary[k] = salary;
+        out.applications += decided & applies;
+        out.offers += decided & applies & offered;
+    }
+}
+
+// The move of plain searcher i (employed or unemployed) to employer e at `salary`: what
+// carry_out_hire and sign_contract do for such a hire without a row, a restriction or a clause
+// (non-competes are off: no number is drawn).
+void move_searcher(World& w, std::uint32_t i, std::uint32_t e, float salary, Counters& n, Flows flows) {
+    auto& c = w.candidates;
+    const auto step = static_cast<StepColumn>(w.now.step);
+    const std::size_t R = w.scenario->roles.size();
+    const bool job_to_job = c.status[i] == u8(Status::employed);
+    c.hired_step[i] = step;
+    n.hires++;
+    if (job_to_job) {
+        const std::uint32_t old = c.employer[i];
+        n.job_to_job_moves++;
+        n.jobs_ended++;
+        n.tenure_months_ended += c.tenure[i];
+        flows.depart(old * R + c.role[i]);
+        c.moved_step[i] = step;
+        c.prev_employer[i] = old;
+    } else {
+        n.spells_completed++;
+        n.spell_months_completed += c.spell[i];
+    }
+    leave_team(c, i);
+    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
+    n.relocations += c.city[i] != w.employers.city[e];
+    sign_contract(w, i, e, salary, false);
+}
+
+// Steps 5-8 for the m searchers of a tile in the plain case (plain_searchers): all decided at once,
+// then, in lane order, the hires moved and the lanes of other statuses taken through
+// apply_and_move (no step of one searcher reads what another's changes).
+void search_plain(World& w, const std::uint32_t* searcher, const std::uint32_t* sampled, std::size_t m,
+                  std::int32_t date, Flows flows, DirectChunk& out) {
+    SearcherLanes lanes;
+    decide_searchers(w, searcher, sampled, m, lanes);
+    out.n.applications += lanes.applications;
+    out.n.offers += lanes.offers;
+    std::uint8_t visit[kTile] = {};
+    for (std::size_t k = 0; k < m; ++k) visit[k] = lanes.general[k] | lanes.takes[k];
+    for (std::uint32_t mask = lane_mask(visit, m); mask != 0; mask &= mask - 1) {
+        const auto k = static_cast<std::size_t>(std::countr_zero(mask));
+        if (lanes.general[k])
+            apply_and_move(w, searcher[k], sampled[k], date, flows, out);
+        else
+            move_searcher(w, searcher[k], w.postings.card[sampled[k]].employer, lanes.salary[k], out.n, flows);
+    }
 }
 
 // Step 2 for candidate i, as `separate` (rng: its separations stream): an employee's draw is
@@ -1993,13 +2130,25 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
     __builtin_prefetch(&c.hired_step[i], 1);
 }
 
+// Fetches the cards of the postings that the lanes of a tile sample if they search (look: their
+// search blocks; the posting is the stream's second number, as draws_posting and lean_searches
+// draw it), a tile before they are read: beside the columns streamed through, the cards do not
+// stay in cache from one tile to the next. Every lane's (no branch on who searches).
+void prefetch_cards(const Postings& P, const FirstBlocks& look, std::size_t n) {
+    const double postings = static_cast<double>(P.size()), last = postings > 0 ? postings - 1 : 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const double v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
+        __builtin_prefetch(P.card.data() + static_cast<std::uint32_t>(v < last ? v : last));
+    }
+}
+
 // The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
 // line of each of its 4-byte columns; the byte and 2-byte columns' lines hold 4 and 2 tiles).
 constexpr std::size_t kDenseAhead = 4;
-void prefetch_dense_columns(const Candidates& c, std::size_t i) {
+void prefetch_dense_columns(const Candidates& c, std::size_t i, bool intensity) {
     __builtin_prefetch(&c.status[i], 1);
     __builtin_prefetch(&c.employer[i], 1);
-    __builtin_prefetch(&c.search_intensity[i]);
+    if (intensity) __builtin_prefetch(&c.search_intensity[i]);  // (not read in the lean case: LeanColumns)
     __builtin_prefetch(&c.wage[i], 1);
     __builtin_prefetch(&c.experience[i], 1);
     __builtin_prefetch(&c.tenure[i], 1);
@@ -2019,17 +2168,21 @@ std::uint32_t may_be_below(double q) {
 struct LeanColumns {
     const std::uint8_t* status;
     const std::uint32_t* employer;
-    const float* search_intensity;
     std::uint16_t* spell;
     const std::uint32_t* stay;  // [employer]: the draws at most it may separate (a closed employer: all); [none]: 0
     std::uint32_t none;
     bool unemployed_leave;  // separations.unemployed_leave_rate > 0
-    double unemployed_intensity, postings;
+    // The search intensities: on the job, every candidate's search_intensity column, which holds
+    // search.employed_intensity (as a float) for all in exogenous search (draw_candidate), the only
+    // search of the fused pass: read from the scenario, the column is not streamed through.
+    double unemployed_intensity, employed_intensity, postings;
 };
+// The lanes' flags start at 0: lane_mask reads all kTile of them, also past a partial tile's lanes
+// (bytes never written would be indeterminate, and the compiler may then assume any mask).
 struct LeanTile {
-    std::uint8_t other[kTile];      // a status other than employed, unemployed, inactive: the general path
-    std::uint8_t separates[kTile];  // may separate: separate_fused decides
-    std::uint8_t searches[kTile];
+    std::uint8_t other[kTile] = {};      // a status other than employed, unemployed, inactive: the general path
+    std::uint8_t separates[kTile] = {};  // may separate: separate_fused decides
+    std::uint8_t searches[kTile] = {};
     std::uint32_t posting[kTile];
 };
 
@@ -2064,19 +2217,18 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
                                                                                std::size_t n, const FirstBlocks& look,
                                                                                LeanTile& out) {
     const std::uint8_t* __restrict status = in.status + first;
-    const float* __restrict intensity = in.search_intensity + first;
     std::uint16_t* __restrict spell = in.spell + first;
     const std::uint8_t* __restrict other = out.other;
     std::uint8_t* __restrict searches = out.searches;
     std::uint32_t* __restrict posting = out.posting;
-    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity;
+    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity,
+                 lambda1 = in.employed_intensity;
     const bool any = postings > 0;
     for_lanes(n, [&](std::size_t k) {  // (bitwise operators: no branch)
         const std::uint8_t st = status[k];
         const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
         const std::uint16_t months = spell[k];
         spell[k] = static_cast<std::uint16_t>(months + (unemployed & (months < 65535)));
-        const double lambda1 = intensity[k];
         const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
         searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
         posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
@@ -2089,18 +2241,6 @@ std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresho
     std::vector<std::uint32_t> stay(E.size() + 1, 0);
     for (std::size_t e = 0; e < E.size(); ++e) stay[e] = E.alive[e] ? may_be_below(by_type[E.type[e]].quit) : ~0u;
     return stay;
-}
-
-// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
-// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
-std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
-    static_assert(kTile == 16 && std::endian::native == std::endian::little);
-    constexpr std::uint64_t kGather = 0x0102040810204080ull;
-    std::uint64_t low, high;
-    std::memcpy(&low, flag, 8);
-    std::memcpy(&high, flag + 8, 8);
-    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
-    return mask & ((1u << n) - 1);
 }
 
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
@@ -2124,8 +2264,6 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
         lanes.searches[k] = draws_posting(w, i, rng, lanes.posting[k]) ? 1 : 0;
     }
-    for (std::size_t k = 0; k < n; ++k)  // (every lane's: no branch on who searches)
-        __builtin_prefetch(w.postings.card.data() + lanes.posting[k]);
     std::size_t searchers = 0;
     for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
@@ -2149,11 +2287,12 @@ struct DirectStep {
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
-// separations and the search draws of all (no branch on who searches; the sampled cards are
-// fetched ahead), the searchers' applications, offers and moves, then the month of all. Lean
+// separations and the search draws of all (no branch on who searches; the next tile's first blocks
+// are drawn a tile ahead and its sampled cards fetched), the searchers' applications, offers and
+// moves, then the month of all. Lean
 // (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
-// age_lean).
-template <bool Lean>
+// age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
+template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
@@ -2161,24 +2300,29 @@ template <bool Lean>
     const std::int32_t step = w.now.step;
     auto& c = w.candidates;
     Counters& n = out.n;
-    std::array<FirstBlocks, 2> blocks;
-    const FirstBlocks &sep = blocks[0], &look = blocks[1];
+    std::array<FirstBlocks, 2> blocks[2];  // [tile parity]: this tile's and the next tile's (draw_blocks)
+    auto draw_blocks = [&](std::size_t tile, std::array<FirstBlocks, 2>& into) {
+        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
+                     0, into);
+        prefetch_cards(w.postings, into[1], std::min(kTile, end - tile));
+    };
+    if (begin < end) draw_blocks(begin, blocks[0]);
     std::uint32_t searcher[kTile], sampled[kTile];
     const LeanColumns columns{c.status.data(),
                               c.employer.data(),
-                              c.search_intensity.data(),
                               c.spell.data(),
                               now.stay.data(),
                               static_cast<std::uint32_t>(w.employers.size()),
                               w.scenario->separations.unemployed_leave_rate > 0,
                               w.scenario->search.unemployed_intensity,
+                              static_cast<float>(w.scenario->search.employed_intensity),
                               static_cast<double>(w.postings.size())};
-    for (std::size_t tile = begin; tile < end; tile += kTile) {
+    for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
         const std::size_t tile_end = std::min(end, tile + kTile);
-        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
-                     0, blocks);
+        if (tile_end < end) draw_blocks(tile_end, blocks[parity ^ 1]);
+        const FirstBlocks &sep = blocks[parity][0], &look = blocks[parity][1];
         if (tile_end < end) prefetch_sparse_columns(c, tile_end);
-        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile);
+        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile, !Lean);
         std::size_t searchers = 0;
         if constexpr (Lean) {
             searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,
@@ -2198,7 +2342,11 @@ template <bool Lean>
             }
         }
         n.searchers += searchers;
-        for (std::size_t k = 0; k < searchers; ++k) apply_and_move(w, searcher[k], sampled[k], now.date, flows, out);
+        if constexpr (Plain)
+            search_plain(w, searcher, sampled, searchers, now.date, flows, out);
+        else
+            for (std::size_t k = 0; k < searchers; ++k)
+                apply_and_move(w, searcher[k], sampled[k], now.date, flows, out);
         if constexpr (Lean) {
             age_lean(w, tile, tile_end - tile, now.raise_month, n);
         } else {
@@ -2236,7 +2384,10 @@ void direct_offers(World& w, RecordTallies& tallies) {
     DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
                   census_read(s)};
     if (lean) now.stay = stay_limits(w, now.thresholds);
-    const auto chunk = lean ? direct_chunk<true> : direct_chunk<false>;
+    using Chunk = decltype(&direct_chunk<true, true>);
+    constexpr Chunk kChunk[2][2] = {{direct_chunk<false, false>, direct_chunk<false, true>},
+                                    {direct_chunk<true, false>, direct_chunk<true, true>}};
+    const Chunk chunk = kChunk[lean][plain_searchers(s)];
     std::vector<DirectChunk> out(chunks);
     tallies.statuses.assign(chunks, {});
     tallies.wages.resize(chunks);

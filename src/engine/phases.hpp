@@ -34,6 +34,9 @@ StepRow record(World& w, const RecordTallies* counted = nullptr);
 // 2 and 4-9 in one pass where the scenario's mechanisms allow it (phases.cpp): the same results.
 // It also sets the census (when read) and counts `tallies` for record.
 bool direct_offers_apply(const Scenario& s);
+// Whether the fused pass decides its searchers together (no relocation, poaching bids, pay ranges,
+// requirement adjustment or rows of /offers and /moves): the same results.
+bool plain_searchers(const Scenario& s);
 void direct_offers(World& w, RecordTallies& tallies);
 
 }  // namespace talentsim

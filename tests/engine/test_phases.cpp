@@ -382,6 +382,33 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
         check_direct_offers_match_phases(
             scenario("scenarios/validation/job_ladder.toml", {"population.candidates=20005"}), 30);
     }
+    SECTION("the plain searchers (no relocation, poaching, ranges or rows): contacts, raises, statuses") {
+        // The searchers of a tile are decided together (plain_searchers, search_plain), with and
+        // without contacts, in the lean case and the general one; students and candidates abroad
+        // (with or without an overseas job) take the general rules; the required raise, the
+        // reservation wage, the tiers' premiums and a second role make applications, offers and
+        // decisions fail for other reasons than the posted salary (unlimited postings all require
+        // the lowest degree). The section "firms closing and entering" has one tier.
+        const std::string extra =
+            "\n[employer_types.overseas_lab]\nshare = 0.2\nsize = 1\noverseas = true\n"
+            "layoff_rate = 0.02\nnoncompete_share = 0.0\n"
+            "[tiers.top]\nshare = 0.3\nwage_premium = 0.2\n"
+            "[roles.infra]\nshare = 0.4\nbase_wage = 400000\n";
+        for (const char* contacts : {"offers.contacts=true", "offers.contacts=false"})
+            for (const char* raise : {"wages.annual_raise=0", "wages.annual_raise=0.03"}) {
+                INFO(contacts << ", " << raise);
+                const Scenario s = ladder_with(
+                    extra, {"population.candidates=20000", "employer_types.lab.share=0.8", "tiers.other.share=0.7",
+                            "roles.llm_algorithm.share=0.6", "degrees.bachelor.share=0.7", "degrees.master.share=0.3",
+                            "population.student_share=0.1", "population.abroad_share=0.1",
+                            "population.graduates_per_year=2000", "population.abroad_inflow_per_month=20",
+                            "search.abroad_intensity=0.2", "search.student_intensity=0.2", "search.min_raise=0.05",
+                            "search.reservation_share=0.5", "employer_types.lab.layoff_rate=0.01", "output.moves=false",
+                            contacts, raise});
+                REQUIRE(plain_searchers(s));
+                check_direct_offers_match_phases(s, 30);
+            }
+    }
     SECTION("firms closing and entering") {
         check_direct_offers_match_phases(
             ladder_with("\n[[events]]\ndate = \"2024-03\"\nkind = \"exit\"\nprobability = 0.2\n"
