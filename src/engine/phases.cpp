@@ -1466,13 +1466,36 @@ void decide(World& w, int round) {
 // ---------------------------------------------------------------------------------------------
 // 8. Moves: hires, non-compete restrictions starting, relocations, then team members following.
 namespace {
+// What a hire of candidate i by employer e counts and ends, before the contract: the job left
+// (job_to_job), the unemployment spell ended, the team left, and the flows of eqs. 3a and 9a.
+void leave_for_hire(World& w, std::uint32_t i, std::uint32_t e, bool job_to_job, bool from_unemployed, Counters& n,
+                    Flows flows) {
+    auto& c = w.candidates;
+    const std::size_t R = w.scenario->roles.size();
+    n.hires++;
+    if (job_to_job) {
+        const std::uint32_t old = c.employer[i];
+        n.job_to_job_moves++;
+        n.jobs_ended++;
+        n.tenure_months_ended += c.tenure[i];
+        flows.depart(old * R + c.role[i]);
+        c.moved_step[i] = static_cast<StepColumn>(w.now.step);
+        c.prev_employer[i] = old;
+    }
+    if (from_unemployed) {
+        n.spells_completed++;
+        n.spell_months_completed += c.spell[i];
+    }
+    leave_team(c, i);
+    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
+}
+
 // One hire: its move record, the job left, then either the restriction starting (the candidate
 // joins when it ends) or the contract signed.
 void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row, Counters& n, Flows flows) {
     auto& c = w.candidates;
     auto& E = w.employers;
     const std::int32_t step = w.now.step;
-    const std::size_t R = w.scenario->roles.size();
     const std::uint32_t i = hire.candidate, e = hire.employer;
     const auto from = static_cast<Status>(c.status[i]);
     const std::uint32_t old = c.employer[i];
@@ -1480,22 +1503,8 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
     row = MoveRow{step,        date, i, job_to_job ? old : kNone, e,
                   c.status[i], 0,    0, hire.bought_out,          job_to_job ? c.wage[i] : 0.f,
                   hire.salary};
-    n.hires++;
-    if (job_to_job) {
-        n.job_to_job_moves++;
-        n.jobs_ended++;
-        n.tenure_months_ended += c.tenure[i];
-        flows.depart(old * R + c.role[i]);
-        c.moved_step[i] = static_cast<StepColumn>(step);
-        c.prev_employer[i] = old;
-    }
-    if (from == Status::unemployed) {
-        n.spells_completed++;
-        n.spell_months_completed += c.spell[i];
-    }
-    leave_team(c, i);
+    leave_for_hire(w, i, e, job_to_job, from == Status::unemployed, n, flows);
     if (hire.bought_out) n.noncompete_buyouts++;
-    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
     Stream rng(w.seed, step, StreamFamily::moves, i);
     if (hire.sit_out) {  // the restriction starts; the candidate joins when it ends
         c.status[i] = u8(Status::sitting_out);
@@ -2003,25 +2012,9 @@ void decide_searchers(const World& w, const std::uint32_t* searcher, const std::
 // (non-competes are off: no number is drawn).
 void move_searcher(World& w, std::uint32_t i, std::uint32_t e, float salary, Counters& n, Flows flows) {
     auto& c = w.candidates;
-    const auto step = static_cast<StepColumn>(w.now.step);
-    const std::size_t R = w.scenario->roles.size();
     const bool job_to_job = c.status[i] == u8(Status::employed);
-    c.hired_step[i] = step;
-    n.hires++;
-    if (job_to_job) {
-        const std::uint32_t old = c.employer[i];
-        n.job_to_job_moves++;
-        n.jobs_ended++;
-        n.tenure_months_ended += c.tenure[i];
-        flows.depart(old * R + c.role[i]);
-        c.moved_step[i] = step;
-        c.prev_employer[i] = old;
-    } else {
-        n.spells_completed++;
-        n.spell_months_completed += c.spell[i];
-    }
-    leave_team(c, i);
-    if (!job_to_job || !w.scenario->wages.fill_posted_only) flows.fill(e * R + c.role[i]);  // eqs. 3a, 9a
+    c.hired_step[i] = static_cast<StepColumn>(w.now.step);
+    leave_for_hire(w, i, e, job_to_job, !job_to_job, n, flows);
     n.relocations += c.city[i] != w.employers.city[e];
     sign_contract(w, i, e, salary, false);
 }

@@ -418,6 +418,19 @@ TEST_CASE("the fused direct-offers pass gives the results of the phases bit for 
     }
 }
 
+namespace {
+// The wages added in id order in blocks of kGrain, as record's mean defines its sum.
+double sum_in_id_order(const std::vector<float>& wages) {
+    return tbb::parallel_deterministic_reduce(
+        tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
+        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
+            for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
+            return acc;
+        },
+        std::plus<double>());
+}
+}  // namespace
+
 TEST_CASE("record: wages whose sum rounds are summed in id order", "[phases][direct]") {
     // One wage of 1e17 first, then wages of 7 (a double's unit at 1e17 is 16): in id order each 7
     // added to the large sum is lost, in another order the 7s add up first. The additions of the
@@ -432,13 +445,7 @@ TEST_CASE("record: wages whose sum rounds are summed in id order", "[phases][dir
         w.candidates.wage[i] = wages.empty() ? 1e17f : 7.f;
         if (w.candidates.status[i] == static_cast<std::uint8_t>(Status::employed)) wages.push_back(w.candidates.wage[i]);
     }
-    const double in_order = tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
-        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-            for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
-            return acc;
-        },
-        std::plus<double>());
+    const double in_order = sum_in_id_order(wages);
     double backwards = 0;  // another order gives other bits: the case tests the fallback
     for (std::size_t k = wages.size(); k-- > 0;) backwards += wages[k];
     REQUIRE(backwards != in_order);
@@ -492,13 +499,7 @@ TEST_CASE("record: the wage mean summed in id order and the quantiles of nth_ele
                     wages.push_back(w.candidates.wage[i]);
             REQUIRE(wages.size() > 3 * kGrain);
             REQUIRE(row.employed == static_cast<std::int64_t>(wages.size()));
-            const double sum = tbb::parallel_deterministic_reduce(
-                tbb::blocked_range<std::size_t>(0, wages.size(), kGrain), 0.0,
-                [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-                    for (std::size_t k = r.begin(); k != r.end(); ++k) acc += wages[k];
-                    return acc;
-                },
-                std::plus<double>());
+            const double sum = sum_in_id_order(wages);
             CHECK(row.wage_mean == sum / static_cast<double>(wages.size()));
             const std::array<double, 3> got{row.wage_p10, row.wage_p50, row.wage_p90};
             const std::array<double, 3> level{0.1, 0.5, 0.9};
