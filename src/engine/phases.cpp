@@ -271,51 +271,87 @@ double incumbent_limit(const World& w, std::uint32_t i, std::uint32_t inc) {
     return std::isinf(tp.counter_max_raise) ? own : std::min(own, w.candidates.wage[i] * (1.0 + tp.counter_max_raise));
 }
 
+// The two best bids of group g for candidate i: each bidder j can offer at most the utility
+// M_j = L_j + n_j (its limit plus its non-wage part; without a value cap the limit is unbounded
+// and the bidder stands on its opening bid). top: the offer of the best (kNone: no bidder).
+struct BestBids {
+    double m1 = -std::numeric_limits<double>::infinity(), m2 = -std::numeric_limits<double>::infinity(), n_top = 0;
+    std::uint32_t top = kNone;
+};
+BestBids best_bids(const World& w, std::size_t g, std::uint32_t i) {
+    BestBids b;
+    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+        const Offer& o = w.round_offers[k];
+        const double n_o = econ::utility_of_offer(w, i, o.employer, 0.0);
+        const double m = (o.limit < 3.0e38f ? o.limit : o.salary) + n_o;
+        if (m > b.m1) {
+            b.m2 = b.m1;
+            b.m1 = m;
+            b.top = k;
+            b.n_top = n_o;
+        } else if (m > b.m2)
+            b.m2 = m;
+    }
+    return b;
+}
+
+// Every offer of group g lost, each at its last bid, its limit (the winner's is set after).
+void outbid_all(World& w, std::size_t g) {
+    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
+        Offer& o = w.round_offers[k];
+        o.contest = static_cast<std::uint8_t>(Contest::lost);
+        if (o.limit < 3.0e38f) o.salary = o.limit;
+    }
+}
+
+// U* = second + beta (first - second) (eq. 13); an unbounded first leaves the second.
+double auction_price(double beta, double first, double second) {
+    return std::isfinite(first) ? second + beta * (first - second) : second;
+}
+
+// The auction for a candidate without a job who holds two or more offers (eq. 13b): the
+// candidate's status quo, the utility of staying, takes the incumbent's place and never bids.
+// The winner pays the runner-up's M or the status quo, whichever is higher, plus beta of the
+// rest: at least its opening bid, at most its limit. One offer is paid as posted (no draw here).
+void entrant_auction(World& w, std::size_t g, std::uint32_t i) {
+    if (w.groups[g + 1] - w.groups[g] < 2) return;
+    const BestBids b = best_bids(w, g, i);
+    if (b.top == kNone || !std::isfinite(b.m2)) return;
+    const float opening = w.round_offers[b.top].salary;
+    outbid_all(w, g);
+    Offer& win = w.round_offers[b.top];
+    const double second = std::max(econ::utility_of_staying(w, i), b.m2);
+    const double price = auction_price(w.scenario->counteroffers.worker_share, b.m1, second) - b.n_top;
+    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price)));
+    win.contest = static_cast<std::uint8_t>(Contest::won);
+}
+
 // The sequential auction for candidate i of group g (eq. 13, Postel-Vinay & Robin 2002; Cahuc,
-// Postel-Vinay & Robin 2006). Each bidder j can offer at most the utility M_j = L_j + n_j (its
-// limit plus its non-wage part). The incumbent bids with probability counter_prob; otherwise its
-// M is the status quo U_stay. The highest M wins (ties: the incumbent, then the earlier offer) and
-// gives the utility of the runner-up plus the share beta of the difference:
+// Postel-Vinay & Robin 2006). Each bidder j can offer at most the utility M_j (best_bids). The
+// incumbent bids with probability counter_prob; otherwise its M is the status quo U_stay. The
+// highest M wins (ties: the incumbent, then the earlier offer) and gives the utility of the
+// runner-up plus the share beta of the difference:
 //     U* = M_2 + beta (M_1 - M_2),   wage = U* - n_winner  (an outsider: at least its opening bid).
-// Losers bid up to their limits.
+// Losers bid up to their limits. A candidate without a job: entrant_auction, when switched on.
 void auction(World& w, std::size_t g, int round, Counters& n) {
-    constexpr double inf = std::numeric_limits<double>::infinity();
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
     const auto st = static_cast<Status>(c.status[i]);
-    if (c.employer[i] == kNone || (st != Status::employed && st != Status::abroad)) return;
+    if (c.employer[i] == kNone || (st != Status::employed && st != Status::abroad)) {
+        if (s.counteroffers.entrants) entrant_auction(w, g, i);
+        return;
+    }
     const std::uint32_t inc = c.employer[i];
     const double wage = c.wage[i], n_inc = econ::utility_of_offer(w, i, inc, 0.0);
-    std::uint32_t top = kNone;
-    double m1 = -inf, m2 = -inf, n_top = 0;
-    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
-        Offer& o = w.round_offers[k];
-        // Without a value cap the limit is unbounded: the bidder stands on its opening bid.
-        const double n_o = econ::utility_of_offer(w, i, o.employer, 0.0);
-        const double m = (o.limit < 3.0e38f ? o.limit : o.salary) + n_o;
-        if (m > m1) {
-            m2 = m1;
-            m1 = m;
-            top = k;
-            n_top = n_o;
-        } else if (m > m2)
-            m2 = m;
-    }
-    if (top == kNone) return;  // no bidder can offer anything worth having
-    const float opening = w.round_offers[top].salary;
-    for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
-        Offer& o = w.round_offers[k];
-        o.contest = static_cast<std::uint8_t>(Contest::lost);
-        if (o.limit < 3.0e38f) o.salary = o.limit;  // a loser's last bid is its limit
-    }
+    const BestBids b = best_bids(w, g, i);
+    if (b.top == kNone) return;  // no bidder can offer anything worth having
+    const float opening = w.round_offers[b.top].salary;
+    outbid_all(w, g);
     Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
     const bool bids = rng.bernoulli(s.employer_types[w.employers.type[inc]].counter_prob);
     const double limit_inc = bids ? std::max(wage, incumbent_limit(w, i, inc)) : wage;
     const double m_inc = limit_inc + n_inc, beta = s.counteroffers.worker_share;
-    auto price = [&](double first, double second) {
-        return std::isfinite(first) ? second + beta * (first - second) : second;
-    };
     Offer counter{i,
                   inc,
                   kNone,
@@ -323,16 +359,17 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
                   static_cast<float>(std::min(limit_inc, 3.0e38)),
                   static_cast<std::uint8_t>(OfferKind::counteroffer)};
     if (bids && limit_inc > wage) n.counteroffers_made++;
-    if (m_inc >= m1) {  // the incumbent keeps the candidate, at the outsiders' best
-        if (!bids || !std::isfinite(m1)) return;
-        counter.salary = static_cast<float>(std::max(wage, price(m_inc, m1) - n_inc));
+    if (m_inc >= b.m1) {  // the incumbent keeps the candidate, at the outsiders' best
+        if (!bids || !std::isfinite(b.m1)) return;
+        counter.salary = static_cast<float>(std::max(wage, auction_price(beta, m_inc, b.m1) - n_inc));
         counter.contest = static_cast<std::uint8_t>(Contest::won);
         w.counteroffers[g] = counter;
         return;
     }
-    Offer& win = w.round_offers[top];
-    const double second = std::max(m_inc, m2);
-    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price(m1, second) - n_top)));
+    Offer& win = w.round_offers[b.top];
+    const double second = std::max(m_inc, b.m2);
+    win.salary = static_cast<float>(
+        std::min<double>(win.limit, std::max<double>(opening, auction_price(beta, b.m1, second) - b.n_top)));
     win.contest = static_cast<std::uint8_t>(Contest::won);
     if (bids && limit_inc > wage) {
         counter.contest = static_cast<std::uint8_t>(Contest::lost);

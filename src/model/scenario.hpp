@@ -65,6 +65,7 @@ struct VacancyParams {
 
 struct CounterofferParams {
     bool enabled = false, auction = false;
+    bool entrants = false;    // the auction also for a candidate without a job who holds two or more offers (eq. 13b)
     double worker_share = 0;  // beta of Cahuc, Postel-Vinay & Robin (2006)
 };
 struct NoncompeteParams {

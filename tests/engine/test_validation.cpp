@@ -668,6 +668,64 @@ TEST_CASE("validation: the sequential auction sorts workers up the firm-producti
     }
 }
 
+// Eq. 13b in its textbook limit (the Postel-Vinay-Robin scenario with three applications a step:
+// no signal noise, workers of productivity 1, no reservation wage, beta = 0, values c p_e): a job
+// seeker who holds two or more offers is hired by the most productive bidder, which pays the
+// runner-up's value c p_2 if that is above its own posted salary base p_1 (Bertrand), and never
+// more than its own value; a job seeker with one offer is paid the posted salary. Every hire from
+// unemployment in 24 steps is checked against that rule; with the switch off all are paid as posted.
+TEST_CASE("validation: employers bid for a job seeker who holds two offers, the winner pays the runner-up (eq. 13b)",
+          "[validation][auction]") {
+    for (const bool entrants : {true, false}) {
+        const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
+                                         {"search.mode=endogenous", "search.applications=3",
+                                          std::string("counteroffers.entrants=") + (entrants ? "true" : "false"),
+                                          "output.offers=true", "output.postings=false", "output.moves=false"});
+        Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), 24);
+        Recorder rec;
+        sim.begin(rec, 0);
+        const double base = s.roles[0].base_wage, c_unit = base * s.employer_types[0].value_multiplier;
+        std::int64_t hires = 0, contested = 0, above_posted = 0, wrong = 0;
+        while (!sim.done()) {
+            const Before before(sim.world());
+            sim.step(rec);
+            const auto& E = sim.world().employers;
+            std::map<std::uint32_t, std::vector<const OfferRow*>> by_candidate;
+            for (const OfferRow& o : rec.offers)
+                if (before.status[o.candidate] == kUnemployed) by_candidate[o.candidate].push_back(&o);
+            for (const auto& [i, rows] : by_candidate) {
+                const OfferRow* won = nullptr;
+                double runner_up = 0;  // the best loser's value c p_2
+                for (const OfferRow* o : rows)
+                    if (o->accepted)
+                        won = o;
+                    else
+                        runner_up = std::max(runner_up, c_unit * E.productivity[o->employer]);
+                if (won == nullptr) continue;
+                ++hires;
+                const double p1 = E.productivity[won->employer], posted = base * p1;
+                const double expected =
+                    entrants && rows.size() > 1 ? std::min(c_unit * p1, std::max(posted, runner_up)) : posted;
+                contested += rows.size() > 1 ? 1 : 0;
+                above_posted += won->salary > posted * (1 + 1e-6) ? 1 : 0;
+                wrong += std::abs(won->salary - expected) > 1e-6 * expected ? 1 : 0;
+                for (const OfferRow* o : rows)  // the most productive bidder wins
+                    if (entrants && o != won) wrong += E.productivity[o->employer] > p1 ? 1 : 0;
+            }
+        }
+        INFO("entrants " << entrants << ": " << hires << " hires from unemployment, " << contested
+                         << " with two or more offers, " << above_posted << " paid above posted, " << wrong
+                         << " not as eq. 13b says");
+        CHECK(hires > 5000);
+        CHECK(contested > 1000);
+        CHECK(wrong == 0);
+        if (entrants)
+            CHECK(above_posted > contested / 2);
+        else
+            CHECK(above_posted == 0);
+    }
+}
+
 // With a noisy signal the outside bidder can win a worker it overestimated and pay more than the
 // worker is worth to it (the winner's curse, docs/model.md section 3.7). Valuing at the posterior
 // mean given the signal (eq. 4b) instead of the signal itself must leave fewer of the employed
