@@ -635,6 +635,12 @@ AuctionResult run_auction(double lambda1, double delta, std::int32_t steps) {
     return r;
 }
 
+// The Postel-Vinay-Robin scenario with `overrides` and the switch `key` on or off.
+Scenario pvr_switched(const std::string& key, bool on, std::vector<std::string> overrides) {
+    overrides.push_back(key + (on ? "=true" : "=false"));
+    return load_scenario(scenario_file("pvr_limit.toml"), overrides);
+}
+
 }  // namespace
 
 TEST_CASE("validation: the sequential auction sorts workers up the firm-productivity ladder (PVR)",
@@ -677,10 +683,9 @@ TEST_CASE("validation: the sequential auction sorts workers up the firm-producti
 TEST_CASE("validation: employers bid for a job seeker who holds two offers, the winner pays the runner-up (eq. 13b)",
           "[validation][auction]") {
     for (const bool entrants : {true, false}) {
-        const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
-                                         {"search.mode=endogenous", "search.applications=3",
-                                          std::string("counteroffers.entrants=") + (entrants ? "true" : "false"),
-                                          "output.offers=true", "output.postings=false", "output.moves=false"});
+        const Scenario s = pvr_switched("counteroffers.entrants", entrants,
+                                        {"search.mode=endogenous", "search.applications=3", "output.offers=true",
+                                         "output.postings=false", "output.moves=false"});
         Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), 24);
         Recorder rec;
         sim.begin(rec, 0);
@@ -734,10 +739,9 @@ TEST_CASE("validation: employers bid for a job seeker who holds two offers, the 
 TEST_CASE("validation: valuing at the posterior mean lowers the share paid above their value",
           "[validation][auction][slow]") {
     auto share_above_value = [](bool shrinkage) {
-        const Scenario s = load_scenario(scenario_file("pvr_limit.toml"),
-                                         {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
-                                          std::string("offers.signal_shrinkage=") + (shrinkage ? "true" : "false"),
-                                          "output.offers=false", "output.postings=false", "output.moves=false"});
+        const Scenario s = pvr_switched("offers.signal_shrinkage", shrinkage,
+                                        {"search.signal_noise=0.3", "population.productivity_sigma=0.3",
+                                         "output.offers=false", "output.postings=false", "output.moves=false"});
         Simulation sim(s, static_cast<std::uint64_t>(s.info.seed), 120);
         Recorder rec;
         sim.begin(rec, 0);
