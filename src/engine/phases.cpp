@@ -273,10 +273,12 @@ double incumbent_limit(const World& w, std::uint32_t i, std::uint32_t inc) {
 
 // The two best bids of group g for candidate i: each bidder j can offer at most the utility
 // M_j = L_j + n_j (its limit plus its non-wage part; without a value cap the limit is unbounded
-// and the bidder stands on its opening bid). top: the offer of the best (kNone: no bidder).
+// and the bidder stands on its opening bid). top: the offer of the best (kNone: no bidder), whose
+// opening bid is `opening`.
 struct BestBids {
     double m1 = -std::numeric_limits<double>::infinity(), m2 = -std::numeric_limits<double>::infinity(), n_top = 0;
     std::uint32_t top = kNone;
+    float opening = 0;
 };
 BestBids best_bids(const World& w, std::size_t g, std::uint32_t i) {
     BestBids b;
@@ -292,6 +294,7 @@ BestBids best_bids(const World& w, std::size_t g, std::uint32_t i) {
         } else if (m > b.m2)
             b.m2 = m;
     }
+    if (b.top != kNone) b.opening = w.round_offers[b.top].salary;
     return b;
 }
 
@@ -309,6 +312,15 @@ double auction_price(double beta, double first, double second) {
     return std::isfinite(first) ? second + beta * (first - second) : second;
 }
 
+// The outside bidder b.top wins (eqs. 13, 13b): it gives the utility U* over `second`, the best
+// of the others, and pays U* less its non-wage part, at least its opening bid, at most its limit.
+void pay_winner(World& w, const BestBids& b, double second) {
+    Offer& win = w.round_offers[b.top];
+    const double price = auction_price(w.scenario->counteroffers.worker_share, b.m1, second) - b.n_top;
+    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(b.opening, price)));
+    win.contest = static_cast<std::uint8_t>(Contest::won);
+}
+
 // The auction for a candidate without a job who holds two or more offers (eq. 13b): the
 // candidate's status quo, the utility of staying, takes the incumbent's place and never bids.
 // The winner pays the runner-up's M or the status quo, whichever is higher, plus beta of the
@@ -317,13 +329,8 @@ void entrant_auction(World& w, std::size_t g, std::uint32_t i) {
     if (w.groups[g + 1] - w.groups[g] < 2) return;
     const BestBids b = best_bids(w, g, i);
     if (b.top == kNone || !std::isfinite(b.m2)) return;
-    const float opening = w.round_offers[b.top].salary;
     outbid_all(w, g);
-    Offer& win = w.round_offers[b.top];
-    const double second = std::max(econ::utility_of_staying(w, i), b.m2);
-    const double price = auction_price(w.scenario->counteroffers.worker_share, b.m1, second) - b.n_top;
-    win.salary = static_cast<float>(std::min<double>(win.limit, std::max<double>(opening, price)));
-    win.contest = static_cast<std::uint8_t>(Contest::won);
+    pay_winner(w, b, std::max(econ::utility_of_staying(w, i), b.m2));
 }
 
 // The sequential auction for candidate i of group g (eq. 13, Postel-Vinay & Robin 2002; Cahuc,
@@ -346,7 +353,6 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
     const double wage = c.wage[i], n_inc = econ::utility_of_offer(w, i, inc, 0.0);
     const BestBids b = best_bids(w, g, i);
     if (b.top == kNone) return;  // no bidder can offer anything worth having
-    const float opening = w.round_offers[b.top].salary;
     outbid_all(w, g);
     Stream rng(w.seed, w.now.step, StreamFamily::counteroffers, i, static_cast<std::uint32_t>(round));
     const bool bids = rng.bernoulli(s.employer_types[w.employers.type[inc]].counter_prob);
@@ -366,11 +372,7 @@ void auction(World& w, std::size_t g, int round, Counters& n) {
         w.counteroffers[g] = counter;
         return;
     }
-    Offer& win = w.round_offers[b.top];
-    const double second = std::max(m_inc, b.m2);
-    win.salary = static_cast<float>(
-        std::min<double>(win.limit, std::max<double>(opening, auction_price(beta, b.m1, second) - b.n_top)));
-    win.contest = static_cast<std::uint8_t>(Contest::won);
+    pay_winner(w, b, std::max(m_inc, b.m2));
     if (bids && limit_inc > wage) {
         counter.contest = static_cast<std::uint8_t>(Contest::lost);
         w.counteroffers[g] = counter;
@@ -1946,6 +1948,13 @@ struct ThreadTally {
         : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E), high(std::size_t{1} << 16, 0u) {}
 };
 
+// The posting a searcher samples in exogenous search from its uniform u, one of `postings`
+// (last = postings - 1, or 0 when there are none).
+[[gnu::always_inline]] inline std::uint32_t posting_at(double u, double postings, double last) {
+    const double v = u * postings;
+    return static_cast<std::uint32_t>(v < last ? v : last);
+}
+
 // Step 4 for candidate i (rng: its search stream): whether it searches and the posting it would
 // sample (the stream's second number, as draw_postings draws it). Both numbers are drawn whether
 // it searches or not (the stream is the candidate's own and is dropped after), so the caller need
@@ -1955,7 +1964,7 @@ bool draws_posting(World& w, std::uint32_t i, Stream& rng, std::uint32_t& p) {
     const double intensity = search_intensity(w, i, static_cast<Status>(w.candidates.status[i]));
     const bool searches = rng.bernoulli(intensity);  // (never at intensity <= 0: uniform() >= 0)
     const double last = NP > 0 ? static_cast<double>(NP - 1) : 0.0;
-    p = static_cast<std::uint32_t>(std::min<double>(last, rng.uniform() * NP));
+    p = posting_at(rng.uniform(), static_cast<double>(NP), last);
     return searches && NP > 0;
 }
 
@@ -2167,8 +2176,7 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
 void prefetch_cards(const Postings& P, const FirstBlocks& look, std::size_t n) {
     const double postings = static_cast<double>(P.size()), last = postings > 0 ? postings - 1 : 0.0;
     for (std::size_t k = 0; k < n; ++k) {
-        const double v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
-        __builtin_prefetch(P.card.data() + static_cast<std::uint32_t>(v < last ? v : last));
+        __builtin_prefetch(P.card.data() + posting_at(look.word[1][k] * (1.0 / 4294967296.0), postings, last));
     }
 }
 
@@ -2259,9 +2267,9 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
         const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
         const std::uint16_t months = spell[k];
         spell[k] = static_cast<std::uint16_t>(months + (unemployed & (months < 65535)));
-        const double u = look.word[0][k] * (1.0 / 4294967296.0), v = look.word[1][k] * (1.0 / 4294967296.0) * postings;
+        const double u = look.word[0][k] * (1.0 / 4294967296.0);
         searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
-        posting[k] = static_cast<std::uint32_t>(v < last ? v : last);
+        posting[k] = posting_at(look.word[1][k] * (1.0 / 4294967296.0), postings, last);
     });
 }
 
