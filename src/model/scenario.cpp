@@ -177,7 +177,8 @@ const Decl<Scenario> kScalars[] = {
     {"counteroffers.entrants", AT(counteroffers.entrants), false, 0, 0, "",
      "With the auction, employers also bid for a candidate without a job (student, job seeker, abroad without an "
      "employer) who holds two or more offers in a round: the winner pays the runner-up's limit, or the candidate's "
-     "utility of staying if higher, plus beta of the rest (eq. 13b); one offer is paid as posted."},
+     "utility of staying if higher, plus beta of the rest (eq. 13b); one offer is paid as posted. No effect unless "
+     "counteroffers.enabled and counteroffers.auction are true."},
     {"counteroffers.worker_share", AT(counteroffers.worker_share), 0.0, 0, 1, "share",
      "Worker bargaining share beta of the auction's surplus: wage = loser's value + beta x (winner's - loser's)."},
     {"noncompete.enabled", AT(noncompete.enabled), true, 0, 0, "", "Non-compete agreements exist."},
@@ -940,14 +941,6 @@ void freeze_events(Scenario& s, const toml::table& root, InputErrors& c) {
 }
 
 // Eq. 13b is a form of the auction of eq. 13: it needs the auction on.
-void check_entrant_auction(const Scenario& s, const toml::table& root, InputErrors& c) {
-    if (!s.counteroffers.entrants || (s.counteroffers.enabled && s.counteroffers.auction)) return;
-    const toml::node* n = root.at_path("counteroffers.entrants").node();
-    c.add(n ? n->source() : root.source(), "counteroffers.entrants",
-          "= true needs counteroffers.enabled = true and counteroffers.auction = true (eq. 13b is the auction of eq. 13 "
-          "for candidates without a job)");
-}
-
 // Eq. 3c prices a posting from the employer's value of a worker: values must be finite.
 void check_ladder(const Scenario& s, const toml::table& root, InputErrors& c) {
     if (s.wages.ladder_from_flows && s.wages.ladder_friction <= 0) {
@@ -981,7 +974,6 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
                   ": the top of a pay range is at least its posted salary (0 = no range, else >= 1)");
     }
     check_ladder(s, root, c);
-    check_entrant_auction(s, root, c);
     freeze_degrees(s, root, c);
     set_qualified_productivity(s);
     link_employer_types(s, root, c);

@@ -65,11 +65,9 @@ bool in_band(double v, const TargetOutcome& t) { return std::isfinite(v) && v >=
 
 TEST_CASE("the default scenario meets the section A and B targets on each of 10 seeds", "[calibration][slow]") {
     const Comparison c = compare_results(results(), kSource + "/scenarios/targets/china_ai_2024.toml");
-    // docs/calibration.md, "What does not fit": the section A/B figures the estimate misses on the
-    // mean of the seeds, and those inside on the mean but not on every seed alone.
-    const std::set<std::string> missed_on_mean = {"B7_graduate_students_offered", "B11_llm_posted_monthly"};
-    const std::set<std::string> missed_on_some_seeds = {"A2_posted_share_above_500k", "B6_new_master_big_tech",
-                                                        "B14_poaching_raise"};
+    // docs/calibration.md, "What does not fit": the one section A/B figure the estimate misses (on
+    // every seed); every other must be inside on the mean and on each seed alone.
+    const std::set<std::string> missed_on_mean = {"B11_llm_posted_monthly"};
     int checked = 0;
     for (const TargetOutcome& t : c.targets) {
         if (t.name.empty() || (t.name[0] != 'A' && t.name[0] != 'B')) continue;
@@ -81,7 +79,6 @@ TEST_CASE("the default scenario meets the section A and B targets on each of 10 
         if (missed_on_mean.count(t.name)) continue;
         CHECK(in_band(t.simulated_mean, t));
         CHECK(t.inside);
-        if (missed_on_some_seeds.count(t.name)) continue;
         for (std::size_t k = 0; k < t.per_file.size(); ++k) {
             INFO("seed index " << k << ": " << t.per_file[k]);
             CHECK(in_band(t.per_file[k], t));

@@ -125,6 +125,26 @@ TEST_CASE("switching mechanisms off removes their events", "[phases][degenerate]
     for (const auto& m : out->moves) CHECK(m.relocated == 0);
 }
 
+// Eq. 13b is part of the auction of eq. 13: with the auction off (the incumbent matches, or no
+// counteroffers at all), `counteroffers.entrants` has no effect, as `noncompete.buyouts` has none
+// without non-competes; with the auction on it changes what hires from outside a job are paid.
+TEST_CASE("the auction for job seekers (eq. 13b) is off with the auction of eq. 13", "[phases][degenerate]") {
+    const auto wages = [](std::vector<std::string> set, bool entrants) {
+        set.insert(set.end(), {"population.candidates=5000", "population.employers=150",
+                               std::string("counteroffers.entrants=") + (entrants ? "true" : "false")});
+        const auto out = run(scenario("scenarios/china_ai_2024.toml", set), 3, 12);
+        std::vector<double> w;
+        for (const auto& r : out->steps) w.push_back(r.wage_mean);
+        return w;
+    };
+    for (const auto& off : {std::vector<std::string>{"counteroffers.auction=false"},
+                            std::vector<std::string>{"counteroffers.enabled=false"}}) {
+        INFO(off[0]);
+        CHECK(wages(off, true) == wages(off, false));
+    }
+    CHECK(wages({}, true) != wages({}, false));
+}
+
 TEST_CASE("posted salaries follow base wage x degree x type x firm factor", "[phases][unit]") {
     const Scenario s = scenario("scenarios/minimal.toml",
                                 {"wages.posted_fixed=true", "degrees.master.wage_premium=1.3",

@@ -217,15 +217,6 @@ TEST_CASE("degree shares by tier must sum to 1 and are absent by default", "[sce
                     "tiers.other.associate_share", "degrees.associate"));
 }
 
-TEST_CASE("the auction for job seekers (eq. 13b) needs the auction of eq. 13", "[scenario][errors]") {
-    CHECK(has_error(errors_of(kMinimal, {"counteroffers.entrants=true", "counteroffers.auction=false"}),
-                    "counteroffers.entrants", "counteroffers.auction = true"));
-    CHECK(has_error(errors_of(kMinimal, {"counteroffers.entrants=true", "counteroffers.enabled=false"}),
-                    "counteroffers.entrants", "counteroffers.enabled = true"));
-    CHECK(errors_of(kMinimal, {"counteroffers.entrants=true", "counteroffers.enabled=true", "counteroffers.auction=true"})
-              .empty());
-}
-
 TEST_CASE("the job ladder's posted salaries need finite values, and its flows need the ladder", "[scenario][errors]") {
     CHECK(has_error(errors_of(kMinimal, {"wages.ladder_from_flows=true"}), "wages.ladder_from_flows",
                     "needs wages.ladder_friction > 0"));
