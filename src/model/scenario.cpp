@@ -940,7 +940,6 @@ void freeze_events(Scenario& s, const toml::table& root, InputErrors& c) {
     }
 }
 
-// Eq. 13b is a form of the auction of eq. 13: it needs the auction on.
 // Eq. 3c prices a posting from the employer's value of a worker: values must be finite.
 void check_ladder(const Scenario& s, const toml::table& root, InputErrors& c) {
     if (s.wages.ladder_from_flows && s.wages.ladder_friction <= 0) {
