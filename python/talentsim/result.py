@@ -15,7 +15,8 @@ ABROAD_CITY = 255  # panel city outside China (attribute none of /panel/city)
 # Which /categories list each coded column indexes. Files written since the label attributes
 # ("FIELD.categories") carry this themselves; the table is the fallback for older files.
 FALLBACK_CATEGORIES = {
-    "postings": {"role": "roles", "required_degree": "degrees", "city": "cities", "employer_type": "employer_types"},
+    "postings": {"role": "roles", "required_degree": "degrees", "city": "cities", "employer_type": "employer_types",
+                 "channel": "posting_channels"},
     "offers": {"role": "roles", "degree": "degrees", "kind": "offer_kinds"},
     "moves": {"from_status": "statuses"},
     "candidates/initial": {"degree": "degrees", "tier": "tiers", "role": "roles", "home_city": "cities"},

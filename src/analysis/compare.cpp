@@ -68,7 +68,7 @@ const std::map<std::string, std::vector<FieldInfo>> kFields = {
 
 // Filters each table understands. Name lists select codes of /categories/*; see docs/compare.md.
 const std::map<std::string, std::set<std::string>> kFilters = {
-    {"postings", {"date", "steps", "role", "degree", "employer_type", "city"}},
+    {"postings", {"date", "steps", "role", "degree", "employer_type", "city", "channel"}},
     {"offers",
      {"date", "steps", "role", "degree", "tier", "employer_type", "city", "offer_kind", "accepted", "entrant"}},
     {"panel", {"date", "steps", "role", "degree", "tier", "employer_type", "city", "status", "entrant"}},
@@ -77,8 +77,8 @@ const std::map<std::string, std::set<std::string>> kFilters = {
       "team_move"}},
     {"steps", {"date", "steps"}},
 };
-const std::set<std::string> kNameFilters = {"role", "degree",     "tier",   "employer_type",
-                                            "city", "offer_kind", "status", "from_status"};
+const std::set<std::string> kNameFilters = {"role",       "degree", "tier",        "employer_type", "city",
+                                            "offer_kind", "status", "from_status", "channel"};
 const std::set<std::string> kBoolFilters = {"accepted", "entrant", "job_to_job", "team_move"};
 const char* kOfferKinds[] = {"posted", "poaching", "counteroffer"};
 
@@ -614,6 +614,8 @@ public:
         for (const char* c : {"cities", "roles", "tiers", "employer_types", "degrees", "statuses"})
             categories_[c] = h5::read_strings(file_, std::string("categories/") + c);
         categories_["offer_kind"] = {kOfferKinds[0], kOfferKinds[1], kOfferKinds[2]};
+        if (h5::has_link(file_, "categories/posting_channels"))  // older files have no channel column
+            categories_["posting_channels"] = h5::read_strings(file_, "categories/posting_channels");
     }
     const std::string& path() const { return path_; }
     double months_per_year() const { return months_per_year_; }
@@ -641,7 +643,12 @@ public:
                                 : dimension == "employer_type" ? "employer_types"
                                 : dimension == "city"          ? "cities"
                                 : dimension == "offer_kind"    ? "offer_kind"
+                                : dimension == "channel"       ? "posting_channels"
                                                                : "statuses";
+        if (!categories_.count(cat))
+            throw std::runtime_error(path_ + ": target " + target + ": filter " + dimension +
+                                     ": this result has no /categories/" + cat +
+                                     " (written before the column existed)");
         const auto& list = categories_.at(cat);
         std::vector<std::uint8_t> out;
         for (const auto& n : names) {
@@ -845,10 +852,12 @@ Drawn draw_postings(const Drawing& D, Drawn d) {
     const auto& degree = D.r.column("postings", "required_degree");
     const auto& type = D.r.column("postings", "employer_type");
     const auto& city = D.r.column("postings", "city");
+    const bool by_channel = D.m.has("channel");
+    const auto channel = by_channel ? D.r.column("postings", "channel") : city;
     for (std::size_t k = 0; k < step.size(); ++k) {
         if (step[k] < D.lo() || step[k] > D.hi()) continue;
         if (D.m.ok("role", role[k]) && D.m.ok("degree", degree[k]) && D.m.ok("employer_type", type[k]) &&
-            D.m.ok("city", city[k]))
+            D.m.ok("city", city[k]) && (!by_channel || D.m.ok("channel", channel[k])))
             d.x.push_back(x[k]);
     }
     return d;

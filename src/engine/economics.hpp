@@ -24,11 +24,14 @@ inline double productivity_premium(const World& w, std::uint32_t e) {
 // those who meet the requirement (eq. 3b). With wages.ladder_friction the salary per unit of
 // productivity is the employer's Burdett-Mortensen wage of the month (eq. 3c) instead of the
 // index times the type's and the firm's premiums.
-inline double posted_salary(const World& w, std::uint32_t e, int role, int degree) {
+// A campus or experienced posting (eq. 9b) is priced for those it admits.
+inline double posted_salary(const World& w, std::uint32_t e, int role, int degree,
+                            PostingChannel channel = PostingChannel::open) {
     const Scenario& s = *w.scenario;
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
     const std::size_t er = e * s.roles.size() + static_cast<std::size_t>(role);
-    const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[degree] : 1.0;
+    const double q =
+        s.wages.posted_expected_productivity ? s.channel_productivity[static_cast<int>(channel)][degree] : 1.0;
     if (s.wages.ladder_friction > 0)
         return std::min(kMaxSalary, q * s.degrees[degree].wage_premium * w.employers.ladder_wage[er] *
                                         w.employers.posted_multiplier[er]);
@@ -99,6 +102,13 @@ inline double utility_at(const World& w, std::uint32_t i, std::uint8_t city, dou
 // Utility of working at employer e for `salary` (eq. 6).
 inline double utility_of_offer(const World& w, std::uint32_t i, std::uint32_t e, double salary) {
     return utility_at(w, i, w.employers.city[e], w.employers.amenity[e], salary);
+}
+
+// The postings candidate i may apply to by experience (eq. 9b): campus below
+// vacancies.experienced_years, experienced from it on.
+inline PostingChannel channel_of(const World& w, std::uint32_t i) {
+    return w.candidates.experience[i] < w.scenario->vacancies.experienced_years ? PostingChannel::campus
+                                                                                : PostingChannel::experienced;
 }
 
 // Utility of the candidate's current situation (eq. 7).

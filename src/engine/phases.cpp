@@ -727,7 +727,7 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const st
 }
 
 // Postings P.first[e] .. P.first[e + 1] of employer e: role, required degree (`bases`: the step's
-// BaseShares), posted salary.
+// BaseShares), channel (eq. 9b), posted salary.
 void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimited, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
@@ -736,34 +736,41 @@ void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimi
     std::uint32_t p = P.first[e];
     if (p == P.first[e + 1]) return;
     Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e), 1);
+    const double campus = unlimited ? 0.0 : s.vacancies.campus_share;
     for (std::size_t r = 0; r < R; ++r) {
         if (!s.type_hires_role[E.type[e]][r]) continue;
         const std::uint32_t v = unlimited ? 1 : E.vacancies[e * R + r];
         if (v == 0) continue;
         // The same for every posting of (e, r): the required shares, and the posted salary of each
-        // requirement (level 0: none, 1 + k: the k-th level from the bachelor's), priced once.
+        // requirement (level 0: none, 1 + k: the k-th level from the bachelor's) and channel, priced once.
         const double share[3] = {required_share(w, bases, e, r, 0), required_share(w, bases, e, r, 1),
                                  required_share(w, bases, e, r, 2)};
         const int b = s.bachelor_code;
-        float salary[4];
-        bool priced[4] = {false, false, false, false};
+        float salary[4][3];
+        bool priced[4][3] = {};
         for (std::uint32_t j = 0; j < v; ++j, ++p) {
             // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
             const double u = unlimited ? 1.0 : rng.uniform();
             const int level = u < share[2] ? 3 : u < share[1] ? 2 : b == 0 || u < share[0] ? 1 : 0;
             const int d = level == 0 ? 0 : b + level - 1;
-            if (!priced[level]) {
-                salary[level] =
-                    static_cast<float>(econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d));
-                priced[level] = true;
+            // Campus or experienced (eq. 9b): a second number, drawn only with campus postings.
+            const auto channel = campus <= 0              ? PostingChannel::open
+                                 : rng.uniform() < campus ? PostingChannel::campus
+                                                          : PostingChannel::experienced;
+            const int c = static_cast<int>(channel);
+            if (!priced[level][c]) {
+                salary[level][c] = static_cast<float>(
+                    econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d, channel));
+                priced[level][c] = true;
             }
             P.employer[p] = static_cast<std::uint32_t>(e);
             P.role[p] = static_cast<std::uint8_t>(r);
             P.degree[p] = static_cast<std::uint8_t>(d);
+            P.channel[p] = static_cast<std::uint8_t>(c);
             P.slots[p] = unlimited ? 0 : 1;
-            P.salary[p] = salary[level];
-            P.card[p] = PostingCard{
-                static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p], P.degree[p], E.city[e]};
+            P.salary[p] = salary[level][c];
+            P.card[p] = PostingCard{static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p],
+                                    P.degree[p],                   E.city[e],   P.channel[p]};
             n.posted_salary_sum += std::llround(P.salary[p]);
         }
     }
@@ -835,22 +842,24 @@ std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std
     P.slots.resize(NP);
     P.role.resize(NP);
     P.degree.resize(NP);
+    P.channel.resize(NP);
     P.salary.resize(NP);
     P.card.resize(NP);
     return NP;
 }
 
 // Directed search (eq. 10b): each posting's salary relative to the mean posted salary of the
-// month's postings of its role and required degree, to the power search.pay_elasticity. The sums
+// month's postings of its role, required degree and channel, to the power search.pay_elasticity. The sums
 // by role and degree are those of a serial loop in posting order (sums_by_cell, parallel.hpp), so
 // they do not depend on the thread count.
 std::vector<float> relative_pay(const World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& P = w.postings;
     const std::size_t D = s.degrees.size();
-    const CellSums by_cell = sums_by_cell(
-        NP, s.roles.size() * D, [&](std::size_t p) { return std::size_t{P.role[p]} * D + P.degree[p]; },
-        [&](std::size_t p) { return P.salary[p]; });
+    // Cells by role, degree and channel (eq. 9b): a campus posting against the campus postings.
+    const auto cell_of = [&](std::size_t p) { return (std::size_t{P.role[p]} * D + P.degree[p]) * 3 + P.channel[p]; };
+    const CellSums by_cell =
+        sums_by_cell(NP, s.roles.size() * D * 3, cell_of, [&](std::size_t p) { return P.salary[p]; });
     std::vector<float> factor(NP);
     const double eta = s.search.pay_elasticity;
     // The postings of an employer and role with the same required degree have the same salary
@@ -863,7 +872,7 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
         };
         std::array<Last, 8> last{};  // [degree % 8]
         for (std::size_t p = r.begin(); p != r.end(); ++p) {
-            const std::size_t cell = P.role[p] * D + P.degree[p];
+            const std::size_t cell = cell_of(p);
             Last& m = last[P.degree[p] % 8];
             if (m.cell != cell || m.salary_bits != std::bit_cast<std::uint32_t>(P.salary[p])) {
                 m = Last{std::bit_cast<std::uint32_t>(P.salary[p]), cell,
@@ -874,6 +883,9 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
     });
     return factor;
 }
+
+// Whether the step's postings are campus and experienced ones (eq. 9b), not open to all.
+bool campus_postings(const Scenario& s) { return s.vacancies.campus_share > 0 && !s.vacancies.unlimited; }
 
 // Sampling weights by searcher city (eq. 10); the last table is for searchers abroad. A posting's
 // weight depends on its employer's city and type (looked up in a table by (city, type)) and, with
@@ -889,18 +901,24 @@ void build_samplers(World& w, std::size_t NP) {
         kind[p] = static_cast<std::uint16_t>((E.city[e] == kAbroad ? C : E.city[e]) * T + E.type[e]);
     });
     const std::vector<float> pay = s.search.pay_elasticity > 0 ? relative_pay(w, NP) : std::vector<float>{};
-    P.sampler.resize(C + 1);
-    tbb::parallel_for(std::size_t{0}, C + 1, [&](std::size_t city) {
+    // With campus postings (eq. 9b) the tables C + 1 on are for experienced searchers, and each
+    // table gives the postings of the other channel weight 0.
+    const bool channels = campus_postings(s);
+    P.sampler.resize(channels ? 2 * (C + 1) : C + 1);
+    tbb::parallel_for(std::size_t{0}, P.sampler.size(), [&](std::size_t table) {
+        const std::size_t city = table % (C + 1);
+        const auto mine = static_cast<std::uint8_t>(table <= C ? PostingChannel::campus : PostingChannel::experienced);
         std::vector<double> weight((C + 1) * T);  // [kind], computed as the weight of each posting was
         for (std::size_t pc = 0; pc <= C; ++pc)
             for (std::size_t k = 0; k < T; ++k) {
                 const double vis = (pc == C ? 1.0 : s.cities[pc].visibility) * s.employer_types[k].visibility;
                 weight[pc * T + k] = vis * (pc == city ? 1.0 : s.search.other_city_weight);
             }
-        if (pay.empty())
-            P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]]; });
+        const auto base = [&](std::size_t p) { return pay.empty() ? weight[kind[p]] : weight[kind[p]] * pay[p]; };
+        if (channels)
+            P.sampler[table].build(NP, [&](std::size_t p) { return P.channel[p] == mine ? base(p) : 0.0; });
         else
-            P.sampler[city].build(NP, [&](std::size_t p) { return weight[kind[p]] * pay[p]; });
+            P.sampler[table].build(NP, base);
     });
 }
 }  // namespace
@@ -952,11 +970,20 @@ double search_intensity(World& w, std::uint32_t i, Status st) {
     return intensity_of(*w.scenario, u8(st), c.search_intensity[i], c.graduation_step[i] - w.now.step);
 }
 
-// The random numbers of the K postings a searcher in `city` samples, in the order of one sample
-// at a time: a column and a coin of the city's alias table (exogenous search: a uniform posting,
+// The sampling table of searcher i (build_samplers): its city's (the last for abroad), and with
+// campus postings (eq. 9b) its channel's.
+std::uint16_t sampler_of(const World& w, std::uint32_t i) {
+    const Scenario& s = *w.scenario;
+    const std::size_t C = s.cities.size(), city = w.candidates.city[i] == kAbroad ? C : w.candidates.city[i];
+    const bool experienced = campus_postings(s) && econ::channel_of(w, i) == PostingChannel::experienced;
+    return static_cast<std::uint16_t>(experienced ? city + C + 1 : city);
+}
+
+// The random numbers of the K postings a searcher samples from its table (sampler_of), in the order of one sample
+// at a time: a column and a coin of the alias table (exogenous search: a uniform posting,
 // kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
 // reads them later, so that the reads of many searchers overlap (search is bound by them).
-void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng, AliasTable::Pending* pending,
+void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& rng, AliasTable::Pending* pending,
                    double* noise) {
     const auto& P = w.postings;
     const std::size_t NP = P.size();
@@ -966,18 +993,18 @@ void draw_postings(const World& w, std::uint8_t city, std::size_t K, Stream& rng
         if (exogenous)
             pending[a] = {static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP)), 0.f};
         else
-            pending[a] = P.sampler[city].start(rng);
+            pending[a] = P.sampler[table].start(rng);
         noise[a] = normal(rng);
     }
 }
 
 // The postings of the draws (draw_postings); their cards are prefetched.
-void resolve_postings(const World& w, std::uint8_t city, std::size_t K, const AliasTable::Pending* pending,
+void resolve_postings(const World& w, std::uint16_t table, std::size_t K, const AliasTable::Pending* pending,
                       std::uint32_t* sampled) {
     const auto& P = w.postings;
     const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
     for (std::size_t a = 0; a < K; ++a) {
-        sampled[a] = exogenous ? pending[a].column : P.sampler[city].finish(pending[a]);
+        sampled[a] = exogenous ? pending[a].column : P.sampler[table].finish(pending[a]);
         __builtin_prefetch(&P.card[sampled[a]]);
     }
 }
@@ -989,7 +1016,9 @@ void resolve_postings(const World& w, std::uint8_t city, std::size_t K, const Al
 bool eligible(const World& w, std::uint32_t i, std::uint32_t p) {
     const auto& c = w.candidates;
     const PostingCard& post = w.postings.card[p];
-    return post.role == c.role[i] && post.degree <= c.degree[i] && post.employer != c.employer[i];
+    return post.role == c.role[i] && post.degree <= c.degree[i] && post.employer != c.employer[i] &&
+           (post.channel == static_cast<std::uint8_t>(PostingChannel::open) ||
+            post.channel == static_cast<std::uint8_t>(econ::channel_of(w, i)));
 }
 
 // The top of the pay range of a posting that pays `posted` (eq. 12, with the tier premium): the
@@ -1110,14 +1139,14 @@ struct SearchBatch {
     std::size_t size = 0, K = 0;
     std::uint32_t who[kSize];
     Status status[kSize];
-    std::uint8_t city[kSize];
+    std::uint16_t table[kSize];  // sampler_of
     AliasTable::Pending pending[kSize * kMaxApplications];
     double noise[kSize * kMaxApplications];
     std::uint32_t sampled[kSize * kMaxApplications];
 
     // Reads the batch's postings and applies; empties the batch.
     void apply(World& w, std::vector<Application>& mine, Counters& n) {
-        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, city[b], K, pending + b * K, sampled + b * K);
+        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, table[b], K, pending + b * K, sampled + b * K);
         for (std::size_t b = 0; b < size; ++b)
             apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, n);
         size = 0;
@@ -1170,8 +1199,8 @@ void search_range(World& w, std::size_t begin, std::size_t end, FoundApplication
             SearchBatch& b = *batch;
             b.who[b.size] = i;
             b.status[b.size] = st;
-            b.city[b.size] = c.city[i] == kAbroad ? static_cast<std::uint8_t>(s.cities.size()) : c.city[i];
-            draw_postings(w, b.city[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
+            b.table[b.size] = sampler_of(w, i);
+            draw_postings(w, b.table[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
             if (++b.size == SearchBatch::kSize) b.apply(w, mine, n);
         }
     }

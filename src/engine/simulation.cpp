@@ -188,7 +188,7 @@ const StepRow& Simulation::step(Writer& out) {
             const std::uint32_t e = P.employer[p];
             posting_rows_[p] = PostingRow{
                 next_step_, date,        static_cast<std::uint32_t>(p),  e, P.role[p], P.degree[p], E.city[e],
-                E.type[e],  P.salary[p], s.vacancies.unlimited ? 0u : 1u};
+                E.type[e],  P.channel[p], P.salary[p], s.vacancies.unlimited ? 0u : 1u};
         });
     }
     offer_rows_.clear();

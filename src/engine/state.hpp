@@ -186,17 +186,23 @@ struct PostingCard {
     std::uint32_t employer;
     float salary;   // posted annual salary
     float amenity;  // the employer's non-wage attractiveness
-    std::uint8_t role, degree, city, pad = 0;
+    std::uint8_t role, degree, city, channel = 0;  // channel: PostingChannel
 };
+
+// Whom a posting admits by experience (eq. 9b): anyone (no experience rule), candidates with
+// less than vacancies.experienced_years (campus), or the others (experienced).
+enum class PostingChannel : std::uint8_t { open = 0, campus = 1, experienced = 2 };
 
 // Postings listed this step (rebuilt every step).
 struct Postings {
     std::vector<PostingCard> card;               // [posting], for search
     std::vector<std::uint32_t> employer, slots;  // slots 0 = unlimited
-    std::vector<std::uint8_t> role, degree;
+    std::vector<std::uint8_t> role, degree, channel;  // channel: PostingChannel
     std::vector<float> salary;
     std::vector<std::uint32_t> first;  // [employer]: first posting of the employer (size E+1)
-    std::vector<AliasTable> sampler;   // [searcher city + abroad]: sampling weights (eq. 10)
+    // [searcher city + abroad], and with campus postings (eq. 9b) again for the experienced
+    // searchers after those of the campus ones: sampling weights (eq. 10)
+    std::vector<AliasTable> sampler;
     std::size_t size() const { return employer.size(); }
 };
 

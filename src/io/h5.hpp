@@ -251,6 +251,15 @@ inline void set_attr(hid_t obj, const std::string& name, const std::string& valu
     set_attr_raw(obj, name, vlen_string(), &p);
 }
 
+// Whether the link `path` ("a/b") exists under loc, each level checked in turn.
+inline bool has_link(hid_t loc, const std::string& path) {
+    for (std::size_t at = path.find('/'); ; at = path.find('/', at + 1)) {
+        const std::string prefix = path.substr(0, at);
+        if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+        if (at == std::string::npos) return true;
+    }
+}
+
 inline bool has_attr(hid_t obj, const std::string& name) {
     return check(H5Aexists(obj, name.c_str()), obj, "look up attribute " + name) > 0;
 }

@@ -119,6 +119,7 @@ constexpr Label kLabels[] = {
     {"postings", "required_degree", "degrees", -1},
     {"postings", "city", "cities", 255},  // 255: abroad (overseas employers)
     {"postings", "employer_type", "employer_types", -1},
+    {"postings", "channel", "posting_channels", -1},
     {"offers", "role", "roles", -1},
     {"offers", "degree", "degrees", -1},
     {"offers", "kind", "offer_kinds", -1},
@@ -136,6 +137,7 @@ constexpr Label kLabels[] = {
 };
 constexpr const char* kDated[] = {"steps", "postings", "offers", "moves", "panel/step"};
 constexpr const char* kOfferKindNames[] = {"posted", "poaching", "counteroffer"};  // OfferKind codes 0, 1, 2
+constexpr const char* kChannelNames[] = {"open", "campus", "experienced"};  // PostingChannel codes 0, 1, 2
 static_assert(static_cast<int>(OfferKind::counteroffer) == 2);
 
 // Writes the label attributes of every dataset in `datasets` (paths as in kLabels and kDated).
@@ -211,6 +213,8 @@ public:
         offers_.create(file_, "offers", offer_type(), options_.compress);
         moves_.create(file_, "moves", move_type(), options_.compress);
         write_strings(file_, "categories/offer_kinds", {std::begin(kOfferKindNames), std::end(kOfferKindNames)},
+                      options_.compress);
+        write_strings(file_, "categories/posting_channels", {std::begin(kChannelNames), std::end(kChannelNames)},
                       options_.compress);
         date_of_step_0_ = parse_month(meta.start).value_or(0);
         write_labels(file_, {"steps", "postings", "offers", "moves", "candidates/initial", "employers"},

@@ -127,6 +127,7 @@ struct StepTallies {
     X(std::uint8_t, required_degree) /* code of /categories/degrees (level order) */ \
     X(std::uint8_t, city)                                                            \
     X(std::uint8_t, employer_type)                                                   \
+    X(std::uint8_t, channel) /* code of /categories/posting_channels (eq. 9b) */     \
     X(float, salary)        /* annual CNY */                                         \
     X(std::uint32_t, slots) /* vacancies behind the posting (0 = unlimited) */
 

@@ -167,6 +167,12 @@ const Decl<Scenario> kScalars[] = {
     {"vacancies.requirement_fill_weight", AT(vacancies.requirement_fill_weight), 0.0, 0, 100, "",
      "Weight of the fill-rate gap in eq. 9a: vacancies filled below wages.target_fill_rate lower the degree "
      "requirements, above it raise them (0 = only applicants per vacancy count)."},
+    {"vacancies.campus_share", AT(vacancies.campus_share), 0.0, 0, 1, "share",
+     "Share of each employer's vacancies posted as campus postings, open only to candidates with less than "
+     "vacancies.experienced_years of experience; the rest are experienced postings, open only to the others, and each "
+     "is priced for those it admits with wages.posted_expected_productivity (eq. 9b; 0 = no experience rule)."},
+    {"vacancies.experienced_years", AT(vacancies.experienced_years), 3.0, 0.1, 40, "years",
+     "Experience at which a candidate moves from campus to experienced postings (eq. 9b)."},
     {"vacancies.replacement_share", AT(vacancies.replacement_share), 0.8, 0, 1, "share",
      "Share of departures an employer replaces with a new vacancy."},
 
@@ -862,19 +868,40 @@ void freeze_degrees(Scenario& s, const toml::table& root, InputErrors& c) {
     }
 }
 
+// E[exp(beta min(x, cap)) ; lo <= x < hi] for experience x ~ exponential with `rate` (eq. 3b).
+double experience_integral(double beta, double cap, double rate, double lo, double hi) {
+    const double a = rate - beta;
+    const auto below = [&](double x0, double x1) {  // x0 <= x1 <= cap
+        return std::abs(a) < 1e-12 ? rate * (x1 - x0) : rate / a * (std::exp(-a * x0) - std::exp(-a * x1));
+    };
+    const auto above = [&](double x0, double x1) {  // cap <= x0 <= x1
+        return std::exp(beta * cap) * (std::exp(-rate * x0) - (std::isinf(x1) ? 0.0 : std::exp(-rate * x1)));
+    };
+    double sum = 0;
+    if (lo < cap) sum += below(lo, std::min(hi, cap));
+    if (hi > cap) sum += above(std::max(lo, cap), hi);
+    return sum;
+}
+
 // Mean productivity E[p | degree >= d] of the initial population (eq. 3b), from eq. 0 and 0a: the
 // degree and tier terms averaged over the candidates with at least degree d, times the mean of
 // exp(beta min(x, cap)) over students (x = 0) and the rest (x ~ exponential), times exp(sigma^2 / 2).
+// By channel (eq. 9b) the experience term is averaged over those a posting admits instead: campus
+// postings students and x < experienced_years, experienced postings x >= experienced_years.
 void set_qualified_productivity(Scenario& s) {
     const auto& p = s.population;
     const double beta = p.experience_productivity, cap = p.experience_productivity_cap_years;
-    const double rate = 1.0 / std::max(1e-9, p.experience_mean_years), a = rate - beta;
+    const double rate = 1.0 / std::max(1e-9, p.experience_mean_years), st = p.student_share;
+    const double xr = s.vacancies.experienced_years, inf = std::numeric_limits<double>::infinity();
+    const double a = rate - beta;  // open: the whole population, as eq. 3b has always computed it
     const double below = std::abs(a) < 1e-12 ? rate * cap : rate / a * (1 - std::exp(-a * cap));
-    const double exp_x = below + std::exp((beta - rate) * cap);
-    const double experience = p.student_share + (1 - p.student_share) * exp_x;
+    const double experience[3] = {
+        st + (1 - st) * (below + std::exp((beta - rate) * cap)),
+        (st + (1 - st) * experience_integral(beta, cap, rate, 0, xr)) / (st + (1 - st) * (1 - std::exp(-rate * xr))),
+        experience_integral(beta, cap, rate, xr, inf) / std::exp(-rate * xr)};
     const double noise = std::exp(0.5 * p.productivity_sigma * p.productivity_sigma);
     const std::size_t D = s.degrees.size();
-    s.qualified_productivity.assign(D, 1.0);
+    for (auto& row : s.channel_productivity) row.assign(D, 1.0);
     for (std::size_t d = 0; d < D; ++d) {
         double num = 0, den = 0;
         for (std::size_t t = 0; t < s.tiers.size(); ++t)
@@ -884,8 +911,10 @@ void set_qualified_productivity(Scenario& s) {
                 num += share * std::exp(s.degrees[k].productivity + s.tiers[t].productivity);
                 den += share;
             }
-        if (den > 0) s.qualified_productivity[d] = num / den * experience * noise;
+        if (den > 0)
+            for (int c = 0; c < 3; ++c) s.channel_productivity[c][d] = num / den * experience[c] * noise;
     }
+    s.qualified_productivity = s.channel_productivity[0];
 }
 
 // The source of the node at `path`, or an empty region.

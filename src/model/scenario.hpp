@@ -1,6 +1,7 @@
 // A scenario: every parameter of a run. Read from TOML, checked against the declarations in
 // scenario.cpp (one declaration per key: type, default, bounds, unit, doc), then frozen.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -61,6 +62,8 @@ struct VacancyParams {
     std::string mode;  // "growth" (eq. 8) or "target" (eq. 8a)
     double target_elasticity = 0;
     double requirement_adjustment = 0, target_applicants = 0, requirement_fill_weight = 0;  // eq. 9a
+    double campus_share = 0;      // eq. 9b: share of vacancies posted for new graduates (0 = no experience rule)
+    double experienced_years = 0; // eq. 9b: experience that separates campus from experienced postings
 };
 
 struct CounterofferParams {
@@ -189,8 +192,11 @@ struct Scenario {
     int bachelor_code = 0;  // degree code of the bachelor's: 1 with an associate level, else 0
     // Degree shares by school tier, [tier][degree code] (eq. 0a); empty = degree independent of tier.
     std::vector<std::vector<double>> degree_by_tier;
-    // Mean productivity of the initial population with at least each degree code (eq. 3b).
+    // Mean productivity of the initial population with at least each degree code (eq. 3b), and
+    // [channel][degree code] the same among those a posting of each channel admits (eq. 9b: 0 open,
+    // 1 campus, 2 experienced; row 0 is qualified_productivity).
     std::vector<double> qualified_productivity;
+    std::array<std::vector<double>, 3> channel_productivity;
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm

@@ -93,7 +93,7 @@ struct CheckpointAccess {
     struct PostingsLayout {
         V<PostingCard> card;
         V<std::uint32_t> a, b;
-        V<std::uint8_t> c, d;
+        V<std::uint8_t> c, d, d2;
         V<float> e;
         V<std::uint32_t> f;
         V<AliasTable> g;

@@ -230,6 +230,53 @@ TEST_CASE("compare computes each statistic from the right table", "[compare]") {
     CHECK(c.distributions[0].ks_mean <= 1);
 }
 
+TEST_CASE("compare filters postings by channel (eq. 9b)", "[compare]") {
+    // A small run with campus and experienced postings: the mean posted salary of each channel, and
+    // of open and experienced together (B11 and B12 of the shipped targets), as read from the table.
+    const fs::path f = dir() / "campus.h5";
+    const std::string cmd = std::string(TALENTSIM_BINARY) + " run " + kSource +
+                            "/scenarios/china_ai_2024.toml --quiet --threads 2 --out " + f.string() +
+                            " --set population.candidates=3000 --set population.employers=150" +
+                            " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
+                            " --set events.15.count=1650 --set vacancies.campus_share=0.4";
+    std::string log;
+    REQUIRE(sh(cmd, &log) == 0);
+    const std::string one = R"(
+[[target]]
+name = "NAME"
+source = "test"
+statistic = "mean"
+table = "postings"
+band = [0, 1e9]
+[target.filter]
+channel = CHANNELS
+)";
+    std::string text = "[targets]\nname = \"channels\"\n";
+    for (const auto& [name, list] :
+         std::vector<std::pair<std::string, std::string>>{{"campus", R"(["campus"])"},
+                                                          {"experienced", R"(["experienced"])"},
+                                                          {"not_campus", R"(["open", "experienced"])"}}) {
+        std::string t = one;
+        t.replace(t.find("NAME"), 4, name);
+        t.replace(t.find("CHANNELS"), 8, list);
+        text += t;
+    }
+    const Comparison c = compare_results({f}, write("channels.toml", text));
+    const auto channel = col(f, "postings", "channel"), salary = col(f, "postings", "salary");
+    double sum[3] = {0, 0, 0}, n[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < channel.size(); ++k) {
+        sum[static_cast<int>(channel[k])] += salary[k];
+        n[static_cast<int>(channel[k])] += 1;
+    }
+    CHECK(n[0] == 0);
+    REQUIRE(n[1] > 0);
+    REQUIRE(n[2] > 0);
+    CHECK(find(c, "campus").per_file[0] == Approx(sum[1] / n[1]));
+    CHECK(find(c, "experienced").per_file[0] == Approx(sum[2] / n[2]));
+    CHECK(find(c, "not_campus").per_file[0] == Approx(sum[2] / n[2]));
+    CHECK(find(c, "experienced").per_file[0] > find(c, "campus").per_file[0]);
+}
+
 TEST_CASE("the shipped targets file evaluates on a small result", "[compare]") {
     const Comparison c = compare_results({results()[0]}, kSource + "/scenarios/targets/china_ai_2024.toml");
     CHECK(c.targets.size() >= 15);

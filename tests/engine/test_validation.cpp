@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/scenario.hpp"
@@ -1699,6 +1701,120 @@ TEST_CASE("validation: posted salaries priced for the mean productivity of those
         CHECK(on.qualified_productivity[d] == Approx(sum[d] / n[d]).epsilon(0.03));
     }
     CHECK(wrong == 0);
+}
+
+TEST_CASE("validation: campus and experienced postings admit by experience and are priced for those they admit",
+          "[validation][posted]") {
+    // Eq. 9b: a share of the vacancies is posted for candidates with less than experienced_years of
+    // experience (campus), the rest for the others (experienced). Each is priced for the mean
+    // productivity of those it admits (eq. 3b by channel), and that mean is the drawn initial
+    // population's; searchers sample and apply only to the postings of their channel.
+    const Scenario s = small_scenario({"population.candidates=20000", "wages.posted_fixed=true",
+                                       "wages.posted_expected_productivity=true", "vacancies.campus_share=0.4",
+                                       "vacancies.experienced_years=3", "population.experience_productivity=0.06",
+                                       "degrees.master.productivity=0.2", "degrees.phd.productivity=0.5"});
+    Simulation sim(s, 5, 1);
+    Recorder rec;
+    sim.begin(rec, 0);
+    const World& w = sim.world();
+    const std::size_t D = s.degrees.size();
+    std::vector<double> sum(2 * D, 0), n(2 * D, 0);  // [channel - 1][degree]
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        for (std::size_t d = 0; d <= w.candidates.degree[i]; ++d) {
+            const std::size_t c = w.candidates.experience[i] < 3.0 ? 0 : 1;
+            sum[c * D + d] += w.candidates.productivity[i];
+            n[c * D + d] += 1;
+        }
+    for (std::size_t d = 0; d < D; ++d)
+        for (std::size_t c = 0; c < 2; ++c) {
+            INFO("degree " << d << ", channel " << c + 1 << ": priced for " << s.channel_productivity[c + 1][d]
+                           << ", population mean " << sum[c * D + d] / n[c * D + d]);
+            CHECK(s.channel_productivity[c + 1][d] == Approx(sum[c * D + d] / n[c * D + d]).epsilon(0.03));
+        }
+    CHECK(s.channel_productivity[2][0] > 1.1 * s.channel_productivity[1][0]);
+    sim.step(rec);
+    const auto& P = w.postings;
+    REQUIRE(P.size() > 200);
+    // Shares of the channels, and the salaries of the two channels of one employer, role and degree.
+    std::size_t campus = 0, wrong_price = 0, pairs = 0;
+    std::map<std::tuple<std::uint32_t, int, int>, std::array<float, 3>> price;
+    for (std::size_t p = 0; p < P.size(); ++p) {
+        campus += P.channel[p] == static_cast<std::uint8_t>(PostingChannel::campus);
+        price[{P.employer[p], P.role[p], P.degree[p]}][P.channel[p]] = P.salary[p];
+    }
+    for (const auto& [key, x] : price) {
+        if (x[1] == 0 || x[2] == 0) continue;
+        const int d = std::get<2>(key);
+        ++pairs;
+        wrong_price += std::abs(x[2] / x[1] - s.channel_productivity[2][d] / s.channel_productivity[1][d]) > 1e-5;
+    }
+    CHECK(within_4se(static_cast<double>(campus) / P.size(), 0.4, P.size()));
+    CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == 0);
+    CHECK(pairs > 20);
+    CHECK(wrong_price == 0);
+    // Applications: each to a posting of the applicant's channel (experience at search, which may
+    // have grown by a month since).
+    const auto& A = w.applications;
+    std::size_t applications = 0, misplaced = 0;
+    for (std::uint32_t p = 0; p + 1 < A.first.size(); ++p)
+        for (std::uint32_t a = A.first[p]; a < A.first[p + 1]; ++a, ++applications) {
+            const float x = w.candidates.experience[A.ranked[a].candidate];
+            misplaced += P.channel[p] == static_cast<std::uint8_t>(PostingChannel::campus) ? x >= 3.f + 1.f / 12.f
+                                                                                            : x < 3.f;
+        }
+    CHECK(applications > 100);
+    CHECK(misplaced == 0);
+    // With exogenous search (a uniform posting, no tables) eligibility alone keeps them apart.
+    Scenario uniform = s;
+    uniform.search_mode = SearchMode::exogenous;
+    Simulation other(uniform, 5, 1);
+    Recorder rec2;
+    other.begin(rec2, 0);
+    other.step(rec2);
+    const auto& U = other.world().applications;
+    const auto& UP = other.world().postings;
+    std::size_t uniform_applications = 0, uniform_misplaced = 0;
+    for (std::uint32_t p = 0; p + 1 < U.first.size(); ++p)
+        for (std::uint32_t a = U.first[p]; a < U.first[p + 1]; ++a, ++uniform_applications) {
+            const float x = other.world().candidates.experience[U.ranked[a].candidate];
+            uniform_misplaced += UP.channel[p] == static_cast<std::uint8_t>(PostingChannel::campus)
+                                     ? x >= 3.f + 1.f / 12.f
+                                     : x < 3.f;
+        }
+    CHECK(uniform_applications > 100);
+    CHECK(uniform_misplaced == 0);
+    // The sampling tables: the first C + 1 for campus searchers draw only campus postings.
+    const std::size_t C = s.cities.size();
+    REQUIRE(P.sampler.size() == 2 * (C + 1));
+    Stream rng(1, 0, StreamFamily::search, 0, 7);
+    std::size_t drawn_wrong = 0;
+    for (int k = 0; k < 20000; ++k) {
+        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.size();
+        const std::uint32_t p = P.sampler[table].finish(P.sampler[table].start(rng));
+        drawn_wrong += P.channel[p] != (table <= C ? 1 : 2);
+    }
+    CHECK(drawn_wrong == 0);
+}
+
+TEST_CASE("validation: without a return to experience, campus and experienced postings are priced alike",
+          "[validation][posted]") {
+    // The limit of eq. 9b: the channels differ in price only through the productivity of those they
+    // admit, so with experience_productivity = 0 the three rows of prices are equal; with
+    // campus_share = 0 every posting is open to all and priced as eq. 3b.
+    const Scenario flat = small_scenario({"population.experience_productivity=0", "vacancies.campus_share=0.5"});
+    for (std::size_t d = 0; d < flat.degrees.size(); ++d) {
+        CHECK(flat.channel_productivity[1][d] == Approx(flat.channel_productivity[0][d]));
+        CHECK(flat.channel_productivity[2][d] == Approx(flat.channel_productivity[0][d]));
+    }
+    const Scenario off = small_scenario({"wages.posted_expected_productivity=true"});
+    Simulation sim(off, 5, 1);
+    Recorder rec;
+    sim.begin(rec, 0);
+    sim.step(rec);
+    const auto& P = sim.world().postings;
+    REQUIRE(P.size() > 0);
+    CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == static_cast<std::ptrdiff_t>(P.size()));
+    CHECK(P.sampler.size() == off.cities.size() + 1);
 }
 
 // =============================================================================================

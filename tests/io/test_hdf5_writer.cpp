@@ -80,7 +80,7 @@ void write_run(Writer& w, int steps, bool panel = true) {
     for (int s = 0; s < steps; ++s) {
         std::vector<PostingRow> postings;
         for (int i = 0; i < s; ++i)
-            postings.push_back({s, 202401 + s, std::uint32_t(i), 1, 0, 2, 1, 0, 400000.f + i, 0});
+            postings.push_back({s, 202401 + s, std::uint32_t(i), 1, 0, 2, 1, 0, 0, 400000.f + i, 0});
         std::vector<OfferRow> offers;
         for (int i = 0; i < 2 * s; ++i)
             offers.push_back({s, 202401 + s, std::uint32_t(i), 0, 1, 2, std::uint8_t(i % 3), 1, 500000.f});
@@ -254,7 +254,7 @@ TEST_CASE("hdf5 writer: large steps, stale partial, bad input", "[hdf5]") {
     auto w = make_hdf5_writer(path);
     w->begin(meta(), {}, {});
     std::vector<PostingRow> postings(10000);
-    for (std::uint32_t i = 0; i < postings.size(); ++i) postings[i] = {0, 202401, i, i, 0, 0, 0, 0, float(i), 1};
+    for (std::uint32_t i = 0; i < postings.size(); ++i) postings[i] = {0, 202401, i, i, 0, 0, 0, 0, 0, float(i), 1};
     w->write_step(step_row(0), postings, {}, {}, nullptr);
     w->write_step(step_row(1), postings, {}, {}, nullptr);
     PanelSnapshot bad{1, {1.f, 2.f}, {1}, {1, 1}, {0, 0}};
