@@ -43,22 +43,25 @@ fs::path dir() {
     return d;
 }
 
-// Two small runs of the calibrated scenario (3,000 candidates, monthly panel), made once.
+// A small run of the calibrated scenario (3,000 candidates) with `extra` overrides, written to f.
+void small_run(const fs::path& f, int seed, const std::string& extra) {
+    const std::string cmd = std::string(TALENTSIM_BINARY) + " run " + kSource +
+                            "/scenarios/china_ai_2024.toml --quiet --threads 2" + " --seed " + std::to_string(seed) +
+                            " --out " + f.string() + " --set population.candidates=3000 --set population.employers=150" +
+                            " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
+                            " --set events.15.count=1650 " +  // the entry_candidates event, scaled like the population
+                            extra;
+    std::string log;
+    if (sh(cmd, &log) != 0) FAIL("talentsim run failed: " << log);
+}
+
+// Two small runs of the calibrated scenario (monthly panel), made once.
 const std::vector<fs::path>& results() {
     static const std::vector<fs::path> files = [] {
         std::vector<fs::path> out;
         for (int seed : {11, 12}) {
-            const fs::path f = dir() / ("small_" + std::to_string(seed) + ".h5");
-            const std::string cmd =
-                std::string(TALENTSIM_BINARY) + " run " + kSource +
-                "/scenarios/china_ai_2024.toml --quiet --threads 2" + " --seed " + std::to_string(seed) + " --out " +
-                f.string() + " --set population.candidates=3000 --set population.employers=150" +
-                " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
-                " --set events.15.count=1650" +  // the entry_candidates event, scaled like the population
-                " --set output.panel_every=1 --set wages.months_per_year=13";
-            std::string log;
-            if (sh(cmd, &log) != 0) FAIL("talentsim run failed: " << log);
-            out.push_back(f);
+            out.push_back(dir() / ("small_" + std::to_string(seed) + ".h5"));
+            small_run(out.back(), seed, "--set output.panel_every=1 --set wages.months_per_year=13");
         }
         return out;
     }();
@@ -234,13 +237,7 @@ TEST_CASE("compare filters postings by channel (eq. 9b)", "[compare]") {
     // A small run with campus and experienced postings: the mean posted salary of each channel, and
     // of open and experienced together (B11 and B12 of the shipped targets), as read from the table.
     const fs::path f = dir() / "campus.h5";
-    const std::string cmd = std::string(TALENTSIM_BINARY) + " run " + kSource +
-                            "/scenarios/china_ai_2024.toml --quiet --threads 2 --out " + f.string() +
-                            " --set population.candidates=3000 --set population.employers=150" +
-                            " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
-                            " --set events.15.count=1650 --set vacancies.campus_share=0.4";
-    std::string log;
-    REQUIRE(sh(cmd, &log) == 0);
+    small_run(f, 11, "--set vacancies.campus_share=0.4");
     const std::string one = R"(
 [[target]]
 name = "NAME"
