@@ -47,7 +47,8 @@ fs::path dir() {
 void small_run(const fs::path& f, int seed, const std::string& extra) {
     const std::string cmd = std::string(TALENTSIM_BINARY) + " run " + kSource +
                             "/scenarios/china_ai_2024.toml --quiet --threads 2" + " --seed " + std::to_string(seed) +
-                            " --out " + f.string() + " --set population.candidates=3000 --set population.employers=150" +
+                            " --out " + f.string() +
+                            " --set population.candidates=3000 --set population.employers=150" +
                             " --set population.graduates_per_year=300 --set population.abroad_inflow_per_month=3" +
                             " --set events.15.count=1650 " +  // the entry_candidates event, scaled like the population
                             extra;
