@@ -31,7 +31,7 @@ inline double posted_salary(const World& w, std::uint32_t e, int role, int degre
     const int k = w.employers.type[e], T = static_cast<int>(s.employer_types.size());
     const std::size_t er = e * s.roles.size() + static_cast<std::size_t>(role);
     const double q =
-        s.wages.posted_expected_productivity ? s.channel_productivity[static_cast<int>(channel)][degree] : 1.0;
+        s.wages.posted_expected_productivity ? s.qualified_productivity[static_cast<int>(channel)][degree] : 1.0;
     if (s.wages.ladder_friction > 0)
         return std::min(kMaxSalary, q * s.degrees[degree].wage_premium * w.employers.ladder_wage[er] *
                                         w.employers.posted_multiplier[er]);

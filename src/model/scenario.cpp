@@ -901,7 +901,7 @@ void set_qualified_productivity(Scenario& s) {
         experience_integral(beta, cap, rate, xr, inf) / std::exp(-rate * xr)};
     const double noise = std::exp(0.5 * p.productivity_sigma * p.productivity_sigma);
     const std::size_t D = s.degrees.size();
-    for (auto& row : s.channel_productivity) row.assign(D, 1.0);
+    for (auto& row : s.qualified_productivity) row.assign(D, 1.0);
     for (std::size_t d = 0; d < D; ++d) {
         double num = 0, den = 0;
         for (std::size_t t = 0; t < s.tiers.size(); ++t)
@@ -912,9 +912,8 @@ void set_qualified_productivity(Scenario& s) {
                 den += share;
             }
         if (den > 0)
-            for (int c = 0; c < 3; ++c) s.channel_productivity[c][d] = num / den * experience[c] * noise;
+            for (int c = 0; c < 3; ++c) s.qualified_productivity[c][d] = num / den * experience[c] * noise;
     }
-    s.qualified_productivity = s.channel_productivity[0];
 }
 
 // The source of the node at `path`, or an empty region.

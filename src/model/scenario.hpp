@@ -192,11 +192,10 @@ struct Scenario {
     int bachelor_code = 0;  // degree code of the bachelor's: 1 with an associate level, else 0
     // Degree shares by school tier, [tier][degree code] (eq. 0a); empty = degree independent of tier.
     std::vector<std::vector<double>> degree_by_tier;
-    // Mean productivity of the initial population with at least each degree code (eq. 3b), and
-    // [channel][degree code] the same among those a posting of each channel admits (eq. 9b: 0 open,
-    // 1 campus, 2 experienced; row 0 is qualified_productivity).
-    std::vector<double> qualified_productivity;
-    std::array<std::vector<double>, 3> channel_productivity;
+    // Mean productivity of the initial population with at least each degree code (eq. 3b), by the
+    // channel of the posting, [channel][degree code]: among all (0, open), or among those a campus (1)
+    // or an experienced (2) posting admits (eq. 9b).
+    std::array<std::vector<double>, 3> qualified_productivity;
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm

@@ -1246,7 +1246,7 @@ LadderRun run_ladder(std::vector<std::string> extra, std::int32_t steps) {
     for (std::size_t j = 0; j < who.size(); ++j) unit[who[j]] = k[j];
     for (std::size_t p = 0; p < P.size(); ++p) {
         const std::uint32_t e = P.employer[p];
-        const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[P.degree[p]] : 1.0;
+        const double q = s.wages.posted_expected_productivity ? s.qualified_productivity[0][P.degree[p]] : 1.0;
         const double scale = q * s.degrees[P.degree[p]].wage_premium;
         const double per_unit = P.salary[p] / scale;
         out.off_formula += std::abs(per_unit - unit[e]) > 1e-5 * unit[e] ? 1 : 0;
@@ -1694,11 +1694,12 @@ TEST_CASE("validation: posted salaries priced for the mean productivity of those
     REQUIRE(Pa.size() > 0);
     std::int64_t wrong = 0;
     for (std::size_t p = 0; p < Pa.size(); ++p)
-        wrong += std::abs(Pb.salary[p] - Pa.salary[p] * on.qualified_productivity[Pa.degree[p]]) > 1e-5 * Pb.salary[p];
+        wrong +=
+            std::abs(Pb.salary[p] - Pa.salary[p] * on.qualified_productivity[0][Pa.degree[p]]) > 1e-5 * Pb.salary[p];
     for (std::size_t d = 0; d < off.degrees.size(); ++d) {
-        INFO("degree " << d << ": E[p | degree >= d] " << on.qualified_productivity[d] << ", population mean "
+        INFO("degree " << d << ": E[p | degree >= d] " << on.qualified_productivity[0][d] << ", population mean "
                        << sum[d] / n[d]);
-        CHECK(on.qualified_productivity[d] == Approx(sum[d] / n[d]).epsilon(0.03));
+        CHECK(on.qualified_productivity[0][d] == Approx(sum[d] / n[d]).epsilon(0.03));
     }
     CHECK(wrong == 0);
 }
@@ -1727,11 +1728,11 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
         }
     for (std::size_t d = 0; d < D; ++d)
         for (std::size_t c = 0; c < 2; ++c) {
-            INFO("degree " << d << ", channel " << c + 1 << ": priced for " << s.channel_productivity[c + 1][d]
+            INFO("degree " << d << ", channel " << c + 1 << ": priced for " << s.qualified_productivity[c + 1][d]
                            << ", population mean " << sum[c * D + d] / n[c * D + d]);
-            CHECK(s.channel_productivity[c + 1][d] == Approx(sum[c * D + d] / n[c * D + d]).epsilon(0.03));
+            CHECK(s.qualified_productivity[c + 1][d] == Approx(sum[c * D + d] / n[c * D + d]).epsilon(0.03));
         }
-    CHECK(s.channel_productivity[2][0] > 1.1 * s.channel_productivity[1][0]);
+    CHECK(s.qualified_productivity[2][0] > 1.1 * s.qualified_productivity[1][0]);
     sim.step(rec);
     const auto& P = w.postings;
     REQUIRE(P.size() > 200);
@@ -1746,7 +1747,7 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
         if (x[1] == 0 || x[2] == 0) continue;
         const int d = std::get<2>(key);
         ++pairs;
-        wrong_price += std::abs(x[2] / x[1] - s.channel_productivity[2][d] / s.channel_productivity[1][d]) > 1e-5;
+        wrong_price += std::abs(x[2] / x[1] - s.qualified_productivity[2][d] / s.qualified_productivity[1][d]) > 1e-5;
     }
     CHECK(within_4se(static_cast<double>(campus) / P.size(), 0.4, P.size()));
     CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == 0);
@@ -1803,8 +1804,8 @@ TEST_CASE("validation: without a return to experience, campus and experienced po
     // campus_share = 0 every posting is open to all and priced as eq. 3b.
     const Scenario flat = small_scenario({"population.experience_productivity=0", "vacancies.campus_share=0.5"});
     for (std::size_t d = 0; d < flat.degrees.size(); ++d) {
-        CHECK(flat.channel_productivity[1][d] == Approx(flat.channel_productivity[0][d]));
-        CHECK(flat.channel_productivity[2][d] == Approx(flat.channel_productivity[0][d]));
+        CHECK(flat.qualified_productivity[1][d] == Approx(flat.qualified_productivity[0][d]));
+        CHECK(flat.qualified_productivity[2][d] == Approx(flat.qualified_productivity[0][d]));
     }
     const Scenario off = small_scenario({"wages.posted_expected_productivity=true"});
     Simulation sim(off, 5, 1);
