@@ -53,6 +53,13 @@ double loss_of(const Calibration& c, const std::vector<double>& mean, const std:
     return L;
 }
 
+double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W) {
+    if (!c.per_seed_loss) return loss_of(c, e.mean(), W);
+    double L = 0;
+    for (const auto& row : e.per_seed) L += loss_of(c, row, W);
+    return e.per_seed.empty() ? 0.0 : L / static_cast<double>(e.per_seed.size());
+}
+
 namespace {
 
 constexpr double kFailedLoss = 1e10;  // a point whose runs failed (an invalid scenario there)
@@ -141,7 +148,7 @@ public:
     std::size_t batches() const { return batches_; }
     std::vector<std::vector<double>> W;  // the current weighting
 
-    double loss(const Evaluation& e) const { return e.ok ? loss_of(c_, e.mean(), W) : kFailedLoss; }
+    double loss(const Evaluation& e) const { return e.ok ? loss_of(c_, e, W) : kFailedLoss; }
     std::size_t best() const {
         std::size_t b = 0;
         for (std::size_t i = 1; i < evals_.size(); ++i)

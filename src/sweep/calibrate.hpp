@@ -58,6 +58,7 @@ struct Calibration {
     LocalMethod local = LocalMethod::bobyqa;
     std::int64_t budget = 60;  // most evaluations of each local stage
     double initial_step = 0.1, xtol = 1e-3;
+    bool per_seed_loss = false;             // loss: of the mean moments (default) or mean of each seed's
     bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range
@@ -132,6 +133,9 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
 
 // Internals shared by the calibration sources.
 double loss_of(const Calibration& c, const std::vector<double>& mean, const std::vector<std::vector<double>>& W);
+// The loss of an evaluation as the calibration defines it: of the mean moments, or (method.loss =
+// "per_seed") the mean over the seeds of each seed's loss.
+double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W);
 // W = inverse covariance of the simulated moments over the seeds at the point (diagonal when
 // there are no more seeds than targets).
 std::vector<std::vector<double>> covariance_weighting_of(const Calibration& c, const Evaluation& e);

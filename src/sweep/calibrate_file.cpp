@@ -237,7 +237,7 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
 
 void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "method", c, false)) {
-        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol"}, c);
+        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol", "loss"}, c);
         cal.global = get_choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
                          ? GlobalDesign::sobol
                          : GlobalDesign::lhs;
@@ -251,6 +251,7 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
         cal.budget = get_int(*t, "method.", "budget", 0, 100000, c).value_or(60);
         cal.initial_step = real(*t, "method.", "initial_step", 1e-6, 0.5, c).value_or(0.1);
         cal.xtol = real(*t, "method.", "xtol", 0.0, 0.5, c).value_or(1e-3);
+        cal.per_seed_loss = get_choice(*t, "method.", "loss", {"mean", "per_seed"}, c).value_or("mean") == "per_seed";
     }
     if (const toml::table* t = table_at(root, "weighting", c, false)) {
         unknown_keys(*t, "weighting.", {"matrix"}, c);

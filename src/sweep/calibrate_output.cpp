@@ -187,7 +187,8 @@ std::string calibrated_toml(const Calibration& c, const CalibrationResult& r) {
 void print_result(const Calibration& c, const CalibrationResult& r, std::ostream& out) {
     out << "calibration " << c.name << ": " << r.evaluations.size() << " evaluations x " << c.seeds << " seeds in "
         << r.batches << " batches; local stage: " << r.local_stop << "\n";
-    out << "loss at the estimate " << fmt(r.losses[r.best]) << " (evaluation " << r.best << ")\n\n";
+    out << "loss at the estimate " << fmt(r.losses[r.best]) << " (evaluation " << r.best
+        << (c.per_seed_loss ? "; mean of the seeds' losses" : "") << ")\n\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());
     out << std::left << std::setw(static_cast<int>(w)) << "parameter" << std::right << std::setw(13) << "estimate"

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -139,7 +140,8 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
                                "weights = { posted_meen = 2.0 }\n"        // 17 no such target
                                "[method]\n"                               // 18
                                "local = \"newton\"\n"                     // 19 bad choice
-                               "colour = 1\n");                           // 20 unknown key
+                               "colour = 1\n"                             // 20 unknown key
+                               "loss = \"median\"\n");                    // 21 bad choice
     try {
         (void)sweep::load_calibration(file);
         FAIL("an invalid calibration file was accepted");
@@ -153,6 +155,7 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
         CHECK(where.count("17:targets.0.weights.posted_meen"));
         CHECK(where.count("19:method.local"));
         CHECK(where.count("20:method.colour"));
+        CHECK(where.count("21:method.loss"));
     }
     // Once the other errors are fixed, the keys are checked against the scenario.
     std::string text = slurp(file);
@@ -161,7 +164,8 @@ TEST_CASE("calibration files: every error is reported with file, line, column an
                                                                             {"\"logarithmic\"", "\"log\""},
                                                                             {"posted_meen", "posted_mean"},
                                                                             {"\"newton\"", "\"bobyqa\""},
-                                                                            {"colour = 1\n", ""}})
+                                                                            {"colour = 1\n", ""},
+                                                                            {"\"median\"", "\"per_seed\""}})
         text.replace(text.find(from), from.size(), to);
     test::write_file(file, text);
     try {
@@ -383,6 +387,33 @@ TEST_CASE("calibration inference: sandwich standard errors and the J-test in clo
         CHECK(r.identified[0] == "no");
         CHECK(std::isnan(r.se[0]));
     }
+}
+
+TEST_CASE("the per-seed loss is the mean of each seed's loss: zero only when every seed is inside", "[calibrate]") {
+    // Target 0 one-sided [0, inf) with half band 1, target 1 two-sided [-1, 1] around 0.
+    auto c = linear_problem(2);
+    c.targets[0].lo = 0.0;
+    c.targets[0].hi = std::numeric_limits<double>::infinity();
+    const std::vector<std::vector<double>> W = {{1, 0}, {0, 1}};
+    // Target 0 of seed 0 is below its bound by 0.2; the mean over the seeds (0.15) is inside.
+    const std::vector<std::vector<double>> seeds = {{-0.2, 0.3}, {0.1, -0.1}, {0.3, 0.2}, {0.4, -0.4}};
+    const sweep::Evaluation e = linear_point(0.0, {1.0, 1.0}, seeds);
+    const double mean1 = (0.3 - 0.1 + 0.2 - 0.4) / 4;
+    c.per_seed_loss = false;
+    CHECK(sweep::loss_of(c, e, W) == Approx(mean1 * mean1));  // target 0 inside on the mean: no loss
+    c.per_seed_loss = true;
+    const double squares1 = (0.09 + 0.01 + 0.04 + 0.16) / 4;
+    CHECK(sweep::loss_of(c, e, W) == Approx(0.04 / 4 + squares1));
+    // With every seed inside the one-sided band, only the two-sided target is left.
+    const sweep::Evaluation in = linear_point(0.5, {1.0, 0.0}, seeds);
+    CHECK(sweep::loss_of(c, in, W) == Approx(squares1));
+    // The calibration file's choice.
+    const fs::path dir = temp_dir("calibrate_per_seed");
+    const fs::path targets = make_targets(dir, 11);
+    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"per_seed\"\n", false));
+    CHECK(sweep::load_calibration(dir / "c.toml").per_seed_loss);
+    test::write_file(dir / "c.toml", calibration_text(targets, "", false));
+    CHECK_FALSE(sweep::load_calibration(dir / "c.toml").per_seed_loss);
 }
 
 TEST_CASE("every calibration file shipped in scenarios/calibrations loads and validates", "[calibrate]") {
