@@ -56,6 +56,7 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5::Object b = h5out::group(f, "best");
     h5::set_attr(b, "index", static_cast<std::int64_t>(r.best));
     h5::set_attr(b, "loss", r.losses[r.best]);
+    h5::set_attr(b, "loss_kind", std::string(c.per_seed_loss ? "per_seed" : "mean"));  // method.loss
     h5out::column(b, "parameters", r.estimate);
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);

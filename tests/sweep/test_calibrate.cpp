@@ -223,6 +223,7 @@ TEST_CASE("calibration recovers known parameters within two standard errors and 
     const auto loss = numbers<double>(h5, "evaluations/loss");
     const auto stage = h5::read_strings(f, "evaluations/stage");
     const auto best = h5::read_attr<std::int64_t>(h5::Object(H5Oopen(f, "best", H5P_DEFAULT)), "index");
+    CHECK(h5::read_string_attr(h5::Object(H5Oopen(f, "best", H5P_DEFAULT)), "loss_kind") == "mean");
     for (std::size_t i = 0; i < loss.size(); ++i)
         if (stage[i] == "global" || stage[i] == "local") CHECK(loss[static_cast<std::size_t>(best)] <= loss[i]);
     // calibrated.toml runs as is and holds the estimates.
