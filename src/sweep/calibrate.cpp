@@ -53,8 +53,23 @@ double loss_of(const Calibration& c, const std::vector<double>& mean, const std:
     return L;
 }
 
+const char* loss_name(LossKind k) {
+    return k == LossKind::per_seed ? "per_seed" : k == LossKind::bands ? "bands" : "mean";
+}
+
+double band_penalty_of(const Calibration& c, const Evaluation& e) {
+    double P = 0;
+    for (const auto& row : e.per_seed)
+        for (std::size_t k = 0; k < c.targets.size(); ++k) {
+            const double b = c.targets[k].outside(row[k]);
+            if (std::isfinite(b)) P += c.targets[k].weight * std::abs(b);
+        }
+    return e.per_seed.empty() ? 0.0 : c.band_penalty * P / static_cast<double>(e.per_seed.size());
+}
+
 double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W) {
-    if (!c.per_seed_loss) return loss_of(c, e.mean(), W);
+    if (c.loss == LossKind::mean) return loss_of(c, e.mean(), W);
+    if (c.loss == LossKind::bands) return loss_of(c, e.mean(), W) + band_penalty_of(c, e);
     double L = 0;
     for (const auto& row : e.per_seed) L += loss_of(c, row, W);
     return e.per_seed.empty() ? 0.0 : L / static_cast<double>(e.per_seed.size());

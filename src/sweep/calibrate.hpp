@@ -36,9 +36,14 @@ struct CalTarget {
     std::string unit;
     bool two_sided() const;
     double distance(double mean) const;  // as `compare` computes it (docs/compare.md)
+    double outside(double m) const;      // distance beyond the band in scale units (0 inside it)
 };
 
 enum class LocalMethod { bobyqa, neldermead, sbplx, cobyla };
+// method.loss: of the mean moments; the mean of each seed's loss; or of the mean moments plus a
+// penalty for every seed outside a band (docs/calibrate.md, "The loss of each seed").
+enum class LossKind { mean, per_seed, bands };
+const char* loss_name(LossKind k);
 enum class GlobalDesign { lhs, sobol };
 
 struct Calibration {
@@ -58,7 +63,8 @@ struct Calibration {
     LocalMethod local = LocalMethod::bobyqa;
     std::int64_t budget = 60;  // most evaluations of each local stage
     double initial_step = 0.1, xtol = 1e-3;
-    bool per_seed_loss = false;             // loss: of the mean moments (default) or mean of each seed's
+    LossKind loss = LossKind::mean;
+    double band_penalty = 10;               // loss "bands": rho, per unit of scale outside a band and seed
     bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range
@@ -133,9 +139,13 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
 
 // Internals shared by the calibration sources.
 double loss_of(const Calibration& c, const std::vector<double>& mean, const std::vector<std::vector<double>>& W);
-// The loss of an evaluation as the calibration defines it: of the mean moments, or (method.loss =
-// "per_seed") the mean over the seeds of each seed's loss.
+// The loss of an evaluation as the calibration defines it: of the mean moments; (method.loss =
+// "per_seed") the mean over the seeds of each seed's loss; ("bands") the loss of the mean moments
+// plus rho x (1/S) x the sum over seeds and targets of weight x distance outside the band.
 double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W);
+// rho x (1/S) x the sum over seeds and targets of weight x |distance outside the band| (an exact
+// penalty: zero when every seed is inside every band).
+double band_penalty_of(const Calibration& c, const Evaluation& e);
 // W = inverse covariance of the simulated moments over the seeds at the point (diagonal when
 // there are no more seeds than targets).
 std::vector<std::vector<double>> covariance_weighting_of(const Calibration& c, const Evaluation& e);

@@ -35,6 +35,11 @@ double CalTarget::distance(double m) const {
     if (m >= lo && m <= hi) return 0.0;
     return (m - (m < lo ? lo : hi)) / scale;
 }
+double CalTarget::outside(double m) const {
+    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
+    if (m >= lo && m <= hi) return 0.0;
+    return (m - (m < lo ? lo : hi)) / scale;
+}
 
 namespace {
 
@@ -237,7 +242,7 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
 
 void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "method", c, false)) {
-        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol", "loss"}, c);
+        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol", "loss", "band_penalty"}, c);
         cal.global = get_choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
                          ? GlobalDesign::sobol
                          : GlobalDesign::lhs;
@@ -251,7 +256,9 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
         cal.budget = get_int(*t, "method.", "budget", 0, 100000, c).value_or(60);
         cal.initial_step = real(*t, "method.", "initial_step", 1e-6, 0.5, c).value_or(0.1);
         cal.xtol = real(*t, "method.", "xtol", 0.0, 0.5, c).value_or(1e-3);
-        cal.per_seed_loss = get_choice(*t, "method.", "loss", {"mean", "per_seed"}, c).value_or("mean") == "per_seed";
+        const std::string loss = get_choice(*t, "method.", "loss", {"mean", "per_seed", "bands"}, c).value_or("mean");
+        cal.loss = loss == "per_seed" ? LossKind::per_seed : loss == "bands" ? LossKind::bands : LossKind::mean;
+        cal.band_penalty = real(*t, "method.", "band_penalty", 0.0, 1e6, c).value_or(10.0);
     }
     if (const toml::table* t = table_at(root, "weighting", c, false)) {
         unknown_keys(*t, "weighting.", {"matrix"}, c);

@@ -56,7 +56,8 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5::Object b = h5out::group(f, "best");
     h5::set_attr(b, "index", static_cast<std::int64_t>(r.best));
     h5::set_attr(b, "loss", r.losses[r.best]);
-    h5::set_attr(b, "loss_kind", std::string(c.per_seed_loss ? "per_seed" : "mean"));  // method.loss
+    h5::set_attr(b, "loss_kind", std::string(loss_name(c.loss)));  // method.loss
+    if (c.loss == LossKind::bands) h5::set_attr(b, "band_penalty", c.band_penalty);
     h5out::column(b, "parameters", r.estimate);
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);
@@ -189,7 +190,10 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
     out << "calibration " << c.name << ": " << r.evaluations.size() << " evaluations x " << c.seeds << " seeds in "
         << r.batches << " batches; local stage: " << r.local_stop << "\n";
     out << "loss at the estimate " << fmt(r.losses[r.best]) << " (evaluation " << r.best
-        << (c.per_seed_loss ? "; mean of the seeds' losses" : "") << ")\n\n";
+        << (c.loss == LossKind::per_seed ? "; mean of the seeds' losses" : "");
+    if (c.loss == LossKind::bands)
+        out << "; of which " << fmt(band_penalty_of(c, r.evaluations[r.best])) << " for seeds outside bands";
+    out << ")\n\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());
     out << std::left << std::setw(static_cast<int>(w)) << "parameter" << std::right << std::setw(13) << "estimate"

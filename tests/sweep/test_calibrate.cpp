@@ -400,9 +400,9 @@ TEST_CASE("the per-seed loss is the mean of each seed's loss: zero only when eve
     const std::vector<std::vector<double>> seeds = {{-0.2, 0.3}, {0.1, -0.1}, {0.3, 0.2}, {0.4, -0.4}};
     const sweep::Evaluation e = linear_point(0.0, {1.0, 1.0}, seeds);
     const double mean1 = (0.3 - 0.1 + 0.2 - 0.4) / 4;
-    c.per_seed_loss = false;
+    c.loss = sweep::LossKind::mean;
     CHECK(sweep::loss_of(c, e, W) == Approx(mean1 * mean1));  // target 0 inside on the mean: no loss
-    c.per_seed_loss = true;
+    c.loss = sweep::LossKind::per_seed;
     const double squares1 = (0.09 + 0.01 + 0.04 + 0.16) / 4;
     CHECK(sweep::loss_of(c, e, W) == Approx(0.04 / 4 + squares1));
     // With every seed inside the one-sided band, only the two-sided target is left.
@@ -413,9 +413,43 @@ TEST_CASE("the per-seed loss is the mean of each seed's loss: zero only when eve
     const fs::path targets = dir / "targets.toml";
     test::write_file(targets, targets_text({}));
     test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"per_seed\"\n", false));
-    CHECK(sweep::load_calibration(dir / "c.toml").per_seed_loss);
+    CHECK(sweep::load_calibration(dir / "c.toml").loss == sweep::LossKind::per_seed);
     test::write_file(dir / "c.toml", calibration_text(targets, "", false));
-    CHECK_FALSE(sweep::load_calibration(dir / "c.toml").per_seed_loss);
+    CHECK(sweep::load_calibration(dir / "c.toml").loss == sweep::LossKind::mean);
+}
+
+TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside a band", "[calibrate]") {
+    // Target 0 one-sided [0, inf) with half band 1, target 1 two-sided [-1, 1] around 0 (weight 2).
+    auto c = linear_problem(2);
+    c.targets[0].lo = 0.0;
+    c.targets[0].hi = std::numeric_limits<double>::infinity();
+    c.targets[1].weight = 2.0;
+    c.loss = sweep::LossKind::bands;
+    c.band_penalty = 10.0;
+    const std::vector<std::vector<double>> W = {{1, 0}, {0, 2}};
+    // Seed 0: target 0 below its bound by 0.2; seed 3: target 1 above its band by 0.5. The means
+    // (0.15 and 0.15) are inside both bands.
+    const std::vector<std::vector<double>> seeds = {{-0.2, 0.3}, {0.1, -0.1}, {0.3, -0.1}, {0.4, 1.5}};
+    const sweep::Evaluation e = linear_point(0.0, {1.0, 1.0}, seeds);
+    const double mean1 = (0.3 - 0.1 - 0.1 + 1.5) / 4;
+    const double of_mean = 2 * mean1 * mean1;  // target 0 inside on the mean: no distance
+    CHECK(sweep::band_penalty_of(c, e) == Approx(10.0 * (1 * 0.2 + 2 * 0.5) / 4));
+    CHECK(sweep::loss_of(c, e, W) == Approx(of_mean + 10.0 * 1.2 / 4));
+    // A seed inside a two-sided band costs nothing beyond the loss of the mean, wherever it is.
+    const std::vector<std::vector<double>> inside = {{0.2, 0.9}, {0.1, -0.9}, {0.3, 0.5}, {0.4, 0.0}};
+    const sweep::Evaluation in = linear_point(0.0, {1.0, 1.0}, inside);
+    CHECK(sweep::band_penalty_of(c, in) == 0.0);
+    CHECK(sweep::loss_of(c, in, W) == Approx(2 * 0.125 * 0.125));
+    // The file's keys; a negative penalty is an error that names the key.
+    const fs::path dir = temp_dir("calibrate_bands");
+    const fs::path targets = dir / "targets.toml";
+    test::write_file(targets, targets_text({}));
+    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"bands\"\nband_penalty = 25\n", false));
+    const sweep::Calibration read = sweep::load_calibration(dir / "c.toml");
+    CHECK(read.loss == sweep::LossKind::bands);
+    CHECK(read.band_penalty == 25.0);
+    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"bands\"\nband_penalty = -1\n", false));
+    CHECK_THROWS_WITH(sweep::load_calibration(dir / "c.toml"), Catch::Contains("method.band_penalty"));
 }
 
 TEST_CASE("every calibration file shipped in scenarios/calibrations loads and validates", "[calibrate]") {
