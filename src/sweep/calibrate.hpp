@@ -41,7 +41,8 @@ struct CalTarget {
 
 enum class LocalMethod { bobyqa, neldermead, sbplx, cobyla };
 // method.loss: of the mean moments; the mean of each seed's loss; or of the mean moments plus a
-// penalty for every seed outside a band (docs/calibrate.md, "The loss of each seed").
+// penalty for every seed outside a band (docs/calibrate.md, "The loss of each seed" and "Every
+// seed inside every band").
 enum class LossKind { mean, per_seed, bands };
 const char* loss_name(LossKind k);
 enum class GlobalDesign { lhs, sobol };

@@ -30,10 +30,8 @@ double CalParameter::dvalue_du(double u) const { return log ? value(u) * (std::l
 
 bool CalTarget::two_sided() const { return std::isfinite(lo) && std::isfinite(hi); }
 double CalTarget::distance(double m) const {
-    if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();
-    if (two_sided()) return (m - value) / scale;
-    if (m >= lo && m <= hi) return 0.0;
-    return (m - (m < lo ? lo : hi)) / scale;
+    if (two_sided() && std::isfinite(m)) return (m - value) / scale;
+    return outside(m);
 }
 double CalTarget::outside(double m) const {
     if (!std::isfinite(m)) return std::numeric_limits<double>::quiet_NaN();

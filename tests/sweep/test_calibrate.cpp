@@ -428,7 +428,7 @@ TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside
     c.band_penalty = 10.0;
     const std::vector<std::vector<double>> W = {{1, 0}, {0, 2}};
     // Seed 0: target 0 below its bound by 0.2; seed 3: target 1 above its band by 0.5. The means
-    // (0.15 and 0.15) are inside both bands.
+    // (0.15 and 0.4) are inside both bands.
     const std::vector<std::vector<double>> seeds = {{-0.2, 0.3}, {0.1, -0.1}, {0.3, -0.1}, {0.4, 1.5}};
     const sweep::Evaluation e = linear_point(0.0, {1.0, 1.0}, seeds);
     const double mean1 = (0.3 - 0.1 - 0.1 + 1.5) / 4;
