@@ -54,7 +54,7 @@ double loss_of(const Calibration& c, const std::vector<double>& mean, const std:
 }
 
 const char* loss_name(LossKind k) {
-    return k == LossKind::per_seed ? "per_seed" : k == LossKind::bands ? "bands" : "mean";
+    return k == LossKind::per_seed ? "per_seed" : k == LossKind::bands ? "bands" : k == LossKind::coverage ? "coverage" : "mean";
 }
 
 double band_penalty_of(const Calibration& c, const Evaluation& e) {
@@ -67,9 +67,42 @@ double band_penalty_of(const Calibration& c, const Evaluation& e) {
     return e.per_seed.empty() ? 0.0 : c.band_penalty * P / static_cast<double>(e.per_seed.size());
 }
 
+double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k) {
+    double sum = 0, squares = 0;
+    int n = 0;
+    for (const auto& row : per_seed)
+        if (std::isfinite(row[k])) {
+            sum += row[k];
+            ++n;
+        }
+    if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+    const double m = sum / n;
+    for (const auto& row : per_seed)
+        if (std::isfinite(row[k])) squares += (row[k] - m) * (row[k] - m);
+    const double sd = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
+    if (!(sd > 0)) return t.outside(m) != 0.0 ? 1.0 : 0.0;
+    const auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };  // (Phi(-inf) = 0)
+    return Phi((t.lo - m) / sd) + Phi((m - t.hi) / sd);
+}
+
+double coverage_penalty_of(const Calibration& c, const Evaluation& e) {
+    double P = 0;
+    for (std::size_t k = 0; k < c.targets.size(); ++k) {
+        const double p = chance_outside(c.targets[k], e.per_seed, k);
+        if (std::isfinite(p)) P += c.targets[k].weight * p;
+    }
+    return c.band_penalty * P;
+}
+
+double penalty_of(const Calibration& c, const Evaluation& e) {
+    if (c.loss == LossKind::bands) return band_penalty_of(c, e);
+    if (c.loss == LossKind::coverage) return coverage_penalty_of(c, e);
+    return 0.0;
+}
+
 double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W) {
     if (c.loss == LossKind::mean) return loss_of(c, e.mean(), W);
-    if (c.loss == LossKind::bands) return loss_of(c, e.mean(), W) + band_penalty_of(c, e);
+    if (c.loss == LossKind::bands || c.loss == LossKind::coverage) return loss_of(c, e.mean(), W) + penalty_of(c, e);
     double L = 0;
     for (const auto& row : e.per_seed) L += loss_of(c, row, W);
     return e.per_seed.empty() ? 0.0 : L / static_cast<double>(e.per_seed.size());

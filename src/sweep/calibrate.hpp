@@ -40,10 +40,11 @@ struct CalTarget {
 };
 
 enum class LocalMethod { bobyqa, neldermead, sbplx, cobyla };
-// method.loss: of the mean moments; the mean of each seed's loss; or of the mean moments plus a
-// penalty for every seed outside a band (docs/calibrate.md, "The loss of each seed" and "Every
-// seed inside every band").
-enum class LossKind { mean, per_seed, bands };
+// method.loss: of the mean moments; the mean of each seed's loss; of the mean moments plus a
+// penalty for every seed outside a band; or of the mean moments plus a penalty for the expected
+// number of targets a new seed puts outside their bands (docs/calibrate.md, "The loss of each
+// seed", "Every seed inside every band" and "A new seed inside every band").
+enum class LossKind { mean, per_seed, bands, coverage };
 const char* loss_name(LossKind k);
 enum class GlobalDesign { lhs, sobol };
 
@@ -65,7 +66,7 @@ struct Calibration {
     std::int64_t budget = 60;  // most evaluations of each local stage
     double initial_step = 0.1, xtol = 1e-3;
     LossKind loss = LossKind::mean;
-    double band_penalty = 10;               // loss "bands": rho, per unit of scale outside a band and seed
+    double band_penalty = 10;  // rho: loss "bands", per unit of scale outside a band and seed; "coverage", per target
     bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range
@@ -141,12 +142,22 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
 // Internals shared by the calibration sources.
 double loss_of(const Calibration& c, const std::vector<double>& mean, const std::vector<std::vector<double>>& W);
 // The loss of an evaluation as the calibration defines it: of the mean moments; (method.loss =
-// "per_seed") the mean over the seeds of each seed's loss; ("bands") the loss of the mean moments
-// plus rho x (1/S) x the sum over seeds and targets of weight x distance outside the band.
+// "per_seed") the mean over the seeds of each seed's loss; ("bands", "coverage") the loss of the
+// mean moments plus penalty_of.
 double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W);
 // rho x (1/S) x the sum over seeds and targets of weight x |distance outside the band| (an exact
 // penalty: zero when every seed is inside every band).
 double band_penalty_of(const Calibration& c, const Evaluation& e);
+// The chance that a new seed puts target k outside its band, its seeds' values taken as normal
+// with their mean and standard deviation (n - 1): Phi((lo - m) / s) + Phi((m - hi) / s); with
+// fewer than two finite values or no spread, 1 outside the band and 0 inside; NaN without data.
+double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k);
+// rho x the sum over targets of weight x chance_outside: with weights 1, rho x the expected number
+// of targets a new seed puts outside their bands (loss "coverage").
+double coverage_penalty_of(const Calibration& c, const Evaluation& e);
+// The penalty of the calibration's loss: band_penalty_of ("bands"), coverage_penalty_of
+// ("coverage"), 0 for the others.
+double penalty_of(const Calibration& c, const Evaluation& e);
 // W = inverse covariance of the simulated moments over the seeds at the point (diagonal when
 // there are no more seeds than targets).
 std::vector<std::vector<double>> covariance_weighting_of(const Calibration& c, const Evaluation& e);

@@ -254,8 +254,11 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
         cal.budget = get_int(*t, "method.", "budget", 0, 100000, c).value_or(60);
         cal.initial_step = real(*t, "method.", "initial_step", 1e-6, 0.5, c).value_or(0.1);
         cal.xtol = real(*t, "method.", "xtol", 0.0, 0.5, c).value_or(1e-3);
-        const std::string loss = get_choice(*t, "method.", "loss", {"mean", "per_seed", "bands"}, c).value_or("mean");
-        cal.loss = loss == "per_seed" ? LossKind::per_seed : loss == "bands" ? LossKind::bands : LossKind::mean;
+        const std::string loss = get_choice(*t, "method.", "loss", {"mean", "per_seed", "bands", "coverage"}, c).value_or("mean");
+        cal.loss = loss == "per_seed"   ? LossKind::per_seed
+                   : loss == "bands"    ? LossKind::bands
+                   : loss == "coverage" ? LossKind::coverage
+                                        : LossKind::mean;
         cal.band_penalty = real(*t, "method.", "band_penalty", 0.0, 1e6, c).value_or(10.0);
     }
     if (const toml::table* t = table_at(root, "weighting", c, false)) {

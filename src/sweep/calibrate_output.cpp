@@ -57,7 +57,7 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5::set_attr(b, "index", static_cast<std::int64_t>(r.best));
     h5::set_attr(b, "loss", r.losses[r.best]);
     h5::set_attr(b, "loss_kind", std::string(loss_name(c.loss)));  // method.loss
-    if (c.loss == LossKind::bands) h5::set_attr(b, "band_penalty", c.band_penalty);
+    if (c.loss == LossKind::bands || c.loss == LossKind::coverage) h5::set_attr(b, "band_penalty", c.band_penalty);
     h5out::column(b, "parameters", r.estimate);
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);
@@ -193,6 +193,9 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
         << (c.loss == LossKind::per_seed ? "; mean of the seeds' losses" : "");
     if (c.loss == LossKind::bands)
         out << "; of which " << fmt(band_penalty_of(c, r.evaluations[r.best])) << " for seeds outside bands";
+    if (c.loss == LossKind::coverage)
+        out << "; of which " << fmt(coverage_penalty_of(c, r.evaluations[r.best]))
+            << " for the targets a new seed may put outside their bands";
     out << ")\n\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());

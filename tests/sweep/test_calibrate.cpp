@@ -452,6 +452,51 @@ TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside
     CHECK_THROWS_WITH(sweep::load_calibration(dir / "c.toml"), Catch::Contains("method.band_penalty"));
 }
 
+TEST_CASE("the coverage loss adds rho times the chance that a new seed puts each target outside its band",
+          "[calibrate]") {
+    // Target 0 one-sided [0, inf), target 1 two-sided [-1, 1] with weight 2.
+    auto c = linear_problem(2);
+    c.targets[0].lo = 0.0;
+    c.targets[0].hi = std::numeric_limits<double>::infinity();
+    c.targets[1].weight = 2.0;
+    c.loss = sweep::LossKind::coverage;
+    c.band_penalty = 10.0;
+    // Target 0: seeds 0 and 1 (mean 0.5, sd 1/sqrt 2 with n - 1): the bound 0 is 0.5 sqrt 2
+    // standard deviations below the mean, chance Phi(-0.5 sqrt 2). Target 1: seeds -0.5 and 1.5
+    // (mean 0.5, sd sqrt 2): chance Phi((-1 - 0.5) / sqrt 2) + Phi((0.5 - 1) / sqrt 2).
+    const std::vector<std::vector<double>> seeds = {{0.0, -0.5}, {1.0, 1.5}};
+    const sweep::Evaluation e = linear_point(0.0, {1.0, 1.0}, seeds);
+    const auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+    const double p0 = Phi(-0.5 * std::sqrt(2.0)), p1 = Phi(-1.5 / std::sqrt(2.0)) + Phi(-0.5 / std::sqrt(2.0));
+    CHECK(sweep::chance_outside(c.targets[0], seeds, 0) == Approx(p0));
+    CHECK(sweep::chance_outside(c.targets[1], seeds, 1) == Approx(p1));
+    CHECK(sweep::coverage_penalty_of(c, e) == Approx(10.0 * (p0 + 2 * p1)));
+    const std::vector<std::vector<double>> W = {{1, 0}, {0, 2}};
+    CHECK(sweep::loss_of(c, e, W) == Approx(2 * 0.5 * 0.5 + 10.0 * (p0 + 2 * p1)));
+    // The chance falls as the seeds move away from the edge, and as their spread narrows.
+    const std::vector<std::vector<double>> further = {{1.0, 0.0}, {2.0, 0.0}};
+    CHECK(sweep::chance_outside(c.targets[0], further, 0) < p0);
+    const std::vector<std::vector<double>> narrower = {{0.25, 0.0}, {0.75, 0.0}};
+    CHECK(sweep::chance_outside(c.targets[0], narrower, 0) < p0);
+    // No spread: 1 outside the band, 0 inside; no data: not counted.
+    const std::vector<std::vector<double>> same = {{-0.1, 0.2}, {-0.1, 0.2}};
+    CHECK(sweep::chance_outside(c.targets[0], same, 0) == 1.0);
+    CHECK(sweep::chance_outside(c.targets[1], same, 1) == 0.0);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<std::vector<double>> none = {{nan, 0.2}, {nan, 0.4}};
+    CHECK(std::isnan(sweep::chance_outside(c.targets[0], none, 0)));
+    CHECK(sweep::coverage_penalty_of(c, linear_point(0.0, {1.0, 1.0}, none)) ==
+          Approx(10.0 * 2 * sweep::chance_outside(c.targets[1], none, 1)));
+    // The file's key.
+    const fs::path dir = temp_dir("calibrate_coverage");
+    const fs::path targets = dir / "targets.toml";
+    test::write_file(targets, targets_text({}));
+    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"coverage\"\nband_penalty = 40\n", false));
+    const sweep::Calibration read = sweep::load_calibration(dir / "c.toml");
+    CHECK(read.loss == sweep::LossKind::coverage);
+    CHECK(read.band_penalty == 40.0);
+}
+
 TEST_CASE("every calibration file shipped in scenarios/calibrations loads and validates", "[calibrate]") {
     int loaded = 0;
     for (const auto& entry : fs::directory_iterator(source_path("scenarios/calibrations"))) {
