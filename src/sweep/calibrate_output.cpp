@@ -1,6 +1,7 @@
 // What a calibration leaves: DIR/calibration.h5 (every evaluation, the estimate, standard errors,
 // identification, J-test, profiles), DIR/calibrated.toml (the base scenario with the estimates
 // written in) and the printed table. Layout: docs/calibrate.md, "Outputs".
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -61,6 +62,9 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5out::column(b, "parameters", r.estimate);
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);
+    std::vector<double> chance(K);  // that a new seed puts each target outside its band (any loss)
+    for (std::size_t k = 0; k < K; ++k) chance[k] = chance_outside(c.targets[k], r.evaluations[r.best].per_seed, k);
+    h5out::column(b, "chance_outside", chance);
     h5::Object e = h5out::group(f, "estimate");
     h5out::column(e, "value", r.estimate);
     h5out::column(e, "se", r.se);
@@ -186,6 +190,23 @@ std::string calibrated_toml(const Calibration& c, const CalibrationResult& r) {
     return o.str();
 }
 
+namespace {
+// The targets that a new seed puts outside their bands with a chance of at least 1 % at the
+// estimate (chance_outside), largest first.
+void print_chances(const Calibration& c, const Evaluation& best, std::ostream& out) {
+    std::vector<std::pair<double, std::string>> at_risk;
+    for (std::size_t k = 0; k < c.targets.size(); ++k) {
+        const double p = chance_outside(c.targets[k], best.per_seed, k);
+        if (p >= 0.01) at_risk.emplace_back(p, c.targets[k].name);
+    }
+    std::sort(at_risk.begin(), at_risk.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    out << "chance that a new seed puts a target outside its band (1 % or more):";
+    if (at_risk.empty()) out << " none";
+    for (const auto& [p, name] : at_risk) out << " " << name << " " << fmt(p);
+    out << "\n";
+}
+}  // namespace
+
 void print_result(const Calibration& c, const CalibrationResult& r, std::ostream& out) {
     out << "calibration " << c.name << ": " << r.evaluations.size() << " evaluations x " << c.seeds << " seeds in "
         << r.batches << " batches; local stage: " << r.local_stop << "\n";
@@ -196,7 +217,9 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
     if (c.loss == LossKind::coverage)
         out << "; of which " << fmt(coverage_penalty_of(c, r.evaluations[r.best]))
             << " for the targets a new seed may put outside their bands";
-    out << ")\n\n";
+    out << ")\n";
+    if (c.loss == LossKind::coverage) print_chances(c, r.evaluations[r.best], out);
+    out << "\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());
     out << std::left << std::setw(static_cast<int>(w)) << "parameter" << std::right << std::setw(13) << "estimate"

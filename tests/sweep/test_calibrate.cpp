@@ -224,6 +224,10 @@ TEST_CASE("calibration recovers known parameters within two standard errors and 
     const auto stage = h5::read_strings(f, "evaluations/stage");
     const auto best = h5::read_attr<std::int64_t>(h5::Object(H5Oopen(f, "best", H5P_DEFAULT)), "index");
     CHECK(h5::read_string_attr(h5::Object(H5Oopen(f, "best", H5P_DEFAULT)), "loss_kind") == "mean");
+    // The chance that a new seed puts each target outside its band, from the best point's seeds.
+    const auto chance = numbers<double>(h5, "best/chance_outside");
+    REQUIRE(chance.size() == numbers<double>(h5, "targets/lo").size());
+    for (double p : chance) CHECK((p >= 0 && p <= 1));
     for (std::size_t i = 0; i < loss.size(); ++i)
         if (stage[i] == "global" || stage[i] == "local") CHECK(loss[static_cast<std::size_t>(best)] <= loss[i]);
     // calibrated.toml runs as is and holds the estimates.
