@@ -422,14 +422,32 @@ TEST_CASE("the per-seed loss is the mean of each seed's loss: zero only when eve
     CHECK(sweep::load_calibration(dir / "c.toml").loss == sweep::LossKind::mean);
 }
 
-TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside a band", "[calibrate]") {
-    // Target 0 one-sided [0, inf) with half band 1, target 1 two-sided [-1, 1] around 0 (weight 2).
+namespace {
+// Two targets for the penalised losses, rho = 10: target 0 one-sided [0, inf) with half band 1,
+// target 1 two-sided [-1, 1] around 0 with weight 2.
+sweep::Calibration penalty_problem(sweep::LossKind loss) {
     auto c = linear_problem(2);
     c.targets[0].lo = 0.0;
     c.targets[0].hi = std::numeric_limits<double>::infinity();
     c.targets[1].weight = 2.0;
-    c.loss = sweep::LossKind::bands;
+    c.loss = loss;
     c.band_penalty = 10.0;
+    return c;
+}
+
+// A calibration file with the given [method] keys (and a targets file of its own) in a fresh
+// directory `name`, loaded.
+sweep::Calibration calibration_with_method(const std::string& name, const std::string& method) {
+    const fs::path dir = temp_dir(name);
+    const fs::path targets = dir / "targets.toml";
+    test::write_file(targets, targets_text({}));
+    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\n" + method, false));
+    return sweep::load_calibration(dir / "c.toml");
+}
+}  // namespace
+
+TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside a band", "[calibrate]") {
+    const auto c = penalty_problem(sweep::LossKind::bands);
     const std::vector<std::vector<double>> W = {{1, 0}, {0, 2}};
     // Seed 0: target 0 below its bound by 0.2; seed 3: target 1 above its band by 0.5. The means
     // (0.15 and 0.4) are inside both bands.
@@ -445,26 +463,16 @@ TEST_CASE("the bands loss is the loss of the mean plus rho for each seed outside
     CHECK(sweep::band_penalty_of(c, in) == 0.0);
     CHECK(sweep::loss_of(c, in, W) == Approx(2 * 0.125 * 0.125));
     // The file's keys; a negative penalty is an error that names the key.
-    const fs::path dir = temp_dir("calibrate_bands");
-    const fs::path targets = dir / "targets.toml";
-    test::write_file(targets, targets_text({}));
-    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"bands\"\nband_penalty = 25\n", false));
-    const sweep::Calibration read = sweep::load_calibration(dir / "c.toml");
+    const sweep::Calibration read = calibration_with_method("calibrate_bands", "loss = \"bands\"\nband_penalty = 25\n");
     CHECK(read.loss == sweep::LossKind::bands);
     CHECK(read.band_penalty == 25.0);
-    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"bands\"\nband_penalty = -1\n", false));
-    CHECK_THROWS_WITH(sweep::load_calibration(dir / "c.toml"), Catch::Contains("method.band_penalty"));
+    CHECK_THROWS_WITH(calibration_with_method("calibrate_bands", "loss = \"bands\"\nband_penalty = -1\n"),
+                      Catch::Contains("method.band_penalty"));
 }
 
 TEST_CASE("the coverage loss adds rho times the chance that a new seed puts each target outside its band",
           "[calibrate]") {
-    // Target 0 one-sided [0, inf), target 1 two-sided [-1, 1] with weight 2.
-    auto c = linear_problem(2);
-    c.targets[0].lo = 0.0;
-    c.targets[0].hi = std::numeric_limits<double>::infinity();
-    c.targets[1].weight = 2.0;
-    c.loss = sweep::LossKind::coverage;
-    c.band_penalty = 10.0;
+    const auto c = penalty_problem(sweep::LossKind::coverage);
     // Target 0: seeds 0 and 1 (mean 0.5, sd 1/sqrt 2 with n - 1): the bound 0 is 0.5 sqrt 2
     // standard deviations below the mean, chance Phi(-0.5 sqrt 2). Target 1: seeds -0.5 and 1.5
     // (mean 0.5, sd sqrt 2): chance Phi((-1 - 0.5) / sqrt 2) + Phi((0.5 - 1) / sqrt 2).
@@ -492,11 +500,7 @@ TEST_CASE("the coverage loss adds rho times the chance that a new seed puts each
     CHECK(sweep::coverage_penalty_of(c, linear_point(0.0, {1.0, 1.0}, none)) ==
           Approx(10.0 * 2 * sweep::chance_outside(c.targets[1], none, 1)));
     // The file's key.
-    const fs::path dir = temp_dir("calibrate_coverage");
-    const fs::path targets = dir / "targets.toml";
-    test::write_file(targets, targets_text({}));
-    test::write_file(dir / "c.toml", calibration_text(targets, "[method]\nloss = \"coverage\"\nband_penalty = 40\n", false));
-    const sweep::Calibration read = sweep::load_calibration(dir / "c.toml");
+    const sweep::Calibration read = calibration_with_method("calibrate_coverage", "loss = \"coverage\"\nband_penalty = 40\n");
     CHECK(read.loss == sweep::LossKind::coverage);
     CHECK(read.band_penalty == 40.0);
 }
