@@ -56,12 +56,16 @@ using PropList = Handle<H5Pclose>;
 using Attribute = Handle<H5Aclose>;
 using Object = Handle<H5Oclose>;
 
-// Turns off HDF5's printing of its error stack (errors surface as exceptions instead) and its
-// exit-time shutdown: after a failed H5Fclose (disk full) HDF5 1.10 would crash closing that file
-// again at exit. Handles here are closed by RAII, so nothing is left open on normal paths.
+// Turns off HDF5's printing of its error stack in the calling thread (errors surface as exceptions
+// instead) and, once, its exit-time shutdown: after a failed H5Fclose (disk full) HDF5 1.10 would
+// crash closing that file again at exit. Handles here are closed by RAII, so nothing is left open
+// on normal paths. The library is built thread-safe, where each thread has its own error stack
+// and printing: every thread that calls HDF5 (the background writer's too) must call this.
 inline void quiet() {
-    static const bool done = (H5dont_atexit(), H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), true);
-    (void)done;
+    static const bool once = (H5dont_atexit(), true);
+    thread_local const bool here = (H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr), true);
+    (void)once;
+    (void)here;
 }
 
 // Most specific message on the current HDF5 error stack, or "".

@@ -224,6 +224,7 @@ public:
     void write_step(const StepRow& row, std::span<const PostingRow> postings, std::span<const OfferRow> offers,
                     std::span<const MoveRow> moves, const PanelSnapshot* panel) override {
         if (state_ != State::begun) fail("write_step outside begin/finish");
+        h5::quiet();  // this may be the background writer's thread (h5.hpp: each thread its own)
         steps_.add({&row, 1});
         postings_.add(postings);
         offers_.add(offers);
@@ -234,6 +235,7 @@ public:
 
     void finish(bool complete) override {
         if (state_ != State::begun) fail("finish called without begin or twice");
+        h5::quiet();
         steps_.flush();
         postings_.flush();
         offers_.flush();
