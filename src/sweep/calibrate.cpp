@@ -27,19 +27,25 @@ namespace fs = std::filesystem;
 
 namespace talentsim::sweep {
 
+namespace {
+// The mean of target k's finite values over the seeds (NaN without one); n: how many there are.
+double finite_mean(const std::vector<std::vector<double>>& per_seed, std::size_t k, int& n) {
+    double sum = 0;
+    n = 0;
+    for (const auto& row : per_seed)
+        if (std::isfinite(row[k])) {
+            sum += row[k];
+            ++n;
+        }
+    return n ? sum / n : std::numeric_limits<double>::quiet_NaN();
+}
+}  // namespace
+
 std::vector<double> Evaluation::mean() const {
     const std::size_t K = per_seed.empty() ? 0 : per_seed.front().size();
-    std::vector<double> m(K, std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t k = 0; k < K; ++k) {
-        double s = 0;
-        int n = 0;
-        for (const auto& row : per_seed)
-            if (std::isfinite(row[k])) {
-                s += row[k];
-                ++n;
-            }
-        if (n) m[k] = s / n;
-    }
+    std::vector<double> m(K);
+    int n;
+    for (std::size_t k = 0; k < K; ++k) m[k] = finite_mean(per_seed, k, n);
     return m;
 }
 
@@ -54,7 +60,10 @@ double loss_of(const Calibration& c, const std::vector<double>& mean, const std:
 }
 
 const char* loss_name(LossKind k) {
-    return k == LossKind::per_seed ? "per_seed" : k == LossKind::bands ? "bands" : k == LossKind::coverage ? "coverage" : "mean";
+    return k == LossKind::per_seed   ? "per_seed"
+           : k == LossKind::bands    ? "bands"
+           : k == LossKind::coverage ? "coverage"
+                                     : "mean";
 }
 
 double band_penalty_of(const Calibration& c, const Evaluation& e) {
@@ -68,15 +77,10 @@ double band_penalty_of(const Calibration& c, const Evaluation& e) {
 }
 
 double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k) {
-    double sum = 0, squares = 0;
-    int n = 0;
-    for (const auto& row : per_seed)
-        if (std::isfinite(row[k])) {
-            sum += row[k];
-            ++n;
-        }
-    if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-    const double m = sum / n;
+    int n;
+    const double m = finite_mean(per_seed, k, n);
+    if (n == 0) return m;  // NaN: no data
+    double squares = 0;
     for (const auto& row : per_seed)
         if (std::isfinite(row[k])) squares += (row[k] - m) * (row[k] - m);
     const double sd = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
@@ -101,8 +105,7 @@ double penalty_of(const Calibration& c, const Evaluation& e) {
 }
 
 double loss_of(const Calibration& c, const Evaluation& e, const std::vector<std::vector<double>>& W) {
-    if (c.loss == LossKind::mean) return loss_of(c, e.mean(), W);
-    if (c.loss == LossKind::bands || c.loss == LossKind::coverage) return loss_of(c, e.mean(), W) + penalty_of(c, e);
+    if (c.loss != LossKind::per_seed) return loss_of(c, e.mean(), W) + penalty_of(c, e);  // (0 for "mean")
     double L = 0;
     for (const auto& row : e.per_seed) L += loss_of(c, row, W);
     return e.per_seed.empty() ? 0.0 : L / static_cast<double>(e.per_seed.size());

@@ -66,7 +66,7 @@ struct Calibration {
     std::int64_t budget = 60;  // most evaluations of each local stage
     double initial_step = 0.1, xtol = 1e-3;
     LossKind loss = LossKind::mean;
-    double band_penalty = 10;  // rho: loss "bands", per unit of scale outside a band and seed; "coverage", per target
+    double band_penalty = 10;               // rho of losses "bands" and "coverage" (docs/calibrate.md)
     bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range

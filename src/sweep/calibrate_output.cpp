@@ -212,11 +212,10 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
         << r.batches << " batches; local stage: " << r.local_stop << "\n";
     out << "loss at the estimate " << fmt(r.losses[r.best]) << " (evaluation " << r.best
         << (c.loss == LossKind::per_seed ? "; mean of the seeds' losses" : "");
-    if (c.loss == LossKind::bands)
-        out << "; of which " << fmt(band_penalty_of(c, r.evaluations[r.best])) << " for seeds outside bands";
-    if (c.loss == LossKind::coverage)
-        out << "; of which " << fmt(coverage_penalty_of(c, r.evaluations[r.best]))
-            << " for the targets a new seed may put outside their bands";
+    if (c.loss == LossKind::bands || c.loss == LossKind::coverage)
+        out << "; of which " << fmt(penalty_of(c, r.evaluations[r.best]))
+            << (c.loss == LossKind::bands ? " for seeds outside bands"
+                                          : " for the targets a new seed may put outside their bands");
     out << ")\n";
     if (c.loss == LossKind::coverage) print_chances(c, r.evaluations[r.best], out);
     out << "\n";
