@@ -887,39 +887,72 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
 // Whether the step's postings are campus and experienced ones (eq. 9b), not open to all.
 bool campus_postings(const Scenario& s) { return s.vacancies.campus_share > 0 && !s.vacancies.unlimited; }
 
-// Sampling weights by searcher city (eq. 10); the last table is for searchers abroad. A posting's
-// weight depends on its employer's city and type (looked up in a table by (city, type)) and, with
-// directed search, on its relative pay (eq. 10b).
+// Sampling weights by searcher city (eq. 10) in a PostingSampler: a group of postings by employer
+// city (C = abroad) and, with campus postings (eq. 9b), channel (campus first); a table by
+// searcher city (the last for searchers abroad), and with campus postings again for the
+// experienced searchers after those of the campus ones, each giving the other channel's groups
+// no chance. A posting's own factor is its employer type's visibility and, with directed search,
+// its relative pay (eq. 10b); its city's factor is the city's visibility (1 abroad) times 1 in the
+// searcher's city and other_city_weight elsewhere. A table whose postings all have weight 0
+// draws its groups in proportion to their sizes.
 void build_samplers(World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
     auto& P = w.postings;
-    const std::size_t C = s.cities.size(), T = s.employer_types.size();
-    std::vector<std::uint16_t> kind(NP);  // [posting]: employer city (C = abroad) x T + type (< 251 x 250)
-    for_each_index(NP, [&](std::size_t p) {
+    PostingSampler& S = P.sampler;
+    const std::size_t C = s.cities.size(), channels = campus_postings(s) ? 2 : 1, G = channels * (C + 1);
+    const auto group_of = [&](std::size_t p) {
         const std::uint32_t e = P.employer[p];
-        kind[p] = static_cast<std::uint16_t>((E.city[e] == kAbroad ? C : E.city[e]) * T + E.type[e]);
-    });
+        const std::size_t city = E.city[e] == kAbroad ? C : E.city[e];
+        return channels == 2 && P.channel[p] == static_cast<std::uint8_t>(PostingChannel::experienced) ? city + C + 1 : city;
+    };
+    // The postings of each group, in posting order (a counting sort).
+    S.groups = G;
+    S.tables = G;
+    S.first.assign(G + 1, 0);
+    for (std::size_t p = 0; p < NP; ++p) S.first[group_of(p) + 1]++;
+    for (std::size_t g = 0; g < G; ++g) S.first[g + 1] += S.first[g];
+    std::vector<std::uint32_t> member(NP);
+    {
+        std::vector<std::uint32_t> next(S.first.begin(), S.first.end() - 1);
+        for (std::size_t p = 0; p < NP; ++p) member[next[group_of(p)]++] = static_cast<std::uint32_t>(p);
+    }
     const std::vector<float> pay = s.search.pay_elasticity > 0 ? relative_pay(w, NP) : std::vector<float>{};
-    // With campus postings (eq. 9b) the tables C + 1 on are for experienced searchers, and each
-    // table gives the postings of the other channel weight 0.
-    const bool channels = campus_postings(s);
-    P.sampler.resize(channels ? 2 * (C + 1) : C + 1);
-    tbb::parallel_for(std::size_t{0}, P.sampler.size(), [&](std::size_t table) {
-        const std::size_t city = table % (C + 1);
-        const auto mine = static_cast<std::uint8_t>(table <= C ? PostingChannel::campus : PostingChannel::experienced);
-        std::vector<double> weight((C + 1) * T);  // [kind], computed as the weight of each posting was
-        for (std::size_t pc = 0; pc <= C; ++pc)
-            for (std::size_t k = 0; k < T; ++k) {
-                const double vis = (pc == C ? 1.0 : s.cities[pc].visibility) * s.employer_types[k].visibility;
-                weight[pc * T + k] = vis * (pc == city ? 1.0 : s.search.other_city_weight);
-            }
-        const auto base = [&](std::size_t p) { return pay.empty() ? weight[kind[p]] : weight[kind[p]] * pay[p]; };
-        if (channels)
-            P.sampler[table].build(NP, [&](std::size_t p) { return P.channel[p] == mine ? base(p) : 0.0; });
-        else
-            P.sampler[table].build(NP, base);
+    const auto own = [&](std::uint32_t p) {
+        const double type = s.employer_types[E.type[P.employer[p]]].visibility;
+        return pay.empty() ? type : type * pay[p];
+    };
+    S.column.resize(NP);
+    std::vector<double> total(G);
+    tbb::parallel_for(std::size_t{0}, G, [&](std::size_t g) {
+        const std::uint32_t* in = member.data() + S.first[g];
+        const std::size_t n = S.first[g + 1] - S.first[g];
+        total[g] = sum_in_order(n, [&](std::size_t j) { return own(in[j]); });
+        AliasTable local;
+        local.build(n, [&](std::size_t j) { return own(in[j]); });
+        for (std::size_t j = 0; j < n; ++j)
+            S.column[S.first[g] + j] = {local.column[j].keep, in[j], in[local.column[j].alias]};
     });
+    S.threshold.assign(G * G, 0);
+    for (std::size_t table = 0; table < G; ++table) {
+        const std::size_t city = table % (C + 1), channel = table / (C + 1);
+        std::vector<double> chance(G, 0.0);
+        for (std::size_t g = channel * (C + 1); g < (channel + 1) * (C + 1); ++g) {
+            const std::size_t pc = g % (C + 1);
+            const double seen = (pc == C ? 1.0 : s.cities[pc].visibility) * (pc == city ? 1.0 : s.search.other_city_weight);
+            chance[g] = seen * total[g];
+        }
+        if (std::accumulate(chance.begin(), chance.end(), 0.0) <= 0)
+            for (std::size_t g = 0; g < G; ++g) chance[g] = static_cast<double>(S.first[g + 1] - S.first[g]);
+        const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
+        if (sum <= 0) chance.assign(G, 0.0);  // no postings: never drawn (search_range)
+        double below = 0;
+        for (std::size_t g = 0; g < G; ++g) {
+            below += chance[g];
+            S.threshold[table * G + g] =
+                g + 1 == G || sum <= 0 ? std::uint64_t{1} << 32 : static_cast<std::uint64_t>(below / sum * 4294967296.0);
+        }
+    }
 }
 }  // namespace
 
@@ -939,6 +972,20 @@ void post_vacancies(World& w) {
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);
+}
+
+std::vector<double> PostingSampler::chances(std::size_t table, std::size_t postings) const {
+    std::vector<double> chance(postings, 0.0);
+    for (std::size_t g = 0; g < groups; ++g) {
+        const std::uint64_t below = g == 0 ? 0 : threshold[table * groups + g - 1];
+        const double group = static_cast<double>(threshold[table * groups + g] - below) / 4294967296.0;
+        const double n = first[g + 1] - first[g];
+        for (std::uint32_t j = first[g]; j < first[g + 1]; ++j) {
+            chance[column[j].self] += group / n * column[j].keep;
+            chance[column[j].alias] += group / n * (1.0 - column[j].keep);
+        }
+    }
+    return chance;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -983,7 +1030,7 @@ std::uint16_t sampler_of(const World& w, std::uint32_t i) {
 // at a time: a column and a coin of the alias table (exogenous search: a uniform posting,
 // kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
 // reads them later, so that the reads of many searchers overlap (search is bound by them).
-void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& rng, AliasTable::Pending* pending,
+void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& rng, PostingSampler::Pending* pending,
                    double* noise) {
     const auto& P = w.postings;
     const std::size_t NP = P.size();
@@ -993,18 +1040,17 @@ void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& r
         if (exogenous)
             pending[a] = {static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP)), 0.f};
         else
-            pending[a] = P.sampler[table].start(rng);
+            pending[a] = P.sampler.start(table, rng);
         noise[a] = normal(rng);
     }
 }
 
 // The postings of the draws (draw_postings); their cards are prefetched.
-void resolve_postings(const World& w, std::uint16_t table, std::size_t K, const AliasTable::Pending* pending,
-                      std::uint32_t* sampled) {
+void resolve_postings(const World& w, std::size_t K, const PostingSampler::Pending* pending, std::uint32_t* sampled) {
     const auto& P = w.postings;
     const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
     for (std::size_t a = 0; a < K; ++a) {
-        sampled[a] = exogenous ? pending[a].column : P.sampler[table].finish(pending[a]);
+        sampled[a] = exogenous ? pending[a].column : P.sampler.finish(pending[a]);
         __builtin_prefetch(&P.card[sampled[a]]);
     }
 }
@@ -1140,13 +1186,13 @@ struct SearchBatch {
     std::uint32_t who[kSize];
     Status status[kSize];
     std::uint16_t table[kSize];  // sampler_of
-    AliasTable::Pending pending[kSize * kMaxApplications];
+    PostingSampler::Pending pending[kSize * kMaxApplications];
     double noise[kSize * kMaxApplications];
     std::uint32_t sampled[kSize * kMaxApplications];
 
     // Reads the batch's postings and applies; empties the batch.
     void apply(World& w, std::vector<Application>& mine, Counters& n) {
-        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, table[b], K, pending + b * K, sampled + b * K);
+        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, K, pending + b * K, sampled + b * K);
         for (std::size_t b = 0; b < size; ++b)
             apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, n);
         size = 0;

@@ -1,5 +1,6 @@
 // Simulation state: agents as structures of arrays, plus the per-step scratch the phases share.
 #pragma once
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <memory>
@@ -189,6 +190,50 @@ struct PostingCard {
     std::uint8_t role, degree, city, channel = 0;  // channel: PostingChannel
 };
 
+// Draws postings for searchers (eq. 10) in two stages. A posting's weight is a factor of its
+// employer's city as seen from the searcher's city (visibility, other_city_weight) times a factor
+// of its own (its employer type's visibility, eq. 10b's relative pay). The postings are split into
+// groups (employer city, and with campus postings (eq. 9b) channel); each group has one alias
+// table of the postings' own factors, and each kind of searcher (table: city, and channel) has
+// the chances of the groups, in proportion to the city factor times the group's total. A draw
+// picks the group, then the posting: the chance of a posting is its weight over the table's sum,
+// as with one alias table over all postings a kind of searcher, in 12 bytes a posting instead of
+// 8 a posting and a table.
+struct PostingSampler {
+    struct Column {
+        float keep;                 // probability of keeping the column drawn
+        std::uint32_t self, alias;  // postings: the column's own, and the one taken otherwise
+    };
+    std::vector<Column> column;            // the groups' alias tables, one after the other
+    std::vector<std::uint32_t> first;      // [group]: first column of the group (size groups + 1)
+    std::vector<std::uint64_t> threshold;  // [table * groups + g]: chance of groups 0..g, times 2^32
+    std::size_t groups = 0, tables = 0;
+
+    // A draw in two halves, as AliasTable's: the random numbers (group, column, coin), then the
+    // read of the column.
+    struct Pending {
+        std::uint32_t column;
+        float coin;
+    };
+    template <class Rng>
+    Pending start(std::size_t table, Rng& rng) const {
+        const std::uint64_t* row = threshold.data() + table * groups;
+        const std::uint64_t u = rng();
+        const auto g = static_cast<std::size_t>(std::upper_bound(row, row + groups, u) - row);
+        const std::uint64_t n = first[g + 1] - first[g];
+        const auto j = static_cast<std::uint32_t>(first[g] + ((static_cast<std::uint64_t>(rng()) * n) >> 32));
+        const float coin = rng() * (1.0f / 4294967296.0f);
+        __builtin_prefetch(&column[j]);
+        return Pending{j, coin};
+    }
+    std::uint32_t finish(Pending d) const {
+        const Column& col = column[d.column];
+        return d.coin < col.keep ? col.self : col.alias;
+    }
+    // The chance that a searcher of `table` draws each posting (for tests).
+    std::vector<double> chances(std::size_t table, std::size_t postings) const;
+};
+
 // Whom a posting admits by experience (eq. 9b): anyone (no experience rule), candidates with
 // less than vacancies.experienced_years (campus), or the others (experienced).
 enum class PostingChannel : std::uint8_t { open = 0, campus = 1, experienced = 2 };
@@ -200,9 +245,8 @@ struct Postings {
     std::vector<std::uint8_t> role, degree, channel;  // channel: PostingChannel
     std::vector<float> salary;
     std::vector<std::uint32_t> first;  // [employer]: first posting of the employer (size E+1)
-    // [searcher city + abroad], and with campus postings (eq. 9b) again for the experienced
-    // searchers after those of the campus ones: sampling weights (eq. 10)
-    std::vector<AliasTable> sampler;
+    PostingSampler sampler;            // sampling weights (eq. 10), one table a kind of searcher
+
     std::size_t size() const { return employer.size(); }
 };
 

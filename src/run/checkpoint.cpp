@@ -96,7 +96,7 @@ struct CheckpointAccess {
         V<std::uint8_t> c, d, d2;
         V<float> e;
         V<std::uint32_t> f;
-        V<AliasTable> g;
+        PostingSampler g;
     };
     struct ApplicationsLayout {
         V<std::uint32_t> a;

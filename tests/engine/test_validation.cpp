@@ -1786,15 +1786,71 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
     CHECK(uniform_misplaced == 0);
     // The sampling tables: the first C + 1 for campus searchers draw only campus postings.
     const std::size_t C = s.cities.size();
-    REQUIRE(P.sampler.size() == 2 * (C + 1));
+    REQUIRE(P.sampler.tables == 2 * (C + 1));
     Stream rng(1, 0, StreamFamily::search, 0, 7);
     std::size_t drawn_wrong = 0;
     for (int k = 0; k < 20000; ++k) {
-        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.size();
-        const std::uint32_t p = P.sampler[table].finish(P.sampler[table].start(rng));
+        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.tables;
+        const std::uint32_t p = P.sampler.finish(P.sampler.start(table, rng));
         drawn_wrong += P.channel[p] != (table <= C ? 1 : 2);
     }
     CHECK(drawn_wrong == 0);
+}
+
+TEST_CASE("validation: the two-stage posting sampler draws each posting with its eq. 10 weight", "[validation][search]") {
+    // Each kind of searcher (city, channel) draws posting p with chance w_p / sum of w, where w_p is
+    // 0 for the other channel and otherwise the employer city's visibility (1 abroad) times 1 in
+    // the searcher's city and other_city_weight elsewhere, times the employer type's visibility
+    // (eq. 10, without eq. 10b's relative pay). Checked on the sampler's columns and thresholds
+    // (chances), and on draws: the share of draws in the searcher's own city within 4 standard errors.
+    const Scenario s = load_scenario(
+        fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "china_ai_2024.toml",
+        {"population.candidates=6000", "population.employers=300", "output.postings=false", "output.offers=false",
+         "output.panel_every=0", "search.pay_elasticity=0", "vacancies.campus_share=0.5"});
+    Simulation sim(s, 3, 2);
+    Recorder rec;
+    sim.begin(rec, 0);
+    sim.step(rec);
+    const World& w = sim.world();
+    const auto& P = w.postings;
+    const std::size_t C = s.cities.size(), NP = P.size();
+    REQUIRE(NP > 300);
+    REQUIRE(P.sampler.tables == 2 * (C + 1));
+    const auto city_of = [&](std::size_t p) {
+        const std::uint8_t c = w.employers.city[P.employer[p]];
+        return c == kAbroad ? C : std::size_t{c};
+    };
+    Stream rng(5, 0, StreamFamily::search, 0, 3);
+    for (std::size_t table = 0; table < P.sampler.tables; ++table) {
+        const std::size_t city = table % (C + 1);
+        const auto channel = static_cast<std::uint8_t>(table <= C ? PostingChannel::campus : PostingChannel::experienced);
+        std::vector<double> weight(NP);
+        double total = 0, own_city = 0;
+        for (std::size_t p = 0; p < NP; ++p) {
+            const std::size_t pc = city_of(p);
+            weight[p] = P.channel[p] != channel ? 0.0
+                                                 : (pc == C ? 1.0 : s.cities[pc].visibility) *
+                                                       (pc == city ? 1.0 : s.search.other_city_weight) *
+                                                       s.employer_types[w.employers.type[P.employer[p]]].visibility;
+            total += weight[p];
+            own_city += pc == city ? weight[p] : 0.0;
+        }
+        REQUIRE(total > 0);
+        const std::vector<double> chance = P.sampler.chances(table, NP);
+        double largest_error = 0;
+        for (std::size_t p = 0; p < NP; ++p) largest_error = std::max(largest_error, std::abs(chance[p] - weight[p] / total));
+        INFO("table " << table);
+        CHECK(largest_error < 1e-7);
+        const int draws = 20000;
+        int in_city = 0, wrong_channel = 0;
+        for (int k = 0; k < draws; ++k) {
+            const std::uint32_t p = P.sampler.finish(P.sampler.start(table, rng));
+            in_city += city_of(p) == city;
+            wrong_channel += P.channel[p] != channel;
+        }
+        CHECK(wrong_channel == 0);
+        CHECK(within_4se(static_cast<double>(in_city) / draws, own_city / total, draws));
+    }
 }
 
 TEST_CASE("validation: without a return to experience, campus and experienced postings are priced alike",
@@ -1815,7 +1871,7 @@ TEST_CASE("validation: without a return to experience, campus and experienced po
     const auto& P = sim.world().postings;
     REQUIRE(P.size() > 0);
     CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == static_cast<std::ptrdiff_t>(P.size()));
-    CHECK(P.sampler.size() == off.cities.size() + 1);
+    CHECK(P.sampler.tables == off.cities.size() + 1);
 }
 
 // =============================================================================================
