@@ -87,12 +87,13 @@ std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps) {
     // 10 x its headcount + 20 (post_vacancies), and headcounts sum to at most the candidates, so
     // a step never lists more than 10 x candidates + 20 x employers x roles postings (one per
     // employer and role with unlimited vacancies). Each costs its list entry and card (30 bytes),
-    // a sampling weight per searcher city (8 x (cities + 1)) and up to three copies of its output
-    // row waiting in the background writer (3 x 24).
+    // its column of the sampling tables (12) and, while they are built, its place in its group's
+    // list and in the group's alias table (4 + 8), and up to three copies of its output row
+    // waiting in the background writer (3 x 24).
     const std::uint64_t roles = s.roles.size();
     const std::uint64_t postings =
         s.vacancies.unlimited ? cap.employers * roles : 10 * cap.candidates + 20 * cap.employers * roles;
-    const std::uint64_t per_posting = 30 + 8 * (s.cities.size() + 1) + (s.output.postings ? 72 : 0);
+    const std::uint64_t per_posting = 30 + 24 + (s.output.postings ? 72 : 0);
     return cap.candidates * per_candidate + cap.employers * per_employer + postings * per_posting + (64ull << 20);
 }
 
