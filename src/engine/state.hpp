@@ -96,7 +96,7 @@ struct Employers {
     void resize(std::size_t n, std::size_t roles);
 };
 
-// Walker's alias method: draws index j with probability weight_j / sum in O(1).
+// Walker's alias method: a table from which index j is drawn with probability weight_j / sum in O(1).
 struct AliasTable {
     struct Column {
         float keep;           // probability of keeping the column drawn
@@ -109,23 +109,7 @@ struct AliasTable {
     // being stored: 4 bytes of scratch a column.
     template <class Weight>
     void build(std::size_t n, Weight&& weight);
-    // A draw in two halves, so that the column can be fetched while other draws are made:
-    // first the random numbers (column and coin), then the memory read.
-    struct Pending {
-        std::uint32_t column;
-        float coin;
-    };
-    template <class Rng>
-    Pending start(Rng& rng) const {
-        const auto j = static_cast<std::uint32_t>((static_cast<std::uint64_t>(rng()) * column.size()) >> 32);
-        const float coin = rng() * (1.0f / 4294967296.0f);
-        __builtin_prefetch(&column[j]);
-        return Pending{j, coin};
-    }
-    std::uint32_t finish(Pending d) const {
-        const Column& col = column[d.column];
-        return d.coin < col.keep ? d.column : col.alias;
-    }
+    // Draws are made through PostingSampler, which keeps the columns of its groups' tables.
 };
 
 // weight(0) + weight(1) + ... + weight(n - 1), added in that order. Its own function, so that the
@@ -209,8 +193,8 @@ struct PostingSampler {
     std::vector<std::uint64_t> threshold;  // [table * groups + g]: chance of groups 0..g, times 2^32
     std::size_t groups = 0, tables = 0;
 
-    // A draw in two halves, as AliasTable's: the random numbers (group, column, coin), then the
-    // read of the column.
+    // A draw in two halves, so that the column can be fetched while other draws are made: first
+    // the random numbers (group, column, coin), then the memory read.
     struct Pending {
         std::uint32_t column;
         float coin;
