@@ -908,7 +908,6 @@ void build_samplers(World& w, std::size_t NP) {
     };
     // The postings of each group, in posting order (a counting sort).
     S.groups = G;
-    S.tables = G;
     S.first.assign(G + 1, 0);
     for (std::size_t p = 0; p < NP; ++p) S.first[group_of(p) + 1]++;
     for (std::size_t g = 0; g < G; ++g) S.first[g + 1] += S.first[g];
@@ -927,9 +926,8 @@ void build_samplers(World& w, std::size_t NP) {
     tbb::parallel_for(std::size_t{0}, G, [&](std::size_t g) {
         const std::uint32_t* in = member.data() + S.first[g];
         const std::size_t n = S.first[g + 1] - S.first[g];
-        total[g] = sum_in_order(n, [&](std::size_t j) { return own(in[j]); });
         AliasTable local;
-        local.build(n, [&](std::size_t j) { return own(in[j]); });
+        total[g] = local.build(n, [&](std::size_t j) { return own(in[j]); });
         for (std::size_t j = 0; j < n; ++j)
             S.column[S.first[g] + j] = {local.column[j].keep, in[j], in[local.column[j].alias]};
     });
@@ -944,8 +942,8 @@ void build_samplers(World& w, std::size_t NP) {
         }
         if (std::accumulate(chance.begin(), chance.end(), 0.0) <= 0)
             for (std::size_t g = 0; g < G; ++g) chance[g] = static_cast<double>(S.first[g + 1] - S.first[g]);
+        // Without postings the sum is 0 and every threshold 2^32; search_range then draws nothing.
         const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
-        if (sum <= 0) chance.assign(G, 0.0);  // no postings: never drawn (search_range)
         double below = 0;
         for (std::size_t g = 0; g < G; ++g) {
             below += chance[g];
@@ -1027,8 +1025,8 @@ std::uint16_t sampler_of(const World& w, std::uint32_t i) {
 }
 
 // The random numbers of the K postings a searcher samples from its table (sampler_of), in the order of one sample
-// at a time: a column and a coin of the alias table (exogenous search: a uniform posting,
-// kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
+// at a time: a group, a column and a coin of the PostingSampler (exogenous search: a uniform
+// posting, kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
 // reads them later, so that the reads of many searchers overlap (search is bound by them).
 void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& rng, PostingSampler::Pending* pending,
                    double* noise) {

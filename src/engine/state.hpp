@@ -106,9 +106,9 @@ struct AliasTable {
     // Builds the table of n columns with weight(j) for column j (a double). Walker's two stacks
     // share one array of n indices (an index is on one stack at most), the scaled weights are
     // kept in the columns until they are final, and weight(j) is evaluated twice instead of
-    // being stored: 4 bytes of scratch a column.
+    // being stored: 4 bytes of scratch a column. Returns the sum of the weights (sum_in_order).
     template <class Weight>
-    void build(std::size_t n, Weight&& weight);
+    double build(std::size_t n, Weight&& weight);
     // Draws are made through PostingSampler, which keeps the columns of its groups' tables.
 };
 
@@ -123,7 +123,7 @@ template <class Weight>
 }
 
 template <class Weight>
-void AliasTable::build(std::size_t n, Weight&& weight) {
+double AliasTable::build(std::size_t n, Weight&& weight) {
     static_assert(sizeof(Column) == sizeof(double) && std::is_trivially_copyable_v<Column>);
     column.resize(n);
     // Until column j is final it holds the scaled weight of j (a double, the same 8 bytes).
@@ -163,6 +163,7 @@ void AliasTable::build(std::size_t n, Weight&& weight) {
     // What is left has probability 1 up to rounding.
     for (std::size_t k = 0; k < ns; ++k) column[stack[k]] = Column{1.0f, stack[k]};
     for (std::size_t k = n - nl; k < n; ++k) column[stack[k]] = Column{1.0f, stack[k]};
+    return total;
 }
 
 // What a searcher reads of a posting, packed in one cache line's quarter (search is bound by
@@ -191,7 +192,9 @@ struct PostingSampler {
     std::vector<Column> column;            // the groups' alias tables, one after the other
     std::vector<std::uint32_t> first;      // [group]: first column of the group (size groups + 1)
     std::vector<std::uint64_t> threshold;  // [table * groups + g]: chance of groups 0..g, times 2^32
-    std::size_t groups = 0, tables = 0;
+    std::size_t groups = 0;
+    // A kind of searcher for each group: its city, and with campus postings its channel.
+    std::size_t tables() const { return groups; }
 
     // A draw in two halves, so that the column can be fetched while other draws are made: first
     // the random numbers (group, column, coin), then the memory read.

@@ -1786,11 +1786,11 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
     CHECK(uniform_misplaced == 0);
     // The sampling tables: the first C + 1 for campus searchers draw only campus postings.
     const std::size_t C = s.cities.size();
-    REQUIRE(P.sampler.tables == 2 * (C + 1));
+    REQUIRE(P.sampler.tables() == 2 * (C + 1));
     Stream rng(1, 0, StreamFamily::search, 0, 7);
     std::size_t drawn_wrong = 0;
     for (int k = 0; k < 20000; ++k) {
-        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.tables;
+        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.tables();
         const std::uint32_t p = P.sampler.finish(P.sampler.start(table, rng));
         drawn_wrong += P.channel[p] != (table <= C ? 1 : 2);
     }
@@ -1815,13 +1815,13 @@ TEST_CASE("validation: the two-stage posting sampler draws each posting with its
     const auto& P = w.postings;
     const std::size_t C = s.cities.size(), NP = P.size();
     REQUIRE(NP > 300);
-    REQUIRE(P.sampler.tables == 2 * (C + 1));
+    REQUIRE(P.sampler.tables() == 2 * (C + 1));
     const auto city_of = [&](std::size_t p) {
         const std::uint8_t c = w.employers.city[P.employer[p]];
         return c == kAbroad ? C : std::size_t{c};
     };
     Stream rng(5, 0, StreamFamily::search, 0, 3);
-    for (std::size_t table = 0; table < P.sampler.tables; ++table) {
+    for (std::size_t table = 0; table < P.sampler.tables(); ++table) {
         const std::size_t city = table % (C + 1);
         const auto channel = static_cast<std::uint8_t>(table <= C ? PostingChannel::campus : PostingChannel::experienced);
         std::vector<double> weight(NP);
@@ -1871,7 +1871,7 @@ TEST_CASE("validation: without a return to experience, campus and experienced po
     const auto& P = sim.world().postings;
     REQUIRE(P.size() > 0);
     CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == static_cast<std::ptrdiff_t>(P.size()));
-    CHECK(P.sampler.tables == off.cities.size() + 1);
+    CHECK(P.sampler.tables() == off.cities.size() + 1);
 }
 
 // =============================================================================================
