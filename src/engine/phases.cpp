@@ -1077,7 +1077,7 @@ bool range_reaches(const World& w, std::uint32_t i, const PostingCard& post) {
     const Scenario& s = *w.scenario;
     if (s.offers.pay_range <= 0) return true;
     const auto& c = w.candidates;
-    return range_top(s, post.salary * s.tiers[c.tier[i]].wage_premium) >= c.wage[i] * (1.0 + s.search.min_raise);
+    return range_top(s, post.salary * s.tier_factor(post.degree, c.tier[i])) >= c.wage[i] * (1.0 + s.search.min_raise);
 }
 
 bool worth_applying(const World& w, std::uint32_t i, Status st, std::uint32_t p, double stay) {
@@ -1289,7 +1289,8 @@ bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, 
     const std::uint32_t e = w.postings.employer[p];
     const bool employed =
         c.status[i] == u8(Status::employed) || (c.status[i] == u8(Status::abroad) && c.employer[i] != kNone);
-    const double posted = std::min(econ::kMaxSalary, w.postings.salary[p] * s.tiers[c.tier[i]].wage_premium);  // eq. 12
+    const double posted =
+        std::min(econ::kMaxSalary, w.postings.salary[p] * s.tier_factor(w.postings.degree[p], c.tier[i]));  // eq. 12
     if (worth < posted) return false;  // not worth the posted salary (eq. 12)
     const double limit = std::min({worth, headroom, range_top(s, posted), econ::kMaxSalary});  // eq. 12b
     bid = posted;
@@ -2111,7 +2112,7 @@ void decide_searchers(const World& w, const std::uint32_t* searcher, const std::
         const bool contact = contacts & employed & (own != kNone), bids = contacts & employed;  // (flags: no branch)
         const bool better = !(employed & (post.salary < wage * (1.0 + min_raise))) & (u_post > stay);
         const bool applies = eligible & ((contact & std::isfinite(u_post)) | (!contact & better));
-        const double premium = one_tier ? s.tiers[0].wage_premium : s.tiers[c.tier[i]].wage_premium;
+        const double premium = s.tier_factor(post.degree, one_tier ? 0 : c.tier[i]);
         const double posted = std::min(econ::kMaxSalary, post.salary * premium);
         const double hurdle = stay - post.amenity + min_raise * wage;  // opening_bid's
         const bool opens = (limit > hurdle) & (posted >= hurdle) & (posted > hurdle - min_raise * wage);

@@ -241,6 +241,10 @@ const Decl<Scenario> kScalars[] = {
     {"wages.posted_expected_productivity", AT(wages.posted_expected_productivity), false, 0, 0, "",
      "Posted salaries are priced for the expected productivity of the people who meet the posting's degree "
      "requirement, the mean of eq. 0 over the initial population (eq. 3b; false: for productivity 1)."},
+    {"wages.tier_expected_productivity", AT(wages.tier_expected_productivity), false, 0, 0, "",
+     "The salary a posting offers a candidate (eq. 12) is priced for the candidate's school tier: times "
+     "exp(tiers.*.productivity) over its mean among the initial population with at least the posting's degree "
+     "(eq. 12c), and tiers.*.wage_premium on top (false: the premium alone)."},
     {"wages.ladder_friction", AT(wages.ladder_friction), 0.0, 0, 1000, "lambda1/delta",
      "Posted salaries of the Burdett-Mortensen equilibrium with heterogeneous employers (eq. 3c): each employer "
      "posts the wage that maximises its steady-state profit against the month's offers of its role, at this ratio "
@@ -916,6 +920,29 @@ void set_qualified_productivity(Scenario& s) {
     }
 }
 
+// The factors of eq. 12 by required degree and school tier (eq. 12c): the tier's premium, times, with
+// wages.tier_expected_productivity, exp(pi_tier) over its mean among the initial population with at
+// least the degree (tiers weighted by share times their share of such degrees, eq. 0a).
+void set_tier_premium(Scenario& s) {
+    const std::size_t D = s.degrees.size(), T = s.tiers.size();
+    s.tier_premium.assign(D * T, 1.0);
+    for (std::size_t d = 0; d < D; ++d) {
+        double num = 0, den = 0;
+        for (std::size_t t = 0; t < T; ++t)
+            for (std::size_t k = d; k < D; ++k) {
+                const double share =
+                    s.tiers[t].share * (s.degree_by_tier.empty() ? s.degrees[k].share : s.degree_by_tier[t][k]);
+                num += share * std::exp(s.tiers[t].productivity);
+                den += share;
+            }
+        for (std::size_t t = 0; t < T; ++t) {
+            const bool priced = s.wages.tier_expected_productivity && num > 0 && den > 0;
+            s.tier_premium[d * T + t] =
+                s.tiers[t].wage_premium * (priced ? std::exp(s.tiers[t].productivity) / (num / den) : 1.0);
+        }
+    }
+}
+
 // The source of the node at `path`, or an empty region.
 toml::source_region source_at(const toml::table& root, const std::string& path) {
     auto n = root.at_path(path).node();
@@ -1003,6 +1030,7 @@ void freeze(Scenario& s, const toml::table& root, InputErrors& c) {
     check_ladder(s, root, c);
     freeze_degrees(s, root, c);
     set_qualified_productivity(s);
+    set_tier_premium(s);
     link_employer_types(s, root, c);
     s.search_mode = s.search.mode == "exogenous" ? SearchMode::exogenous : SearchMode::endogenous;
     freeze_events(s, root, c);

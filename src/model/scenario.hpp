@@ -95,6 +95,7 @@ struct WageParams {
     double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
     bool fill_posted_only = false;                       // eqs. 3a, 9a count only hires at the posted salary
     bool posted_expected_productivity = false;           // eq. 3b: priced for who qualifies, not p = 1
+    bool tier_expected_productivity = false;             // eq. 12c: offers priced for the school tier
     double ladder_friction = 0;                          // eq. 3c: kappa = lambda1 / delta (0 = off)
     bool ladder_from_flows = false;                      // eq. 3d: kappa of each role from its flows
 };
@@ -196,6 +197,11 @@ struct Scenario {
     // channel of the posting, [channel][degree code]: among all (0, open), or among those a campus (1)
     // or an experienced (2) posting admits (eq. 9b).
     std::array<std::vector<double>, 3> qualified_productivity;
+    // The factor of eq. 12 on the posted salary for a candidate of school tier t at a posting that
+    // requires degree code d, [d * tiers + t]: tiers[t].wage_premium, times the tier's productivity
+    // relative to the mean over those who qualify with wages.tier_expected_productivity (eq. 12c).
+    std::vector<double> tier_premium;
+    double tier_factor(int degree, int tier) const { return tier_premium[degree * tiers.size() + tier]; }
     int role_index(const std::string& n) const;
     int type_index(const std::string& n) const;
     std::int32_t date_of_step(std::int32_t step) const;   // yyyymm

@@ -1631,6 +1631,81 @@ TEST_CASE("validation: degrees drawn jointly with the school tier follow each ti
     CHECK(differ == 0);
 }
 
+// Eq. 12c: offers priced for the school tier. Every offer at the posted salary (no poaching bids,
+// no counteroffers) is the posting's salary times the tier's factor, which is exp(pi_tier) over its
+// mean among the drawn candidates who hold the posting's degree or more. Limits: without the switch
+// the factor is the tier's premium (1 here), and tiers of equal productivity give 1.
+namespace {
+struct TierOffers {
+    std::int64_t checked = 0, off_formula = 0, to_c4 = 0, to_other = 0;
+};
+TierOffers offers_against(const Scenario& run, const Scenario& formula) {
+    Simulation sim(run, 7, 6);
+    Recorder rec;
+    sim.begin(rec, 0);
+    TierOffers out;
+    while (!sim.done()) {
+        sim.step(rec);
+        const World& w = sim.world();
+        for (const Offer& o : w.offers) {
+            const int tier = w.candidates.tier[o.candidate], degree = w.postings.degree[o.posting];
+            const double expected = w.postings.salary[o.posting] * formula.tier_factor(degree, tier);
+            out.off_formula += std::abs(o.salary - expected) > 1e-5 * expected ? 1 : 0;
+            ++out.checked;
+            (run.tiers[tier].name == "c4" ? out.to_c4 : out.to_other) += 1;
+        }
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("validation: offers priced for the expected productivity of the candidate's school tier (eq. 12c)",
+          "[validation][posted]") {
+    const std::vector<std::string> base = {
+        "population.candidates=20000",   "tiers.c4.share=0.2",          "tiers.other.share=0.8",
+        "tiers.c4.productivity=0.4",     "tiers.c4.phd_share=0.5",      "tiers.c4.master_share=0.35",
+        "tiers.c4.bachelor_share=0.15",  "offers.poaching=false",       "offers.contacts=false",
+        "counteroffers.enabled=false",   "offers.value_cap=false",      "output.offers=true",
+        "wages.posted_fixed=true"};
+    std::vector<std::string> priced = base, equal = base;
+    priced.push_back("wages.tier_expected_productivity=true");
+    equal.insert(equal.end(), {"wages.tier_expected_productivity=true", "tiers.c4.productivity=0"});
+    const Scenario on = small_scenario(priced), off = small_scenario(base), same = small_scenario(equal);
+    const int c4 = on.tiers[0].name == "c4" ? 0 : 1, other = 1 - c4;
+    // The factors against the drawn initial population.
+    World w;
+    initialise(w, on, 7, 1);
+    const std::size_t D = on.degrees.size();
+    std::vector<double> sum(D, 0), n(D, 0);
+    for (std::size_t i = 0; i < w.active_candidates; ++i)
+        for (std::size_t d = 0; d <= w.candidates.degree[i]; ++d) {
+            sum[d] += std::exp(on.tiers[w.candidates.tier[i]].productivity);
+            n[d] += 1;
+        }
+    for (std::size_t d = 0; d < D; ++d) {
+        const int di = static_cast<int>(d);
+        INFO("degree " << d << ": factors c4 " << on.tier_factor(di, c4) << ", other " << on.tier_factor(di, other)
+                       << "; population mean of exp(pi_tier) " << sum[d] / n[d]);
+        CHECK(on.tier_factor(di, c4) == Approx(std::exp(0.4) / (sum[d] / n[d])).epsilon(0.02));
+        CHECK(on.tier_factor(di, other) == Approx(1.0 / (sum[d] / n[d])).epsilon(0.02));
+        CHECK(on.tier_factor(di, c4) > 1.0);
+        CHECK(on.tier_factor(di, other) < 1.0);
+        CHECK(off.tier_factor(di, c4) == 1.0);
+        CHECK(same.tier_factor(di, c4) == 1.0);
+        CHECK(same.tier_factor(di, other) == 1.0);
+    }
+    // Every offer follows the formula; priced as without the switch, the same offers do not.
+    const TierOffers good = offers_against(on, on), wrong = offers_against(on, off), plain = offers_against(off, off);
+    INFO("offers checked " << good.checked << " (c4 " << good.to_c4 << ", other " << good.to_other << "), off eq. 12c "
+                           << good.off_formula << "; against the premium alone " << wrong.off_formula
+                           << "; without the switch " << plain.off_formula << " of " << plain.checked);
+    REQUIRE(good.to_c4 > 100);
+    REQUIRE(good.to_other > 100);
+    CHECK(good.off_formula == 0);
+    CHECK(wrong.off_formula == wrong.checked);
+    CHECK(plain.off_formula == 0);
+}
+
 // =============================================================================================
 // Case 11: a market already in motion at step 0 (population.burn_in_steps) and posted salaries
 // priced for who qualifies (eq. 3b).
