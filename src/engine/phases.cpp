@@ -384,16 +384,27 @@ double fill_rate(std::uint32_t posted, std::uint32_t filled) {
     return std::min(1.0, static_cast<double>(filled) / static_cast<double>(posted));
 }
 
+// Whether employers count the applications to their postings by role (read by eqs. 3a and 9a).
+bool counts_applicants(const Scenario& s) {
+    return s.vacancies.requirement_adjustment > 0 || s.wages.posted_applicant_weight > 0;
+}
+
 // Posted salaries that answer the employer's hiring experience (eq. 3a): after a month in which it
-// posted v vacancies of a role and filled f of them, m <- m exp(speed (target - f / v)), within
-// [0.25, 4]. Nothing posted, nothing learnt.
+// posted v vacancies of a role, filled f of them and drew A applications, m <- m exp(speed (target
+// - f / v - weight ln((1 + A / v) / (1 + target applicants)))), within [0.25, 4]. Nothing posted,
+// nothing learnt. (E.applied is read here before adjust_requirements resets it.)
 void adjust_posted_salary(World& w, std::size_t er, std::uint32_t filled) {
     const WageParams& wp = w.scenario->wages;
     auto& E = w.employers;
     const std::uint32_t posted = E.vacancies[er];
     if (wp.posted_adjustment <= 0 || posted == 0) return;
-    const double m =
-        E.posted_multiplier[er] * std::exp(wp.posted_adjustment * (wp.target_fill_rate - fill_rate(posted, filled)));
+    double gap = wp.target_fill_rate - fill_rate(posted, filled);
+    if (wp.posted_applicant_weight > 0) {
+        const double per_vacancy = static_cast<double>(E.applied[er]) / static_cast<double>(posted);
+        gap -= wp.posted_applicant_weight *
+               std::log((1.0 + per_vacancy) / (1.0 + w.scenario->vacancies.target_applicants));
+    }
+    const double m = E.posted_multiplier[er] * std::exp(wp.posted_adjustment * gap);
     E.posted_multiplier[er] = static_cast<float>(std::clamp(m, 0.25, 4.0));
 }
 
@@ -1259,7 +1270,7 @@ void search(World& w) {
         search_range(w, begin, end, found, n);
     });
     rank_applicants(w, found);
-    if (s.vacancies.requirement_adjustment > 0) count_applicants(w);
+    if (counts_applicants(s)) count_applicants(w);
 }
 
 namespace {
@@ -1994,13 +2005,13 @@ bool direct_offers_apply(const Scenario& s) {
 }
 
 // Whether the fused pass's searchers take their plain case (search_plain): no relocation (no home
-// bonus or moving cost in a utility), no poaching bids, no pay ranges, no requirement adjustment
-// (nothing counts applications by employer) and no rows of /offers or /moves; non-competes, teams
+// bonus or moving cost in a utility), no poaching bids, no pay ranges, nothing that counts
+// applications by employer (counts_applicants: eqs. 3a, 9a) and no rows of /offers or /moves; non-competes, teams
 // and counteroffers are off in every scenario of the fused pass. A searcher's application, offer
 // and decision are then a few comparisons of its columns with the card of its posting.
 bool plain_searchers(const Scenario& s) {
     return !s.relocation.enabled && !s.offers.poaching && s.offers.pay_range == 0 &&
-           s.vacancies.requirement_adjustment == 0 && !s.output.offers && !s.output.moves;
+           !counts_applicants(s) && !s.output.offers && !s.output.moves;
 }
 
 namespace {
@@ -2052,7 +2063,7 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (!worth_applying(w, i, static_cast<Status>(c.status[i]), p, stay)) return;
     n.applications++;
     const std::uint32_t e = w.postings.employer[p];
-    if (s.vacancies.requirement_adjustment > 0) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
+    if (counts_applicants(s)) atomic_add(w.employers.applied[e * s.roles.size() + c.role[i]], 1u);
     Offer offer;
     double bid = 0;
     constexpr double kUnbounded = std::numeric_limits<double>::infinity();  // econ::value without a value cap

@@ -236,6 +236,10 @@ const Decl<Scenario> kScalars[] = {
      "Only hires paid the posted salary (candidates without a job: job seekers, graduates, the pool abroad) count "
      "as filled vacancies in eqs. 3a and 9a; job-to-job hires, paid individual bids (eqs. 12a, 13), do not "
      "(false: every hire counts)."},
+    {"wages.posted_applicant_weight", AT(wages.posted_applicant_weight), 0.0, 0, 10, "weight",
+     "Weight of applicants per vacancy in eq. 3a: a month with fewer applications per vacancy than "
+     "vacancies.target_applicants raises the posted salary, more lowers it, by speed x weight x "
+     "ln((1 + A / v) / (1 + target)) (0 = the fill rate alone)."},
     {"wages.productivity_passthrough", AT(wages.productivity_passthrough), 1.0, 0, 2, "elasticity",
      "Posted salaries scale with the employer's productivity p_e to this power."},
     {"wages.posted_expected_productivity", AT(wages.posted_expected_productivity), false, 0, 0, "",

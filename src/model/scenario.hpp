@@ -93,6 +93,7 @@ struct WageParams {
     double overseas_factor = 0, entry_wage_share = 0;
     double productivity_passthrough = 0;
     double posted_adjustment = 0, target_fill_rate = 0;  // eq. 3a
+    double posted_applicant_weight = 0;                  // eq. 3a: weight of applicants per vacancy
     bool fill_posted_only = false;                       // eqs. 3a, 9a count only hires at the posted salary
     bool posted_expected_productivity = false;           // eq. 3b: priced for who qualifies, not p = 1
     bool tier_expected_productivity = false;             // eq. 12c: offers priced for the school tier

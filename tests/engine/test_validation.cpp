@@ -923,7 +923,9 @@ struct PostedRun {
 };
 // The rule is checked with f counting every hire, or (count_all false) only the hires of candidates
 // without a job, who are paid the posted salary.
-PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true) {
+// The rule of eq. 3a checked at every live employer-role and step; `applicants`: with the term of
+// applicants per vacancy (wages.posted_applicant_weight), false to check the fill rate alone.
+PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true, bool applicants = true) {
     Simulation sim(s, 13, steps);
     Recorder rec;
     sim.begin(rec, 0);
@@ -935,7 +937,10 @@ PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true) {
     std::vector<std::uint32_t> posted(E.vacancies.begin(), E.vacancies.end());
     std::vector<float> m(E.posted_multiplier.begin(), E.posted_multiplier.end());
     std::vector<std::uint32_t> filled(E.vacancies.size(), 0);
+    std::vector<std::uint32_t> applied(E.applied.begin(), E.applied.end());
+    const double weight = applicants ? s.wages.posted_applicant_weight : 0.0, a_star = s.vacancies.target_applicants;
     while (!sim.done()) {
+        const std::vector<std::uint32_t> applied_before = applied;
         const std::vector<std::uint32_t> posted_before = posted;
         const std::vector<float> m_before = m;
         const std::vector<std::uint32_t> filled_before = filled;
@@ -951,7 +956,9 @@ PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true) {
             double expected = m_before[er];
             if (speed > 0 && posted_before[er] > 0) {
                 const double fill = std::min(1.0, static_cast<double>(filled_before[er]) / posted_before[er]);
-                expected = std::clamp(expected * std::exp(speed * (target - fill)), 0.25, 4.0);
+                const double per_vacancy = static_cast<double>(applied_before[er]) / posted_before[er];
+                const double gap = target - fill - weight * std::log((1 + per_vacancy) / (1 + a_star));
+                expected = std::clamp(expected * std::exp(speed * gap), 0.25, 4.0);
             }
             if (E.alive[er / R] && std::abs(E.posted_multiplier[er] - expected) > 1e-5 * expected) ++out.wrong;
             if (E.vacancies[er] > 0) {
@@ -961,6 +968,7 @@ PostedRun run_posted(Scenario s, std::int32_t steps, bool count_all = true) {
         }
         out.mean_multiplier.push_back(n > 0 ? sum / n : 1.0);
         posted.assign(E.vacancies.begin(), E.vacancies.end());
+        applied.assign(E.applied.begin(), E.applied.end());
         m.assign(E.posted_multiplier.begin(), E.posted_multiplier.end());
         const StepRow& r = rec.steps.back();
         out.fill.push_back(r.vacancies > 0 ? static_cast<double>(r.hires) / static_cast<double>(r.vacancies) : 1.0);
@@ -1003,6 +1011,45 @@ TEST_CASE("validation: posted salaries rise when vacancies go unfilled and fall 
     CHECK(after > 1.05 * before);
     CHECK(mean_of(down.mean_multiplier, 18, 24) < 0.95);
     CHECK(fixed.mean_multiplier.back() == 1.0);
+}
+
+TEST_CASE("validation: posted salaries answer applicants per vacancy (eq. 3a, posted_applicant_weight)",
+          "[validation][posted]") {
+    // The scarce market of the test above (demand x2 from step 6), with the applicants' term of
+    // eq. 3a at weight 1 and a target of 1 application per vacancy. The rule holds exactly with
+    // the term, and not without it. After the demand step applications per vacancy fall (the
+    // same job seekers, more vacancies) and posted salaries rise more than with the fill rate
+    // alone; in the market with ample job seekers, where applications per vacancy are well
+    // above the target, they fall more than with the fill rate alone.
+    const std::vector<std::string> common = {"wages.posted_fixed=true", "wages.posted_adjustment=0.1",
+                                             "wages.target_fill_rate=0.5", "vacancies.target_applicants=1",
+                                             "output.moves=true"};
+    std::vector<std::string> scarce = common;
+    scarce.insert(scarce.end(),
+                  {"population.unemployed_share=0.02", "population.student_share=0", "search.employed_intensity=0.02"});
+    Scenario fill_only = target_scenario(scarce);
+    add_demand(fill_only, "2024-07", 6, 60, 2.0);
+    Scenario both = fill_only;
+    both.wages.posted_applicant_weight = 1.0;
+    const PostedRun up = run_posted(both, 24), up_fill = run_posted(fill_only, 24), unchecked = run_posted(both, 24, true, false);
+    std::vector<std::string> ample = common;
+    ample.insert(ample.end(), {"population.unemployed_share=0.4", "search.unemployed_intensity=1"});
+    Scenario ample_fill = target_scenario(ample), ample_both = ample_fill;
+    ample_both.wages.posted_applicant_weight = 1.0;
+    const PostedRun down = run_posted(ample_both, 24), down_fill = run_posted(ample_fill, 24);
+    const double rise = mean_of(up.mean_multiplier, 18, 24) - mean_of(up.mean_multiplier, 3, 6);
+    const double rise_fill = mean_of(up_fill.mean_multiplier, 18, 24) - mean_of(up_fill.mean_multiplier, 3, 6);
+    INFO("rise of the mean posted multiplier, months 3-5 to 18-23, after the demand step: "
+         << rise << " with applicants per vacancy, " << rise_fill << " with the fill rate alone; with ample job "
+         << "seekers, months 18-23: " << mean_of(down.mean_multiplier, 18, 24) << " against "
+         << mean_of(down_fill.mean_multiplier, 18, 24) << "; employer-role-steps off the rule: " << up.wrong
+         << ", " << down.wrong << "; checked without the term: " << unchecked.wrong);
+    CHECK(up.wrong == 0);
+    CHECK(down.wrong == 0);
+    CHECK(up_fill.wrong == 0);
+    CHECK(unchecked.wrong > 0);
+    CHECK(rise > rise_fill + 0.05);
+    CHECK(mean_of(down.mean_multiplier, 18, 24) < mean_of(down_fill.mean_multiplier, 18, 24) - 0.05);
 }
 
 TEST_CASE("validation: with wages.fill_posted_only only hires at the posted salary teach eq. 3a",
