@@ -76,23 +76,53 @@ double band_penalty_of(const Calibration& c, const Evaluation& e) {
     return e.per_seed.empty() ? 0.0 : c.band_penalty * P / static_cast<double>(e.per_seed.size());
 }
 
-double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k) {
-    int n;
-    const double m = finite_mean(per_seed, k, n);
-    if (n == 0) return m;  // NaN: no data
+// The sample variance (n - 1) of target k's finite values over the seeds, their mean and count.
+double seed_variance(const std::vector<std::vector<double>>& per_seed, std::size_t k, double& m, int& n) {
+    m = finite_mean(per_seed, k, n);
     double squares = 0;
     for (const auto& row : per_seed)
         if (std::isfinite(row[k])) squares += (row[k] - m) * (row[k] - m);
-    const double sd = n > 1 ? std::sqrt(squares / (n - 1)) : 0.0;
+    return n > 1 ? squares / (n - 1) : 0.0;
+}
+
+double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k,
+                      double fixed_sd) {
+    int n;
+    double m;
+    const double variance = seed_variance(per_seed, k, m, n);
+    if (n == 0) return m;  // NaN: no data
+    const double sd = std::isfinite(fixed_sd) && fixed_sd > 0 ? fixed_sd : std::sqrt(variance);
     if (!(sd > 0)) return t.outside(m) != 0.0 ? 1.0 : 0.0;
     const auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };  // (Phi(-inf) = 0)
     return Phi((t.lo - m) / sd) + Phi((m - t.hi) / sd);
 }
 
+double chance_outside(const Calibration& c, const std::vector<std::vector<double>>& per_seed, std::size_t k) {
+    return chance_outside(c.targets[k], per_seed, k,
+                          k < c.coverage_sd.size() ? c.coverage_sd[k] : std::numeric_limits<double>::quiet_NaN());
+}
+
+std::vector<double> pooled_spread(const Calibration& c, const std::vector<Evaluation>& evaluations) {
+    std::vector<double> sum(c.targets.size(), 0.0), count(c.targets.size(), 0.0);
+    for (const Evaluation& e : evaluations)
+        for (std::size_t k = 0; k < c.targets.size(); ++k) {
+            int n;
+            double m;
+            const double variance = seed_variance(e.per_seed, k, m, n);
+            if (!e.ok || n < 2) continue;
+            sum[k] += variance;
+            count[k] += 1;
+        }
+    std::vector<double> sd(c.targets.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < sd.size(); ++k)
+        if (count[k] > 0) sd[k] = std::sqrt(sum[k] / count[k]);
+    return sd;
+}
+
 double coverage_penalty_of(const Calibration& c, const Evaluation& e) {
     double P = 0;
     for (std::size_t k = 0; k < c.targets.size(); ++k) {
-        const double p = chance_outside(c.targets[k], e.per_seed, k);
+        const double p = chance_outside(c, e.per_seed, k);
         if (std::isfinite(p)) P += c.targets[k].weight * p;
     }
     return c.band_penalty * P;
@@ -431,12 +461,20 @@ void prepare_dir(const Calibration& c, const fs::path& dir) {
 
 }  // namespace
 
-CalibrationResult calibrate(const Calibration& c, const fs::path& dir, const CalibrateOptions& opt) {
-    prepare_dir(c, dir);
+CalibrationResult calibrate(const Calibration& calibration, const fs::path& dir, const CalibrateOptions& opt) {
+    prepare_dir(calibration, dir);
+    Calibration c = calibration;  // with the spreads of loss "coverage" once the global stage has run
     Driver d(c, dir, opt);
     d.W = bands_weighting(c);
     global_stage(c, d);
+    if (c.spread_from_global) {  // (a resumed run may hold later stages' evaluations too: not those)
+        std::vector<Evaluation> global;
+        for (const Evaluation& e : d.evaluations())
+            if (e.stage == "global") global.push_back(e);
+        c.coverage_sd = pooled_spread(c, global);
+    }
     CalibrationResult r;
+    r.coverage_sd = c.coverage_sd;
     r.local_stop = local_stage(c, d, unit_of(c, d.evaluations()[d.best()].x), "local");
     if (c.covariance_weighting) {
         d.W = covariance_weighting_of(c, d.evaluations()[d.best()]);

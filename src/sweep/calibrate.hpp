@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <string>
@@ -67,6 +68,10 @@ struct Calibration {
     double initial_step = 0.1, xtol = 1e-3;
     LossKind loss = LossKind::mean;
     double band_penalty = 10;               // rho of losses "bands" and "coverage" (docs/calibrate.md)
+    bool spread_from_global = false;        // method.coverage_spread = "global": fixed spreads in "coverage"
+    // [target] the spreads of loss "coverage" with spread_from_global: the seeds' standard deviation
+    // pooled over the global stage's evaluations (set by calibrate, after that stage; empty before).
+    std::vector<double> coverage_sd;
     bool covariance_weighting = false;      // second local stage weighted by the inverse covariance
     bool data_variance_from_bands = false;  // variance of the reported figures: simulation (default) or bands
     double fd_step = 0.05;                  // finite-difference step, share of each range
@@ -107,6 +112,7 @@ struct CalibrateOptions {
 struct CalibrationResult {
     std::vector<Evaluation> evaluations;  // in the order they were requested
     std::vector<double> losses;           // under the final weighting
+    std::vector<double> coverage_sd;      // Calibration::coverage_sd of the run (empty: the seeds' own)
     std::size_t best = 0;                 // index into evaluations
     std::vector<double> estimate, se, se_unit;
     std::vector<std::string> identified;  // yes, weak, no
@@ -151,7 +157,14 @@ double band_penalty_of(const Calibration& c, const Evaluation& e);
 // The chance that a new seed puts target k outside its band, its seeds' values taken as normal
 // with their mean and standard deviation (n - 1): Phi((lo - m) / s) + Phi((m - hi) / s); with
 // fewer than two finite values or no spread, 1 outside the band and 0 inside; NaN without data.
-double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k);
+// With a spread `sd` (finite and > 0) given, that spread instead of the seeds' own.
+double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k,
+                      double sd = std::numeric_limits<double>::quiet_NaN());
+// chance_outside with the calibration's spreads: coverage_sd[k] when set, else the seeds' own.
+double chance_outside(const Calibration& c, const std::vector<std::vector<double>>& per_seed, std::size_t k);
+// The seeds' standard deviation of each target pooled over evaluations: the square root of the mean
+// of their sample variances (n - 1; evaluations with fewer than two finite values are left out).
+std::vector<double> pooled_spread(const Calibration& c, const std::vector<Evaluation>& evaluations);
 // rho x the sum over targets of weight x chance_outside: with weights 1, rho x the expected number
 // of targets a new seed puts outside their bands (loss "coverage").
 double coverage_penalty_of(const Calibration& c, const Evaluation& e);

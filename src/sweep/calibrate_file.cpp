@@ -240,7 +240,8 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
 
 void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
     if (const toml::table* t = table_at(root, "method", c, false)) {
-        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol", "loss", "band_penalty"}, c);
+        unknown_keys(*t, "method.", {"global", "global_points", "local", "budget", "initial_step", "xtol", "loss", "band_penalty",
+                                      "coverage_spread"}, c);
         cal.global = get_choice(*t, "method.", "global", {"lhs", "sobol"}, c).value_or("lhs") == "sobol"
                          ? GlobalDesign::sobol
                          : GlobalDesign::lhs;
@@ -260,6 +261,8 @@ void parse_method(const toml::table& root, Calibration& cal, Collector& c) {
                    : loss == "coverage" ? LossKind::coverage
                                         : LossKind::mean;
         cal.band_penalty = real(*t, "method.", "band_penalty", 0.0, 1e6, c).value_or(10.0);
+        cal.spread_from_global =
+            get_choice(*t, "method.", "coverage_spread", {"point", "global"}, c).value_or("point") == "global";
     }
     if (const toml::table* t = table_at(root, "weighting", c, false)) {
         unknown_keys(*t, "weighting.", {"matrix"}, c);

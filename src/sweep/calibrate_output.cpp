@@ -63,8 +63,11 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);
     std::vector<double> chance(K);  // that a new seed puts each target outside its band (any loss)
-    for (std::size_t k = 0; k < K; ++k) chance[k] = chance_outside(c.targets[k], r.evaluations[r.best].per_seed, k);
+    Calibration spread = c;
+    spread.coverage_sd = r.coverage_sd;
+    for (std::size_t k = 0; k < K; ++k) chance[k] = chance_outside(spread, r.evaluations[r.best].per_seed, k);
     h5out::column(b, "chance_outside", chance);
+    if (!r.coverage_sd.empty()) h5out::column(b, "coverage_spread", r.coverage_sd);  // method.coverage_spread = global
     h5::Object e = h5out::group(f, "estimate");
     h5out::column(e, "value", r.estimate);
     h5out::column(e, "se", r.se);
@@ -193,10 +196,12 @@ std::string calibrated_toml(const Calibration& c, const CalibrationResult& r) {
 namespace {
 // The targets that a new seed puts outside their bands with a chance of at least 1 % at the
 // estimate (chance_outside), largest first.
-void print_chances(const Calibration& c, const Evaluation& best, std::ostream& out) {
+void print_chances(const Calibration& c, const CalibrationResult& r, std::ostream& out) {
     std::vector<std::pair<double, std::string>> at_risk;
+    Calibration spread = c;
+    spread.coverage_sd = r.coverage_sd;
     for (std::size_t k = 0; k < c.targets.size(); ++k) {
-        const double p = chance_outside(c.targets[k], best.per_seed, k);
+        const double p = chance_outside(spread, r.evaluations[r.best].per_seed, k);
         if (p >= 0.01) at_risk.emplace_back(p, c.targets[k].name);
     }
     std::sort(at_risk.begin(), at_risk.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -217,7 +222,7 @@ void print_result(const Calibration& c, const CalibrationResult& r, std::ostream
             << (c.loss == LossKind::bands ? " for seeds outside bands"
                                           : " for the targets a new seed may put outside their bands");
     out << ")\n";
-    if (c.loss == LossKind::coverage) print_chances(c, r.evaluations[r.best], out);
+    if (c.loss == LossKind::coverage) print_chances(c, r, out);
     out << "\n";
     std::size_t w = 9;
     for (const auto& p : c.parameters) w = std::max(w, p.name.size());

@@ -505,6 +505,40 @@ TEST_CASE("the coverage loss adds rho times the chance that a new seed puts each
     CHECK(read.band_penalty == 40.0);
 }
 
+TEST_CASE("with coverage_spread = global the coverage loss takes the global stage's pooled spread", "[calibrate]") {
+    // Two global evaluations of target 0 with seed variances 0.5 and 2.0: pooled sd sqrt(1.25).
+    // With that spread fixed, a point whose own seeds lie close together (or far apart) has the
+    // chance of the pooled spread at its mean: narrowing the seeds no longer lowers the penalty.
+    auto c = penalty_problem(sweep::LossKind::coverage);
+    const std::vector<std::vector<double>> a = {{0.0, 0.0}, {1.0, 0.0}}, b = {{0.0, 0.0}, {2.0, 0.0}};
+    const std::vector<sweep::Evaluation> global = {linear_point(0.0, {1.0, 1.0}, a), linear_point(0.0, {1.0, 1.0}, b)};
+    const std::vector<double> sd = sweep::pooled_spread(c, global);
+    REQUIRE(sd.size() == 2);
+    CHECK(sd[0] == Approx(std::sqrt(1.25)));
+    CHECK(sd[1] == 0.0);
+    const auto Phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+    const std::vector<std::vector<double>> narrow = {{0.45, 0.0}, {0.55, 0.0}}, wide = {{-1.0, 0.0}, {2.0, 0.0}};
+    const double own_narrow = sweep::chance_outside(c, narrow, 0);  // the point's own spread: tiny chance
+    c.coverage_sd = {sd[0], std::numeric_limits<double>::quiet_NaN()};
+    const double pooled = Phi(-0.5 / std::sqrt(1.25));
+    CHECK(own_narrow < 1e-6);
+    CHECK(sweep::chance_outside(c, narrow, 0) == Approx(pooled));
+    CHECK(sweep::chance_outside(c, wide, 0) == Approx(pooled));
+    CHECK(sweep::coverage_penalty_of(c, linear_point(0.0, {1.0, 1.0}, narrow)) ==
+          Approx(10.0 * (pooled + 2 * sweep::chance_outside(c.targets[1], narrow, 1))));
+    // A failed evaluation is left out of the pool; the file's key.
+    std::vector<sweep::Evaluation> with_failed = global;
+    with_failed.push_back(linear_point(0.0, {1.0, 1.0}, {{-50.0, 0.0}, {50.0, 0.0}}));
+    with_failed.back().ok = false;
+    CHECK(sweep::pooled_spread(c, with_failed)[0] == Approx(std::sqrt(1.25)));
+    const sweep::Calibration read =
+        calibration_with_method("calibrate_spread", "loss = \"coverage\"\ncoverage_spread = \"global\"\n");
+    CHECK(read.spread_from_global);
+    CHECK_FALSE(calibration_with_method("calibrate_spread", "loss = \"coverage\"\n").spread_from_global);
+    CHECK_THROWS_WITH(calibration_with_method("calibrate_spread", "coverage_spread = \"seeds\"\n"),
+                      Catch::Contains("method.coverage_spread"));
+}
+
 TEST_CASE("every calibration file shipped in scenarios/calibrations loads and validates", "[calibrate]") {
     int loaded = 0;
     for (const auto& entry : fs::directory_iterator(source_path("scenarios/calibrations"))) {
