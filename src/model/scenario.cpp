@@ -939,8 +939,8 @@ void set_tier_premium(Scenario& s) {
                 num += share * std::exp(s.tiers[t].productivity);
                 den += share;
             }
+        const bool priced = s.wages.tier_expected_productivity && num > 0 && den > 0;
         for (std::size_t t = 0; t < T; ++t) {
-            const bool priced = s.wages.tier_expected_productivity && num > 0 && den > 0;
             s.tier_premium[d * T + t] =
                 s.tiers[t].wage_premium * (priced ? std::exp(s.tiers[t].productivity) / (num / den) : 1.0);
         }

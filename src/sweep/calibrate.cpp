@@ -97,22 +97,27 @@ double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>
     return Phi((t.lo - m) / sd) + Phi((m - t.hi) / sd);
 }
 
+double spread_at(const std::vector<double>& coverage_sd, std::size_t k) {
+    return k < coverage_sd.size() ? coverage_sd[k] : std::numeric_limits<double>::quiet_NaN();
+}
+
 double chance_outside(const Calibration& c, const std::vector<std::vector<double>>& per_seed, std::size_t k) {
-    return chance_outside(c.targets[k], per_seed, k,
-                          k < c.coverage_sd.size() ? c.coverage_sd[k] : std::numeric_limits<double>::quiet_NaN());
+    return chance_outside(c.targets[k], per_seed, k, spread_at(c.coverage_sd, k));
 }
 
 std::vector<double> pooled_spread(const Calibration& c, const std::vector<Evaluation>& evaluations) {
     std::vector<double> sum(c.targets.size(), 0.0), count(c.targets.size(), 0.0);
-    for (const Evaluation& e : evaluations)
+    for (const Evaluation& e : evaluations) {
+        if (!e.ok) continue;
         for (std::size_t k = 0; k < c.targets.size(); ++k) {
             int n;
             double m;
             const double variance = seed_variance(e.per_seed, k, m, n);
-            if (!e.ok || n < 2) continue;
+            if (n < 2) continue;
             sum[k] += variance;
             count[k] += 1;
         }
+    }
     std::vector<double> sd(c.targets.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t k = 0; k < sd.size(); ++k)
         if (count[k] > 0) sd[k] = std::sqrt(sum[k] / count[k]);

@@ -160,6 +160,9 @@ double band_penalty_of(const Calibration& c, const Evaluation& e);
 // With a spread `sd` (finite and > 0) given, that spread instead of the seeds' own.
 double chance_outside(const CalTarget& t, const std::vector<std::vector<double>>& per_seed, std::size_t k,
                       double sd = std::numeric_limits<double>::quiet_NaN());
+// The spread of target k in coverage_sd (Calibration::coverage_sd, CalibrationResult::coverage_sd),
+// NaN when it is not set: chance_outside then takes the seeds' own.
+double spread_at(const std::vector<double>& coverage_sd, std::size_t k);
 // chance_outside with the calibration's spreads: coverage_sd[k] when set, else the seeds' own.
 double chance_outside(const Calibration& c, const std::vector<std::vector<double>>& per_seed, std::size_t k);
 // The seeds' standard deviation of each target pooled over evaluations: the square root of the mean

@@ -52,6 +52,15 @@ void write_evaluations(hid_t f, const Calibration& c, const CalibrationResult& r
     h5out::column(g, "ok", ok);
 }
 
+// The chance that a new seed puts each target outside its band at the estimate (chance_outside, any
+// loss), with the run's spreads when method.coverage_spread = "global".
+std::vector<double> chances_at_best(const Calibration& c, const CalibrationResult& r) {
+    std::vector<double> chance(c.targets.size());
+    for (std::size_t k = 0; k < chance.size(); ++k)
+        chance[k] = chance_outside(c.targets[k], r.evaluations[r.best].per_seed, k, spread_at(r.coverage_sd, k));
+    return chance;
+}
+
 void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     const std::size_t P = c.parameters.size(), K = c.targets.size();
     h5::Object b = h5out::group(f, "best");
@@ -62,11 +71,7 @@ void write_estimate(hid_t f, const Calibration& c, const CalibrationResult& r) {
     h5out::column(b, "parameters", r.estimate);
     h5out::column(b, "moments", r.moments_at_best);
     h5out::column(b, "distance", r.distance_at_best);
-    std::vector<double> chance(K);  // that a new seed puts each target outside its band (any loss)
-    Calibration spread = c;
-    spread.coverage_sd = r.coverage_sd;
-    for (std::size_t k = 0; k < K; ++k) chance[k] = chance_outside(spread, r.evaluations[r.best].per_seed, k);
-    h5out::column(b, "chance_outside", chance);
+    h5out::column(b, "chance_outside", chances_at_best(c, r));
     if (!r.coverage_sd.empty()) h5out::column(b, "coverage_spread", r.coverage_sd);  // method.coverage_spread = global
     h5::Object e = h5out::group(f, "estimate");
     h5out::column(e, "value", r.estimate);
@@ -198,12 +203,9 @@ namespace {
 // estimate (chance_outside), largest first.
 void print_chances(const Calibration& c, const CalibrationResult& r, std::ostream& out) {
     std::vector<std::pair<double, std::string>> at_risk;
-    Calibration spread = c;
-    spread.coverage_sd = r.coverage_sd;
-    for (std::size_t k = 0; k < c.targets.size(); ++k) {
-        const double p = chance_outside(spread, r.evaluations[r.best].per_seed, k);
-        if (p >= 0.01) at_risk.emplace_back(p, c.targets[k].name);
-    }
+    const std::vector<double> chance = chances_at_best(c, r);
+    for (std::size_t k = 0; k < c.targets.size(); ++k)
+        if (chance[k] >= 0.01) at_risk.emplace_back(chance[k], c.targets[k].name);
     std::sort(at_risk.begin(), at_risk.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     out << "chance that a new seed puts a target outside its band (1 % or more):";
     if (at_risk.empty()) out << " none";
