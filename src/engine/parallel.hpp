@@ -11,6 +11,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "engine/rng.hpp"
@@ -19,20 +20,24 @@
 namespace talentsim {
 
 inline constexpr std::size_t kGrain = 4096;
+// For loops over a few thousand items of uneven work (employers, a round's offer groups, hires):
+// with kGrain, such a loop was one or two ranges and ran on one thread. The grain never changes a
+// result (each item's work is its own; counters are integer sums).
+inline constexpr std::size_t kFineGrain = 64;
 
 // fn(i) for i in [0, n).
 template <class Fn>
-void for_each_index(std::size_t n, Fn&& fn) {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+void for_each_index(std::size_t n, Fn&& fn, std::size_t grain = kGrain) {
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain), [&](const tbb::blocked_range<std::size_t>& r) {
         for (std::size_t i = r.begin(); i != r.end(); ++i) fn(i);
     });
 }
 
 // fn(i, counters) for i in [0, n); returns the summed counters (integer sums: order-free).
 template <class Fn>
-Counters count_each_index(std::size_t n, Fn&& fn) {
+Counters count_each_index(std::size_t n, Fn&& fn, std::size_t grain = kGrain) {
     return tbb::parallel_reduce(
-        tbb::blocked_range<std::size_t>(0, n, kGrain), Counters{},
+        tbb::blocked_range<std::size_t>(0, n, grain), Counters{},
         [&](const tbb::blocked_range<std::size_t>& r, Counters c) {
             for (std::size_t i = r.begin(); i != r.end(); ++i) fn(i, c);
             return c;
@@ -45,9 +50,9 @@ Counters count_each_index(std::size_t n, Fn&& fn) {
 
 // fn(begin, end, counters) over ranges covering [0, n); returns the summed counters.
 template <class Fn>
-Counters count_each_index_range(std::size_t n, Fn&& fn) {
+Counters count_each_index_range(std::size_t n, Fn&& fn, std::size_t grain = kGrain) {
     return tbb::parallel_reduce(
-        tbb::blocked_range<std::size_t>(0, n, kGrain), Counters{},
+        tbb::blocked_range<std::size_t>(0, n, grain), Counters{},
         [&](const tbb::blocked_range<std::size_t>& r, Counters c) {
             fn(r.begin(), r.end(), c);
             return c;
@@ -95,6 +100,31 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
             if (pred(i)) out[k++] = static_cast<std::uint32_t>(i);
     });
     return out;
+}
+
+// The indices i in [0, n) sorted by group_of(i) (groups [0, G)), in increasing order within a
+// group, and first[g]: where group g starts (size G + 1); the serial counting sort's result,
+// counted and scattered in parallel over chunks of kGrain indices (offsets by group, then chunk).
+template <class GroupOf>
+void group_indices(std::size_t n, std::size_t G, GroupOf&& group_of, std::vector<std::uint32_t>& first,
+                   std::vector<std::uint32_t>& member) {
+    const std::size_t chunks = (n + kGrain - 1) / kGrain;
+    std::vector<std::uint32_t> at(chunks * G, 0);  // [chunk][group]: its count, then its next place
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        for (std::size_t i = ch * kGrain, end = std::min(n, (ch + 1) * kGrain); i < end; ++i)
+            ++at[ch * G + group_of(i)];
+    });
+    first.assign(G + 1, 0);
+    std::uint32_t next = 0;
+    for (std::size_t g = 0; g < G; ++g) {
+        for (std::size_t ch = 0; ch < chunks; ++ch) next += std::exchange(at[ch * G + g], next);
+        first[g + 1] = next;
+    }
+    member.resize(n);
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        for (std::size_t i = ch * kGrain, end = std::min(n, (ch + 1) * kGrain); i < end; ++i)
+            member[at[ch * G + group_of(i)]++] = static_cast<std::uint32_t>(i);
+    });
 }
 
 // Sums by cell of float values in index order: sum[cell] is the double that the serial loop

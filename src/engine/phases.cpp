@@ -917,16 +917,10 @@ void build_samplers(World& w, std::size_t NP) {
         const std::size_t city = E.city[e] == kAbroad ? C : E.city[e];
         return channels == 2 && P.channel[p] == static_cast<std::uint8_t>(PostingChannel::experienced) ? city + C + 1 : city;
     };
-    // The postings of each group, in posting order (a counting sort).
+    // The postings of each group, in posting order (a counting sort, group_indices).
     S.groups = G;
-    S.first.assign(G + 1, 0);
-    for (std::size_t p = 0; p < NP; ++p) S.first[group_of(p) + 1]++;
-    for (std::size_t g = 0; g < G; ++g) S.first[g + 1] += S.first[g];
-    std::vector<std::uint32_t> member(NP);
-    {
-        std::vector<std::uint32_t> next(S.first.begin(), S.first.end() - 1);
-        for (std::size_t p = 0; p < NP; ++p) member[next[group_of(p)]++] = static_cast<std::uint32_t>(p);
-    }
+    std::vector<std::uint32_t> member;
+    group_indices(NP, G, group_of, S.first, member);
     const std::vector<float> pay = s.search.pay_elasticity > 0 ? relative_pay(w, NP) : std::vector<float>{};
     const auto own = [&](std::uint32_t p) {
         const double type = s.employer_types[E.type[P.employer[p]]].visibility;
@@ -973,11 +967,13 @@ void post_vacancies(World& w) {
     if (s.wages.ladder_from_flows) measure_friction(w);
     const std::vector<double> target_factor = target ? target_factors(w) : std::vector<double>{};
     w.counters += count_each_index(
-        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); });
+        NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); },
+        kFineGrain);
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
     if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
     const BaseShares bases(s);
-    w.counters += count_each_index(NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); });
+    w.counters += count_each_index(
+        NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); }, kFineGrain);
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);
@@ -1429,10 +1425,13 @@ void counteroffer(World& w, int round) {
     w.counteroffers.assign(G, Offer{kNone, kNone, kNone, 0.f, 0.f, static_cast<std::uint8_t>(OfferKind::counteroffer)});
     if (!s.counteroffers.enabled) return;
     if (s.counteroffers.auction) {
-        w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
-            prefetch_group(w, g + kGroupsAhead);
-            auction(w, g, round, n);
-        });
+        w.counters += count_each_index(
+            G,
+            [&](std::size_t g, Counters& n) {
+                prefetch_group(w, g + kGroupsAhead);
+                auction(w, g, round, n);
+            },
+            kFineGrain);
         return;
     }
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
@@ -1462,7 +1461,7 @@ void counteroffer(World& w, int round) {
                                    static_cast<float>(std::min(limit, econ::kMaxSalary)),
                                    static_cast<std::uint8_t>(OfferKind::counteroffer)};
         n.counteroffers_made++;
-    });
+    }, kFineGrain);
 }
 
 namespace {
@@ -1582,7 +1581,7 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_sit),
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
-    });
+    }, kFineGrain);
     commit_hires(w, chosen, taken);
     keep_round(w, chosen);
 }
@@ -1822,7 +1821,7 @@ void move(World& w) {
             if (h + kHiresAhead < w.hires.size()) prefetch_flows(w, w.hires[h + kHiresAhead], mine);
             carry_out_hire(w, w.hires[h], date, rows[h], n, mine);
         }
-    });
+    }, kFineGrain);
     flows.add_to(w.employers);
     // Team members follow a lead who moved job to job this step (eq. 15).
     const std::vector<std::uint32_t> followers = team_followers(w);
@@ -1830,7 +1829,7 @@ void move(World& w) {
     std::vector<std::uint8_t> follows(followers.size(), 0);
     w.counters += count_each_index(followers.size(), [&](std::size_t f, Counters& n) {
         follows[f] = follow_lead(w, followers[f], date, team_rows[f], n) ? 1 : 0;
-    });
+    }, kFineGrain);
     w.moves = std::move(rows);
     for (std::size_t f = 0; f < followers.size(); ++f)
         if (follows[f]) w.moves.push_back(team_rows[f]);

@@ -262,6 +262,26 @@ TEST_CASE("the parallel radix select gives the order statistics of nth_element",
     }
 }
 
+TEST_CASE("grouping indices in parallel gives the serial counting sort", "[phases]") {
+    // Several chunks, an empty group, a group holding most indices; on 1 and 2 threads.
+    Stream rng(9, 0, StreamFamily::wages, 0);
+    const std::size_t n = 7 * kGrain + 55, G = 6;
+    std::vector<std::size_t> group(n);
+    for (auto& g : group) g = rng.uniform() < 0.6 ? 4 : rng() % 3;  // groups 3 and 5 empty
+    std::vector<std::uint32_t> first(G + 1, 0), serial(n);
+    for (std::size_t i = 0; i < n; ++i) first[group[i] + 1]++;
+    for (std::size_t g = 0; g < G; ++g) first[g + 1] += first[g];
+    std::vector<std::uint32_t> next(first.begin(), first.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) serial[next[group[i]]++] = static_cast<std::uint32_t>(i);
+    for (const int threads : {1, 2}) {
+        tbb::task_arena arena(threads);
+        std::vector<std::uint32_t> got_first, got;
+        arena.execute([&] { group_indices(n, G, [&](std::size_t i) { return group[i]; }, got_first, got); });
+        CHECK(got_first == first);
+        CHECK(got == serial);
+    }
+}
+
 TEST_CASE("sums by cell in parallel give the bits of the serial sum in index order", "[phases]") {
     // Posted-salary-like values (every addition exact: the chunked sums are used) and values spread
     // over 2^40 (additions round: the serial fallback), in 15 cells, on 1 and 2 threads.
