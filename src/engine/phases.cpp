@@ -1488,20 +1488,21 @@ void keep_round(World& w, const std::vector<Hire>& chosen) {
 namespace {
 // The budgets the round's hires commit and the posting slots they take, after the decisions: a
 // locked add per hire in the decisions' pass waited for the hire's stores to the candidate columns.
-// In a pass of its own over the round's offer groups, in parallel: the budgets are integer sums
-// (locked adds, in any order the same), and a posting with one slot gets at most one offer a round,
-// so no two groups take a slot of the same posting. The slots of the groups kSlotsAhead further
-// on are fetched (random reads of the postings).
+// In a pass of its own over the round's offer groups, one thread: the budgets are integer sums (in
+// any order the same), and a posting with one slot gets at most one offer a round. (In parallel,
+// the locked adds of two threads to the few employers that hire most made the pass slower than one
+// thread's plain adds.) The slots of the groups kSlotsAhead further on are fetched (random reads
+// of the postings).
 void commit_hires(World& w, const std::vector<Hire>& chosen, const std::vector<std::uint32_t>& taken) {
     constexpr std::size_t kSlotsAhead = 16;
     auto& slots = w.postings.slots;
     auto& committed = w.employers.committed;
-    for_each_index(chosen.size(), [&](std::size_t g) {
+    for (std::size_t g = 0; g < chosen.size(); ++g) {
         if (g + kSlotsAhead < chosen.size()) __builtin_prefetch(&slots[taken[g + kSlotsAhead]]);
-        if (chosen[g].candidate == kNone) return;
-        atomic_add(committed[chosen[g].employer], static_cast<std::int64_t>(std::llround(chosen[g].salary)));
+        if (chosen[g].candidate == kNone) continue;
+        committed[chosen[g].employer] += static_cast<std::int64_t>(std::llround(chosen[g].salary));
         if (slots[taken[g]] > 0) --slots[taken[g]];
-    });
+    }
 }
 }  // namespace
 
@@ -1746,17 +1747,20 @@ std::vector<std::uint32_t> team_followers(World& w) {
     if (!w.teams.built) index_teams(w);
     const auto& t = w.teams;
     std::vector<std::vector<std::uint32_t>> of_lead(moved.size());
-    for_each_index(moved.size(), [&](std::size_t j) {
-        const std::uint32_t lead = w.hires[moved[j]].candidate;
-        const auto k = std::lower_bound(t.lead.begin(), t.lead.end(), lead) - t.lead.begin();
-        if (k == static_cast<std::ptrdiff_t>(t.lead.size()) || t.lead[k] != lead) return;
-        for (std::uint32_t m = t.first[k]; m < t.first[k + 1]; ++m) {
-            const std::uint32_t i = t.member[m];
-            if (c.team[i] == lead && c.status[i] == u8(Status::employed) && c.hired_step[i] != step &&
-                c.prev_employer[lead] == c.employer[i])
-                of_lead[j].push_back(i);
-        }
-    });
+    for_each_index(
+        moved.size(),
+        [&](std::size_t j) {
+            const std::uint32_t lead = w.hires[moved[j]].candidate;
+            const auto k = std::lower_bound(t.lead.begin(), t.lead.end(), lead) - t.lead.begin();
+            if (k == static_cast<std::ptrdiff_t>(t.lead.size()) || t.lead[k] != lead) return;
+            for (std::uint32_t m = t.first[k]; m < t.first[k + 1]; ++m) {
+                const std::uint32_t i = t.member[m];
+                if (c.team[i] == lead && c.status[i] == u8(Status::employed) && c.hired_step[i] != step &&
+                    c.prev_employer[lead] == c.employer[i])
+                    of_lead[j].push_back(i);
+            }
+        },
+        kFineGrain);
     for (const auto& members : of_lead) followers.insert(followers.end(), members.begin(), members.end());
     std::sort(followers.begin(), followers.end());
     return followers;
