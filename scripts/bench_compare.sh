@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before/after of an engine change on a loaded machine: runs a baseline binary and build/talentsim
-# interleaved (baseline, candidate, baseline, ...) on the job ladder (1 thread) and on the default
-# model at 1M candidates (1 and 2 threads), and prints the fastest run of each with the ratio.
+# interleaved (baseline, candidate, baseline, ...) on the job ladder and on the default model at 1M
+# candidates (1 and 2 threads each), and prints the fastest run of each with the ratio.
 # Usage: scripts/bench_compare.sh BASELINE_BINARY [REPETITIONS (3)] [STEPS (60)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +12,9 @@ for rep in $(seq "$reps"); do
   for bin in "$baseline" build/talentsim; do
     echo "bench_compare ($rep/$reps): $bin" >&2
     name=$([ "$bin" = "$baseline" ] && echo baseline || echo candidate)
-    "$bin" bench --scenario scenarios/validation/job_ladder.toml --candidates 1000000 \
-      --set population.employers=10000 --steps "$steps" --threads 1 | sed "s/^{/{\"binary\": \"$name\", \"case\": \"job_ladder\", /" >> "$raw"
     for t in 1 2; do
+      "$bin" bench --scenario scenarios/validation/job_ladder.toml --candidates 1000000 \
+        --set population.employers=10000 --steps "$steps" --threads "$t" | sed "s/^{/{\"binary\": \"$name\", \"case\": \"job_ladder\", /" >> "$raw"
       "$bin" bench --candidates 1000000 --steps "$steps" --threads "$t" | sed "s/^{/{\"binary\": \"$name\", \"case\": \"default\", /" >> "$raw"
     done
   done

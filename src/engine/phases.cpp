@@ -1215,11 +1215,21 @@ std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstB
     std::uint16_t* spell = c.spell.data() + tile;
     const float* on_the_job = c.search_intensity.data() + tile;
     const StepColumn* graduation = c.graduation_step.data() + tile;
+    // intensity_of's values by status, chosen without a branch (the statuses of neighbours differ
+    // at random): the employed's own column, and 0 for a student not yet due to graduate.
+    double by_status[kStatusCount] = {};
+    by_status[u8(Status::student)] = s.search.student_intensity;
+    by_status[u8(Status::unemployed)] = s.search.unemployed_intensity;
+    by_status[u8(Status::abroad)] = s.search.abroad_intensity;
+    const std::int64_t due = w.now.step + s.population.student_search_months;  // soon: graduation <= due
     std::uint32_t bits = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint8_t st = status[k];
-        spell[k] = st == u8(Status::unemployed) ? static_cast<std::uint16_t>(std::min(65535, spell[k] + 1)) : spell[k];
-        const double intensity = intensity_of(s, st, on_the_job[k], graduation[k] - w.now.step);
+        const bool unemployed = st == u8(Status::unemployed);
+        spell[k] = static_cast<std::uint16_t>(spell[k] + (unemployed & (spell[k] < 65535) ? 1 : 0));
+        const bool idle_student = (st == u8(Status::student)) & (graduation[k] > due);
+        const double listed = idle_student ? 0.0 : by_status[st];
+        const double intensity = st == u8(Status::employed) ? static_cast<double>(on_the_job[k]) : listed;
         const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
         bits |= static_cast<std::uint32_t>(u < intensity) << k;
     }
