@@ -17,6 +17,8 @@
 # SWEEP_REPETITIONS=N (default 3): interleaved sweeps and calibrations; the fastest of each.
 # SWEEP_BASELINE=COMMIT: also time talentsim as of COMMIT (built once, target talentsim only, in
 #   BASELINE_BUILD_DIR, default /tmp/talentsim-base-COMMIT), interleaved with this build.
+# SWEEP_INPUTS=COMMIT: both builds run bench/ and scenarios/ as of COMMIT (from `git archive`)
+#   instead of today's: for a baseline that does not read today's default scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -75,14 +77,31 @@ sweep_bench() {
     bins=("$(baseline_binary "$SWEEP_BASELINE")" "${bins[@]}"); labels=(baseline "${labels[@]}")
     commits=("$(git rev-parse --short=12 "$SWEEP_BASELINE")" "${commits[@]}")
   fi
+  local inputs=.  # where bench/ and scenarios/ are read from
+  if [ -n "${SWEEP_INPUTS:-}" ]; then
+    inputs="$out_dir/inputs"; mkdir -p "$inputs"
+    git archive "$SWEEP_INPUTS" bench scenarios | tar -x -C "$inputs"
+  fi
+  local sweep_file="$inputs/bench/sweep_default.toml" calibrate_file="$inputs/bench/calibrate_default.toml"
+  # Both builds must read the sweep and its base scenario, which the calibration shares: an older
+  # baseline may not know keys the scenario has since gained.
+  for i in "${!bins[@]}"; do
+    if ! "${bins[$i]}" sweep plan "$sweep_file" >/dev/null 2>"$out_dir/check.err"; then
+      echo "bench.sh: the ${labels[$i]} build (${commits[$i]}) cannot read ${sweep_file#"$out_dir"/inputs/}:" >&2
+      head -5 "$out_dir/check.err" >&2
+      echo "bench.sh: choose a SWEEP_BASELINE that reads these scenarios, or SWEEP_INPUTS=COMMIT to run" \
+        "those of a commit it reads; nothing was timed" >&2
+      exit 1
+    fi
+  done
   for rep in $(seq "$reps"); do
     for i in "${!bins[@]}"; do
       local bin=${bins[$i]} d="$out_dir/${labels[$i]}-$rep" t0 wall merge_s startup plan rc
       startup=$(fastest "$bin" --version)
-      plan=$(fastest "$bin" sweep plan bench/sweep_default.toml)
+      plan=$(fastest "$bin" sweep plan "$sweep_file")
       echo "bench sweep ($rep/$reps): ${labels[$i]}, bench/sweep_default.toml (16 runs), --jobs 2" >&2
       t0=$(now); rc=0
-      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" sweep run bench/sweep_default.toml --out "$d/sweep" --jobs 2 --quiet \
+      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" sweep run "$sweep_file" --out "$d/sweep" --jobs 2 --quiet \
         >/dev/null || rc=$?
       wall=$(minus "$(now)" "$t0"); cpu=$(awk '{ print $1 + $2 }' "$d.cpu")
       t0=$(now); "$bin" sweep merge "$d/sweep" >/dev/null || true; merge_s=$(minus "$(now)" "$t0")
@@ -91,7 +110,7 @@ sweep_bench() {
         exit="$rc" >> "$raw"
       echo "bench calibrate ($rep/$reps): ${labels[$i]}, bench/calibrate_default.toml, --jobs 2" >&2
       t0=$(now); rc=0
-      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" calibrate bench/calibrate_default.toml --out "$d/calibrate" \
+      /usr/bin/time -o "$d.cpu" -f "%U %S" "$bin" calibrate "$calibrate_file" --out "$d/calibrate" \
         --jobs 2 >/dev/null 2>&1 || rc=$?
       wall=$(minus "$(now)" "$t0"); cpu=$(awk '{ print $1 + $2 }' "$d.cpu")
       /usr/bin/python3 bench/sweep_timing.py "$d/calibrate" case=calibrate binary="${labels[$i]}" \
@@ -104,7 +123,8 @@ sweep_bench() {
 if [ "$mode" = sweep ]; then
   sweep_bench
   /usr/bin/python3 scripts/bench_report.py "$raw" --sweep-only --out "$doc" \
-    --command "SWEEP_REPETITIONS=${SWEEP_REPETITIONS:-3}${SWEEP_BASELINE:+ SWEEP_BASELINE=$SWEEP_BASELINE} scripts/bench.sh --sweep"
+    ${SWEEP_INPUTS:+--inputs "$(git rev-parse --short=12 "$SWEEP_INPUTS")"} \
+    --command "SWEEP_REPETITIONS=${SWEEP_REPETITIONS:-3}${SWEEP_BASELINE:+ SWEEP_BASELINE=$SWEEP_BASELINE}${SWEEP_INPUTS:+ SWEEP_INPUTS=$SWEEP_INPUTS} scripts/bench.sh --sweep"
   exit 0
 fi
 if [ "$mode" = job_ladder ]; then

@@ -64,11 +64,12 @@ def job_ladder_section(rows, command):
 
 
 SWEEP_HEADING = "## Sweeps and calibrations"
-SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run writes a result file only when something reads it (targets, `--keep-runs`, checkpoints); a scratch file is written uncompressed and not synced; the comparison with the targets reads each table once and its columns in place, without building strings per row; runs compare their files at the same time instead of one at a time. The results are the same: the merged `sweep.h5` of both builds hold equal datasets (only the `talentsim_versions` attribute differs).')
+SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run writes a result file only when something reads it (targets, `--keep-runs`, checkpoints); a scratch file is written uncompressed and not synced; the comparison with the targets reads each table once and its columns in place, without building strings per row; runs compare their files at the same time instead of one at a time; and the engine\'s steps are faster (the performance rounds on this page). The two builds\' results are not the same: the model has changed since the baseline, and the posting draws of endogenous search were redrawn on purpose (round twelve). When these sweep changes were first measured (against 4007195, whose model was the baseline\'s), the merged `sweep.h5` of both builds held equal datasets (only the `talentsim_versions` attribute differed).')
 
 
-def sweep_section(rows, command):
-    """Markdown of the sweep and calibration timings: the fastest run of each case and binary."""
+def sweep_section(rows, command, inputs=None):
+    """Markdown of the sweep and calibration timings: the fastest run of each case and binary (inputs:
+    the commit whose bench/ and scenarios/ both builds ran, if not today's)."""
     best = {}
     for r in rows:
         key = (r["case"], r["binary"])
@@ -84,6 +85,10 @@ def sweep_section(rows, command):
         f"4 global points, a local budget of 2, standard errors by finite differences). Wall time of the "
         f"whole command (start-up, planning, runs, output, merge); runs and evaluations per hour = count x "
         f"3600 / wall seconds. The builds alternate, {reps} rounds; the fastest of each is reported.")
+    if inputs:
+        lines[-1] += (f" Both builds run the files of bench/ and scenarios/ as of commit {inputs} (SWEEP_INPUTS), "
+                      f"the scenarios the baseline reads: the default scenario has since gained keys it does not "
+                      f"know, so the runs are of the default scenario of that commit.")
     cpu = {}  # the least CPU time (user + system) of each case and binary: the least disturbed by other load
     for r in rows:
         key = (r["case"], r["binary"])
@@ -172,6 +177,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("raw", help="file with one JSON object per line")
     ap.add_argument("--command", default="scripts/bench.sh")
+    ap.add_argument("--inputs", help="the commit whose bench/ and scenarios/ the sweep builds ran (SWEEP_INPUTS)")
     ap.add_argument("--out", help="write Markdown here (default: print)")
     ap.add_argument("--job-ladder-only", action="store_true",
                     help="the raw file holds only the job ladder runs: print that section and replace it in --out")
@@ -183,7 +189,7 @@ def main():
     sweeps = [r for r in every if r.get("case") in ("sweep", "calibrate")]
     every = [r for r in every if r not in sweeps]
     if a.sweep_only:
-        section = sweep_section(sweeps, a.command)
+        section = sweep_section(sweeps, a.command, a.inputs)
         print("\n".join(section))
         if a.out:
             replace_section(a.out, section, SWEEP_HEADING)
@@ -220,7 +226,7 @@ def main():
     if ladder:
         lines.extend(job_ladder_section(ladder, a.command) + [""])
     if sweeps:
-        lines.extend(sweep_section(sweeps, a.command) + [""])
+        lines.extend(sweep_section(sweeps, a.command, a.inputs) + [""])
     w("## Throughput and scaling\n")
     w("| candidates | threads | candidate-steps/s | speed-up 1 -> 2 | run s | init s | peak RSS MiB | RSS bytes/candidate | state bytes/candidate | memory passes/step |")
     w("|---|---|---|---|---|---|---|---|---|---|")
