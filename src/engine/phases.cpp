@@ -1003,23 +1003,31 @@ struct Application {
 using FoundApplications = tbb::enumerable_thread_specific<std::vector<Application>>;
 constexpr std::size_t kMaxApplications = 100;  // search.applications <= 100
 
-// The probability that a candidate of status st searches this step: on the job its own intensity
-// (`on_the_job`), a student only within student_search_months of graduating. Without branches, so
-// that may_search runs it for a tile at once.
-inline double intensity_of(const Scenario& s, std::uint8_t st, float on_the_job, std::int64_t to_graduation) {
-    const bool soon = to_graduation <= s.population.student_search_months;
-    return st == u8(Status::unemployed)         ? s.search.unemployed_intensity
-           : st == u8(Status::employed)         ? static_cast<double>(on_the_job)
-           : st == u8(Status::abroad)           ? s.search.abroad_intensity
-           : st == u8(Status::student) && soon ? s.search.student_intensity
-                                                : 0.0;
-}
+// The probability that a candidate searches this step, by status: on the job its own intensity
+// (its search_intensity column), a student only within student_search_months of graduating, 0 for
+// the other statuses. Set once a step; `of` picks the value from a table by status, without a
+// branch (the statuses of neighbouring candidates differ at random, and may_search runs it for a
+// tile at once).
+struct SearchIntensities {
+    double by_status[kStatusCount] = {};  // (the employed's: their own column)
+    std::int64_t due;                     // a student searches when its graduation step is at most this
+    SearchIntensities(const Scenario& s, std::int32_t step) : due(step + s.population.student_search_months) {
+        by_status[u8(Status::student)] = s.search.student_intensity;
+        by_status[u8(Status::unemployed)] = s.search.unemployed_intensity;
+        by_status[u8(Status::abroad)] = s.search.abroad_intensity;
+    }
+    double of(std::uint8_t st, float on_the_job, std::int64_t graduation) const {
+        const bool idle_student = (st == u8(Status::student)) & (graduation > due);
+        const double listed = idle_student ? 0.0 : by_status[st];
+        return st == u8(Status::employed) ? static_cast<double>(on_the_job) : listed;
+    }
+};
 
 // The probability that candidate i (status st) searches this step; counts the unemployed spell.
-double search_intensity(World& w, std::uint32_t i, Status st) {
+double search_intensity(World& w, const SearchIntensities& intensity, std::uint32_t i, Status st) {
     auto& c = w.candidates;
     if (st == Status::unemployed) c.spell[i] = static_cast<std::uint16_t>(std::min(65535, c.spell[i] + 1));
-    return intensity_of(*w.scenario, u8(st), c.search_intensity[i], c.graduation_step[i] - w.now.step);
+    return intensity.of(u8(st), c.search_intensity[i], c.graduation_step[i]);
 }
 
 // The sampling table of searcher i (build_samplers): its city's (the last for abroad), and with
@@ -1215,23 +1223,14 @@ std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstB
     std::uint16_t* spell = c.spell.data() + tile;
     const float* on_the_job = c.search_intensity.data() + tile;
     const StepColumn* graduation = c.graduation_step.data() + tile;
-    // intensity_of's values by status, chosen without a branch (the statuses of neighbours differ
-    // at random): the employed's own column, and 0 for a student not yet due to graduate.
-    double by_status[kStatusCount] = {};
-    by_status[u8(Status::student)] = s.search.student_intensity;
-    by_status[u8(Status::unemployed)] = s.search.unemployed_intensity;
-    by_status[u8(Status::abroad)] = s.search.abroad_intensity;
-    const std::int64_t due = w.now.step + s.population.student_search_months;  // soon: graduation <= due
+    const SearchIntensities intensity(s, w.now.step);
     std::uint32_t bits = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint8_t st = status[k];
         const bool unemployed = st == u8(Status::unemployed);
         spell[k] = static_cast<std::uint16_t>(spell[k] + (unemployed & (spell[k] < 65535) ? 1 : 0));
-        const bool idle_student = (st == u8(Status::student)) & (graduation[k] > due);
-        const double listed = idle_student ? 0.0 : by_status[st];
-        const double intensity = st == u8(Status::employed) ? static_cast<double>(on_the_job[k]) : listed;
         const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
-        bits |= static_cast<std::uint32_t>(u < intensity) << k;
+        bits |= static_cast<std::uint32_t>(u < intensity.of(st, on_the_job[k], graduation[k])) << k;
     }
     return bits;
 }
@@ -2057,9 +2056,9 @@ struct ThreadTally {
 // sample (the stream's second number, as draw_postings draws it). Both numbers are drawn whether
 // it searches or not (the stream is the candidate's own and is dropped after), so the caller need
 // not branch: a draw that was not made in the phases is never used.
-bool draws_posting(World& w, std::uint32_t i, Stream& rng, std::uint32_t& p) {
+bool draws_posting(World& w, const SearchIntensities& by_status, std::uint32_t i, Stream& rng, std::uint32_t& p) {
     const std::size_t NP = w.postings.size();
-    const double intensity = search_intensity(w, i, static_cast<Status>(w.candidates.status[i]));
+    const double intensity = search_intensity(w, by_status, i, static_cast<Status>(w.candidates.status[i]));
     const bool searches = rng.bernoulli(intensity);  // (never at intensity <= 0: uniform() >= 0)
     const double last = NP > 0 ? static_cast<double>(NP - 1) : 0.0;
     p = posting_at(rng.uniform(), static_cast<double>(NP), last);
@@ -2379,11 +2378,23 @@ std::vector<std::uint32_t> stay_limits(const World& w, const std::vector<Thresho
     return stay;
 }
 
+// What the fused pass needs of the step, set once: the date, the separation thresholds by employer
+// type, the raise month, the monthly productivity growth and the search intensities.
+struct DirectStep {
+    std::int32_t date;
+    std::vector<Thresholds> thresholds;
+    std::vector<std::uint32_t> stay;  // [employer] (stay_limits; lean case only)
+    bool raise_month;
+    double growth;
+    bool census;  // census_read: the tallies count the census
+    SearchIntensities intensity;
+};
+
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
 // separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order). Lists the
 // searchers and their postings.
 std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
-                      const FirstBlocks& look, const Thresholds* by_type, Flows flows, Counters& cnt,
+                      const FirstBlocks& look, const DirectStep& now, Flows flows, Counters& cnt,
                       std::uint32_t* searcher, std::uint32_t* sampled) {
     LeanTile lanes;
     lean_separations(in, tile, n, sep, lanes);
@@ -2391,14 +2402,14 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(tile + k);
         Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
-        separate_fused(w, i, rng, cnt, flows, by_type);
+        separate_fused(w, i, rng, cnt, flows, now.thresholds.data());
     }
     lean_searches(in, tile, n, look, lanes);
     for (std::uint32_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(tile + k);
         Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
-        lanes.searches[k] = draws_posting(w, i, rng, lanes.posting[k]) ? 1 : 0;
+        lanes.searches[k] = draws_posting(w, now.intensity, i, rng, lanes.posting[k]) ? 1 : 0;
     }
     std::size_t searchers = 0;
     for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
@@ -2408,17 +2419,6 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
     }
     return searchers;
 }
-
-// What the fused pass needs of the step, set once: the date, the separation thresholds by employer
-// type, the raise month and the monthly productivity growth.
-struct DirectStep {
-    std::int32_t date;
-    std::vector<Thresholds> thresholds;
-    std::vector<std::uint32_t> stay;  // [employer] (stay_limits; lean case only)
-    bool raise_month;
-    double growth;
-    bool census;  // census_read: the tallies count the census
-};
 
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
@@ -2461,8 +2461,7 @@ template <bool Lean, bool Plain>
         if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile, !Lean);
         std::size_t searchers = 0;
         if constexpr (Lean) {
-            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now.thresholds.data(), flows, n,
-                                  searcher, sampled);
+            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now, flows, n, searcher, sampled);
         } else {
             for (std::size_t k = 0; k < tile_end - tile; ++k) {
                 const auto i = static_cast<std::uint32_t>(tile + k);
@@ -2470,7 +2469,7 @@ template <bool Lean, bool Plain>
                 separate_fused(w, i, rng_sep, n, flows, now.thresholds.data());
                 Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
                 std::uint32_t p;
-                const bool searches = draws_posting(w, i, rng_search, p);
+                const bool searches = draws_posting(w, now.intensity, i, rng_search, p);
                 searcher[searchers] = i;
                 sampled[searchers] = p;
                 searchers += searches ? 1 : 0;
@@ -2518,7 +2517,7 @@ void direct_offers(World& w, RecordTallies& tallies) {
     const std::size_t N = w.active_candidates, chunks = (N + kDirectChunk - 1) / kDirectChunk;
     const bool lean = lean_months(s);
     DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
-                  census_read(s)};
+                  census_read(s), SearchIntensities(s, w.now.step)};
     if (lean) now.stay = stay_limits(w, now.thresholds);
     using Chunk = decltype(&direct_chunk<true, true>);
     constexpr Chunk kChunk[2][2] = {{direct_chunk<false, false>, direct_chunk<false, true>},
