@@ -139,6 +139,7 @@ int cmd_info(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    keep_freed_memory();
     std::vector<std::string> args(argv + 1, argv + argc);
     const std::string cmd = args.empty() ? "" : args.front();
     if (!args.empty()) args.erase(args.begin());

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <malloc.h>
+#include <limits>
 #include <memory>
 #include <numeric>
 
@@ -13,6 +15,12 @@
 #include "version.hpp"
 
 namespace talentsim {
+
+void keep_freed_memory() {
+    constexpr int kLargestFromHeap = 32 << 20;  // glibc's largest mmap threshold (64-bit)
+    mallopt(M_MMAP_THRESHOLD, kLargestFromHeap);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
 
 namespace {
 // Adds the time since the last lap to a phase's total; does nothing without a PhaseTimes.

@@ -52,6 +52,14 @@ struct PhaseTimes {
 // `fused` false runs them one by one (the tests compare the two).
 StepRow run_step(World& w, std::int32_t step, PhaseTimes* times = nullptr, bool fused = true);
 
+// Asks the C library's allocator to keep the memory a step frees for the next steps (once, at the
+// start of the process): blocks up to 32 MiB come from the heap instead of their own mappings, and
+// freed memory is not handed back to the system. Otherwise the step's scratch arrays of a few
+// hundred KiB to a few MiB (postings, sampler tables, offers, the threads' counts) were mapped
+// afresh at every step and every page faulted in on first touch, in the serial parts of the step.
+// Changes no result; the peak memory stays that of the largest step.
+void keep_freed_memory();
+
 // Bytes a run of this scenario needs, estimated before anything is allocated.
 std::uint64_t estimated_memory_bytes(const Scenario& s, std::int32_t steps);
 
