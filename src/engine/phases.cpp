@@ -966,14 +966,15 @@ void post_vacancies(World& w) {
     std::vector<std::uint32_t> count(NE + 1, 0);
     if (s.wages.ladder_from_flows) measure_friction(w);
     const std::vector<double> target_factor = target ? target_factors(w) : std::vector<double>{};
+    // (work: an employer and its postings of the last step)
     w.counters += count_each_index(
         NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); },
-        kFineGrain);
+        work_grain(NE, NE + w.postings.size()));
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
     if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
     const BaseShares bases(s);
     w.counters += count_each_index(
-        NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); }, kFineGrain);
+        NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); }, work_grain(NE, NE + NP));
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);
@@ -2614,7 +2615,9 @@ void gather_buckets(const float* v, std::size_t n, const Buckets& bucket, InBuck
 
 // The PieceSum of v[0, n) and its wages in the buckets. Blocks of L wages in independent lanes
 // (no chain of dependent additions, no branch: the compiler vectorises them, built for AVX-512 and
-// the baseline as rng.cpp); a block with a wage in a bucket is gathered again, in order.
+// the baseline as rng.cpp); the lanes of a block with a wage in a bucket are marked in a mask and
+// only they are gathered, in order (wages of a job ladder take a few thousand values, and a third
+// of the blocks had one in a bucket).
 __attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(const float* v, std::size_t n,
                                                                                 const Buckets& bucket,
                                                                                 InBuckets& found) {
@@ -2633,10 +2636,11 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(
             magnitude[j] += size;
             smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
             const std::uint32_t high = detail::order_key(x) >> 16;
-            hit |= static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
-                   static_cast<std::uint32_t>(high == b2);
+            hit |= (static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
+                    static_cast<std::uint32_t>(high == b2))
+                   << j;
         }
-        if (hit) gather_buckets(v + k, L, bucket, found);
+        for (; hit != 0; hit &= hit - 1) gather_buckets(v + k + std::countr_zero(hit), 1, bucket, found);
     }
     for (std::size_t j = 0; k + j < n; ++j) {
         const float x = v[k + j], size = std::fabs(x);
@@ -2705,12 +2709,12 @@ void wage_statistics(const RecordTallies& t, StepRow& row) {
     if (!exact_in_any_order(piece)) sum = sum_in_id_order(wages);
     row.wage_mean = sum / static_cast<double>(m);
     std::array<float, 3> value{};
-    for (std::size_t q = 0; q < 3; ++q) {
+    tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
         std::vector<float> v;
         for (const auto& mine : in_bucket) v.insert(v.end(), mine[q].begin(), mine[q].end());
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
         value[q] = v[rank[q]];
-    }
+    });
     row.wage_p10 = value[0];
     row.wage_p50 = value[1];
     row.wage_p90 = value[2];
