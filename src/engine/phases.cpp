@@ -9,6 +9,7 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for_each.h>
+#include <tbb/parallel_invoke.h>
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
@@ -1593,8 +1594,9 @@ void decide(World& w, int round) {
                          static_cast<std::uint8_t>(best_bought),
                          static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
     }, kFineGrain);
-    commit_hires(w, chosen, taken);
-    keep_round(w, chosen);
+    // The budgets and slots on one thread while the other keeps the round (they touch nothing in
+    // common).
+    tbb::parallel_invoke([&] { commit_hires(w, chosen, taken); }, [&] { keep_round(w, chosen); });
 }
 
 // ---------------------------------------------------------------------------------------------
