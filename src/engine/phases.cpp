@@ -1663,10 +1663,12 @@ void carry_out_hire(World& w, const Hire& hire, std::int32_t date, MoveRow& row,
 template <class PerThread>
 void add_flows(Employers& E, const tbb::enumerable_thread_specific<PerThread>& threads) {
     if (threads.empty()) return;
+    std::vector<const PerThread*> thread;  // (walking the thread-specific list at every entry cost more than the adds)
+    for (const PerThread& t : threads) thread.push_back(&t);
     for_each_index(E.departures.size(), [&](std::size_t er) {
-        for (const PerThread& t : threads) {
-            E.departures[er] += t.departures[er];
-            E.filled[er] += t.filled[er];
+        for (const PerThread* t : thread) {
+            E.departures[er] += t->departures[er];
+            E.filled[er] += t->filled[er];
         }
     });
 }
@@ -1827,7 +1829,11 @@ void move(World& w) {
     tbb::parallel_sort(w.hires.begin(), w.hires.end(),
                        [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
-    std::vector<MoveRow> rows(w.hires.size());
+    // Room for the team members who follow (appended below) without copying the hires' rows: a
+    // quarter of the hires (more grows the vector, as push_back does).
+    std::vector<MoveRow> rows;
+    rows.reserve(w.hires.size() + w.hires.size() / 4);
+    rows.resize(w.hires.size());
     ThreadFlows flows(w.employers);
     w.counters += count_each_index_range(w.hires.size(), [&](std::size_t begin, std::size_t end, Counters& n) {
         const Flows mine = flows.local();
