@@ -24,14 +24,6 @@ inline constexpr std::size_t kGrain = 4096;
 // with kGrain, such a loop was one or two ranges and ran on one thread. The grain never changes a
 // result (each item's work is its own; counters are integer sums).
 inline constexpr std::size_t kFineGrain = 64;
-// The grain of a loop over n items that hold `work` units of work in all (an employer and its
-// postings, say), for pieces of about kWorkPiece units and at least kFineGrain items: a loop over
-// the 10,000 employers of a job ladder with a posting each is 20 pieces, not 157 pieces of 64
-// that cost more to hand out and add up than to do (two threads were slower than one).
-inline constexpr std::size_t kWorkPiece = 1024;
-inline std::size_t work_grain(std::size_t n, std::size_t work) {
-    return work == 0 ? kGrain : std::max(kFineGrain, n * kWorkPiece / work);
-}
 
 // fn(i) for i in [0, n).
 template <class Fn>

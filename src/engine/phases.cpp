@@ -967,15 +967,14 @@ void post_vacancies(World& w) {
     std::vector<std::uint32_t> count(NE + 1, 0);
     if (s.wages.ladder_from_flows) measure_friction(w);
     const std::vector<double> target_factor = target ? target_factors(w) : std::vector<double>{};
-    // (work: an employer and its postings of the last step)
     w.counters += count_each_index(
         NE, [&](std::size_t e, Counters& n) { count[e + 1] = update_vacancies(w, e, unlimited, target_factor, n); },
-        work_grain(NE, NE + w.postings.size()));
+        kFineGrain);
     const std::size_t NP = lay_out_postings(w.postings, count, NE);
     if (s.wages.ladder_friction > 0) price_the_ladder(w, unlimited);
     const BaseShares bases(s);
     w.counters += count_each_index(
-        NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); }, work_grain(NE, NE + NP));
+        NE, [&](std::size_t e, Counters& n) { fill_postings(w, bases, e, unlimited, n); }, kFineGrain);
     if (unlimited) w.counters.vacancies = static_cast<std::int64_t>(NP);
     if (s.search_mode == SearchMode::exogenous) return;
     build_samplers(w, NP);
