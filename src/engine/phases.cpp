@@ -1217,14 +1217,13 @@ struct SearchBatch {
 // tile + k's search stream, is below its intensity (search_intensity's bernoulli, without a branch
 // or a stream per candidate; u < intensity never holds at intensity 0). Counts the unemployed
 // spell, as search_intensity does, with a store at every candidate.
-std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstBlocks& first) {
-    const Scenario& s = *w.scenario;
+std::uint32_t may_search(World& w, const SearchIntensities& intensity, std::size_t tile, std::size_t n,
+                         const FirstBlocks& first) {
     auto& c = w.candidates;
     const std::uint8_t* status = c.status.data() + tile;
     std::uint16_t* spell = c.spell.data() + tile;
     const float* on_the_job = c.search_intensity.data() + tile;
     const StepColumn* graduation = c.graduation_step.data() + tile;
-    const SearchIntensities intensity(s, w.now.step);
     std::uint32_t bits = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint8_t st = status[k];
@@ -1239,7 +1238,8 @@ std::uint32_t may_search(World& w, std::size_t tile, std::size_t n, const FirstB
 // Candidates [begin, end) of search: who searches (may_search), the postings drawn in batches
 // (SearchBatch), the applications. rng: each searcher's search stream, its first block computed
 // for tiles of agents (rng.hpp).
-void search_range(World& w, std::size_t begin, std::size_t end, FoundApplications& found, Counters& n) {
+void search_range(World& w, const SearchIntensities& intensity, std::size_t begin, std::size_t end,
+                  FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
@@ -1249,7 +1249,7 @@ void search_range(World& w, std::size_t begin, std::size_t end, FoundApplication
     FirstBlocks blocks;
     for (std::size_t tile = begin; tile < end; tile += kTile) {
         first_blocks(w.seed, w.now.step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, blocks);
-        const std::uint32_t searching = may_search(w, tile, std::min(kTile, end - tile), blocks);
+        const std::uint32_t searching = may_search(w, intensity, tile, std::min(kTile, end - tile), blocks);
         for (std::uint32_t bits = NP > 0 ? searching : 0; bits != 0; bits &= bits - 1) {
             const auto k = static_cast<std::size_t>(std::countr_zero(bits));
             const auto i = static_cast<std::uint32_t>(tile + k);
@@ -1272,8 +1272,9 @@ void search_range(World& w, std::size_t begin, std::size_t end, FoundApplication
 void search(World& w) {
     const Scenario& s = *w.scenario;
     FoundApplications found;
+    const SearchIntensities intensity(s, w.now.step);
     w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
-        search_range(w, begin, end, found, n);
+        search_range(w, intensity, begin, end, found, n);
     });
     rank_applicants(w, found);
     if (counts_applicants(s)) count_applicants(w);
