@@ -25,8 +25,26 @@ plt.rcParams.update({"font.size": 11})
 REPORTED = "tab:orange"
 
 
-UNIT_LABEL = {"share": "share of rows", "growth": "growth", "raise": "raise", "ratio": "ratio",
+UNIT_LABEL = {"growth": "growth", "raise": "raise over the current wage", "ratio": "ratio",
               "CNY/year": "CNY per year", "CNY/month": "CNY per month"}
+# Whose share a share is: the rows of the target's table (docs/compare.md), in words.
+SHARE_OF = {"postings": "share of postings", "offers": "share of offers", "moves": "share of hires",
+            "panel": "share of people", "steps": "share of months"}
+
+
+def axis_label(t):
+    unit = t.get("unit", "")
+    if unit == "share":
+        return SHARE_OF.get(t.get("table", ""), "share")
+    return UNIT_LABEL.get(unit, unit)
+
+
+def two_digits(text, v):
+    """The spread v in the value's format, to two significant digits (6.663k -> 6.7k)."""
+    if not finite(v) or v == 0:
+        return text(v)
+    digits = 1 - math.floor(math.log10(abs(v)))
+    return text(round(v, digits))
 
 
 def formatter(unit):
@@ -77,7 +95,7 @@ def panel(ax, t):
             ax.plot(per_file, [0.0] * len(per_file), ".", color=colour, ms=5, alpha=0.6)
         else:
             ax.plot(m, 0, "o", color=colour, ms=9, mec="white")
-        spread = text(sd).lstrip("+") if files > 1 and finite(sd) else ""
+        spread = two_digits(text, sd).lstrip("+") if files > 1 and finite(sd) else ""
         ax.text(0.02, 0.93, f"simulated {text(m)}" + (f" \u00b1 {spread}" if spread else ""),
                 transform=ax.transAxes, va="top", fontsize=10, color=colour)
     else:
@@ -87,7 +105,7 @@ def panel(ax, t):
     ax.xaxis.set_major_locator(MaxNLocator(3))
     ax.xaxis.set_major_formatter(FuncFormatter(tick))
     ax.tick_params(axis="x", labelsize=10)
-    ax.set_xlabel(UNIT_LABEL.get(unit, unit), fontsize=10, labelpad=1)
+    ax.set_xlabel(axis_label(t), fontsize=10, labelpad=1)
     ax.set_title(t["name"], fontsize=10.5, loc="left")
     ax.grid(axis="x", alpha=0.3)
 
@@ -119,14 +137,18 @@ def main():
     loss = c.get("loss")
     fig.suptitle(f"Simulated vs reported: {inside} of {len(targets)} targets inside their band"
                  + (f", {no_data} without data" if no_data else "")
-                 + (f"; loss {loss:.2f}" if finite(loss) else "") + f"; {files} result file(s)", fontsize=13)
+                 + (f"; loss {loss:.2f}" if finite(loss) else "") + f"; {files} run{'s' if files != 1 else ''}",
+                 fontsize=13)
     legend = [plt.Line2D([], [], color=REPORTED, lw=8, alpha=0.45, label="reported band (arrow: open side)"),
               plt.Line2D([], [], color="black", lw=1.5, label="reported value"),
               plt.Line2D([], [], color="tab:green", marker="o", ls="none", ms=9, label="simulated, inside"),
               plt.Line2D([], [], color="tab:red", marker="o", ls="none", ms=9, label="simulated, outside")]
     fig.legend(handles=legend, loc="upper center", ncol=4, frameon=False, bbox_to_anchor=(0.5, 1 - 0.45 / fig.get_figheight()))
     ks = [f"{d['name']} {d['ks_mean']:.3f}" for d in c.get("distributions", []) if finite(d.get("ks_mean"))]
-    note = "Each axis is in the target's unit (% for shares and growth, CNY per year or per month as reported)."
+    note = ("Panels: the targets of " + c.get("targets_file", "the targets file") + ", by name. Each axis is in the"
+            " target's unit (% for shares and growth, CNY per year or per month as reported).")
+    if files > 1:
+        note += f"\nSimulated: the mean over the {files} runs \u00b1 one standard deviation across them (bar); small dots: each run."
     if ks:
         note += "\nKolmogorov-Smirnov distance at the reported points: " + "; ".join(ks) + "."
     fig.text(0.01, 0.01, note, fontsize=10, color="0.3")

@@ -16,10 +16,35 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 
 import talentsim  # noqa: E402
 
 plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
+
+
+def vacancy_panel(s):
+    """The vacancy panel: open slots (a stock) and the month's postings (a flow), one line when every
+    posting has one slot and the two are equal."""
+    if (s["vacancies"] == s["postings"]).all():
+        return ("vacancies", "slots open / postings a month",
+                [("slots = postings, one slot each", "postings")], None)
+    return ("vacancies and postings", "slots open / postings a month",
+            [("open vacancy slots", "vacancies"), ("postings", "postings")], None)
+
+
+def mark_entries(ax, events, s):
+    """Marks the scenario's entry_candidates events (people entering the field as job seekers)."""
+    for ev in events:
+        if ev.get("kind") != "entry_candidates" or "date" not in ev:
+            continue
+        when = pd.Timestamp(f"{ev['date']}-01")
+        if when < s["date"].min() or when > s["date"].max():
+            continue
+        ax.axvline(when, color="0.5", ls=":", lw=1.2)
+        who = f" ({ev['role']})" if ev.get("role") else ""
+        ax.annotate(f"{int(ev.get('count', 0)):,} enter as\njob seekers{who}\n(event)", (when, ax.get_ylim()[1] * 0.97),
+                    xytext=(-4, 0), textcoords="offset points", ha="right", va="top", fontsize=9, color="0.35")
 
 
 def main():
@@ -36,17 +61,17 @@ def main():
         sys.exit(f"plot_market: {a.result}: no steps written")
     name, seed, t = r.name, r.seed, s["date"]
     panels = [  # title, y axis, series, right-hand series
-        ("vacancies and postings", "per month", [("open vacancy slots", "vacancies"), ("postings", "postings")], None),
+        vacancy_panel(s),
         ("hires and job-to-job moves", "people per month",
-         [("hires", "hires"), ("job-to-job moves", "job_to_job_moves"), ("team moves", "team_moves"),
-          ("returnees", "returnees")], None),
+         [("hires", "hires"), ("job-to-job moves", "job_to_job_moves"),
+          ("team moves (members following a lead)", "team_moves"), ("returnees (from abroad)", "returnees")], None),
         ("counteroffers", "per month", [("made", "counteroffers_made"), ("won (employee stays)", "counteroffers_won")],
          None),
         ("non-competes", "moves per month", [("moves blocked", "noncompete_blocked"),
                                              ("bought out", "noncompete_buyouts")],
          ("sitting out a non-compete (people, right axis)", "sitting_out")),
         ("employment", "people", [("employed", "employed"), ("unemployed", "unemployed"), ("students", "students"),
-                                  ("abroad", "abroad")], None),
+                                  ("abroad", "abroad"), ("left the field (inactive)", "inactive")], None),
         ("wages of the employed and posted salaries", "thousand CNY per year",
          [("p90", "wage_p90"), ("mean", "wage_mean"), ("p50", "wage_p50"), ("p10", "wage_p10"),
           ("posted mean (new postings)", "posted_mean")], None),
@@ -57,8 +82,9 @@ def main():
         for i, (label, field) in enumerate(series):
             y = s[field] / 1e3 if money else s[field]
             flow = "per month" in unit and field != "vacancies"  # a stock has no total
+            flow = flow or field == "postings"
             label = f"{label} ({int(s[field].sum()):,} in all)" if flow else label
-            ax.plot(t, y, lw=1.8, ls="--" if field in ("posted_mean", "postings") else "-", label=label)
+            ax.plot(t, y, lw=1.8, ls="--" if field == "posted_mean" or (field == "postings" and len(series) > 1) else "-", label=label)
         handles, labels = ax.get_legend_handles_labels()
         top = max(float((s[f] / 1e3 if money else s[f]).max()) for _, f in series)
         ax.set_ylim(0, 1.2 * top + 0.1 * len(series) * top)  # room above the lines for the legend
@@ -69,9 +95,11 @@ def main():
             ax2.set_ylim(0, 1.6 * max(1.0, float(s[right[1]].max())))
             handles.append(line)
             labels.append(right[0])
+        if title == "employment":
+            mark_entries(ax, r.scenario.get("events", []), s)
         ax.set_title(title)
         ax.set_ylabel(unit)
-        ax.legend(handles, labels, loc="upper left", framealpha=0.85)
+        ax.legend(handles, labels, loc="upper right" if title == "employment" else "upper left", framealpha=0.85)
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     for ax in axes[-1]:

@@ -97,6 +97,14 @@ def inside(t, value):
     return lo <= value <= hi
 
 
+def nice_step(x):
+    """The smallest of 1, 2, 2.5 and 5 times a power of ten at or above x (x > 0)."""
+    if not x > 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= x * (1 - 1e-9))
+
+
 def overview(axes, r):
     """Four histograms: posted (domestic, last 12 months) and earned (last snapshot) by degree and role."""
     p = r.postings
@@ -107,7 +115,9 @@ def overview(axes, r):
     e = r.panel("wage", employed_only=True)
     e = e[e["step"] == e["step"].max()] if len(e) else e
     top = np.percentile(np.concatenate([p["salary"], e["wage"]]), 99.5) / 1e3 if len(p) + len(e) else 3000
-    bins = np.linspace(0, top, 50)
+    step = nice_step(top / 50)  # about 50 bins of a round width, up to a round top
+    top = step * math.ceil(top / step)
+    bins = np.arange(0, top + step / 2, step)
     span = f"{r.dates([max(0, last - 11)])[0]:%Y-%m} to {r.dates([last])[0]:%Y-%m}"
     when = f"{e['date'].iloc[0]:%Y-%m}" if len(e) else "no snapshot"
     panels = [(axes[0, 0], p, "salary", "required_degree", f"posted, by required degree ({span})", "postings"),
@@ -160,8 +170,8 @@ def target_rows(fig, rect, r, targets):
     clip = lambda v: min(max(v, lo * 1.02), hi / 1.02) / 1e3  # noqa: E731 (every mark stays on the axes)
     n = len(rows)
     width = rect[2] * fig.get_figwidth()  # inches
-    table_x = [1 + d / width for d in (0.15, 1.95, 3.45, 4.75)]  # statistic, reported, simulated, rows
-    for x0, head in zip(table_x, ["statistic", "reported", "simulated", "rows"]):
+    table_x = [1 + d / width for d in (0.15, 1.95, 3.45, 4.75)]  # statistic, reported, simulated, n
+    for x0, head in zip(table_x, ["statistic", "reported", "simulated", "n"]):
         ax.text(x0, n - 0.35, head, transform=ax.get_yaxis_transform(), fontweight="bold", va="bottom")
     for i, (t, x, value, k) in enumerate(rows):
         y = n - 1 - i
@@ -196,7 +206,7 @@ def target_rows(fig, rect, r, targets):
     ax.set_yticklabels([t["name"] for t, *_ in reversed(rows)], fontsize=11)
     ax.set_ylim(-0.6, n - 0.4)
     ax.set_xlabel(f"annual salary, thousand CNY (log scale)\nmonthly figures (/mo) x {r.months_per_year:g} "
-                  f"= wages.months_per_year")
+                  f"months' pay a year (the scenario's wages.months_per_year)")
     ax.grid(axis="x", alpha=0.3, which="major")
     ticks = [v for v in (100, 200, 500, 1000, 2000, 5000, 10000) if lo / 1e3 <= v <= hi / 1e3]
     ax.set_xticks(ticks, [f"{v:,}" for v in ticks])

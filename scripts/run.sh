@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh Release
+scripts/build.sh Release talentsim  # the program only: scripts/test.sh builds the tests
 exec build/talentsim run "$@"

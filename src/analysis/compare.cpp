@@ -1051,6 +1051,7 @@ TargetOutcome outcome_of(const Spec& s, const std::vector<std::vector<Evaluated>
     o.reported_value = s.value;
     o.weight = s.weight;
     o.unit = unit_of(s);
+    o.table = s.statistic == "ratio" ? s.numerator.table : s.sample.table;
     for (const auto& row : by_file) o.per_file.push_back(row[t].value);
     o.files = static_cast<int>(
         std::count_if(o.per_file.begin(), o.per_file.end(), [](double x) { return std::isfinite(x); }));

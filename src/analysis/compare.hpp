@@ -21,6 +21,7 @@ struct TargetOutcome {
     double scale = 1;  // the distance's unit: the target's scale, half its band, or 10 % of |value|
     bool inside = false;           // simulated_mean within [reported_lo, reported_hi]
     std::string unit;              // unit of the reported and simulated values ("CNY/year", "CNY/month", "share", ...)
+    std::string table;             // whose rows it counts: postings, offers, panel, moves or steps (a ratio: its numerator's)
     std::vector<double> per_file;  // the statistic in each result file (NaN when no row matched)
 };
 

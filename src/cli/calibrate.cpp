@@ -1,4 +1,4 @@
-// `talentsim calibrate FILE.toml --out DIR [--jobs N] [--slurm [sbatch options]] [--submit]`:
+// `talentsim calibrate FILE.toml [--out DIR] [--jobs N] [--slurm [sbatch options]] [--submit]`:
 // method-of-simulated-moments calibration, resumable. See docs/calibrate.md.
 #include <boost/program_options.hpp>
 
@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace talentsim {
 namespace {
 
-constexpr const char* kUsage = "talentsim calibrate FILE.toml --out DIR [options] (docs/calibrate.md)";
+constexpr const char* kUsage = "talentsim calibrate FILE.toml [--out DIR] [options] (docs/calibrate.md)";
 
 po::options_description calibrate_options() {
     po::options_description opts(kUsage, kHelpColumns);

@@ -70,7 +70,7 @@ void print_table(const Comparison& c, std::ostream& out) {
         if (std::isnan(t.distance))
             d << "n/a";
         else
-            d << std::fixed << std::setprecision(2) << t.distance;
+            d << std::fixed << std::setprecision(2) << (std::abs(t.distance) < 0.005 ? 0.0 : t.distance);  // no -0.00
         const bool missing = t.files == 0;
         outside += t.inside ? 0 : 1;
         no_data += missing ? 1 : 0;
@@ -120,6 +120,7 @@ void write_json(const Comparison& c, std::ostream& out) {
         j["targets"].push_back({{"name", t.name},
                                 {"statistic", t.statistic},
                                 {"unit", t.unit},
+                                {"table", t.table},
                                 {"source", t.source},
                                 {"reported_lo", json_number(t.reported_lo)},
                                 {"reported_hi", json_number(t.reported_hi)},

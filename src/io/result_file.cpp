@@ -1,6 +1,7 @@
 // Reading result files: the checks every reader makes, and the summary `talentsim info` prints.
 #include "io/result_file.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -92,8 +93,11 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
     auto num = [&](const char* name) {
         return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
     };
+    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
+    std::size_t width = 26;  // the keys' column: the longest name, and two spaces after it
+    for (const h5::DatasetInfo& d : sets) width = std::max(width, d.path.size());
     auto line = [&](const std::string& key, const std::string& value) {
-        out << "  " << std::left << std::setw(28) << key << value << '\n';
+        out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << key << value << '\n';
     };
     out << p << '\n';
     line("scenario", str("scenario_name"));
@@ -106,7 +110,6 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
     line("build type", str("build_type"));
 
     out << "\ndatasets\n";
-    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
     bool has_steps = false;
     for (const h5::DatasetInfo& d : sets) {
         line(d.path, shape_text(d.shape));

@@ -1110,9 +1110,12 @@ Scenario parse_scenario(const std::string& text, const std::string& source_name,
     }
     static const std::set<std::string> kCategories = {"cities",  "roles",          "tiers",
                                                       "degrees", "employer_types", "events"};
+    std::vector<std::string> top_level(kSections.begin(), kSections.end());
+    top_level.insert(top_level.end(), kCategories.begin(), kCategories.end());
     for (const auto& [k, v] : root)
         if (!kSections.count(std::string(k.str())) && !kCategories.count(std::string(k.str())))
-            c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()), "unknown key");
+            c.add(k.source().begin.line ? k.source() : v.source(), std::string(k.str()),
+                  "unknown key" + did_you_mean(std::string(k.str()), top_level));
     // Share sums, references and names are checked even when other keys have errors, so that
     // validate reports every error in one pass; counts are scaled only in a valid scenario.
     if (c.errors.empty()) scale_counts(s, c.overridden, root, c);

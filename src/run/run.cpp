@@ -413,7 +413,7 @@ void print_run_summary(const RunResult& res, double seconds, std::ostream& out) 
     line("final date",
          std::to_string(last.date / 100) + "-" + (last.date % 100 < 10 ? "0" : "") + std::to_string(last.date % 100));
     line("employed / unemployed", num(last.employed) + " / " + num(last.unemployed));
-    line("students / abroad", num(last.students) + " / " + num(last.abroad));
+    line("students / abroad / inactive", num(last.students) + " / " + num(last.abroad) + " / " + num(last.inactive));
     line("sitting out a non-compete", num(last.sitting_out));
     line("mean wage (employed)", num(last.wage_mean) + " CNY/year");
     line("p10 / p50 / p90 wage", num(last.wage_p10) + " / " + num(last.wage_p50) + " / " + num(last.wage_p90));

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -279,11 +280,15 @@ TEST_CASE("the shipped targets file evaluates on a small result", "[compare]") {
     const Comparison c = compare_results({results()[0]}, kSource + "/scenarios/targets/china_ai_2024.toml");
     CHECK(c.targets.size() >= 15);
     int with_data = 0;
+    std::set<std::string> tables;
     for (const auto& t : c.targets) {
         CHECK_FALSE(t.source.empty());
         CHECK(t.reported_lo <= t.reported_hi);
         with_data += t.files;
+        tables.insert(t.table);
     }
+    // Each names the table whose rows it counts (the plot's axis says "share of postings").
+    CHECK(tables == std::set<std::string>{"moves", "offers", "panel", "postings", "steps"});
     CHECK(with_data >= static_cast<int>(c.targets.size()) - 2);
 }
 

@@ -1,6 +1,8 @@
 // The command line, run as a user would: help, version, exit codes, errors, and no output on bad input.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "io/h5.hpp"
 #include "support.hpp"
 
@@ -72,6 +74,20 @@ TEST_CASE("run writes a complete file that info describes", "[cli]") {
         CHECK(talentsim::h5::read_attr<int>(f, "complete") == 1);
         CHECK(talentsim::h5::read_string_attr(f, "scenario_toml").find("panel_every = 2") != std::string::npos);
         CHECK(talentsim::h5::shape(talentsim::h5::open_dataset(f, "panel/wage"))[0] == 3);
+        // The summary names every status: its counts are those of the last step, and all of them.
+        long long shown = 0, in_file = 0;
+        for (const char* key : {"employed / unemployed", "students / abroad / inactive", "sitting out a non-compete"}) {
+            const auto at = out.find(key);
+            REQUIRE(at != std::string::npos);
+            const auto from = at + std::string(key).size();
+            std::istringstream numbers(out.substr(from, out.find('\n', at) - from));
+            for (std::string word; numbers >> word;)
+                if (word != "/") shown += std::stoll(word);
+        }
+        for (const char* field : {"employed", "unemployed", "students", "abroad", "sitting_out", "inactive"})
+            in_file += talentsim::h5::read_column<std::int64_t>(f, "steps", field).back();
+        CHECK(shown == in_file);
+        CHECK(in_file > 0);
     }
     CHECK(run_cli("info " + file.string(), &out) == 0);
     CHECK(out.find("minimal") != std::string::npos);

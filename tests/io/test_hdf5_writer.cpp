@@ -300,6 +300,18 @@ TEST_CASE("print_info", "[hdf5]") {
     CHECK_THAT(s, Catch::Contains("/panel/wage"));
     CHECK_THAT(s, Catch::Contains("[3, 10]"));
     CHECK_THAT(s, Catch::Contains("18446744073709551600"));
+    // Every dataset's shape stands apart from its name, the longest name included.
+    std::istringstream lines(s);
+    int datasets = 0;
+    for (std::string l; std::getline(lines, l);)
+        if (l.rfind("  /", 0) == 0) {
+            ++datasets;
+            const auto shape = l.find('[');
+            REQUIRE(shape != std::string::npos);
+            CHECK(l.substr(shape - 2, 2) == "  ");
+        }
+    CHECK(datasets > 10);
+    CHECK_THAT(s, Catch::Contains("/categories/posting_channels"));
 }
 
 TEST_CASE("hdf5 writer: every coded column names its labels; tables with steps carry the date of step 0", "[hdf5]") {

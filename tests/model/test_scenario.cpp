@@ -90,6 +90,10 @@ TEST_CASE("error: unknown key, with file, line and column", "[scenario][errors]"
 
 TEST_CASE("error: unknown section", "[scenario][errors]") {
     CHECK(has_error(errors_of(kMinimal + "\n[market]\nsize = 3\n"), "market", "unknown key"));
+    // A misspelt section is named with the one meant, as a misspelt key is.
+    CHECK(has_error(errors_of(kMinimal + "\n[counteroffer]\nenabled = true\n"), "counteroffer",
+                    "unknown key; did you mean counteroffers?"));
+    CHECK(has_error(errors_of(kMinimal + "\n[[event]]\ndate = \"2024-01\"\n"), "event", "did you mean events?"));
 }
 
 TEST_CASE("error: wrong type", "[scenario][errors]") {
