@@ -88,16 +88,29 @@ def plot_targets(ax, f):
     y = np.arange(len(names))
     ref = np.where(value != 0, np.abs(value), 1.0)
     ax.axvline(1.0, color="black", lw=1)
-    for k in range(len(names)):
-        a = lo[k] / ref[k] if np.isfinite(lo[k]) else np.nan
-        b = hi[k] / ref[k] if np.isfinite(hi[k]) else np.nan
-        if np.isfinite(a) and np.isfinite(b):
-            ax.plot([a, b], [k, k], color="tab:gray", lw=4, alpha=0.5)
     ax.scatter(sim / ref, y, color="tab:red", zorder=3, label="simulated at the estimate")
     ax.scatter(value / ref, y, marker="|", s=120, color="black", label="reported")
+    bands = [(lo[k] / ref[k] if np.isfinite(lo[k]) else np.nan, hi[k] / ref[k] if np.isfinite(hi[k]) else np.nan)
+             for k in range(len(names))]
+    ends = [x for band in bands for x in band if np.isfinite(x)]
+    left, right = ax.get_xlim()
+    if ends:
+        left, right = min(left, min(ends)), max(right, max(ends))
+    pad = 0.03 * (right - left)
+    left, right = left - pad, right + pad
+    for k, (a, b) in enumerate(bands):  # an open side runs to the edge, with an arrow
+        if not (np.isfinite(a) or np.isfinite(b)):
+            continue
+        ax.plot([a if np.isfinite(a) else left, b if np.isfinite(b) else right], [k, k], color="tab:gray", lw=4,
+                alpha=0.5)
+        if not np.isfinite(a):
+            ax.plot(left, k, "<", color="tab:gray", ms=7, clip_on=False)
+        if not np.isfinite(b):
+            ax.plot(right, k, ">", color="tab:gray", ms=7, clip_on=False)
+    ax.set_xlim(left, right)
     ax.set_yticks(y)
     ax.set_yticklabels([n.split(".", 1)[-1] for n in names], fontsize=7)
-    ax.set_xlabel("relative to the reported value (band in grey)")
+    ax.set_xlabel("relative to the reported value (band in grey; arrow: open side)")
     ax.set_title("targets at the optimum")
     ax.legend(fontsize=7)
 
