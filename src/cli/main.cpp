@@ -1,5 +1,5 @@
 // The talentsim command line: run, validate, info, reference.
-// Exit codes: 0 success, 1 run-time failure (or interrupted), 2 bad usage or bad scenario.
+// Exit codes: 0 success, 1 run-time failure (or interrupted), 2 bad usage, bad scenario or bad input file.
 #include <boost/program_options.hpp>
 
 #include <iostream>
@@ -35,7 +35,7 @@ const char* kUsage =
     "  talentsim calibrate FILE.toml [--out DIR] [--jobs N] [--slurm [--submit]]   estimate parameters\n"
     "  talentsim reference            print the scenario reference (Markdown)\n"
     "  talentsim --help | --version | <command> --help\n\n"
-    "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage or bad scenario.\n";
+    "Exit codes: 0 success, 1 run-time failure or interrupted, 2 bad usage, bad scenario or bad input file.\n";
 
 std::string version_string() { return "talentsim " + program_identity(); }
 
@@ -133,7 +133,12 @@ int cmd_info(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "file")) return 0;
     if (!vm.count("file")) throw UsageError("info needs a result file");
-    print_info(vm["file"].as<std::string>(), std::cout);
+    try {
+        print_info(vm["file"].as<std::string>(), std::cout);
+    } catch (const std::runtime_error& e) {
+        std::cerr << "talentsim info: " << e.what() << "\n";
+        return 2;  // a file that is not a readable result is bad input, as for compare
+    }
     return 0;
 }
 

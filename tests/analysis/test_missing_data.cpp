@@ -95,9 +95,9 @@ TEST_CASE("info and compare name the file when a result's tables are malformed",
     std::ofstream(dir / "make.py") << py;
     std::string out, err;
     REQUIRE(test::run_cli_raw("/usr/bin/python3 " + q(dir / "make.py") + " " + q(dir), &out) == 0);
-    CHECK(test::run_cli("info " + q(dir / "rank2.h5"), nullptr, &err) == 1);
+    CHECK(test::run_cli("info " + q(dir / "rank2.h5"), nullptr, &err) == 2);
     CHECK_THAT(err, Catch::Contains("rank2.h5: /steps has 2 dimensions"));
-    CHECK(test::run_cli("info " + q(dir / "nocolumn.h5"), nullptr, &err) == 1);
+    CHECK(test::run_cli("info " + q(dir / "nocolumn.h5"), nullptr, &err) == 2);
     CHECK_THAT(err, Catch::Contains("nocolumn.h5: /steps has no column employed"));
     const int code = test::run_cli("compare " + q(dir / "ids.h5") + " --targets " + kTargets, nullptr, &err);
     INFO(err);

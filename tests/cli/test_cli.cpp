@@ -99,9 +99,10 @@ TEST_CASE("info refuses what is not a talentsim result", "[cli]") {
     const auto dir = temp_dir("cli_info");
     std::ofstream(dir / "text.h5") << "not hdf5 at all";
     std::string err;
-    CHECK(run_cli("info " + (dir / "text.h5").string(), nullptr, &err) == 1);
+    CHECK(run_cli("info " + (dir / "text.h5").string(), nullptr, &err) == 2);  // bad input, as for compare
     CHECK(err.find("text.h5") != std::string::npos);
-    CHECK(run_cli("info " + (dir / "absent.h5").string(), nullptr, &err) == 1);
+    CHECK(run_cli("info " + (dir / "absent.h5").string(), nullptr, &err) == 2);
+    CHECK(err.rfind("talentsim info: ", 0) == 0);
 }
 
 TEST_CASE("command-line hints, help and limits", "[cli]") {
