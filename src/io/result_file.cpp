@@ -44,6 +44,13 @@ void print_sweep_info(const h5::File& f, const std::string& p, std::ostream& out
 
 // /steps must be the table this program writes: one dimension, a compound with the columns info
 // reads (HDF5 would otherwise fill a missing column with zeros and read a 2-D table as rows).
+// Whether table `name` of f has a column `field`.
+bool has_column(hid_t f, const char* name, const char* field) {
+    const h5::Dataset d = h5::open_dataset(f, name);
+    const h5::Datatype t(H5Dget_type(d));
+    return t.valid() && H5Tget_class(t) == H5T_COMPOUND && H5Tget_member_index(t, field) >= 0;
+}
+
 void check_step_table(hid_t f, const std::string& p, const std::vector<const char*>& columns) {
     const h5::Dataset d = h5::open_dataset(f, "steps");
     const std::vector<hsize_t> dims = h5::shape(d);
@@ -110,10 +117,17 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
     line("build type", str("build_type"));
 
     out << "\ndatasets\n";
-    bool has_steps = false;
+    bool has_steps = false, has_slots = false;
     for (const h5::DatasetInfo& d : sets) {
         line(d.path, shape_text(d.shape));
         has_steps |= d.path == "/steps";
+        has_slots |= d.path == "/candidates/initial" && d.shape.size() == 1;
+    }
+    if (has_slots && has_column(f, "candidates/initial", "entry_step")) {  // one row per candidate slot
+        const auto entry = h5::read_column<std::int32_t>(f, "candidates/initial", "entry_step");
+        const auto later = std::count_if(entry.begin(), entry.end(), [](std::int32_t s) { return s > 0; });
+        out << "  (/candidates/initial: one row per candidate slot, " << entry.size() - later << " at the start and "
+            << later << " entering later)\n";
     }
     if (!has_steps) return;
     check_step_table(f, p,
@@ -139,6 +153,8 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
     line("unemployed", last("unemployed"));
     line("students", last("students"));
     line("abroad", last("abroad"));
+    for (const char* field : {"sitting_out", "inactive"})  // (the other statuses: every count, when the file has it)
+        if (has_column(f, "steps", field)) line(field, last(field));
     line("wage mean (employed)", money("wage_mean"));
     line("wage p50 (employed)", money("wage_p50"));
 

@@ -1,6 +1,7 @@
 // The command line, run as a user would: help, version, exit codes, errors, and no output on bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "io/h5.hpp"
@@ -93,6 +94,18 @@ TEST_CASE("run writes a complete file that info describes", "[cli]") {
     CHECK(out.find("minimal") != std::string::npos);
     CHECK(out.find("/steps") != std::string::npos);
     CHECK(out.find("/panel/wage") != std::string::npos);
+    // The slots of /candidates/initial explained, and the last step's count of every status.
+    const auto f = talentsim::h5::open_read_only(file);
+    const auto entry = talentsim::h5::read_column<std::int32_t>(f, "candidates/initial", "entry_step");
+    const auto later = std::count_if(entry.begin(), entry.end(), [](std::int32_t s) { return s > 0; });
+    CHECK(out.find("one row per candidate slot, " + std::to_string(entry.size() - later) + " at the start and " +
+                   std::to_string(later) + " entering later") != std::string::npos);
+    for (const char* field : {"sitting_out", "inactive"}) {
+        const auto at = out.find(std::string("\n  ") + field + " ");
+        REQUIRE(at != std::string::npos);
+        const auto value = talentsim::h5::read_column<std::int64_t>(f, "steps", field).back();
+        CHECK(std::stoll(out.substr(at + 3 + std::string(field).size())) == value);
+    }
 }
 
 TEST_CASE("info refuses what is not a talentsim result", "[cli]") {
