@@ -4,7 +4,8 @@
 # plus 1M candidates with HDF5 output on, and the Burdett-Mortensen job ladder
 # (scenarios/validation/job_ladder.toml at 1,000,000 workers, 10,000 employers) side by side with
 # a vectorised numpy implementation of the same model (bench/job_ladder_numpy.py), and writes
-# docs/benchmarks.md.
+# its sections of docs/benchmarks.md (the intro, job ladder, throughput, phases, output, goals,
+# definitions, sweeps), each in place; the performance rounds and other sections stay as they are.
 # It also times a sweep (bench/sweep_default.toml: 16 runs of the default scenario) and a
 # calibration with a tiny budget (bench/calibrate_default.toml) on 2 cores, as runs (evaluations)
 # per hour, with where the time goes.
@@ -146,4 +147,9 @@ for rep in $(seq "$reps"); do
 done
 job_ladder
 [ -z "$doc" ] || sweep_bench
-/usr/bin/python3 scripts/bench_report.py "$raw" --command "scripts/bench.sh${1:+ $1}" ${doc:+--out "$doc"}
+settings=""  # the command as run, with the settings that change what it measures
+for v in BENCH_REPETITIONS JOB_LADDER_REPETITIONS SWEEP_REPETITIONS SWEEP_BASELINE SWEEP_INPUTS; do
+  [ -z "${!v:-}" ] || settings+="$v=${!v} "
+done
+/usr/bin/python3 scripts/bench_report.py "$raw" --command "${settings}scripts/bench.sh${1:+ $1}" ${doc:+--out "$doc"} \
+  ${SWEEP_INPUTS:+--inputs "$(git rev-parse --short=12 "$SWEEP_INPUTS")"}
