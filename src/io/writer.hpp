@@ -47,7 +47,7 @@ public:
 // deleted) is written uncompressed and not synced to disk: the same datasets and values, written
 // and read back at a fraction of the cost, but several times larger.
 struct Hdf5Options {
-    bool compress = true;  // shuffle + deflate 4 on every dataset
+    bool compress = true;  // shuffle + deflate (h5::kDeflateLevel) on every dataset
     bool sync = true;      // fsync before the rename to the final name
 };
 

@@ -195,6 +195,15 @@ int filters_of(hid_t f, const std::string& dataset) {
     const h5::PropList dcpl(H5Dget_create_plist(d));
     return H5Pget_nfilters(dcpl);
 }
+// The level of the deflate filter of a dataset, -1 without one.
+int deflate_level(hid_t f, const std::string& dataset) {
+    const h5::Dataset d = h5::open_dataset(f, dataset);
+    const h5::PropList dcpl(H5Dget_create_plist(d));
+    unsigned flags = 0, config = 0, level = 0;
+    std::size_t n = 1;
+    if (H5Pget_filter_by_id2(dcpl, H5Z_FILTER_DEFLATE, &flags, &n, &level, 0, nullptr, &config) < 0) return -1;
+    return static_cast<int>(level);
+}
 }  // namespace
 
 TEST_CASE("hdf5 writer: a scratch file holds the same datasets, uncompressed", "[hdf5]") {
@@ -212,7 +221,9 @@ TEST_CASE("hdf5 writer: a scratch file holds the same datasets, uncompressed", "
     CHECK(h5::read_attr<std::uint8_t>(s, "complete") == 1);
     for (const auto& d : h5::list_datasets(k)) {
         INFO(d.path);
-        CHECK(filters_of(k, d.path) == 2);  // shuffle + deflate
+        CHECK(filters_of(k, d.path) == 2);  // shuffle + deflate, at the level docs/output-format.md states
+        CHECK(deflate_level(k, d.path) == static_cast<int>(h5::kDeflateLevel));
+        CHECK(h5::kDeflateLevel == 1);
         CHECK(filters_of(s, d.path) == 0);
     }
 }
@@ -314,7 +325,7 @@ TEST_CASE("print_info", "[hdf5]") {
     CHECK_THAT(s, Catch::Contains("/categories/posting_channels"));
 }
 
-TEST_CASE("hdf5 writer: every coded column names its labels; tables with steps carry the date of step 0", "[hdf5]") {
+TEST_CASE("hdf5 writer: every coded column names its labels, and tables with steps carry the date of step 0", "[hdf5]") {
     TempDir tmp;
     const fs::path path = tmp.dir / "run.h5";
     auto w = make_hdf5_writer(path);
@@ -340,7 +351,8 @@ TEST_CASE("hdf5 writer: every coded column names its labels; tables with steps c
             ++coded;
         }
     }
-    CHECK(coded == 14);
+    CHECK(coded == 15);  // postings: role, required_degree, city, employer_type, channel; offers 3; moves 1;
+                         // candidates 4; employers 2
     CHECK(h5::read_string_attr(h5::open_dataset(f, "postings"), "required_degree.categories") == "/categories/degrees");
     CHECK(h5::read_strings(f, "categories/offer_kinds") ==
           std::vector<std::string>{"posted", "poaching", "counteroffer"});
