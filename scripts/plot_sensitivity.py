@@ -17,10 +17,21 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 
 def strings(ds):
     return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
+
+
+def short(v, _=None):
+    """A tick in the metric's own unit, large values with k or M (500000 -> 500k), not an exponent."""
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:g}k"
+    return f"{v:g}"
 
 
 def bars(ax, names, value, lo, hi, offset, width, label, colour):
@@ -65,7 +76,7 @@ def main():
         ax.set_yticks(np.arange(len(params)))
         ax.set_yticklabels(params, fontsize=8)
         ax.axvline(0, color="black", lw=0.8)
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
+        ax.xaxis.set_major_formatter(FuncFormatter(short))
         ax.set_title(m, fontsize=9)
         ax.legend(fontsize=7)
     for k in range(len(chosen), rows * cols):
