@@ -17,15 +17,33 @@ def sh(cmd):
 JOB_LADDER_HEADING = "## Job ladder: talentsim and a vectorised numpy implementation"
 
 
-def job_ladder_section(rows, command):
-    """Markdown of the job ladder comparison: the fastest run of each implementation and thread count."""
+def ladder_key(r):
+    """A job ladder run's implementation and thread count."""
+    return ("numpy", 1) if r.get("implementation") == "numpy" else ("talentsim", r["threads"])
+
+
+def ladder_rates(rows):
+    """The fastest candidate-steps/s of each implementation and thread count (ladder_key)."""
     best = {}
     for r in rows:
-        key = ("numpy", 1) if r.get("implementation") == "numpy" else ("talentsim", r["threads"])
-        rate = r["candidate_steps_per_second"]
-        best[key] = max(best.get(key, 0.0), rate)
-    runs = {k: sum(1 for r in rows if (("numpy", 1) if r.get("implementation") == "numpy"
-                                        else ("talentsim", r["threads"])) == k) for k in best}
+        best[ladder_key(r)] = max(best.get(ladder_key(r), 0.0), r["candidate_steps_per_second"])
+    return best
+
+
+def fastest_sweeps(rows):
+    """The fastest run (wall time) of each sweep case and build: {(case, binary): row}."""
+    best = {}
+    for r in rows:
+        key = (r["case"], r["binary"])
+        if key not in best or r["wall_seconds"] < best[key]["wall_seconds"]:
+            best[key] = r
+    return best
+
+
+def job_ladder_section(rows, command):
+    """Markdown of the job ladder comparison: the fastest run of each implementation and thread count."""
+    best = ladder_rates(rows)
+    runs = {k: sum(1 for r in rows if ladder_key(r) == k) for k in best}
     numpy_row = next((r for r in rows if r.get("implementation") == "numpy"), {})
     ts_row = next((r for r in rows if r.get("implementation") != "numpy"), {})
     lines = [JOB_LADDER_HEADING, ""]
@@ -70,11 +88,7 @@ SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run
 def sweep_section(rows, command, inputs=None):
     """Markdown of the sweep and calibration timings: the fastest run of each case and binary (inputs:
     the commit whose bench/ and scenarios/ both builds ran, if not today's)."""
-    best = {}
-    for r in rows:
-        key = (r["case"], r["binary"])
-        if key not in best or r["wall_seconds"] < best[key]["wall_seconds"]:
-            best[key] = r
+    best = fastest_sweeps(rows)
     reps = max((sum(1 for r in rows if (r["case"], r["binary"]) == k) for k in best), default=0)
     lines = [SWEEP_HEADING, ""]
     lines.append(
@@ -313,12 +327,10 @@ def goals_section(by, out, ladder, sweeps):
 
     def goal(name, target, text, ok):
         lines.append("| %s | %s | %s | %s |" % (name, target, text, "yes" if ok else "no"))
-    best = {}
-    for r in ladder:
-        key = "numpy" if r.get("implementation") == "numpy" else r["threads"]
-        best[key] = max(best.get(key, 0.0), r["candidate_steps_per_second"])
-    if "numpy" in best and 2 in best:
-        x = best[2] / best["numpy"]
+    best = ladder_rates(ladder)
+    one, two, numpy = best.get(("talentsim", 1)), best.get(("talentsim", 2)), best.get(("numpy", 1))
+    if numpy and two:
+        x = two / numpy
         goal("job ladder, talentsim on 2 threads / numpy", ">= 3x", "%.2fx" % x, x >= 3)
     m1, m2, m4 = by.get((1000000, 1)), by.get((1000000, 2)), by.get((4000000, 2))
     if m2:
@@ -329,19 +341,17 @@ def goals_section(by, out, ladder, sweeps):
     if m1 and m2:
         sp = m1["run_seconds"] / m2["run_seconds"]
         goal("speed-up 1 -> 2 threads, default model (1M)", ">= 1.85", "%.2f" % sp, sp >= 1.85)
-    if 1 in best and 2 in best:
-        sp = best[2] / best[1]
+    if one and two:
+        sp = two / one
         goal("speed-up 1 -> 2 threads, job ladder", ">= 1.85", "%.2f" % sp, sp >= 1.85)
     big = m4 or m2
     if big:
         bpc = big["peak_rss_bytes"] / big["candidate_slots"]
         goal("peak RSS per candidate slot (%dM, no output)" % (big["candidates"] // 1000000), "<= 128 bytes",
              "%.0f" % bpc, bpc <= 128)
+    fastest = fastest_sweeps(sweeps)
     for case in ("sweep", "calibrate"):
-        cur = min((r for r in sweeps if r["case"] == case and r["binary"] == "current"),
-                  key=lambda r: r["wall_seconds"], default=None)
-        base = min((r for r in sweeps if r["case"] == case and r["binary"] == "baseline"),
-                   key=lambda r: r["wall_seconds"], default=None)
+        cur, base = fastest.get((case, "current")), fastest.get((case, "baseline"))
         if cur and base:
             g = base["wall_seconds"] / cur["wall_seconds"]
             goal("%s of the default scenario, runs per hour against %s" % (case, base.get("commit", "the baseline")),

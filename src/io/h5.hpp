@@ -197,7 +197,7 @@ inline File open_read_only(const std::filesystem::path& p) {
 // compresses them on two cores.
 inline constexpr unsigned kDeflateLevel = 1;
 
-// Chunked dataset compressed with shuffle + deflate level 1 (kDeflateLevel; uncompressed when `compress` is false),
+// Chunked dataset compressed with shuffle + deflate at kDeflateLevel (uncompressed when `compress` is false),
 // extendible along dimension 0 (and along any other dimension created with size 0). Missing parent
 // groups are created.
 inline Dataset create_dataset(hid_t loc, const std::string& name, hid_t type, std::vector<hsize_t> dims,

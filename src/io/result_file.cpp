@@ -42,8 +42,6 @@ void print_sweep_info(const h5::File& f, const std::string& p, std::ostream& out
             out << "  " << std::left << std::setw(28) << key << h5::read_attr<std::int64_t>(f, key) << '\n';
 }
 
-// /steps must be the table this program writes: one dimension, a compound with the columns info
-// reads (HDF5 would otherwise fill a missing column with zeros and read a 2-D table as rows).
 // Whether table `name` of f has a column `field`.
 bool has_column(hid_t f, const char* name, const char* field) {
     const h5::Dataset d = h5::open_dataset(f, name);
@@ -51,6 +49,8 @@ bool has_column(hid_t f, const char* name, const char* field) {
     return t.valid() && H5Tget_class(t) == H5T_COMPOUND && H5Tget_member_index(t, field) >= 0;
 }
 
+// /steps must be the table this program writes: one dimension, a compound with the columns info
+// reads (HDF5 would otherwise fill a missing column with zeros and read a 2-D table as rows).
 void check_step_table(hid_t f, const std::string& p, const std::vector<const char*>& columns) {
     const h5::Dataset d = h5::open_dataset(f, "steps");
     const std::vector<hsize_t> dims = h5::shape(d);
