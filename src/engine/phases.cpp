@@ -695,12 +695,14 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const st
     const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
     for (std::size_t r = 0; r < R; ++r) {
         const std::size_t er = e * R + r;
-        E.poached[er] = 0;  // read by measure_friction before this pass
+        set_if_changed(E.poached[er], 0u);  // read by measure_friction before this pass
         if (!s.type_hires_role[k][r]) {
             E.vacancies[er] = E.departures[er] = 0;
             continue;
         }
-        if (unlimited) {
+        if (unlimited) {  // (this month's flows, read by measure_friction, start at 0)
+            set_if_changed(E.departures[er], 0u);
+            set_if_changed(E.filled[er], 0u);
             total += 1;
             continue;
         }
@@ -775,14 +777,15 @@ void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimi
                     econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d, channel));
                 priced[level][c] = true;
             }
-            P.employer[p] = static_cast<std::uint32_t>(e);
-            P.role[p] = static_cast<std::uint8_t>(r);
-            P.degree[p] = static_cast<std::uint8_t>(d);
-            P.channel[p] = static_cast<std::uint8_t>(c);
-            P.slots[p] = unlimited ? 0 : 1;
-            P.salary[p] = salary[level][c];
-            P.card[p] = PostingCard{static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p],
-                                    P.degree[p],                   E.city[e],   P.channel[p]};
+            // Written only where they change: a line that another thread holds stays shared.
+            set_if_changed(P.employer[p], static_cast<std::uint32_t>(e));
+            set_if_changed(P.role[p], static_cast<std::uint8_t>(r));
+            set_if_changed(P.degree[p], static_cast<std::uint8_t>(d));
+            set_if_changed(P.channel[p], static_cast<std::uint8_t>(c));
+            set_if_changed(P.slots[p], unlimited ? 0u : 1u);
+            set_if_changed(P.salary[p], salary[level][c]);
+            set_if_changed(P.card[p], PostingCard{static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p],
+                                                  P.degree[p], E.city[e], P.channel[p]});
             n.posted_salary_sum += std::llround(P.salary[p]);
         }
     }
@@ -849,7 +852,8 @@ void measure_friction(World& w) {
 std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std::size_t NE) {
     for (std::size_t e = 0; e < NE; ++e) count[e + 1] += count[e];
     const std::size_t NP = count[NE];
-    P.first.assign(count.begin(), count.end());
+    P.first.resize(NE + 1);
+    for (std::size_t e = 0; e <= NE; ++e) set_if_changed(P.first[e], count[e]);  // (read by every thread)
     P.employer.resize(NP);
     P.slots.resize(NP);
     P.role.resize(NP);
@@ -2048,10 +2052,17 @@ struct DirectChunk {
 // histogram of the employed's wages (the tallies of record).
 struct ThreadTally {
     std::vector<std::uint32_t> departures, filled;
+    // The separations' departures, not kept: in phase order post_vacancies clears them before
+    // anything reads them (the fused pass lists the postings before the separations).
+    std::vector<std::uint32_t> separated;
     CensusTally census;
     std::vector<std::uint32_t> high;
     explicit ThreadTally(const Employers& E)
-        : departures(E.departures.size(), 0u), filled(E.filled.size(), 0u), census(E), high(std::size_t{1} << 16, 0u) {}
+        : departures(E.departures.size(), 0u),
+          filled(E.filled.size(), 0u),
+          separated(E.departures.size(), 0u),
+          census(E),
+          high(std::size_t{1} << 16, 0u) {}
 };
 
 // The posting a searcher samples in exogenous search from its uniform u, one of `postings`
@@ -2400,10 +2411,10 @@ struct DirectStep {
 };
 
 // Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
-// separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order). Lists the
-// searchers and their postings.
+// separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order; the
+// separations' departures counted in `separated`). Lists the searchers and their postings.
 std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
-                      const FirstBlocks& look, const DirectStep& now, Flows flows, Counters& cnt,
+                      const FirstBlocks& look, const DirectStep& now, Flows separated, Counters& cnt,
                       std::uint32_t* searcher, std::uint32_t* sampled) {
     LeanTile lanes;
     lean_separations(in, tile, n, sep, lanes);
@@ -2411,7 +2422,7 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(tile + k);
         Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
-        separate_fused(w, i, rng, cnt, flows, now.thresholds.data());
+        separate_fused(w, i, rng, cnt, separated, now.thresholds.data());
     }
     lean_searches(in, tile, n, look, lanes);
     for (std::uint32_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
@@ -2441,7 +2452,7 @@ template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
     const std::size_t R = w.scenario->roles.size();
-    const Flows flows{&mine.departures, &mine.filled, false};
+    const Flows flows{&mine.departures, &mine.filled, false}, separated{&mine.separated, &mine.filled, false};
     const std::int32_t step = w.now.step;
     auto& c = w.candidates;
     Counters& n = out.n;
@@ -2470,12 +2481,12 @@ template <bool Lean, bool Plain>
         if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile, !Lean);
         std::size_t searchers = 0;
         if constexpr (Lean) {
-            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now, flows, n, searcher, sampled);
+            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now, separated, n, searcher, sampled);
         } else {
             for (std::size_t k = 0; k < tile_end - tile; ++k) {
                 const auto i = static_cast<std::uint32_t>(tile + k);
                 Stream rng_sep(w.seed, step, StreamFamily::separations, i, 0, sep.lane(k));
-                separate_fused(w, i, rng_sep, n, flows, now.thresholds.data());
+                separate_fused(w, i, rng_sep, n, separated, now.thresholds.data());
                 Stream rng_search(w.seed, step, StreamFamily::search, i, 0, look.lane(k));
                 std::uint32_t p;
                 const bool searches = draws_posting(w, now.intensity, i, rng_search, p);
@@ -2546,11 +2557,6 @@ void direct_offers(World& w, RecordTallies& tallies) {
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);
     concatenate(out, &DirectChunk::moves, w.moves);
-    // Postings were listed before the separations here: departures from employers that closed
-    // this step are cleared as post_vacancies clears them after the separations (phase order).
-    const std::size_t R = s.roles.size();
-    for (std::size_t e = 0; e < w.active_employers; ++e)
-        if (!E.alive[e]) std::fill_n(E.departures.begin() + static_cast<std::ptrdiff_t>(e * R), R, 0u);
     w.round_offers.clear();
     w.groups.assign(1, 0);
     w.counteroffers.clear();

@@ -1340,6 +1340,30 @@ TEST_CASE("validation: posted salaries of the Burdett-Mortensen equilibrium answ
     CHECK(hot.posted_to_value < 1);
 }
 
+TEST_CASE("validation: the friction read from the flows of a job ladder with unlimited postings is lambda1 (1 - delta) / delta",
+          "[validation][ladder]") {
+    // Eq. 3d on the job ladder (unlimited postings): each month's separations into unemployment and
+    // job-to-job moves, averaged over a year, give the friction of the steady state of the engine's
+    // phase order, k' = lambda1 (1 - delta) / delta (docs/validation.md, case 2). Each month's flows
+    // count that month only: separations summed over the months would make k' fall month by month.
+    for (const char* on_the_job : {"search.employed_intensity=0.2", "search.employed_intensity=0.5"}) {
+        const Scenario s = load_scenario(fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "validation" / "job_ladder.toml",
+                                         {"population.candidates=40000", "offers.value_cap=true", "employer_types.lab.productivity_sigma=0.3",
+                                          "wages.ladder_friction=1",
+                                          "wages.ladder_from_flows=true", on_the_job});
+        REQUIRE(s.vacancies.unlimited);
+        const double delta = s.separations.quit_rate, lambda1 = s.search.employed_intensity;
+        const double theory = lambda1 * (1 - delta) / delta;
+        Simulation sim(s, 3, 120);
+        Recorder rec;
+        sim.begin(rec, 0);
+        while (!sim.done()) sim.step(rec);
+        const double friction = sim.world().now.friction[0];
+        INFO(on_the_job << ": friction from the flows " << friction << ", theory " << theory);
+        CHECK(friction == Approx(theory).epsilon(0.1));
+    }
+}
+
 // =============================================================================================
 // Case 8d: entry into and exit from the field answer its pay (eq. 16).
 namespace {
