@@ -777,16 +777,23 @@ void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimi
                     econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d, channel));
                 priced[level][c] = true;
             }
-            // Written only where they change: a line that another thread holds stays shared.
-            set_if_changed(P.employer[p], static_cast<std::uint32_t>(e));
-            set_if_changed(P.role[p], static_cast<std::uint8_t>(r));
-            set_if_changed(P.degree[p], static_cast<std::uint8_t>(d));
-            set_if_changed(P.channel[p], static_cast<std::uint8_t>(c));
-            set_if_changed(P.slots[p], unlimited ? 0u : 1u);
-            set_if_changed(P.salary[p], salary[level][c]);
-            set_if_changed(P.card[p], PostingCard{static_cast<std::uint32_t>(e), P.salary[p], E.amenity[e], P.role[p],
-                                                  P.degree[p], E.city[e], P.channel[p]});
-            n.posted_salary_sum += std::llround(P.salary[p]);
+            const PostingCard card{static_cast<std::uint32_t>(e),   salary[level][c], E.amenity[e],
+                                   static_cast<std::uint8_t>(r),     static_cast<std::uint8_t>(d), E.city[e],
+                                   static_cast<std::uint8_t>(c)};
+            const std::uint32_t slots = unlimited ? 0 : 1;
+            // A posting that already holds this card and slots (unlimited postings: every month's) is
+            // not written again, so the other threads' copies of its lines stay valid (one branch a
+            // posting: drawn vacancies shift the postings and change most of them every month).
+            if (std::memcmp(&P.card[p], &card, sizeof card) != 0 || P.slots[p] != slots) {
+                P.employer[p] = card.employer;
+                P.role[p] = card.role;
+                P.degree[p] = card.degree;
+                P.channel[p] = card.channel;
+                P.slots[p] = slots;
+                P.salary[p] = card.salary;
+                P.card[p] = card;
+            }
+            n.posted_salary_sum += std::llround(card.salary);
         }
     }
     n.postings += P.first[e + 1] - P.first[e];
@@ -852,8 +859,7 @@ void measure_friction(World& w) {
 std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std::size_t NE) {
     for (std::size_t e = 0; e < NE; ++e) count[e + 1] += count[e];
     const std::size_t NP = count[NE];
-    P.first.resize(NE + 1);
-    for (std::size_t e = 0; e <= NE; ++e) set_if_changed(P.first[e], count[e]);  // (read by every thread)
+    if (P.first != count) P.first = count;  // (unchanged: the other threads' copies stay valid)
     P.employer.resize(NP);
     P.slots.resize(NP);
     P.role.resize(NP);
