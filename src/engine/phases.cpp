@@ -685,7 +685,8 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const st
     auto& E = w.employers;
     const std::size_t R = s.roles.size(), T = s.employer_types.size();
     if (!E.alive[e]) {
-        for (std::size_t r = 0; r < R; ++r) E.vacancies[e * R + r] = E.departures[e * R + r] = E.poached[e * R + r] = 0;
+        for (std::size_t r = 0; r < R; ++r)
+            E.vacancies[e * R + r] = E.departures[e * R + r] = E.filled[e * R + r] = E.poached[e * R + r] = 0;
         return 0;
     }
     Stream rng(w.seed, w.now.step, StreamFamily::postings, static_cast<std::uint32_t>(e));
@@ -695,25 +696,23 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const st
     const bool can_pay = !s.offers.budget_cap || E.budget[e] - static_cast<double>(E.payroll[e]) > 0;
     for (std::size_t r = 0; r < R; ++r) {
         const std::size_t er = e * R + r;
-        set_if_changed(E.poached[er], 0u);  // read by measure_friction before this pass
+        // Last month's flows, taken here and started again at 0 in every vacancy mode (measure_friction
+        // read them before this pass).
+        const std::uint32_t filled = std::exchange(E.filled[er], 0u), departed = std::exchange(E.departures[er], 0u);
+        E.poached[er] = 0;
         if (!s.type_hires_role[k][r]) {
-            E.vacancies[er] = E.departures[er] = 0;
+            E.vacancies[er] = 0;
             continue;
         }
-        if (unlimited) {  // (this month's flows, read by measure_friction, start at 0)
-            set_if_changed(E.departures[er], 0u);
-            set_if_changed(E.filled[er], 0u);
+        if (unlimited) {
             total += 1;
             continue;
         }
-        const std::uint32_t filled = E.filled[er];
-        E.filled[er] = 0;
         adjust_posted_salary(w, er, filled);
         adjust_requirements(w, er, filled);
         std::uint32_t v = E.vacancies[er];
         if (target) {
             E.vacancies[er] = vacancy_gap(w, e, r, target_factor);
-            E.departures[er] = 0;
             continue;
         }
         if (v > 0 && s.vacancies.expiry > 0)
@@ -723,10 +722,9 @@ std::uint32_t update_vacancies(World& w, std::size_t e, bool unlimited, const st
         const double most = 10.0 * E.headcount[er] + 20;  // the cap below: a larger mean only overflows the draw
         if (mean > 0)
             v += static_cast<std::uint32_t>(boost::random::poisson_distribution<int>(std::min(mean, most))(rng));
-        v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * E.departures[er]));
+        v += static_cast<std::uint32_t>(std::lround(s.vacancies.replacement_share * departed));
         v = std::min<std::uint32_t>(v, 10 * E.headcount[er] + 20);
         E.vacancies[er] = v;
-        E.departures[er] = 0;
         n.vacancies += v;
         if (can_pay) total += v;
     }

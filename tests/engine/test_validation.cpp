@@ -1347,10 +1347,10 @@ TEST_CASE("validation: the friction read from the flows of a job ladder with unl
     // phase order, k' = lambda1 (1 - delta) / delta (docs/validation.md, case 2). Each month's flows
     // count that month only: separations summed over the months would make k' fall month by month.
     for (const char* on_the_job : {"search.employed_intensity=0.2", "search.employed_intensity=0.5"}) {
-        const Scenario s = load_scenario(fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "validation" / "job_ladder.toml",
-                                         {"population.candidates=40000", "offers.value_cap=true", "employer_types.lab.productivity_sigma=0.3",
-                                          "wages.ladder_friction=1",
-                                          "wages.ladder_from_flows=true", on_the_job});
+        const Scenario s = load_scenario(
+            fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "validation" / "job_ladder.toml",
+            {"population.candidates=40000", "offers.value_cap=true", "employer_types.lab.productivity_sigma=0.3",
+             "wages.ladder_friction=1", "wages.ladder_from_flows=true", on_the_job});
         REQUIRE(s.vacancies.unlimited);
         const double delta = s.separations.quit_rate, lambda1 = s.search.employed_intensity;
         const double theory = lambda1 * (1 - delta) / delta;
