@@ -4,8 +4,8 @@
 # plus 1M candidates with HDF5 output on, and the Burdett-Mortensen job ladder
 # (scenarios/validation/job_ladder.toml at 1,000,000 workers, 10,000 employers) side by side with
 # a vectorised numpy implementation of the same model (bench/job_ladder_numpy.py), and writes
-# its sections of docs/benchmarks.md (the intro, job ladder, throughput, phases, output, goals,
-# definitions, sweeps), each in place; the performance rounds and other sections stay as they are.
+# its sections of docs/benchmarks.md (the intro, job ladder, throughput, phases, physical floors, output, goals,
+# definitions, sweeps), each in place; the list of performance rounds and other sections stay as they are.
 # It also times a sweep (bench/sweep_default.toml: 16 runs of the default scenario) and a
 # calibration with a tiny budget (bench/calibrate_default.toml) on 2 cores, as runs (evaluations)
 # per hour, with where the time goes.

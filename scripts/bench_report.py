@@ -82,7 +82,7 @@ def job_ladder_section(rows, command):
 
 
 SWEEP_HEADING = "## Sweeps and calibrations"
-SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run writes a result file only when something reads it (targets, `--keep-runs`, checkpoints); a scratch file is written uncompressed and not synced; the comparison with the targets reads each table once and its columns in place, without building strings per row; runs compare their files at the same time instead of one at a time; and the engine\'s steps are faster (the performance rounds on this page). The two builds\' results are not the same: the model has changed since the baseline, and the posting draws of endogenous search were redrawn on purpose (round twelve). When these sweep changes were first measured (against 4007195, whose model was the baseline\'s), the merged `sweep.h5` of both builds held equal datasets (only the `talentsim_versions` attribute differed).')
+SWEEP_CHANGES = ('What changed (docs/sweeps.md, "Running on one machine"): a run writes a result file only when something reads it (targets, `--keep-runs`, checkpoints); a scratch file is written uncompressed and not synced; the comparison with the targets reads each table once and its columns in place, without building strings per row; runs compare their files at the same time instead of one at a time; and the engine\'s steps are faster (docs/performance-history.md). The two builds\' results are not the same: the model has changed since the baseline, and the posting draws of endogenous search were redrawn on purpose (round twelve). When these sweep changes were first measured (against 4007195, whose model was the baseline\'s), the merged `sweep.h5` of both builds held equal datasets (only the `talentsim_versions` attribute differed).')
 
 
 def sweep_section(rows, command, inputs=None):
@@ -247,7 +247,8 @@ def main():
              "Measured by `%s` (a benchmark, not a test). Synthetic scenario: the default scenario's "
              "mechanisms (`scenarios/china_ai_2024.toml`) scaled to the number of candidates, employers, "
              "graduates and overseas inflow in proportion; %d steps; the fastest of %d runs of each configuration. "
-             "The sections that follow the goals are the performance rounds, each measured when it was made."
+             "The performance rounds that brought the engine here, each measured when it was made, are in "
+             "[performance-history.md](performance-history.md); the last section of this page lists them."
              % (a.command, runs[0]["steps"], repetitions), "",
              "Machine: %s, %s cores; %s; compiler: %s; build: %s (`-O3 -DNDEBUG` via CMake Release); "
              "talentsim %s." % (model, sh("nproc"), sh("free -g | awk '/Mem:/{print $2\" GiB\"}'"),
@@ -257,6 +258,7 @@ def main():
         sections.append((JOB_LADDER_HEADING, job_ladder_section(ladder, a.command)))
     sections.append(("## Throughput and scaling", throughput_section(plain, by)))
     sections.append(("## Time per phase (share of the step)", phase_section(plain)))
+    sections.append((FLOORS_HEADING, floors_section(by, ladder)))
     out = [r for r in runs if r["output"]]
     if out:
         sections.append(("## Output cost", output_section(out)))
@@ -267,7 +269,7 @@ def main():
     for heading, lines in sections:
         print("\n".join(lines) + "\n")
     if a.out:
-        # Only the generated sections are replaced: the performance rounds and the sections measured by
+        # Only the generated sections are replaced: the list of performance rounds and the sections measured by
         # other scripts (e.g. "## Calibration", scripts/calibration_recovery.py) stay.
         replace_intro(a.out, intro)
         previous = None
@@ -318,6 +320,70 @@ def output_section(out):
             100 * r["write_seconds"] / r["run_seconds"]))
     lines += ["", "Output: `/steps`, `/postings`, `/offers`, `/moves` every step and a panel of all candidates "
               "every 12 steps, chunked and deflate-compressed."]
+    return lines
+
+
+FLOORS_HEADING = "## Physical floors and how far each phase is from them"
+
+# The least each phase must do for every active candidate: the bytes of its columns it must read and
+# write (each once, streamed) and the Philox blocks it must draw (its first block; the rules of
+# docs/model.md). Work per employer, posting, searcher or hire is not counted: the floors are lower
+# bounds. Columns: status 1 byte, employer 4, spell 2, wage 4, tenure 2, experience 4, productivity 4.
+PHASE_FLOORS = {
+    "separations": (1 + 4, 1, "reads status and employer; one block"),
+    "search": (1 + 2 + 2, 1, "reads status, reads and writes the spell; one block"),
+    "update_wages": (1 + 2 * (2 + 4 + 4), 0, "reads status; reads and writes tenure, experience, productivity"),
+    "record": (1 + 4, 0, "reads status and wage"),
+    "direct_offers": (1 + 4 + 4 + 2 * (2 + 2 + 4), 2,
+                      "reads status, employer, wage; reads and writes spell, tenure, experience; two blocks"),
+}
+
+
+def floors_section(by, ladder):
+    """The physical floors measured in the same processes (one streaming copy of the state, one Philox
+    block per active candidate) and each phase's time against the floor of its per-candidate work."""
+    lines = [FLOORS_HEADING, "",
+             "Measured in the same processes as the sections above, after their runs (`talentsim bench` JSON: "
+             "`stream_copy_seconds`, the fastest of 5 parallel copies of the candidate state, which reads and "
+             "writes every byte of it once; `philox_tiled_seconds`, one Philox-4x32-10 block for each active "
+             "candidate, computed for tiles of 16 as the steps do). A phase's floor is the least it must do for "
+             "every active candidate: its columns read and written once at the copy's speed, and its Philox "
+             "blocks. Work per employer, posting, searcher or hire is not counted, so the floors are lower "
+             "bounds and phases with no per-candidate rule have none.", "",
+             "| case | threads | step ms | one pass over the state ms | one block a candidate ms | phase | "
+             "phase ms a step | floor ms | phase / floor | floor: what every candidate needs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    cases = []
+    for t in (1, 2):
+        if (1000000, t) in by:
+            cases.append(("default model, 1M", by[(1000000, t)]))
+    ts = [r for r in ladder if r.get("implementation") != "numpy"]
+    for t in (1, 2):
+        mine = [r for r in ts if r["threads"] == t and "stream_copy_seconds" in r]
+        if mine:
+            cases.append(("job ladder, 1M", min(mine, key=lambda r: r["run_seconds"])))
+    for name, r in cases:
+        steps = r["steps"]
+        step = 1e3 * r["run_seconds"] / steps
+        copy, block = 1e3 * r["stream_copy_seconds"], 1e3 * r["philox_tiled_seconds"]
+        first = True
+        for phase, seconds in sorted(r["phases"].items(), key=lambda kv: -kv[1]):
+            ms = 1e3 * seconds / steps
+            if ms < 0.005 * step:
+                continue
+            lead = "| %s | %d | %.1f | %.2f | %.2f |" % (name, r["threads"], step, copy, block) if first \
+                else "| | | | | |"
+            first = False
+            if phase in PHASE_FLOORS:
+                bytes_, blocks, what = PHASE_FLOORS[phase]
+                floor = copy * bytes_ / (2 * r["state_bytes_per_candidate"]) + blocks * block
+                lines.append("%s %s | %.2f | %.2f | %.1f | %s |" % (lead, phase, ms, floor, ms / floor, what))
+            else:
+                lines.append("%s %s | %.2f | - | - | no per-candidate rule |" % (lead, phase, ms))
+    lines += ["", "Phases under 0.5 % of the step are left out. The step's own floor is the sum of its phases' "
+              "floors; the distance between a phase and its floor is the work of its rules beyond the minimum "
+              "(the draws of the candidates who act, the reads of the postings and employers they choose, the "
+              "rows and counters they write)."]
     return lines
 
 
@@ -372,7 +438,7 @@ def goals_section(by, out, ladder, sweeps):
         top = sorted(ph, key=ph.get, reverse=True)[:4]
         lines += ["", "Where the time goes at 1M candidates on 2 threads: " +
                   ", ".join("%s %.0f %%" % (n, 100 * ph[n] / total) for n in top) +
-                  ". The rounds below say what each phase costs and what stands in the way of the goals."]
+                  ". docs/performance-history.md says what each phase costs and what stands in the way of the goals."]
     return lines
 
 

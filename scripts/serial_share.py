@@ -6,7 +6,7 @@ of a one-thread run of a build with frame pointers, and counts the samples taken
 Simulation::step (the recorded steps; the burn-in steps run from the constructor are left out).
 A sample is parallel when a frame of its call chain belongs to TBB (a symbol in namespace tbb or a
 frame in libtbb); the others ran on one thread whatever the thread count. Prints the counts, the
-serial share and the serial samples by their first frames (docs/benchmarks.md, round six).
+serial share and the serial samples by their first frames (docs/performance-history.md, round six).
 
     perf record -F 2000 -g -o perf.data BIN bench --candidates 1000000 --steps 24 --threads 1
     perf script -i perf.data -F ip,sym,dso | /usr/bin/python3 scripts/serial_share.py
