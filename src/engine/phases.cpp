@@ -1527,80 +1527,111 @@ void commit_hires(World& w, const std::vector<Hire>& chosen, const std::vector<s
 
 // ---------------------------------------------------------------------------------------------
 // 7. Decisions: the offer of highest utility, against staying (eqs. 6, 7, 14).
-void decide(World& w, int round) {
+namespace {
+// A candidate's best offer of a round (best_offer): its index in round_offers (-1: none beats
+// staying), whether taking it means sitting out a restriction or having it bought out, and whether
+// the offer of highest utility before any restriction was blocked.
+struct Choice {
+    std::int64_t best = -1;
+    bool sit = false, bought = false, free_best_blocked = false;
+};
+
+// Whether candidate i's incumbent enforces its non-compete against a competitor this round (eq.
+// 14): one draw of the round's decisions stream, made only for an employee bound by a clause.
+bool enforced_against(const World& w, std::uint32_t i, int round) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    const bool bound = s.noncompete.enabled && c.status[i] == u8(Status::employed) && c.noncompete_clause[i];
+    if (!bound) return false;
+    Stream rng(w.seed, w.now.step, StreamFamily::decisions, i, static_cast<std::uint32_t>(round));
+    const std::uint8_t type = w.employers.type[c.employer[i]];
+    return rng.bernoulli(std::min(1.0, s.employer_types[type].noncompete_enforce_prob * w.now.enforcement[type]));
+}
+
+// The offer of highest utility among round_offers [first, last) of candidate i against the utility
+// of staying (eqs. 6, 7). When the incumbent enforces (eq. 14), an offer from a competitor is
+// blocked: bought out when the bidder's margin over the buyout horizon covers the damages, else the
+// candidate would sit out the restriction (tp's months, paid its compensation), the pay lost taken
+// from the offer's utility. An auction's winner takes the candidate at equal utility.
+Choice best_offer(const World& w, std::uint32_t i, std::uint32_t first, std::uint32_t last, double stay,
+                  bool enforced, const EmployerTypeParams& tp) {
+    const Scenario& s = *w.scenario;
+    const auto& c = w.candidates;
+    Choice ch;
+    double u_best = stay, u_free_best = stay;
+    for (std::uint32_t k = first; k < last; ++k) {
+        const Offer& o = w.round_offers[k];
+        if (o.contest == u8c(Contest::lost)) continue;  // outbid in the auction (eq. 13)
+        double u = econ::utility_of_offer(w, i, o.employer, o.salary);
+        bool sit = false, bought = false;
+        const bool blocked = enforced && econ::competes(w, c.employer[i], o.employer);
+        if (u > u_free_best) {
+            u_free_best = u;
+            ch.free_best_blocked = blocked;
+        }
+        if (blocked) {
+            if (s.noncompete.buyouts &&
+                (o.limit - o.salary) * s.noncompete.buyout_horizon_years >= c.noncompete_damages[i])
+                bought = true;
+            else {
+                sit = true;
+                const double lost = tp.noncompete_months / 12.0 * (o.salary - tp.noncompete_compensation * c.wage[i]);
+                u -= lost / s.relocation.amortization_years;
+            }
+        }
+        if (u > u_best || (o.contest == u8c(Contest::won) && u >= u_best)) {
+            u_best = u;
+            ch.best = k;
+            ch.sit = sit;
+            ch.bought = bought;
+        }
+    }
+    return ch;
+}
+
+// The decision of the candidate of offer group g (eqs. 6, 7, 14): the hire, with the posting it
+// takes in `taken`; or none, and then a counteroffer above its wage is accepted (eq. 13).
+Hire decide_group(World& w, std::size_t g, int round, std::uint32_t& taken, Counters& n) {
     const Scenario& s = *w.scenario;
     auto& c = w.candidates;
-    auto& E = w.employers;
+    const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
+    Offer& counter = w.counteroffers[g];
+    const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
+    const double stay =
+        countered ? econ::utility_of_offer(w, i, c.employer[i], counter.salary) : econ::utility_of_staying(w, i);
+    const bool enforced = enforced_against(w, i, round);
+    const auto& tp = enforced ? s.employer_types[w.employers.type[c.employer[i]]] : s.employer_types[0];
+    const Choice ch = best_offer(w, i, w.groups[g], w.groups[g + 1], stay, enforced, tp);
+    if (ch.free_best_blocked && (ch.best < 0 || ch.sit)) n.noncompete_blocked++;
+    if (ch.best < 0) {
+        if (countered && counter.salary > c.wage[i]) {
+            c.wage[i] = counter.salary;
+            counter.accepted = 1;
+            n.counteroffers_won++;
+        }
+        return Hire{kNone, kNone, 0.f, 0};
+    }
+    Offer& o = w.round_offers[ch.best];
+    o.accepted = 1;
+    c.hired_step[i] = static_cast<StepColumn>(w.now.step);
+    taken = o.posting;
+    return Hire{i,
+                o.employer,
+                o.salary,
+                o.kind,
+                static_cast<std::uint8_t>(ch.sit),
+                static_cast<std::uint8_t>(ch.bought),
+                static_cast<std::uint8_t>(ch.sit ? tp.noncompete_months : 0)};
+}
+}  // namespace
+
+void decide(World& w, int round) {
     const std::size_t G = w.groups.size() - 1;
-    const std::int32_t step = w.now.step;
-    std::vector<Hire> chosen(G, Hire{kNone, kNone, 0.f, 0});
+    std::vector<Hire> chosen(G);
     std::vector<std::uint32_t> taken(G);  // [group]: the posting of the offer accepted
     w.counters += count_each_index(G, [&](std::size_t g, Counters& n) {
         prefetch_group(w, g + kGroupsAhead);
-        const std::uint32_t i = w.round_offers[w.groups[g]].candidate;
-        Offer& counter = w.counteroffers[g];
-        const bool countered = counter.candidate != kNone && counter.contest != u8c(Contest::lost);
-        const double stay =
-            countered ? econ::utility_of_offer(w, i, c.employer[i], counter.salary) : econ::utility_of_staying(w, i);
-        // Non-compete: does the incumbent enforce against a competitor? One draw per round.
-        const bool bound = s.noncompete.enabled && c.status[i] == u8(Status::employed) && c.noncompete_clause[i];
-        Stream rng(w.seed, step, StreamFamily::decisions, i, static_cast<std::uint32_t>(round));
-        const bool enforced =
-            bound && rng.bernoulli(std::min(1.0, s.employer_types[E.type[c.employer[i]]].noncompete_enforce_prob *
-                                                     w.now.enforcement[E.type[c.employer[i]]]));
-        const auto& tp = bound ? s.employer_types[E.type[c.employer[i]]] : s.employer_types[0];
-        double u_best = stay, u_free_best = stay;
-        std::int64_t best = -1;
-        bool best_sit = false, best_bought = false, free_best_blocked = false;
-        for (std::uint32_t k = w.groups[g]; k < w.groups[g + 1]; ++k) {
-            const Offer& o = w.round_offers[k];
-            if (o.contest == u8c(Contest::lost)) continue;  // outbid in the auction (eq. 13)
-            double u = econ::utility_of_offer(w, i, o.employer, o.salary);
-            bool sit = false, bought = false;
-            const bool blocked = enforced && econ::competes(w, c.employer[i], o.employer);
-            if (u > u_free_best) {
-                u_free_best = u;
-                free_best_blocked = blocked;
-            }
-            if (blocked) {
-                if (s.noncompete.buyouts &&
-                    (o.limit - o.salary) * s.noncompete.buyout_horizon_years >= c.noncompete_damages[i])
-                    bought = true;
-                else {  // sit out the restriction, paid the compensation, then join (eq. 14)
-                    sit = true;
-                    const double lost =
-                        tp.noncompete_months / 12.0 * (o.salary - tp.noncompete_compensation * c.wage[i]);
-                    u -= lost / s.relocation.amortization_years;
-                }
-            }
-            // The auction's winner takes the candidate at equal utility (the incumbent bid no more).
-            if (u > u_best || (o.contest == u8c(Contest::won) && u >= u_best)) {
-                u_best = u;
-                best = k;
-                best_sit = sit;
-                best_bought = bought;
-            }
-        }
-        if (free_best_blocked && (best < 0 || best_sit)) n.noncompete_blocked++;
-        if (best < 0) {
-            if (countered && counter.salary > c.wage[i]) {
-                c.wage[i] = counter.salary;
-                counter.accepted = 1;
-                n.counteroffers_won++;
-            }
-            return;
-        }
-        Offer& o = w.round_offers[best];
-        o.accepted = 1;
-        c.hired_step[i] = static_cast<StepColumn>(step);
-        taken[g] = o.posting;
-        chosen[g] = Hire{i,
-                         o.employer,
-                         o.salary,
-                         o.kind,
-                         static_cast<std::uint8_t>(best_sit),
-                         static_cast<std::uint8_t>(best_bought),
-                         static_cast<std::uint8_t>(best_sit ? tp.noncompete_months : 0)};
+        chosen[g] = decide_group(w, g, round, taken[g], n);
     }, kFineGrain);
     // The budgets and slots on one thread while the other keeps the round (they touch nothing in
     // common).
