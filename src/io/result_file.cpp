@@ -85,6 +85,81 @@ h5::File open_result_file(const std::filesystem::path& path) {
     return f;
 }
 
+namespace {
+// The lines of `talentsim info` for a result file: a key padded to the longest dataset path, then
+// its value.
+struct InfoLines {
+    const h5::File& f;
+    std::ostream& out;
+    std::size_t width = 26;  // the keys' column: the longest name, and two spaces after it
+
+    void line(const std::string& key, const std::string& value) const {
+        out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << key << value << '\n';
+    }
+    std::string str(const char* name) const { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; }
+    std::string num(const char* name) const {
+        return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
+    }
+    std::vector<std::int64_t> col(const char* field) const { return h5::read_column<std::int64_t>(f, "steps", field); }
+};
+
+// The run's attributes: scenario, start, seed, steps, completeness and the program that wrote it.
+void print_run(const InfoLines& info) {
+    const h5::File& f = info.f;
+    info.line("scenario", info.str("scenario_name"));
+    info.line("start", info.str("start"));
+    info.line("seed", h5::has_attr(f, "seed") ? std::to_string(h5::read_attr<std::uint64_t>(f, "seed")) : "?");
+    info.line("steps", info.num("steps") + " declared, " + info.num("steps_written") + " written");
+    info.line("complete", h5::has_attr(f, "complete") && h5::read_attr<std::int64_t>(f, "complete") ? "yes" : "no");
+    info.line("schema version", info.num("schema_version"));
+    info.line("talentsim version", info.str("talentsim_version"));
+    info.line("build type", info.str("build_type"));
+}
+
+// Every dataset and its shape, and how many candidate slots enter later; whether there is /steps.
+bool print_datasets(const InfoLines& info, const std::vector<h5::DatasetInfo>& sets) {
+    info.out << "\ndatasets\n";
+    bool has_steps = false, has_slots = false;
+    for (const h5::DatasetInfo& d : sets) {
+        info.line(d.path, shape_text(d.shape));
+        has_steps |= d.path == "/steps";
+        has_slots |= d.path == "/candidates/initial" && d.shape.size() == 1;
+    }
+    if (has_slots && has_column(info.f, "candidates/initial", "entry_step")) {  // one row per candidate slot
+        const auto entry = h5::read_column<std::int32_t>(info.f, "candidates/initial", "entry_step");
+        const auto later = std::count_if(entry.begin(), entry.end(), [](std::int32_t s) { return s > 0; });
+        info.out << "  (/candidates/initial: one row per candidate slot, " << entry.size() - later
+                 << " at the start and " << later << " entering later)\n";
+    }
+    return has_steps;
+}
+
+// The last step's statuses and wages, and the moves summed over the steps (step: /steps' column).
+void print_steps(const InfoLines& info, const std::vector<std::int64_t>& step) {
+    auto last = [&](const char* field) { return std::to_string(info.col(field).back()); };
+    auto money = [&](const char* field) {
+        std::ostringstream s;
+        s << std::fixed << std::setprecision(0) << h5::read_column<double>(info.f, "steps", field).back()
+          << " CNY/year";
+        return s.str();
+    };
+    info.out << "\nlast step (step " << step.back() << ", " << date_text(info.col("date").back()) << ")\n";
+    for (const char* field : {"employed", "unemployed", "students", "abroad"}) info.line(field, last(field));
+    for (const char* field : {"sitting_out", "inactive"})  // (the other statuses: every count, when the file has it)
+        if (has_column(info.f, "steps", field)) info.line(field, last(field));
+    info.line("wage mean (employed)", money("wage_mean"));
+    info.line("wage p50 (employed)", money("wage_p50"));
+
+    info.out << "\ntotals over " << step.size() << " steps\n";
+    for (const char* field : {"hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
+                              "noncompete_blocked", "team_moves", "relocations", "returnees"}) {
+        std::int64_t total = 0;
+        for (std::int64_t x : info.col(field)) total += x;
+        info.line(field, std::to_string(total));
+    }
+}
+}  // namespace
+
 void print_info(const std::filesystem::path& path, std::ostream& out) {
     const std::string p = path.string();
     {
@@ -95,77 +170,22 @@ void print_info(const std::filesystem::path& path, std::ostream& out) {
         }
     }
     h5::File f = open_result_file(path);
-
-    auto str = [&](const char* name) { return h5::has_attr(f, name) ? h5::read_string_attr(f, name) : "?"; };
-    auto num = [&](const char* name) {
-        return h5::has_attr(f, name) ? std::to_string(h5::read_attr<std::int64_t>(f, name)) : "?";
-    };
-    std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
-    std::size_t width = 26;  // the keys' column: the longest name, and two spaces after it
-    for (const h5::DatasetInfo& d : sets) width = std::max(width, d.path.size());
-    auto line = [&](const std::string& key, const std::string& value) {
-        out << "  " << std::left << std::setw(static_cast<int>(width + 2)) << key << value << '\n';
-    };
+    const std::vector<h5::DatasetInfo> sets = h5::list_datasets(f);
+    InfoLines info{f, out};
+    for (const h5::DatasetInfo& d : sets) info.width = std::max(info.width, d.path.size());
     out << p << '\n';
-    line("scenario", str("scenario_name"));
-    line("start", str("start"));
-    line("seed", h5::has_attr(f, "seed") ? std::to_string(h5::read_attr<std::uint64_t>(f, "seed")) : "?");
-    line("steps", num("steps") + " declared, " + num("steps_written") + " written");
-    line("complete", h5::has_attr(f, "complete") && h5::read_attr<std::int64_t>(f, "complete") ? "yes" : "no");
-    line("schema version", num("schema_version"));
-    line("talentsim version", str("talentsim_version"));
-    line("build type", str("build_type"));
-
-    out << "\ndatasets\n";
-    bool has_steps = false, has_slots = false;
-    for (const h5::DatasetInfo& d : sets) {
-        line(d.path, shape_text(d.shape));
-        has_steps |= d.path == "/steps";
-        has_slots |= d.path == "/candidates/initial" && d.shape.size() == 1;
-    }
-    if (has_slots && has_column(f, "candidates/initial", "entry_step")) {  // one row per candidate slot
-        const auto entry = h5::read_column<std::int32_t>(f, "candidates/initial", "entry_step");
-        const auto later = std::count_if(entry.begin(), entry.end(), [](std::int32_t s) { return s > 0; });
-        out << "  (/candidates/initial: one row per candidate slot, " << entry.size() - later << " at the start and "
-            << later << " entering later)\n";
-    }
-    if (!has_steps) return;
+    print_run(info);
+    if (!print_datasets(info, sets)) return;
     check_step_table(f, p,
                      {"step", "date", "employed", "unemployed", "students", "abroad", "wage_mean", "wage_p50", "hires",
                       "job_to_job_moves", "counteroffers_made", "counteroffers_won", "noncompete_blocked",
                       "team_moves", "relocations", "returnees"});
-
-    auto col = [&](const char* field) { return h5::read_column<std::int64_t>(f, "steps", field); };
-    std::vector<std::int64_t> step = col("step");
+    const std::vector<std::int64_t> step = info.col("step");
     if (step.empty()) {
         out << "\nno steps written\n";
         return;
     }
-    std::vector<std::int64_t> date = col("date");
-    auto last = [&](const char* field) { return std::to_string(col(field).back()); };
-    auto money = [&](const char* field) {
-        std::ostringstream s;
-        s << std::fixed << std::setprecision(0) << h5::read_column<double>(f, "steps", field).back() << " CNY/year";
-        return s.str();
-    };
-    out << "\nlast step (step " << step.back() << ", " << date_text(date.back()) << ")\n";
-    line("employed", last("employed"));
-    line("unemployed", last("unemployed"));
-    line("students", last("students"));
-    line("abroad", last("abroad"));
-    for (const char* field : {"sitting_out", "inactive"})  // (the other statuses: every count, when the file has it)
-        if (has_column(f, "steps", field)) line(field, last(field));
-    line("wage mean (employed)", money("wage_mean"));
-    line("wage p50 (employed)", money("wage_p50"));
-
-    out << "\ntotals over " << step.size() << " steps\n";
-    for (const char* field : {"hires", "job_to_job_moves", "counteroffers_made", "counteroffers_won",
-                              "noncompete_blocked", "team_moves", "relocations", "returnees"}) {
-        std::vector<std::int64_t> v = col(field);
-        std::int64_t total = 0;
-        for (std::int64_t x : v) total += x;
-        line(field, std::to_string(total));
-    }
+    print_steps(info, step);
 }
 
 }  // namespace talentsim
