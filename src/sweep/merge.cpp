@@ -92,84 +92,124 @@ public:
 
     // One row per run, one per point, with the point's mean and standard deviation per metric.
     void add_point(std::size_t i) {
+        PointRuns runs(M);
+        for (std::size_t r = 0; r < R; ++r) add_run(i, r, runs);
+        pt_index.push_back(static_cast<std::int64_t>(i));
+        for (std::size_t j = 0; j < P; ++j) pt_values[j].push_back(m.points[i].values[j]);
+        pt_ok.push_back(runs.ok);
+        add_point_status(i, runs);
+        for (std::size_t k = 0; k < M; ++k) {
+            const auto [mean, sd] = mean_and_sd(runs.values[k]);
+            pt_mean[k].push_back(mean);
+            pt_sd[k].push_back(sd);
+            pt_n[k].push_back(static_cast<std::int32_t>(runs.values[k].size()));
+        }
+    }
+
+    // What a point's runs gave: the finite values of its ok runs per metric, how many were ok, and
+    // the first error of a failed one.
+    struct PointRuns {
+        explicit PointRuns(std::size_t metrics) : values(metrics) {}
+        std::vector<std::vector<double>> values;
+        int ok = 0;
+        std::string first_error;
+    };
+
+    // The row of replicate r of point i (its result, or "missing").
+    void add_run(std::size_t i, std::size_t r, PointRuns& runs) {
         const auto& plan = m.points[i];
         const auto& res = results[i];
-        std::vector<std::vector<double>> ok_values(M);  // finite values of ok runs, per metric
-        int ok_runs = 0;
-        std::string first_error;
-        for (std::size_t r = 0; r < R; ++r) {
-            run_point.push_back(static_cast<std::int64_t>(i));
-            run_replicate.push_back(static_cast<std::int64_t>(r));
-            run_seed.push_back(plan.seeds[r]);
-            for (std::size_t j = 0; j < P; ++j) run_values[j].push_back(plan.values[j]);
-            const ReplicateResult* run = nullptr;
-            if (res)
-                for (const auto& x : res->runs)
-                    if (x.replicate == static_cast<std::int64_t>(r) && x.seed == plan.seeds[r]) run = &x;
-            std::vector<double> row(M, kNaN);
-            if (!run) {
-                run_status.emplace_back("missing");
-                run_error.push_back(res ? "no result for this replicate" : why[i]);
-            } else {
-                run_status.emplace_back(run->ok ? "ok" : "failed");
-                run_error.push_back(run->error);
-                if (run->ok) {
-                    ++ok_runs;
-                    for (std::size_t k = 0; k < run->metric_names.size(); ++k) {
-                        const std::size_t col = metric_index.at(run->metric_names[k]);
-                        row[col] = run->metric_values[k];
-                        if (std::isfinite(row[col])) ok_values[col].push_back(row[col]);
-                    }
-                } else if (first_error.empty()) {
-                    first_error = run->error;
+        run_point.push_back(static_cast<std::int64_t>(i));
+        run_replicate.push_back(static_cast<std::int64_t>(r));
+        run_seed.push_back(plan.seeds[r]);
+        for (std::size_t j = 0; j < P; ++j) run_values[j].push_back(plan.values[j]);
+        const ReplicateResult* run = nullptr;
+        if (res)
+            for (const auto& x : res->runs)
+                if (x.replicate == static_cast<std::int64_t>(r) && x.seed == plan.seeds[r]) run = &x;
+        std::vector<double> row(M, kNaN);
+        if (!run) {
+            run_status.emplace_back("missing");
+            run_error.push_back(res ? "no result for this replicate" : why[i]);
+        } else {
+            run_status.emplace_back(run->ok ? "ok" : "failed");
+            run_error.push_back(run->error);
+            if (run->ok) {
+                ++runs.ok;
+                for (std::size_t k = 0; k < run->metric_names.size(); ++k) {
+                    const std::size_t col = metric_index.at(run->metric_names[k]);
+                    row[col] = run->metric_values[k];
+                    if (std::isfinite(row[col])) runs.values[col].push_back(row[col]);
                 }
+            } else if (runs.first_error.empty()) {
+                runs.first_error = run->error;
             }
-            for (std::size_t k = 0; k < M; ++k) run_metric[k].push_back(row[k]);
         }
-        pt_index.push_back(static_cast<std::int64_t>(i));
-        for (std::size_t j = 0; j < P; ++j) pt_values[j].push_back(plan.values[j]);
-        pt_ok.push_back(ok_runs);
-        if (!res) {
+        for (std::size_t k = 0; k < M; ++k) run_metric[k].push_back(row[k]);
+    }
+
+    // Point i's status (ok: every replicate ok; missing: no result file; failed) and error.
+    void add_point_status(std::size_t i, const PointRuns& runs) {
+        if (!results[i]) {
             pt_status.emplace_back("missing");
             pt_error.push_back(why[i]);
             sum.missing.push_back(i);
-        } else if (ok_runs == static_cast<int>(R)) {
+        } else if (runs.ok == static_cast<int>(R)) {
             pt_status.emplace_back("ok");
             pt_error.emplace_back();
             ++sum.complete;
         } else {
             pt_status.emplace_back("failed");
-            pt_error.push_back(first_error.empty()
-                                   ? "only " + std::to_string(ok_runs) + " of " + std::to_string(R) + " replicates"
-                                   : first_error);
+            pt_error.push_back(runs.first_error.empty()
+                                   ? "only " + std::to_string(runs.ok) + " of " + std::to_string(R) + " replicates"
+                                   : runs.first_error);
             sum.failed.push_back(i);
         }
         if (pt_status.back() != "ok") {
             incomplete.push_back(static_cast<std::int64_t>(i));
             sum.errors.emplace_back(i, pt_status.back() + ": " + pt_error.back());
         }
-        for (std::size_t k = 0; k < M; ++k) {  // mean and sample standard deviation over replicates
-            const auto& v = ok_values[k];
-            double mean = kNaN, sd = kNaN;
-            if (!v.empty()) {
-                double s = 0;
-                for (double x : v) s += x;
-                mean = s / static_cast<double>(v.size());
-            }
-            if (v.size() >= 2) {
-                double ss = 0;
-                for (double x : v) ss += (x - mean) * (x - mean);
-                sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
-            }
-            pt_mean[k].push_back(mean);
-            pt_sd[k].push_back(sd);
-            pt_n[k].push_back(static_cast<std::int32_t>(v.size()));
-        }
     }
 
+    // The mean and sample standard deviation of v (NaN without values; the deviation NaN under 2).
+    static std::pair<double, double> mean_and_sd(const std::vector<double>& v) {
+        double mean = kNaN, sd = kNaN;
+        if (!v.empty()) {
+            double s = 0;
+            for (double x : v) s += x;
+            mean = s / static_cast<double>(v.size());
+        }
+        if (v.size() >= 2) {
+            double ss = 0;
+            for (double x : v) ss += (x - mean) * (x - mean);
+            sd = std::sqrt(ss / static_cast<double>(v.size() - 1));
+        }
+        return {mean, sd};
+    }
+
+    // The sweep file: the attributes of the sweep, the names of parameters and metrics, /runs and
+    // /points (each group closed before the file).
     void write(const fs::path& tmp) const {
         h5::File f = h5::create_file(tmp);
         const std::string where = tmp.string();
+        write_attributes(f);
+        column(f, "parameter_names", m.parameters);
+        column(f, "parameter_kinds", m.parameter_kinds);
+        std::vector<std::string> keys;
+        for (const auto& k : m.parameter_keys) {
+            std::string s;
+            for (const auto& x : k) s += (s.empty() ? "" : " ") + x;
+            keys.push_back(s);
+        }
+        column(f, "parameter_keys", keys);
+        column(f, "metric_names", metrics);
+        column(f, "incomplete", incomplete);
+        write_runs(f);
+        write_points(f);
+        if (f.close() < 0) h5::fail(where, "close");
+    }
+
+    void write_attributes(const h5::File& f) const {
         h5::set_attr(f, "schema", std::string("talentsim-sweep"));
         h5::set_attr(f, "schema_version", std::int32_t{1});
         h5::set_attr(f, "name", m.name);
@@ -187,52 +227,35 @@ public:
         h5::set_attr(f, "window", m.window);
         h5::set_attr(f, "complete", std::int32_t{incomplete.empty() ? 1 : 0});
         h5::set_attr(f, "talentsim_versions", join(versions));
+    }
 
-        column(f, "parameter_names", m.parameters);
-        column(f, "parameter_kinds", m.parameter_kinds);
-        std::vector<std::string> keys;
-        for (const auto& k : m.parameter_keys) {
-            std::string s;
-            for (const auto& x : k) s += (s.empty() ? "" : " ") + x;
-            keys.push_back(s);
-        }
-        column(f, "parameter_keys", keys);
-        column(f, "metric_names", metrics);
-        column(f, "incomplete", incomplete);
-
-        h5::Object runs = h5out::group(f, "runs");
+    void write_runs(const h5::File& f) const {
+        const h5::Object runs = h5out::group(f, "runs");
         column(runs, "point", run_point);
         column(runs, "replicate", run_replicate);
         column(runs, "seed", run_seed);
         column(runs, "status", run_status);
         column(runs, "error", run_error);
-        h5::Object rp = h5out::group(runs, "parameters");
+        const h5::Object rp = h5out::group(runs, "parameters");
         for (std::size_t j = 0; j < P; ++j) value_column(rp, m.parameters[j], m.parameter_kinds[j], run_values[j]);
-        h5::Object rm = h5out::group(runs, "metrics");
+        const h5::Object rm = h5out::group(runs, "metrics");
         for (std::size_t k = 0; k < M; ++k) column(rm, metrics[k], run_metric[k]);
+    }
 
-        h5::Object pts = h5out::group(f, "points");
+    void write_points(const h5::File& f) const {
+        const h5::Object pts = h5out::group(f, "points");
         column(pts, "index", pt_index);
         column(pts, "status", pt_status);
         column(pts, "error", pt_error);
         column(pts, "replicates_ok", pt_ok);
-        h5::Object pp = h5out::group(pts, "parameters");
+        const h5::Object pp = h5out::group(pts, "parameters");
         for (std::size_t j = 0; j < P; ++j) value_column(pp, m.parameters[j], m.parameter_kinds[j], pt_values[j]);
-        h5::Object mean = h5out::group(pts, "mean"), sd = h5out::group(pts, "sd"), n = h5out::group(pts, "n");
+        const h5::Object mean = h5out::group(pts, "mean"), sd = h5out::group(pts, "sd"), n = h5out::group(pts, "n");
         for (std::size_t k = 0; k < M; ++k) {
             column(mean, metrics[k], pt_mean[k]);
             column(sd, metrics[k], pt_sd[k]);
             column(n, metrics[k], pt_n[k]);
         }
-        runs.reset();
-        rp.reset();
-        rm.reset();
-        pts.reset();
-        pp.reset();
-        mean.reset();
-        sd.reset();
-        n.reset();
-        if (f.close() < 0) h5::fail(where, "close");
     }
 
     const fs::path dir;
