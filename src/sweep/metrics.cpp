@@ -130,17 +130,25 @@ RunMetrics::Earned RunMetrics::earned(const World& w) const {
     return out;
 }
 
-std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<std::string>& names) const {
-    std::unordered_map<std::string, double> m;
-    // Flows: sums over the window, per year; stocks: window means or the last step.
+namespace {
+using MetricMap = std::unordered_map<std::string, double>;
+
+// The window's flows summed, and the means over its steps of the stocks and rates.
+struct Window {
     StepTallies sum;  // flows summed over the window
-    double compensation = 0;
-    double employed_mean = 0, u_rate = 0, s_share = 0, vac = 0;
+    double compensation = 0, employed_mean = kNaN, vacancies = kNaN, u_rate = kNaN, s_share = kNaN;
+    double per_year = kNaN;  // steps per year / steps of the window: a flow's sum as a yearly rate
+    const StepRow* last = nullptr;
+};
+
+Window window_of(const std::vector<StepRow>& rows) {
+    Window out;
+    double employed = 0, vac = 0, u_rate = 0, s_share = 0;
     int u_steps = 0, s_steps = 0;
-    for (const StepRow& r : rows_) {
-        sum += r;
-        compensation += r.noncompete_compensation;
-        employed_mean += static_cast<double>(r.employed);
+    for (const StepRow& r : rows) {
+        out.sum += r;
+        out.compensation += r.noncompete_compensation;
+        employed += static_cast<double>(r.employed);
         vac += static_cast<double>(r.vacancies);
         if (r.employed + r.unemployed > 0) {
             u_rate += double(r.unemployed) / double(r.employed + r.unemployed);
@@ -151,22 +159,34 @@ std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<s
             ++s_steps;
         }
     }
-    const double W = static_cast<double>(rows_.size());
-    const double per_year = W > 0 ? kStepsPerYear / W : kNaN;
-    employed_mean = W > 0 ? employed_mean / W : kNaN;
-    const StepRow* last = rows_.empty() ? nullptr : &rows_.back();
-    m["unemployment_rate"] = u_steps ? u_rate / u_steps : kNaN;
-    m["sitting_out_share"] = s_steps ? s_share / s_steps : kNaN;
-    m["employed"] = last ? double(last->employed) : kNaN;
-    m["unemployed"] = last ? double(last->unemployed) : kNaN;
-    m["students"] = last ? double(last->students) : kNaN;
-    m["abroad"] = last ? double(last->abroad) : kNaN;
-    m["vacancies"] = W > 0 ? vac / W : kNaN;
+    const double W = static_cast<double>(rows.size());
+    if (W > 0) {
+        out.per_year = kStepsPerYear / W;
+        out.employed_mean = employed / W;
+        out.vacancies = vac / W;
+        out.last = &rows.back();
+    }
+    if (u_steps) out.u_rate = u_rate / u_steps;
+    if (s_steps) out.s_share = s_share / s_steps;
+    return out;
+}
+
+// The stocks (the last step's), the rates and the flows per year of the window.
+void add_window_metrics(MetricMap& m, const Window& w) {
+    const StepTallies& sum = w.sum;
+    const double per_year = w.per_year;
+    m["unemployment_rate"] = w.u_rate;
+    m["sitting_out_share"] = w.s_share;
+    m["employed"] = w.last ? double(w.last->employed) : kNaN;
+    m["unemployed"] = w.last ? double(w.last->unemployed) : kNaN;
+    m["students"] = w.last ? double(w.last->students) : kNaN;
+    m["abroad"] = w.last ? double(w.last->abroad) : kNaN;
+    m["vacancies"] = w.vacancies;
     m["hires"] = double(sum.hires) * per_year;
     m["moves"] = double(sum.job_to_job_moves) * per_year;
-    m["move_rate"] = ratio(double(sum.job_to_job_moves) * per_year, employed_mean);
+    m["move_rate"] = ratio(double(sum.job_to_job_moves) * per_year, w.employed_mean);
     m["separations"] = double(sum.separations) * per_year;
-    m["separation_rate"] = ratio(double(sum.separations) * per_year, employed_mean);
+    m["separation_rate"] = ratio(double(sum.separations) * per_year, w.employed_mean);
     m["layoffs"] = double(sum.layoffs) * per_year;
     m["offers"] = double(sum.offers) * per_year;
     m["offer_acceptance_rate"] = ratio(double(sum.hires), double(sum.offers));
@@ -177,14 +197,19 @@ std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<s
     m["noncompete_buyouts"] = double(sum.noncompete_buyouts) * per_year;
     m["noncompete_block_rate"] =
         ratio(double(sum.noncompete_blocked), double(sum.noncompete_blocked) + double(sum.job_to_job_moves));
-    m["noncompete_compensation"] = compensation * per_year;
+    m["noncompete_compensation"] = w.compensation * per_year;
     m["team_moves"] = double(sum.team_moves) * per_year;
     m["relocations"] = double(sum.relocations) * per_year;
     m["relocation_share"] = ratio(double(sum.relocations), double(sum.hires));
     m["returnees"] = double(sum.returnees) * per_year;
     m["mean_unemployment_spell_months"] = ratio(double(sum.spell_months_completed), double(sum.spells_completed));
     m["mean_completed_tenure_months"] = ratio(double(sum.tenure_months_ended), double(sum.jobs_ended));
+}
+}  // namespace
 
+std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<std::string>& names) const {
+    MetricMap m;
+    add_window_metrics(m, window_of(rows_));
     // Wages earned at the end of the run (employed candidates) and posted over the window.
     for (const auto& g : wage_groups(scenario_)) {
         std::vector<double> e, p;
@@ -195,7 +220,6 @@ std::vector<double> RunMetrics::values(const Earned& earned, const std::vector<s
         add_stats(m, "wage.earned." + g.prefix, std::move(e));
         add_stats(m, "wage.posted." + g.prefix, std::move(p));
     }
-
     std::vector<double> out;
     out.reserve(names.size());
     for (const auto& n : names) {
