@@ -156,8 +156,10 @@ std::string manifest_toml(const Manifest& m) {
         t);
 }
 
-Manifest read_manifest(const fs::path& dir) {
-    const fs::path file = dir / "manifest.toml";
+namespace {
+// The manifest's file parsed (a syntax error names file, line and column) and checked (every error
+// at once; what follows can trust the counts).
+toml::table parse_manifest(const fs::path& dir, const fs::path& file) {
     const std::string f = file.string();
     if (!fs::exists(file))
         throw std::runtime_error(f + ": no sweep manifest here (is " + dir.string() + " the --out of a sweep?)");
@@ -170,9 +172,52 @@ Manifest read_manifest(const fs::path& dir) {
             {ScenarioError{f, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column),
                            "(syntax)", std::string(e.description())}});
     }
-    check_manifest(t, f);  // every error at once; what follows can trust the counts
+    check_manifest(t, f);
     if (str_at(t, "schema", f) != "talentsim-sweep-manifest" || int_at(t, "schema_version", f) != 1)
         throw std::runtime_error(f + ": not a talentsim sweep manifest of a known schema");
+    return t;
+}
+
+// A [[point]] entry: its values by the parameters' kinds, and its seeds (check_manifest has checked
+// each entry's types and counts).
+Manifest::PointRow point_row(const toml::table& p, const std::vector<std::string>& kinds) {
+    Manifest::PointRow row;
+    const toml::array& vals = *p.get("values")->as_array();
+    for (std::size_t j = 0; j < vals.size(); ++j) {
+        const std::string& kind = kinds.at(j);
+        if (kind == "float")
+            row.values.emplace_back(number_of(*vals.get(j)));
+        else if (kind == "integer")
+            row.values.emplace_back(vals.get(j)->as_integer()->get());
+        else if (kind == "bool")
+            row.values.emplace_back(vals.get(j)->as_boolean()->get());
+        else
+            row.values.emplace_back(vals.get(j)->as_string()->get());
+    }
+    for (const auto& sd : *p.get("seeds")->as_array())
+        row.seeds.push_back(static_cast<std::uint64_t>(sd.as_integer()->get()));
+    return row;
+}
+
+// The manifest's [[point]] entries (as many as its `points`).
+void read_points(const toml::table& t, const std::string& f, Manifest& m) {
+    const std::int64_t n = int_at(t, "points", f);
+    const toml::array* pts = t.get("point") ? t.get("point")->as_array() : nullptr;
+    if (n > 0 && (!pts || static_cast<std::int64_t>(pts->size()) != n))
+        throw std::runtime_error(f + ": expected " + std::to_string(n) + " [[point]] entries");
+    try {
+        for (std::int64_t i = 0; i < n; ++i)
+            m.points.push_back(point_row(*pts->get(static_cast<std::size_t>(i))->as_table(), m.parameter_kinds));
+    } catch (const std::exception&) {
+        throw std::runtime_error(f + ": malformed [[point]] entry");
+    }
+}
+}  // namespace
+
+Manifest read_manifest(const fs::path& dir) {
+    const fs::path file = dir / "manifest.toml";
+    const std::string f = file.string();
+    const toml::table t = parse_manifest(dir, file);
     Manifest m;
     m.fingerprint = str_at(t, "fingerprint", f);
     m.name = str_at(t, "name", f);
@@ -197,33 +242,7 @@ Manifest read_manifest(const fs::path& dir) {
                     if (k.is_string()) keys.push_back(k.as_string()->get());
             m.parameter_keys.push_back(keys);
         }
-    const std::int64_t n = int_at(t, "points", f);
-    const toml::array* pts = t.get("point") ? t.get("point")->as_array() : nullptr;
-    if (n > 0 && (!pts || static_cast<std::int64_t>(pts->size()) != n))
-        throw std::runtime_error(f + ": expected " + std::to_string(n) + " [[point]] entries");
-    try {
-        for (std::int64_t i = 0; i < n; ++i) {
-            const toml::table& p = *pts->get(static_cast<std::size_t>(i))->as_table();
-            Manifest::PointRow row;
-            const toml::array& vals = *p.get("values")->as_array();
-            for (std::size_t j = 0; j < vals.size(); ++j) {
-                const std::string& kind = m.parameter_kinds.at(j);
-                if (kind == "float")
-                    row.values.emplace_back(number_of(*vals.get(j)));
-                else if (kind == "integer")
-                    row.values.emplace_back(vals.get(j)->as_integer()->get());
-                else if (kind == "bool")
-                    row.values.emplace_back(vals.get(j)->as_boolean()->get());
-                else
-                    row.values.emplace_back(vals.get(j)->as_string()->get());
-            }
-            for (const auto& sd : *p.get("seeds")->as_array())
-                row.seeds.push_back(static_cast<std::uint64_t>(sd.as_integer()->get()));
-            m.points.push_back(std::move(row));
-        }
-    } catch (const std::exception&) {
-        throw std::runtime_error(f + ": malformed [[point]] entry");
-    }
+    read_points(t, f, m);
     return m;
 }
 
