@@ -168,6 +168,71 @@ void parse_parameters(const toml::table& root, Calibration& cal, Collector& c,
                   "parameter name \"" + cal.parameters[i].name + "\" is used twice or contains /");
 }
 
+// The weights = { NAME = w } of a [[targets]] entry (prefix: its key path), each naming a target of
+// spec (read from `file`) and not negative.
+std::map<std::string, double> parse_weights(const toml::table& t, const std::string& prefix, const Comparison& spec,
+                                            const fs::path& file, Collector& c) {
+    std::map<std::string, double> weights;
+    const toml::node* w = t.get("weights");
+    if (!w) return weights;
+    if (!w->is_table()) {
+        c.add(w->source(), prefix + "weights", "expected a table { TARGET = weight }");
+        return weights;
+    }
+    for (const auto& [k, v] : *w->as_table()) {
+        const std::string name(k.str());
+        auto x = number(v, prefix + "weights." + name, c);
+        if (std::none_of(spec.targets.begin(), spec.targets.end(),
+                         [&](const TargetOutcome& o) { return o.name == name; }))
+            c.add(v.source(), prefix + "weights." + name, "no target " + name + " in " + file.string());
+        else if (x && *x < 0)
+            c.add(v.source(), prefix + "weights." + name, "a weight cannot be negative");
+        else if (x)
+            weights[name] = *x;
+    }
+    return weights;
+}
+
+// One [[targets]] entry (prefix: its key path): the file read by `compare`'s own reader, its
+// targets with their weights (those of weight 0 left out).
+void parse_target_entry(const toml::table& t, const std::string& prefix, Calibration& cal, Collector& c) {
+    unknown_keys(t, prefix, {"file", "weights"}, c);
+    auto f = get_string(t, prefix, "file", c, true);
+    if (!f) return;
+    const fs::path full = relative_to(cal.file, *f);
+    const auto read = read_text_file(full);
+    if (!read) {
+        c.add(t.get("file")->source(), prefix + "file", "cannot open the targets file " + full.string());
+        return;
+    }
+    if (std::any_of(cal.targets_files.begin(), cal.targets_files.end(),
+                    [&](const fs::path& q) { return q.stem() == full.stem(); })) {
+        c.add(t.get("file")->source(), prefix + "file", "two targets files named " + full.stem().string());
+        return;
+    }
+    Comparison spec;
+    try {
+        spec = compare_results({}, full);
+    } catch (const ScenarioInvalid& e) {
+        for (const auto& err : e.errors()) c.errors.push_back(err);
+        return;
+    }
+    std::map<std::string, double> weights = parse_weights(t, prefix, spec, full, c);
+    for (const auto& o : spec.targets) {
+        CalTarget tg{full.stem().string(),
+                     o.name,
+                     o.reported_value,
+                     o.reported_lo,
+                     o.reported_hi,
+                     o.scale,
+                     weights.count(o.name) ? weights[o.name] : o.weight,
+                     o.unit};
+        if (tg.weight > 0) cal.targets.push_back(tg);
+    }
+    cal.targets_files.push_back(full);
+    cal.targets_text.push_back(*read);
+}
+
 // [[targets]]: file, weights = { NAME = w }. Targets come from `compare`'s own reader.
 void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
     const toml::node* n = root.get("targets");
@@ -178,63 +243,10 @@ void parse_targets(const toml::table& root, Calibration& cal, Collector& c) {
     }
     for (std::size_t i = 0; i < a->size(); ++i) {
         const std::string prefix = "targets." + std::to_string(i) + ".";
-        const toml::table* t = a->get(i)->as_table();
-        if (!t) {
+        if (const toml::table* t = a->get(i)->as_table())
+            parse_target_entry(*t, prefix, cal, c);
+        else
             c.add(a->get(i)->source(), prefix, "expected a table");
-            continue;
-        }
-        unknown_keys(*t, prefix, {"file", "weights"}, c);
-        auto f = get_string(*t, prefix, "file", c, true);
-        if (!f) continue;
-        const fs::path full = relative_to(cal.file, *f);
-        const auto read = read_text_file(full);
-        std::string text = read.value_or("");
-        if (!read) {
-            c.add(t->get("file")->source(), prefix + "file", "cannot open the targets file " + full.string());
-            continue;
-        }
-        if (std::any_of(cal.targets_files.begin(), cal.targets_files.end(),
-                        [&](const fs::path& q) { return q.stem() == full.stem(); })) {
-            c.add(t->get("file")->source(), prefix + "file", "two targets files named " + full.stem().string());
-            continue;
-        }
-        Comparison spec;
-        try {
-            spec = compare_results({}, full);
-        } catch (const ScenarioInvalid& e) {
-            for (const auto& err : e.errors()) c.errors.push_back(err);
-            continue;
-        }
-        std::map<std::string, double> weights;
-        if (const toml::node* w = t->get("weights")) {
-            if (!w->is_table())
-                c.add(w->source(), prefix + "weights", "expected a table { TARGET = weight }");
-            else
-                for (const auto& [k, v] : *w->as_table()) {
-                    const std::string name(k.str());
-                    auto x = number(v, prefix + "weights." + name, c);
-                    if (std::none_of(spec.targets.begin(), spec.targets.end(),
-                                     [&](const TargetOutcome& o) { return o.name == name; }))
-                        c.add(v.source(), prefix + "weights." + name, "no target " + name + " in " + full.string());
-                    else if (x && *x < 0)
-                        c.add(v.source(), prefix + "weights." + name, "a weight cannot be negative");
-                    else if (x)
-                        weights[name] = *x;
-                }
-        }
-        for (const auto& o : spec.targets) {
-            CalTarget tg{full.stem().string(),
-                         o.name,
-                         o.reported_value,
-                         o.reported_lo,
-                         o.reported_hi,
-                         o.scale,
-                         weights.count(o.name) ? weights[o.name] : o.weight,
-                         o.unit};
-            if (tg.weight > 0) cal.targets.push_back(tg);
-        }
-        cal.targets_files.push_back(full);
-        cal.targets_text.push_back(std::move(text));
     }
 }
 
