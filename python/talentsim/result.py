@@ -79,7 +79,11 @@ class Result:
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file")
-        with self._file() as f:
+        try:
+            f = self._file()
+        except OSError as e:  # not HDF5, truncated, unreadable: named, as every other refusal
+            raise FormatError(f"{self.path}: not a readable HDF5 file ({e})") from e
+        with f:
             self.attrs = {k: (_text(v) if isinstance(v, (bytes, str)) else v.item() if hasattr(v, "item") else v)
                           for k, v in f.attrs.items()}
             if self.attrs.get("schema_version") not in READABLE_VERSIONS or "schema" in self.attrs \

@@ -17,6 +17,16 @@ def _column(values):
     return values
 
 
+def _open_h5(path):
+    """h5py.File(path, "r"), a file that is not readable HDF5 reported as a ValueError naming it."""
+    try:
+        return h5py.File(path, "r")
+    except OSError as e:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"{path}: no such file") from e
+        raise ValueError(f"{path}: not a readable HDF5 file ({e})") from e
+
+
 def _attrs(obj):
     out = {}
     for k, v in obj.attrs.items():
@@ -87,7 +97,7 @@ class Sweep:
         self.path = Path(path)
         if self.path.is_dir():
             self.path = self.path / "sweep.h5"
-        with h5py.File(self.path, "r") as f:
+        with _open_h5(self.path) as f:
             self.attrs = _attrs(f)
             if self.attrs.get("schema") != "talentsim-sweep":
                 raise ValueError(f"{self.path}: not a merged talentsim sweep (talentsim sweep merge DIR writes one)")
@@ -135,7 +145,7 @@ class Calibration:
             self.path = self.path / "calibration.h5"
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file")
-        with h5py.File(self.path, "r") as f:
+        with _open_h5(self.path) as f:
             self.attrs = _attrs(f)
             self.tables = {k: v for k, v in _frames(f).items()}
             matrices = {name: f[name].shape for name in self.tables if isinstance(f.get(name), h5py.Dataset)

@@ -19,6 +19,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "run/output_paths.hpp"
 #include "run/run.hpp"
 #include "engine/rng.hpp"
 #include "engine/simulation.hpp"
@@ -146,6 +147,7 @@ po::options_description bench_options() {
         "threads", po::value<int>()->default_value(0), "worker threads (0 = all cores, as for run; at most 1024)")(
         "out", po::value<std::string>(),
         "write the HDF5 output here (panel of all candidates every 12 steps); default: no output")(
+        "force", "let --out replace an existing file")(
         "seed", po::value<std::uint64_t>()->default_value(1), "seed")(
         "set", po::value<std::vector<std::string>>()->composing(),
         "override a scenario key after the scaling: --set key.path=value");
@@ -240,6 +242,20 @@ int cmd_bench(const std::vector<std::string>& args) {
         load_scenario(vm["scenario"].as<std::string>(), scaled_overrides(base, f.candidates, f.output, vm));
     check_resources(s, f.steps);  // as for run: refused before anything is allocated
 
+    // --out as run's --out: checked and locked before anything is allocated, written as FILE.partial
+    // and renamed when complete; an existing file replaced only with --force (exit 2 otherwise).
+    OutputLocks locks;
+    if (f.output) {
+        const OutputPaths paths = output_paths(vm["out"].as<std::string>(), {});
+        try {
+            check_output_paths(paths, {vm["scenario"].as<std::string>()});
+            refuse_existing_result(paths, vm.count("force") > 0);
+            locks = lock_outputs(paths);
+        } catch (const PathRefused& e) {
+            std::cerr << "talentsim bench: " << e.what() << "; nothing was run\n";
+            return 2;
+        }
+    }
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(f.threads));
     f.rss_before = peak_rss_kib();
     auto t0 = Clock::now();

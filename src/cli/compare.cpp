@@ -17,6 +17,8 @@
 #include "cli/options.hpp"
 #include "analysis/compare.hpp"
 #include "model/scenario.hpp"
+#include "io/files.hpp"
+#include "run/output_paths.hpp"
 
 namespace po = boost::program_options;
 
@@ -143,6 +145,31 @@ void write_json(const Comparison& c, std::ostream& out) {
     out << j.dump(2) << "\n";
 }
 
+// Whether the file at `path` is a comparison this command wrote (a JSON object with its
+// targets_file, loss and targets): --json replaces such a file, and nothing else without --force.
+bool is_comparison_json(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    try {
+        const nlohmann::json j = nlohmann::json::parse(in);
+        return j.is_object() && j.contains("targets_file") && j.contains("loss") && j.contains("targets");
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+// The --json file, checked before anything is compared (exit 2, nothing written): a file name, not
+// an input (a result or the targets file), a regular file or none, in a directory that can be made;
+// an existing file only if it is an earlier comparison, or with --force.
+void check_json_path(const std::filesystem::path& json, std::vector<std::filesystem::path> inputs, bool force) {
+    check_file_name(json, "JSON file", "--json", "comparison.json");
+    check_output_file(json, "JSON file", inputs);
+    std::error_code ec;
+    if (!force && std::filesystem::exists(json, ec) && !is_comparison_json(json))
+        throw PathRefused(json.string() +
+                          ": exists and is not a comparison written by talentsim compare; give --force to "
+                          "replace it, or another --json");
+}
+
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
@@ -152,6 +179,7 @@ int cmd_compare(const std::vector<std::string>& args) {
                                                    "result files (e.g. one per seed)")(
         "targets,t", po::value<std::string>(), "targets file (e.g. scenarios/targets/china_ai_2024.toml)")(
         "json", po::value<std::string>(), "also write the comparison as JSON to this file")(
+        "force", "let --json replace a file that is not an earlier comparison")(
         "strict", "exit 1 when any target is outside its band");
     po::variables_map vm;
     if (!parse_options(args, opts, vm, "results", -1,
@@ -162,6 +190,16 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (!vm.count("results")) throw UsageError("compare needs at least one result file");
     std::vector<std::filesystem::path> results;
     for (const auto& r : vm["results"].as<std::vector<std::string>>()) results.emplace_back(r);
+    if (vm.count("json")) {
+        std::vector<std::filesystem::path> inputs = results;
+        inputs.emplace_back(vm["targets"].as<std::string>());
+        try {
+            check_json_path(vm["json"].as<std::string>(), inputs, vm.count("force") > 0);
+        } catch (const PathRefused& e) {
+            std::cerr << "talentsim compare: " << e.what() << "; nothing was compared\n";
+            return 2;
+        }
+    }
     Comparison c;
     try {
         c = compare_results(results, vm["targets"].as<std::string>());
@@ -185,13 +223,15 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (no_data)
         std::cerr << "talentsim compare: " << (vm.count("strict") ? "error" : "WARNING") << ": the loss uses "
                   << c.targets_used << " of " << c.targets.size() << " targets\n";
-    if (vm.count("json")) {
-        const std::string path = vm["json"].as<std::string>();
-        std::ofstream out(path);
-        if (out) write_json(c, out);
-        out.close();
-        if (!out) {
-            std::cerr << "talentsim compare: " << path << ": cannot write the JSON file\n";
+    if (vm.count("json")) {  // complete or absent: written beside it and renamed into place
+        const std::filesystem::path path = vm["json"].as<std::string>();
+        try {
+            std::ostringstream text;
+            write_json(c, text);
+            create_parent_directories(path);
+            write_file_atomically(path, text.str());
+        } catch (const std::exception& e) {
+            std::cerr << "talentsim compare: cannot write the JSON file: " << e.what() << "\n";
             return 1;
         }
     }

@@ -45,10 +45,10 @@ void write_file_atomically(const fs::path& path, const std::string& text) {
     try {
         {
             std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-            if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file");
+            if (!out) throw std::runtime_error(tmp.string() + ": cannot create the file: " + std::strerror(errno));
             out << text;
             out.flush();
-            if (!out) throw std::runtime_error(tmp.string() + ": write failed");
+            if (!out) throw std::runtime_error(tmp.string() + ": write failed: " + std::strerror(errno));
         }
         move_into_place(tmp, path);
     } catch (...) {

@@ -64,28 +64,34 @@ OutputPaths output_paths(const fs::path& out, const fs::path& checkpoint) {
     return p;
 }
 
-void check_output_paths(const OutputPaths& paths, const std::vector<fs::path>& inputs) {
-    const std::string& name = paths.out.string();
-    if (name.empty()) throw PathRefused("the result file name is empty (--out '')");
-    const std::string file = paths.out.filename().string();
+void check_file_name(const fs::path& p, const std::string& what, const std::string& option, const char* example) {
+    const std::string& name = p.string();
+    if (name.empty()) throw PathRefused("the " + what + " name is empty (" + option + " '')");
+    const std::string file = p.filename().string();
     if (file.empty() || file == "." || file == ".." || name.back() == '/')
         throw PathRefused(name + ": names a directory; give a file name, e.g. " +
-                          (paths.out / "result.h5").lexically_normal().string());
+                          (p / example).lexically_normal().string());
+}
+
+void check_output_file(const fs::path& p, const std::string& what, const std::vector<fs::path>& inputs) {
+    if (const std::string kind = not_regular(p); !kind.empty())
+        throw PathRefused(p.string() + ": the " + what + " is " + kind +
+                          "; only a regular file can be written or replaced");
+    check_parent(p);
+    for (const fs::path& in : inputs)
+        if (!in.empty() && same_file(p, in))
+            throw PathRefused(p.string() + ": the " + what + " would overwrite the input file " + in.string());
+}
+
+void check_output_paths(const OutputPaths& paths, const std::vector<fs::path>& inputs) {
+    check_file_name(paths.out, "result file", "--out", "result.h5");
     const std::pair<const char*, const fs::path*> written[] = {{"result file", &paths.out},
                                                                {"partial result file", &paths.partial},
                                                                {"checkpoint", &paths.checkpoint},
                                                                {"checkpoint journal", &paths.journal},
                                                                {"checkpoint temporary file", &paths.temporary}};
-    for (const auto& [what, p] : written) {
-        if (p->empty()) continue;
-        if (const std::string kind = not_regular(*p); !kind.empty())
-            throw PathRefused(p->string() + ": the " + what + " is " + kind +
-                              "; only a regular file can be written or replaced");
-        check_parent(*p);
-        for (const fs::path& in : inputs)
-            if (!in.empty() && same_file(*p, in))
-                throw PathRefused(p->string() + ": the " + what + " would overwrite the input file " + in.string());
-    }
+    for (const auto& [what, p] : written)
+        if (!p->empty()) check_output_file(*p, what, inputs);
     for (std::size_t i = 0; i < std::size(written); ++i)
         for (std::size_t j = i + 1; j < std::size(written); ++j)
             if (!written[i].second->empty() && !written[j].second->empty() &&
@@ -95,7 +101,17 @@ void check_output_paths(const OutputPaths& paths, const std::vector<fs::path>& i
                                   ") are the same file; give them different names");
 }
 
+void create_parent_directories(const fs::path& p) {
+    const fs::path dir = p.parent_path();
+    if (dir.empty()) return;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw PathRefused(p.string() + ": cannot create its directory " + dir.string() + ": " + ec.message());
+}
+
 OutputLocks lock_outputs(const OutputPaths& paths) {
+    create_parent_directories(paths.partial);
+    if (!paths.journal.empty()) create_parent_directories(paths.journal);
     try {
         OutputLocks locks;
         locks.partial = FileLock(paths.partial);

@@ -33,8 +33,24 @@ OutputPaths output_paths(const std::filesystem::path& out, const std::filesystem
 // `inputs` are files the run reads and never writes (the scenario file).
 void check_output_paths(const OutputPaths& paths, const std::vector<std::filesystem::path>& inputs);
 
+// Refuses (PathRefused) an empty file name or one that names a directory (p/, ., ..): `what` names
+// the file in the message, `option` the option that gave it, `example` a file name to suggest.
+void check_file_name(const std::filesystem::path& p, const std::string& what, const std::string& option,
+                     const char* example);
+
+// The checks of check_output_paths for one file a command writes (`what` names it in messages): it
+// exists only as a regular file, the nearest existing directory above it is writable, and it is not
+// one of `inputs`.
+void check_output_file(const std::filesystem::path& p, const std::string& what,
+                       const std::vector<std::filesystem::path>& inputs);
+
+// Creates the directories above p (check_output_file found the nearest existing one writable);
+// PathRefused with the reason when that fails.
+void create_parent_directories(const std::filesystem::path& p);
+
 // Exclusive locks on the .partial file and, with checkpoints, the journal (the checkpoint itself
-// is replaced by rename at every save, so its lock is the journal's, which keeps its inode).
+// is replaced by rename at every save, so its lock is the journal's, which keeps its inode); the
+// directories they go in are created first (create_parent_directories).
 // Throws PathRefused when another process holds one of them.
 struct OutputLocks {
     FileLock partial, journal;

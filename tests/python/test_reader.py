@@ -238,6 +238,18 @@ class CommandLine(unittest.TestCase):
             f.attrs["schema_version"] = 7
         with self.assertRaises(talentsim.result.FormatError):
             talentsim.open(odd)
+        # Not HDF5 at all, and a result cut short: FormatError naming the file, not h5py's OSError.
+        text = TMP / "notes.h5"
+        text.write_text("not a result\n")
+        cut = TMP / "cut.h5"
+        cut.write_bytes(Path(RUN.path).read_bytes()[:4096])
+        for bad in (text, cut):
+            with self.assertRaises(talentsim.result.FormatError) as e:
+                talentsim.open(bad)
+            self.assertIn(str(bad), str(e.exception))
+        with self.assertRaises(ValueError) as e:
+            talentsim.open_sweep(text)
+        self.assertIn(str(text), str(e.exception))
 
 
 class SweepAndCalibration(unittest.TestCase):

@@ -304,3 +304,83 @@ TEST_CASE("a flipped byte in a checkpoint's saved scenario is reported as a dama
     CHECK(test::run_cli("resume " + q(ckpt) + " -q") == 0);
     fs::remove_all(dir);
 }
+
+TEST_CASE("run creates the directories of its result, and from another working directory the default results/",
+          "[reliability]") {
+    const auto dir = test::temp_dir("paths_dirs");
+    const fs::path nested = dir / "new" / "sub" / "r.h5";
+    std::string err;
+    CHECK(test::run_cli("run scenarios/minimal.toml -q --steps 2 --out " + q(nested), nullptr, &err) == 0);
+    INFO(err);
+    CHECK(fs::exists(nested));
+    CHECK_FALSE(fs::exists(nested.string() + ".partial"));
+    const fs::path ckpt = dir / "ck" / "deeper" / "c.ckpt";
+    CHECK(test::run_cli("run scenarios/minimal.toml -q --steps 4 --checkpoint-every 2 --checkpoint " + q(ckpt) +
+                            " --out " + q(dir / "c.h5"),
+                        nullptr, &err) == 0);
+    CHECK(fs::exists(dir / "c.h5"));
+    // The default output results/<name>.h5, relative to a working directory without results/.
+    const fs::path scenario = test::source_path("scenarios/minimal.toml");
+    const std::string cmd = "cd " + q(dir) + " && " TALENTSIM_BINARY " run " + q(scenario) + " -q --steps 2";
+    CHECK(test::run_cli_raw(cmd, &err) == 0);
+    INFO(err);
+    CHECK(fs::exists(dir / "results" / "minimal.h5"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("compare --json never overwrites an input or a file that is not a comparison without --force",
+          "[reliability]") {
+    const auto dir = test::temp_dir("paths_json");
+    const fs::path result = dir / "r.h5", targets = dir / "t.toml";
+    REQUIRE(test::run_cli("run scenarios/china_ai_2024.toml -q --set population.candidates=3000 --out " + q(result)) ==
+            0);
+    fs::copy_file(test::source_path("scenarios/targets/china_ai_2024.toml"), targets);
+    const std::string compare = "compare " + q(result) + " --targets " + q(targets) + " --json ";
+    const std::string result_bytes = slurp(result), targets_text = slurp(targets);
+    std::string err;
+    for (const fs::path& input : {result, targets}) {
+        INFO(input);
+        CHECK(test::run_cli(compare + q(input) + " --force", nullptr, &err) == 2);
+        CHECK_THAT(err, Catch::Contains("input file") && Catch::Contains("nothing was compared"));
+    }
+    CHECK(slurp(result) == result_bytes);
+    CHECK(slurp(targets) == targets_text);
+    std::ofstream(dir / "notes.txt") << "my notes\n";
+    CHECK(test::run_cli(compare + q(dir / "notes.txt"), nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("not a comparison") && Catch::Contains("--force"));
+    CHECK(slurp(dir / "notes.txt") == "my notes\n");
+    CHECK(test::run_cli(compare + q(dir / "existing_dir/"), nullptr, &err) == 2);
+    CHECK(test::run_cli(compare + "/dev/full", nullptr, &err) == 2);
+    // A new file in a new directory, then an earlier comparison replaced, then --force.
+    const fs::path json = dir / "out" / "c.json";
+    CHECK(test::run_cli(compare + q(json), nullptr, &err) == 0);
+    CHECK_THAT(slurp(json), Catch::Contains("\"targets_file\""));
+    CHECK(test::run_cli(compare + q(json)) == 0);
+    CHECK(test::run_cli(compare + q(dir / "notes.txt") + " --force") == 0);
+    CHECK_THAT(slurp(dir / "notes.txt"), Catch::Contains("\"loss\""));
+    CHECK(stray_files(dir / "out", {"c.json"}).empty());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("bench --out is checked as run's --out: no input overwritten, no file replaced without --force",
+          "[reliability]") {
+    const auto dir = test::temp_dir("paths_bench");
+    const fs::path scenario = dir / "s.toml";
+    fs::copy_file(test::source_path("scenarios/minimal.toml"), scenario);
+    const std::string text = slurp(scenario);
+    const std::string bench = "bench --scenario " + q(scenario) + " --candidates 200 --steps 2 --threads 1 --out ";
+    std::string err;
+    CHECK(test::run_cli(bench + q(scenario) + " --force", nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("input file"));
+    CHECK(slurp(scenario) == text);
+    std::ofstream(dir / "notes.txt") << "my notes\n";
+    CHECK(test::run_cli(bench + q(dir / "notes.txt"), nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("exists") && Catch::Contains("--force"));
+    CHECK(slurp(dir / "notes.txt") == "my notes\n");
+    CHECK(test::run_cli(bench + q(dir / "b" / "o.h5"), nullptr, &err) == 0);
+    CHECK(fs::exists(dir / "b" / "o.h5"));
+    CHECK_FALSE(fs::exists(dir / "b" / "o.h5.partial"));
+    CHECK(test::run_cli(bench + q(dir / "b" / "o.h5"), nullptr, &err) == 2);
+    CHECK(test::run_cli(bench + q(dir / "b" / "o.h5") + " --force", nullptr, &err) == 0);
+    fs::remove_all(dir);
+}
