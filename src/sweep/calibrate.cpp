@@ -450,6 +450,7 @@ void write_outputs(const Calibration& c, const CalibrationResult& r, const fs::p
 }
 
 void prepare_dir(const Calibration& c, const fs::path& dir) {
+    check_output_dir(dir, {"calibration.toml", "batches", "calibration.h5", "calibrated.toml"}, "calibration");
     fs::create_directories(dir);
     const fs::path f = dir / "calibration.toml";
     const std::string head =

@@ -246,7 +246,36 @@ Manifest read_manifest(const fs::path& dir) {
     return m;
 }
 
+const std::vector<std::string>& sweep_entries() {
+    static const std::vector<std::string> names = {"manifest.toml", "points", "runs",     "checkpoints",
+                                                   "logs",          "sweep.sbatch", "sweep.h5", "sensitivity.h5"};
+    return names;
+}
+
+void check_output_dir(const fs::path& dir, const std::vector<std::string>& ours, const char* what) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return;
+    if (!fs::is_directory(dir, ec))
+        throw UsageError(dir.string() + ": exists and is not a directory; --out takes the directory of a " + what);
+    auto is_ours = [&](const std::string& entry) {
+        return std::any_of(ours.begin(), ours.end(), [&](const std::string& name) {
+            return entry == name || (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+                                     entry[name.size()] == '.');
+        });
+    };
+    std::vector<std::string> other;  // (sorted: the message does not depend on the directory's order)
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (!is_ours(e.path().filename().string())) other.push_back(e.path().filename().string());
+    if (other.empty()) return;
+    std::sort(other.begin(), other.end());
+    throw UsageError(dir.string() + ": holds " + other.front() +
+                     (other.size() > 1 ? " and " + std::to_string(other.size() - 1) + " more" : std::string()) +
+                     ", which a " + what + " does not write; give a new or empty directory as --out, so that "
+                     "nothing in it is written over or mixed with results");
+}
+
 void prepare_output(const Sweep& s, const fs::path& dir) {
+    check_output_dir(dir, sweep_entries(), "sweep");
     fs::create_directories(dir / "points");
     const fs::path file = dir / "manifest.toml";
     if (fs::exists(file)) {

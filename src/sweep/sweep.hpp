@@ -126,8 +126,19 @@ std::optional<PointResult> read_point(const std::filesystem::path& dir, std::siz
 void write_point(const std::filesystem::path& dir, const PointResult& r);  // atomic (write, then rename)
 
 // DIR/manifest.toml describes the plan so that `merge` needs only DIR. Creates DIR. Throws
-// UsageError when DIR holds results of another plan.
+// UsageError when DIR holds results of another plan, or is not one a sweep may write into
+// (check_output_dir).
 void prepare_output(const Sweep& s, const std::filesystem::path& dir);
+
+// An output directory (--out) a sweep or calibration may write into: absent, or a directory that
+// holds only what one writes: entries named in `ours` (or such a name and a suffix, as NAME.partial).
+// Throws UsageError naming the directory and the first other entry (nothing of the user's is
+// written over or mixed with results), or when it is a file; `what` names the kind ("sweep").
+void check_output_dir(const std::filesystem::path& dir, const std::vector<std::string>& ours, const char* what);
+
+// The entries a sweep writes in its directory (manifest, points, runs, checkpoints, logs, the
+// Slurm script, the merged file and the sensitivity indices).
+const std::vector<std::string>& sweep_entries();
 
 struct ExecOptions {
     int jobs = 1;                             // runs at a time

@@ -384,3 +384,26 @@ TEST_CASE("bench --out is checked as run's --out: no input overwritten, no file 
     CHECK(test::run_cli(bench + q(dir / "b" / "o.h5") + " --force", nullptr, &err) == 0);
     fs::remove_all(dir);
 }
+
+TEST_CASE("a sweep or calibration never writes into a directory of the user's files", "[reliability]") {
+    const auto dir = test::temp_dir("paths_dirs_of_user");
+    fs::create_directories(dir / "mine");
+    test::write_file(dir / "mine" / "notes.txt", "my notes\n");
+    test::write_file(dir / "file.txt", "a file\n");
+    const std::string sweep = "sweep run scenarios/sweeps/morris_minimal.toml --quiet --out ";
+    const std::string calibrate = "calibrate scenarios/calibrations/recovery.toml --quiet --out ";
+    std::string err;
+    for (const std::string& command : {sweep, calibrate}) {
+        INFO(command);
+        CHECK(test::run_cli(command + q(dir / "mine"), nullptr, &err) == 2);
+        CHECK_THAT(err, Catch::Contains("notes.txt") && Catch::Contains("new or empty directory"));
+        CHECK(test::run_cli(command + q(dir / "file.txt"), nullptr, &err) == 2);
+        CHECK_THAT(err, Catch::Contains("not a directory"));
+    }
+    CHECK(stray_files(dir / "mine", {"notes.txt"}).empty());
+    CHECK(slurp(dir / "mine" / "notes.txt") == "my notes\n");
+    CHECK(slurp(dir / "file.txt") == "a file\n");
+    // (What a sweep itself leaves, such as a pre-empted run's checkpoint, is not refused: the test
+    // "a sweep run cut short resumes from its checkpoint and gives the same results".)
+    fs::remove_all(dir);
+}
