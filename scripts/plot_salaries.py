@@ -120,8 +120,8 @@ def overview(axes, r):
     bins = np.arange(0, top + step / 2, step)
     span = f"{r.dates([max(0, last - 11)])[0]:%Y-%m} to {r.dates([last])[0]:%Y-%m}"
     when = f"{e['date'].iloc[0]:%Y-%m}" if len(e) else "no snapshot"
-    panels = [(axes[0, 0], p, "salary", "required_degree", f"posted, by required degree ({span})", "postings"),
-              (axes[0, 1], p, "salary", "role", f"posted, by role ({span})", "postings"),
+    panels = [(axes[0, 0], p, "salary", "required_degree", f"posted by domestic employers, by required degree ({span})", "postings"),
+              (axes[0, 1], p, "salary", "role", f"posted by domestic employers, by role ({span})", "postings"),
               (axes[1, 0], e, "wage", "degree", f"earned by the employed, by degree ({when})", "employed"),
               (axes[1, 1], e, "wage", "role", f"earned by the employed, by role ({when})", "employed")]
     for ax, df, field, by, title, what in panels:

@@ -630,11 +630,12 @@ void apply_override(toml::table& root, const std::string& spec, InputErrors& c) 
     }
     const auto eq = spec.find('=');
     toml::source_region none{};
-    c.overridden.push_back(spec.substr(0, eq));
     if (eq == std::string::npos || eq == 0) {
+        c.overridden.push_back(spec);  // (the error is the override's, as "--set: SPEC: ...")
         c.add(none, spec, "expected key.path=value (one argument: --set key.path=value)");
         return;
     }
+    c.overridden.push_back(spec.substr(0, eq));
     const std::string path = spec.substr(0, eq), text = spec.substr(eq + 1);
     // The value is TOML (3, 0.5, true, "text", ["a","b"]); a bare word is taken as a string.
     toml::table one;

@@ -54,6 +54,9 @@ TEST_CASE("a bad scenario or override creates no output file", "[cli]") {
     CHECK(run_cli("run scenarios/minimal.toml --quiet --out " + out_file.string() + " --set population.candidates=-3",
                   nullptr, &err) == 2);
     CHECK(err.find("--set: population.candidates: value -3 is out of range") != std::string::npos);
+    // An override without a key is the override's error too, not the scenario file's.
+    CHECK(run_cli("run scenarios/minimal.toml --quiet --out " + out_file.string() + " --set =4", nullptr, &err) == 2);
+    CHECK(err.find("--set: =4: expected key.path=value") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(out_file));
     CHECK_FALSE(std::filesystem::exists(out_file.string() + ".partial"));
 }
