@@ -143,6 +143,7 @@ for rep in $(seq "$reps"); do
     done
   done
   echo "bench ($rep/$reps): 1000000 candidates, $steps steps, 2 threads, HDF5 output on" >&2
+  rm -f "$out_dir/bench.h5"  # (the last repetition's: bench, as run, replaces no file without --force)
   build/talentsim bench --candidates 1000000 --steps "$steps" --threads 2 --out "$out_dir/bench.h5" >> "$raw"
 done
 job_ladder

@@ -341,24 +341,57 @@ MorrisDesign sweep_morris_design(const Sweep& s) {
 
 namespace {
 
-void plan_points(Sweep& s) {
+// The grid's points, the first parameter varying slowest.
+std::vector<std::vector<Value>> grid_rows(const Sweep& s) {
+    const std::size_t P = s.parameters.size();
+    std::size_t total = 1;
+    for (const auto& p : s.parameters) total *= p.values.size();
+    std::vector<std::vector<Value>> rows;
+    for (std::size_t n = 0; n < total; ++n) {
+        std::vector<Value> row(P);
+        std::size_t rest = n;
+        for (std::size_t j = P; j-- > 0;) {
+            const std::size_t k = s.parameters[j].values.size();
+            row[j] = s.parameters[j].values[rest % k];
+            rest /= k;
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// The points of a random or Latin hypercube design: design_points draws of each parameter, each from
+// its own stream of the sweep seed (lhs: one in each of design_points strata, shuffled by
+// Fisher-Yates with the parameter's stream).
+std::vector<std::vector<Value>> sampled_rows(const Sweep& s) {
+    const std::size_t P = s.parameters.size();
+    const auto N = static_cast<std::size_t>(s.design_points);
+    std::vector<std::vector<Value>> rows(N, std::vector<Value>(P));
+    const std::uint64_t base = splitmix(s.seed ^ 0xD1B54A32D192ED03ull);
+    for (std::size_t j = 0; j < P; ++j) {
+        std::vector<std::size_t> stratum(N);
+        std::iota(stratum.begin(), stratum.end(), 0);
+        if (s.design == Design::lhs)
+            for (std::size_t i = N; i-- > 1;) {
+                const auto k = static_cast<std::size_t>(
+                    uniform(base ^ splitmix(0xA0761D6478BD642Full * (j + 1) + i)) * static_cast<double>(i + 1));
+                std::swap(stratum[i], stratum[std::min(k, i)]);
+            }
+        for (std::size_t i = 0; i < N; ++i) {
+            const double v = uniform(base ^ splitmix(0xE7037ED1A0B428DBull * (j + 1) + splitmix(i)));
+            const double u =
+                s.design == Design::lhs ? (static_cast<double>(stratum[i]) + v) / static_cast<double>(N) : v;
+            rows[i][j] = sampled_value(s.parameters[j], u);
+        }
+    }
+    return rows;
+}
+
+std::vector<std::vector<Value>> design_rows(const Sweep& s) {
     const std::size_t P = s.parameters.size();
     std::vector<std::vector<Value>> rows;
-    if (s.design == Design::grid) {
-        std::vector<std::size_t> idx(P, 0);
-        std::size_t total = 1;
-        for (const auto& p : s.parameters) total *= p.values.size();
-        for (std::size_t n = 0; n < total; ++n) {  // first parameter varies slowest
-            std::vector<Value> row(P);
-            std::size_t rest = n;
-            for (std::size_t j = P; j-- > 0;) {
-                const std::size_t k = s.parameters[j].values.size();
-                row[j] = s.parameters[j].values[rest % k];
-                rest /= k;
-            }
-            rows.push_back(std::move(row));
-        }
-    } else if (s.design == Design::list) {
+    if (s.design == Design::grid) return grid_rows(s);
+    if (s.design == Design::list) {
         for (std::size_t i = 0; P && i < s.parameters[0].values.size(); ++i) {
             std::vector<Value> row;
             for (const auto& p : s.parameters) row.push_back(p.values[i]);
@@ -371,26 +404,15 @@ void plan_points(Sweep& s) {
             rows.push_back(std::move(row));
         }
     } else {
-        const auto N = static_cast<std::size_t>(s.design_points);
-        rows.assign(N, std::vector<Value>(P));
-        const std::uint64_t base = splitmix(s.seed ^ 0xD1B54A32D192ED03ull);
-        for (std::size_t j = 0; j < P; ++j) {
-            std::vector<std::size_t> stratum(N);
-            std::iota(stratum.begin(), stratum.end(), 0);
-            if (s.design == Design::lhs)  // Fisher-Yates with the design's own stream per parameter
-                for (std::size_t i = N; i-- > 1;) {
-                    const auto k = static_cast<std::size_t>(
-                        uniform(base ^ splitmix(0xA0761D6478BD642Full * (j + 1) + i)) * static_cast<double>(i + 1));
-                    std::swap(stratum[i], stratum[std::min(k, i)]);
-                }
-            for (std::size_t i = 0; i < N; ++i) {
-                const double v = uniform(base ^ splitmix(0xE7037ED1A0B428DBull * (j + 1) + splitmix(i)));
-                const double u =
-                    s.design == Design::lhs ? (static_cast<double>(stratum[i]) + v) / static_cast<double>(N) : v;
-                rows[i][j] = sampled_value(s.parameters[j], u);
-            }
-        }
+        rows = sampled_rows(s);
     }
+    return rows;
+}
+
+// The sweep's points: the design's rows, each with its overrides and its replicates' seeds.
+void plan_points(Sweep& s) {
+    const std::size_t P = s.parameters.size();
+    const std::vector<std::vector<Value>> rows = design_rows(s);
     s.points.clear();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         Point p;
@@ -920,13 +942,14 @@ Sweep parse_sweep(const std::string& text, const std::filesystem::path& file) {
     return s;
 }
 
-void print_plan(const Sweep& s, std::ostream& out) {
-    const char* design = design_kind_name(s.design);
+namespace {
+// The plan's head: the sweep, its base, design, seeds, each parameter and the metrics.
+void print_plan_head(const Sweep& s, std::ostream& out) {
     out << "sweep " << s.name << " (" << s.file.string() << ", plan " << s.fingerprint << ")\n";
     out << "  base scenario   " << s.scenario.string() << "\n";
     for (const auto& f : s.fixed) out << "  fixed           " << f << "\n";
-    out << "  design          " << design << ", " << s.points.size() << " points x " << s.replicates
-        << " replicates = " << s.runs() << " runs\n";
+    out << "  design          " << design_kind_name(s.design) << ", " << s.points.size() << " points x "
+        << s.replicates << " replicates = " << s.runs() << " runs\n";
     out << "  seeds           " << (s.seeds == Seeds::common ? "common" : "independent") << ", from sweep seed "
         << s.seed << "\n";
     for (const auto& p : s.parameters) {
@@ -946,7 +969,26 @@ void print_plan(const Sweep& s, std::ostream& out) {
     out << "  metrics         " << s.builtin_metrics.size() << " built-in";
     for (const auto& t : s.targets) out << ", targets " << t.string();
     out << " (flows over the last " << s.window << " steps)\n\n";
+}
 
+// Point i's seeds, and "  INVALID: key: message" when its scenario does not validate.
+std::pair<std::string, bool> point_tail(const Sweep& s, std::size_t i) {
+    std::string tail;
+    for (auto seed : s.points[i].seeds) {  // appended piecewise: GCC 12 -Wrestrict on " " + std::string&&
+        if (!tail.empty()) tail += ' ';
+        tail += std::to_string(seed);
+    }
+    try {
+        (void)point_scenario(s, s.points[i]);
+    } catch (const ScenarioInvalid& e) {
+        return {tail + "  INVALID: " + e.errors().front().key + ": " + e.errors().front().message, false};
+    }
+    return {tail, true};
+}
+}  // namespace
+
+void print_plan(const Sweep& s, std::ostream& out) {
+    print_plan_head(s, out);
     std::vector<std::string> header{"point"};
     for (const auto& p : s.parameters) header.push_back(p.name);
     std::vector<std::vector<std::string>> rows;
@@ -968,19 +1010,9 @@ void print_plan(const Sweep& s, std::ostream& out) {
     line(header, "seeds");
     std::size_t invalid = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::string seeds;
-        for (auto seed : s.points[i].seeds) {  // appended piecewise: GCC 12 -Wrestrict on " " + std::string&&
-            if (!seeds.empty()) seeds += ' ';
-            seeds += std::to_string(seed);
-        }
-        std::string problem;
-        try {
-            (void)point_scenario(s, s.points[i]);
-        } catch (const ScenarioInvalid& e) {
-            ++invalid;
-            problem = "  INVALID: " + e.errors().front().key + ": " + e.errors().front().message;
-        }
-        line(rows[i], seeds + problem);
+        const auto [tail, valid] = point_tail(s, i);
+        invalid += valid ? 0 : 1;
+        line(rows[i], tail);
     }
     out << "\n" << s.points.size() << " points, " << s.runs() << " runs";
     if (invalid) out << "; " << invalid << " point(s) have an invalid scenario and will be recorded as failed";
