@@ -33,7 +33,8 @@ FileLock::FileLock(const std::filesystem::path& path) : path_(path) {
             if (fd_ < 0 && errno == EEXIST) continue;  // created meanwhile by someone else: open that one
         }
         if (fd_ < 0) {
-            const std::string why = std::strerror(errno);
+            const std::string why = errno == ELOOP ? "it is a symbolic link, which is not written through; remove it"
+                                                   : std::strerror(errno);
             throw std::runtime_error(path.string() + ": cannot open for writing: " + why);
         }
         struct stat st {};

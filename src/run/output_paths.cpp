@@ -74,6 +74,10 @@ void check_file_name(const fs::path& p, const std::string& what, const std::stri
 }
 
 void check_output_file(const fs::path& p, const std::string& what, const std::vector<fs::path>& inputs) {
+    constexpr std::size_t kNameMax = 255;  // bytes of one file name on Linux file systems (NAME_MAX)
+    if (p.filename().string().size() > kNameMax)
+        throw PathRefused(p.string().substr(0, 60) + "...: the " + what + "'s name is longer than " +
+                          std::to_string(kNameMax) + " bytes");
     if (const std::string kind = not_regular(p); !kind.empty())
         throw PathRefused(p.string() + ": the " + what + " is " + kind +
                           "; only a regular file can be written or replaced");

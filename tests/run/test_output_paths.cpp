@@ -325,6 +325,16 @@ TEST_CASE("run creates the directories of its result, and from another working d
     CHECK(test::run_cli_raw(cmd, &err) == 0);
     INFO(err);
     CHECK(fs::exists(dir / "results" / "minimal.h5"));
+    // A name the file system cannot hold is refused up front (exit 2), with no directory made.
+    CHECK(test::run_cli("run scenarios/minimal.toml -q --steps 2 --out " + q(dir / "long" / (std::string(250, 'x') + ".h5")),
+                        nullptr, &err) == 2);
+    CHECK_THAT(err, Catch::Contains("longer than 255 bytes"));
+    CHECK_FALSE(fs::exists(dir / "long"));
+    // A .partial that is a symbolic link is not written through, and the message says why.
+    fs::create_symlink(dir / "elsewhere.h5", dir / "linked.h5.partial");
+    CHECK(test::run_cli("run scenarios/minimal.toml -q --steps 2 --out " + q(dir / "linked.h5"), nullptr, &err) != 0);
+    CHECK_THAT(err, Catch::Contains("symbolic link"));
+    CHECK_FALSE(fs::exists(dir / "elsewhere.h5"));
     fs::remove_all(dir);
 }
 
