@@ -16,6 +16,7 @@
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -569,13 +570,20 @@ std::string fmt_seconds(double s) {
     return o.str();
 }
 
-// Leftovers of an interrupted write are never results.
-void remove_partial_points(const fs::path& dir) {
-    for (const auto& e : fs::directory_iterator(dir / "points"))
-        if (e.path().string().find(".partial") != std::string::npos) {
+// Leftovers of an interrupted write are never results. Only those of the points about to run are
+// removed: a point's file is written only by the process that runs it, and the array tasks of a
+// Slurm sweep share DIR/points, where another task may be writing its own point's file just now.
+void remove_partial_points(const fs::path& dir, const std::vector<std::size_t>& indices) {
+    std::set<std::string> mine;  // point_file's names
+    for (std::size_t i : indices) mine.insert(point_file(dir, i).filename().string());
+    for (const auto& e : fs::directory_iterator(dir / "points")) {
+        const std::string name = e.path().filename().string();
+        const auto at = name.find(".partial");
+        if (at != std::string::npos && mine.count(name.substr(0, at))) {
             std::error_code ec;
             fs::remove(e.path(), ec);
         }
+    }
 }
 
 // The points of `indices` without complete results; the others are counted as skipped.
@@ -788,7 +796,7 @@ RunSummary run_points(const Sweep& s, const fs::path& dir, const std::vector<std
                       const ExecOptions& opt) {
     RunSummary sum;
     sum.points = indices.size();
-    remove_partial_points(dir);
+    remove_partial_points(dir, indices);
     std::vector<std::size_t> todo = points_to_run(s, dir, indices, sum);
     if (todo.empty() || s.replicates < 1) return sum;
     SweepRuns runs(s, dir, std::move(todo), opt, sum);

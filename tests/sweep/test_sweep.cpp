@@ -627,3 +627,19 @@ TEST_CASE("a sweep without targets runs without result files and gives the same 
     REQUIRE(hires.size() == 4);
     for (double h : hires) CHECK(h > 0);
 }
+
+TEST_CASE("an array task removes the leftovers of its own points only, not the files other tasks are writing",
+          "[sweep]") {
+    const fs::path dir = temp_dir("sweep_partial_points");
+    fs::create_directories(dir / "points");
+    // Point 0's leftover of an interrupted write, and point 3's file as another task writes it.
+    test::write_file(dir / "points" / "000000.toml.partial.1.0", "x");
+    test::write_file(dir / "points" / "000003.toml.partial.2.0", "being written");
+    std::string o, e;
+    REQUIRE(run_cli("sweep point scenarios/sweeps/morris_minimal.toml --out " + dir.string() + " --index 0 --quiet", &o,
+                    &e) == 0);
+    CHECK(fs::exists(dir / "points" / "000000.toml"));
+    CHECK_FALSE(fs::exists(dir / "points" / "000000.toml.partial.1.0"));
+    CHECK(slurp(dir / "points" / "000003.toml.partial.2.0") == "being written");
+    fs::remove_all(dir);
+}
