@@ -325,8 +325,7 @@ RunResult run_simulation(const Scenario& scenario, std::uint64_t seed, std::int3
     std::unique_ptr<JournalWriter> journal;
     CheckpointHeader header;
     if (o.checkpoint_every > 0) {
-        if (const fs::path dir = checkpoint.parent_path(); !dir.empty()) fs::create_directories(dir);
-        journal = std::make_unique<JournalWriter>(journal_of(checkpoint), *hdf5);
+        journal = std::make_unique<JournalWriter>(journal_of(checkpoint), *hdf5);  // (its directory: lock_outputs)
         header.program = program_identity();
         header.scenario_toml = to_toml(scenario);
         header.seed = seed;
