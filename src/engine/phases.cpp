@@ -907,27 +907,70 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
 // Whether the step's postings are campus and experienced ones (eq. 9b), not open to all.
 bool campus_postings(const Scenario& s) { return s.vacancies.campus_share > 0 && !s.vacancies.unlimited; }
 
+// The binomial's cumulative chances of at most m of K draws (m = 0 .. K - 1) falling in a list
+// whose share of the draws is q, times 2^32 (PostingSampler::hits).
+void binomial_thresholds(std::size_t K, double q, std::uint64_t* out) {
+    double term = std::pow(1.0 - q, static_cast<double>(K)), below = 0;  // P(m = 0)
+    for (std::size_t m = 0; m < K; ++m) {
+        below += term;
+        out[m] = q <= 0 || below >= 1 ? std::uint64_t{1} << 32 : static_cast<std::uint64_t>(below * 4294967296.0);
+        term = q >= 1 ? 0.0 : term * (static_cast<double>(K - m) / static_cast<double>(m + 1)) * (q / (1.0 - q));
+    }
+}
+
+// The lists of one kind of searcher (PostingSampler), from the chance of each group for it.
+void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>& chance,
+                 const std::vector<std::uint8_t>& role_of, const std::vector<std::uint8_t>& degree_of) {
+    const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
+    for (std::size_t r = 0; r < S.roles; ++r)
+        for (std::size_t d = 0; d < S.degrees; ++d) {
+            const std::size_t l = S.list(kind, r, d);
+            S.list_first[l] = static_cast<std::uint32_t>(S.list_group.size());
+            double in_list = 0;
+            for (std::size_t g = 0; g < S.groups; ++g)
+                if (chance[g] > 0 && role_of[g] == r && degree_of[g] <= d) in_list += chance[g];
+            double below = 0;
+            for (std::size_t g = 0; g < S.groups; ++g) {
+                if (!(chance[g] > 0 && role_of[g] == r && degree_of[g] <= d)) continue;
+                below += chance[g];
+                S.list_group.push_back(static_cast<std::uint32_t>(g));
+                S.list_threshold.push_back(static_cast<std::uint64_t>(below / in_list * 4294967296.0));
+            }
+            if (S.list_group.size() > S.list_first[l]) S.list_threshold.back() = std::uint64_t{1} << 32;
+            S.share[l] = sum > 0 ? in_list / sum : 0.0;
+            binomial_thresholds(S.draws, S.share[l], S.hits.data() + l * S.draws);
+        }
+}
+
 // Sampling weights by searcher city (eq. 10) in a PostingSampler: a group of postings by employer
-// city (C = abroad) and, with campus postings (eq. 9b), channel (campus first); a table by
-// searcher city (the last for searchers abroad), and with campus postings again for the
-// experienced searchers after those of the campus ones, each giving the other channel's groups
-// no chance. A posting's own factor is its employer type's visibility and, with directed search,
-// its relative pay (eq. 10b); its city's factor is the city's visibility (1 abroad) times 1 in the
-// searcher's city and other_city_weight elsewhere. A table whose postings all have weight 0
-// draws its groups in proportion to their sizes.
+// city (C = abroad), with campus postings (eq. 9b) channel (campus first), role and required
+// degree; a kind of searcher by city (the last for searchers abroad), and with campus postings
+// again for the experienced searchers after those of the campus ones, each giving the other
+// channel's groups no chance. A posting's own factor is its employer type's visibility and, with
+// directed search, its relative pay (eq. 10b); its city's factor is the city's visibility (1
+// abroad) times 1 in the searcher's city and other_city_weight elsewhere. A kind of searcher whose
+// postings all have weight 0 draws the groups in proportion to their sizes. Each kind's lists
+// (build_lists) hold the groups of a role and of the degrees up to one.
 void build_samplers(World& w, std::size_t NP) {
     const Scenario& s = *w.scenario;
     const auto& E = w.employers;
     auto& P = w.postings;
     PostingSampler& S = P.sampler;
-    const std::size_t C = s.cities.size(), channels = campus_postings(s) ? 2 : 1, G = channels * (C + 1);
+    const std::size_t C = s.cities.size(), channels = campus_postings(s) ? 2 : 1, NK = channels * (C + 1);
+    const std::size_t R = s.roles.size(), D = s.degrees.size(), G = NK * R * D;
     const auto group_of = [&](std::size_t p) {
         const std::uint32_t e = P.employer[p];
         const std::size_t city = E.city[e] == kAbroad ? C : E.city[e];
-        return channels == 2 && P.channel[p] == static_cast<std::uint8_t>(PostingChannel::experienced) ? city + C + 1 : city;
+        const std::size_t place =
+            channels == 2 && P.channel[p] == static_cast<std::uint8_t>(PostingChannel::experienced) ? city + C + 1 : city;
+        return (place * R + P.role[p]) * D + P.degree[p];
     };
     // The postings of each group, in posting order (a counting sort, group_indices).
     S.groups = G;
+    S.kinds = NK;
+    S.roles = R;
+    S.degrees = D;
+    S.draws = static_cast<std::size_t>(s.search.applications);
     std::vector<std::uint32_t> member;
     group_indices(NP, G, group_of, S.first, member);
     const std::vector<float> pay = s.search.pay_elasticity > 0 ? relative_pay(w, NP) : std::vector<float>{};
@@ -941,30 +984,34 @@ void build_samplers(World& w, std::size_t NP) {
         const std::uint32_t* in = member.data() + S.first[g];
         const std::size_t n = S.first[g + 1] - S.first[g];
         AliasTable local;
-        total[g] = local.build(n, [&](std::size_t j) { return own(in[j]); });
+        total[g] = n == 0 ? 0.0 : local.build(n, [&](std::size_t j) { return own(in[j]); });
         for (std::size_t j = 0; j < n; ++j)
             S.column[S.first[g] + j] = {local.column[j].keep, in[j], in[local.column[j].alias]};
     });
-    S.threshold.assign(G * G, 0);
-    for (std::size_t table = 0; table < G; ++table) {
-        const std::size_t city = table % (C + 1), channel = table / (C + 1);
-        std::vector<double> chance(G, 0.0);
-        for (std::size_t g = channel * (C + 1); g < (channel + 1) * (C + 1); ++g) {
-            const std::size_t pc = g % (C + 1);
+    std::vector<std::uint8_t> role_of(G), degree_of(G);
+    for (std::size_t g = 0; g < G; ++g) {
+        role_of[g] = static_cast<std::uint8_t>(g / D % R);
+        degree_of[g] = static_cast<std::uint8_t>(g % D);
+    }
+    const std::size_t lists = NK * R * D;
+    S.list_first.assign(lists + 1, 0);
+    S.list_group.clear();
+    S.list_threshold.clear();
+    S.share.assign(lists, 0.0);
+    S.hits.assign(lists * S.draws, 0);
+    std::vector<double> chance(G);
+    for (std::size_t kind = 0; kind < NK; ++kind) {
+        const std::size_t city = kind % (C + 1), channel = kind / (C + 1);
+        for (std::size_t g = 0; g < G; ++g) {
+            const std::size_t place = g / (R * D), pc = place % (C + 1);
             const double seen = (pc == C ? 1.0 : s.cities[pc].visibility) * (pc == city ? 1.0 : s.search.other_city_weight);
-            chance[g] = seen * total[g];
+            chance[g] = place / (C + 1) == channel ? seen * total[g] : 0.0;
         }
         if (std::accumulate(chance.begin(), chance.end(), 0.0) <= 0)
             for (std::size_t g = 0; g < G; ++g) chance[g] = static_cast<double>(S.first[g + 1] - S.first[g]);
-        // Without postings the sum is 0 and every threshold 2^32; search_range then draws nothing.
-        const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
-        double below = 0;
-        for (std::size_t g = 0; g < G; ++g) {
-            below += chance[g];
-            S.threshold[table * G + g] =
-                g + 1 == G || sum <= 0 ? std::uint64_t{1} << 32 : static_cast<std::uint64_t>(below / sum * 4294967296.0);
-        }
+        build_lists(S, kind, chance, role_of, degree_of);
     }
+    S.list_first[lists] = static_cast<std::uint32_t>(S.list_group.size());
 }
 }  // namespace
 
@@ -988,11 +1035,12 @@ void post_vacancies(World& w) {
     build_samplers(w, NP);
 }
 
-std::vector<double> PostingSampler::chances(std::size_t table, std::size_t postings) const {
+std::vector<double> PostingSampler::chances(std::size_t l, std::size_t postings) const {
     std::vector<double> chance(postings, 0.0);
-    for (std::size_t g = 0; g < groups; ++g) {
-        const std::uint64_t below = g == 0 ? 0 : threshold[table * groups + g - 1];
-        const double group = static_cast<double>(threshold[table * groups + g] - below) / 4294967296.0;
+    for (std::uint32_t x = list_first[l]; x < list_first[l + 1]; ++x) {
+        const std::uint32_t g = list_group[x];
+        const std::uint64_t below = x == list_first[l] ? 0 : list_threshold[x - 1];
+        const double group = share[l] * static_cast<double>(list_threshold[x] - below) / 4294967296.0;
         const double n = first[g + 1] - first[g];
         for (std::uint32_t j = first[g]; j < first[g + 1]; ++j) {
             chance[column[j].self] += group / n * column[j].keep;
@@ -1039,30 +1087,33 @@ double search_intensity(World& w, const SearchIntensities& intensity, std::uint3
     return intensity.of(u8(st), c.search_intensity[i], c.graduation_step[i]);
 }
 
-// The sampling table of searcher i (build_samplers): its city's (the last for abroad), and with
-// campus postings (eq. 9b) its channel's.
-std::uint16_t sampler_of(const World& w, std::uint32_t i) {
+// The list of searcher i (build_samplers): its kind (its city's, the last for abroad, and with
+// campus postings (eq. 9b) its channel's), its role and its degree.
+std::size_t sampler_list(const World& w, std::uint32_t i) {
     const Scenario& s = *w.scenario;
-    const std::size_t C = s.cities.size(), city = w.candidates.city[i] == kAbroad ? C : w.candidates.city[i];
+    const auto& c = w.candidates;
+    const PostingSampler& S = w.postings.sampler;
+    const std::size_t C = s.cities.size(), city = c.city[i] == kAbroad ? C : c.city[i];
     const bool experienced = campus_postings(s) && econ::channel_of(w, i) == PostingChannel::experienced;
-    return static_cast<std::uint16_t>(experienced ? city + C + 1 : city);
+    const std::size_t kind = experienced ? city + C + 1 : city;
+    return S.list(kind, std::min<std::size_t>(c.role[i], S.roles - 1), std::min<std::size_t>(c.degree[i], S.degrees - 1));
 }
 
-// The random numbers of the K postings a searcher samples from its table (sampler_of), in the order of one sample
-// at a time: a group, a column and a coin of the PostingSampler (exogenous search: a uniform
-// posting, kept in `column`), then the signal noise. The alias columns are prefetched; resolve_postings
-// reads them later, so that the reads of many searchers overlap (search is bound by them).
-void draw_postings(const World& w, std::uint16_t table, std::size_t K, Stream& rng, PostingSampler::Pending* pending,
+// The random numbers of the m postings a searcher samples (the draws of its list, sampler_list; exogenous
+// search: its K draws of a uniform posting, kept in `column`), in the order of one sample at a time: a group,
+// a column and a coin of the PostingSampler, then the signal noise. The alias columns are prefetched;
+// resolve_postings reads them later, so that the reads of many searchers overlap (search is bound by them).
+void draw_postings(const World& w, std::size_t list, std::size_t m, Stream& rng, PostingSampler::Pending* pending,
                    double* noise) {
     const auto& P = w.postings;
     const std::size_t NP = P.size();
     const bool exogenous = w.scenario->search_mode == SearchMode::exogenous;
     boost::random::normal_distribution<double> normal;
-    for (std::size_t a = 0; a < K; ++a) {
+    for (std::size_t a = 0; a < m; ++a) {
         if (exogenous)
             pending[a] = {static_cast<std::uint32_t>(std::min<double>(NP - 1, rng.uniform() * NP)), 0.f};
         else
-            pending[a] = P.sampler.start(table, rng);
+            pending[a] = P.sampler.start(list, rng);
         noise[a] = normal(rng);
     }
 }
@@ -1207,16 +1258,16 @@ struct SearchBatch {
     std::size_t size = 0, K = 0;
     std::uint32_t who[kSize];
     Status status[kSize];
-    std::uint16_t table[kSize];  // sampler_of
+    std::uint32_t drawn[kSize];  // postings drawn by each searcher (at most K)
     PostingSampler::Pending pending[kSize * kMaxApplications];
     double noise[kSize * kMaxApplications];
     std::uint32_t sampled[kSize * kMaxApplications];
 
     // Reads the batch's postings and applies; empties the batch.
     void apply(World& w, std::vector<Application>& mine, Counters& n) {
-        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, K, pending + b * K, sampled + b * K);
+        for (std::size_t b = 0; b < size; ++b) resolve_postings(w, drawn[b], pending + b * K, sampled + b * K);
         for (std::size_t b = 0; b < size; ++b)
-            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, K, mine, n);
+            apply_to_postings(w, who[b], status[b], sampled + b * K, noise + b * K, drawn[b], mine, n);
         size = 0;
     }
 };
@@ -1243,16 +1294,19 @@ std::uint32_t may_search(World& w, const SearchIntensities& intensity, std::size
     return bits;
 }
 
-// Candidates [begin, end) of search: who searches (may_search), the postings drawn in batches
-// (SearchBatch), the applications. rng: each searcher's search stream, its first block computed
-// for tiles of agents (rng.hpp).
+// Candidates [begin, end) of search: who searches (may_search), how many of its draws fall in its
+// list (endogenous search: PostingSampler::hits_of, the stream's second number), those draws made
+// in batches (SearchBatch), the applications. rng: each searcher's search stream, its first block
+// computed for tiles of agents (rng.hpp); a searcher none of whose draws falls in its list makes
+// no other.
 void search_range(World& w, const SearchIntensities& intensity, std::size_t begin, std::size_t end,
                   FoundApplications& found, Counters& n) {
     const Scenario& s = *w.scenario;
     const auto& c = w.candidates;
     const std::size_t NP = w.postings.size();
+    const bool exogenous = s.search_mode == SearchMode::exogenous;
     auto batch = std::make_unique<SearchBatch>();
-    batch->K = s.search_mode == SearchMode::exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
+    batch->K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
     std::vector<Application>& mine = found.local();
     FirstBlocks blocks;
     for (std::size_t tile = begin; tile < end; tile += kTile) {
@@ -1261,15 +1315,18 @@ void search_range(World& w, const SearchIntensities& intensity, std::size_t begi
         for (std::uint32_t bits = NP > 0 ? searching : 0; bits != 0; bits &= bits - 1) {
             const auto k = static_cast<std::size_t>(std::countr_zero(bits));
             const auto i = static_cast<std::uint32_t>(tile + k);
+            n.searchers++;
+            const std::size_t list = exogenous ? 0 : sampler_list(w, i);
+            const std::uint32_t m = exogenous ? 1 : w.postings.sampler.hits_of(list, blocks.word[1][k]);
+            if (m == 0) continue;
             Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, blocks.lane(k));
             rng();  // the bernoulli of may_search
-            const auto st = static_cast<Status>(c.status[i]);
-            n.searchers++;
+            if (!exogenous) rng();  // the count of hits_of
             SearchBatch& b = *batch;
             b.who[b.size] = i;
-            b.status[b.size] = st;
-            b.table[b.size] = sampler_of(w, i);
-            draw_postings(w, b.table[b.size], b.K, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
+            b.status[b.size] = static_cast<Status>(c.status[i]);
+            b.drawn[b.size] = m;
+            draw_postings(w, list, m, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
             if (++b.size == SearchBatch::kSize) b.apply(w, mine, n);
         }
     }

@@ -175,42 +175,62 @@ struct PostingCard {
     std::uint8_t role, degree, city, channel = 0;  // channel: PostingChannel
 };
 
-// Draws postings for searchers (eq. 10) in two stages. A posting's weight is a factor of its
-// employer's city as seen from the searcher's city (visibility, other_city_weight) times a factor
-// of its own (its employer type's visibility, eq. 10b's relative pay). The postings are split into
-// groups (employer city, and with campus postings (eq. 9b) channel); each group has one alias
-// table of the postings' own factors, and each kind of searcher (table: city, and channel) has
-// the chances of the groups, in proportion to the city factor times the group's total. A draw
-// picks the group, then the posting: the chance of a posting is its weight over the table's sum,
-// as with one alias table over all postings a kind of searcher, in 12 bytes a posting instead of
-// 8 a posting and a table.
+// Sampling weights of search (eq. 10). A posting's weight is a factor of its employer's city as
+// seen from the searcher's city times a factor of its own (its employer type's visibility, eq.
+// 10b's relative pay). The postings are split into groups (employer city, with campus postings
+// (eq. 9b) channel, role and required degree); each group has one alias table of the postings' own
+// factors. A kind of searcher (kind: city, and channel) gives each group a chance in proportion to
+// the city factor times the group's total. A searcher can only use a posting of its own role whose
+// degree it meets (eq. 11), so its K draws are made in two stages: how many of them fall among the
+// groups of its role and of degrees up to its own (its list: kind, role, degree), a binomial count
+// with that share of the kind's sum, then each of those draws within the list: the group, then the
+// posting. Each draw of the count has the law of one draw over all postings restricted to the list,
+// and a draw outside the list could not be used. 12 bytes a posting.
 struct PostingSampler {
     struct Column {
         float keep;                 // probability of keeping the column drawn
         std::uint32_t self, alias;  // postings: the column's own, and the one taken otherwise
     };
-    std::vector<Column> column;            // the groups' alias tables, one after the other
-    std::vector<std::uint32_t> first;      // [group]: first column of the group (size groups + 1)
-    std::vector<std::uint64_t> threshold;  // [table * groups + g]: chance of groups 0..g, times 2^32
-    std::size_t groups = 0;
-    // A kind of searcher for each group: its city, and with campus postings its channel.
-    std::size_t tables() const { return groups; }
+    std::vector<Column> column;        // the groups' alias tables, one after the other
+    std::vector<std::uint32_t> first;  // [group]: first column of the group (size groups + 1)
+    std::size_t groups = 0, kinds = 0, roles = 0, degrees = 0, draws = 0;  // draws: K, search.applications
+    // The lists, [(kind * roles + role) * degrees + degree]: list_first (size lists + 1) indexes
+    // list_group (the groups with a chance, in group order) and list_threshold (the chance of the
+    // list's groups up to each, over the list's, times 2^32; the last 2^32); hits[list * draws + m]:
+    // the chance of at most m of the K draws in the list, times 2^32.
+    std::vector<std::uint32_t> list_first, list_group;
+    std::vector<std::uint64_t> list_threshold, hits;
+    std::vector<double> share;  // [list]: the list's chance over the kind's sum (tests, docs)
+    std::size_t tables() const { return kinds; }
+    std::size_t list(std::size_t kind, std::size_t role, std::size_t degree) const {
+        return (kind * roles + role) * degrees + degree;
+    }
+    // How many of the K draws fall in list l, from one 32-bit number x: the count of the binomial's
+    // cumulative chances at most x (inversion, without a branch).
+    std::uint32_t hits_of(std::size_t l, std::uint32_t x) const {
+        const std::uint64_t* cdf = hits.data() + l * draws;
+        std::uint32_t m = 0;
+        for (std::size_t k = 0; k < draws; ++k) m += cdf[k] <= x ? 1 : 0;
+        return m;
+    }
 
-    // A draw in two halves, so that the column can be fetched while other draws are made: first
-    // the random numbers (group, column, coin), then the memory read.
+    // A draw within list l in two halves, so that the column can be fetched while other draws are
+    // made: first the random numbers (group, column, coin), then the memory read.
     struct Pending {
         std::uint32_t column;
         float coin;
     };
     template <class Rng>
-    Pending start(std::size_t table, Rng& rng) const {
-        const std::uint64_t* row = threshold.data() + table * groups;
+    Pending start(std::size_t l, Rng& rng) const {
+        const std::uint64_t* row = list_threshold.data() + list_first[l];
+        const std::size_t n_groups = list_first[l + 1] - list_first[l];
         const std::uint64_t u = rng();
         // The first group whose threshold is above u: the thresholds increase, so it is the count
         // of those at most u (std::upper_bound's index, without its branches, which the draws
         // mispredicted about half the time).
-        std::size_t g = 0;
-        for (std::size_t k = 0; k < groups; ++k) g += row[k] <= u ? 1 : 0;
+        std::size_t k = 0;
+        for (std::size_t x = 0; x < n_groups; ++x) k += row[x] <= u ? 1 : 0;
+        const std::uint32_t g = list_group[list_first[l] + k];
         const std::uint64_t n = first[g + 1] - first[g];
         const auto j = static_cast<std::uint32_t>(first[g] + ((static_cast<std::uint64_t>(rng()) * n) >> 32));
         const float coin = rng() * (1.0f / 4294967296.0f);
@@ -221,8 +241,10 @@ struct PostingSampler {
         const Column& col = column[d.column];
         return d.coin < col.keep ? col.self : col.alias;
     }
-    // The chance that a searcher of `table` draws each posting (for tests).
-    std::vector<double> chances(std::size_t table, std::size_t postings) const;
+    // The chance that one draw of a searcher of list l is each posting: the list's share times the
+    // chance of a draw within the list (for tests; eq. 10's weight over the kind's sum for the
+    // postings of the list, 0 for the others).
+    std::vector<double> chances(std::size_t l, std::size_t postings) const;
 };
 
 // Whom a posting admits by experience (eq. 9b): anyone (no experience rule), candidates with

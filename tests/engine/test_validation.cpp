@@ -1930,25 +1930,35 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
         }
     CHECK(uniform_applications > 100);
     CHECK(uniform_misplaced == 0);
-    // The sampling tables: the first C + 1 for campus searchers draw only campus postings.
+    // The sampling tables: the first C + 1 kinds (campus searchers) draw only campus postings.
     const std::size_t C = s.cities.size();
-    REQUIRE(P.sampler.tables() == 2 * (C + 1));
+    const auto& S = P.sampler;
+    REQUIRE(S.tables() == 2 * (C + 1));
     Stream rng(1, 0, StreamFamily::search, 0, 7);
-    std::size_t drawn_wrong = 0;
+    std::size_t drawn = 0, drawn_wrong = 0;
     for (int k = 0; k < 20000; ++k) {
-        const std::size_t table = static_cast<std::size_t>(k) % P.sampler.tables();
-        const std::uint32_t p = P.sampler.finish(P.sampler.start(table, rng));
-        drawn_wrong += P.channel[p] != (table <= C ? 1 : 2);
+        const std::size_t kind = static_cast<std::size_t>(k) % S.tables();
+        const std::size_t l = S.list(kind, static_cast<std::size_t>(k / 12) % S.roles, S.degrees - 1);
+        if (S.list_first[l] == S.list_first[l + 1]) continue;
+        const std::uint32_t p = S.finish(S.start(l, rng));
+        ++drawn;
+        drawn_wrong += P.channel[p] != (kind <= C ? 1 : 2);
     }
+    CHECK(drawn > 10000);
     CHECK(drawn_wrong == 0);
 }
 
 TEST_CASE("validation: the two-stage posting sampler draws each posting with its eq. 10 weight", "[validation][search]") {
-    // Each kind of searcher (city, channel) draws posting p with chance w_p / sum of w, where w_p is
-    // 0 for the other channel and otherwise the employer city's visibility (1 abroad) times 1 in
-    // the searcher's city and other_city_weight elsewhere, times the employer type's visibility
-    // (eq. 10, without eq. 10b's relative pay). Checked on the sampler's columns and thresholds
-    // (chances), and on draws: the share of draws in the searcher's own city within 4 standard errors.
+    // A searcher's K draws are each posting p with chance w_p / sum of w over the postings of its
+    // kind of searcher (city, channel), where w_p is 0 for the other channel and otherwise the
+    // employer city's visibility (1 abroad) times 1 in the searcher's city and other_city_weight
+    // elsewhere, times the employer type's visibility (eq. 10, without eq. 10b's relative pay). The
+    // engine draws only those of its list (its role, degrees up to its own): the count of the K draws
+    // that fall there is binomial with the list's share of the sum, and each such draw has the law
+    // restricted to the list. Checked for every kind, role and degree on the sampler's columns and
+    // thresholds (chances: share times the restricted law, against w_p / sum for the list's postings
+    // and 0 for the others; the count's thresholds against the binomial), and on draws: the share of
+    // draws in the searcher's own city within 4 standard errors.
     const Scenario s = load_scenario(
         fs::path(TALENTSIM_SOURCE_DIR) / "scenarios" / "china_ai_2024.toml",
         {"population.candidates=6000", "population.employers=300", "output.postings=false", "output.offers=false",
@@ -1959,19 +1969,24 @@ TEST_CASE("validation: the two-stage posting sampler draws each posting with its
     sim.step(rec);
     const World& w = sim.world();
     const auto& P = w.postings;
-    const std::size_t C = s.cities.size(), NP = P.size();
+    const auto& S = P.sampler;
+    const std::size_t C = s.cities.size(), NP = P.size(), K = static_cast<std::size_t>(s.search.applications);
     REQUIRE(NP > 300);
-    REQUIRE(P.sampler.tables() == 2 * (C + 1));
+    REQUIRE(S.tables() == 2 * (C + 1));
+    REQUIRE(S.roles == s.roles.size());
+    REQUIRE(S.degrees == s.degrees.size());
+    REQUIRE(S.draws == K);
     const auto city_of = [&](std::size_t p) {
         const std::uint8_t c = w.employers.city[P.employer[p]];
         return c == kAbroad ? C : std::size_t{c};
     };
     Stream rng(5, 0, StreamFamily::search, 0, 3);
-    for (std::size_t table = 0; table < P.sampler.tables(); ++table) {
-        const std::size_t city = table % (C + 1);
-        const auto channel = static_cast<std::uint8_t>(table <= C ? PostingChannel::campus : PostingChannel::experienced);
+    std::size_t lists_drawn = 0;
+    for (std::size_t kind = 0; kind < S.tables(); ++kind) {
+        const std::size_t city = kind % (C + 1);
+        const auto channel = static_cast<std::uint8_t>(kind <= C ? PostingChannel::campus : PostingChannel::experienced);
         std::vector<double> weight(NP);
-        double total = 0, own_city = 0;
+        double total = 0;
         for (std::size_t p = 0; p < NP; ++p) {
             const std::size_t pc = city_of(p);
             weight[p] = P.channel[p] != channel ? 0.0
@@ -1979,24 +1994,48 @@ TEST_CASE("validation: the two-stage posting sampler draws each posting with its
                                                        (pc == city ? 1.0 : s.search.other_city_weight) *
                                                        s.employer_types[w.employers.type[P.employer[p]]].visibility;
             total += weight[p];
-            own_city += pc == city ? weight[p] : 0.0;
         }
         REQUIRE(total > 0);
-        const std::vector<double> chance = P.sampler.chances(table, NP);
-        double largest_error = 0;
-        for (std::size_t p = 0; p < NP; ++p) largest_error = std::max(largest_error, std::abs(chance[p] - weight[p] / total));
-        INFO("table " << table);
-        CHECK(largest_error < 1e-7);
-        const int draws = 20000;
-        int in_city = 0, wrong_channel = 0;
-        for (int k = 0; k < draws; ++k) {
-            const std::uint32_t p = P.sampler.finish(P.sampler.start(table, rng));
-            in_city += city_of(p) == city;
-            wrong_channel += P.channel[p] != channel;
-        }
-        CHECK(wrong_channel == 0);
-        CHECK(within_4se(static_cast<double>(in_city) / draws, own_city / total, draws));
+        for (std::size_t r = 0; r < S.roles; ++r)
+            for (std::size_t d = 0; d < S.degrees; ++d) {
+                const std::size_t l = S.list(kind, r, d);
+                double in_list = 0, own_city = 0;
+                for (std::size_t p = 0; p < NP; ++p)
+                    if (P.role[p] == r && P.degree[p] <= d) {
+                        in_list += weight[p];
+                        own_city += city_of(p) == city ? weight[p] : 0.0;
+                    }
+                const std::vector<double> chance = S.chances(l, NP);
+                double largest_error = 0;
+                for (std::size_t p = 0; p < NP; ++p) {
+                    const double expected = P.role[p] == r && P.degree[p] <= d ? weight[p] / total : 0.0;
+                    largest_error = std::max(largest_error, std::abs(chance[p] - expected));
+                }
+                INFO("kind " << kind << ", role " << r << ", degree " << d);
+                CHECK(largest_error < 1e-7);
+                // The count: P(at most m of K in the list) for the list's share q = in_list / total.
+                const double q = in_list / total;
+                double below = 0;
+                for (std::size_t m = 0; m < K; ++m) {
+                    double pm = 1;  // C(K, m) q^m (1 - q)^(K - m)
+                    for (std::size_t j = 0; j < m; ++j) pm *= static_cast<double>(K - j) / static_cast<double>(j + 1) * q;
+                    below += pm * std::pow(1 - q, static_cast<double>(K - m));
+                    CHECK(static_cast<double>(S.hits[l * K + m]) / 4294967296.0 == Approx(std::min(below, 1.0)).margin(1e-9));
+                }
+                if (in_list <= 0) continue;
+                ++lists_drawn;
+                const int draws = 4000;
+                int in_city = 0, outside = 0;
+                for (int k = 0; k < draws; ++k) {
+                    const std::uint32_t p = S.finish(S.start(l, rng));
+                    in_city += city_of(p) == city;
+                    outside += P.channel[p] != channel || P.role[p] != r || P.degree[p] > d;
+                }
+                CHECK(outside == 0);
+                CHECK(within_4se(static_cast<double>(in_city) / draws, own_city / in_list, draws));
+            }
     }
+    CHECK(lists_drawn > S.tables() * S.roles);
 }
 
 TEST_CASE("validation: without a return to experience, campus and experienced postings are priced alike",
