@@ -919,19 +919,21 @@ void binomial_thresholds(std::size_t K, double q, std::uint64_t* out) {
 }
 
 // The lists of one kind of searcher (PostingSampler), from the chance of each group for it.
-void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>& chance,
-                 const std::vector<std::uint8_t>& role_of, const std::vector<std::uint8_t>& degree_of) {
+void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>& chance) {
     const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
+    const auto in = [&](std::size_t g, std::size_t r, std::size_t d) {  // group g: (place, role, degree)
+        return chance[g] > 0 && g / S.degrees % S.roles == r && g % S.degrees <= d;
+    };
     for (std::size_t r = 0; r < S.roles; ++r)
         for (std::size_t d = 0; d < S.degrees; ++d) {
             const std::size_t l = S.list(kind, r, d);
             S.list_first[l] = static_cast<std::uint32_t>(S.list_group.size());
             double in_list = 0;
             for (std::size_t g = 0; g < S.groups; ++g)
-                if (chance[g] > 0 && role_of[g] == r && degree_of[g] <= d) in_list += chance[g];
+                if (in(g, r, d)) in_list += chance[g];
             double below = 0;
             for (std::size_t g = 0; g < S.groups; ++g) {
-                if (!(chance[g] > 0 && role_of[g] == r && degree_of[g] <= d)) continue;
+                if (!in(g, r, d)) continue;
                 below += chance[g];
                 S.list_group.push_back(static_cast<std::uint32_t>(g));
                 S.list_threshold.push_back(static_cast<std::uint64_t>(below / in_list * 4294967296.0));
@@ -940,6 +942,35 @@ void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>&
             S.share[l] = sum > 0 ? in_list / sum : 0.0;
             binomial_thresholds(S.draws, S.share[l], S.hits.data() + l * S.draws);
         }
+}
+
+// The chance of each group for a kind of searcher (city, and channel: kind = channel (C + 1) +
+// city): its city's factor times the group's total, 0 for the other channel's groups; in proportion
+// to the groups' sizes when every chance is 0.
+std::vector<double> kind_chances(const Scenario& s, const PostingSampler& S, std::size_t kind,
+                                 const std::vector<double>& total) {
+    const std::size_t C = s.cities.size(), city = kind % (C + 1), channel = kind / (C + 1);
+    std::vector<double> chance(S.groups);
+    for (std::size_t g = 0; g < S.groups; ++g) {
+        const std::size_t place = g / (S.roles * S.degrees), pc = place % (C + 1);
+        const double seen = (pc == C ? 1.0 : s.cities[pc].visibility) * (pc == city ? 1.0 : s.search.other_city_weight);
+        chance[g] = place / (C + 1) == channel ? seen * total[g] : 0.0;
+    }
+    if (std::accumulate(chance.begin(), chance.end(), 0.0) <= 0)
+        for (std::size_t g = 0; g < S.groups; ++g) chance[g] = static_cast<double>(S.first[g + 1] - S.first[g]);
+    return chance;
+}
+
+// The lists of every kind of searcher (build_lists), from the groups' totals.
+void build_all_lists(const Scenario& s, PostingSampler& S, const std::vector<double>& total) {
+    const std::size_t lists = S.kinds * S.roles * S.degrees;
+    S.list_first.assign(lists + 1, 0);
+    S.list_group.clear();
+    S.list_threshold.clear();
+    S.share.assign(lists, 0.0);
+    S.hits.assign(lists * S.draws, 0);
+    for (std::size_t kind = 0; kind < S.kinds; ++kind) build_lists(S, kind, kind_chances(s, S, kind, total));
+    S.list_first[lists] = static_cast<std::uint32_t>(S.list_group.size());
 }
 
 // Sampling weights by searcher city (eq. 10) in a PostingSampler: a group of postings by employer
@@ -988,30 +1019,7 @@ void build_samplers(World& w, std::size_t NP) {
         for (std::size_t j = 0; j < n; ++j)
             S.column[S.first[g] + j] = {local.column[j].keep, in[j], in[local.column[j].alias]};
     });
-    std::vector<std::uint8_t> role_of(G), degree_of(G);
-    for (std::size_t g = 0; g < G; ++g) {
-        role_of[g] = static_cast<std::uint8_t>(g / D % R);
-        degree_of[g] = static_cast<std::uint8_t>(g % D);
-    }
-    const std::size_t lists = NK * R * D;
-    S.list_first.assign(lists + 1, 0);
-    S.list_group.clear();
-    S.list_threshold.clear();
-    S.share.assign(lists, 0.0);
-    S.hits.assign(lists * S.draws, 0);
-    std::vector<double> chance(G);
-    for (std::size_t kind = 0; kind < NK; ++kind) {
-        const std::size_t city = kind % (C + 1), channel = kind / (C + 1);
-        for (std::size_t g = 0; g < G; ++g) {
-            const std::size_t place = g / (R * D), pc = place % (C + 1);
-            const double seen = (pc == C ? 1.0 : s.cities[pc].visibility) * (pc == city ? 1.0 : s.search.other_city_weight);
-            chance[g] = place / (C + 1) == channel ? seen * total[g] : 0.0;
-        }
-        if (std::accumulate(chance.begin(), chance.end(), 0.0) <= 0)
-            for (std::size_t g = 0; g < G; ++g) chance[g] = static_cast<double>(S.first[g + 1] - S.first[g]);
-        build_lists(S, kind, chance, role_of, degree_of);
-    }
-    S.list_first[lists] = static_cast<std::uint32_t>(S.list_group.size());
+    build_all_lists(s, S, total);
 }
 }  // namespace
 
