@@ -658,17 +658,16 @@ void separations(World& w) {
     const SeparationLimits limits(w);
     const std::int32_t step = w.now.step;
     w.counters += count_each_index_range(w.active_candidates, [&](std::size_t begin, std::size_t end, Counters& n) {
-        FirstBlocks blocks;
-        for (std::size_t tile = begin; tile < end; tile += kTile) {
-            first_blocks(w.seed, step, StreamFamily::separations, static_cast<std::uint32_t>(tile), 0, blocks);
-            for (std::uint32_t bits = limits.may_separate(w, tile, std::min(kTile, end - tile), blocks); bits != 0;
-                 bits &= bits - 1) {
-                const auto k = static_cast<std::size_t>(std::countr_zero(bits));
-                const auto i = static_cast<std::uint32_t>(tile + k);
-                Stream rng(w.seed, step, StreamFamily::separations, i, 0, blocks.lane(k));
-                separate(w, i, rng, n, shared_flows(w));
-            }
-        }
+        for_each_tile(w.seed, step, StreamFamily::separations, begin, end,
+                      [&](std::size_t tile, std::size_t size, const FirstBlocks& blocks) {
+                          for (std::uint32_t bits = limits.may_separate(w, tile, size, blocks); bits != 0;
+                               bits &= bits - 1) {
+                              const auto k = static_cast<std::size_t>(std::countr_zero(bits));
+                              const auto i = static_cast<std::uint32_t>(tile + k);
+                              Stream rng(w.seed, step, StreamFamily::separations, i, 0, blocks.lane(k));
+                              separate(w, i, rng, n, shared_flows(w));
+                          }
+                      });
     });
 }
 
@@ -1316,10 +1315,9 @@ void search_range(World& w, const SearchIntensities& intensity, std::size_t begi
     auto batch = std::make_unique<SearchBatch>();
     batch->K = exogenous ? 1 : static_cast<std::size_t>(s.search.applications);
     std::vector<Application>& mine = found.local();
-    FirstBlocks blocks;
-    for (std::size_t tile = begin; tile < end; tile += kTile) {
-        first_blocks(w.seed, w.now.step, StreamFamily::search, static_cast<std::uint32_t>(tile), 0, blocks);
-        const std::uint32_t searching = may_search(w, intensity, tile, std::min(kTile, end - tile), blocks);
+    for_each_tile(w.seed, w.now.step, StreamFamily::search, begin, end,
+                  [&](std::size_t tile, std::size_t size, const FirstBlocks& blocks) {
+        const std::uint32_t searching = may_search(w, intensity, tile, size, blocks);
         for (std::uint32_t bits = NP > 0 ? searching : 0; bits != 0; bits &= bits - 1) {
             const auto k = static_cast<std::size_t>(std::countr_zero(bits));
             const auto i = static_cast<std::uint32_t>(tile + k);
@@ -1337,7 +1335,7 @@ void search_range(World& w, const SearchIntensities& intensity, std::size_t begi
             draw_postings(w, list, m, rng, b.pending + b.size * b.K, b.noise + b.size * b.K);
             if (++b.size == SearchBatch::kSize) b.apply(w, mine, n);
         }
-    }
+    });
     batch->apply(w, mine, n);
 }
 }  // namespace

@@ -22,18 +22,18 @@ using WideLanes = std::uint64_t __attribute__((vector_size(4 * kTile)));
 
 // Ten Philox rounds (as Stream::philox, one lane per agent) on T tiles at once: the tiles' rounds
 // are independent chains, so with T = 2 the multiplier latency of one is hidden by the other.
-// Tile t holds the counters of Stream(seed, step, family, first + k, sub_key), k < kTile, whose
+// Tile t holds the counters of Stream(seed, step, family, first[t] + k, sub_key), k < kTile, whose
 // last word is word3[t] (the family and sub-key): made in registers, not read back from memory
 // (a wide load of narrower stores just made waits for them to reach the cache).
 template <int T>
-[[gnu::always_inline]] inline void philox_tiles(std::uint32_t k0, std::uint32_t k1, std::uint32_t first,
+[[gnu::always_inline]] inline void philox_tiles(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first,
                                                 std::uint32_t step, const std::uint32_t* word3, FirstBlocks* tile) {
-    Lanes agent;
-    for (std::size_t k = 0; k < kTile; ++k) agent[k] = first + static_cast<std::uint32_t>(k);
+    Lanes lane;
+    for (std::size_t k = 0; k < kTile; ++k) lane[k] = static_cast<std::uint32_t>(k);
     Lanes c0[T], c1[T], c2[T], c3[T];
     for (int t = 0; t < T; ++t) {
         c0[t] = Lanes{};
-        c1[t] = agent;
+        c1[t] = lane + first[t];
         c2[t] = Lanes{} + step;
         c3[t] = Lanes{} + word3[t];
     }
@@ -61,12 +61,12 @@ template <int T>
 // Built for x86-64-v4 (AVX-512: one register a word of a tile), v3 (AVX2) and the baseline; the
 // loader picks the best the CPU has.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_one(
-    std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t step, const std::uint32_t* word3,
+    std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step, const std::uint32_t* word3,
     FirstBlocks* tile) {
     philox_tiles<1>(k0, k1, first, step, word3, tile);
 }
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_two(
-    std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t step, const std::uint32_t* word3,
+    std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step, const std::uint32_t* word3,
     FirstBlocks* tile) {
     philox_tiles<2>(k0, k1, first, step, word3, tile);
 }
@@ -75,15 +75,23 @@ __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) vo
 
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,
                   std::uint32_t sub_key, FirstBlocks& out) {
-    const std::uint32_t word3[1] = {family_word(family, sub_key)};
-    philox_one(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), first,
+    const std::uint32_t word3[1] = {family_word(family, sub_key)}, at[1] = {first};
+    philox_one(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
                static_cast<std::uint32_t>(step), word3, &out);
+}
+
+void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::array<std::uint32_t, 2> first,
+                  std::uint32_t sub_key, std::array<FirstBlocks, 2>& out) {
+    const std::uint32_t word3[2] = {family_word(family, sub_key), family_word(family, sub_key)};
+    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), first.data(),
+               static_cast<std::uint32_t>(step), word3, out.data());
 }
 
 void first_blocks(std::uint64_t seed, std::int32_t step, std::array<StreamFamily, 2> families, std::uint32_t first,
                   std::uint32_t sub_key, std::array<FirstBlocks, 2>& out) {
-    const std::uint32_t word3[2] = {family_word(families[0], sub_key), family_word(families[1], sub_key)};
-    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), first,
+    const std::uint32_t word3[2] = {family_word(families[0], sub_key), family_word(families[1], sub_key)},
+                        at[2] = {first, first};
+    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
                static_cast<std::uint32_t>(step), word3, out.data());
 }
 

@@ -4,7 +4,9 @@
 // shared between agents, the numbers an agent sees never depend on the thread count or on the
 // order in which agents are visited.
 #pragma once
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -103,5 +105,26 @@ void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, st
 // second of two calls of the one-family version).
 void first_blocks(std::uint64_t seed, std::int32_t step, std::array<StreamFamily, 2> families, std::uint32_t first,
                   std::uint32_t sub_key, std::array<FirstBlocks, 2>& out);
+// The first blocks of one family's streams for two tiles (out[t] for the agents first[t] + k), computed
+// together in the same way: a phase that draws for every agent goes through its tiles two at a time.
+void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::array<std::uint32_t, 2> first,
+                  std::uint32_t sub_key, std::array<FirstBlocks, 2>& out);
+
+// fn(tile, n, blocks) for the tiles of kTile agents from begin up to end (n: the tile's agents
+// before end), with the first blocks of their streams of a family (sub-key 0), computed for two
+// tiles at a time.
+template <class Fn>
+void for_each_tile(std::uint64_t seed, std::int32_t step, StreamFamily family, std::size_t begin, std::size_t end,
+                   Fn&& fn) {
+    std::array<FirstBlocks, 2> blocks;
+    for (std::size_t tile = begin; tile < end; tile += 2 * kTile) {
+        first_blocks(seed, step, family, {static_cast<std::uint32_t>(tile), static_cast<std::uint32_t>(tile + kTile)},
+                     0, blocks);
+        for (std::size_t t = 0; t < 2; ++t) {
+            const std::size_t at = tile + t * kTile;
+            if (at < end) fn(at, std::min(kTile, end - at), blocks[t]);
+        }
+    }
+}
 
 }  // namespace talentsim

@@ -3,8 +3,10 @@
 
 #include <boost/random/normal_distribution.hpp>
 
+#include <array>
 #include <cmath>
 #include <set>
+#include <vector>
 
 #include "engine/rng.hpp"
 
@@ -90,4 +92,39 @@ TEST_CASE("two families' tiles computed together continue as the agents' own str
                     for (int d = 0; d < 9; ++d) REQUIRE(tiled() == own());
                 }
         }
+}
+
+TEST_CASE("one family's two tiles computed together continue as the agents' own streams", "[rng]") {
+    // Tiles next to each other, apart, and one at the end of the ids.
+    const std::array<std::array<std::uint32_t, 2>, 3> pairs{{{0u, 16u}, {17u, 1000003u}, {4294967280u, 5u}}};
+    for (const std::uint64_t seed : {std::uint64_t{1}, std::uint64_t{0x123456789abcdefull}})
+        for (const auto& first : pairs) {
+            std::array<talentsim::FirstBlocks, 2> blocks;
+            talentsim::first_blocks(seed, 11, StreamFamily::search, first, 4, blocks);
+            for (std::size_t t = 0; t < 2; ++t)
+                for (std::size_t k = 0; k < talentsim::kTile; ++k) {
+                    const auto agent = first[t] + static_cast<std::uint32_t>(k);
+                    Stream own(seed, 11, StreamFamily::search, agent, 4);
+                    Stream tiled(seed, 11, StreamFamily::search, agent, 4, blocks[t].lane(k));
+                    for (int d = 0; d < 9; ++d) REQUIRE(tiled() == own());
+                }
+        }
+}
+
+TEST_CASE("for_each_tile visits every agent once, with its own first block", "[rng]") {
+    for (const std::size_t end : {std::size_t{0}, std::size_t{5}, std::size_t{32}, std::size_t{37}, std::size_t{70}}) {
+        std::vector<int> seen(end, 0);
+        talentsim::for_each_tile(9, 2, StreamFamily::separations, 3, end,
+                                 [&](std::size_t tile, std::size_t n, const talentsim::FirstBlocks& blocks) {
+                                     REQUIRE(n <= talentsim::kTile);
+                                     REQUIRE(tile + n <= end);
+                                     for (std::size_t k = 0; k < n; ++k) {
+                                         ++seen[tile + k];
+                                         Stream own(9, 2, StreamFamily::separations,
+                                                    static_cast<std::uint32_t>(tile + k));
+                                         REQUIRE(blocks.lane(k)[0] == own());
+                                     }
+                                 });
+        for (std::size_t i = 0; i < end; ++i) CHECK(seen[i] == (i >= 3 ? 1 : 0));
+    }
 }
