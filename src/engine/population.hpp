@@ -33,11 +33,17 @@ struct CensusTally {
     std::vector<std::int64_t> payroll;     // [employer]
     explicit CensusTally(const Employers& E) : headcount(E.headcount.size(), 0u), payroll(E.payroll.size(), 0) {}
     // Employees: the employed, and candidates abroad who work for an (overseas) employer.
+    static bool employee(const Candidates& c, std::size_t i) {
+        const std::uint8_t st = c.status[i];
+        return (c.employer[i] != kNone) & ((st == static_cast<std::uint8_t>(Status::employed)) |
+                                           (st == static_cast<std::uint8_t>(Status::abroad)));
+    }
     void count(const Candidates& c, std::size_t i, std::size_t roles) {
+        if (employee(c, i)) add(c, i, roles);
+    }
+    // Counts employee i.
+    void add(const Candidates& c, std::size_t i, std::size_t roles) {
         const std::uint32_t e = c.employer[i];
-        if (e == kNone || (c.status[i] != static_cast<std::uint8_t>(Status::employed) &&
-                           c.status[i] != static_cast<std::uint8_t>(Status::abroad)))
-            return;
         headcount[e * roles + c.role[i]]++;
         payroll[e] += round_to_whole(c.wage[i]);
     }
