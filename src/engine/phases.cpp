@@ -605,29 +605,40 @@ std::vector<Thresholds> separation_thresholds(const Scenario& s) {
     return by_type;
 }
 
+// The 32-bit numbers x whose uniform u = x / 2^32 (Stream::uniform) is below p are those below
+// draws_below(p) = ceil(p 2^32), between 0 and 2^32 (for an integer x, x < y exactly when
+// x < ceil(y); p 2^32 is exact): a draw u < p made as an integer comparison, without the
+// conversions and the branches a choice between doubles compiles to.
+std::uint64_t draws_below(double p) {
+    const double y = p * 4294967296.0;
+    return !(y > 0) ? 0 : y >= 4294967296.0 ? std::uint64_t{1} << 32 : static_cast<std::uint64_t>(std::ceil(y));
+}
+
 // Which candidates may separate this step, from u, the first number of a candidate's separations
 // stream (a uniform, the only draw separate makes): u < limit whenever separate would end a job or
 // change a status, so the others are passed over without building their stream. The limit is the
-// larger of its status's (without a job: the unemployed's rate; 2, above every u, for those
-// sitting out, whose future employer separate checks) and, with an employer, its job's (the
-// largest rate separate compares u with for its status and the employer's type; 2 when the
-// employer closed). The tables are looked up without a branch per candidate.
+// larger of its status's (without a job: the unemployed's rate; above every u for those sitting
+// out, whose future employer separate checks) and, with an employer, its job's (the largest rate
+// separate compares u with for its status and the employer's type; above every u when the
+// employer closed). The limits are kept as draws_below, and looked up without a branch.
 struct SeparationLimits {
-    std::array<double, kStatusCount> status;  // [status]
-    std::vector<double> job;                  // [status * types + employer type]
+    static constexpr std::uint64_t kAll = std::uint64_t{1} << 32;  // above every 32-bit number
+    std::array<std::uint64_t, kStatusCount> status;                // [status]
+    std::vector<std::uint64_t> job;                                // [status * types + employer type]
 
     explicit SeparationLimits(const World& w) {
         const Scenario& s = *w.scenario;
-        status.fill(-1.0);
+        status.fill(0);
         for (std::size_t r = 0; r < s.roles.size(); ++r)  // the largest rate of a job seeker
-            status[u8(Status::unemployed)] = std::max(status[u8(Status::unemployed)], unemployed_leave_rate(w, r));
-        status[u8(Status::sitting_out)] = 2.0;
+            status[u8(Status::unemployed)] =
+                std::max(status[u8(Status::unemployed)], draws_below(unemployed_leave_rate(w, r)));
+        status[u8(Status::sitting_out)] = kAll;
         const std::size_t T = s.employer_types.size();
-        job.assign(kStatusCount * T, -1.0);
+        job.assign(kStatusCount * T, 0);
         const std::vector<Thresholds> by_type = separation_thresholds(s);  // increasing: the rates are >= 0
         for (std::size_t k = 0; k < T; ++k) {
-            job[u8(Status::employed) * T + k] = by_type[k].quit;
-            job[u8(Status::abroad) * T + k] = s.employer_types[k].layoff_rate + s.separations.quit_rate;
+            job[u8(Status::employed) * T + k] = draws_below(by_type[k].quit);
+            job[u8(Status::abroad) * T + k] = draws_below(s.employer_types[k].layoff_rate + s.separations.quit_rate);
         }
     }
 
@@ -642,12 +653,14 @@ struct SeparationLimits {
         const std::size_t T = job.size() / kStatusCount;
         std::uint32_t bits = 0;
         for (std::size_t k = 0; k < n; ++k) {
-            const bool has_job = employer[k] != kNone;
-            const std::uint32_t e = has_job ? employer[k] : 0;
-            const double at_job = alive[e] ? job[st[k] * T + type[e]] : 2.0;
-            const double limit = std::max(status[st[k]], has_job ? at_job : -1.0);
-            const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
-            bits |= static_cast<std::uint32_t>(u < limit) << k;
+            // (Masks, not conditions: the compiler made branches of those, which the statuses of
+            // neighbouring candidates, different at random, mispredicted.)
+            const std::uint64_t with_job = 0 - static_cast<std::uint64_t>(employer[k] != kNone);  // all ones
+            const auto e = static_cast<std::uint32_t>(employer[k] & with_job);
+            const std::uint64_t closed = static_cast<std::uint64_t>(alive[e] == 0) << 32;  // kAll when closed
+            const std::uint64_t at_job = std::max(job[st[k] * T + type[e]], closed) & with_job;
+            const std::uint64_t limit = std::max(status[st[k]], at_job);
+            bits |= static_cast<std::uint32_t>(first.word[0][k] < limit) << k;
         }
         return bits;
     }
@@ -1069,21 +1082,41 @@ constexpr std::size_t kMaxApplications = 100;  // search.applications <= 100
 
 // The probability that a candidate searches this step, by status: on the job its own intensity
 // (its search_intensity column), a student only within student_search_months of graduating, 0 for
-// the other statuses. Set once a step; `of` picks the value from a table by status, without a
-// branch (the statuses of neighbouring candidates differ at random, and may_search runs it for a
-// tile at once).
+// the other statuses. Set once a step; `of` picks the value from a table by status, and
+// `searches` makes the draw of it (may_search runs it for a tile at once).
 struct SearchIntensities {
-    double by_status[kStatusCount] = {};  // (the employed's: their own column)
-    std::int64_t due;                     // a student searches when its graduation step is at most this
+    // [status] (the employed's: their own column), then [kStatusCount]: a student not yet due (0).
+    double by_status[kStatusCount + 1] = {};
+    std::int64_t due;  // a student searches when its graduation step is at most this
     SearchIntensities(const Scenario& s, std::int32_t step) : due(step + s.population.student_search_months) {
         by_status[u8(Status::student)] = s.search.student_intensity;
         by_status[u8(Status::unemployed)] = s.search.unemployed_intensity;
         by_status[u8(Status::abroad)] = s.search.abroad_intensity;
+        set_below();
     }
     double of(std::uint8_t st, float on_the_job, std::int64_t graduation) const {
         const bool idle_student = (st == u8(Status::student)) & (graduation > due);
-        const double listed = idle_student ? 0.0 : by_status[st];
-        return st == u8(Status::employed) ? static_cast<double>(on_the_job) : listed;
+        const double listed = by_status[idle_student ? std::uint8_t{kStatusCount} : st];
+        const auto own = static_cast<double>(on_the_job);
+        return st == u8(Status::employed) ? own : listed;
+    }
+    // Whether the first number of a candidate's search stream, `word`, makes it search: u < of(...)
+    // with u = word / 2^32 (Stream::bernoulli), as bit logic without a branch (the statuses of
+    // neighbouring candidates differ at random; the choice between two doubles compiled to branches):
+    // for the statuses' own intensities, word < below[status] (draws_below).
+    bool searches(std::uint8_t st, float on_the_job, std::int64_t graduation, std::uint32_t word) const {
+        const bool idle_student = (st == u8(Status::student)) & (graduation > due);
+        const bool listed = word < below[idle_student ? std::uint8_t{kStatusCount} : st];
+        const bool own = word * (1.0 / 4294967296.0) < static_cast<double>(on_the_job);
+        const bool employed = st == u8(Status::employed);
+        return (employed & own) | (!employed & listed);
+    }
+
+private:
+    std::uint64_t below[kStatusCount + 1] = {};
+
+    void set_below() {
+        for (int st = 0; st <= kStatusCount; ++st) below[st] = draws_below(by_status[st]);
     }
 };
 
@@ -1295,8 +1328,7 @@ std::uint32_t may_search(World& w, const SearchIntensities& intensity, std::size
         const std::uint8_t st = status[k];
         const bool unemployed = st == u8(Status::unemployed);
         spell[k] = static_cast<std::uint16_t>(spell[k] + (unemployed & (spell[k] < 65535) ? 1 : 0));
-        const double u = first.word[0][k] * (1.0 / 4294967296.0);  // Stream::uniform
-        bits |= static_cast<std::uint32_t>(u < intensity.of(st, on_the_job[k], graduation[k])) << k;
+        bits |= static_cast<std::uint32_t>(intensity.searches(st, on_the_job[k], graduation[k], first.word[0][k])) << k;
     }
     return bits;
 }
