@@ -774,14 +774,17 @@ void fill_postings(World& w, const BaseShares& bases, std::size_t e, bool unlimi
         bool priced[4][3] = {};
         for (std::uint32_t j = 0; j < v; ++j, ++p) {
             // Required degree (eqs. 9, 9a): PhD, master's, bachelor's or (with an associate level) none.
+            // (Sums of 0/1 terms, not conditions: the compiler made branches of those, which the
+            // draws mispredicted.) The level: 3 when u < share[2], else 2 when u < share[1], else 1
+            // when there is no associate level or u < share[0], else 0.
             const double u = unlimited ? 1.0 : rng.uniform();
-            const int level = u < share[2] ? 3 : u < share[1] ? 2 : b == 0 || u < share[0] ? 1 : 0;
-            const int d = level == 0 ? 0 : b + level - 1;
+            const int phd = u < share[2], masters = u < share[1], bachelors = (b == 0) | (u < share[0]);
+            const int level = 3 * phd + (1 - phd) * (2 * masters + (1 - masters) * bachelors);
+            const int d = (b + level - 1) * (level != 0);
             // Campus or experienced (eq. 9b): a second number, drawn only with campus postings.
-            const auto channel = campus <= 0              ? PostingChannel::open
-                                 : rng.uniform() < campus ? PostingChannel::campus
-                                                          : PostingChannel::experienced;
-            const int c = static_cast<int>(channel);
+            const int c = campus <= 0 ? static_cast<int>(PostingChannel::open)
+                                      : static_cast<int>(PostingChannel::campus) + (rng.uniform() >= campus);
+            const auto channel = static_cast<PostingChannel>(c);
             if (!priced[level][c]) {
                 salary[level][c] = static_cast<float>(
                     econ::posted_salary(w, static_cast<std::uint32_t>(e), static_cast<int>(r), d, channel));
@@ -894,18 +897,19 @@ std::vector<float> relative_pay(const World& w, std::size_t NP) {
         sums_by_cell(NP, s.roles.size() * D * 3, cell_of, [&](std::size_t p) { return P.salary[p]; });
     std::vector<float> factor(NP);
     const double eta = s.search.pay_elasticity;
-    // The postings of an employer and role with the same required degree have the same salary
-    // (fill_postings): the power is computed once for each, kept by degree as the postings go by.
+    // The postings of an employer and role with the same required degree and channel have the
+    // same salary (fill_postings): the power is computed once for each, kept by degree and
+    // channel as the postings go by (the channels of an employer's postings alternate at random).
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, NP, kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
         struct Last {
             std::uint32_t salary_bits = 0;
             std::size_t cell = SIZE_MAX;
             float factor = 0;
         };
-        std::array<Last, 8> last{};  // [degree % 8]
+        std::array<Last, 32> last{};  // [(degree * 3 + channel) % 32]
         for (std::size_t p = r.begin(); p != r.end(); ++p) {
             const std::size_t cell = cell_of(p);
-            Last& m = last[P.degree[p] % 8];
+            Last& m = last[(std::size_t{P.degree[p]} * 3 + P.channel[p]) % 32];
             if (m.cell != cell || m.salary_bits != std::bit_cast<std::uint32_t>(P.salary[p])) {
                 m = Last{std::bit_cast<std::uint32_t>(P.salary[p]), cell,
                          static_cast<float>(std::pow(P.salary[p] * by_cell.count[cell] / by_cell.sum[cell], eta))};
