@@ -2059,10 +2059,11 @@ namespace {
 // month: what age_one_month does to them, in two loops without a branch per candidate, so that
 // they vectorise: each new value is computed for everyone and kept for the working (the others'
 // columns are written back unchanged). No floating-point trap is enabled, so computing a value
-// that is not kept changes nothing (no-trapping-math lets the compiler do so). Returns whether
-// one of them sits out (age_one_month does their month).
-[[gnu::optimize("no-trapping-math")]] bool age_working(Candidates& c, std::size_t begin, std::size_t end, double growth,
-                                                       double cap) {
+// that is not kept changes nothing (no-trapping-math lets the compiler do so). Built for AVX-512
+// and the baseline, as rng.cpp (no product is added to anything: the same bits either way).
+// Returns whether one of them sits out (age_one_month does their month).
+[[gnu::optimize("no-trapping-math")]] __attribute__((target_clones("arch=x86-64-v4", "default"))) bool age_working(
+    Candidates& c, std::size_t begin, std::size_t end, double growth, double cap) {
     const std::uint8_t* __restrict status = c.status.data();
     std::uint16_t* __restrict tenure = c.tenure.data();
     float* __restrict experience = c.experience.data();
@@ -2114,13 +2115,25 @@ namespace {
 using StatusCounts = std::array<std::int64_t, kStatusCount>;
 using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
 
+// Adds the candidates of each status among status[0, n) to `statuses`: a vectorised loop for each
+// status (built for AVX-512 and the baseline, as rng.cpp).
+__attribute__((target_clones("arch=x86-64-v4", "default"))) void count_statuses(const std::uint8_t* status,
+                                                                                std::size_t n,
+                                                                                StatusCounts& statuses) {
+    for (int k = 0; k < kStatusCount; ++k) {
+        std::uint32_t count = 0;
+        for (std::size_t i = 0; i < n; ++i) count += status[i] == k ? 1u : 0u;
+        statuses[k] += count;
+    }
+}
+
 // Counts candidates [begin, end), whose step is over: their statuses, their census when the
 // scenario reads it (Census: census_read, population.hpp), and the wages of the employed (appended
 // at wages[employed], in id order) and their histogram bins. Without a branch on a candidate's
 // status (the statuses of neighbours differ at random, and the branches were mispredicted about
-// half the time): the statuses are counted in a vectorised loop for each, every candidate's wage is
-// stored and kept when it is employed's, and the employees of a block are listed before they are
-// counted in the census.
+// half the time): the statuses are counted by count_statuses, every candidate's wage is stored
+// and kept when it is employed's, and the employees of a block are listed before they are counted
+// in the census.
 template <bool Census>
 void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R, StatusCounts& statuses,
                       float* wages, CensusTally& census, Histogram& high) {
@@ -2128,11 +2141,7 @@ void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, s
     constexpr std::size_t kBlock = 512;
     const std::uint8_t* status = c.status.data();
     auto kept = static_cast<std::size_t>(statuses[employed]);  // (the employed counted before)
-    for (int k = 0; k < kStatusCount; ++k) {
-        std::uint32_t n = 0;
-        for (std::size_t i = begin; i < end; ++i) n += status[i] == k ? 1u : 0u;
-        statuses[k] += n;
-    }
+    count_statuses(status + begin, end - begin, statuses);
     std::uint32_t employee[kBlock];
     for (std::size_t block = begin; block < end; block += kBlock) {
         const std::size_t stop = std::min(end, block + kBlock), first = kept;
