@@ -2180,19 +2180,17 @@ void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, s
     std::uint32_t employee[kBlock];
     for (std::size_t block = begin; block < end; block += kBlock) {
         const std::size_t stop = std::min(end, block + kBlock), first = kept;
+        std::size_t m = 0;
         for (std::size_t i = block; i < stop; ++i) {
             wages[kept] = c.wage[i];
             kept += status[i] == employed ? 1 : 0;
-        }
-        for (std::size_t j = first; j < kept; ++j) high[detail::order_key(wages[j]) >> 16]++;
-        if constexpr (Census) {
-            std::size_t m = 0;
-            for (std::size_t i = block; i < stop; ++i) {
+            if constexpr (Census) {
                 employee[m] = static_cast<std::uint32_t>(i);
                 m += CensusTally::employee(c, i) ? 1 : 0;
             }
-            for (std::size_t j = 0; j < m; ++j) census.add(c, employee[j], R);
         }
+        for (std::size_t j = first; j < kept; ++j) high[detail::order_key(wages[j]) >> 16]++;
+        for (std::size_t j = 0; j < m; ++j) census.add(c, employee[j], R);
     }
 }
 
