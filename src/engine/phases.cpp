@@ -2651,6 +2651,7 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
 // moves, then the month of all. Lean
 // (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
 // age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
+constexpr std::size_t kTallyEvery = 16 * kTile;
 template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
@@ -2676,6 +2677,7 @@ template <bool Lean, bool Plain>
                               w.scenario->search.unemployed_intensity,
                               static_cast<float>(w.scenario->search.employed_intensity),
                               static_cast<double>(w.postings.size())};
+    std::size_t tallied = begin;  // the candidates before it are counted (tally_candidates)
     for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
         const std::size_t tile_end = std::min(end, tile + kTile);
         if (tile_end < end) draw_blocks(tile_end, blocks[parity ^ 1]);
@@ -2713,10 +2715,13 @@ template <bool Lean, bool Plain>
                 age_one_month(w, i, now.raise_month, now.growth, rng_wages, n);
             }
         }
+        // Counted every kTallyEvery candidates whose step is over (still in the cache), and at the end.
+        if (tile_end - tallied < kTallyEvery && tile_end < end) continue;
         if (now.census)
-            tally_candidates<true>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+            tally_candidates<true>(c, tallied, tile_end, R, statuses, wages, mine.census, mine.high);
         else
-            tally_candidates<false>(c, tile, tile_end, R, statuses, wages, mine.census, mine.high);
+            tally_candidates<false>(c, tallied, tile_end, R, statuses, wages, mine.census, mine.high);
+        tallied = tile_end;
     }
 }
 
