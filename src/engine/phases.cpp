@@ -1290,14 +1290,26 @@ void rank_applicants(World& w, FoundApplications& found) {
         at[l].assign(NP, 0);
         for (const Application& app : *lists[l]) ++at[l][app.posting];
     });
-    A.first.assign(NP + 1, 0);
-    for_each_index(NP, [&](std::size_t p) {
-        for (const auto& count : at) A.first[p + 1] += count[p];
+    // The offsets by posting, a prefix sum of the counts in parallel: each chunk of kGrain postings
+    // sums its counts, the chunks' sums are added up in order, then each chunk sets its offsets.
+    const std::size_t chunks = (NP + kGrain - 1) / kGrain;
+    std::vector<std::uint32_t> before(chunks + 1, 0);  // [chunk]: the applications of the chunks before it
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        std::uint32_t sum = 0;
+        for (std::size_t p = ch * kGrain, end = std::min(NP, p + kGrain); p < end; ++p)
+            for (const auto& count : at) sum += count[p];
+        before[ch + 1] = sum;
     });
-    for (std::size_t p = 0; p < NP; ++p) A.first[p + 1] += A.first[p];
-    for_each_index(NP, [&](std::size_t p) {
-        std::uint32_t next = A.first[p];
-        for (auto& count : at) next += std::exchange(count[p], next);
+    for (std::size_t ch = 0; ch < chunks; ++ch) before[ch + 1] += before[ch];
+    A.first.resize(NP + 1);
+    A.cursor.resize(NP);
+    A.first[NP] = before[chunks];
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        std::uint32_t next = before[ch];
+        for (std::size_t p = ch * kGrain, end = std::min(NP, p + kGrain); p < end; ++p) {
+            A.first[p] = A.cursor[p] = next;
+            for (auto& count : at) next += std::exchange(count[p], next);
+        }
     });
     A.ranked.resize(A.first[NP]);
     tbb::parallel_for(std::size_t{0}, lists.size(), [&](std::size_t l) {
@@ -1309,7 +1321,6 @@ void rank_applicants(World& w, FoundApplications& found) {
                       return x.signal != y.signal ? x.signal > y.signal : x.candidate < y.candidate;
                   });
     });
-    A.cursor.assign(A.first.begin(), A.first.end() - 1);
 }
 
 // Applicants per employer and role, for the degree requirements of the next step (eq. 9a).
@@ -1484,10 +1495,28 @@ bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, 
     return true;
 }
 
+// Sorts offers by candidate, keeping the order of each candidate's offers: a least-significant-
+// digit radix sort of the candidate ids (below `candidates`), kBits a pass. (The offers of a round
+// are a few tens of thousands: two passes over them, against a comparison sort's log2(n).)
+void sort_by_candidate(std::vector<Offer>& offers, std::size_t candidates) {
+    constexpr unsigned kBits = 11;
+    constexpr std::uint32_t kMask = (1u << kBits) - 1;
+    std::vector<Offer> other(offers.size());
+    std::vector<std::uint32_t> next(std::size_t{1} << kBits);
+    for (unsigned shift = 0; shift < std::max(1u, static_cast<unsigned>(std::bit_width(candidates))); shift += kBits) {
+        std::fill(next.begin(), next.end(), 0u);
+        for (const Offer& o : offers) ++next[(o.candidate >> shift) & kMask];
+        std::uint32_t at = 0;
+        for (auto& k : next) at += std::exchange(k, at);
+        for (const Offer& o : offers) other[next[(o.candidate >> shift) & kMask]++] = o;
+        offers.swap(other);
+    }
+}
+
 // Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
-// each candidate's offers are adjacent (w.groups: offsets of the groups). Within a candidate the
-// employer order is posting order, so (candidate, posting) is unique and a parallel sort by it
-// gives the order of a stable sort by candidate.
+// each candidate's offers are adjacent (w.groups: offsets of the groups). The employers' offers
+// come in posting order (postings are laid out by employer), so each candidate's stay in posting
+// order: the order by (candidate, posting).
 void group_offers_by_candidate(World& w, std::size_t NE) {
     std::vector<std::size_t> at(NE + 1, 0);
     for (std::size_t e = 0; e < NE; ++e) at[e + 1] = at[e] + w.by_employer[e].size();
@@ -1495,9 +1524,7 @@ void group_offers_by_candidate(World& w, std::size_t NE) {
     tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
         std::copy(w.by_employer[e].begin(), w.by_employer[e].end(), w.round_offers.begin() + at[e]);
     });
-    tbb::parallel_sort(w.round_offers.begin(), w.round_offers.end(), [](const Offer& a, const Offer& b) {
-        return a.candidate != b.candidate ? a.candidate < b.candidate : a.posting < b.posting;
-    });
+    sort_by_candidate(w.round_offers, w.active_candidates);
     const auto& o = w.round_offers;
     w.groups = collect_indices(o.size(), [&](std::size_t k) { return k == 0 || o[k].candidate != o[k - 1].candidate; });
     w.groups.push_back(static_cast<std::uint32_t>(o.size()));
