@@ -1495,21 +1495,23 @@ bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, 
     return true;
 }
 
-// Sorts offers by candidate, keeping the order of each candidate's offers: a least-significant-
-// digit radix sort of the candidate ids (below `candidates`), kBits a pass. (The offers of a round
-// are a few tens of thousands: two passes over them, against a comparison sort's log2(n).)
-void sort_by_candidate(std::vector<Offer>& offers, std::size_t candidates) {
+// Sorts rows (offers, hires) by candidate, keeping the order of each candidate's rows: a least-
+// significant-digit radix sort of the candidate ids (below `candidates`), kBits a pass. (A round's
+// offers and a step's hires are a few tens of thousands: two passes over them, against a
+// comparison sort's log2(n).)
+template <class Row>
+void sort_by_candidate(std::vector<Row>& rows, std::size_t candidates) {
     constexpr unsigned kBits = 11;
     constexpr std::uint32_t kMask = (1u << kBits) - 1;
-    std::vector<Offer> other(offers.size());
+    std::vector<Row> other(rows.size());
     std::vector<std::uint32_t> next(std::size_t{1} << kBits);
     for (unsigned shift = 0; shift < std::max(1u, static_cast<unsigned>(std::bit_width(candidates))); shift += kBits) {
         std::fill(next.begin(), next.end(), 0u);
-        for (const Offer& o : offers) ++next[(o.candidate >> shift) & kMask];
+        for (const Row& o : rows) ++next[(o.candidate >> shift) & kMask];
         std::uint32_t at = 0;
         for (auto& k : next) at += std::exchange(k, at);
-        for (const Offer& o : offers) other[next[(o.candidate >> shift) & kMask]++] = o;
-        offers.swap(other);
+        for (const Row& o : rows) other[next[(o.candidate >> shift) & kMask]++] = o;
+        rows.swap(other);
     }
 }
 
@@ -2039,8 +2041,7 @@ void count_poached(World& w) {
 void move(World& w) {
     const std::int32_t date = w.scenario->date_of_step(w.now.step);
     // A candidate is hired at most once a step (screening skips the hired), so the order is unique.
-    tbb::parallel_sort(w.hires.begin(), w.hires.end(),
-                       [](const Hire& a, const Hire& b) { return a.candidate < b.candidate; });
+    sort_by_candidate(w.hires, w.active_candidates);
     std::fill(w.employers.committed.begin(), w.employers.committed.end(), 0);
     // Room for the team members who follow (appended below) without copying the hires' rows: a
     // quarter of the hires (more grows the vector, as push_back does).
