@@ -2546,9 +2546,9 @@ void prefetch_dense_columns(const Candidates& c, std::size_t i, bool intensity) 
 // below have no branch and read the columns directly, so the compiler vectorises them (built for
 // AVX-512 and the baseline, as rng.cpp). A lane whose separation is possible goes through
 // separate_fused, which decides it exactly; the lanes' test only has to let every such lane
-// through: for a 32-bit number x, u = x / 2^32 < q implies x <= min(ceil(q 2^32), 2^32 - 1).
+// through: for a 32-bit number x, u = x / 2^32 < q implies x <= min(draws_below(q), 2^32 - 1).
 std::uint32_t may_be_below(double q) {
-    return static_cast<std::uint32_t>(std::min(std::ceil(std::max(q, 0.0) * 4294967296.0), 4294967295.0));
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(draws_below(q), 0xFFFFFFFFu));
 }
 
 struct LeanColumns {
@@ -2671,6 +2671,10 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
     return searchers;
 }
 
+// The fused pass counts record's tallies (tally_candidates) every kTallyEvery candidates whose step
+// is over, still in the cache: a call a tile cost more than the counting.
+constexpr std::size_t kTallyEvery = 16 * kTile;
+
 // Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
 // tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
 // Each candidate's steps keep their order; the tile's candidates go through them in three loops:
@@ -2679,7 +2683,6 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
 // moves, then the month of all. Lean
 // (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
 // age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
-constexpr std::size_t kTallyEvery = 16 * kTile;
 template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
                                    ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
