@@ -2303,6 +2303,23 @@ struct ThreadTally {
     return static_cast<std::uint32_t>(v < last ? v : last);
 }
 
+// posting_at for the 32-bit number x of a stream (u = x / 2^32). With fewer than 2^21 postings,
+// u * postings = x * postings / 2^32 is exact in a double (below 2^53 before the scaling) and below
+// `postings`, so its floor, the posting, is (x * postings) >> 32 in integers: the same posting
+// without the conversions to and from doubles (lean_searches, prefetch_cards).
+struct PostingDraw {
+    static constexpr std::uint64_t kExact = std::uint64_t{1} << 21;
+    std::uint64_t postings;
+    bool exact;
+    double as_double, last;
+    explicit PostingDraw(std::size_t NP)
+        : postings(NP), exact(NP < kExact), as_double(static_cast<double>(NP)), last(NP > 0 ? as_double - 1 : 0.0) {}
+    [[gnu::always_inline]] std::uint32_t operator()(std::uint32_t x) const {
+        return exact ? static_cast<std::uint32_t>((x * postings) >> 32)
+                     : posting_at(x * (1.0 / 4294967296.0), as_double, last);
+    }
+};
+
 // Step 4 for candidate i (rng: its search stream): whether it searches and the posting it would
 // sample (the stream's second number, as draw_postings draws it). Both numbers are drawn whether
 // it searches or not (the stream is the candidate's own and is dropped after), so the caller need
@@ -2521,11 +2538,8 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
 // search blocks; the posting is the stream's second number, as draws_posting and lean_searches
 // draw it), a tile before they are read: beside the columns streamed through, the cards do not
 // stay in cache from one tile to the next. Every lane's (no branch on who searches).
-void prefetch_cards(const Postings& P, const FirstBlocks& look, std::size_t n) {
-    const double postings = static_cast<double>(P.size()), last = postings > 0 ? postings - 1 : 0.0;
-    for (std::size_t k = 0; k < n; ++k) {
-        __builtin_prefetch(P.card.data() + posting_at(look.word[1][k] * (1.0 / 4294967296.0), postings, last));
-    }
+void prefetch_cards(const Postings& P, const PostingDraw& draw, const FirstBlocks& look, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) __builtin_prefetch(P.card.data() + draw(look.word[1][k]));
 }
 
 // The columns every candidate's step reads or writes, fetched kDenseAhead tiles ahead (a tile's
@@ -2551,6 +2565,17 @@ std::uint32_t may_be_below(double q) {
     return static_cast<std::uint32_t>(std::min<std::uint64_t>(draws_below(q), 0xFFFFFFFFu));
 }
 
+// A draw u < p as a comparison of 32-bit numbers (draws_below): x < draws_below(p) exactly when
+// `any` (the limit is above 0) and x <= at_most.
+struct DrawLimit {
+    std::uint32_t any, at_most;
+    explicit DrawLimit(double p) {
+        const std::uint64_t below = draws_below(p);
+        any = below > 0;
+        at_most = static_cast<std::uint32_t>(below - any);
+    }
+};
+
 struct LeanColumns {
     const std::uint8_t* status;
     const std::uint32_t* employer;
@@ -2560,8 +2585,10 @@ struct LeanColumns {
     bool unemployed_leave;  // separations.unemployed_leave_rate > 0
     // The search intensities: on the job, every candidate's search_intensity column, which holds
     // search.employed_intensity (as a float) for all in exogenous search (draw_candidate), the only
-    // search of the fused pass: read from the scenario, the column is not streamed through.
-    double unemployed_intensity, employed_intensity, postings;
+    // search of the fused pass: read from the scenario, the column is not streamed through. Kept as
+    // the draws below them (DrawLimit), with the draw of the posting.
+    DrawLimit unemployed_searches, employed_searches;
+    PostingDraw posting;
 };
 // The lanes' flags start at 0: lane_mask reads all kTile of them, also past a partial tile's lanes
 // (bytes never written would be indeterminate, and the compiler may then assume any mask).
@@ -2607,18 +2634,27 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
     const std::uint8_t* __restrict other = out.other;
     std::uint8_t* __restrict searches = out.searches;
     std::uint32_t* __restrict posting = out.posting;
-    const double postings = in.postings, last = postings > 0 ? postings - 1 : 0.0, lambda0 = in.unemployed_intensity,
-                 lambda1 = in.employed_intensity;
-    const bool any = postings > 0;
-    for_lanes(n, [&](std::size_t k) {  // (bitwise operators: no branch)
-        const std::uint8_t st = status[k];
-        const bool employed = st == u8(Status::employed), unemployed = (st == u8(Status::unemployed)) & !other[k];
+    const DrawLimit lambda0 = in.unemployed_searches, lambda1 = in.employed_searches;
+    const std::uint32_t any = in.posting.postings > 0;
+    const auto lanes = [&](std::size_t k, auto draw) {  // (32-bit flags and bitwise operators: no branch)
+        const std::uint32_t st = status[k], x = look.word[0][k];
+        const std::uint32_t employed = st == u8(Status::employed);
+        const std::uint32_t unemployed = (st == u8(Status::unemployed)) & (other[k] == 0);
         const std::uint16_t months = spell[k];
         spell[k] = static_cast<std::uint16_t>(months + (unemployed & (months < 65535)));
-        const double u = look.word[0][k] * (1.0 / 4294967296.0);
-        searches[k] = (other[k] == 0) & ((employed & (u < lambda1)) | (unemployed & (u < lambda0))) & any;
-        posting[k] = posting_at(look.word[1][k] * (1.0 / 4294967296.0), postings, last);
-    });
+        const std::uint32_t on_job = employed & lambda1.any & (x <= lambda1.at_most);
+        const std::uint32_t jobless = unemployed & lambda0.any & (x <= lambda0.at_most);
+        searches[k] = static_cast<std::uint8_t>((other[k] == 0) & (on_job | jobless) & any);
+        posting[k] = draw(look.word[1][k]);
+    };
+    if (in.posting.exact) {  // (the loop twice: each vectorised without the choice inside)
+        const std::uint64_t postings = in.posting.postings;
+        for_lanes(n, [&](std::size_t k) {
+            lanes(k, [&](std::uint32_t x) { return static_cast<std::uint32_t>((x * postings) >> 32); });
+        });
+    } else {
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t x) { return in.posting(x); }); });
+    }
 }
 
 // The stay limits of lean_separations by employer (closed: every draw), and 0 for none.
@@ -2691,23 +2727,23 @@ template <bool Lean, bool Plain>
     const std::int32_t step = w.now.step;
     auto& c = w.candidates;
     Counters& n = out.n;
-    std::array<FirstBlocks, 2> blocks[2];  // [tile parity]: this tile's and the next tile's (draw_blocks)
-    auto draw_blocks = [&](std::size_t tile, std::array<FirstBlocks, 2>& into) {
-        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
-                     0, into);
-        prefetch_cards(w.postings, into[1], std::min(kTile, end - tile));
-    };
-    if (begin < end) draw_blocks(begin, blocks[0]);
-    std::uint32_t searcher[kTile], sampled[kTile];
     const LeanColumns columns{c.status.data(),
                               c.employer.data(),
                               c.spell.data(),
                               now.stay.data(),
                               static_cast<std::uint32_t>(w.employers.size()),
                               w.scenario->separations.unemployed_leave_rate > 0,
-                              w.scenario->search.unemployed_intensity,
-                              static_cast<float>(w.scenario->search.employed_intensity),
-                              static_cast<double>(w.postings.size())};
+                              DrawLimit(w.scenario->search.unemployed_intensity),
+                              DrawLimit(static_cast<float>(w.scenario->search.employed_intensity)),
+                              PostingDraw(w.postings.size())};
+    std::array<FirstBlocks, 2> blocks[2];  // [tile parity]: this tile's and the next tile's (draw_blocks)
+    auto draw_blocks = [&](std::size_t tile, std::array<FirstBlocks, 2>& into) {
+        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
+                     0, into);
+        prefetch_cards(w.postings, columns.posting, into[1], std::min(kTile, end - tile));
+    };
+    if (begin < end) draw_blocks(begin, blocks[0]);
+    std::uint32_t searcher[kTile], sampled[kTile];
     std::size_t tallied = begin;  // the candidates before it are counted (tally_candidates)
     for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
         const std::size_t tile_end = std::min(end, tile + kTile);

@@ -1,6 +1,8 @@
 // Philox4x32-10 for tiles of agents at once (rng.hpp).
 #include "engine/rng.hpp"
 
+#include <immintrin.h>
+
 namespace talentsim {
 namespace {
 
@@ -58,17 +60,92 @@ template <int T>
     }
 }
 
-// Built for x86-64-v4 (AVX-512: one register a word of a tile), v3 (AVX2) and the baseline; the
-// loader picks the best the CPU has.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_one(
+// The same ten rounds for AVX-512 with the tile's lanes split by parity: even[j] and odd[j] hold lanes
+// 2j and 2j + 1, each in the low half of a 64-bit lane, so that a round's product is one
+// vpmuludq (_mm512_mul_epu32: the low 32 bits of each 64-bit lane times m, in 64 bits) whose high
+// half is `hi` and low half `lo`; the high halves left in the words by `lo` and the exclusive ors
+// are never read by the multiplier and are dropped when the lanes are interleaved back. GCC
+// compiles the products of philox_tiles to vpmullq (a full 64-bit multiply, several times slower
+// on AMD Zen 4) when AVX-512 DQ is there, and no vector-extension spelling found made it choose
+// vpmuludq: 0.91 against 1.28 ns a block on this machine (docs/performance-history.md, round twenty).
+using Halves = std::uint64_t __attribute__((vector_size(8 * kTile / 2)));
+
+// The 64-bit products of the low halves of a's lanes with m (vpmuludq; the zero-masking form with
+// every lane kept: _mm512_mul_epu32 draws a false -Wuninitialized from GCC 12's header).
+[[gnu::always_inline]] __attribute__((target("arch=x86-64-v4"))) inline Halves product(const Halves& a,
+                                                                                       std::uint32_t m) {
+    return reinterpret_cast<Halves>(_mm512_maskz_mul_epu32(0xFF, reinterpret_cast<__m512i>(a), _mm512_set1_epi64(m)));
+}
+
+template <int T>
+[[gnu::always_inline]] __attribute__((target("arch=x86-64-v4"))) inline void philox_tiles_split(
     std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step, const std::uint32_t* word3,
     FirstBlocks* tile) {
+    static_assert(kTile == 16);
+    Halves parity[2];  // [h]: the lane numbers 2j + h
+    for (std::size_t j = 0; j < kTile / 2; ++j) parity[0][j] = 2 * j, parity[1][j] = 2 * j + 1;
+    Halves c0[T][2], c1[T][2], c2[T][2], c3[T][2];
+    for (int t = 0; t < T; ++t)
+        for (int h = 0; h < 2; ++h) {
+            c0[t][h] = Halves{};
+            c1[t][h] = parity[h] + first[t];
+            c2[t][h] = Halves{} + step;
+            c3[t][h] = Halves{} + word3[t];
+        }
+    for (int round = 0; round < 10; ++round) {
+        for (int t = 0; t < T; ++t)
+            for (int h = 0; h < 2; ++h) {
+                const Halves p0 = product(c0[t][h], 0xD2511F53u), p2 = product(c2[t][h], 0xCD9E8D57u);
+                c0[t][h] = (p2 >> 32) ^ c1[t][h] ^ k0;
+                c2[t][h] = (p0 >> 32) ^ c3[t][h] ^ k1;
+                c1[t][h] = p2;
+                c3[t][h] = p0;
+            }
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    constexpr std::uint64_t kLow = 0xFFFFFFFFu;
+    auto interleave = [&](const Halves (&w)[2], std::uint32_t* to) {
+        const auto lanes = reinterpret_cast<Lanes>((w[0] & kLow) | (w[1] << 32));
+        __builtin_memcpy(to, &lanes, sizeof(Lanes));
+    };
+    for (int t = 0; t < T; ++t) {
+        interleave(c0[t], tile[t].word[0]);
+        interleave(c1[t], tile[t].word[1]);
+        interleave(c2[t], tile[t].word[2]);
+        interleave(c3[t], tile[t].word[3]);
+    }
+}
+
+// Built for x86-64-v4 (AVX-512: philox_tiles_split), v3 (AVX2) and the baseline (philox_tiles);
+// the loader picks the best the CPU has.
+__attribute__((target("default"))) void philox_one(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first,
+                                                   std::uint32_t step, const std::uint32_t* word3, FirstBlocks* tile) {
     philox_tiles<1>(k0, k1, first, step, word3, tile);
 }
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void philox_two(
-    std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step, const std::uint32_t* word3,
-    FirstBlocks* tile) {
+__attribute__((target("arch=x86-64-v3"))) void philox_one(std::uint32_t k0, std::uint32_t k1,
+                                                          const std::uint32_t* first, std::uint32_t step,
+                                                          const std::uint32_t* word3, FirstBlocks* tile) {
+    philox_tiles<1>(k0, k1, first, step, word3, tile);
+}
+__attribute__((target("arch=x86-64-v4"))) void philox_one(std::uint32_t k0, std::uint32_t k1,
+                                                          const std::uint32_t* first, std::uint32_t step,
+                                                          const std::uint32_t* word3, FirstBlocks* tile) {
+    philox_tiles_split<1>(k0, k1, first, step, word3, tile);
+}
+__attribute__((target("default"))) void philox_two(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first,
+                                                   std::uint32_t step, const std::uint32_t* word3, FirstBlocks* tile) {
     philox_tiles<2>(k0, k1, first, step, word3, tile);
+}
+__attribute__((target("arch=x86-64-v3"))) void philox_two(std::uint32_t k0, std::uint32_t k1,
+                                                          const std::uint32_t* first, std::uint32_t step,
+                                                          const std::uint32_t* word3, FirstBlocks* tile) {
+    philox_tiles<2>(k0, k1, first, step, word3, tile);
+}
+__attribute__((target("arch=x86-64-v4"))) void philox_two(std::uint32_t k0, std::uint32_t k1,
+                                                          const std::uint32_t* first, std::uint32_t step,
+                                                          const std::uint32_t* word3, FirstBlocks* tile) {
+    philox_tiles_split<2>(k0, k1, first, step, word3, tile);
 }
 
 }  // namespace
