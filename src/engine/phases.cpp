@@ -2359,24 +2359,33 @@ void apply_and_move(World& w, std::uint32_t i, std::uint32_t p, std::int32_t dat
     if (s.output.offers) out.offers.push_back(offer);
 }
 
-// The lanes k < n of a tile whose flag[k] is 1 (flags of 0 or 1), as bit k of a mask: each
-// 8 flags' low bits gathered by one multiplication (byte k of a little-endian word to bit 56 + k).
-std::uint32_t lane_mask(const std::uint8_t (&flag)[kTile], std::size_t n) {
-    static_assert(kTile == 16 && std::endian::native == std::endian::little);
+// The lean case of the fused pass goes through its candidates by batches of kLeanBatch (four tiles):
+// the loops over the lanes that act (a mask's bits) end once a batch rather than once a tile, and
+// each such end is a mispredicted branch.
+constexpr std::size_t kLeanBatch = 4 * kTile;
+
+// The lanes k < n whose flag[k] is 1 (flags of 0 or 1; L lanes, a multiple of 8, at most 64), as
+// bit k of a mask: each 8 flags' low bits gathered by one multiplication (byte k of a
+// little-endian word to bit 56 + k).
+template <std::size_t L>
+std::uint64_t lane_mask(const std::uint8_t (&flag)[L], std::size_t n) {
+    static_assert(L % 8 == 0 && L <= 64 && std::endian::native == std::endian::little);
     constexpr std::uint64_t kGather = 0x0102040810204080ull;
-    std::uint64_t low, high;
-    std::memcpy(&low, flag, 8);
-    std::memcpy(&high, flag + 8, 8);
-    const auto mask = static_cast<std::uint32_t>((low * kGather) >> 56 | ((high * kGather) >> 56) << 8);
-    return mask & ((1u << n) - 1);
+    std::uint64_t mask = 0;
+    for (std::size_t b = 0; b < L / 8; ++b) {
+        std::uint64_t word;
+        std::memcpy(&word, flag + 8 * b, 8);
+        mask |= ((word * kGather) >> 56) << (8 * b);
+    }
+    return n >= 64 ? mask : mask & ((std::uint64_t{1} << n) - 1);
 }
 
 // The plain searchers of a tile, decided together (decide_searchers): those of a status other than
 // employed or unemployed (`general`), who take apply_and_move; those who take their offer, at
 // `salary` from the employer of their card.
 struct SearcherLanes {
-    std::uint8_t general[kTile], takes[kTile];
-    float salary[kTile];
+    std::uint8_t general[kLeanBatch] = {}, takes[kLeanBatch] = {};
+    float salary[kLeanBatch];
     std::int64_t applications = 0, offers = 0;  // of the lanes decided here
 };
 
@@ -2439,9 +2448,9 @@ void search_plain(World& w, const std::uint32_t* searcher, const std::uint32_t* 
     decide_searchers(w, searcher, sampled, m, lanes);
     out.n.applications += lanes.applications;
     out.n.offers += lanes.offers;
-    std::uint8_t visit[kTile] = {};
+    std::uint8_t visit[kLeanBatch] = {};
     for (std::size_t k = 0; k < m; ++k) visit[k] = lanes.general[k] | lanes.takes[k];
-    for (std::uint32_t mask = lane_mask(visit, m); mask != 0; mask &= mask - 1) {
+    for (std::uint64_t mask = lane_mask(visit, m); mask != 0; mask &= mask - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(mask));
         if (lanes.general[k])
             apply_and_move(w, searcher[k], sampled[k], date, flows, out);
@@ -2472,16 +2481,16 @@ bool lean_months(const Scenario& s) {
     return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
 }
 
-// Runs body(k) for the lanes k of a tile of n candidates: a whole tile (n = kTile) as a loop of a
-// constant kTile lanes, which the compiler vectorises in full, the last, partial tile of a chunk as
-// a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when its columns
+// Runs body(k) for the lanes k of a tile (or a batch: Whole = kLeanBatch) of n candidates: a whole
+// one (n = Whole) as a loop of a constant Whole lanes, which the compiler vectorises in full, the
+// last, partial one of a chunk as a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when its columns
 // are bytes, as in lean_months_lanes, so that a tile of 16 ran in its scalar remainder, with a
 // branch per lane.)
-template <class Body>
+template <std::size_t Whole = kTile, class Body>
 [[gnu::always_inline]] inline void for_lanes(std::size_t n, Body&& body) {
-    if (n == kTile) {
+    if (n == Whole) {
 #pragma GCC ivdep
-        for (std::size_t k = 0; k < kTile; ++k) body(k);
+        for (std::size_t k = 0; k < Whole; ++k) body(k);
     } else {
 #pragma GCC ivdep
         for (std::size_t k = 0; k < n; ++k) body(k);
@@ -2497,7 +2506,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lan
     const std::uint8_t* __restrict status = c.status.data() + first;
     std::uint16_t* __restrict tenure = c.tenure.data() + first;
     float* __restrict experience = c.experience.data() + first;
-    for_lanes(n, [&](std::size_t k) {  // (no branch)
+    for_lanes<kLeanBatch>(n, [&](std::size_t k) {  // (no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed);
         other[k] = static_cast<std::uint8_t>(!employed & (st != u8(Status::unemployed)) & (st != u8(Status::inactive)));
@@ -2507,14 +2516,13 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lan
 }
 
 void age_lean(World& w, std::size_t first, std::size_t n, bool raise_month, Counters& cnt) {
-    std::uint8_t other[kTile];
+    std::uint8_t other[kLeanBatch] = {};
     lean_months_lanes(w.candidates, first, n, other);
-    for (std::size_t k = 0; k < n; ++k)
-        if (other[k]) {
-            const auto i = static_cast<std::uint32_t>(first + k);
-            Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
-            age_one_month(w, i, raise_month, 1.0, rng, cnt);
-        }
+    for (std::uint64_t m = lane_mask(other, n); m != 0; m &= m - 1) {
+        const auto i = static_cast<std::uint32_t>(first + std::countr_zero(m));
+        Stream rng(w.seed, w.now.step, StreamFamily::wages, i);
+        age_one_month(w, i, raise_month, 1.0, rng, cnt);
+    }
 }
 
 // The columns that only some candidates of a tile touch (those who search, move or separate),
@@ -2590,13 +2598,14 @@ struct LeanColumns {
     DrawLimit unemployed_searches, employed_searches;
     PostingDraw posting;
 };
-// The lanes' flags start at 0: lane_mask reads all kTile of them, also past a partial tile's lanes
-// (bytes never written would be indeterminate, and the compiler may then assume any mask).
-struct LeanTile {
-    std::uint8_t other[kTile] = {};      // a status other than employed, unemployed, inactive: the general path
-    std::uint8_t separates[kTile] = {};  // may separate: separate_fused decides
-    std::uint8_t searches[kTile] = {};
-    std::uint32_t posting[kTile];
+// The lanes of a batch (kLeanBatch candidates). Their flags start at 0: lane_mask reads all of them,
+// also past a partial batch's lanes (bytes never written would be indeterminate, and the compiler
+// may then assume any mask).
+struct LeanBatch {
+    std::uint8_t other[kLeanBatch] = {};      // a status other than employed, unemployed, inactive: the general path
+    std::uint8_t separates[kLeanBatch] = {};  // may separate: separate_fused decides
+    std::uint8_t searches[kLeanBatch] = {};
+    std::uint32_t posting[kLeanBatch];
 };
 
 // Which of the tile's candidates [first, first + n) may separate (sep: their separations blocks):
@@ -2605,13 +2614,14 @@ struct LeanTile {
 __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separations(const LeanColumns& in,
                                                                                   std::size_t first, std::size_t n,
                                                                                   const FirstBlocks& sep,
-                                                                                  LeanTile& out) {
+                                                                                  LeanBatch& out,
+                                                                                  std::size_t lane0) {
     const std::uint8_t* __restrict status = in.status + first;
     const std::uint32_t* __restrict employer = in.employer + first;
     const std::uint32_t* __restrict stay = in.stay;
     const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
-    std::uint8_t* __restrict other = out.other;
-    std::uint8_t* __restrict separates = out.separates;
+    std::uint8_t* __restrict other = out.other + lane0;
+    std::uint8_t* __restrict separates = out.separates + lane0;
     for_lanes(n, [&](std::size_t k) {  // (32-bit flags and bitwise operators: no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
@@ -2628,12 +2638,12 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
 // it samples.
 __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(const LeanColumns& in, std::size_t first,
                                                                                std::size_t n, const FirstBlocks& look,
-                                                                               LeanTile& out) {
+                                                                               LeanBatch& out, std::size_t lane0) {
     const std::uint8_t* __restrict status = in.status + first;
     std::uint16_t* __restrict spell = in.spell + first;
-    const std::uint8_t* __restrict other = out.other;
-    std::uint8_t* __restrict searches = out.searches;
-    std::uint32_t* __restrict posting = out.posting;
+    const std::uint8_t* __restrict other = out.other + lane0;
+    std::uint8_t* __restrict searches = out.searches + lane0;
+    std::uint32_t* __restrict posting = out.posting + lane0;
     const DrawLimit lambda0 = in.unemployed_searches, lambda1 = in.employed_searches;
     const std::uint32_t any = in.posting.postings > 0;
     const auto lanes = [&](std::size_t k, auto draw) {  // (32-bit flags and bitwise operators: no branch)
@@ -2677,31 +2687,38 @@ struct DirectStep {
     SearchIntensities intensity;
 };
 
-// Steps 2 and 4 for the tile [tile, tile + n) in the lean case: the lanes' draws, the general
-// separate_fused and draws_posting where a lane needs it (the lanes of a mask, in order; the
-// separations' departures counted in `separated`). Lists the searchers and their postings.
-std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::size_t n, const FirstBlocks& sep,
-                      const FirstBlocks& look, const DirectStep& now, Flows separated, Counters& cnt,
-                      std::uint32_t* searcher, std::uint32_t* sampled) {
-    LeanTile lanes;
-    lean_separations(in, tile, n, sep, lanes);
-    for (std::uint32_t m = lane_mask(lanes.separates, n); m != 0; m &= m - 1) {
+// The first blocks of a unit of the fused pass's candidates (a tile, or a batch in the lean case):
+// [tile of the unit][0: separations, 1: search].
+template <std::size_t Tiles>
+using UnitBlocks = std::array<std::array<FirstBlocks, 2>, Tiles>;
+
+// Steps 2 and 4 for the batch [first, first + n) in the lean case: the lanes' draws tile by tile,
+// then the general separate_fused and draws_posting where a lane needs it (the lanes of a mask, in
+// order; the separations' departures counted in `separated`). Lists the searchers and their postings.
+std::size_t lean_batch(World& w, const LeanColumns& in, std::size_t first, std::size_t n,
+                       const UnitBlocks<kLeanBatch / kTile>& blocks, const DirectStep& now, Flows separated,
+                       Counters& cnt, std::uint32_t* searcher, std::uint32_t* sampled) {
+    LeanBatch lanes;
+    for (std::size_t t = 0; t * kTile < n; ++t)
+        lean_separations(in, first + t * kTile, std::min(kTile, n - t * kTile), blocks[t][0], lanes, t * kTile);
+    for (std::uint64_t m = lane_mask(lanes.separates, n); m != 0; m &= m - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
-        const auto i = static_cast<std::uint32_t>(tile + k);
-        Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, sep.lane(k));
+        const auto i = static_cast<std::uint32_t>(first + k);
+        Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, blocks[k / kTile][0].lane(k % kTile));
         separate_fused(w, i, rng, cnt, separated, now.thresholds.data());
     }
-    lean_searches(in, tile, n, look, lanes);
-    for (std::uint32_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
+    for (std::size_t t = 0; t * kTile < n; ++t)
+        lean_searches(in, first + t * kTile, std::min(kTile, n - t * kTile), blocks[t][1], lanes, t * kTile);
+    for (std::uint64_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
-        const auto i = static_cast<std::uint32_t>(tile + k);
-        Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, look.lane(k));
+        const auto i = static_cast<std::uint32_t>(first + k);
+        Stream rng(w.seed, w.now.step, StreamFamily::search, i, 0, blocks[k / kTile][1].lane(k % kTile));
         lanes.searches[k] = draws_posting(w, now.intensity, i, rng, lanes.posting[k]) ? 1 : 0;
     }
     std::size_t searchers = 0;
-    for (std::uint32_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
+    for (std::uint64_t m = lane_mask(lanes.searches, n); m != 0; m &= m - 1, ++searchers) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
-        searcher[searchers] = static_cast<std::uint32_t>(tile + k);
+        searcher[searchers] = static_cast<std::uint32_t>(first + k);
         sampled[searchers] = lanes.posting[k];
     }
     return searchers;
@@ -2711,13 +2728,13 @@ std::size_t lean_tile(World& w, const LeanColumns& in, std::size_t tile, std::si
 // is over, still in the cache: a call a tile cost more than the counting.
 constexpr std::size_t kTallyEvery = 16 * kTile;
 
-// Steps 2-9 for the candidates of one chunk, tile by tile (rng.hpp, first_blocks), then the
-// tallies of record for each candidate (statuses and wages: this chunk's; census: the thread's).
-// Each candidate's steps keep their order; the tile's candidates go through them in three loops:
-// separations and the search draws of all (no branch on who searches; the next tile's first blocks
-// are drawn a tile ahead and its sampled cards fetched), the searchers' applications, offers and
-// moves, then the month of all. Lean
-// (chosen by lean_months from the scenario): the first and the last loop lane-parallel (lean_tile,
+// Steps 2-9 for the candidates of one chunk, unit by unit (a tile, rng.hpp's first_blocks; a batch
+// of kLeanBatch in the lean case), then the tallies of record for each candidate (statuses and
+// wages: this chunk's; census: the thread's). Each candidate's steps keep their order; the unit's
+// candidates go through them in three loops: separations and the search draws of all (no branch on
+// who searches; the next unit's first blocks are drawn a unit ahead and its sampled cards
+// fetched), the searchers' applications, offers and moves, then the month of all. Lean (chosen by
+// lean_months from the scenario): the first and the last loop lane-parallel (lean_batch,
 // age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
 template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
@@ -2736,24 +2753,32 @@ template <bool Lean, bool Plain>
                               DrawLimit(w.scenario->search.unemployed_intensity),
                               DrawLimit(static_cast<float>(w.scenario->search.employed_intensity)),
                               PostingDraw(w.postings.size())};
-    std::array<FirstBlocks, 2> blocks[2];  // [tile parity]: this tile's and the next tile's (draw_blocks)
-    auto draw_blocks = [&](std::size_t tile, std::array<FirstBlocks, 2>& into) {
-        first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search}, static_cast<std::uint32_t>(tile),
-                     0, into);
-        prefetch_cards(w.postings, columns.posting, into[1], std::min(kTile, end - tile));
+    constexpr std::size_t kUnit = Lean ? kLeanBatch : kTile, kUnitTiles = kUnit / kTile;
+    UnitBlocks<kUnitTiles> blocks[2];  // [unit parity]: this unit's and the next unit's (draw_blocks)
+    auto draw_blocks = [&](std::size_t unit, UnitBlocks<kUnitTiles>& into) {
+        for (std::size_t t = 0; t < kUnitTiles && unit + t * kTile < end; ++t) {
+            const std::size_t tile = unit + t * kTile;
+            first_blocks(w.seed, step, {StreamFamily::separations, StreamFamily::search},
+                         static_cast<std::uint32_t>(tile), 0, into[t]);
+            prefetch_cards(w.postings, columns.posting, into[t][1], std::min(kTile, end - tile));
+        }
     };
     if (begin < end) draw_blocks(begin, blocks[0]);
-    std::uint32_t searcher[kTile], sampled[kTile];
+    std::uint32_t searcher[kUnit], sampled[kUnit];
     std::size_t tallied = begin;  // the candidates before it are counted (tally_candidates)
-    for (std::size_t tile = begin, parity = 0; tile < end; tile += kTile, parity ^= 1) {
-        const std::size_t tile_end = std::min(end, tile + kTile);
+    for (std::size_t tile = begin, parity = 0; tile < end; tile += kUnit, parity ^= 1) {
+        const std::size_t tile_end = std::min(end, tile + kUnit);
         if (tile_end < end) draw_blocks(tile_end, blocks[parity ^ 1]);
-        const FirstBlocks &sep = blocks[parity][0], &look = blocks[parity][1];
-        if (tile_end < end) prefetch_sparse_columns(c, tile_end);
-        if (tile + kDenseAhead * kTile < end) prefetch_dense_columns(c, tile + kDenseAhead * kTile, !Lean);
+        const FirstBlocks &sep = blocks[parity][0][0], &look = blocks[parity][0][1];
+        for (std::size_t t = 0; t < kUnitTiles; ++t) {
+            if (tile_end + t * kTile < end) prefetch_sparse_columns(c, tile_end + t * kTile);
+            const std::size_t dense = tile + (kDenseAhead + t) * kTile;
+            if (dense < end) prefetch_dense_columns(c, dense, !Lean);
+        }
         std::size_t searchers = 0;
         if constexpr (Lean) {
-            searchers = lean_tile(w, columns, tile, tile_end - tile, sep, look, now, separated, n, searcher, sampled);
+            searchers = lean_batch(w, columns, tile, tile_end - tile, blocks[parity], now, separated, n, searcher,
+                                   sampled);
         } else {
             for (std::size_t k = 0; k < tile_end - tile; ++k) {
                 const auto i = static_cast<std::uint32_t>(tile + k);
