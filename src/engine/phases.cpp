@@ -2590,6 +2590,8 @@ struct LeanColumns {
     std::uint16_t* spell;
     const std::uint32_t* stay;  // [employer]: the draws at most it may separate (a closed employer: all); [none]: 0
     std::uint32_t none;
+    bool one_stay;           // every employer's stay limit is stay_all (one type, none closed): no lookup
+    std::uint32_t stay_all;
     bool unemployed_leave;  // separations.unemployed_leave_rate > 0
     // The search intensities: on the job, every candidate's search_intensity column, which holds
     // search.employed_intensity (as a float) for all in exogenous search (draw_candidate), the only
@@ -2622,15 +2624,20 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
     const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
     std::uint8_t* __restrict other = out.other + lane0;
     std::uint8_t* __restrict separates = out.separates + lane0;
-    for_lanes(n, [&](std::size_t k) {  // (32-bit flags and bitwise operators: no branch)
+    const auto lanes = [&](std::size_t k, auto limit) {  // (32-bit flags and bitwise operators: no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
         const std::uint32_t general = !employed & !unemployed & (st != u8(Status::inactive));
-        const std::uint32_t e = employed ? employer[k] : none;
-        const std::uint32_t below = sep.word[0][k] <= stay[e];
+        const std::uint32_t below = sep.word[0][k] <= limit(employed ? employer[k] : none);
         other[k] = static_cast<std::uint8_t>(general);
         separates[k] = static_cast<std::uint8_t>((employed & below) | (unemployed & unemployed_leave) | general);
-    });
+    };
+    if (in.one_stay) {  // (the loop twice: each vectorised without the choice inside)
+        const std::uint32_t all = in.stay_all;
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t) { return all; }); });
+    } else {
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t e) { return stay[e]; }); });
+    }
 }
 
 // Step 4 for the tile's employed, unemployed and inactive after their separations (look: their
@@ -2749,6 +2756,9 @@ template <bool Lean, bool Plain>
                               c.spell.data(),
                               now.stay.data(),
                               static_cast<std::uint32_t>(w.employers.size()),
+                              !now.stay.empty() && std::all_of(now.stay.begin(), now.stay.end() - 1,
+                                                               [&](std::uint32_t x) { return x == now.stay[0]; }),
+                              now.stay.empty() ? 0u : now.stay[0],
                               w.scenario->separations.unemployed_leave_rate > 0,
                               DrawLimit(w.scenario->search.unemployed_intensity),
                               DrawLimit(static_cast<float>(w.scenario->search.employed_intensity)),
