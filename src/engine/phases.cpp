@@ -2646,53 +2646,55 @@ struct LeanBatch {
     std::uint8_t separates[kLeanBatch] = {};  // may separate: separate_fused decides
     std::uint8_t searches[kLeanBatch] = {};
     std::uint32_t posting[kLeanBatch];
+    // The first numbers of the lanes' streams, copied from their tiles' first blocks (lean_batch):
+    // the separations' first (leave), the search's first two (search, sample).
+    alignas(64) std::uint32_t leave[kLeanBatch], search[kLeanBatch], sample[kLeanBatch];
 };
 
-// Which of the tile's candidates [first, first + n) may separate (sep: their separations blocks):
-// an employee whose draw is below its employer's threshold, an unemployed who may leave the field,
-// and every candidate of another status.
+// Which of the batch's candidates [first, first + n) may separate: an employee whose draw is below
+// its employer's threshold, an unemployed who may leave the field, and every candidate of another
+// status.
 __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separations(const LeanColumns& in,
                                                                                   std::size_t first, std::size_t n,
-                                                                                  const FirstBlocks& sep,
-                                                                                  LeanBatch& out,
-                                                                                  std::size_t lane0) {
+                                                                                  LeanBatch& out) {
     const std::uint8_t* __restrict status = in.status + first;
     const std::uint32_t* __restrict employer = in.employer + first;
     const std::uint32_t* __restrict stay = in.stay;
     const std::uint32_t none = in.none, unemployed_leave = in.unemployed_leave;
-    std::uint8_t* __restrict other = out.other + lane0;
-    std::uint8_t* __restrict separates = out.separates + lane0;
+    const std::uint32_t* __restrict draw = out.leave;
+    std::uint8_t* __restrict other = out.other;
+    std::uint8_t* __restrict separates = out.separates;
     const auto lanes = [&](std::size_t k, auto limit) {  // (32-bit flags and bitwise operators: no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed), unemployed = st == u8(Status::unemployed);
         const std::uint32_t general = !employed & !unemployed & (st != u8(Status::inactive));
-        const std::uint32_t below = sep.word[0][k] <= limit(employed ? employer[k] : none);
+        const std::uint32_t below = draw[k] <= limit(employed ? employer[k] : none);
         other[k] = static_cast<std::uint8_t>(general);
         separates[k] = static_cast<std::uint8_t>((employed & below) | (unemployed & unemployed_leave) | general);
     };
     if (in.one_stay) {  // (the loop twice: each vectorised without the choice inside)
         const std::uint32_t all = in.stay_all;
-        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t) { return all; }); });
+        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t) { return all; }); });
     } else {
-        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t e) { return stay[e]; }); });
+        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t e) { return stay[e]; }); });
     }
 }
 
-// Step 4 for the tile's employed, unemployed and inactive after their separations (look: their
-// search blocks), as draws_posting: the unemployed's spell, whether each searches, the posting
-// it samples.
+// Step 4 for the batch's employed, unemployed and inactive after their separations, as
+// draws_posting: the unemployed's spell, whether each searches, the posting it samples.
 __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(const LeanColumns& in, std::size_t first,
-                                                                               std::size_t n, const FirstBlocks& look,
-                                                                               LeanBatch& out, std::size_t lane0) {
+                                                                               std::size_t n, LeanBatch& out) {
     const std::uint8_t* __restrict status = in.status + first;
     std::uint16_t* __restrict spell = in.spell + first;
-    const std::uint8_t* __restrict other = out.other + lane0;
-    std::uint8_t* __restrict searches = out.searches + lane0;
-    std::uint32_t* __restrict posting = out.posting + lane0;
+    const std::uint32_t* __restrict search = out.search;
+    const std::uint32_t* __restrict sample = out.sample;
+    const std::uint8_t* __restrict other = out.other;
+    std::uint8_t* __restrict searches = out.searches;
+    std::uint32_t* __restrict posting = out.posting;
     const DrawLimit lambda0 = in.unemployed_searches, lambda1 = in.employed_searches;
     const std::uint32_t any = in.posting.postings > 0;
     const auto lanes = [&](std::size_t k, auto draw) {  // (32-bit flags and bitwise operators: no branch)
-        const std::uint32_t st = status[k], x = look.word[0][k];
+        const std::uint32_t st = status[k], x = search[k];
         const std::uint32_t employed = st == u8(Status::employed);
         const std::uint32_t unemployed = (st == u8(Status::unemployed)) & (other[k] == 0);
         const std::uint16_t months = spell[k];
@@ -2700,15 +2702,15 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
         const std::uint32_t on_job = employed & lambda1.any & (x <= lambda1.at_most);
         const std::uint32_t jobless = unemployed & lambda0.any & (x <= lambda0.at_most);
         searches[k] = static_cast<std::uint8_t>((other[k] == 0) & (on_job | jobless) & any);
-        posting[k] = draw(look.word[1][k]);
+        posting[k] = draw(sample[k]);
     };
     if (in.posting.exact) {  // (the loop twice: each vectorised without the choice inside)
         const std::uint64_t postings = in.posting.postings;
-        for_lanes(n, [&](std::size_t k) {
+        for_lanes<kLeanBatch>(n, [&](std::size_t k) {
             lanes(k, [&](std::uint32_t x) { return static_cast<std::uint32_t>((x * postings) >> 32); });
         });
     } else {
-        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t x) { return in.posting(x); }); });
+        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t x) { return in.posting(x); }); });
     }
 }
 
@@ -2744,16 +2746,19 @@ std::size_t lean_batch(World& w, const LeanColumns& in, std::size_t first, std::
                        const UnitBlocks<kLeanBatch / kTile>& blocks, const DirectStep& now, Flows separated,
                        Counters& cnt, std::uint32_t* searcher, std::uint32_t* sampled) {
     LeanBatch lanes;
-    for (std::size_t t = 0; t * kTile < n; ++t)
-        lean_separations(in, first + t * kTile, std::min(kTile, n - t * kTile), blocks[t][0], lanes, t * kTile);
+    for (std::size_t t = 0; t < kLeanBatch / kTile; ++t) {  // (a partial batch's lanes past n: not read)
+        std::memcpy(lanes.leave + t * kTile, blocks[t][0].word[0], sizeof blocks[t][0].word[0]);
+        std::memcpy(lanes.search + t * kTile, blocks[t][1].word[0], sizeof blocks[t][1].word[0]);
+        std::memcpy(lanes.sample + t * kTile, blocks[t][1].word[1], sizeof blocks[t][1].word[1]);
+    }
+    lean_separations(in, first, n, lanes);
     for (std::uint64_t m = lane_mask(lanes.separates, n); m != 0; m &= m - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(first + k);
         Stream rng(w.seed, w.now.step, StreamFamily::separations, i, 0, blocks[k / kTile][0].lane(k % kTile));
         separate_fused(w, i, rng, cnt, separated, now.thresholds.data());
     }
-    for (std::size_t t = 0; t * kTile < n; ++t)
-        lean_searches(in, first + t * kTile, std::min(kTile, n - t * kTile), blocks[t][1], lanes, t * kTile);
+    lean_searches(in, first, n, lanes);
     for (std::uint64_t m = lane_mask(lanes.other, n); m != 0; m &= m - 1) {
         const auto k = static_cast<std::size_t>(std::countr_zero(m));
         const auto i = static_cast<std::uint32_t>(first + k);
