@@ -2321,7 +2321,9 @@ bool plain_searchers(const Scenario& s) {
 namespace {
 constexpr std::size_t kDirectChunk = 512 * kTile;  // candidates per task; its rows stay in candidate order
 
-struct DirectChunk {
+// (Aligned to a cache line: the chunks' counters, next to each other, are added to by different
+// threads.)
+struct alignas(64) DirectChunk {
     Counters n;
     std::vector<Offer> offers;
     std::vector<MoveRow> moves;
@@ -2913,7 +2915,9 @@ void direct_offers(World& w, RecordTallies& tallies) {
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         const std::size_t begin = k * kDirectChunk, end = std::min(N, begin + kDirectChunk);
         tallies.wages[k].reset(new float[end - begin + kWageSlack]);
-        chunk(w, now, begin, end, threads.local(), out[k], tallies.statuses[k], tallies.wages[k].get());
+        StatusCounts statuses{};  // (counted here, not in the shared vector: no cache line written by two threads)
+        chunk(w, now, begin, end, threads.local(), out[k], statuses, tallies.wages[k].get());
+        tallies.statuses[k] = statuses;
     });
     add_flows(w.employers, threads);
     add_tallies(w, threads, tallies.high);
