@@ -2787,8 +2787,8 @@ std::size_t lean_batch(World& w, const LeanColumns& in, std::size_t first, std::
 }
 
 // The fused pass counts record's tallies (tally_candidates) every kTallyEvery candidates whose step
-// is over, still in the cache: a call a tile cost more than the counting.
-constexpr std::size_t kTallyEvery = 16 * kTile;
+// is over, still in the cache (eight batches: a call a tile cost more than the counting).
+constexpr std::size_t kTallyEvery = 32 * kTile;
 
 // Steps 2-9 for the candidates of one chunk, unit by unit (a tile, rng.hpp's first_blocks; a batch
 // of kLeanBatch in the lean case), then the tallies of record for each candidate (statuses and
