@@ -65,9 +65,9 @@ template <int T>
 // vpmuludq (_mm512_mul_epu32: the low 32 bits of each 64-bit lane times m, in 64 bits) whose high
 // half is `hi` and low half `lo`; the high halves left in the words by `lo` and the exclusive ors
 // are never read by the multiplier and are dropped when the lanes are interleaved back. GCC
-// compiles the products of philox_tiles to vpmullq (a full 64-bit multiply, several times slower
-// on AMD Zen 4) when AVX-512 DQ is there, and no vector-extension spelling found made it choose
-// vpmuludq: 0.91 against 1.28 ns a block on this machine (docs/performance-history.md, round twenty).
+// compiles the products of philox_tiles to vpmullq (a full 64-bit multiply, slower on AMD Zen 4)
+// when AVX-512 DQ is there, and no vector-extension spelling found made it choose vpmuludq
+// (docs/performance-history.md, round twenty: the benchmark's Philox blocks before and after).
 using Halves = std::uint64_t __attribute__((vector_size(8 * kTile / 2)));
 
 // The 64-bit products of the low halves of a's lanes with m (vpmuludq; the zero-masking form with
