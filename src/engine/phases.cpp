@@ -2225,7 +2225,8 @@ __attribute__((target("arch=x86-64-v4"))) std::size_t keep_employed_wages(const 
     const __m128i employed = _mm_set1_epi8(static_cast<char>(u8(Status::employed)));
     std::size_t i = begin;
     for (; i + 16 <= end; i += 16) {
-        const __mmask16 mask = _mm_cmpeq_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(status + i)), employed);
+        const __m128i statuses = _mm_loadu_si128(reinterpret_cast<const __m128i*>(status + i));
+        const __mmask16 mask = _mm_cmpeq_epi8_mask(statuses, employed);
         _mm512_storeu_ps(wages + kept, _mm512_maskz_compress_ps(mask, _mm512_loadu_ps(wage + i)));
         kept += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(mask)));
     }
@@ -2430,16 +2431,16 @@ std::uint64_t lane_mask(const std::uint8_t (&flag)[L], std::size_t n) {
     return n >= 64 ? mask : mask & ((std::uint64_t{1} << n) - 1);
 }
 
-// The plain searchers of a tile, decided together (decide_searchers): those of a status other than
-// employed or unemployed (`general`), who take apply_and_move; those who take their offer, at
-// `salary` from the employer of their card.
+// The plain searchers of a unit (a tile, or a batch in the lean case), decided together
+// (decide_searchers): those of a status other than employed or unemployed (`general`), who take
+// apply_and_move; those who take their offer, at `salary` from the employer of their card.
 struct SearcherLanes {
     std::uint8_t general[kLeanBatch] = {}, takes[kLeanBatch] = {};
     float salary[kLeanBatch];
     std::int64_t applications = 0, offers = 0;  // of the lanes decided here
 };
 
-// Steps 5-7 for the m plain searchers of a tile (ids, sampled postings), lane by lane without a
+// Steps 5-7 for the m plain searchers of a unit (ids, sampled postings), lane by lane without a
 // branch: worth_applying, make_offer (value, budget and range unbounded: the limit is kMaxSalary;
 // the bid is the posted salary; with contacts, opening_bid decides) and the decision (eq. 7). The
 // same doubles compared as in those functions, whose home bonus and moving cost are 0 here.
@@ -2489,7 +2490,7 @@ void move_searcher(World& w, std::uint32_t i, std::uint32_t e, float salary, Cou
     sign_contract(w, i, e, salary, false);
 }
 
-// Steps 5-8 for the m searchers of a tile in the plain case (plain_searchers): all decided at once,
+// Steps 5-8 for the m searchers of a unit in the plain case (plain_searchers): all decided at once,
 // then, in lane order, the hires moved and the lanes of other statuses taken through
 // apply_and_move (no step of one searcher reads what another's changes).
 void search_plain(World& w, const std::uint32_t* searcher, const std::uint32_t* sampled, std::size_t m,
@@ -2531,23 +2532,22 @@ bool lean_months(const Scenario& s) {
     return s.wages.annual_raise == 0 && s.wages.promotion_prob == 0 && s.population.experience_productivity == 0;
 }
 
-// Runs body(k) for the lanes k of a tile (or a batch: Whole = kLeanBatch) of n candidates: a whole
-// one (n = Whole) as a loop of a constant Whole lanes, which the compiler vectorises in full, the
-// last, partial one of a chunk as a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when its columns
-// are bytes, as in lean_months_lanes, so that a tile of 16 ran in its scalar remainder, with a
-// branch per lane.)
-template <std::size_t Whole = kTile, class Body>
+// Runs body(k) for the lanes k of a batch of n candidates: a whole batch (n = kLeanBatch) as a
+// loop of a constant kLeanBatch lanes, which the compiler vectorises in full, the last, partial one
+// of a chunk as a loop of n. (A loop of n lanes alone was vectorised for up to 64 lanes a round when
+// its columns are bytes, so that a shorter one ran in its scalar remainder, with a branch per lane.)
+template <class Body>
 [[gnu::always_inline]] inline void for_lanes(std::size_t n, Body&& body) {
-    if (n == Whole) {
+    if (n == kLeanBatch) {
 #pragma GCC ivdep
-        for (std::size_t k = 0; k < Whole; ++k) body(k);
+        for (std::size_t k = 0; k < kLeanBatch; ++k) body(k);
     } else {
 #pragma GCC ivdep
         for (std::size_t k = 0; k < n; ++k) body(k);
     }
 }
 
-// Step 9 for the tile's candidates [first, first + n) when lean_months holds: what age_one_month
+// Step 9 for the batch's candidates [first, first + n) when lean_months holds: what age_one_month
 // does to the employed without raises, promotions or productivity growth (in the raise month it
 // multiplies the wage by 1, leaving it as it is): tenure and experience. The unemployed and the
 // inactive have no month; a lane of another status is left to age_one_month (`other`).
@@ -2556,7 +2556,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_months_lan
     const std::uint8_t* __restrict status = c.status.data() + first;
     std::uint16_t* __restrict tenure = c.tenure.data() + first;
     float* __restrict experience = c.experience.data() + first;
-    for_lanes<kLeanBatch>(n, [&](std::size_t k) {  // (no branch)
+    for_lanes(n, [&](std::size_t k) {  // (no branch)
         const std::uint32_t st = status[k];
         const std::uint32_t employed = st == u8(Status::employed);
         other[k] = static_cast<std::uint8_t>(!employed & (st != u8(Status::unemployed)) & (st != u8(Status::inactive)));
@@ -2594,8 +2594,8 @@ void prefetch_sparse_columns(const Candidates& c, std::size_t i) {
 
 // Fetches the cards of the postings that the lanes of a tile sample if they search (look: their
 // search blocks; the posting is the stream's second number, as draws_posting and lean_searches
-// draw it), a tile before they are read: beside the columns streamed through, the cards do not
-// stay in cache from one tile to the next. Every lane's (no branch on who searches).
+// draw it), a unit before they are read: beside the columns streamed through, the cards do not
+// stay in cache from one unit to the next. Every lane's (no branch on who searches).
 void prefetch_cards(const Postings& P, const PostingDraw& draw, const FirstBlocks& look, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) __builtin_prefetch(P.card.data() + draw(look.word[1][k]));
 }
@@ -2686,9 +2686,9 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_separation
     };
     if (in.one_stay) {  // (the loop twice: each vectorised without the choice inside)
         const std::uint32_t all = in.stay_all;
-        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t) { return all; }); });
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t) { return all; }); });
     } else {
-        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t e) { return stay[e]; }); });
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t e) { return stay[e]; }); });
     }
 }
 
@@ -2718,11 +2718,11 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void lean_searches(c
     };
     if (in.posting.exact) {  // (the loop twice: each vectorised without the choice inside)
         const std::uint64_t postings = in.posting.postings;
-        for_lanes<kLeanBatch>(n, [&](std::size_t k) {
+        for_lanes(n, [&](std::size_t k) {
             lanes(k, [&](std::uint32_t x) { return static_cast<std::uint32_t>((x * postings) >> 32); });
         });
     } else {
-        for_lanes<kLeanBatch>(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t x) { return in.posting(x); }); });
+        for_lanes(n, [&](std::size_t k) { lanes(k, [&](std::uint32_t x) { return in.posting(x); }); });
     }
 }
 
