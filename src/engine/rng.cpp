@@ -117,35 +117,26 @@ template <int T>
     }
 }
 
-// Built for x86-64-v4 (AVX-512: philox_tiles_split), v3 (AVX2) and the baseline (philox_tiles);
-// the loader picks the best the CPU has.
-__attribute__((target("default"))) void philox_one(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first,
-                                                   std::uint32_t step, const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles<1>(k0, k1, first, step, word3, tile);
+// The first blocks of `tiles` tiles (1 or 2) at once. Built for x86-64-v4 (AVX-512:
+// philox_tiles_split), v3 (AVX2) and the baseline (philox_tiles); the loader picks the best the CPU
+// has.
+__attribute__((target("default"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
+                                               const std::uint32_t* first, std::uint32_t step,
+                                               const std::uint32_t* word3, FirstBlocks* tile) {
+    tiles == 2 ? philox_tiles<2>(k0, k1, first, step, word3, tile) : philox_tiles<1>(k0, k1, first, step, word3, tile);
 }
-__attribute__((target("arch=x86-64-v3"))) void philox_one(std::uint32_t k0, std::uint32_t k1,
-                                                          const std::uint32_t* first, std::uint32_t step,
-                                                          const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles<1>(k0, k1, first, step, word3, tile);
+__attribute__((target("arch=x86-64-v3"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
+                                                      const std::uint32_t* first, std::uint32_t step,
+                                                      const std::uint32_t* word3, FirstBlocks* tile) {
+    tiles == 2 ? philox_tiles<2>(k0, k1, first, step, word3, tile) : philox_tiles<1>(k0, k1, first, step, word3, tile);
 }
-__attribute__((target("arch=x86-64-v4"))) void philox_one(std::uint32_t k0, std::uint32_t k1,
-                                                          const std::uint32_t* first, std::uint32_t step,
-                                                          const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles_split<1>(k0, k1, first, step, word3, tile);
-}
-__attribute__((target("default"))) void philox_two(std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first,
-                                                   std::uint32_t step, const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles<2>(k0, k1, first, step, word3, tile);
-}
-__attribute__((target("arch=x86-64-v3"))) void philox_two(std::uint32_t k0, std::uint32_t k1,
-                                                          const std::uint32_t* first, std::uint32_t step,
-                                                          const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles<2>(k0, k1, first, step, word3, tile);
-}
-__attribute__((target("arch=x86-64-v4"))) void philox_two(std::uint32_t k0, std::uint32_t k1,
-                                                          const std::uint32_t* first, std::uint32_t step,
-                                                          const std::uint32_t* word3, FirstBlocks* tile) {
-    philox_tiles_split<2>(k0, k1, first, step, word3, tile);
+__attribute__((target("arch=x86-64-v4"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
+                                                      const std::uint32_t* first, std::uint32_t step,
+                                                      const std::uint32_t* word3, FirstBlocks* tile) {
+    if (tiles == 2)
+        philox_tiles_split<2>(k0, k1, first, step, word3, tile);
+    else
+        philox_tiles_split<1>(k0, k1, first, step, word3, tile);
 }
 
 }  // namespace
@@ -153,23 +144,23 @@ __attribute__((target("arch=x86-64-v4"))) void philox_two(std::uint32_t k0, std:
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,
                   std::uint32_t sub_key, FirstBlocks& out) {
     const std::uint32_t word3[1] = {family_word(family, sub_key)}, at[1] = {first};
-    philox_one(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
-               static_cast<std::uint32_t>(step), word3, &out);
+    philox(1, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
+           static_cast<std::uint32_t>(step), word3, &out);
 }
 
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::array<std::uint32_t, 2> first,
                   std::uint32_t sub_key, std::array<FirstBlocks, 2>& out) {
     const std::uint32_t word3[2] = {family_word(family, sub_key), family_word(family, sub_key)};
-    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), first.data(),
-               static_cast<std::uint32_t>(step), word3, out.data());
+    philox(2, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), first.data(),
+           static_cast<std::uint32_t>(step), word3, out.data());
 }
 
 void first_blocks(std::uint64_t seed, std::int32_t step, std::array<StreamFamily, 2> families, std::uint32_t first,
                   std::uint32_t sub_key, std::array<FirstBlocks, 2>& out) {
     const std::uint32_t word3[2] = {family_word(families[0], sub_key), family_word(families[1], sub_key)},
                         at[2] = {first, first};
-    philox_two(static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
-               static_cast<std::uint32_t>(step), word3, out.data());
+    philox(2, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), at,
+           static_cast<std::uint32_t>(step), word3, out.data());
 }
 
 }  // namespace talentsim
