@@ -2183,16 +2183,15 @@ using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order k
 // Adds the candidates of each status among status[0, n) to `statuses`: a vectorised loop for each
 // status. For AVX-512, each 64 statuses are compared with each status into a mask whose bits are
 // counted (the compiler's loop widened the bytes' comparisons to 32-bit counts).
-__attribute__((target("default"))) void count_statuses(const std::uint8_t* status, std::size_t n,
-                                                       StatusCounts& statuses) {
+void count_statuses_portable(const std::uint8_t* status, std::size_t n, StatusCounts& statuses) {
     for (int k = 0; k < kStatusCount; ++k) {
         std::uint32_t count = 0;
         for (std::size_t i = 0; i < n; ++i) count += status[i] == k ? 1u : 0u;
         statuses[k] += count;
     }
 }
-__attribute__((target("arch=x86-64-v4"))) void count_statuses(const std::uint8_t* status, std::size_t n,
-                                                              StatusCounts& statuses) {
+__attribute__((target("avx512f,avx512bw"))) void count_statuses_avx512(const std::uint8_t* status, std::size_t n,
+                                                                     StatusCounts& statuses) {
     std::size_t i = 0;
     for (; i + 64 <= n; i += 64) {
         const __m512i block = _mm512_loadu_si512(status + i);
@@ -2201,27 +2200,31 @@ __attribute__((target("arch=x86-64-v4"))) void count_statuses(const std::uint8_t
     }
     for (; i < n; ++i) statuses[status[i]]++;
 }
+void count_statuses(const std::uint8_t* status, std::size_t n, StatusCounts& statuses) {
+    if (cpu_has_avx512())
+        count_statuses_avx512(status, n, statuses);
+    else
+        count_statuses_portable(status, n, statuses);
+}
 
 // Appends the wages of the employed among candidates [begin, end) at wages + kept, in id order, and
 // returns the new end. The AVX-512 version packs each 16 candidates' wages by the mask of the
 // employed (vcompressps into a register, then one full store: the compressing store to memory is
 // microcoded on AMD Zen 4), so that it writes up to 15 floats past the end it returns: a buffer
-// passed to it holds kWageSlack more than its candidates. (GCC does not vectorise the scalar
+// passed to it holds kWageSlack more than its candidates. (GCC does not vectorise the portable
 // loop's packing.)
 constexpr std::size_t kWageSlack = 16;
-__attribute__((target("default"))) std::size_t keep_employed_wages(const std::uint8_t* status, const float* wage,
-                                                                   std::size_t begin, std::size_t end, float* wages,
-                                                                   std::size_t kept) {
+std::size_t keep_employed_wages_portable(const std::uint8_t* status, const float* wage, std::size_t begin,
+                                         std::size_t end, float* wages, std::size_t kept) {
     for (std::size_t i = begin; i < end; ++i) {
         wages[kept] = wage[i];
         kept += status[i] == u8(Status::employed) ? 1 : 0;
     }
     return kept;
 }
-__attribute__((target("arch=x86-64-v4"))) std::size_t keep_employed_wages(const std::uint8_t* status,
-                                                                          const float* wage, std::size_t begin,
-                                                                          std::size_t end, float* wages,
-                                                                          std::size_t kept) {
+__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t keep_employed_wages_avx512(
+    const std::uint8_t* status, const float* wage, std::size_t begin, std::size_t end, float* wages,
+    std::size_t kept) {
     const __m128i employed = _mm_set1_epi8(static_cast<char>(u8(Status::employed)));
     std::size_t i = begin;
     for (; i + 16 <= end; i += 16) {
@@ -2230,11 +2233,12 @@ __attribute__((target("arch=x86-64-v4"))) std::size_t keep_employed_wages(const 
         _mm512_storeu_ps(wages + kept, _mm512_maskz_compress_ps(mask, _mm512_loadu_ps(wage + i)));
         kept += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(mask)));
     }
-    for (; i < end; ++i) {
-        wages[kept] = wage[i];
-        kept += status[i] == u8(Status::employed) ? 1 : 0;
-    }
-    return kept;
+    return keep_employed_wages_portable(status, wage, i, end, wages, kept);
+}
+std::size_t keep_employed_wages(const std::uint8_t* status, const float* wage, std::size_t begin, std::size_t end,
+                                float* wages, std::size_t kept) {
+    return cpu_has_avx512() ? keep_employed_wages_avx512(status, wage, begin, end, wages, kept)
+                            : keep_employed_wages_portable(status, wage, begin, end, wages, kept);
 }
 
 // Counts candidates [begin, end), whose step is over: their statuses, their census when the

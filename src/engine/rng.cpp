@@ -72,13 +72,13 @@ using Halves = std::uint64_t __attribute__((vector_size(8 * kTile / 2)));
 
 // The 64-bit products of the low halves of a's lanes with m (vpmuludq; the zero-masking form with
 // every lane kept: _mm512_mul_epu32 draws a false -Wuninitialized from GCC 12's header).
-[[gnu::always_inline]] __attribute__((target("arch=x86-64-v4"))) inline Halves product(const Halves& a,
+[[gnu::always_inline]] __attribute__((target("avx512f"))) inline Halves product(const Halves& a,
                                                                                        std::uint32_t m) {
     return reinterpret_cast<Halves>(_mm512_maskz_mul_epu32(0xFF, reinterpret_cast<__m512i>(a), _mm512_set1_epi64(m)));
 }
 
 template <int T>
-[[gnu::always_inline]] __attribute__((target("arch=x86-64-v4"))) inline void philox_tiles_split(
+[[gnu::always_inline]] __attribute__((target("avx512f"))) inline void philox_tiles_split(
     std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step, const std::uint32_t* word3,
     FirstBlocks* tile) {
     static_assert(kTile == 16);
@@ -117,20 +117,11 @@ template <int T>
     }
 }
 
-// The first blocks of `tiles` tiles (1 or 2) at once. Built for x86-64-v4 (AVX-512:
-// philox_tiles_split), v3 (AVX2) and the baseline (philox_tiles); the loader picks the best the CPU
-// has.
-__attribute__((target("default"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
-                                               const std::uint32_t* first, std::uint32_t step,
-                                               const std::uint32_t* word3, FirstBlocks* tile) {
-    tiles == 2 ? philox_tiles<2>(k0, k1, first, step, word3, tile) : philox_tiles<1>(k0, k1, first, step, word3, tile);
-}
-__attribute__((target("arch=x86-64-v3"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
-                                                      const std::uint32_t* first, std::uint32_t step,
-                                                      const std::uint32_t* word3, FirstBlocks* tile) {
-    tiles == 2 ? philox_tiles<2>(k0, k1, first, step, word3, tile) : philox_tiles<1>(k0, k1, first, step, word3, tile);
-}
-__attribute__((target("arch=x86-64-v4"))) void philox(int tiles, std::uint32_t k0, std::uint32_t k1,
+// The first blocks of `tiles` tiles (1 or 2) at once: built for AVX-512 (philox_tiles_split), and
+// for x86-64-v3 (AVX2) and the baseline (philox_tiles, the loader picks one), chosen by what the
+// CPU has (cpu_has_avx512). (Explicit dispatch rather than multiversioning by target: clang, which
+// builds the fuzzers, does not multiversion by x86-64-v4.)
+__attribute__((target("avx512f"))) void philox_avx512(int tiles, std::uint32_t k0, std::uint32_t k1,
                                                       const std::uint32_t* first, std::uint32_t step,
                                                       const std::uint32_t* word3, FirstBlocks* tile) {
     if (tiles == 2)
@@ -138,8 +129,32 @@ __attribute__((target("arch=x86-64-v4"))) void philox(int tiles, std::uint32_t k
     else
         philox_tiles_split<1>(k0, k1, first, step, word3, tile);
 }
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void philox_portable(int tiles, std::uint32_t k0,
+                                                                               std::uint32_t k1,
+                                                                               const std::uint32_t* first,
+                                                                               std::uint32_t step,
+                                                                               const std::uint32_t* word3,
+                                                                               FirstBlocks* tile) {
+    if (tiles == 2)
+        philox_tiles<2>(k0, k1, first, step, word3, tile);
+    else
+        philox_tiles<1>(k0, k1, first, step, word3, tile);
+}
+void philox(int tiles, std::uint32_t k0, std::uint32_t k1, const std::uint32_t* first, std::uint32_t step,
+            const std::uint32_t* word3, FirstBlocks* tile) {
+    if (cpu_has_avx512())
+        philox_avx512(tiles, k0, k1, first, step, word3, tile);
+    else
+        philox_portable(tiles, k0, k1, first, step, word3, tile);
+}
 
 }  // namespace
+
+bool cpu_has_avx512() {
+    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                            __builtin_cpu_supports("avx512vl");
+    return has;
+}
 
 void first_blocks(std::uint64_t seed, std::int32_t step, StreamFamily family, std::uint32_t first,
                   std::uint32_t sub_key, FirstBlocks& out) {

@@ -89,6 +89,10 @@ private:
     int used_ = 4;
 };
 
+// Whether the CPU runs the AVX-512 versions of the engine's loops (foundation, byte and word, and
+// 128/256-bit forms: AVX512F, BW, VL), checked once.
+bool cpu_has_avx512();
+
 // The first blocks of the streams of kTile consecutive agents (same seed, step, family and
 // sub-key), one lane per agent: the ten rounds run lane-parallel, so the compiler vectorises them
 // (rng.cpp builds it for AVX-512, AVX2 and the baseline, chosen at run time). Lane k equals
