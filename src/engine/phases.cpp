@@ -2529,7 +2529,7 @@ void separate_fused(World& w, std::uint32_t i, Stream& rng, Counters& n, Flows f
     n.layoffs += !leaves && u < t.layoff ? 1 : 0;
 }
 
-// Whether the fused pass takes its lean case (lean_tile, age_lean): the scenario switches off
+// Whether the fused pass takes its lean case (lean_batch, age_lean): the scenario switches off
 // raises, promotions and productivity growth, so an employee's month changes its tenure and
 // experience only.
 bool lean_months(const Scenario& s) {
