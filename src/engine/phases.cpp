@@ -2748,6 +2748,7 @@ struct DirectStep {
     double growth;
     bool census;  // census_read: the tallies count the census
     SearchIntensities intensity;
+    bool one_stay = false;  // every employer's stay limit is stay[0] (LeanColumns::one_stay)
 };
 
 // The first blocks of a unit of the fused pass's candidates (a tile, or a batch in the lean case):
@@ -2755,8 +2756,8 @@ struct DirectStep {
 template <std::size_t Tiles>
 using UnitBlocks = std::array<std::array<FirstBlocks, 2>, Tiles>;
 
-// Steps 2 and 4 for the batch [first, first + n) in the lean case: the lanes' draws tile by tile,
-// then the general separate_fused and draws_posting where a lane needs it (the lanes of a mask, in
+// Steps 2 and 4 for the batch [first, first + n) in the lean case: the lanes' draws for the whole
+// batch, then the general separate_fused and draws_posting where a lane needs it (the lanes of a mask, in
 // order; the separations' departures counted in `separated`). Lists the searchers and their postings.
 std::size_t lean_batch(World& w, const LeanColumns& in, std::size_t first, std::size_t n,
                        const UnitBlocks<kLeanBatch / kTile>& blocks, const DirectStep& now, Flows separated,
@@ -2815,8 +2816,7 @@ template <bool Lean, bool Plain>
                               c.spell.data(),
                               now.stay.data(),
                               static_cast<std::uint32_t>(w.employers.size()),
-                              !now.stay.empty() && std::all_of(now.stay.begin(), now.stay.end() - 1,
-                                                               [&](std::uint32_t x) { return x == now.stay[0]; }),
+                              now.one_stay,
                               now.stay.empty() ? 0u : now.stay[0],
                               w.scenario->separations.unemployed_leave_rate > 0,
                               DrawLimit(w.scenario->search.unemployed_intensity),
@@ -2907,7 +2907,11 @@ void direct_offers(World& w, RecordTallies& tallies) {
     const bool lean = lean_months(s);
     DirectStep now{s.date_of_step(w.now.step), separation_thresholds(s), {}, is_raise_month(w), monthly_growth(w),
                   census_read(s), SearchIntensities(s, w.now.step)};
-    if (lean) now.stay = stay_limits(w, now.thresholds);
+    if (lean) {
+        now.stay = stay_limits(w, now.thresholds);  // (E + 1 limits: the last, for none, is 0)
+        now.one_stay =
+            std::all_of(now.stay.begin(), now.stay.end() - 1, [&](std::uint32_t x) { return x == now.stay[0]; });
+    }
     using Chunk = decltype(&direct_chunk<true, true>);
     constexpr Chunk kChunk[2][2] = {{direct_chunk<false, false>, direct_chunk<false, true>},
                                     {direct_chunk<true, false>, direct_chunk<true, true>}};

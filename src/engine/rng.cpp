@@ -72,8 +72,7 @@ using Halves = std::uint64_t __attribute__((vector_size(8 * kTile / 2)));
 
 // The 64-bit products of the low halves of a's lanes with m (vpmuludq; the zero-masking form with
 // every lane kept: _mm512_mul_epu32 draws a false -Wuninitialized from GCC 12's header).
-[[gnu::always_inline]] __attribute__((target("avx512f"))) inline Halves product(const Halves& a,
-                                                                                       std::uint32_t m) {
+[[gnu::always_inline]] __attribute__((target("avx512f"))) inline Halves product(const Halves& a, std::uint32_t m) {
     return reinterpret_cast<Halves>(_mm512_maskz_mul_epu32(0xFF, reinterpret_cast<__m512i>(a), _mm512_set1_epi64(m)));
 }
 
