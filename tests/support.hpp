@@ -29,6 +29,7 @@ public:
     std::vector<MoveRow> moves;
     std::vector<PanelSnapshot> panels;
     bool finished = false, complete = false;
+    bool tables = true;  // reads_tables: false for a writer that discards the tables
 
     void begin(const RunMetadata& m, std::span<const CandidateRow> c, std::span<const EmployerRow> e) override {
         meta = m;
@@ -48,6 +49,7 @@ public:
         complete = c;
     }
     std::filesystem::path final_path() const override { return {}; }
+    bool reads_tables() const override { return tables; }
 };
 
 // The bytes of a file, and a file written with exactly `bytes`.
@@ -65,9 +67,12 @@ inline Scenario scenario(const std::string& file, const std::vector<std::string>
     return load_scenario(source_path(file), overrides);
 }
 
-// Runs the whole scenario in-process and returns everything it wrote.
-inline std::unique_ptr<MemoryWriter> run(const Scenario& s, std::uint64_t seed, std::int32_t steps) {
+// Runs the whole scenario in-process and returns everything it wrote (tables: whether the writer
+// reads the tables of candidates and employers).
+inline std::unique_ptr<MemoryWriter> run(const Scenario& s, std::uint64_t seed, std::int32_t steps,
+                                         bool tables = true) {
     auto out = std::make_unique<MemoryWriter>();
+    out->tables = tables;
     Simulation sim(s, seed, steps);
     sim.begin(*out, 1);
     while (!sim.done()) sim.step(*out);

@@ -56,19 +56,10 @@ public:
         seconds += since(t);
     }
     std::filesystem::path final_path() const override { return inner_->final_path(); }
+    bool reads_tables() const override { return inner_->reads_tables(); }
 
 private:
     std::unique_ptr<Writer> inner_;
-};
-
-// Discards everything (the run without output).
-class NullWriter : public Writer {
-public:
-    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
-    void write_step(const StepRow&, std::span<const PostingRow>, std::span<const OfferRow>, std::span<const MoveRow>,
-                    const PanelSnapshot*) override {}
-    void finish(bool) override {}
-    std::filesystem::path final_path() const override { return {}; }
 };
 
 // Bytes of agent state per candidate slot: what one step must at least stream through.
@@ -263,7 +254,7 @@ int cmd_bench(const std::vector<std::string>& args) {
     f.init_seconds = since(t0);
     sim.time_phases(&f.times);
     TimedWriter out(f.output ? make_background_writer(make_hdf5_writer(vm["out"].as<std::string>()))
-                             : std::unique_ptr<Writer>(new NullWriter));
+                             : std::unique_ptr<Writer>(new NoOutput));
     t0 = Clock::now();
     sim.begin(out, f.threads);
     while (!sim.done()) {

@@ -153,6 +153,7 @@ RunMetadata Simulation::metadata(int threads) const {
 void Simulation::begin(Writer& out, int threads) {
     const auto& c = world_.candidates;
     const auto& E = world_.employers;
+    if (!out.reads_tables()) return out.begin(metadata(threads), {}, {});
     // The table of every candidate slot is written once, in parallel (not zeroed first, nor
     // filled by a serial loop: at a million slots these took a few percent of a short run).
     const auto candidates = std::make_unique_for_overwrite<CandidateRow[]>(c.size());

@@ -44,6 +44,7 @@ public:
     }
 
     std::filesystem::path final_path() const override { return inner_->final_path(); }
+    bool reads_tables() const override { return inner_->reads_tables(); }
 
 private:
     static constexpr std::size_t kDepth = 2;

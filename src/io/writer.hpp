@@ -41,6 +41,22 @@ public:
     virtual void finish(bool complete) = 0;
     // Path of the file that finish() left behind.
     virtual std::filesystem::path final_path() const = 0;
+    // Whether begin reads the tables of candidates and employers. A writer that discards them says
+    // no, and Simulation::begin then passes empty tables without building them (at a million
+    // candidates, a table of 32 MB built and freed before every run without a file).
+    virtual bool reads_tables() const { return true; }
+};
+
+// Takes every step and writes nothing: a run whose results nobody reads from a file (run_simulation
+// without a file, talentsim bench without --out).
+class NoOutput final : public Writer {
+public:
+    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
+    void write_step(const StepRow&, std::span<const PostingRow>, std::span<const OfferRow>, std::span<const MoveRow>,
+                    const PanelSnapshot*) override {}
+    void finish(bool) override {}
+    std::filesystem::path final_path() const override { return {}; }
+    bool reads_tables() const override { return false; }
 };
 
 // How the HDF5 file is stored. A scratch file (a sweep run's, read once for its metrics and then

@@ -274,16 +274,6 @@ RunResult continue_checkpoint(const fs::path& checkpoint, CheckpointHeader h, co
 
 namespace {
 
-// Takes every step and writes nothing: a run whose results nobody reads from a file.
-class NoOutput final : public Writer {
-public:
-    void begin(const RunMetadata&, std::span<const CandidateRow>, std::span<const EmployerRow>) override {}
-    void write_step(const StepRow&, std::span<const PostingRow>, std::span<const OfferRow>, std::span<const MoveRow>,
-                    const PanelSnapshot*) override {}
-    void finish(bool) override {}
-    fs::path final_path() const override { return {}; }
-};
-
 RunResult run_without_file(const Scenario& scenario, std::uint64_t seed, std::int32_t steps, const RunOptions& o) {
     if (o.checkpoint_every > 0) throw std::invalid_argument("a run with checkpoints needs a result file");
     check_resources(scenario, steps);

@@ -71,6 +71,21 @@ TEST_CASE("the same seed repeats, another seed differs", "[determinism]") {
     CHECK(a->steps.back().wage_mean != c->steps.back().wage_mean);
 }
 
+TEST_CASE("a writer that does not read the tables is given none and the same steps", "[determinism]") {
+    const Scenario s = test::scenario("scenarios/china_ai_2024.toml", kSmall);
+    const auto with = test::run(s, 5, 10), without = test::run(s, 5, 10, false);
+    CHECK(with->candidates.size() >= 8000);  // (every slot, with those of later entrants)
+    CHECK(with->employers.size() >= 250);
+    CHECK(without->candidates.empty());
+    CHECK(without->employers.empty());
+    CHECK(without->meta.seed == with->meta.seed);
+    CHECK(without->meta.scenario_toml == with->meta.scenario_toml);
+    REQUIRE(without->steps.size() == with->steps.size());
+    CHECK(std::memcmp(without->steps.data(), with->steps.data(), with->steps.size() * sizeof(StepRow)) == 0);
+    REQUIRE(without->moves.size() == with->moves.size());
+    CHECK(std::memcmp(without->moves.data(), with->moves.data(), with->moves.size() * sizeof(MoveRow)) == 0);
+}
+
 TEST_CASE("the job ladder (phases 2 and 4-9 fused) writes identical datasets on 1 and 4 threads", "[determinism]") {
     const Scenario s = test::scenario("scenarios/validation/job_ladder.toml",
                                       {"population.candidates=30000", "scenario.steps=24", "output.offers=true"});
