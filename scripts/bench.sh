@@ -13,7 +13,7 @@
 #   --quick: 100k and 1M only, 24 steps; prints, does not write docs
 #   --job-ladder: only the job ladder comparison; prints it and updates its section of docs/benchmarks.md
 #   --sweep: only the sweep and calibration; prints them and updates their section of docs/benchmarks.md
-# BENCH_REPETITIONS=N (default 2): runs per configuration; the fastest is reported.
+# BENCH_REPETITIONS=N (default 3): runs per configuration; the fastest is reported.
 # JOB_LADDER_REPETITIONS=N (default 3): interleaved runs of talentsim and numpy; the fastest of each.
 # SWEEP_REPETITIONS=N (default 3): interleaved sweeps and calibrations; the fastest of each.
 # SWEEP_BASELINE=COMMIT: also time talentsim as of COMMIT (built once, target talentsim only, in
@@ -134,7 +134,7 @@ if [ "$mode" = job_ladder ]; then
     --command "JOB_LADDER_REPETITIONS=${JOB_LADDER_REPETITIONS:-3} scripts/bench.sh --job-ladder"
   exit 0
 fi
-reps=${BENCH_REPETITIONS:-2}   # each configuration runs this many times; the report keeps the fastest
+reps=${BENCH_REPETITIONS:-3}   # each configuration runs this many times; the report keeps the fastest
 for rep in $(seq "$reps"); do
   for n in "${sizes[@]}"; do
     for t in 1 2; do
