@@ -3032,61 +3032,127 @@ struct PieceSum {
     double sum = 0, magnitude = 0;
     float smallest = std::numeric_limits<float>::infinity();
 };
-using Buckets = std::array<std::uint32_t, 3>;       // the high 16 bits of the quantiles' order keys
-using InBuckets = std::array<std::vector<float>, 3>;  // the wages found in each
+using Buckets = std::array<std::uint32_t, 3>;  // the high 16 bits of the quantiles' order keys
 
-// The wages v[0, n) of a piece that fall in the buckets, appended to `found`.
+// The wages a thread finds in each of the three buckets (scan_piece), in arrays sized from the
+// histogram: no thread finds more than its bucket holds, and kWageSlack floats more take the
+// whole-register stores of scan_piece_avx512.
+struct InBuckets {
+    std::array<std::vector<float>, 3> value;
+    std::array<std::size_t, 3> size{};
+    explicit InBuckets(const std::array<std::size_t, 3>& holds) {
+        for (std::size_t q = 0; q < 3; ++q) value[q].resize(holds[q] + kWageSlack);
+    }
+    void add(std::size_t q, float x) { value[q][size[q]++] = x; }
+};
+
+// The wages v[0, n) of a piece that fall in the buckets, added to `found`.
 void gather_buckets(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
     for (std::size_t k = 0; k < n; ++k) {
         const std::uint32_t high = detail::order_key(v[k]) >> 16;
         for (std::size_t q = 0; q < 3; ++q)
-            if (high == bucket[q]) found[q].push_back(v[k]);
+            if (high == bucket[q]) found.add(q, v[k]);
     }
 }
 
-// The PieceSum of v[0, n) and its wages in the buckets. Blocks of L wages in independent lanes
-// (no chain of dependent additions, no branch: the compiler vectorises them, built for AVX-512 and
-// the baseline as rng.cpp); the lanes of a block with a wage in a bucket are marked in a mask and
-// only they are gathered, in order (wages of a job ladder take a few thousand values, and a third
-// of the blocks had one in a bucket).
-__attribute__((target_clones("arch=x86-64-v4", "default"))) PieceSum scan_piece(const float* v, std::size_t n,
-                                                                                const Buckets& bucket,
-                                                                                InBuckets& found) {
-    constexpr std::size_t L = 16;
-    constexpr float inf = std::numeric_limits<float>::infinity();
-    double sum[L] = {}, magnitude[L] = {};
-    float smallest[L];
-    std::fill_n(smallest, L, inf);
+// The wages of a piece's tail (fewer than kLanes) added to the lanes' sums, and the PieceSum of
+// the lanes, added in lane order: the end of both versions of scan_piece.
+constexpr std::size_t kLanes = 16;
+struct LaneSums {
+    double sum[kLanes] = {}, magnitude[kLanes] = {};
+    float smallest[kLanes];
+    LaneSums() { std::fill_n(smallest, kLanes, std::numeric_limits<float>::infinity()); }
+    void add(std::size_t j, float x) {
+        const float size = std::fabs(x);
+        sum[j] += x;
+        magnitude[j] += size;
+        smallest[j] = std::min(smallest[j], size == 0 ? std::numeric_limits<float>::infinity() : size);
+    }
+    PieceSum finish(const float* tail, std::size_t n) {
+        for (std::size_t j = 0; j < n; ++j) add(j, tail[j]);
+        PieceSum out;
+        for (std::size_t j = 0; j < kLanes; ++j) {
+            out.sum += sum[j];
+            out.magnitude += magnitude[j];
+            out.smallest = std::min(out.smallest, smallest[j]);
+        }
+        return out;
+    }
+};
+
+// The PieceSum of v[0, n) and its wages in the buckets, in blocks of kLanes wages, wage j of a
+// block to lane j (independent lanes: no chain of dependent additions). Portable: the lanes of a
+// block with a wage in a bucket are marked in a mask and only they are gathered. AVX-512: each
+// bucket's wages of a block packed by its mask (vcompressps into a register, then one full store)
+// without a branch (a third of the blocks of a job ladder had a wage in a bucket, at random); the
+// same lanes' sums, in the same order, so the same PieceSum.
+PieceSum scan_piece_portable(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
+    LaneSums lanes;
     const std::uint32_t b0 = bucket[0], b1 = bucket[1], b2 = bucket[2];
     std::size_t k = 0;
-    for (; k + L <= n; k += L) {
+    for (; k + kLanes <= n; k += kLanes) {
         std::uint32_t hit = 0;
-        for (std::size_t j = 0; j < L; ++j) {
-            const float x = v[k + j], size = std::fabs(x);
-            sum[j] += x;
-            magnitude[j] += size;
-            smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
-            const std::uint32_t high = detail::order_key(x) >> 16;
+        for (std::size_t j = 0; j < kLanes; ++j) {
+            lanes.add(j, v[k + j]);
+            const std::uint32_t high = detail::order_key(v[k + j]) >> 16;
             hit |= (static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
                     static_cast<std::uint32_t>(high == b2))
                    << j;
         }
         for (; hit != 0; hit &= hit - 1) gather_buckets(v + k + std::countr_zero(hit), 1, bucket, found);
     }
-    for (std::size_t j = 0; k + j < n; ++j) {
-        const float x = v[k + j], size = std::fabs(x);
-        sum[j] += x;
-        magnitude[j] += size;
-        smallest[j] = std::min(smallest[j], size == 0 ? inf : size);
-    }
     gather_buckets(v + k, n - k, bucket, found);
-    PieceSum out;
-    for (std::size_t j = 0; j < L; ++j) {
-        out.sum += sum[j];
-        out.magnitude += magnitude[j];
-        out.smallest = std::min(out.smallest, smallest[j]);
+    return lanes.finish(v + k, n - k);
+}
+// The floats of half 0 or 1 of x as doubles. (The maskz forms, every lane kept: the plain ones draw
+// a false -Wmaybe-uninitialized from GCC 12's header, as in rng.cpp.)
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d wide(__m512 x, int half) {
+    const __m256 part = half == 0 ? _mm512_maskz_extractf32x8_ps(0xFF, x, 0) : _mm512_maskz_extractf32x8_ps(0xFF, x, 1);
+    return _mm512_maskz_cvtps_pd(0xFF, part);
+}
+__attribute__((target("avx512f,avx512dq"))) PieceSum scan_piece_avx512(const float* v, std::size_t n,
+                                                                       const Buckets& bucket, InBuckets& found) {
+    static_assert(kLanes == 16 && kWageSlack >= kLanes);
+    const __m512 zero = _mm512_setzero_ps(), inf = _mm512_set1_ps(std::numeric_limits<float>::infinity());
+    const __m512i sign = _mm512_set1_epi32(static_cast<int>(0x80000000u)), ones = _mm512_set1_epi32(-1);
+    __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, magnitude[2] = {sum[0], sum[1]};
+    __m512 smallest = inf;
+    __m512i in_bucket[3];
+    float* out[3];
+    for (std::size_t q = 0; q < 3; ++q) {
+        in_bucket[q] = _mm512_set1_epi32(static_cast<int>(bucket[q]));
+        out[q] = found.value[q].data() + found.size[q];
     }
-    return out;
+    std::size_t k = 0;
+    for (; k + kLanes <= n; k += kLanes) {
+        const __m512 x = _mm512_loadu_ps(v + k), size = _mm512_abs_ps(x);
+        for (int half = 0; half < 2; ++half) {
+            sum[half] = _mm512_add_pd(sum[half], wide(x, half));
+            magnitude[half] = _mm512_add_pd(magnitude[half], wide(size, half));
+        }
+        smallest = _mm512_mask_min_ps(smallest, _mm512_cmp_ps_mask(size, zero, _CMP_NEQ_OQ), smallest, size);
+        const __m512i u = _mm512_castps_si512(x);  // detail::order_key, high 16 bits
+        const __m512i key = _mm512_mask_blend_epi32(_mm512_movepi32_mask(u), _mm512_or_si512(u, sign),
+                                                    _mm512_xor_si512(u, ones));
+        const __m512i high = _mm512_maskz_srli_epi32(0xFFFF, key, 16);
+        for (std::size_t q = 0; q < 3; ++q) {
+            const __mmask16 mask = _mm512_cmpeq_epi32_mask(high, in_bucket[q]);
+            _mm512_storeu_ps(out[q], _mm512_maskz_compress_ps(mask, x));
+            out[q] += std::popcount(static_cast<unsigned>(mask));
+        }
+    }
+    for (std::size_t q = 0; q < 3; ++q) found.size[q] = static_cast<std::size_t>(out[q] - found.value[q].data());
+    LaneSums lanes;
+    _mm512_storeu_pd(lanes.sum, sum[0]);
+    _mm512_storeu_pd(lanes.sum + 8, sum[1]);
+    _mm512_storeu_pd(lanes.magnitude, magnitude[0]);
+    _mm512_storeu_pd(lanes.magnitude + 8, magnitude[1]);
+    _mm512_storeu_ps(lanes.smallest, smallest);
+    gather_buckets(v + k, n - k, bucket, found);
+    return lanes.finish(v + k, n - k);
+}
+PieceSum scan_piece(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
+    return cpu_has_avx512() ? scan_piece_avx512(v, n, bucket, found) : scan_piece_portable(v, n, bucket, found);
 }
 
 // Whether the sum of the pieces' values is the same in any order of addition: every value is a
@@ -3129,8 +3195,12 @@ void wage_statistics(const RecordTallies& t, StepRow& row) {
     std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
                                     stats::quantile_rank(m, 0.9)};
     Buckets bucket{};
-    for (std::size_t q = 0; q < 3; ++q) bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
-    tbb::enumerable_thread_specific<InBuckets> in_bucket;
+    std::array<std::size_t, 3> holds{};  // the wages in each bucket
+    for (std::size_t q = 0; q < 3; ++q) {
+        bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
+        holds[q] = t.high[bucket[q]];
+    }
+    tbb::enumerable_thread_specific<InBuckets> in_bucket([&] { return InBuckets(holds); });
     std::vector<PieceSum> piece(t.wages.size());
     tbb::parallel_for(std::size_t{0}, piece.size(), [&](std::size_t p) {
         piece[p] = scan_piece(t.wages[p].get(), wages.at[p + 1] - wages.at[p], bucket, in_bucket.local());
@@ -3142,7 +3212,8 @@ void wage_statistics(const RecordTallies& t, StepRow& row) {
     std::array<float, 3> value{};
     tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
         std::vector<float> v;
-        for (const auto& mine : in_bucket) v.insert(v.end(), mine[q].begin(), mine[q].end());
+        for (const auto& mine : in_bucket)
+            v.insert(v.end(), mine.value[q].begin(), mine.value[q].begin() + static_cast<std::ptrdiff_t>(mine.size[q]));
         std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
         value[q] = v[rank[q]];
     });

@@ -1,6 +1,8 @@
 // Philox4x32-10 for tiles of agents at once (rng.hpp).
 #include "engine/rng.hpp"
 
+#include <cstdlib>
+
 #include <immintrin.h>
 
 namespace talentsim {
@@ -151,7 +153,8 @@ void philox(int tiles, std::uint32_t k0, std::uint32_t k1, const std::uint32_t* 
 
 bool cpu_has_avx512() {
     static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                            __builtin_cpu_supports("avx512vl");
+                            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+                            std::getenv("TALENTSIM_PORTABLE") == nullptr;
     return has;
 }
 

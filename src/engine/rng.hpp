@@ -89,8 +89,10 @@ private:
     int used_ = 4;
 };
 
-// Whether the CPU runs the AVX-512 versions of the engine's loops (foundation, byte and word, and
-// 128/256-bit forms: AVX512F, BW, VL), checked once.
+// Whether the CPU runs the AVX-512 versions of the engine's loops (foundation, byte and word,
+// 128/256-bit forms, doubleword and quadword: AVX512F, BW, VL, DQ), checked once. The environment
+// variable TALENTSIM_PORTABLE (any value) makes the portable versions run instead: the results are
+// the same, and tests/engine/test_determinism.cpp checks it.
 bool cpu_has_avx512();
 
 // The first blocks of the streams of kTile consecutive agents (same seed, step, family and

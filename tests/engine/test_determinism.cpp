@@ -3,6 +3,8 @@
 
 #include <tbb/global_control.h>
 
+#include <cstdlib>
+
 #include "engine/phases.hpp"
 #include "io/h5.hpp"
 #include "h5_compare.hpp"
@@ -84,6 +86,30 @@ TEST_CASE("a writer that does not read the tables is given none and the same ste
     CHECK(std::memcmp(without->steps.data(), with->steps.data(), with->steps.size() * sizeof(StepRow)) == 0);
     REQUIRE(without->moves.size() == with->moves.size());
     CHECK(std::memcmp(without->moves.data(), with->moves.data(), with->moves.size() * sizeof(MoveRow)) == 0);
+}
+
+// The AVX-512 versions of the engine's loops (Philox, the fused pass's tallies, record's scan) and
+// the portable ones (TALENTSIM_PORTABLE, rng.hpp) write the same file: the job ladder (the fused
+// pass) and the default scenario (the phases). On a CPU without AVX-512 both runs are portable.
+TEST_CASE("the AVX-512 and the portable loops write identical datasets", "[determinism]") {
+    const auto dir = test::temp_dir("determinism_portable");
+    const std::vector<std::pair<std::string, std::string>> runs = {
+        {"scenarios/validation/job_ladder.toml", "--set population.candidates=30000 --set scenario.steps=24"},
+        {"scenarios/china_ai_2024.toml",
+         "--set population.candidates=8000 --set population.employers=250 --set population.graduates_per_year=800 "
+         "--set scenario.steps=14"}};
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const std::string args = "run " + runs[r].first + " " + runs[r].second + " --seed 11 --threads 2 --quiet --out ";
+        const auto native = dir / ("native" + std::to_string(r) + ".h5");
+        const auto portable = dir / ("portable" + std::to_string(r) + ".h5");
+        REQUIRE(test::run_cli(args + native.string()) == 0);
+        ::setenv("TALENTSIM_PORTABLE", "1", 1);  // (inherited by the process run_cli starts)
+        const int status = test::run_cli(args + portable.string());
+        ::unsetenv("TALENTSIM_PORTABLE");
+        REQUIRE(status == 0);
+        test::check_same_datasets(native, portable);
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("the job ladder (phases 2 and 4-9 fused) writes identical datasets on 1 and 4 threads", "[determinism]") {
