@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Before/after of an engine change on a loaded machine: runs a baseline binary and build/talentsim
 # interleaved (baseline, candidate, baseline, ...) on the job ladder and on the default model at 1M
-# candidates (1 and 2 threads each), and prints the fastest run of each with the ratio.
+# candidates (1 and 2 threads each), and prints the fastest run of each with the ratio, then the
+# phases' milliseconds a step in those runs (phases of at least 0.1 ms in either).
 # Usage: scripts/bench_compare.sh BASELINE_BINARY [REPETITIONS (3)] [STEPS (60)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,16 @@ for case in ("default", "job_ladder"):
         if (case, 1, name) in best and (case, 2, name) in best:
             s = best[(case, 1, name)]["run_seconds"] / best[(case, 2, name)]["run_seconds"]
             print("speed-up 1 -> 2 threads, %s, %s: %.2f" % (case, name, s))
+print()
+print("| case | threads | phase | baseline ms a step | candidate ms a step |")
+print("|---|---|---|---|---|")
+for case, t in sorted({(k[0], k[1]) for k in best}):
+    b, c = best[(case, t, "baseline")], best[(case, t, "candidate")]
+    for phase in c["phases"]:
+        mb = 1e3 * b["phases"].get(phase, 0.0) / b["steps"]
+        mc = 1e3 * c["phases"][phase] / c["steps"]
+        if max(mb, mc) >= 0.1:
+            print("| %s | %d | %s | %.2f | %.2f |" % (case, t, phase, mb, mc))
 for name in ("baseline", "candidate"):
     r = best.get(("default", 2, name))
     if r:
