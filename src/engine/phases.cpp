@@ -905,18 +905,22 @@ void measure_friction(World& w) {
     }
 }
 
-// Sizes the posting arrays from the postings per employer (count[e + 1]); returns how many there are.
+// Lays out the postings from the postings per employer (count[e + 1]); returns how many there are.
+// The arrays grow to the most postings of any step so far and never shrink (Postings).
 std::size_t lay_out_postings(Postings& P, std::vector<std::uint32_t>& count, std::size_t NE) {
     for (std::size_t e = 0; e < NE; ++e) count[e + 1] += count[e];
     const std::size_t NP = count[NE];
     if (P.first != count) P.first = count;  // (unchanged: the other threads' copies stay valid)
-    P.employer.resize(NP);
-    P.slots.resize(NP);
-    P.role.resize(NP);
-    P.degree.resize(NP);
-    P.channel.resize(NP);
-    P.salary.resize(NP);
-    P.card.resize(NP);
+    if (NP > P.employer.size()) {
+        P.employer.resize(NP);
+        P.slots.resize(NP);
+        P.role.resize(NP);
+        P.degree.resize(NP);
+        P.channel.resize(NP);
+        P.salary.resize(NP);
+        P.card.resize(NP);
+    }
+    P.count = NP;
     return NP;
 }
 

@@ -253,7 +253,9 @@ struct PostingSampler {
 // less than vacancies.experienced_years (campus), or the others (experienced).
 enum class PostingChannel : std::uint8_t { open = 0, campus = 1, experienced = 2 };
 
-// Postings listed this step (rebuilt every step).
+// Postings listed this step (rebuilt every step): the first size() entries of each array. The
+// arrays only grow (lay_out_postings): the postings of a month vary several times over in a year
+// (campus seasons), and arrays sized to each month's were zeroed and copied on one thread.
 struct Postings {
     std::vector<PostingCard> card;               // [posting], for search
     std::vector<std::uint32_t> employer, slots;  // slots 0 = unlimited
@@ -261,8 +263,9 @@ struct Postings {
     std::vector<float> salary;
     std::vector<std::uint32_t> first;  // [employer]: first posting of the employer (size E+1)
     PostingSampler sampler;            // sampling weights (eq. 10), one table a kind of searcher
+    std::size_t count = 0;             // this step's postings
 
-    std::size_t size() const { return employer.size(); }
+    std::size_t size() const { return count; }
 };
 
 struct Applicant {

@@ -97,6 +97,7 @@ struct CheckpointAccess {
         V<float> e;
         V<std::uint32_t> f;
         PostingSampler g;
+        std::size_t h;
     };
     struct ApplicationsLayout {
         V<std::uint32_t> a;

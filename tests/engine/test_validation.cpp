@@ -178,7 +178,8 @@ LadderResult run_ladder(double lambda1, double delta, std::int32_t steps) {
     std::vector<float> wages;
     for (std::size_t i = 0; i < w.active_candidates; ++i)
         if (w.candidates.status[i] == kEmployed) wages.push_back(w.candidates.wage[i]);
-    const std::vector<float> posted(w.postings.salary.begin(), w.postings.salary.end());
+    const std::vector<float> posted(w.postings.salary.begin(),
+                                    w.postings.salary.begin() + static_cast<std::ptrdiff_t>(w.postings.size()));
     LadderResult r;
     r.k_discrete = s.search.employed_intensity * (1.0 - s.separations.quit_rate) / s.separations.quit_rate;
     const double k_naive = s.search.employed_intensity / s.separations.quit_rate;
@@ -1896,7 +1897,7 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
         wrong_price += std::abs(x[2] / x[1] - s.qualified_productivity[2][d] / s.qualified_productivity[1][d]) > 1e-5;
     }
     CHECK(within_4se(static_cast<double>(campus) / P.size(), 0.4, P.size()));
-    CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == 0);
+    CHECK(std::count(P.channel.begin(), P.channel.begin() + static_cast<std::ptrdiff_t>(P.size()), std::uint8_t{0}) == 0);
     CHECK(pairs > 20);
     CHECK(wrong_price == 0);
     // Applications: each to a posting of the applicant's channel (experience at search, which may
@@ -2055,7 +2056,8 @@ TEST_CASE("validation: without a return to experience, campus and experienced po
     sim.step(rec);
     const auto& P = sim.world().postings;
     REQUIRE(P.size() > 0);
-    CHECK(std::count(P.channel.begin(), P.channel.end(), std::uint8_t{0}) == static_cast<std::ptrdiff_t>(P.size()));
+    const auto listed = static_cast<std::ptrdiff_t>(P.size());
+    CHECK(std::count(P.channel.begin(), P.channel.begin() + listed, std::uint8_t{0}) == listed);
     CHECK(P.sampler.tables() == off.cities.size() + 1);
 }
 
