@@ -2335,9 +2335,14 @@ void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
     std::vector<const CensusTally*> all;
     for (const auto& t : threads) all.push_back(&t.census);
     if (census_read(*w.scenario)) set_census(w.employers, all);
-    high.assign(std::size_t{1} << 16, 0u);
-    for (const auto& t : threads)
-        for (std::size_t b = 0; b < high.size(); ++b) high[b] += t.high[b];
+    std::vector<const Histogram*> thread;  // (as add_flows: the bins added on all threads)
+    for (const auto& t : threads) thread.push_back(&t.high);
+    high.resize(std::size_t{1} << 16);
+    for_each_index(high.size(), [&](std::size_t b) {
+        std::uint32_t sum = 0;
+        for (const Histogram* h : thread) sum += (*h)[b];
+        high[b] = sum;
+    });
 }
 
 }  // namespace
