@@ -2942,6 +2942,7 @@ template <class Row, class Member>
 void concatenate(const std::vector<DirectChunk>& chunks, Member member, std::vector<Row>& to) {
     std::vector<std::size_t> at(chunks.size() + 1, to.size());
     for (std::size_t k = 0; k < chunks.size(); ++k) at[k + 1] = at[k] + (chunks[k].*member).size();
+    if (at.back() == to.size()) return;  // (no rows: the job ladder keeps none)
     to.resize(at.back());
     tbb::parallel_for(std::size_t{0}, chunks.size(), [&](std::size_t k) {
         std::copy((chunks[k].*member).begin(), (chunks[k].*member).end(),
