@@ -2260,7 +2260,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void add_to_histogra
 }
 
 // The census of the candidates of a block of tally_candidates, lane by lane: whether each is an
-// employee (CensusTally::employee), its headcount cell and its wage rounded (CensusTally::add).
+// employee (CensusTally::employee), its headcount cell and its wage rounded (what CensusTally::add counts).
 constexpr std::size_t kTallyBlock = 512;
 struct CensusLanes {
     std::uint8_t employee[kTallyBlock];
@@ -2278,9 +2278,7 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void census_lanes(co
     const float* __restrict wage = c.wage.data() + first;
     const auto roles = static_cast<std::uint32_t>(R);
     for (std::size_t k = 0; k < n; ++k) {
-        const std::uint32_t st = status[k];
-        out.employee[k] = static_cast<std::uint8_t>((employer[k] != kNone) &
-                                                    ((st == u8(Status::employed)) | (st == u8(Status::abroad))));
+        out.employee[k] = static_cast<std::uint8_t>(CensusTally::employee(status[k], employer[k]));
         out.cell[k] = employer[k] * roles + role[k];
         out.pay[k] = round_to_whole(wage[k]);
     }
@@ -2314,8 +2312,7 @@ void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, s
             }
             for (std::size_t j = 0; j < m; ++j) {
                 const std::uint32_t k = employee[j];
-                census.headcount[lanes.cell[k]]++;
-                census.payroll[c.employer[block + k]] += lanes.pay[k];
+                census.add(lanes.cell[k], c.employer[block + k], lanes.pay[k]);
             }
         }
     }

@@ -33,19 +33,18 @@ struct CensusTally {
     std::vector<std::int64_t> payroll;     // [employer]
     explicit CensusTally(const Employers& E) : headcount(E.headcount.size(), 0u), payroll(E.payroll.size(), 0) {}
     // Employees: the employed, and candidates abroad who work for an (overseas) employer.
-    static bool employee(const Candidates& c, std::size_t i) {
-        const std::uint8_t st = c.status[i];
-        return (c.employer[i] != kNone) & ((st == static_cast<std::uint8_t>(Status::employed)) |
-                                           (st == static_cast<std::uint8_t>(Status::abroad)));
+    static bool employee(std::uint8_t status, std::uint32_t employer) {
+        return (employer != kNone) & ((status == static_cast<std::uint8_t>(Status::employed)) |
+                                      (status == static_cast<std::uint8_t>(Status::abroad)));
     }
+    static bool employee(const Candidates& c, std::size_t i) { return employee(c.status[i], c.employer[i]); }
     void count(const Candidates& c, std::size_t i, std::size_t roles) {
-        if (employee(c, i)) add(c, i, roles);
+        if (employee(c, i)) add(c.employer[i] * roles + c.role[i], c.employer[i], round_to_whole(c.wage[i]));
     }
-    // Counts employee i.
-    void add(const Candidates& c, std::size_t i, std::size_t roles) {
-        const std::uint32_t e = c.employer[i];
-        headcount[e * roles + c.role[i]]++;
-        payroll[e] += round_to_whole(c.wage[i]);
+    // Counts an employee of `employer` in headcount `cell` (employer * roles + role), paid `pay`.
+    void add(std::size_t cell, std::uint32_t employer, std::int64_t pay) {
+        headcount[cell]++;
+        payroll[employer] += pay;
     }
 };
 // Sets the employers' headcount and payroll to the sums of the tallies.

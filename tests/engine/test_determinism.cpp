@@ -99,7 +99,8 @@ TEST_CASE("the AVX-512 and the portable loops write identical datasets", "[deter
          "--set population.candidates=8000 --set population.employers=250 --set population.graduates_per_year=800 "
          "--set scenario.steps=14"}};
     for (std::size_t r = 0; r < runs.size(); ++r) {
-        const std::string args = "run " + runs[r].first + " " + runs[r].second + " --seed 11 --threads 2 --quiet --out ";
+        const std::string args =
+            "run " + runs[r].first + " " + runs[r].second + " --seed 11 --threads 2 --quiet --out ";
         const auto native = dir / ("native" + std::to_string(r) + ".h5");
         const auto portable = dir / ("portable" + std::to_string(r) + ".h5");
         REQUIRE(test::run_cli(args + native.string()) == 0);

@@ -1897,7 +1897,8 @@ TEST_CASE("validation: campus and experienced postings admit by experience and a
         wrong_price += std::abs(x[2] / x[1] - s.qualified_productivity[2][d] / s.qualified_productivity[1][d]) > 1e-5;
     }
     CHECK(within_4se(static_cast<double>(campus) / P.size(), 0.4, P.size()));
-    CHECK(std::count(P.channel.begin(), P.channel.begin() + static_cast<std::ptrdiff_t>(P.size()), std::uint8_t{0}) == 0);
+    const auto listed = static_cast<std::ptrdiff_t>(P.size());
+    CHECK(std::count(P.channel.begin(), P.channel.begin() + listed, std::uint8_t{0}) == 0);
     CHECK(pairs > 20);
     CHECK(wrong_price == 0);
     // Applications: each to a posting of the applicant's channel (experience at search, which may
