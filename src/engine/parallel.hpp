@@ -223,11 +223,19 @@ std::vector<std::uint32_t> histogram(const std::vector<float>& values, std::size
         for (std::size_t b = 0; b < bins; ++b) sum[b] += h[b];
     return sum;
 }
-// The bin that holds 0-based rank `rank`; rank becomes the rank within that bin.
-inline std::uint32_t bin_of_rank(const std::uint32_t* count, std::size_t& rank) {
-    std::uint32_t b = 0;
+// The bin that holds 0-based rank `rank` (below the counts' sum); rank becomes the rank within
+// that bin. Whole blocks of kRankBlock bins are skipped by their (vectorised) sums first.
+inline std::uint32_t bin_of_rank(const std::vector<std::uint32_t>& count, std::size_t& rank) {
+    constexpr std::size_t kRankBlock = 256;
+    std::size_t b = 0;
+    for (; b + kRankBlock <= count.size(); b += kRankBlock) {
+        std::uint32_t block = 0;  // (the counts sum to fewer than 2^32 values)
+        for (std::size_t k = b; k < b + kRankBlock; ++k) block += count[k];
+        if (rank < block) break;
+        rank -= block;
+    }
     while (rank >= count[b]) rank -= count[b++];
-    return b;
+    return static_cast<std::uint32_t>(b);
 }
 
 // The values whose order keys have the high 16 bits `bucket`, for each of the Q buckets
@@ -259,7 +267,7 @@ template <std::size_t Q>
 std::array<float, Q> order_statistics(const std::vector<float>& values, const std::vector<std::uint32_t>& high,
                                       std::array<std::size_t, Q> rank) {
     std::array<std::uint32_t, Q> bucket{};
-    for (std::size_t q = 0; q < Q; ++q) bucket[q] = detail::bin_of_rank(high.data(), rank[q]);
+    for (std::size_t q = 0; q < Q; ++q) bucket[q] = detail::bin_of_rank(high, rank[q]);
     auto in_bucket = detail::bucket_values(values, bucket);
     std::array<float, Q> out{};
     for (std::size_t q = 0; q < Q; ++q) {

@@ -978,21 +978,22 @@ void binomial_thresholds(std::size_t K, double q, std::uint64_t* out) {
 // The lists of one kind of searcher (PostingSampler), from the chance of each group for it.
 void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>& chance) {
     const double sum = std::accumulate(chance.begin(), chance.end(), 0.0);
-    const auto in = [&](std::size_t g, std::size_t r, std::size_t d) {  // group g: (place, role, degree)
-        return chance[g] > 0 && g / S.degrees % S.roles == r && g % S.degrees <= d;
-    };
+    const std::size_t places = S.groups / (S.roles * S.degrees);
+    std::vector<std::uint32_t> in;  // the list's groups (place, role r, degree up to d) with a chance, in order
     for (std::size_t r = 0; r < S.roles; ++r)
         for (std::size_t d = 0; d < S.degrees; ++d) {
             const std::size_t l = S.list(kind, r, d);
             S.list_first[l] = static_cast<std::uint32_t>(S.list_group.size());
+            in.clear();
+            for (std::size_t place = 0; place < places; ++place)
+                for (std::size_t g = (place * S.roles + r) * S.degrees, last = g + d; g <= last; ++g)
+                    if (chance[g] > 0) in.push_back(static_cast<std::uint32_t>(g));
             double in_list = 0;
-            for (std::size_t g = 0; g < S.groups; ++g)
-                if (in(g, r, d)) in_list += chance[g];
+            for (const std::uint32_t g : in) in_list += chance[g];
             double below = 0;
-            for (std::size_t g = 0; g < S.groups; ++g) {
-                if (!in(g, r, d)) continue;
+            for (const std::uint32_t g : in) {
                 below += chance[g];
-                S.list_group.push_back(static_cast<std::uint32_t>(g));
+                S.list_group.push_back(g);
                 S.list_threshold.push_back(static_cast<std::uint64_t>(below / in_list * 4294967296.0));
             }
             if (S.list_group.size() > S.list_first[l]) S.list_threshold.back() = std::uint64_t{1} << 32;
@@ -1501,36 +1502,63 @@ bool make_offer(const World& w, std::uint32_t p, std::uint32_t i, double worth, 
     return true;
 }
 
-// Sorts rows (offers, hires) by candidate, keeping the order of each candidate's rows: a least-
-// significant-digit radix sort of the candidate ids (below `candidates`), kBits a pass. (A round's
-// offers and a step's hires are a few tens of thousands: two passes over them, against a
-// comparison sort's log2(n).)
+// Sorts rows (offers, hires) by candidate (ids below `candidates`), keeping the order of each
+// candidate's rows: the stable sort's result, made in parallel. The rows are grouped by the high
+// kBucketBits bits of their candidate (group_indices: counted and scattered over fixed chunks, in
+// row order within a bucket), then each bucket's rows, a few dozen, are put in order of the whole
+// id by a stable sort of their own (insertion sort when short). A round's offers and a step's
+// hires are a few tens of thousands.
 template <class Row>
 void sort_by_candidate(std::vector<Row>& rows, std::size_t candidates) {
-    constexpr unsigned kBits = 11;
-    constexpr std::uint32_t kMask = (1u << kBits) - 1;
-    std::vector<Row> other(rows.size());
-    std::vector<std::uint32_t> next(std::size_t{1} << kBits);
-    for (unsigned shift = 0; shift < std::max(1u, static_cast<unsigned>(std::bit_width(candidates))); shift += kBits) {
-        std::fill(next.begin(), next.end(), 0u);
-        for (const Row& o : rows) ++next[(o.candidate >> shift) & kMask];
-        std::uint32_t at = 0;
-        for (auto& k : next) at += std::exchange(k, at);
-        for (const Row& o : rows) other[next[(o.candidate >> shift) & kMask]++] = o;
-        rows.swap(other);
-    }
+    constexpr unsigned kBucketBits = 11;
+    constexpr std::size_t kShort = 48;
+    const unsigned shift = std::max(kBucketBits, static_cast<unsigned>(std::bit_width(candidates))) - kBucketBits;
+    std::vector<std::uint32_t> first, member;
+    group_indices(rows.size(), std::size_t{1} << kBucketBits, [&](std::size_t k) { return rows[k].candidate >> shift; },
+                  first, member);
+    std::vector<Row> sorted(rows.size());
+    const auto by_id = [](const Row& a, const Row& b) { return a.candidate < b.candidate; };
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first.size() - 1, 16), [&](const auto& r) {
+        for (std::size_t b = r.begin(); b != r.end(); ++b) {
+            Row* const begin = sorted.data() + first[b];
+            Row* const end = sorted.data() + first[b + 1];
+            for (Row* x = begin; x != end; ++x) *x = rows[member[x - sorted.data()]];
+            if (end - begin > static_cast<std::ptrdiff_t>(kShort)) {
+                std::stable_sort(begin, end, by_id);
+                continue;
+            }
+            for (Row* x = begin + 1; x < end; ++x) {  // insertion sort: stable
+                const Row row = *x;
+                Row* y = x;
+                for (; y != begin && row.candidate < (y - 1)->candidate; --y) *y = *(y - 1);
+                *y = row;
+            }
+        }
+    });
+    rows.swap(sorted);
 }
 
 // Gathers the employers' offers (in parallel, in employer order) and sorts them by candidate, so
 // each candidate's offers are adjacent (w.groups: offsets of the groups). The employers' offers
 // come in posting order (postings are laid out by employer), so each candidate's stay in posting
-// order: the order by (candidate, posting).
+// order: the order by (candidate, posting). The places of the employers' offers are counted by
+// fixed chunks of kOfferChunk employers, each chunk's in parallel.
 void group_offers_by_candidate(World& w, std::size_t NE) {
-    std::vector<std::size_t> at(NE + 1, 0);
-    for (std::size_t e = 0; e < NE; ++e) at[e + 1] = at[e] + w.by_employer[e].size();
-    w.round_offers.resize(at[NE]);
-    tbb::parallel_for(std::size_t{0}, NE, [&](std::size_t e) {
-        std::copy(w.by_employer[e].begin(), w.by_employer[e].end(), w.round_offers.begin() + at[e]);
+    constexpr std::size_t kOfferChunk = 256;
+    const std::size_t chunks = (NE + kOfferChunk - 1) / kOfferChunk;
+    const auto each_employer = [&](std::size_t chunk, auto&& fn) {
+        const std::size_t end = std::min(NE, (chunk + 1) * kOfferChunk);
+        for (std::size_t e = chunk * kOfferChunk; e < end; ++e) fn(w.by_employer[e]);
+    };
+    std::vector<std::size_t> at(chunks + 1, 0);
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        each_employer(ch, [&](const std::vector<Offer>& offers) { at[ch + 1] += offers.size(); });
+    });
+    for (std::size_t ch = 0; ch < chunks; ++ch) at[ch + 1] += at[ch];
+    w.round_offers.resize(at[chunks]);
+    tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
+        auto to = w.round_offers.begin() + static_cast<std::ptrdiff_t>(at[ch]);
+        each_employer(ch, [&](const std::vector<Offer>& offers) { to = std::copy(offers.begin(), offers.end(), to); });
     });
     sort_by_candidate(w.round_offers, w.active_candidates);
     const auto& o = w.round_offers;
@@ -3204,7 +3232,7 @@ void wage_statistics(const RecordTallies& t, StepRow& row) {
     Buckets bucket{};
     std::array<std::size_t, 3> holds{};  // the wages in each bucket
     for (std::size_t q = 0; q < 3; ++q) {
-        bucket[q] = detail::bin_of_rank(t.high.data(), rank[q]);
+        bucket[q] = detail::bin_of_rank(t.high, rank[q]);
         holds[q] = t.high[bucket[q]];
     }
     tbb::enumerable_thread_specific<InBuckets> in_bucket([&] { return InBuckets(holds); });
