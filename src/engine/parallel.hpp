@@ -127,6 +127,42 @@ void group_indices(std::size_t n, std::size_t G, GroupOf&& group_of, std::vector
     });
 }
 
+// Sorts rows (offers, hires: each with a `candidate` below `candidates`) by candidate, keeping the
+// order of each candidate's rows: the stable sort's result, made in parallel. The rows are grouped
+// by the high kBucketBits bits of their candidate (group_indices: counted and scattered over fixed
+// chunks, in row order within a bucket), then each bucket's rows, a few dozen, are put in order of
+// the whole id by a stable sort of their own (insertion sort when short). A round's offers and a
+// step's hires are a few tens of thousands.
+template <class Row>
+void sort_by_candidate(std::vector<Row>& rows, std::size_t candidates) {
+    constexpr unsigned kBucketBits = 11;
+    constexpr std::size_t kShort = 48;
+    const unsigned shift = std::max(kBucketBits, static_cast<unsigned>(std::bit_width(candidates))) - kBucketBits;
+    std::vector<std::uint32_t> first, member;
+    group_indices(rows.size(), std::size_t{1} << kBucketBits, [&](std::size_t k) { return rows[k].candidate >> shift; },
+                  first, member);
+    std::vector<Row> sorted(rows.size());
+    const auto by_id = [](const Row& a, const Row& b) { return a.candidate < b.candidate; };
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, first.size() - 1, 16), [&](const auto& r) {
+        for (std::size_t b = r.begin(); b != r.end(); ++b) {
+            Row* const begin = sorted.data() + first[b];
+            Row* const end = sorted.data() + first[b + 1];
+            for (Row* x = begin; x != end; ++x) *x = rows[member[x - sorted.data()]];
+            if (end - begin > static_cast<std::ptrdiff_t>(kShort)) {
+                std::stable_sort(begin, end, by_id);
+                continue;
+            }
+            for (Row* x = begin + 1; x < end; ++x) {  // insertion sort: stable
+                const Row row = *x;
+                Row* y = x;
+                for (; y != begin && row.candidate < (y - 1)->candidate; --y) *y = *(y - 1);
+                *y = row;
+            }
+        }
+    });
+    rows.swap(sorted);
+}
+
 // Sums by cell of float values in index order: sum[cell] is the double that the serial loop
 // `sum[cell_of(k)] += value(k)` for k = 0, 1, ..., n - 1 gives (from 0), count[cell] the number of
 // k in the cell. Summed in parallel over fixed chunks of kCellChunk indices (not depending on the

@@ -282,6 +282,34 @@ TEST_CASE("grouping indices in parallel gives the serial counting sort", "[phase
     }
 }
 
+TEST_CASE("sorting rows by candidate in parallel gives the stable sort", "[phases]") {
+    // Rows in several chunks; candidates spread over all ids and a cluster of a few ids with many
+    // rows each (buckets past the insertion sort's length), each row numbered in its first order;
+    // ids below 2^11 (one id a bucket) and above; on 1 and 2 threads.
+    struct Row {
+        std::uint32_t candidate, order;
+        bool operator==(const Row&) const = default;
+    };
+    Stream rng(4, 0, StreamFamily::wages, 0);
+    for (const std::size_t candidates : {std::size_t{1500}, std::size_t{1500000}}) {
+        std::vector<Row> rows(5 * kGrain + 77);
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            const bool cluster = rng.uniform() < 0.3;
+            const auto id = cluster ? candidates - 1 - rng() % 200 : rng() % candidates;
+            rows[k] = {static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(k)};
+        }
+        std::vector<Row> stable = rows;
+        const auto by_id = [](const Row& a, const Row& b) { return a.candidate < b.candidate; };
+        std::stable_sort(stable.begin(), stable.end(), by_id);
+        for (const int threads : {1, 2}) {
+            tbb::task_arena arena(threads);
+            std::vector<Row> got = rows;
+            arena.execute([&] { sort_by_candidate(got, candidates); });
+            CHECK(got == stable);
+        }
+    }
+}
+
 TEST_CASE("sums by cell in parallel give the bits of the serial sum in index order", "[phases]") {
     // Posted-salary-like values (every addition exact: the chunked sums are used) and values spread
     // over 2^40 (additions round: the serial fallback), in 15 cells, on 1 and 2 threads.
