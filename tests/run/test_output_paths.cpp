@@ -51,7 +51,10 @@ std::uint64_t seed_of(const fs::path& result) {
 
 TEST_CASE("a second writer of a result or checkpoint is refused before it touches anything", "[reliability][slow]") {
     const auto dir = test::temp_dir("paths_two_writers");
-    const fs::path scenario = test::write_scenario(dir, 150);
+    // 600 steps: each section's first process must still run when the second one starts, 300 ms
+    // after it (the resume: after most of the run was done). 150 steps ran in 0.3 s on a 2-core
+    // host, and the resume had ended by then.
+    const fs::path scenario = test::write_scenario(dir, 600);
     std::string err;
     SECTION("two runs, one result file") {
         REQUIRE(test::run_cli("run " + q(scenario) + " --out " + q(dir / "full.h5") + " --seed 1 -q") == 0);

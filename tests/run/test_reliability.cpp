@@ -30,7 +30,8 @@ using test::write_scenario;
 TEST_CASE("kill -9 in the middle of a run, resume: the same result file as an uninterrupted run",
           "[reliability][slow]") {
     const auto dir = test::temp_dir("rel_kill");
-    const fs::path scenario = write_scenario(dir, 150);
+    constexpr int kSteps = 600;  // long enough to be running when stopped (write_scenario)
+    const fs::path scenario = write_scenario(dir, kSteps);
     REQUIRE(test::run_cli("run " + q(scenario) + " --out " + q(dir / "full.h5") + " --threads 2 -q") == 0);
 
     Child run({"run", scenario.string(), "--out", "part.h5", "--threads", "2", "-q", "--checkpoint-every", "5"}, dir);
@@ -42,7 +43,7 @@ TEST_CASE("kill -9 in the middle of a run, resume: the same result file as an un
     CHECK_FALSE(fs::exists(dir / "part.h5"));  // never a file under the final name
     const auto saved = read_checkpoint_header(dir / "part.h5.ckpt");
     CHECK(saved.next_step > 0);
-    CHECK(saved.next_step < 150);
+    CHECK(saved.next_step < kSteps);
     CHECK(fs::file_size(dir / "part.h5.ckpt.journal") >= saved.journal_bytes);
 
     std::string out, err;
@@ -59,7 +60,8 @@ TEST_CASE("kill -9 in the middle of a run, resume: the same result file as an un
 TEST_CASE("SIGTERM: exit 1, a valid .partial file marked incomplete, a checkpoint that resumes",
           "[reliability][slow]") {
     const auto dir = test::temp_dir("rel_term");
-    const fs::path scenario = write_scenario(dir, 150);
+    constexpr int kSteps = 600;  // long enough to be running 300 ms after it starts writing (write_scenario)
+    const fs::path scenario = write_scenario(dir, kSteps);
 
     SECTION("without checkpoints") {
         Child run({"run", scenario.string(), "--out", "r.h5", "-q"}, dir);
@@ -74,7 +76,7 @@ TEST_CASE("SIGTERM: exit 1, a valid .partial file marked incomplete, a checkpoin
         CHECK(h5::read_attr<std::int64_t>(f, "complete") == 0);
         const auto written = h5::read_attr<std::int64_t>(f, "steps_written");
         CHECK(written >= 1);
-        CHECK(written < 150);
+        CHECK(written < kSteps);
         CHECK(static_cast<std::int64_t>(h5::read_rows<StepRow>(f, "steps").size()) == written);
     }
     SECTION("with checkpoints: the stop saves one, resume completes the run") {
