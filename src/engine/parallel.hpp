@@ -152,7 +152,7 @@ void sort_by_candidate(std::vector<Row>& rows, std::size_t candidates) {
                 std::stable_sort(begin, end, by_id);
                 continue;
             }
-            for (Row* x = begin + 1; x < end; ++x) {  // insertion sort: stable
+            for (Row* x = begin; x != end; ++x) {  // insertion sort: stable
                 const Row row = *x;
                 Row* y = x;
                 for (; y != begin && row.candidate < (y - 1)->candidate; --y) *y = *(y - 1);
