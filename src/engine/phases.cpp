@@ -985,11 +985,13 @@ void build_lists(PostingSampler& S, std::size_t kind, const std::vector<double>&
             const std::size_t l = S.list(kind, r, d);
             S.list_first[l] = static_cast<std::uint32_t>(S.list_group.size());
             in.clear();
+            double in_list = 0;
             for (std::size_t place = 0; place < places; ++place)
                 for (std::size_t g = (place * S.roles + r) * S.degrees, last = g + d; g <= last; ++g)
-                    if (chance[g] > 0) in.push_back(static_cast<std::uint32_t>(g));
-            double in_list = 0;
-            for (const std::uint32_t g : in) in_list += chance[g];
+                    if (chance[g] > 0) {
+                        in.push_back(static_cast<std::uint32_t>(g));
+                        in_list += chance[g];
+                    }
             double below = 0;
             for (const std::uint32_t g : in) {
                 below += chance[g];
