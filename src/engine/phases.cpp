@@ -2176,7 +2176,6 @@ void update_wages(World& w) {
 // the fused pass below, which counts it as it goes.
 namespace {
 using StatusCounts = std::array<std::int64_t, kStatusCount>;
-using Histogram = std::vector<std::uint32_t>;  // of the high 16 bits of order keys (parallel.hpp)
 
 // Adds the candidates of each status among status[0, n) to `statuses`: a vectorised loop for each
 // status. For AVX-512, each 64 statuses are compared with each status into a mask whose bits are
@@ -2205,54 +2204,6 @@ void count_statuses(const std::uint8_t* status, std::size_t n, StatusCounts& sta
         count_statuses_portable(status, n, statuses);
 }
 
-// Appends the wages of the employed among candidates [begin, end) at wages + kept, in id order, and
-// returns the new end. The AVX-512 version packs each 16 candidates' wages by the mask of the
-// employed (vcompressps into a register, then one full store: the compressing store to memory is
-// microcoded on AMD Zen 4), so that it writes up to 15 floats past the end it returns: a buffer
-// passed to it holds kWageSlack more than its candidates. (GCC does not vectorise the portable
-// loop's packing.)
-constexpr std::size_t kWageSlack = 16;
-std::size_t keep_employed_wages_portable(const std::uint8_t* status, const float* wage, std::size_t begin,
-                                         std::size_t end, float* wages, std::size_t kept) {
-    for (std::size_t i = begin; i < end; ++i) {
-        wages[kept] = wage[i];
-        kept += status[i] == u8(Status::employed) ? 1 : 0;
-    }
-    return kept;
-}
-__attribute__((target("avx512f,avx512bw,avx512vl"))) std::size_t keep_employed_wages_avx512(
-    const std::uint8_t* status, const float* wage, std::size_t begin, std::size_t end, float* wages,
-    std::size_t kept) {
-    const __m128i employed = _mm_set1_epi8(static_cast<char>(u8(Status::employed)));
-    std::size_t i = begin;
-    for (; i + 16 <= end; i += 16) {
-        const __m128i statuses = _mm_loadu_si128(reinterpret_cast<const __m128i*>(status + i));
-        const __mmask16 mask = _mm_cmpeq_epi8_mask(statuses, employed);
-        _mm512_storeu_ps(wages + kept, _mm512_maskz_compress_ps(mask, _mm512_loadu_ps(wage + i)));
-        kept += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(mask)));
-    }
-    return keep_employed_wages_portable(status, wage, i, end, wages, kept);
-}
-std::size_t keep_employed_wages(const std::uint8_t* status, const float* wage, std::size_t begin, std::size_t end,
-                                float* wages, std::size_t kept) {
-    return cpu_has_avx512() ? keep_employed_wages_avx512(status, wage, begin, end, wages, kept)
-                            : keep_employed_wages_portable(status, wage, begin, end, wages, kept);
-}
-
-// Adds the wages v[0, n) to `high`, the histogram of their order keys' high 16 bits: the bins of a
-// block computed in one loop (vectorised, built for AVX-512 and the baseline as rng.cpp), then
-// counted one by one (in the counting loop, the bins were computed one at a time).
-__attribute__((target_clones("arch=x86-64-v4", "default"))) void add_to_histogram(const float* v, std::size_t n,
-                                                                                  std::uint32_t* high) {
-    constexpr std::size_t kBlock = 256;
-    std::uint16_t bin[kBlock];
-    for (std::size_t from = 0; from < n; from += kBlock) {
-        const std::size_t m = std::min(kBlock, n - from);
-        for (std::size_t j = 0; j < m; ++j) bin[j] = static_cast<std::uint16_t>(detail::order_key(v[from + j]) >> 16);
-        for (std::size_t j = 0; j < m; ++j) high[bin[j]]++;
-    }
-}
-
 // The census of the candidates of a block of tally_candidates, lane by lane: whether each is an
 // employee (CensusTally::employee), its headcount cell and its wage rounded (what CensusTally::add counts).
 constexpr std::size_t kTallyBlock = 512;
@@ -2279,25 +2230,22 @@ __attribute__((target_clones("arch=x86-64-v4", "default"))) void census_lanes(co
 }
 
 // Counts candidates [begin, end), whose step is over: their statuses, their census when the
-// scenario reads it (Census: census_read, population.hpp), and the wages of the employed (appended
-// at wages[employed], in id order) and their histogram bins. Without a branch on a candidate's
-// status (the statuses of neighbours differ at random, and the branches were mispredicted about
-// half the time): the statuses are counted by count_statuses, the employed's wages packed by
-// keep_employed_wages, and the census of a block computed lane by lane (census_lanes) before its
-// employees, listed, are added (integer sums: the order does not matter).
+// scenario reads it (Census: census_read, population.hpp), and the employed's wages (WageTally,
+// with the step's guess). Without a branch on a candidate's status (the statuses of neighbours
+// differ at random, and the branches were mispredicted about half the time): the statuses are
+// counted by count_statuses, the wages by masks of the employed, and the census of a block
+// computed lane by lane (census_lanes) before its employees, listed, are added (integer sums: the
+// order does not matter).
 template <bool Census>
 void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R, StatusCounts& statuses,
-                      float* wages, CensusTally& census, Histogram& high) {
-    const std::uint8_t* status = c.status.data();
-    auto kept = static_cast<std::size_t>(statuses[u8(Status::employed)]);  // (the employed counted before)
-    count_statuses(status + begin, end - begin, statuses);
-    CensusLanes lanes;
-    std::uint32_t employee[kTallyBlock];
-    for (std::size_t block = begin; block < end; block += kTallyBlock) {
-        const std::size_t stop = std::min(end, block + kTallyBlock), first = kept;
-        kept = keep_employed_wages(status, c.wage.data(), block, stop, wages, kept);
-        add_to_histogram(wages + first, kept - first, high.data());
-        if constexpr (Census) {
+                      const WageGuess& guess, WageTally& wages, CensusTally& census) {
+    count_statuses(c.status.data() + begin, end - begin, statuses);
+    wages.add(c.status.data(), c.wage.data(), begin, end, guess);
+    if constexpr (Census) {
+        CensusLanes lanes;
+        std::uint32_t employee[kTallyBlock];
+        for (std::size_t block = begin; block < end; block += kTallyBlock) {
+            const std::size_t stop = std::min(end, block + kTallyBlock);
             census_lanes(c, block, stop - block, R, lanes);
             std::size_t m = 0;
             for (std::size_t k = 0; k < stop - block; ++k) {
@@ -2312,28 +2260,21 @@ void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, s
     }
 }
 
-// What one thread counts: its share of the census and its histogram of the employed's wages.
+// What one thread counts: its share of the census and of the employed's wages.
 struct Tally {
     CensusTally census;
-    Histogram high;
-    explicit Tally(const Employers& E) : census(E), high(std::size_t{1} << 16, 0u) {}
+    WageTally wages;
+    explicit Tally(const Employers& E) : census(E) {}
 };
 using Tallies = tbb::enumerable_thread_specific<Tally>;
 
-// Sets the census to the threads' sums (when the scenario reads it) and adds up their histograms.
-template <class ThreadTallies>  // of objects with members census and high
-void add_tallies(World& w, const ThreadTallies& threads, Histogram& high) {
+// Sets the census to the threads' sums (when the scenario reads it) and adds up their wage tallies.
+template <class ThreadTallies>  // of objects with members census and wages
+void add_tallies(World& w, const ThreadTallies& threads, WageTally& wages) {
     std::vector<const CensusTally*> all;
     for (const auto& t : threads) all.push_back(&t.census);
     if (census_read(*w.scenario)) set_census(w.employers, all);
-    std::vector<const Histogram*> thread;  // (as add_flows: the bins added on all threads)
-    for (const auto& t : threads) thread.push_back(&t.high);
-    high.resize(std::size_t{1} << 16);
-    for_each_index(high.size(), [&](std::size_t b) {
-        std::uint32_t sum = 0;
-        for (const Histogram* h : thread) sum += (*h)[b];
-        high[b] = sum;
-    });
+    for (const auto& t : threads) wages.add(t.wages);
 }
 
 }  // namespace
@@ -2376,21 +2317,20 @@ struct alignas(64) DirectChunk {
     std::vector<MoveRow> moves;
 };
 
-// What a thread counts: departures and filled vacancies (Flows), its share of the census and its
-// histogram of the employed's wages (the tallies of record).
+// What a thread counts: departures and filled vacancies (Flows), its share of the census and of the
+// employed's wages (the tallies of record).
 struct ThreadTally {
     std::vector<std::uint32_t> departures, filled;
     // The separations' departures, not kept: in phase order post_vacancies clears them before
     // anything reads them (the fused pass lists the postings before the separations).
     std::vector<std::uint32_t> separated;
     CensusTally census;
-    std::vector<std::uint32_t> high;
+    WageTally wages;
     explicit ThreadTally(const Employers& E)
         : departures(E.departures.size(), 0u),
           filled(E.filled.size(), 0u),
           separated(E.departures.size(), 0u),
-          census(E),
-          high(std::size_t{1} << 16, 0u) {}
+          census(E) {}
 };
 
 // The posting a searcher samples in exogenous search from its uniform u, one of `postings`
@@ -2838,8 +2778,8 @@ std::size_t lean_batch(World& w, const LeanColumns& in, std::size_t first, std::
 constexpr std::size_t kTallyEvery = 32 * kTile;
 
 // Steps 2-9 for the candidates of one chunk, unit by unit (a tile, rng.hpp's first_blocks; a batch
-// of kLeanBatch in the lean case), then the tallies of record for each candidate (statuses and
-// wages: this chunk's; census: the thread's). Each candidate's steps keep their order; the unit's
+// of kLeanBatch in the lean case), then the tallies of record for each candidate (statuses: this
+// chunk's; census and wages: the thread's). Each candidate's steps keep their order; the unit's
 // candidates go through them in three loops: separations and the search draws of all (no branch on
 // who searches; the next unit's first blocks are drawn a unit ahead and its sampled cards
 // fetched), the searchers' applications, offers and moves, then the month of all. Lean (chosen by
@@ -2847,7 +2787,7 @@ constexpr std::size_t kTallyEvery = 32 * kTile;
 // age_lean). Plain (plain_searchers): the searchers decided together (search_plain).
 template <bool Lean, bool Plain>
 [[gnu::flatten]] void direct_chunk(World& w, const DirectStep& now, std::size_t begin, std::size_t end,
-                                   ThreadTally& mine, DirectChunk& out, StatusCounts& statuses, float* wages) {
+                                   ThreadTally& mine, DirectChunk& out, StatusCounts& statuses) {
     const std::size_t R = w.scenario->roles.size();
     const Flows flows{&mine.departures, &mine.filled, false}, separated{&mine.separated, &mine.filled, false};
     const std::int32_t step = w.now.step;
@@ -2921,9 +2861,9 @@ template <bool Lean, bool Plain>
         // Counted every kTallyEvery candidates whose step is over (still in the cache), and at the end.
         if (tile_end - tallied < kTallyEvery && tile_end < end) continue;
         if (now.census)
-            tally_candidates<true>(c, tallied, tile_end, R, statuses, wages, mine.census, mine.high);
+            tally_candidates<true>(c, tallied, tile_end, R, statuses, w.wage_guess, mine.wages, mine.census);
         else
-            tally_candidates<false>(c, tallied, tile_end, R, statuses, wages, mine.census, mine.high);
+            tally_candidates<false>(c, tallied, tile_end, R, statuses, w.wage_guess, mine.wages, mine.census);
         tallied = tile_end;
     }
 }
@@ -2961,17 +2901,15 @@ void direct_offers(World& w, RecordTallies& tallies) {
     const Chunk chunk = kChunk[lean][plain_searchers(s)];
     std::vector<DirectChunk> out(chunks);
     tallies.statuses.assign(chunks, {});
-    tallies.wages.resize(chunks);
     tbb::enumerable_thread_specific<ThreadTally> threads([&] { return ThreadTally(E); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         const std::size_t begin = k * kDirectChunk, end = std::min(N, begin + kDirectChunk);
-        tallies.wages[k].reset(new float[end - begin + kWageSlack]);
         StatusCounts statuses{};  // (counted here, not in the shared vector: no cache line written by two threads)
-        chunk(w, now, begin, end, threads.local(), out[k], statuses, tallies.wages[k].get());
+        chunk(w, now, begin, end, threads.local(), out[k], statuses);
         tallies.statuses[k] = statuses;
     });
     add_flows(w.employers, threads);
-    add_tallies(w, threads, tallies.high);
+    add_tallies(w, threads, tallies.wages);
     for (const DirectChunk& ch : out) w.counters += ch.n;
     concatenate(out, &DirectChunk::offers, w.offers);
     concatenate(out, &DirectChunk::moves, w.moves);
@@ -2995,236 +2933,19 @@ void census_and_tallies(World& w, RecordTallies& out) {
     const std::size_t chunks = (N + kRecordChunk - 1) / kRecordChunk;
     const bool census = census_read(*w.scenario);
     out.statuses.assign(chunks, StatusCounts{});
-    out.wages.resize(chunks);
     Tallies tallies([&] { return Tally(w.employers); });
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         Tally& t = tallies.local();
         const std::size_t begin = k * kRecordChunk, end = std::min(N, begin + kRecordChunk);
-        out.wages[k].reset(new float[end - begin + kWageSlack]);
         const auto tally = census ? tally_candidates<true> : tally_candidates<false>;
-        tally(c, begin, end, R, out.statuses[k], out.wages[k].get(), t.census, t.high);
+        tally(c, begin, end, R, out.statuses[k], w.wage_guess, t.wages, t.census);
     });
-    add_tallies(w, tallies, out.high);
+    add_tallies(w, tallies, out.wages);
 }
 
-// The employed's wages as the chunks' pieces in id order: value k of their concatenation.
-struct WagePieces {
-    const std::vector<std::unique_ptr<float[]>>& piece;
-    std::vector<std::size_t> at;  // at[p]: the index of piece p's first value; at.back(): the count
-    explicit WagePieces(const RecordTallies& t) : piece(t.wages), at(t.wages.size() + 1, 0) {
-        for (std::size_t p = 0; p < piece.size(); ++p)
-            at[p + 1] = at[p] + static_cast<std::size_t>(t.statuses[p][u8(Status::employed)]);
-    }
-    // fn(value) for the values of [begin, end), in order.
-    template <class Fn>
-    void for_range(std::size_t begin, std::size_t end, Fn&& fn) const {
-        auto p = static_cast<std::size_t>(std::upper_bound(at.begin(), at.end(), begin) - at.begin()) - 1;
-        for (std::size_t k = begin; k < end; ++p) {
-            const float* v = piece[p].get();
-            for (const std::size_t stop = std::min(end, at[p + 1]); k < stop; ++k) fn(v[k - at[p]]);
-        }
-    }
-};
-
-// A piece of the employed's wages: its sum (in no particular order), the sum of the magnitudes and
-// the smallest nonzero magnitude, which tell whether every addition of the mean's sum is exact
-// (exact_in_any_order).
-struct PieceSum {
-    double sum = 0, magnitude = 0;
-    float smallest = std::numeric_limits<float>::infinity();
-};
-using Buckets = std::array<std::uint32_t, 3>;  // the high 16 bits of the quantiles' order keys
-
-// The wages a thread finds in each of the three buckets (scan_piece), in arrays sized from the
-// histogram: no thread finds more than its bucket holds, and kWageSlack floats more take the
-// whole-register stores of scan_piece_avx512.
-struct InBuckets {
-    std::array<std::vector<float>, 3> value;
-    std::array<std::size_t, 3> size{};
-    explicit InBuckets(const std::array<std::size_t, 3>& holds) {
-        for (std::size_t q = 0; q < 3; ++q) value[q].resize(holds[q] + kWageSlack);
-    }
-    void add(std::size_t q, float x) { value[q][size[q]++] = x; }
-};
-
-// The wages v[0, n) of a piece that fall in the buckets, added to `found`.
-void gather_buckets(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::uint32_t high = detail::order_key(v[k]) >> 16;
-        for (std::size_t q = 0; q < 3; ++q)
-            if (high == bucket[q]) found.add(q, v[k]);
-    }
-}
-
-// The wages of a piece's tail (fewer than kLanes) added to the lanes' sums, and the PieceSum of
-// the lanes, added in lane order: the end of both versions of scan_piece.
-constexpr std::size_t kLanes = 16;
-struct LaneSums {
-    double sum[kLanes] = {}, magnitude[kLanes] = {};
-    float smallest[kLanes];
-    LaneSums() { std::fill_n(smallest, kLanes, std::numeric_limits<float>::infinity()); }
-    void add(std::size_t j, float x) {
-        const float size = std::fabs(x);
-        sum[j] += x;
-        magnitude[j] += size;
-        smallest[j] = std::min(smallest[j], size == 0 ? std::numeric_limits<float>::infinity() : size);
-    }
-    PieceSum finish(const float* tail, std::size_t n) {
-        for (std::size_t j = 0; j < n; ++j) add(j, tail[j]);
-        PieceSum out;
-        for (std::size_t j = 0; j < kLanes; ++j) {
-            out.sum += sum[j];
-            out.magnitude += magnitude[j];
-            out.smallest = std::min(out.smallest, smallest[j]);
-        }
-        return out;
-    }
-};
-
-// The PieceSum of v[0, n) and its wages in the buckets, in blocks of kLanes wages, wage j of a
-// block to lane j (independent lanes: no chain of dependent additions). Portable: the lanes of a
-// block with a wage in a bucket are marked in a mask and only they are gathered. AVX-512: each
-// bucket's wages of a block packed by its mask (vcompressps into a register, then one full store)
-// without a branch (a third of the blocks of a job ladder had a wage in a bucket, at random); the
-// same lanes' sums, in the same order, so the same PieceSum.
-PieceSum scan_piece_portable(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
-    LaneSums lanes;
-    const std::uint32_t b0 = bucket[0], b1 = bucket[1], b2 = bucket[2];
-    std::size_t k = 0;
-    for (; k + kLanes <= n; k += kLanes) {
-        std::uint32_t hit = 0;
-        for (std::size_t j = 0; j < kLanes; ++j) {
-            lanes.add(j, v[k + j]);
-            const std::uint32_t high = detail::order_key(v[k + j]) >> 16;
-            hit |= (static_cast<std::uint32_t>(high == b0) | static_cast<std::uint32_t>(high == b1) |
-                    static_cast<std::uint32_t>(high == b2))
-                   << j;
-        }
-        for (; hit != 0; hit &= hit - 1) gather_buckets(v + k + std::countr_zero(hit), 1, bucket, found);
-    }
-    gather_buckets(v + k, n - k, bucket, found);
-    return lanes.finish(v + k, n - k);
-}
-// The floats of half 0 or 1 of x as doubles. (The maskz forms, every lane kept: the plain ones draw
-// a false -Wmaybe-uninitialized from GCC 12's header, as in rng.cpp.)
-__attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d wide(__m512 x, int half) {
-    const __m256 part = half == 0 ? _mm512_maskz_extractf32x8_ps(0xFF, x, 0) : _mm512_maskz_extractf32x8_ps(0xFF, x, 1);
-    return _mm512_maskz_cvtps_pd(0xFF, part);
-}
-__attribute__((target("avx512f,avx512dq"))) PieceSum scan_piece_avx512(const float* v, std::size_t n,
-                                                                       const Buckets& bucket, InBuckets& found) {
-    static_assert(kLanes == 16 && kWageSlack >= kLanes);
-    const __m512 zero = _mm512_setzero_ps(), inf = _mm512_set1_ps(std::numeric_limits<float>::infinity());
-    const __m512i sign = _mm512_set1_epi32(static_cast<int>(0x80000000u)), ones = _mm512_set1_epi32(-1);
-    __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, magnitude[2] = {sum[0], sum[1]};
-    __m512 smallest = inf;
-    __m512i in_bucket[3];
-    float* out[3];
-    for (std::size_t q = 0; q < 3; ++q) {
-        in_bucket[q] = _mm512_set1_epi32(static_cast<int>(bucket[q]));
-        out[q] = found.value[q].data() + found.size[q];
-    }
-    std::size_t k = 0;
-    for (; k + kLanes <= n; k += kLanes) {
-        const __m512 x = _mm512_loadu_ps(v + k), size = _mm512_abs_ps(x);
-        for (int half = 0; half < 2; ++half) {
-            sum[half] = _mm512_add_pd(sum[half], wide(x, half));
-            magnitude[half] = _mm512_add_pd(magnitude[half], wide(size, half));
-        }
-        smallest = _mm512_mask_min_ps(smallest, _mm512_cmp_ps_mask(size, zero, _CMP_NEQ_OQ), smallest, size);
-        const __m512i u = _mm512_castps_si512(x);  // detail::order_key, high 16 bits
-        const __m512i key = _mm512_mask_blend_epi32(_mm512_movepi32_mask(u), _mm512_or_si512(u, sign),
-                                                    _mm512_xor_si512(u, ones));
-        const __m512i high = _mm512_maskz_srli_epi32(0xFFFF, key, 16);
-        for (std::size_t q = 0; q < 3; ++q) {
-            const __mmask16 mask = _mm512_cmpeq_epi32_mask(high, in_bucket[q]);
-            _mm512_storeu_ps(out[q], _mm512_maskz_compress_ps(mask, x));
-            out[q] += std::popcount(static_cast<unsigned>(mask));
-        }
-    }
-    for (std::size_t q = 0; q < 3; ++q) found.size[q] = static_cast<std::size_t>(out[q] - found.value[q].data());
-    LaneSums lanes;
-    _mm512_storeu_pd(lanes.sum, sum[0]);
-    _mm512_storeu_pd(lanes.sum + 8, sum[1]);
-    _mm512_storeu_pd(lanes.magnitude, magnitude[0]);
-    _mm512_storeu_pd(lanes.magnitude + 8, magnitude[1]);
-    _mm512_storeu_ps(lanes.smallest, smallest);
-    gather_buckets(v + k, n - k, bucket, found);
-    return lanes.finish(v + k, n - k);
-}
-PieceSum scan_piece(const float* v, std::size_t n, const Buckets& bucket, InBuckets& found) {
-    return cpu_has_avx512() ? scan_piece_avx512(v, n, bucket, found) : scan_piece_portable(v, n, bucket, found);
-}
-
-// Whether the sum of the pieces' values is the same in any order of addition: every value is a
-// multiple of 2^q (q: the exponent of the unit in the last place of the smallest nonzero magnitude)
-// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact
-// (detail::sum_is_exact, the rule of sums_by_cell in parallel.hpp, whose test covers it; values
-// that are not finite fail it).
-bool exact_in_any_order(const std::vector<PieceSum>& pieces) {
-    double magnitude = 0;
-    float smallest = std::numeric_limits<float>::infinity();
-    for (const PieceSum& p : pieces) {
-        magnitude += p.magnitude;
-        smallest = std::min(smallest, p.smallest);
-    }
-    if (std::isinf(smallest)) return magnitude == 0;  // no nonzero value (or none finite: inf magnitude)
-    return detail::sum_is_exact(magnitude, detail::ulp_exponent_field(smallest));
-}
-
-// The employed's wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce
-// adds them (the same for any thread count): the mean's sum when additions may round.
-double sum_in_id_order(const WagePieces& wages) {
-    return tbb::parallel_deterministic_reduce(
-        tbb::blocked_range<std::size_t>(0, wages.at.back(), kGrain), 0.0,
-        [&](const tbb::blocked_range<std::size_t>& r, double acc) {
-            wages.for_range(r.begin(), r.end(), [&](float x) { acc += x; });
-            return acc;
-        },
-        std::plus<double>());
-}
-
-// The mean and the 10th, 50th and 90th percentiles of the employed's wages. The mean's sum is
-// that of the wages in id order in blocks of kGrain (sum_in_id_order); when every addition is
-// exact (exact_in_any_order) any order gives its bits, and the pieces are summed in parallel with
-// independent accumulators. The same pass gathers the wages of the three ranks' histogram
-// buckets, among which nth_element selects: the order statistics of all the wages (parallel.hpp).
-void wage_statistics(const RecordTallies& t, StepRow& row) {
-    const WagePieces wages(t);
-    const std::size_t m = wages.at.back();
-    if (m == 0) return;
-    std::array<std::size_t, 3> rank{stats::quantile_rank(m, 0.1), stats::quantile_rank(m, 0.5),
-                                    stats::quantile_rank(m, 0.9)};
-    Buckets bucket{};
-    std::array<std::size_t, 3> holds{};  // the wages in each bucket
-    for (std::size_t q = 0; q < 3; ++q) {
-        bucket[q] = detail::bin_of_rank(t.high, rank[q]);
-        holds[q] = t.high[bucket[q]];
-    }
-    tbb::enumerable_thread_specific<InBuckets> in_bucket([&] { return InBuckets(holds); });
-    std::vector<PieceSum> piece(t.wages.size());
-    tbb::parallel_for(std::size_t{0}, piece.size(), [&](std::size_t p) {
-        piece[p] = scan_piece(t.wages[p].get(), wages.at[p + 1] - wages.at[p], bucket, in_bucket.local());
-    });
-    double sum = 0;
-    for (const PieceSum& p : piece) sum += p.sum;
-    if (!exact_in_any_order(piece)) sum = sum_in_id_order(wages);
-    row.wage_mean = sum / static_cast<double>(m);
-    std::array<float, 3> value{};
-    tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
-        std::vector<float> v;
-        for (const auto& mine : in_bucket)
-            v.insert(v.end(), mine.value[q].begin(), mine.value[q].begin() + static_cast<std::ptrdiff_t>(mine.size[q]));
-        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank[q]), v.end());
-        value[q] = v[rank[q]];
-    });
-    row.wage_p10 = value[0];
-    row.wage_p50 = value[1];
-    row.wage_p90 = value[2];
-}
 }  // namespace
 
-StepRow record(World& w, const RecordTallies* counted) {
+StepRow record(World& w, RecordTallies* counted) {
     const auto& n = w.counters;
     StepRow row{};
     row.step = w.now.step;
@@ -3246,7 +2967,15 @@ StepRow record(World& w, const RecordTallies* counted) {
 #undef TALENTSIM_COPY
     row.posted_mean = n.postings > 0 ? static_cast<double>(n.posted_salary_sum) / static_cast<double>(n.postings) : 0.0;
     row.noncompete_compensation = static_cast<double>(n.noncompete_compensation);
-    wage_statistics(*counted, row);
+    const std::size_t employed = static_cast<std::size_t>(by_status[u8(Status::employed)]);
+    if (employed > 0) {
+        const WageStatistics wages = wage_statistics(counted->wages, employed, w.candidates.status.data(),
+                                                     w.candidates.wage.data(), w.active_candidates, w.wage_guess);
+        row.wage_mean = wages.mean;
+        row.wage_p10 = wages.quantile[0];
+        row.wage_p50 = wages.quantile[1];
+        row.wage_p90 = wages.quantile[2];
+    }
     return row;
 }
 

@@ -1,10 +1,10 @@
 // The phases of one step, in the order simulation.cpp calls them (docs/model.md, section D).
 #pragma once
 #include <array>
-#include <memory>
 #include <vector>
 
 #include "engine/state.hpp"
+#include "engine/wage_tally.hpp"
 
 namespace talentsim {
 
@@ -18,18 +18,17 @@ void decide(World& w, int round);                       // 7. decisions
 void move(World& w);                                    // 8. hires, team moves, non-competes
 void update_wages(World& w);                            // 9. raises, promotions, tenure
 
-// What record counts in one pass over the candidates, after the census: the statuses and the
-// employed's wages per chunk of consecutive candidates (wages in id order), and the histogram of
-// the high 16 bits of the wages' order keys (parallel.hpp). The fused pass counts them as it goes.
+// What record counts in one pass over the candidates, after the census: the statuses per chunk of
+// consecutive candidates, and the tally of the employed's wages with the step's guess
+// (World::wage_guess, wage_tally.hpp). The fused pass counts them as it goes.
 struct RecordTallies {
     std::vector<std::array<std::int64_t, kStatusCount>> statuses;  // [chunk][status]
-    std::vector<std::unique_ptr<float[]>> wages;  // [chunk]: the employed's wages (statuses[chunk][employed])
-    std::vector<std::uint32_t> high;              // [high 16 bits of the order key]
+    WageTally wages;
 };
 
 // 10. census (when the scenario reads it: census_read) and counters; `counted`: the census is set
-// and these are the step's tallies.
-StepRow record(World& w, const RecordTallies* counted = nullptr);
+// and these are the step's tallies (the wages' kept values are reordered).
+StepRow record(World& w, RecordTallies* counted = nullptr);
 
 // 2 and 4-9 in one pass where the scenario's mechanisms allow it (phases.cpp): the same results.
 // It also sets the census (when read) and counts `tallies` for record.

@@ -9,6 +9,7 @@
 
 #include "io/records.hpp"
 #include "model/scenario.hpp"
+#include "engine/wage_tally.hpp"
 
 namespace talentsim {
 
@@ -360,6 +361,7 @@ struct World {
     std::vector<MoveRow> moves;
     Counters counters;  // this step
     TeamIndex teams;
+    WageGuess wage_guess;  // where record's wage percentiles will fall: speed only, never a result
 };
 
 }  // namespace talentsim

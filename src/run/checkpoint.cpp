@@ -123,6 +123,7 @@ struct CheckpointAccess {
         V<MoveRow> m;
         Counters n;
         TeamIndex t;  // rebuilt from the team column after a restore: not saved
+        WageGuess wg;  // record's guesses (speed only): not saved, made again from the first step on
     };
     struct SimulationLayout {
         Scenario s;
