@@ -2240,22 +2240,21 @@ template <bool Census>
 void tally_candidates(const Candidates& c, std::size_t begin, std::size_t end, std::size_t R, StatusCounts& statuses,
                       const WageGuess& guess, WageTally& wages, CensusTally& census) {
     count_statuses(c.status.data() + begin, end - begin, statuses);
-    wages.add(c.status.data(), c.wage.data(), begin, end, guess);
-    if constexpr (Census) {
-        CensusLanes lanes;
-        std::uint32_t employee[kTallyBlock];
-        for (std::size_t block = begin; block < end; block += kTallyBlock) {
-            const std::size_t stop = std::min(end, block + kTallyBlock);
-            census_lanes(c, block, stop - block, R, lanes);
-            std::size_t m = 0;
-            for (std::size_t k = 0; k < stop - block; ++k) {
-                employee[m] = static_cast<std::uint32_t>(k);
-                m += lanes.employee[k];
-            }
-            for (std::size_t j = 0; j < m; ++j) {
-                const std::uint32_t k = employee[j];
-                census.add(lanes.cell[k], c.employer[block + k], lanes.pay[k]);
-            }
+    CensusLanes lanes;
+    std::uint32_t employee[kTallyBlock];
+    for (std::size_t block = begin; block < end; block += kTallyBlock) {  // (a block's columns stay in the cache)
+        const std::size_t stop = std::min(end, block + kTallyBlock);
+        wages.add(c.status.data(), c.wage.data(), block, stop, guess);
+        if constexpr (!Census) continue;
+        census_lanes(c, block, stop - block, R, lanes);
+        std::size_t m = 0;
+        for (std::size_t k = 0; k < stop - block; ++k) {
+            employee[m] = static_cast<std::uint32_t>(k);
+            m += lanes.employee[k];
+        }
+        for (std::size_t j = 0; j < m; ++j) {
+            const std::uint32_t k = employee[j];
+            census.add(lanes.cell[k], c.employer[block + k], lanes.pay[k]);
         }
     }
 }

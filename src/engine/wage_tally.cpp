@@ -36,10 +36,10 @@ void add_block_portable(const std::uint8_t* status, const float* wage, std::size
         m += status[k] == kEmployed ? 1 : 0;
     }
     for (std::size_t j = 0; j < m; ++j) {
-        const float x = v[j], size = std::fabs(x);
+        const float x = v[j];
         t.sum += x;
-        t.magnitude += size;
-        if (size != 0) t.smallest = std::min(t.smallest, size);
+        t.least = std::min(t.least, x);
+        if (x > 0) t.smallest_positive = std::min(t.smallest_positive, x);
         const std::uint32_t key = detail::order_key(x);
         for (std::size_t q = 0; q < 3; ++q) {
             t.below[q] += key < g.lo[q] ? 1 : 0;
@@ -59,61 +59,66 @@ __attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d wide(_
 
 // The same for AVX-512, kLanes candidates at a time without a branch: the employed's lanes masked,
 // the sums in independent lanes (any order: they are used only when every order gives the same
-// sum), each range's wages packed by its mask (vcompressps into a register, then one full store:
-// the compressing store to memory is microcoded on AMD Zen 4). Returns the candidates it counted, a
-// multiple of kLanes: the caller counts the rest (the portable version called from here, a tail
-// call, ran with the upper halves of the vector registers in use: no vzeroupper before the jump).
+// sum) and the counts in the lanes of vectors, each range's wages packed by its mask (vcompressps
+// into a register, then one full store: the compressing store to memory is microcoded on AMD Zen
+// 4). Returns the candidates it counted, a multiple of kLanes: the caller counts the rest (the
+// portable version called from here, a tail call, ran with the upper halves of the vector
+// registers in use: no vzeroupper before the jump).
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))) std::size_t add_block_avx512(
     const std::uint8_t* status, const float* wage, std::size_t n, const WageGuess& g, const std::array<bool, 3>& keep,
     WageTally& t) {
     const __m128i employed = _mm_set1_epi8(static_cast<char>(kEmployed));
-    const __m512 zero = _mm512_setzero_ps();
+    const __m512 zero = _mm512_setzero_ps(), inf = _mm512_set1_ps(std::numeric_limits<float>::infinity());
     const __m512i sign = _mm512_set1_epi32(static_cast<int>(0x80000000u)), ones = _mm512_set1_epi32(-1);
-    __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, magnitude[2] = {sum[0], sum[1]};
-    __m512 smallest = _mm512_set1_ps(std::numeric_limits<float>::infinity());
-    __m512i lo[3], width[3];
+    __m512d sum[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
+    __m512 least = inf, positive = inf;
+    __m512i lo[3], width[3], below[3], inside[3];  // below, inside: counts of the lanes
     float* out[3];
     for (std::size_t q = 0; q < 3; ++q) {
         lo[q] = _mm512_set1_epi32(static_cast<int>(g.lo[q]));
         width[q] = _mm512_set1_epi32(static_cast<int>(g.width[q]));
+        below[q] = inside[q] = _mm512_setzero_si512();
         out[q] = t.kept[q].data() + t.size[q];
     }
     std::size_t k = 0;
     for (; k + kLanes <= n; k += kLanes) {
         const __mmask16 e = _mm_cmpeq_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(status + k)), employed);
-        const __m512 x = _mm512_maskz_loadu_ps(e, wage + k), size = _mm512_abs_ps(x);
-        for (int half = 0; half < 2; ++half) {
-            const auto lanes = static_cast<__mmask8>(e >> (8 * half));
-            sum[half] = _mm512_mask_add_pd(sum[half], lanes, sum[half], wide(x, half));
-            magnitude[half] = _mm512_mask_add_pd(magnitude[half], lanes, magnitude[half], wide(size, half));
-        }
-        smallest = _mm512_mask_min_ps(smallest, _mm512_mask_cmp_ps_mask(e, size, zero, _CMP_NEQ_OQ), smallest, size);
+        const __m512 x = _mm512_maskz_loadu_ps(e, wage + k);
+        for (int half = 0; half < 2; ++half)
+            sum[half] = _mm512_mask_add_pd(sum[half], static_cast<__mmask8>(e >> (8 * half)), sum[half], wide(x, half));
+        least = _mm512_mask_min_ps(least, e, least, x);
+        positive = _mm512_mask_min_ps(positive, _mm512_mask_cmp_ps_mask(e, x, zero, _CMP_GT_OQ), positive, x);
         const __m512i u = _mm512_castps_si512(x);  // detail::order_key
         const __m512i key = _mm512_mask_blend_epi32(_mm512_movepi32_mask(u), _mm512_or_si512(u, sign),
                                                     _mm512_xor_si512(u, ones));
         for (std::size_t q = 0; q < 3; ++q) {
-            t.below[q] += std::popcount(static_cast<unsigned>(_mm512_mask_cmplt_epu32_mask(e, key, lo[q])));
+            below[q] = _mm512_mask_sub_epi32(below[q], _mm512_mask_cmplt_epu32_mask(e, key, lo[q]), below[q], ones);
             const __mmask16 in = _mm512_mask_cmplt_epu32_mask(e, _mm512_sub_epi32(key, lo[q]), width[q]);
-            const int count = std::popcount(static_cast<unsigned>(in));
-            t.inside[q] += count;
+            inside[q] = _mm512_mask_sub_epi32(inside[q], in, inside[q], ones);
             if (!keep[q]) continue;
             _mm512_storeu_ps(out[q], _mm512_maskz_compress_ps(in, x));
-            out[q] += count;
+            out[q] += std::popcount(static_cast<unsigned>(in));
         }
     }
-    for (std::size_t q = 0; q < 3; ++q)
+    // (The lanes added by stores and loops: _mm512_reduce_* draw a false -Wuninitialized from GCC 12's header.)
+    std::int32_t count[kLanes];
+    for (std::size_t q = 0; q < 3; ++q) {
+        _mm512_storeu_si512(count, below[q]);  // (at most n / kLanes in a lane)
+        for (const std::int32_t c : count) t.below[q] += c;
+        _mm512_storeu_si512(count, inside[q]);
+        for (const std::int32_t c : count) t.inside[q] += c;
         if (keep[q]) t.size[q] = static_cast<std::size_t>(out[q] - t.kept[q].data());
-    double lane_sum[kLanes], lane_magnitude[kLanes];
-    float lane_smallest[kLanes];
+    }
+    double lane_sum[kLanes];
+    float lane_least[kLanes], lane_positive[kLanes];
     _mm512_storeu_pd(lane_sum, sum[0]);
     _mm512_storeu_pd(lane_sum + 8, sum[1]);
-    _mm512_storeu_pd(lane_magnitude, magnitude[0]);
-    _mm512_storeu_pd(lane_magnitude + 8, magnitude[1]);
-    _mm512_storeu_ps(lane_smallest, smallest);
+    _mm512_storeu_ps(lane_least, least);
+    _mm512_storeu_ps(lane_positive, positive);
     for (std::size_t j = 0; j < kLanes; ++j) {
         t.sum += lane_sum[j];
-        t.magnitude += lane_magnitude[j];
-        t.smallest = std::min(t.smallest, lane_smallest[j]);
+        t.least = std::min(t.least, lane_least[j]);
+        t.smallest_positive = std::min(t.smallest_positive, lane_positive[j]);
     }
     return k;
 }
@@ -136,8 +141,8 @@ void WageTally::add(const std::uint8_t* status, const float* wage, std::size_t b
 
 void WageTally::add(const WageTally& other) {
     sum += other.sum;
-    magnitude += other.magnitude;
-    smallest = std::min(smallest, other.smallest);
+    least = std::min(least, other.least);
+    smallest_positive = std::min(smallest_positive, other.smallest_positive);
     for (std::size_t q = 0; q < 3; ++q) {
         below[q] += other.below[q];
         inside[q] += other.inside[q];
@@ -165,10 +170,56 @@ std::vector<float> employed_wages(const std::uint8_t* status, const float* wage,
     std::vector<float> out(at.back());
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t k) {
         std::size_t j = at[k];
-        for (std::size_t i = k * kGrain, end = std::min(N, (k + 1) * kGrain); i < end; ++i)
-            if (status[i] == kEmployed) out[j++] = wage[i];
+        for (std::size_t i = k * kGrain, end = std::min(N, (k + 1) * kGrain); i < end; ++i) {
+            if (j < at[k + 1]) out[j] = wage[i];  // (the next employed's place unless employed)
+            j += status[i] == kEmployed ? 1 : 0;
+        }
     });
     return out;
+}
+
+// The histogram of the high 16 bits of the employed's wages' order keys, from the columns of the N
+// candidates (in parallel; the others counted in a last bin, left out).
+std::vector<std::uint32_t> key_histogram(const std::uint8_t* status, const float* wage, std::size_t N) {
+    constexpr std::size_t kBins = std::size_t{1} << 16;
+    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> local([] { return std::vector<std::uint32_t>(kBins + 1, 0u); });
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, N, 16 * kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+        std::vector<std::uint32_t>& h = local.local();
+        for (std::size_t i = r.begin(); i != r.end(); ++i)
+            h[status[i] == kEmployed ? detail::order_key(wage[i]) >> 16 : kBins]++;
+    });
+    std::vector<std::uint32_t> sum(kBins, 0u);
+    for (const auto& h : local)
+        for (std::size_t b = 0; b < kBins; ++b) sum[b] += h[b];
+    return sum;
+}
+
+// The tally of the employed among the columns' N candidates for the ranges of `g`, counted in
+// parallel by blocks and added.
+WageTally tally_columns(const std::uint8_t* status, const float* wage, std::size_t N, const WageGuess& g) {
+    tbb::enumerable_thread_specific<WageTally> local;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, N, 4 * kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
+        local.local().add(status, wage, r.begin(), r.end(), g);
+    });
+    WageTally total;
+    for (const WageTally& t : local) total.add(t);
+    return total;
+}
+
+// The tally of the wages of the buckets (high 16 bits of the order key) where the ranks fall, from
+// the columns: when a rank fell outside its guessed range. A histogram of the buckets gives each
+// rank's bucket, and a second pass keeps the wages of the three (as many as they hold).
+WageTally tally_buckets(const std::uint8_t* status, const float* wage, std::size_t N,
+                        const std::array<std::size_t, 3>& rank, WageGuess& ranges) {
+    const std::vector<std::uint32_t> high = key_histogram(status, wage, N);
+    ranges = WageGuess{};
+    ranges.most = std::numeric_limits<std::size_t>::max();
+    for (std::size_t q = 0; q < 3; ++q) {
+        std::size_t within = rank[q];
+        ranges.lo[q] = detail::bin_of_rank(high, within) << 16;
+        ranges.width[q] = std::uint32_t{1} << 16;
+    }
+    return tally_columns(status, wage, N, ranges);
 }
 
 // The wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce adds them
@@ -183,23 +234,26 @@ double sum_in_id_order(const std::vector<float>& v) {
         std::plus<double>());
 }
 
-// Whether the sum of the tally's wages is the same in any order of addition: every value is a
-// multiple of 2^q (q: the exponent of the unit in the last place of the smallest nonzero magnitude)
-// and the sum of the magnitudes is under 2^(52 + q), so every partial sum is exact
-// (detail::sum_is_exact; the magnitudes' own sum, of non-negative values, crosses that bound in
-// every order or in none). Values that are not finite fail it.
+// Whether the sum of the tally's wages is the same in any order of addition: none is negative, and
+// every value is a multiple of 2^q (q: the exponent of the unit in the last place of the smallest
+// positive one) with a sum under 2^(52 + q), so that every partial sum is exact
+// (detail::sum_is_exact, the rule of sums_by_cell in parallel.hpp). A sum of non-negative values
+// crosses that bound in every order of its additions or in none, so the tally's sum, in its own
+// order, tells. A value that is not finite makes the sum so, and fails it.
 bool exact_in_any_order(const WageTally& t) {
-    if (std::isinf(t.smallest)) return t.magnitude == 0;  // no nonzero value (or none finite: inf magnitude)
-    return detail::sum_is_exact(t.magnitude, detail::ulp_exponent_field(t.smallest));
+    if (!std::isfinite(t.sum) || t.least < 0) return false;
+    if (std::isinf(t.smallest_positive)) return true;  // (only zeros)
+    return detail::sum_is_exact(t.sum, detail::ulp_exponent_field(t.smallest_positive));
 }
 
 // The value of 0-based rank `rank` among v in the order of their keys (detail::order_key: the
 // order of the values, with -0 before +0), which a histogram of the keys' high bits and a
-// selection within a bin also give.
-float select_by_key(std::vector<float>& v, std::size_t rank) {
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank), v.end(),
-                     [](float a, float b) { return detail::order_key(a) < detail::order_key(b); });
-    return v[rank];
+// selection within a bin also give. (The selection runs on the keys: integers compare faster.)
+float select_by_key(const std::vector<float>& v, std::size_t n, std::size_t rank) {
+    std::vector<std::uint32_t> key(n);
+    for (std::size_t k = 0; k < n; ++k) key[k] = detail::order_key(v[k]);
+    std::nth_element(key.begin(), key.begin() + static_cast<std::ptrdiff_t>(rank), key.end());
+    return detail::key_value(key[rank]);
 }
 
 // Where each percentile's rank fell against its range (WageGuess).
@@ -263,23 +317,18 @@ WageStatistics wage_statistics(WageTally& t, std::size_t employed, const std::ui
     const RangeCheck check = check_ranges(t, guess, rank);
     const bool all_found = std::all_of(check.found.begin(), check.found.end(), [](bool f) { return f; });
     const bool exact = exact_in_any_order(t);
-    std::vector<float> all;  // the wages from the columns, when needed
-    if (!exact || !all_found) all = employed_wages(status, wage, N);
     WageStatistics out;
-    out.mean = (exact ? t.sum : sum_in_id_order(all)) / static_cast<double>(employed);
-    if (all_found) {
-        tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
-            if (guess.width[q] == 1) {
-                out.quantile[q] = detail::key_value(guess.lo[q]);
-                return;
-            }
-            std::vector<float>& v = t.kept[q];
-            v.resize(t.size[q]);
-            out.quantile[q] = select_by_key(v, rank[q] - static_cast<std::size_t>(t.below[q]));
-        });
-    } else {
-        out.quantile = order_statistics<3>(all, rank);
-    }
+    out.mean = (exact ? t.sum : sum_in_id_order(employed_wages(status, wage, N))) / static_cast<double>(employed);
+    WageGuess buckets;
+    WageTally again;
+    if (!all_found) again = tally_buckets(status, wage, N, rank, buckets);
+    const WageTally& from = all_found ? t : again;
+    const WageGuess& ranges = all_found ? guess : buckets;
+    tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
+        const std::size_t within = rank[q] - static_cast<std::size_t>(from.below[q]);
+        out.quantile[q] = ranges.width[q] == 1 ? detail::key_value(ranges.lo[q])
+                                               : select_by_key(from.kept[q], from.size[q], within);
+    });
     out.from_tally = exact && all_found;
     next_guess(guess, out.quantile, check, t, employed);
     return out;

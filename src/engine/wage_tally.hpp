@@ -31,13 +31,13 @@ struct WageGuess {
     bool started = false;  // whether a step has found its percentiles
 };
 
-// What one thread counts of the employed's wages: their sum in no particular order with the sum of
-// their magnitudes and the smallest nonzero magnitude (which tell whether any order of additions
-// gives the same sum: detail::sum_is_exact), and for each range of the guess, the wages below it
+// What one thread counts of the employed's wages: their sum in no particular order with their least
+// value and their smallest positive one (which tell whether any order of additions gives the same
+// sum: wage_tally.cpp, exact_in_any_order), and for each range of the guess, the wages below it
 // and those inside it (kept while there are at most WageGuess::most).
 struct WageTally {
-    double sum = 0, magnitude = 0;
-    float smallest = std::numeric_limits<float>::infinity();
+    double sum = 0;
+    float least = std::numeric_limits<float>::infinity(), smallest_positive = least;
     std::array<std::int64_t, 3> below{}, inside{};
     std::array<std::vector<float>, 3> kept;
     std::array<std::size_t, 3> size{};
