@@ -94,6 +94,7 @@ std::vector<std::uint32_t> collect_indices(std::size_t n, Pred&& pred) {
     });
     for (std::size_t ch = 0; ch < chunks; ++ch) count[ch + 1] += count[ch];
     std::vector<std::uint32_t> out(count[chunks]);
+    if (out.empty()) return out;
     tbb::parallel_for(std::size_t{0}, chunks, [&](std::size_t ch) {
         std::uint32_t k = count[ch];
         for (std::size_t i = ch * kGrain, end = std::min(n, (ch + 1) * kGrain); i < end; ++i)

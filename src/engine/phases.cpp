@@ -523,14 +523,17 @@ void calendar_and_shocks(World& w, std::int32_t step) {
     entrants(w, step);
     // Graduation (students graduate only in the graduation month).
     if (now.month != s.population.graduation_month) return;
+    // (Those of the month listed first: a loop that compares only, vectorised; most months and
+    // scenarios have few or none.)
     auto& c = w.candidates;
-    w.counters += count_each_index(w.active_candidates, [&](std::size_t i, Counters& n) {
-        if (c.graduation_step[i] != step) return;
-        n.graduates++;
-        if (c.status[i] == u8(Status::student)) {
-            c.status[i] = u8(Status::unemployed);
-            c.spell[i] = 0;
-        }
+    const std::vector<std::uint32_t> graduates =
+        collect_indices(w.active_candidates, [&](std::size_t i) { return c.graduation_step[i] == step; });
+    w.counters.graduates += static_cast<std::int64_t>(graduates.size());
+    for_each_index(graduates.size(), [&](std::size_t k) {
+        const std::uint32_t i = graduates[k];
+        if (c.status[i] != u8(Status::student)) return;
+        c.status[i] = u8(Status::unemployed);
+        c.spell[i] = 0;
     });
 }
 
