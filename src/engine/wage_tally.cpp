@@ -94,8 +94,10 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))) std::size_t add_bl
         for (std::size_t q = 0; q < 3; ++q) {
             below[q] = _mm512_mask_sub_epi32(below[q], _mm512_mask_cmplt_epu32_mask(e, key, lo[q]), below[q], ones);
             const __mmask16 in = _mm512_mask_cmplt_epu32_mask(e, _mm512_sub_epi32(key, lo[q]), width[q]);
-            inside[q] = _mm512_mask_sub_epi32(inside[q], in, inside[q], ones);
-            if (!keep[q]) continue;
+            if (!keep[q]) {  // (counted in the lanes; the kept are counted by the end of their range)
+                inside[q] = _mm512_mask_sub_epi32(inside[q], in, inside[q], ones);
+                continue;
+            }
             _mm512_storeu_ps(out[q], _mm512_maskz_compress_ps(in, x));
             out[q] += std::popcount(static_cast<unsigned>(in));
         }
@@ -107,7 +109,10 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"))) std::size_t add_bl
         for (const std::int32_t c : count) t.below[q] += c;
         _mm512_storeu_si512(count, inside[q]);
         for (const std::int32_t c : count) t.inside[q] += c;
-        if (keep[q]) t.size[q] = static_cast<std::size_t>(out[q] - t.kept[q].data());
+        if (!keep[q]) continue;
+        const auto size = static_cast<std::size_t>(out[q] - t.kept[q].data());
+        t.inside[q] += static_cast<std::int64_t>(size - t.size[q]);
+        t.size[q] = size;
     }
     double lane_sum[kLanes];
     float lane_least[kLanes], lane_positive[kLanes];
