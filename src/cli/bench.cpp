@@ -180,6 +180,7 @@ struct BenchFigures {
     double philox_tiled = 0, philox_scalar = 0;  // one Philox block per active candidate (philox_seconds)
     std::int64_t active_steps = 0;               // candidates in the market (entered, not inactive), summed over steps
     long rss_before = 0, rss_peak = 0;
+    std::int64_t wage_steps = 0, wage_rereads = 0;  // WageGuess::steps (burn-in included), rereads
     PhaseTimes times;
 };
 
@@ -207,6 +208,8 @@ void print_json(const BenchFigures& f, std::ostream& out) {
     j["memory_passes_per_step"] = step_seconds / f.copy_seconds;
     j["philox_tiled_seconds"] = f.philox_tiled;    // one block per active candidate, tiled (first_blocks)
     j["philox_scalar_seconds"] = f.philox_scalar;  // the same blocks, one Stream at a time
+    j["wage_statistics_steps"] = f.wage_steps;      // steps whose row has wage statistics (someone employed)
+    j["wage_statistics_rereads"] = f.wage_rereads;  // of them, those that read the wages again (wage_tally.hpp)
     for (int p = 0; p < kPhaseCount; ++p) j["phases"][kPhaseNames[p]] = f.times.seconds[p];
     for (int p = 0; p < kPhaseCount; ++p) j["phases_cpu"][kPhaseNames[p]] = f.times.cpu_seconds[p];  // all threads
     j["version"] = program_version();
@@ -269,6 +272,8 @@ int cmd_bench(const std::vector<std::string>& args) {
     f.slots = sim.world().candidates.size();
     f.employers = sim.world().employers.size();
     f.state = candidate_state_bytes(sim.world().candidates);
+    f.wage_steps = sim.world().wage_guess.steps;
+    f.wage_rereads = sim.world().wage_guess.rereads;
     f.copy_seconds = stream_copy_seconds(f.state);
     std::tie(f.philox_tiled, f.philox_scalar) = philox_seconds(sim.world().active_candidates);
     print_json(f, std::cout);

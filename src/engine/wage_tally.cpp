@@ -335,6 +335,8 @@ WageStatistics wage_statistics(WageTally& t, std::size_t employed, const std::ui
                                                : select_by_key(from.kept[q], from.size[q], within);
     });
     out.from_tally = exact && all_found;
+    guess.steps++;
+    guess.rereads += out.from_tally ? 0 : 1;
     next_guess(guess, out.quantile, check, t, employed);
     return out;
 }

@@ -29,6 +29,9 @@ struct WageGuess {
     std::array<std::uint32_t, 3> last{};
     std::array<std::uint64_t, 3> half{};
     bool started = false;  // whether a step has found its percentiles
+    // Steps whose statistics wage_statistics computed, and those of them that read the columns again
+    // (talentsim bench reports both).
+    std::int64_t steps = 0, rereads = 0;
 };
 
 // What one thread counts of the employed's wages: their sum in no particular order with their least
