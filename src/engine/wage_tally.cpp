@@ -2,7 +2,6 @@
 #include "engine/wage_tally.hpp"
 
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_invoke.h>
 #include <tbb/parallel_reduce.h>
 
 #include <algorithm>
@@ -161,7 +160,8 @@ void WageTally::add(const WageTally& other) {
 }
 
 namespace {
-// The employed's wages in id order (the columns' N candidates), packed in parallel by chunks.
+// The employed's wages in id order (the columns' N candidates), packed in parallel by chunks
+// without a branch on the status (collect_indices' branch made record's miss steps slower).
 std::vector<float> employed_wages(const std::uint8_t* status, const float* wage, std::size_t N) {
     const std::size_t chunks = (N + kGrain - 1) / kGrain;
     std::vector<std::size_t> at(chunks + 1, 0);
@@ -181,50 +181,6 @@ std::vector<float> employed_wages(const std::uint8_t* status, const float* wage,
         }
     });
     return out;
-}
-
-// The histogram of the high 16 bits of the employed's wages' order keys, from the columns of the N
-// candidates (in parallel; the others counted in a last bin, left out).
-std::vector<std::uint32_t> key_histogram(const std::uint8_t* status, const float* wage, std::size_t N) {
-    constexpr std::size_t kBins = std::size_t{1} << 16;
-    tbb::enumerable_thread_specific<std::vector<std::uint32_t>> local([] { return std::vector<std::uint32_t>(kBins + 1, 0u); });
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, N, 16 * kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
-        std::vector<std::uint32_t>& h = local.local();
-        for (std::size_t i = r.begin(); i != r.end(); ++i)
-            h[status[i] == kEmployed ? detail::order_key(wage[i]) >> 16 : kBins]++;
-    });
-    std::vector<std::uint32_t> sum(kBins, 0u);
-    for (const auto& h : local)
-        for (std::size_t b = 0; b < kBins; ++b) sum[b] += h[b];
-    return sum;
-}
-
-// The tally of the employed among the columns' N candidates for the ranges of `g`, counted in
-// parallel by blocks and added.
-WageTally tally_columns(const std::uint8_t* status, const float* wage, std::size_t N, const WageGuess& g) {
-    tbb::enumerable_thread_specific<WageTally> local;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, N, 4 * kGrain), [&](const tbb::blocked_range<std::size_t>& r) {
-        local.local().add(status, wage, r.begin(), r.end(), g);
-    });
-    WageTally total;
-    for (const WageTally& t : local) total.add(t);
-    return total;
-}
-
-// The tally of the wages of the buckets (high 16 bits of the order key) where the ranks fall, from
-// the columns: when a rank fell outside its guessed range. A histogram of the buckets gives each
-// rank's bucket, and a second pass keeps the wages of the three (as many as they hold).
-WageTally tally_buckets(const std::uint8_t* status, const float* wage, std::size_t N,
-                        const std::array<std::size_t, 3>& rank, WageGuess& ranges) {
-    const std::vector<std::uint32_t> high = key_histogram(status, wage, N);
-    ranges = WageGuess{};
-    ranges.most = std::numeric_limits<std::size_t>::max();
-    for (std::size_t q = 0; q < 3; ++q) {
-        std::size_t within = rank[q];
-        ranges.lo[q] = detail::bin_of_rank(high, within) << 16;
-        ranges.width[q] = std::uint32_t{1} << 16;
-    }
-    return tally_columns(status, wage, N, ranges);
 }
 
 // The wages summed in id order in blocks of kGrain, as parallel_deterministic_reduce adds them
@@ -323,17 +279,18 @@ WageStatistics wage_statistics(WageTally& t, std::size_t employed, const std::ui
     const bool all_found = std::all_of(check.found.begin(), check.found.end(), [](bool f) { return f; });
     const bool exact = exact_in_any_order(t);
     WageStatistics out;
-    out.mean = (exact ? t.sum : sum_in_id_order(employed_wages(status, wage, N))) / static_cast<double>(employed);
-    WageGuess buckets;
-    WageTally again;
-    if (!all_found) again = tally_buckets(status, wage, N, rank, buckets);
-    const WageTally& from = all_found ? t : again;
-    const WageGuess& ranges = all_found ? guess : buckets;
-    tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
-        const std::size_t within = rank[q] - static_cast<std::size_t>(from.below[q]);
-        out.quantile[q] = ranges.width[q] == 1 ? detail::key_value(ranges.lo[q])
-                                               : select_by_key(from.kept[q], from.size[q], within);
-    });
+    std::vector<float> all;  // the employed's wages from the columns, when the tally does not tell
+    if (!exact || !all_found) all = employed_wages(status, wage, N);
+    out.mean = (exact ? t.sum : sum_in_id_order(all)) / static_cast<double>(employed);
+    if (!all_found) {
+        out.quantile = order_statistics<3>(all, rank);  // (a histogram of the keys' high bits, then the buckets)
+    } else {
+        tbb::parallel_for(std::size_t{0}, std::size_t{3}, [&](std::size_t q) {  // (the three selections at once)
+            const std::size_t within = rank[q] - static_cast<std::size_t>(t.below[q]);
+            out.quantile[q] = guess.width[q] == 1 ? detail::key_value(guess.lo[q])
+                                                  : select_by_key(t.kept[q], t.size[q], within);
+        });
+    }
     out.from_tally = exact && all_found;
     guess.steps++;
     guess.rereads += out.from_tally ? 0 : 1;
